@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import * as schema from "./schema.js";
+
+export type Db = ReturnType<typeof drizzle<typeof schema>>;
+
+export type DbHandle = {
+  db: Db;
+  sqlite: Database.Database;
+  path: string;
+  close(): void;
+};
+
+/**
+ * Opens the database with the pragmas every connection needs. ":memory:" gives a private
+ * in-memory database (tests).
+ */
+export function openDb(file: string): DbHandle {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("foreign_keys = ON");
+  if (file !== ":memory:") sqlite.pragma("journal_mode = WAL");
+  // Imports hold the write lock for seconds; readers and small writers wait instead of failing.
+  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("cache_size = -65536");
+  sqlite.pragma("temp_store = MEMORY");
+  const db = drizzle(sqlite, { schema });
+  return {
+    db,
+    sqlite,
+    path: file,
+    close() {
+      if (sqlite.open) {
+        try {
+          sqlite.pragma("optimize");
+        } catch {
+          // optimize is advisory; a read-only or busy database must still close
+        }
+        sqlite.close();
+      }
+    },
+  };
+}

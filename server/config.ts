@@ -1,0 +1,70 @@
+import { z } from "zod";
+
+// The only module that reads process.env. Everything else receives a Config.
+
+const booleanFromEnv = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_PATH: z.string().min(1).default("data/app.db"),
+  SESSION_SECRET: z.string().min(16).optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  TRUST_PROXY: booleanFromEnv,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  UPLOAD_LIMIT_MB: z.coerce.number().int().positive().default(200),
+  UPLOAD_DIR: z.string().min(1).default("data/uploads"),
+  DEMO: booleanFromEnv,
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+});
+
+export type Config = {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  databasePath: string;
+  /** When absent, a random secret is kept in the database's settings table so sessions survive restarts. */
+  sessionSecret: string | undefined;
+  adminPassword: string | undefined;
+  trustProxy: boolean;
+  logLevel: string;
+  uploadLimitBytes: number;
+  uploadDir: string;
+  demo: boolean;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    sessionSecret: e.SESSION_SECRET,
+    adminPassword: e.ADMIN_PASSWORD,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    uploadLimitBytes: e.UPLOAD_LIMIT_MB * 1024 * 1024,
+    uploadDir: e.UPLOAD_DIR,
+    demo: e.DEMO,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+  });
+}
+
+/** A config for tests and tools: defaults plus overrides, never reading process.env. */
+export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
+  return Object.freeze({ ...loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent" }), ...overrides });
+}

@@ -1,0 +1,147 @@
+// Zod field types built on the domain validators: forms, imports, the API and the CLIs share them.
+// Each parses the raw text into the canonical value or fails with a Chinese message.
+
+import { z } from "zod";
+import { parseCreditCode } from "../domain/credit-code.js";
+import { parseLooseDate, parseMonth } from "../domain/dates.js";
+import { parseIdNumber, toHalfWidth } from "../domain/id-number.js";
+import { parseMobilePhone } from "../domain/phone.js";
+
+const trimmed = z.string().transform((s) => toHalfWidth(s).trim());
+
+export const requiredText = (label: string, max = 200) =>
+  z
+    .string({ error: `请填写${label}` })
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, `请填写${label}`).max(max, `${label}不能超过 ${max} 个字`));
+
+export const optionalText = (label: string, max = 500) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s ?? "").trim())
+    .pipe(z.string().max(max, `${label}不能超过 ${max} 个字`))
+    .transform((s) => (s === "" ? null : s));
+
+export const idNumberField = trimmed.transform((s, ctx) => {
+  const r = parseIdNumber(s);
+  if (!r.ok) {
+    ctx.addIssue({ code: "custom", message: r.reason });
+    return z.NEVER;
+  }
+  return r.value;
+});
+
+export const creditCodeField = trimmed.transform((s, ctx) => {
+  const r = parseCreditCode(s);
+  if (!r.ok) {
+    ctx.addIssue({ code: "custom", message: r.reason });
+    return z.NEVER;
+  }
+  return r.value;
+});
+
+export const phoneField = trimmed.transform((s, ctx) => {
+  const r = parseMobilePhone(s);
+  if (!r.ok) {
+    ctx.addIssue({ code: "custom", message: r.reason });
+    return z.NEVER;
+  }
+  return r.value;
+});
+
+export const optionalPhoneField = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const v = toHalfWidth(s ?? "").trim();
+    if (v === "") return null;
+    const r = parseMobilePhone(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: r.reason });
+      return z.NEVER;
+    }
+    return r.value;
+  });
+
+export const dateField = (label: string) =>
+  trimmed.transform((s, ctx) => {
+    if (s === "") {
+      ctx.addIssue({ code: "custom", message: `请填写${label}` });
+      return z.NEVER;
+    }
+    const d = parseLooseDate(s);
+    if (!d) {
+      ctx.addIssue({ code: "custom", message: `${label}不是有效日期（例如 2024-03-05）` });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+export const optionalDateField = (label: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const v = toHalfWidth(s ?? "").trim();
+      if (v === "") return null;
+      const d = parseLooseDate(v);
+      if (!d) {
+        ctx.addIssue({ code: "custom", message: `${label}不是有效日期（例如 2024-03-05）` });
+        return z.NEVER;
+      }
+      return d;
+    });
+
+export const optionalMonthField = (label: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const v = (s ?? "").trim();
+      if (v === "") return null;
+      const m = parseMonth(v);
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: `${label}应为年月（例如 2025-06）` });
+        return z.NEVER;
+      }
+      return m;
+    });
+
+export const enumField = <const T extends readonly [string, ...string[]]>(values: T, label: string) =>
+  z.enum(values, { error: `请选择${label}` });
+
+export const optionalEnumField = <const T extends readonly [string, ...string[]]>(values: T, label: string) =>
+  z
+    .union([z.literal(""), z.enum(values, { error: `${label}的取值无效` })])
+    .optional()
+    .transform((v) => (v === "" || v === undefined ? null : v));
+
+export const idParam = z.coerce.number({ error: "编号无效" }).int().positive();
+
+export const optionalIdField = (label: string) =>
+  z
+    .union([z.literal(""), z.coerce.number().int().positive({ error: `${label}无效` })])
+    .optional()
+    .transform((v) => (v === "" || v === undefined ? null : v));
+
+export const nonNegativeIntField = (label: string) =>
+  z
+    .union([z.literal(""), z.coerce.number({ error: `${label}应为整数` }).int(`${label}应为整数`).min(0, `${label}不能为负数`)])
+    .optional()
+    .transform((v) => (v === "" || v === undefined ? 0 : v));
+
+export const checkboxField = z
+  .union([z.literal("on"), z.literal("1"), z.literal("true"), z.literal(""), z.array(z.string())])
+  .optional()
+  .transform((v) => v === "on" || v === "1" || v === "true" || (Array.isArray(v) && v.length > 0));
+
+/** Turns a ZodError into { field: first Chinese message }. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".") || "_form";
+    if (!(key in out)) out[key] = issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import { and, desc, eq, gte, like, lte, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
+import { auditLog } from "../../db/schema.js";
+import type { Actor } from "../policy/actor.js";
+
+// The audit log: who, when, what, before and after. Written in the same transaction as the change
+// it records (services call `recordAudit` with the transaction's db), never edited.
+
+export type AuditEntry = {
+  action: string;
+  entity?: string;
+  entityId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+  details?: unknown;
+  ip?: string | null;
+};
+
+export function recordAudit(db: Db, actor: Pick<Actor, "id" | "username"> | null, entry: AuditEntry): void {
+  db.insert(auditLog)
+    .values({
+      userId: actor && actor.id > 0 ? actor.id : null,
+      username: actor?.username ?? null,
+      action: entry.action,
+      entity: entry.entity ?? null,
+      entityId: entry.entityId == null ? null : String(entry.entityId),
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+      details: entry.details ?? null,
+      ip: entry.ip ?? null,
+    })
+    .run();
+}
+
+export type AuditFilter = { action?: string | null; username?: string | null; entity?: string | null; from?: string | null; to?: string | null };
+
+export function listAudit(db: Db, filter: AuditFilter, page: number, pageSize = 50) {
+  const where: SQL[] = [];
+  if (filter.action) where.push(eq(auditLog.action, filter.action));
+  if (filter.username) where.push(like(auditLog.username, `%${filter.username}%`));
+  if (filter.entity) where.push(eq(auditLog.entity, filter.entity));
+  if (filter.from) where.push(gte(auditLog.at, filter.from));
+  if (filter.to) where.push(lte(auditLog.at, `${filter.to}T23:59:59.999Z`));
+  const cond = where.length ? and(...where) : undefined;
+  const rows = db
+    .select()
+    .from(auditLog)
+    .where(cond)
+    .orderBy(desc(auditLog.id))
+    .limit(pageSize + 1)
+    .offset((page - 1) * pageSize)
+    .all();
+  return { rows: rows.slice(0, pageSize), hasMore: rows.length > pageSize };
+}
