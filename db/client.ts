@@ -2,9 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema.js";
 
-export type Db = ReturnType<typeof drizzle<typeof schema>>;
+/** The database or a transaction on it: services accept either, so they compose inside one transaction. */
+export type Db = BaseSQLiteDatabase<"sync", Database.RunResult, typeof schema>;
 
 export type DbHandle = {
   db: Db;

@@ -1,0 +1,100 @@
+import { Store, type SessionData } from "express-session";
+import type { DbHandle } from "../../db/client.js";
+
+// express-session store over our own `sessions` table. Ours rather than a package: the available
+// SQLite stores have no types and keep a timer alive; ours also records user_id so that disabling
+// an account can end its sessions at once, and enforces the absolute lifetime.
+
+type Row = { data: string; expires_at: number; created_at: number };
+
+export class SqliteSessionStore extends Store {
+  private readonly stmts;
+
+  constructor(
+    handle: DbHandle,
+    private readonly opts: { idleMs: number; absoluteMs: number; now?: () => number },
+  ) {
+    super();
+    const s = handle.sqlite;
+    this.stmts = {
+      get: s.prepare<[string], Row>("SELECT data, expires_at, created_at FROM sessions WHERE sid = ?"),
+      upsert: s.prepare(
+        `INSERT INTO sessions (sid, user_id, data, expires_at, created_at) VALUES (@sid, @userId, @data, @expiresAt, @now)
+         ON CONFLICT(sid) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at`,
+      ),
+      touch: s.prepare("UPDATE sessions SET expires_at = ? WHERE sid = ?"),
+      destroy: s.prepare("DELETE FROM sessions WHERE sid = ?"),
+      prune: s.prepare("DELETE FROM sessions WHERE expires_at < ? OR created_at < ?"),
+      clear: s.prepare("DELETE FROM sessions"),
+      count: s.prepare<[], { n: number }>("SELECT count(*) AS n FROM sessions"),
+    };
+  }
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  override get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
+    try {
+      const row = this.stmts.get.get(sid);
+      const now = this.now();
+      if (!row) return cb(null, null);
+      if (row.expires_at < now || row.created_at + this.opts.absoluteMs < now) {
+        this.stmts.destroy.run(sid);
+        return cb(null, null);
+      }
+      cb(null, JSON.parse(row.data) as SessionData);
+    } catch (err) {
+      cb(err);
+    }
+  }
+
+  override set(sid: string, session: SessionData, cb?: (err?: unknown) => void): void {
+    try {
+      const userId = (session as { passport?: { user?: number } }).passport?.user ?? null;
+      this.stmts.upsert.run({
+        sid,
+        userId: typeof userId === "number" ? userId : null,
+        data: JSON.stringify(session),
+        expiresAt: this.now() + this.opts.idleMs,
+        now: this.now(),
+      });
+      cb?.();
+    } catch (err) {
+      cb?.(err);
+    }
+  }
+
+  override touch(sid: string, _session: SessionData, cb?: (err?: unknown) => void): void {
+    try {
+      this.stmts.touch.run(this.now() + this.opts.idleMs, sid);
+      cb?.();
+    } catch (err) {
+      cb?.(err);
+    }
+  }
+
+  override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    try {
+      this.stmts.destroy.run(sid);
+      cb?.();
+    } catch (err) {
+      cb?.(err);
+    }
+  }
+
+  override clear(cb?: (err?: unknown) => void): void {
+    this.stmts.clear.run();
+    cb?.();
+  }
+
+  override length(cb: (err: unknown, length?: number) => void): void {
+    cb(null, this.stmts.count.get()!.n);
+  }
+
+  /** Removes expired sessions; called at start and hourly. */
+  prune(): number {
+    const now = this.now();
+    return this.stmts.prune.run(now, now - this.opts.absoluteMs).changes;
+  }
+}
