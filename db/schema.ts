@@ -372,6 +372,9 @@ export const imports = sqliteTable(
     summary: text("summary", { mode: "json" }),
     error: text("error"),
     startedAt: text("started_at"),
+    // Refreshed while an import runs; a running import whose heartbeat is old died (kill, crash)
+    // and no longer holds the platform's lock.
+    heartbeatAt: text("heartbeat_at"),
     finishedAt: text("finished_at"),
     createdAt: createdAt(),
   },
