@@ -38,12 +38,14 @@ export class SqliteSessionStore extends Store {
     try {
       const row = this.stmts.get.get(sid);
       const now = this.now();
-      if (!row) return cb(null, null);
-      if (row.expires_at < now || row.created_at + this.opts.absoluteMs < now) {
+      if (!row) {
+        cb(null, null);
+      } else if (row.expires_at < now || row.created_at + this.opts.absoluteMs < now) {
         this.stmts.destroy.run(sid);
-        return cb(null, null);
+        cb(null, null);
+      } else {
+        cb(null, JSON.parse(row.data) as SessionData);
       }
-      cb(null, JSON.parse(row.data) as SessionData);
     } catch (err) {
       cb(err);
     }

@@ -1,0 +1,158 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { csrfSync } from "csrf-sync";
+import express, { type Express } from "express";
+import session from "express-session";
+import helmet from "helmet";
+import { Passport } from "passport";
+import { Strategy as LocalStrategy } from "passport-local";
+import type { Logger } from "pino";
+import { pinoHttp } from "pino-http";
+import type { DbHandle } from "../db/client.js";
+import { SqliteSessionStore } from "./auth/session-store.js";
+import type { Config } from "./config.js";
+import type { Deps } from "./deps.js";
+import { createLogger } from "./logger.js";
+import { errorHandler, notFound } from "./middleware/error-handler.js";
+import { viewLocals } from "./middleware/locals.js";
+import { adminRouter } from "./routes/admin.routes.js";
+import { authRouter } from "./routes/auth.routes.js";
+import { enterprisesRouter } from "./routes/enterprises.routes.js";
+import { homeRouter } from "./routes/home.routes.js";
+import { instructorsRouter } from "./routes/instructors.routes.js";
+import { membersRouter } from "./routes/members.routes.js";
+import { orgsRouter } from "./routes/orgs.routes.js";
+import { authenticate, loadActor } from "./services/users.service.js";
+import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export type AppDeps = { db: DbHandle; config: Readonly<Config>; logger?: Logger; now?: () => number };
+
+/** Builds the web app from its dependencies. Never listens: server/index.ts does. */
+export function createApp({ db: handle, config, logger = createLogger(config), now }: AppDeps): Express {
+  const db = handle.db;
+  // One passport instance per app: the module's singleton would keep the strategies and
+  // deserializers of every app built in the same process (tests), bound to closed databases.
+  const passport = new Passport();
+  const deps: Deps = { db, handle, config, logger, passport };
+  const app = express();
+
+  app.set("views", path.join(ROOT, "views"));
+  app.set("view engine", "ejs");
+  app.set("trust proxy", config.trustProxy ? 1 : false);
+  app.disable("x-powered-by");
+  app.locals.demo = isDemoDatabase(db);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": ["'self'"],
+          "style-src": ["'self'"],
+          "img-src": ["'self'", "data:"],
+          "base-uri": ["'none'"],
+          "object-src": ["'none'"],
+          "frame-ancestors": ["'none'"],
+          "form-action": ["'self'"],
+          "upgrade-insecure-requests": config.trustProxy ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.trustProxy ? undefined : false,
+      referrerPolicy: { policy: "same-origin" },
+    }),
+  );
+
+  // Request logs carry the path only: query strings can hold names and search terms.
+  app.use(
+    pinoHttp({
+      logger,
+      serializers: {
+        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: String(req.url).split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req) => ({ userId: (req as express.Request).user?.id }),
+      autoLogging: { ignore: (req) => (req.url ?? "").startsWith("/assets/") || req.url === "/healthz" },
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    handle.sqlite.prepare("SELECT 1").get();
+    res.json({ status: "ok" });
+  });
+  app.use("/assets", express.static(path.join(ROOT, "views", "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
+
+  app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 2000 }));
+  app.use(express.json({ limit: "1mb" }));
+
+  const store = new SqliteSessionStore(handle, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs, now });
+  store.prune();
+  app.use(
+    session({
+      name: "pc.sid",
+      store,
+      secret: sessionSecret(db, config.sessionSecret),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: "destroy",
+      cookie: { httpOnly: true, sameSite: "lax", secure: config.trustProxy, maxAge: config.sessionIdleMs },
+    }),
+  );
+
+  passport.use(
+    new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
+      authenticate(db, { username, password, ip: req.ip ?? null }, new Date(now ? now() : Date.now()))
+        .then((r) => (r.ok ? done(null, loadActor(db, r.userId) ?? false) : done(null, false, { message: r.message })))
+        .catch(done);
+    }),
+  );
+  passport.serializeUser((user, done) => done(null, user.id));
+  passport.deserializeUser((id: number, done) => {
+    try {
+      // A disabled or deleted account yields no user: the session is signed out on its next request.
+      done(null, loadActor(db, id) ?? false);
+    } catch (err) {
+      done(err);
+    }
+  });
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  // Synchroniser-token CSRF (csurf is deprecated). Multipart forms carry the token in the query
+  // string because the body is parsed later, by the upload route.
+  const csrf = csrfSync({
+    getTokenFromRequest: (req) => {
+      const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+      if (typeof fromBody === "string") return fromBody;
+      const header = req.get("x-csrf-token");
+      if (header) return header;
+      const q = req.query._csrf;
+      return req.is("multipart/form-data") && typeof q === "string" ? q : undefined;
+    },
+  });
+  // Locals first, so that even a CSRF refusal renders the normal error page.
+  app.use(viewLocals(deps));
+  app.use(csrf.csrfSynchronisedProtection);
+
+  // Pages that show personal data must not be stored by browsers or proxies.
+  app.use((_req, res, next) => {
+    res.set("Cache-Control", "no-store");
+    next();
+  });
+
+  // -- Routers: one per area, each a table of path → auth → validate → handler -----------------
+  app.use(authRouter(deps));
+  app.use(homeRouter(deps));
+  app.use(orgsRouter(deps));
+  app.use(enterprisesRouter(deps));
+  app.use(instructorsRouter(deps));
+  app.use(membersRouter(deps));
+  app.use(adminRouter(deps));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

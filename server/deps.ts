@@ -1,0 +1,13 @@
+import type { Passport } from "passport";
+import type { Logger } from "pino";
+import type { Db, DbHandle } from "../db/client.js";
+import type { Config } from "./config.js";
+
+/** What route files receive: services get `db` from here; route files never import drizzle. */
+export type Deps = {
+  db: Db;
+  handle: DbHandle;
+  config: Readonly<Config>;
+  logger: Logger;
+  passport: InstanceType<typeof Passport>;
+};

@@ -1,0 +1,54 @@
+import type { Server } from "node:http";
+import { openDb } from "../db/client.js";
+import { createApp } from "./app.js";
+import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
+import { loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+
+// Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT finish in-flight
+// requests, then close the database.
+
+export async function startServer(opts: { onListening?: (url: string) => void } = {}) {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const handle = openDb(config.databasePath);
+  prepareDatabase(handle);
+  const admin = await ensureFirstAdmin(handle, config);
+  if (admin?.generated) {
+    // Printed once, on the console only: the password is not kept anywhere else.
+    console.log(`\n首次启动：已创建管理员账号 admin，初始密码 ${admin.password}（请登录后立即修改）\nFirst start: created user "admin" with password ${admin.password}\n`);
+  }
+  const app = createApp({ db: handle, config, logger });
+  const server: Server = app.listen(config.port, config.host, () => {
+    const url = `http://${config.host}:${config.port}`;
+    logger.info({ url, database: config.databasePath }, "listening");
+    opts.onListening?.(url);
+  });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down");
+    server.close(() => {
+      handle.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn("forced shutdown after 10 s");
+      handle.close();
+      process.exit(1);
+    }, 10_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  return { server, handle, config };
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  startServer().catch((err) => {
+    console.error(`Failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,53 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "pino";
+import { AppError } from "../errors.js";
+
+function wantsJson(req: Request) {
+  return req.path.startsWith("/api/") || (req.xhr ?? false) || (!!req.accepts("json") && !req.accepts("html"));
+}
+
+/** Translates anything thrown into an AppError; unknown errors become a 500 whose details go only to the log. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; status?: number; statusCode?: number; type?: string; message?: string };
+  if (e?.code === "EBADCSRFTOKEN") return new AppError(403, "页面已过期或请求来源无效，请刷新页面后重试。", { code: "csrf_invalid" });
+  if (e?.code === "LIMIT_FILE_SIZE" || e?.type === "entity.too.large") return new AppError(413, "上传的内容超过大小限制。", { code: "too_large" });
+  if (e?.code?.startsWith?.("LIMIT_")) return new AppError(400, "上传的内容不符合要求（文件数量或字段过多）。", { code: "bad_upload" });
+  if (e?.type === "entity.parse.failed") return new AppError(400, "请求内容格式错误。", { code: "bad_request" });
+  if (e?.code === "SQLITE_BUSY") return new AppError(503, "系统繁忙，请稍后重试。", { code: "busy", cause: err });
+  const status = e?.status ?? e?.statusCode;
+  if (status === 404) return AppError.notFound();
+  return new AppError(500, "系统内部错误，请稍后重试。如果问题持续，请联系系统管理员。", { cause: err });
+}
+
+export function errorHandler(logger: Logger) {
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) logger.error({ err: appErr.cause ?? err, method: req.method, url: req.path }, "request failed");
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(appErr.status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: appErr.code, message: appErr.message, ...(appErr.fieldErrors ? { fields: appErr.fieldErrors } : {}) } });
+      return;
+    }
+    // Forms re-render in place with the field errors and what the user typed.
+    if (appErr.status === 422 && res.locals.formView) {
+      try {
+        const extra = res.locals.formLocals ? await res.locals.formLocals(req, res) : {};
+        res.render(res.locals.formView, { ...extra, errors: appErr.fieldErrors ?? {}, formError: appErr.message, values: res.locals.values ?? {} });
+        return;
+      } catch (renderErr) {
+        logger.error({ err: renderErr }, "form re-render failed");
+        res.status(500);
+      }
+    }
+    res.render("errors/error", { status: res.statusCode, message: res.statusCode >= 500 && appErr.status < 500 ? "系统内部错误。" : appErr.message });
+  };
+}
+
+export function notFound(_req: Request, _res: Response) {
+  throw AppError.notFound();
+}

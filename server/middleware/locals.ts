@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from "express";
+import * as codes from "../domain/codes.js";
+import { maskIdNumber, maskPhone } from "../domain/masking.js";
+import type { Deps } from "../deps.js";
+import { canUnmask, canWrite } from "../policy/actor.js";
+import { navCounts } from "../services/nav.service.js";
+import { viewHelpers } from "../views/helpers.js";
+
+/** What every view can use: the user, the CSRF token, flash messages, code labels and helpers. */
+export function viewLocals(deps: Deps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const user = req.user ?? null;
+    res.locals.user = user;
+    res.locals.currentPath = req.path;
+    res.locals.codes = codes;
+    res.locals.h = viewHelpers;
+    res.locals.maskIdNumber = maskIdNumber;
+    res.locals.maskPhone = maskPhone;
+    res.locals.canWrite = user ? canWrite(user) : false;
+    res.locals.canUnmask = user ? canUnmask(user) : false;
+    res.locals.errors = {};
+    res.locals.values = {};
+    // Lazy: only pages that render a form create a session token.
+    Object.defineProperty(res.locals, "csrfToken", {
+      enumerable: true,
+      configurable: true,
+      get: () => req.csrfToken?.() ?? "",
+    });
+    res.locals.takeFlash = () => {
+      const f = req.session?.flash ?? [];
+      if (req.session?.flash) delete req.session.flash;
+      return f;
+    };
+    res.locals.navCounts = user && req.method === "GET" ? navCounts(deps.db, user) : {};
+    next();
+  };
+}

@@ -1,0 +1,57 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { Deps } from "../deps.js";
+import { validate } from "../middleware/validate.js";
+import { recordAudit } from "../services/audit.service.js";
+
+const loginBody = z.object({
+  username: z.string().max(64).default(""),
+  password: z.string().max(200).default(""),
+  _csrf: z.string().optional(),
+});
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+function safeReturnTo(p: unknown): string {
+  return typeof p === "string" && p.startsWith("/") && !p.startsWith("//") && !p.startsWith("/\\") ? p : "/";
+}
+
+export function authRouter(deps: Deps) {
+  const r = Router();
+
+  // -- Sign in / out -----------------------------------------------------------------------------
+  r.get("/login", (req, res) => {
+    if (req.user) return res.redirect(303, "/");
+    res.render("auth/login", { message: null, username: "" });
+  });
+
+  r.post("/login", validate({ body: loginBody }), (req, res, next) => {
+    const returnTo = safeReturnTo(req.session.returnTo);
+    deps.passport.authenticate("local", (err: unknown, user: Express.User | false, info?: { message?: string }) => {
+      if (err) return next(err);
+      if (!user) {
+        res.status(401).render("auth/login", { message: info?.message ?? "请输入用户名和密码。", username: req.body.username });
+        return;
+      }
+      // passport 0.7 regenerates the session here: a fixed session id cannot be carried over.
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        res.redirect(303, returnTo);
+      });
+    })(req, res, next);
+  });
+
+  r.post("/logout", (req, res, next) => {
+    const user = req.user;
+    req.logout((err) => {
+      if (err) return next(err);
+      if (user) recordAudit(deps.db, user, { action: "logout", entity: "user", entityId: user.id, ip: req.ip ?? null });
+      req.session.destroy(() => {
+        res.clearCookie("pc.sid");
+        res.redirect(303, "/login");
+      });
+    });
+  });
+
+  return r;
+}
+

@@ -1,0 +1,77 @@
+import { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import type { Deps } from "../deps.js";
+import { ORG_FORMATION, ORG_KIND } from "../domain/codes.js";
+import { todayIso } from "../domain/dates.js";
+import { flash } from "../middleware/flash.js";
+import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
+import { form, validate } from "../middleware/validate.js";
+import { idParam } from "../schemas/fields.js";
+import { dissolveSchema, orgInputSchema } from "../schemas/orgs.schema.js";
+import * as orgs from "../services/orgs.service.js";
+
+const params = z.object({ id: idParam });
+
+export function orgsRouter({ db }: Deps) {
+  /** Select options every org form needs. */
+  const formLocals = (req: Request) => {
+    const actor = actorOf(req);
+    return {
+      parents: orgs.orgOptions(db, actor),
+      industries: orgs.listIndustries(db),
+      regions: orgs.listRegions(db),
+      kindOptions: Object.entries(ORG_KIND.label).filter(([k]) => k !== "city_department" || actor.role === "admin"),
+      formationOptions: Object.entries(ORG_FORMATION.label),
+    };
+  };
+
+  const h = {
+    tree(req: Request, res: Response) {
+      const tree = orgs.orgTree(db, actorOf(req), { includeDissolved: req.query.dissolved === "1" });
+      res.render("orgs/index", { title: "党组织", tree, showDissolved: req.query.dissolved === "1" });
+    },
+    detail(req: Request, res: Response) {
+      const detail = orgs.orgDetail(db, actorOf(req), req.valid.params.id, todayIso());
+      res.render("orgs/show", { title: detail.org.name, ...detail, today: todayIso() });
+    },
+    newForm(req: Request, res: Response) {
+      const parentId = typeof req.query.parent === "string" ? req.query.parent : "";
+      res.render("orgs/form", { title: "新建党组织", org: null, values: { parentId, kind: "branch", formation: "standalone" }, ...formLocals(req) });
+    },
+    create(req: Request, res: Response) {
+      const org = orgs.createOrg(db, actorOf(req), req.body);
+      flash(req, "success", `已新建“${org.name}”。`);
+      res.redirect(303, `/orgs/${org.id}`);
+    },
+    editForm(req: Request, res: Response) {
+      const org = orgs.getOrg(db, actorOf(req), req.valid.params.id);
+      res.render("orgs/form", { title: `修改 ${org.name}`, org, values: org, ...formLocals(req) });
+    },
+    update(req: Request, res: Response) {
+      const org = orgs.updateOrg(db, actorOf(req), req.valid.params.id, req.body);
+      flash(req, "success", "已保存。");
+      res.redirect(303, `/orgs/${org.id}`);
+    },
+    dissolve(req: Request, res: Response) {
+      orgs.dissolveOrg(db, actorOf(req), req.valid.params.id, req.body.dissolvedOn);
+      flash(req, "success", "该组织已撤销，历史记录保留。");
+      res.redirect(303, `/orgs/${req.valid.params.id}`);
+    },
+  };
+
+  const editFormFor = (req: Request) => ({ org: { id: req.params.id }, title: "修改党组织", ...formLocals(req) });
+  const r = Router();
+
+  // -- Organization tree ------------------------------------------------------------------------
+  r.get("/orgs", requireAuth, h.tree);
+  r.get("/orgs/new", requireRole("admin", "clerk"), h.newForm);
+  r.post("/orgs", requireRole("admin", "clerk"), form("orgs/form", (req) => ({ org: null, title: "新建党组织", ...formLocals(req) })), validate({ body: orgInputSchema }), h.create);
+
+  // -- One organization -------------------------------------------------------------------------
+  r.get("/orgs/:id", requireAuth, validate({ params }), h.detail);
+  r.get("/orgs/:id/edit", requireRole("admin", "clerk", "secretary"), validate({ params }), h.editForm);
+  r.post("/orgs/:id", requireRole("admin", "clerk", "secretary"), validate({ params }), form("orgs/form", editFormFor), validate({ body: orgInputSchema }), h.update);
+  r.post("/orgs/:id/dissolve", requireRole("admin", "clerk"), validate({ params, body: dissolveSchema }), h.dissolve);
+
+  return r;
+}
