@@ -1,0 +1,105 @@
+// The scope a statistic is computed for. Always inside the actor's own scope; narrowed by
+//   org:ID        an organization and its subtree (a committee, a branch …)
+//   committee:ID  rows attributed to exactly that committee (the rows of the "by committee" breakdown)
+//   county:CODE   rows attributed to that county (the rows of the "by county" breakdown)
+// Parts combine: "org:5,county:371702". The empty scope is the actor's whole scope (city for a supervisor).
+
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.js";
+import { AppError } from "../../errors.js";
+import { type Actor, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
+
+export type StatsScope = { orgId?: number | null; committeeId?: number | null; county?: string | null };
+
+export function parseScopeParam(raw: unknown): StatsScope | null {
+  if (raw === undefined || raw === null || raw === "") return {};
+  if (typeof raw !== "string" || raw.length > 100) return null;
+  const scope: StatsScope = {};
+  for (const part of raw.split(",")) {
+    const m = /^(org|committee|county):([0-9]{1,12})$/.exec(part.trim());
+    if (!m) return null;
+    const [, kind, value] = m as unknown as [string, "org" | "committee" | "county", string];
+    if (kind === "county") {
+      if (!/^\d{6}$/.test(value) || scope.county) return null;
+      scope.county = value;
+    } else if (kind === "org") {
+      if (scope.orgId) return null;
+      scope.orgId = Number(value);
+    } else {
+      if (scope.committeeId) return null;
+      scope.committeeId = Number(value);
+    }
+  }
+  return scope;
+}
+
+export function formatScopeParam(scope: StatsScope): string {
+  const parts: string[] = [];
+  if (scope.orgId) parts.push(`org:${scope.orgId}`);
+  if (scope.committeeId) parts.push(`committee:${scope.committeeId}`);
+  if (scope.county) parts.push(`county:${scope.county}`);
+  return parts.join(",");
+}
+
+export type ResolvedScope = {
+  actor: Actor;
+  /** Path prefix of the organization subtree ("/" = everything the actor sees). */
+  orgPrefix: string;
+  /** The organization the scope is rooted at (the scope org, else the actor's org), if any. */
+  rootOrg: { id: number; code: string; name: string; kind: string; regionCode: string } | null;
+  committee: { id: number; name: string } | null;
+  county: { code: string; name: string } | null;
+  /** Human label, e.g. "市网约配送行业党委 · 牡丹区". */
+  label: string;
+};
+
+type OrgRow = { id: number; code: string; name: string; kind: string; path: string; region_code: string };
+
+function loadOrg(db: Db, id: number): OrgRow | undefined {
+  return db.get<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE id = ${id}`);
+}
+
+/** Resolves and checks a scope against the actor: an organization outside the actor's scope is "not found". */
+export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedScope {
+  let orgPrefix = scopePath(actor);
+  let rootOrg: ResolvedScope["rootOrg"] = null;
+  const labels: string[] = [];
+  if (scope.orgId) {
+    const org = loadOrg(db, scope.orgId);
+    if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("统计范围");
+    orgPrefix = org.path;
+    rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
+  } else if (actor.orgId > 0 && orgPrefix !== "/") {
+    const org = loadOrg(db, actor.orgId);
+    if (org) rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
+  } else {
+    // Whole database (admin, CLI): the single root organization names it, when there is one.
+    const roots = db.all<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE parent_id IS NULL ORDER BY id LIMIT 2`);
+    const only = roots.length === 1 ? roots[0] : undefined;
+    if (only) rootOrg = { id: only.id, code: only.code, name: only.name, kind: only.kind, regionCode: only.region_code };
+  }
+  labels.push(rootOrg?.name ?? "全部");
+  let committee: ResolvedScope["committee"] = null;
+  if (scope.committeeId) {
+    const c = loadOrg(db, scope.committeeId);
+    if (!c) throw AppError.notFound("统计范围");
+    committee = { id: c.id, name: c.name };
+    labels.push(c.name);
+  }
+  let county: ResolvedScope["county"] = null;
+  if (scope.county) {
+    const r = db.get<{ code: string; name: string }>(sql`SELECT code, name FROM regions WHERE code = ${scope.county}`);
+    if (!r) throw AppError.notFound("统计范围");
+    county = r;
+    labels.push(r.name);
+  }
+  return { actor, orgPrefix, rootOrg, committee, county, label: labels.join(" · ") };
+}
+
+/** SQL: the organization id in `col` is inside both the actor's scope and the scope's subtree. */
+export function orgInScope(rs: ResolvedScope, col: string): SQL {
+  const c = sql.raw(col);
+  const actorCond = orgIdInScope(rs.actor, c);
+  if (rs.orgPrefix === "/" || rs.orgPrefix === scopePath(rs.actor)) return actorCond;
+  return sql`(${actorCond} AND ${c} IN (SELECT id FROM organizations WHERE substr(path, 1, ${rs.orgPrefix.length}) = ${rs.orgPrefix}))`;
+}

@@ -1,0 +1,154 @@
+// The row sources the statistics count. Each is one SELECT yielding one row per counted thing with
+//   id, committee_id (the committee it is attributed to), county (region code it is attributed to)
+// and the 0/1 columns the figures' flags read (figures.ts). Counts, breakdowns and lists all read
+// these same SELECTs, filtered by the actor's scope inside (orgInScope) and by attribution outside.
+
+import { type SQL, sql } from "drizzle-orm";
+import type { SourceName } from "./figures.js";
+import { type ResolvedScope, orgInScope } from "./scope.js";
+
+export type SourceCtx = { rs: ResolvedScope; asOf: string; periodFrom: string };
+
+const COMMITTEE_KINDS = "('industry_committee','comprehensive_committee')";
+/** Kinds whose members count as managed (纳管): a branch, a general branch, or a group inside a branch. */
+const MANAGING_KINDS = "('branch','general_branch','group')";
+
+/**
+ * CTE `oc`: every organization with its region and the committee it belongs to (the nearest
+ * industry or comprehensive committee among itself and its ancestors; null when none).
+ */
+export const ORG_COMMITTEE_CTE = sql.raw(`oc AS (
+  SELECT o.id AS org_id, o.region_code AS org_region,
+    (SELECT c.id FROM organizations c
+      WHERE c.kind IN ${COMMITTEE_KINDS} AND substr(o.path, 1, length(c.path)) = c.path
+      ORDER BY length(c.path) DESC LIMIT 1) AS committee_id
+  FROM organizations o)`);
+
+/** An organization (alias `a`) exists at the as-of date. */
+function orgActive(a: string, asOf: string): SQL {
+  const x = sql.raw(a);
+  return sql`(${x}.founded_on IS NULL OR ${x}.founded_on <= ${asOf}) AND (${x}.status = 'active' OR ${x}.dissolved_on > ${asOf})`;
+}
+
+/** A member (alias `a`) is present at the as-of date: not left, not transferred out, already found. */
+export function memberPresent(a: string, asOf: string): SQL {
+  const x = sql.raw(a);
+  return sql`((${x}.left_on IS NULL AND ${x}.relation_status <> 'transferred_out') OR ${x}.left_on > ${asOf})
+    AND (${x}.discovered_on IS NULL OR ${x}.discovered_on <= ${asOf})`;
+}
+
+/** A full member at the as-of date (probationary members do not count). */
+function memberFull(a: string, asOf: string): SQL {
+  const x = sql.raw(a);
+  return sql`(${x}.category = 'full' AND (${x}.full_on IS NULL OR ${x}.full_on <= ${asOf}))`;
+}
+
+/** A member (alias `a`, organization alias `o`) is managed: local or mobile_in, in a branch. */
+function memberManaged(a: string, o: string, asOf: string): SQL {
+  const x = sql.raw(a);
+  const y = sql.raw(o);
+  return sql`(${x}.relation_status IN ('local','mobile_in') AND ${y}.kind IN ${sql.raw(MANAGING_KINDS)}
+    AND (${x}.managed_on IS NULL OR ${x}.managed_on <= ${asOf}))`;
+}
+
+function enterpriseSource({ rs, asOf }: SourceCtx): SQL {
+  const link = (formation: "joint" | "own") => sql`FROM organization_enterprises oe JOIN organizations o ON o.id = oe.organization_id
+      WHERE oe.enterprise_id = e.id AND ${orgActive("o", asOf)} AND (oe.since IS NULL OR oe.since <= ${asOf})
+      AND ${formation === "joint" ? sql`o.formation = 'joint'` : sql`coalesce(o.formation, 'standalone') <> 'joint' AND o.kind IN ('industry_committee','comprehensive_committee','general_branch','branch')`}`;
+  return sql`SELECT id, committee_id, county, own_level, in_joint, has_instr, full_m, all_m FROM (
+    SELECT e.id AS id, e.committee_id AS committee_id, e.region_code AS county,
+      (SELECT MAX(CASE WHEN o.kind IN ${sql.raw(COMMITTEE_KINDS)} THEN 3 WHEN o.kind = 'general_branch' THEN 2 ELSE 1 END) ${link("own")}) AS own_level,
+      EXISTS (SELECT 1 ${link("joint")}) AS in_joint,
+      EXISTS (SELECT 1 FROM instructor_assignments ia WHERE ia.enterprise_id = e.id
+        AND ia.assigned_on <= ${asOf} AND (ia.ended_on IS NULL OR ia.ended_on > ${asOf})) AS has_instr,
+      (SELECT COUNT(*) FROM members m WHERE m.enterprise_id = e.id AND ${memberPresent("m", asOf)} AND ${memberFull("m", asOf)}) AS full_m,
+      (SELECT COUNT(*) FROM members m WHERE m.enterprise_id = e.id AND ${memberPresent("m", asOf)}) AS all_m
+    FROM enterprises e
+    WHERE e.status = 'active'
+      AND (${orgInScope(rs, "e.committee_id")}
+        OR EXISTS (SELECT 1 FROM organization_enterprises x WHERE x.enterprise_id = e.id AND ${orgInScope(rs, "x.organization_id")}))
+  )`;
+}
+
+function orgSource({ rs, asOf }: SourceCtx): SQL {
+  return sql`SELECT o.id AS id, oc.committee_id AS committee_id, o.region_code AS county, o.kind AS kind,
+      (coalesce(o.formation, 'standalone') <> 'joint') AS formation_std, (o.formation = 'joint') AS is_joint
+    FROM organizations o JOIN oc ON oc.org_id = o.id
+    WHERE ${orgActive("o", asOf)} AND ${orgInScope(rs, "o.id")}`;
+}
+
+function memberSource({ rs, asOf }: SourceCtx): SQL {
+  return sql`SELECT m.id AS id, oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county,
+      m.relation_status AS relation_status,
+      ${memberFull("m", asOf)} AS is_full,
+      ${memberManaged("m", "o", asOf)} AS is_managed,
+      (NOT ${memberManaged("m", "o", asOf)} AND m.relation_status <> 'mobile_out') AS is_unmanaged,
+      (m.lost_contact_on IS NOT NULL AND m.lost_contact_on <= date(${asOf}, '-6 months')) AS lost_6m
+    FROM members m JOIN organizations o ON o.id = m.org_id JOIN oc ON oc.org_id = m.org_id
+      LEFT JOIN enterprises e ON e.id = m.enterprise_id
+    WHERE ${memberPresent("m", asOf)} AND ${orgInScope(rs, "m.org_id")}`;
+}
+
+/**
+ * The four finds: every lead (whatever became of it) plus every member recorded with a discovery
+ * channel and no lead (entered directly, e.g. after a field visit). A lead and a member are the same
+ * person when they share the ID number.
+ */
+function foundSource({ rs, asOf }: SourceCtx): SQL {
+  return sql`SELECT 'lead' AS src, l.id AS id, l.channel AS channel, oc.committee_id AS committee_id,
+      coalesce(e.region_code, oc.org_region) AS county,
+      (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf})) AS is_verified,
+      (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf}) AND m.id IS NOT NULL
+        AND ${memberPresent("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
+    FROM leads l JOIN oc ON oc.org_id = l.committee_id
+      LEFT JOIN enterprises e ON e.id = l.enterprise_id
+      LEFT JOIN members m ON m.id_number = l.id_number
+      LEFT JOIN organizations mo ON mo.id = m.org_id
+    WHERE l.found_on <= ${asOf} AND ${orgInScope(rs, "l.committee_id")}
+    UNION ALL
+    SELECT 'member' AS src, m.id AS id, m.discovery_channel AS channel, oc.committee_id AS committee_id,
+      coalesce(e.region_code, oc.org_region) AS county,
+      (m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS is_verified,
+      ((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresent("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
+    FROM members m JOIN organizations mo ON mo.id = m.org_id JOIN oc ON oc.org_id = m.org_id
+      LEFT JOIN enterprises e ON e.id = m.enterprise_id
+    WHERE m.discovery_channel IS NOT NULL AND (m.discovered_on IS NULL OR m.discovered_on <= ${asOf})
+      AND NOT EXISTS (SELECT 1 FROM leads l2 WHERE l2.id_number = m.id_number)
+      AND ${orgInScope(rs, "m.org_id")}`;
+}
+
+function workerSource({ rs, asOf }: SourceCtx): SQL {
+  return sql`SELECT w.id AS id, oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county
+    FROM workers w JOIN oc ON oc.org_id = w.org_id LEFT JOIN enterprises e ON e.id = w.enterprise_id
+    WHERE w.first_seen_on <= ${asOf} AND (w.left_on IS NULL OR w.left_on > ${asOf}) AND ${orgInScope(rs, "w.org_id")}`;
+}
+
+function transferSource({ rs, asOf, periodFrom }: SourceCtx): SQL {
+  const pending = sql`(t.state = 'pending' OR (t.state <> 'pending' AND substr(coalesce(t.receipt_on, t.decided_at, ''), 1, 10) > ${asOf}))`;
+  return sql`SELECT t.id AS id, oc.committee_id AS committee_id, oc.org_region AS county,
+      ${pending} AS is_pending,
+      (${pending} AND t.deadline_on < ${asOf}) AS is_overdue,
+      (t.state = 'completed' AND t.receipt_on >= ${periodFrom} AND t.receipt_on <= ${asOf}) AS is_completed
+    FROM transfers t JOIN oc ON oc.org_id = coalesce(t.from_org_id, t.to_org_id)
+    WHERE t.issued_on <= ${asOf}
+      AND ((t.from_org_id IS NOT NULL AND ${orgInScope(rs, "t.from_org_id")}) OR (t.to_org_id IS NOT NULL AND ${orgInScope(rs, "t.to_org_id")}))`;
+}
+
+const SOURCES: Record<SourceName, (ctx: SourceCtx) => SQL> = {
+  enterprise: enterpriseSource,
+  org: orgSource,
+  member: memberSource,
+  found: foundSource,
+  worker: workerSource,
+  transfer: transferSource,
+};
+
+/** `WITH oc AS (…) <select> FROM (<source>) s WHERE <attribution filter> <rest>`. */
+export function fromSource(ctx: SourceCtx, source: SourceName, select: SQL, where: SQL | null, rest: SQL = sql``): SQL {
+  const attribution = [];
+  if (ctx.rs.committee) attribution.push(sql`s.committee_id = ${ctx.rs.committee.id}`);
+  if (ctx.rs.county) attribution.push(sql`s.county = ${ctx.rs.county.code}`);
+  if (where) attribution.push(where);
+  const cond = attribution.length ? sql`WHERE ${sql.join(attribution, sql` AND `)}` : sql``;
+  return sql`WITH ${ORG_COMMITTEE_CTE} SELECT ${select} FROM (${SOURCES[source](ctx)}) s ${cond} ${rest}`;
+}
