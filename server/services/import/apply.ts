@@ -1,0 +1,286 @@
+// Apply: staged rows become workers / members / reference members, then the finds are matched —
+// all set-based SQL on the UNIQUE indexes (a JOIN matches 100k members against a 1M roster in
+// 0.2 s; a JavaScript Set over loaded rows is 3–6× slower). The caller runs every function here
+// inside ONE transaction: an import applies completely or not at all.
+
+import type Database from "better-sqlite3";
+import type { Stage } from "./stage.js";
+
+export type ApplyContext = {
+  importId: number;
+  orgId: number;
+  /** Materialised path of the import's organization: its subtree is the import's scope. */
+  orgPath: string;
+  platform: string | null;
+  today: string;
+  userId: number | null;
+  /** Relationship status given to members created by a member list. */
+  newMemberRelation: "local" | "unattached";
+  /** Test-only: called after each step, inside the transaction, so a test can fail an import mid-apply. */
+  afterStep?: (step: string) => void;
+};
+
+export type ApplyCounts = {
+  inserted: number;
+  updated: number;
+  membersMatched: number;
+  leadsCreated: number;
+  departed: number;
+};
+
+const SCOPE = `(SELECT id FROM organizations WHERE substr(path, 1, length(@orgPath)) = @orgPath)`;
+const PARTY = `('party_member', 'probationary_member')`;
+
+function step(ctx: ApplyContext, name: string): void {
+  ctx.afterStep?.(name);
+}
+
+function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memberId: number }[], kind: string, summary: string): void {
+  if (rows.length === 0) return;
+  const ins = sqlite.prepare("INSERT INTO member_events (member_id, user_id, kind, summary, details) VALUES (?, ?, ?, ?, ?)");
+  const details = JSON.stringify({ importId: ctx.importId, platform: ctx.platform });
+  for (const r of rows) ins.run(r.memberId, ctx.userId, kind, summary, details);
+}
+
+/** A platform roster: upsert workers, mark departures, link known members, raise leads. */
+export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): ApplyCounts {
+  const a = stage.alias;
+  const p = { platform: ctx.platform, org: ctx.orgId, orgPath: ctx.orgPath, today: ctx.today, importId: ctx.importId };
+  const countWorkers = sqlite.prepare("SELECT count(*) FROM workers WHERE platform = ?").pluck();
+  const before = countWorkers.get(ctx.platform) as number;
+
+  // 1. Upsert. A row is written only when something in it changed (absent values never erase
+  // known ones), so a second import of the same file writes nothing here.
+  const upsert = sqlite
+    .prepare(
+      `INSERT INTO workers (platform, id_number, name, phone, org_id, enterprise_id, station, franchisee, occupation,
+                            political_status, hired_on, first_seen_on, last_seen_on, last_import_id)
+       SELECT @platform, s.id_number, s.name, s.phone, @org,
+              (SELECT e.id FROM enterprises e WHERE e.name = coalesce(s.franchisee, s.station) AND e.committee_id IN ${SCOPE} ORDER BY e.id LIMIT 1),
+              s.station, s.franchisee, s.occupation, s.political_status, s.hired_on, @today, @today, @importId
+       FROM ${a}.rows s WHERE true
+       ON CONFLICT (platform, id_number) DO UPDATE SET
+         name = excluded.name,
+         phone = coalesce(excluded.phone, workers.phone),
+         org_id = excluded.org_id,
+         enterprise_id = coalesce(excluded.enterprise_id, workers.enterprise_id),
+         station = coalesce(excluded.station, workers.station),
+         franchisee = coalesce(excluded.franchisee, workers.franchisee),
+         occupation = coalesce(excluded.occupation, workers.occupation),
+         political_status = coalesce(excluded.political_status, workers.political_status),
+         hired_on = coalesce(excluded.hired_on, workers.hired_on),
+         last_seen_on = excluded.last_seen_on,
+         last_import_id = excluded.last_import_id,
+         left_on = NULL
+       WHERE workers.name IS NOT excluded.name
+          OR workers.org_id IS NOT excluded.org_id
+          OR workers.left_on IS NOT NULL
+          OR (excluded.phone IS NOT NULL AND excluded.phone IS NOT workers.phone)
+          OR (excluded.enterprise_id IS NOT NULL AND excluded.enterprise_id IS NOT workers.enterprise_id)
+          OR (excluded.station IS NOT NULL AND excluded.station IS NOT workers.station)
+          OR (excluded.franchisee IS NOT NULL AND excluded.franchisee IS NOT workers.franchisee)
+          OR (excluded.occupation IS NOT NULL AND excluded.occupation IS NOT workers.occupation)
+          OR (excluded.political_status IS NOT NULL AND excluded.political_status IS NOT workers.political_status)
+          OR (excluded.hired_on IS NOT NULL AND excluded.hired_on IS NOT workers.hired_on)`,
+    )
+    .run(p);
+  const after = countWorkers.get(ctx.platform) as number;
+  const inserted = after - before;
+  const updated = upsert.changes - inserted;
+  step(ctx, "workers");
+
+  // 2. Unchanged people seen again on a later day: only their last-seen date moves.
+  sqlite
+    .prepare(`UPDATE workers SET last_seen_on = @today WHERE platform = @platform AND last_seen_on <> @today AND id_number IN (SELECT id_number FROM ${a}.rows)`)
+    .run(p);
+
+  // 3. Departures: this platform's people under this organization who are not in this roster.
+  const departedRows = sqlite
+    .prepare(
+      `UPDATE workers SET left_on = @today
+       WHERE platform = @platform AND org_id = @org AND left_on IS NULL
+         AND id_number NOT IN (SELECT id_number FROM ${a}.rows)
+       RETURNING member_id AS memberId`,
+    )
+    .all(p) as { memberId: number | null }[];
+  const departedMembers = departedRows.filter((r): r is { memberId: number } => r.memberId !== null);
+  insertEvents(sqlite, ctx, departedMembers, "platform_left", `已不在“${ctx.platform}”平台的花名册中（流失风险，请及时联系）`);
+  step(ctx, "departures");
+
+  // 4. Known members: link the worker to the member (数据交互线上找).
+  const linked = sqlite
+    .prepare(
+      `UPDATE workers SET member_id = m.id FROM members m
+       WHERE m.id_number = workers.id_number AND workers.platform = @platform AND workers.member_id IS NULL
+       RETURNING workers.member_id AS memberId`,
+    )
+    .all(p) as { memberId: number }[];
+  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
+  const membersMatched = sqlite.prepare(`SELECT count(*) FROM members m JOIN ${a}.rows s ON s.id_number = m.id_number`).pluck().get() as number;
+  step(ctx, "members");
+
+  // 5. Leads. A person in a reference member list (数据交互线上找) first, then a 政治面貌 that
+  // says member (平台公司实时找). Never a known member; never a second lead for one person.
+  const leadCols = "id_number, name, phone, channel, committee_id, worker_id, import_id, enterprise_id, occupation, platform, home_org_name, note, found_on, status";
+  const fromReference = sqlite
+    .prepare(
+      `INSERT INTO leads (${leadCols})
+       SELECT s.id_number, s.name, s.phone, 'data_match', @org, w.id, @importId, w.enterprise_id, w.occupation, @platform, r.home_org_name,
+              '在党员名单中比对到', @today, 'open'
+       FROM reference_members r
+       JOIN ${a}.rows s ON s.id_number = r.id_number
+       JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
+       WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
+       ON CONFLICT (id_number) DO NOTHING`,
+    )
+    .run(p);
+  const fromPlatform = sqlite
+    .prepare(
+      `INSERT INTO leads (${leadCols})
+       SELECT s.id_number, s.name, s.phone, 'platform_report', @org, w.id, @importId, w.enterprise_id, w.occupation, @platform, NULL,
+              CASE s.political_status WHEN 'probationary_member' THEN '花名册政治面貌：中共预备党员' ELSE '花名册政治面貌：中共党员' END,
+              @today, 'open'
+       FROM ${a}.rows s
+       JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
+       WHERE s.political_status IN ${PARTY}
+         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
+       ON CONFLICT (id_number) DO NOTHING`,
+    )
+    .run(p);
+  step(ctx, "leads");
+
+  return { inserted, updated, membersMatched, leadsCreated: fromReference.changes + fromPlatform.changes, departed: departedRows.length };
+}
+
+/** A member list: create members not yet known, update the basic facts of known ones in scope, link workers. */
+export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): ApplyCounts {
+  const a = stage.alias;
+  const p = { org: ctx.orgId, orgPath: ctx.orgPath, today: ctx.today, importId: ctx.importId, userId: ctx.userId, relation: ctx.newMemberRelation };
+
+  // 1. Known members in scope whose facts differ. Members outside the scope are left alone.
+  sqlite.exec(`CREATE TABLE ${a}.changed (member_id INTEGER PRIMARY KEY, id_number TEXT NOT NULL)`);
+  sqlite
+    .prepare(
+      `INSERT INTO ${a}.changed (member_id, id_number)
+       SELECT m.id, s.id_number FROM ${a}.rows s JOIN members m ON m.id_number = s.id_number
+       WHERE m.org_id IN ${SCOPE}
+         AND (m.name IS NOT s.name
+          OR (s.phone IS NOT NULL AND s.phone IS NOT m.phone)
+          OR (s.ethnicity IS NOT NULL AND s.ethnicity IS NOT m.ethnicity)
+          OR (s.education IS NOT NULL AND s.education IS NOT m.education)
+          OR (s.category IS NOT NULL AND s.category IS NOT m.category)
+          OR (s.joined_on IS NOT NULL AND s.joined_on IS NOT m.joined_on)
+          OR (s.full_on IS NOT NULL AND s.full_on IS NOT m.full_on)
+          OR (s.occupation IS NOT NULL AND s.occupation IS NOT m.occupation)
+          OR (s.relation_org_name IS NOT NULL AND m.relation_status <> 'local' AND s.relation_org_name IS NOT m.relation_org_name))`,
+    )
+    .run(p);
+  const updated = sqlite
+    .prepare(
+      `UPDATE members SET
+         name = s.name,
+         phone = coalesce(s.phone, members.phone),
+         phone_last4 = coalesce(substr(s.phone, -4), members.phone_last4),
+         ethnicity = coalesce(s.ethnicity, members.ethnicity),
+         education = coalesce(s.education, members.education),
+         category = coalesce(s.category, members.category),
+         joined_on = coalesce(s.joined_on, members.joined_on),
+         full_on = coalesce(s.full_on, members.full_on),
+         occupation = coalesce(s.occupation, members.occupation),
+         relation_org_name = CASE WHEN members.relation_status = 'local' THEN members.relation_org_name ELSE coalesce(s.relation_org_name, members.relation_org_name) END,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       FROM ${a}.changed c JOIN ${a}.rows s ON s.id_number = c.id_number
+       WHERE members.id = c.member_id`,
+    )
+    .run().changes;
+  sqlite
+    .prepare(
+      `INSERT INTO member_events (member_id, user_id, kind, summary, details)
+       SELECT c.member_id, @userId, 'updated', '党员名单导入更新了基本信息', json_object('importId', @importId) FROM ${a}.changed c`,
+    )
+    .run(p);
+  step(ctx, "members_updated");
+
+  // 2. New members.
+  const maxId = (sqlite.prepare("SELECT coalesce(max(id), 0) FROM members").pluck().get() as number) ?? 0;
+  const inserted = sqlite
+    .prepare(
+      `INSERT INTO members (name, gender, ethnicity, birth_date, id_number, id_last4, phone, phone_last4, education, category,
+                            joined_on, full_on, occupation, org_id, relation_status, relation_org_name)
+       SELECT s.name, s.gender, coalesce(s.ethnicity, '01'), s.birth_date, s.id_number, substr(s.id_number, -4), s.phone, substr(s.phone, -4),
+              s.education, coalesce(s.category, 'full'), s.joined_on, s.full_on, s.occupation, @org, @relation, s.relation_org_name
+       FROM ${a}.rows s
+       WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
+       ORDER BY s.row_number`,
+    )
+    .run(p).changes;
+  sqlite
+    .prepare(
+      `INSERT INTO member_events (member_id, user_id, kind, summary, details)
+       SELECT id, @userId, 'created', '由党员名单导入建立', json_object('importId', @importId) FROM members WHERE id > @maxId ORDER BY id`,
+    )
+    .run({ ...p, maxId });
+  step(ctx, "members_created");
+
+  // 3. Workers already on platform rosters who are these members.
+  const linked = sqlite
+    .prepare(
+      `UPDATE workers SET member_id = m.id FROM members m JOIN ${a}.rows s ON s.id_number = m.id_number
+       WHERE workers.id_number = m.id_number AND workers.member_id IS NULL
+       RETURNING workers.member_id AS memberId, workers.platform AS platform`,
+    )
+    .all() as { memberId: number; platform: string }[];
+  const ins = sqlite.prepare("INSERT INTO member_events (member_id, user_id, kind, summary, details) VALUES (?, ?, 'platform_matched', ?, ?)");
+  for (const l of linked) {
+    ins.run(l.memberId, ctx.userId, `在“${l.platform}”平台的从业人员花名册中比对到本人`, JSON.stringify({ importId: ctx.importId, platform: l.platform }));
+  }
+  const membersMatched = sqlite
+    .prepare(`SELECT count(*) FROM ${a}.rows s WHERE EXISTS (SELECT 1 FROM workers w WHERE w.id_number = s.id_number)`)
+    .pluck()
+    .get() as number;
+  step(ctx, "workers_linked");
+  return { inserted, updated, membersMatched, leadsCreated: 0, departed: 0 };
+}
+
+/** A reference member list (only for matching): keep it, and raise leads for workers in scope found in it. */
+export function applyReference(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): ApplyCounts {
+  const a = stage.alias;
+  const p = { org: ctx.orgId, orgPath: ctx.orgPath, today: ctx.today, importId: ctx.importId };
+  const updated = sqlite
+    .prepare(
+      `UPDATE reference_members SET name = s.name, home_org_name = coalesce(s.relation_org_name, reference_members.home_org_name),
+              org_id = @org, import_id = @importId
+       FROM ${a}.rows s
+       WHERE reference_members.id_number = s.id_number
+         AND (reference_members.name IS NOT s.name OR reference_members.org_id IS NOT @org
+          OR (s.relation_org_name IS NOT NULL AND s.relation_org_name IS NOT reference_members.home_org_name))`,
+    )
+    .run(p).changes;
+  const inserted = sqlite
+    .prepare(
+      `INSERT INTO reference_members (id_number, name, org_id, home_org_name, import_id)
+       SELECT s.id_number, s.name, @org, s.relation_org_name, @importId FROM ${a}.rows s
+       WHERE NOT EXISTS (SELECT 1 FROM reference_members r WHERE r.id_number = s.id_number)
+       ORDER BY s.id_number`,
+    )
+    .run(p).changes;
+  step(ctx, "reference");
+
+  const leads = sqlite
+    .prepare(
+      `INSERT INTO leads (id_number, name, phone, channel, committee_id, worker_id, import_id, enterprise_id, occupation, platform, home_org_name, note, found_on, status)
+       SELECT s.id_number, s.name, w.phone, 'data_match', w.org_id, w.id, @importId, w.enterprise_id, w.occupation, w.platform, s.relation_org_name,
+              '在党员名单中比对到', @today, 'open'
+       FROM ${a}.rows s
+       JOIN workers w ON w.id = (SELECT min(w2.id) FROM workers w2 WHERE w2.id_number = s.id_number AND w2.org_id IN ${SCOPE})
+       WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
+       ON CONFLICT (id_number) DO NOTHING`,
+    )
+    .run(p).changes;
+  const membersMatched = sqlite
+    .prepare(`SELECT count(*) FROM ${a}.rows s WHERE EXISTS (SELECT 1 FROM workers w WHERE w.id_number = s.id_number AND w.org_id IN ${SCOPE})`)
+    .pluck()
+    .get(p) as number;
+  step(ctx, "leads");
+  return { inserted, updated, membersMatched, leadsCreated: leads, departed: 0 };
+}

@@ -1,0 +1,586 @@
+// The roster import pipeline: read → map → normalise/validate → stage → apply (one transaction)
+// → match. One service for the web (in-process, in the background), the CLI and tests.
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import { and, count, desc, eq, type SQL } from "drizzle-orm";
+import type { DbHandle } from "../../../db/client.js";
+import { columnMappings, importIssues, imports, organizations, users } from "../../../db/schema.js";
+import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type OrgKind } from "../../domain/codes.js";
+import { todayIso } from "../../domain/dates.js";
+import { AppError } from "../../errors.js";
+import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
+import { recordAudit } from "../audit.service.js";
+import { type ApplyContext, type ApplyCounts, applyMembers, applyReference, applyRoster } from "./apply.js";
+import {
+  autoMapping,
+  FIELDS,
+  type FieldDef,
+  type FieldSet,
+  fieldSetOf,
+  type Mapping,
+  missingColumnsMessage,
+  type ResolvedMapping,
+  resolveMapping,
+} from "./header-aliases.js";
+import { normaliseMemberRow, normaliseRosterRow } from "./normalise.js";
+import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
+import { Stage } from "./stage.js";
+import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
+
+export type ImportOptions = {
+  kind: ImportKind;
+  /** The file to read (for the web, the stored upload). */
+  file: string;
+  /** The name the file had on the client: shown, never used as a path. */
+  originalName?: string | null;
+  platform?: string | null;
+  orgId: number;
+  reference?: boolean;
+  dryRun?: boolean;
+  /** A mapping edited by the clerk (field → header text). */
+  mapping?: Mapping | null;
+  /** A saved mapping to use, by name. */
+  mappingName?: string | null;
+  /** Save the mapping used under this name (for the platform) once the import succeeds. */
+  saveMappingAs?: string | null;
+  source?: "web" | "cli" | "api";
+  limits?: Partial<ReadLimits>;
+  today?: string;
+  onProgress?: (p: ImportProgress) => void;
+  /** Test-only: called inside the apply transaction after each step (throw to simulate a crash). */
+  afterStep?: (step: string) => void;
+};
+
+export type Preview = {
+  format: "csv" | "xlsx";
+  encoding: RowSource["encoding"];
+  delimiter: RowSource["delimiter"];
+  totalBytes: number;
+  headerRowNumber: number;
+  headers: string[];
+  /** First data rows as read (raw cells), for the clerk to see how the file was understood. */
+  sample: SourceRow[];
+  fields: readonly FieldDef[];
+  mapping: Mapping;
+  /** Where the mapping came from. */
+  mappingSource: "given" | "saved" | "auto";
+  missing: FieldDef[];
+};
+
+/** A running import whose heartbeat is older than this died with its process. */
+export const STALE_LOCK_MS = 10 * 60_000;
+const PROGRESS_EVERY_MS = 250;
+const BATCH_ROWS = 2000;
+const PREVIEW_ROWS = 10;
+
+type OrgRow = { id: number; path: string; kind: OrgKind; name: string };
+
+function limitsOf(opts: Pick<ImportOptions, "limits">): ReadLimits {
+  return { ...DEFAULT_READ_LIMITS, ...(opts.limits ?? {}) };
+}
+
+function loadOrg(handle: DbHandle, actor: Actor, orgId: number): OrgRow {
+  const org = handle.db
+    .select({ id: organizations.id, path: organizations.path, kind: organizations.kind, name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, orgId))
+    .get();
+  if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("党组织");
+  return org;
+}
+
+/** Finds an organization by code within the actor's scope (CLI). */
+export function orgIdByCode(handle: DbHandle, actor: Actor, code: string): number {
+  const org = handle.db.select({ id: organizations.id, path: organizations.path }).from(organizations).where(eq(organizations.code, code)).get();
+  if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("党组织");
+  return org.id;
+}
+
+function checkTarget(kind: ImportKind, reference: boolean, org: OrgRow, platform: string | null): void {
+  const committeeLike = COMMITTEE_KINDS.includes(org.kind) || org.kind === "city_department";
+  if (kind === "roster") {
+    if (!platform) throw AppError.invalid({ platform: "请填写平台名称" });
+    if (platform.length > 50) throw AppError.invalid({ platform: "平台名称不能超过 50 个字" });
+    if (!committeeLike) throw AppError.invalid({ orgId: "花名册应导入到行业党委或综合党委" });
+  } else if (reference) {
+    if (!committeeLike) throw AppError.invalid({ orgId: "比对用党员名单应导入到行业党委、综合党委或社会工作部" });
+  } else if (!MEMBER_HOLDING_KINDS.includes(org.kind)) {
+    throw AppError.invalid({ orgId: "党员名单应导入到党委、党总支或党支部" });
+  }
+}
+
+function normalisePlatform(p: string | null | undefined): string | null {
+  const s = (p ?? "").replace(/\s+/g, " ").trim();
+  return s === "" ? null : s;
+}
+
+function savedMapping(handle: DbHandle, orgId: number, kind: ImportKind, platform: string | null, name: string | null): Mapping | null {
+  const where: SQL[] = [eq(columnMappings.orgId, orgId), eq(columnMappings.kind, kind)];
+  if (name) where.push(eq(columnMappings.name, name));
+  else if (platform) where.push(eq(columnMappings.platform, platform));
+  else return null;
+  const row = handle.db.select().from(columnMappings).where(and(...where)).orderBy(desc(columnMappings.updatedAt)).get();
+  return row ? (row.mapping as Mapping) : null;
+}
+
+export function listMappings(handle: DbHandle, actor: Actor) {
+  return handle.db
+    .select({ id: columnMappings.id, name: columnMappings.name, kind: columnMappings.kind, platform: columnMappings.platform, orgId: columnMappings.orgId })
+    .from(columnMappings)
+    .where(orgIdInScope(actor, columnMappings.orgId))
+    .orderBy(columnMappings.name)
+    .all();
+}
+
+export function saveMapping(handle: DbHandle, actor: Actor, input: { orgId: number; name: string; kind: ImportKind; platform: string | null; mapping: Mapping }): void {
+  assertCanWrite(actor);
+  loadOrg(handle, actor, input.orgId);
+  handle.db
+    .insert(columnMappings)
+    .values({ orgId: input.orgId, name: input.name, kind: input.kind, platform: input.platform, mapping: input.mapping })
+    .onConflictDoUpdate({
+      target: [columnMappings.orgId, columnMappings.name],
+      set: { kind: input.kind, platform: input.platform, mapping: input.mapping, updatedAt: new Date().toISOString() },
+    })
+    .run();
+}
+
+function chooseMapping(
+  handle: DbHandle,
+  opts: ImportOptions,
+  fields: readonly FieldDef[],
+  headers: string[],
+  platform: string | null,
+): { resolved: ResolvedMapping; source: Preview["mappingSource"] } {
+  const auto = autoMapping(fields, headers);
+  if (opts.mapping) return { resolved: resolveMapping(fields, headers, opts.mapping), source: "given" };
+  if (opts.mappingName) {
+    const saved = savedMapping(handle, opts.orgId, opts.kind, platform, opts.mappingName);
+    if (!saved) throw AppError.invalid({ mappingName: `找不到名为“${opts.mappingName}”的列对应方案` });
+    return { resolved: resolveMapping(fields, headers, saved), source: "saved" };
+  }
+  const saved = savedMapping(handle, opts.orgId, opts.kind, platform, null);
+  if (saved) {
+    const merged = resolveMapping(fields, headers, { ...auto, ...saved });
+    if (merged.missing.length === 0) return { resolved: merged, source: "saved" };
+  }
+  return { resolved: resolveMapping(fields, headers, auto), source: "auto" };
+}
+
+async function readHeader(source: RowSource, fields: readonly FieldDef[]) {
+  const found = await findHeader(source.rows, fields);
+  if (!found.header) {
+    if (found.firstCandidate === null) throw new AppError(422, "文件是空的：没有表头，也没有数据行。", { code: "empty_file" });
+    throw new AppError(422, `找不到表头：文件前 20 行中没有可识别的列名。${missingColumnsMessage(fields.filter((f) => f.required))}`, {
+      code: "missing_columns",
+    });
+  }
+  return { ...found.header, buffered: found.buffered };
+}
+
+/**
+ * Reads the head of a file: how it was read, its header, the mapping that would be used and the
+ * first rows. Throws AppError (Chinese message) for a file that is empty, too large or not a table.
+ */
+export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<Preview> {
+  const reference = opts.kind === "members" && !!opts.reference;
+  const fields = FIELDS[fieldSetOf(opts.kind, reference)];
+  const platform = normalisePlatform(opts.platform);
+  loadOrg(handle, actor, opts.orgId);
+  const source = await openRowSource(opts.file, limitsOf(opts));
+  try {
+    const header = await readHeader(source, fields);
+    const sample: SourceRow[] = header.buffered.filter((r) => !isBlankRow(r.cells)).slice(0, PREVIEW_ROWS);
+    while (sample.length < PREVIEW_ROWS) {
+      const n = await source.rows.next();
+      if (n.done) {
+        if (sample.length === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
+        break;
+      }
+      if (!isBlankRow(n.value.cells)) sample.push(n.value);
+    }
+    const { resolved, source: mappingSource } = chooseMapping(handle, opts, fields, header.headers, platform);
+    return {
+      format: source.format,
+      encoding: source.encoding,
+      delimiter: source.delimiter,
+      totalBytes: source.totalBytes,
+      headerRowNumber: header.headerRow.rowNumber,
+      headers: header.headers,
+      sample,
+      fields,
+      mapping: resolved.mapping,
+      mappingSource,
+      missing: resolved.missing,
+    };
+  } finally {
+    await source.rows.return(undefined);
+    source.close();
+  }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export type PreparedImport = {
+  importId: number;
+  actor: Actor;
+  opts: ImportOptions;
+  org: OrgRow;
+  platform: string | null;
+  reference: boolean;
+  fieldSet: FieldSet;
+  mapping: Mapping;
+  today: string;
+};
+
+/**
+ * Checks everything that can be checked before reading on (scope, target, file kind, header,
+ * mapping) and takes the platform's lock by creating the import record, status "running".
+ * Nothing else is written. A second import of the same platform while one runs is refused.
+ */
+export async function prepareImport(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<PreparedImport> {
+  assertCanWrite(actor);
+  const reference = opts.kind === "members" && !!opts.reference;
+  const platform = opts.kind === "roster" ? normalisePlatform(opts.platform) : null;
+  const org = loadOrg(handle, actor, opts.orgId);
+  checkTarget(opts.kind, reference, org, platform);
+  const preview = await inspectImportFile(handle, actor, { ...opts, platform });
+  if (preview.missing.length > 0) throw new AppError(422, missingColumnsMessage(preview.missing), { code: "missing_columns" });
+  const stat = fs.statSync(opts.file);
+  const sha256 = await sha256File(opts.file);
+  const now = new Date().toISOString();
+  const sqlite = handle.sqlite;
+  const importId = sqlite.transaction(() => {
+    // The lock: one running import per platform (rosters), one at a time for member lists.
+    const running = (
+      opts.kind === "roster"
+        ? sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'roster' AND platform = ?").all(platform)
+        : sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'members'").all()
+    ) as { id: number; heartbeatAt: string | null }[];
+    for (const r of running) {
+      const last = r.heartbeatAt ? Date.parse(r.heartbeatAt) : 0;
+      if (Date.now() - last < STALE_LOCK_MS) {
+        throw AppError.conflict(
+          opts.kind === "roster"
+            ? `平台“${platform}”的另一次导入（#${r.id}）正在进行，请等它完成后再导入。`
+            : `另一次党员名单导入（#${r.id}）正在进行，请等它完成后再导入。`,
+        );
+      }
+      sqlite
+        .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ?")
+        .run("导入进程意外中断（长时间没有进度），已作废；数据库未被修改。", now, r.id);
+    }
+    const info = sqlite
+      .prepare(
+        `INSERT INTO imports (kind, platform, org_id, user_id, source, reference, dry_run, original_name, stored_path, sha256, size_bytes,
+                              encoding, delimiter, mapping, status, started_at, heartbeat_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+      )
+      .run(
+        opts.kind,
+        platform,
+        org.id,
+        actor.id > 0 ? actor.id : null,
+        opts.source ?? "web",
+        reference ? 1 : 0,
+        opts.dryRun ? 1 : 0,
+        opts.originalName ?? null,
+        opts.file,
+        sha256,
+        stat.size,
+        preview.encoding,
+        preview.delimiter,
+        JSON.stringify(preview.mapping),
+        now,
+        now,
+      );
+    return Number(info.lastInsertRowid);
+  }).immediate();
+  return {
+    importId,
+    actor,
+    opts,
+    org,
+    platform,
+    reference,
+    fieldSet: fieldSetOf(opts.kind, reference),
+    mapping: preview.mapping,
+    today: opts.today ?? todayIso(),
+  };
+}
+
+class DryRunRollback extends Error {}
+
+/** Reads, stages and applies a prepared import. Always leaves the import record finished (succeeded, dry_run or failed). */
+export async function executeImport(handle: DbHandle, prep: PreparedImport): Promise<ImportSummary> {
+  const { sqlite } = handle;
+  const { importId, opts } = prep;
+  const fields = FIELDS[prep.fieldSet];
+  let stage: Stage | null = null;
+  let source: RowSource | null = null;
+  const progress = sqlite.prepare("UPDATE imports SET rows_done = ?, bytes_done = ?, heartbeat_at = ? WHERE id = ?");
+  try {
+    source = await openRowSource(opts.file, limitsOf(opts));
+    const header = await readHeader(source, fields);
+    const resolved = resolveMapping(fields, header.headers, prep.mapping);
+    if (resolved.missing.length > 0) throw new AppError(422, missingColumnsMessage(resolved.missing), { code: "missing_columns" });
+    const cols = resolved.columns;
+    stage = new Stage(sqlite, importId, prep.fieldSet).open();
+    const st = stage;
+    const counts: ImportCounts = { ...EMPTY_COUNTS };
+    const today = prep.today;
+    const isRoster = prep.fieldSet === "roster";
+
+    const processRow = (row: SourceRow) => {
+      if (isBlankRow(row.cells)) return;
+      counts.rows++;
+      const n = isRoster ? normaliseRosterRow(row.cells, cols, today) : normaliseMemberRow(row.cells, cols, today);
+      if (!n.ok) {
+        counts.rejected++;
+        st.addIssue({ rowNumber: row.rowNumber, outcome: "rejected", column: n.column, value: n.value, reason: n.reason });
+        return;
+      }
+      const dup = isRoster ? st.addRoster(row.rowNumber, n.record as never) : st.addMember(row.rowNumber, n.record as never);
+      if (dup !== null) {
+        counts.duplicates++;
+        st.addIssue({ rowNumber: row.rowNumber, outcome: "duplicate", column: "身份证号", value: n.record.idNumber, reason: `与第${dup}行的身份证号重复，本行未导入` });
+      } else if (n.notes.length > 0) {
+        counts.corrected++;
+        st.addNotes(row.rowNumber, n.notes);
+      }
+    };
+
+    let batch: SourceRow[] = header.buffered;
+    let lastTick = 0;
+    const src = source;
+    const tick = (force: boolean) => {
+      const now = Date.now();
+      if (!force && now - lastTick < PROGRESS_EVERY_MS) return;
+      lastTick = now;
+      progress.run(counts.rows, src.bytesDone(), new Date(now).toISOString(), importId);
+      opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.bytesDone(), totalBytes: src.totalBytes, phase: "reading" });
+    };
+    const flush = () => {
+      const rows = batch;
+      batch = [];
+      st.batch(() => {
+        for (const r of rows) processRow(r);
+      });
+    };
+    for await (const row of source.rows) {
+      batch.push(row);
+      if (batch.length >= BATCH_ROWS) {
+        flush();
+        tick(false);
+      }
+    }
+    flush();
+    tick(true);
+    if (counts.rows === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
+    opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "applying" });
+
+    const ctx: ApplyContext = {
+      importId,
+      orgId: prep.org.id,
+      orgPath: prep.org.path,
+      platform: prep.platform,
+      today,
+      userId: prep.actor.id > 0 ? prep.actor.id : null,
+      newMemberRelation: prep.org.kind === "branch" || prep.org.kind === "general_branch" ? "local" : "unattached",
+      afterStep: opts.afterStep,
+    };
+    const staged = counts.rows - counts.rejected - counts.duplicates;
+    let summary: ImportSummary | null = null;
+    const finish = (applied: ApplyCounts, status: "succeeded" | "dry_run") => {
+      Object.assign(counts, applied, { unchanged: staged - applied.inserted - applied.updated });
+      summary = { importId, kind: opts.kind, encoding: src.encoding, ...counts };
+      sqlite
+        .prepare(
+          `INSERT INTO import_issues (import_id, row_number, outcome, "column", value, reason)
+           SELECT ?, row_number, outcome, col, value, reason FROM ${st.alias}.issues ORDER BY row_number, rowid`,
+        )
+        .run(importId);
+      sqlite
+        .prepare("UPDATE imports SET status = ?, summary = ?, rows_done = ?, bytes_done = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?")
+        .run(status, JSON.stringify(summary), counts.rows, src.totalBytes, new Date().toISOString(), new Date().toISOString(), importId);
+    };
+    const apply = (): ApplyCounts => {
+      if (prep.fieldSet === "roster") return applyRoster(sqlite, st, ctx);
+      if (prep.fieldSet === "reference") return applyReference(sqlite, st, ctx);
+      return applyMembers(sqlite, st, ctx);
+    };
+
+    if (opts.dryRun) {
+      // Apply for real, then roll back: the counts are exactly what the import would do.
+      let applied: ApplyCounts | null = null;
+      try {
+        sqlite
+          .transaction(() => {
+            applied = apply();
+            throw new DryRunRollback();
+          })
+          .immediate();
+      } catch (e) {
+        if (!(e instanceof DryRunRollback)) throw e;
+      }
+      sqlite.transaction(() => finish(applied!, "dry_run")).immediate();
+    } else {
+      sqlite
+        .transaction(() => {
+          const applied = apply();
+          finish(applied, "succeeded");
+          recordAudit(handle.db, prep.actor, {
+            action: "import",
+            entity: "import",
+            entityId: importId,
+            details: { kind: opts.kind, platform: prep.platform, reference: prep.reference, file: opts.originalName ?? null, summary },
+          });
+          if (opts.saveMappingAs) {
+            handle.db
+              .insert(columnMappings)
+              .values({ orgId: prep.org.id, name: opts.saveMappingAs, kind: opts.kind, platform: prep.platform, mapping: resolved.mapping })
+              .onConflictDoUpdate({
+                target: [columnMappings.orgId, columnMappings.name],
+                set: { kind: opts.kind, platform: prep.platform, mapping: resolved.mapping, updatedAt: new Date().toISOString() },
+              })
+              .run();
+          }
+        })
+        .immediate();
+    }
+    opts.onProgress?.({ importId, status: opts.dryRun ? "dry_run" : "succeeded", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "done" });
+    return summary!;
+  } catch (e) {
+    const message = e instanceof AppError ? e.message : "导入失败：写入数据库时出错，数据库未被修改。";
+    try {
+      sqlite.prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ?").run(message, new Date().toISOString(), importId);
+    } catch {
+      // the database itself failed (disk full …): the record stays "running" until its heartbeat goes stale
+    }
+    throw e;
+  } finally {
+    if (source) {
+      await source.rows.return(undefined).catch(() => undefined);
+      source.close();
+    }
+    stage?.close();
+  }
+}
+
+/** Runs an import to the end and returns its summary (CLI, tests). Throws AppError on refusal or failure. */
+export async function runImport(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<ImportSummary> {
+  const prep = await prepareImport(handle, actor, opts);
+  return executeImport(handle, prep);
+}
+
+/**
+ * Starts an import in this process and returns its id at once (web). The file is read in the
+ * background; progress is in the import record. `onDone` runs when it ends, either way.
+ */
+export async function startImport(
+  handle: DbHandle,
+  actor: Actor,
+  opts: ImportOptions,
+  onDone?: (err: unknown, summary: ImportSummary | null) => void,
+): Promise<number> {
+  const prep = await prepareImport(handle, actor, opts);
+  executeImport(handle, prep).then(
+    (s) => onDone?.(null, s),
+    (e) => onDone?.(e, null),
+  );
+  return prep.importId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading imports back (history, progress page, error list)
+// ---------------------------------------------------------------------------------------------
+
+export type ImportRow = typeof imports.$inferSelect & { orgName: string; username: string | null };
+
+export function listImports(handle: DbHandle, actor: Actor, page = 1, pageSize = 30) {
+  const rows = handle.db
+    .select({ imp: imports, orgName: organizations.name, username: users.displayName })
+    .from(imports)
+    .innerJoin(organizations, eq(organizations.id, imports.orgId))
+    .leftJoin(users, eq(users.id, imports.userId))
+    .where(orgIdInScope(actor, imports.orgId))
+    .orderBy(desc(imports.id))
+    .limit(pageSize + 1)
+    .offset((page - 1) * pageSize)
+    .all();
+  return {
+    rows: rows.slice(0, pageSize).map((r) => ({ ...r.imp, orgName: r.orgName, username: r.username })) as ImportRow[],
+    hasMore: rows.length > pageSize,
+  };
+}
+
+export function getImport(handle: DbHandle, actor: Actor, id: number): ImportRow {
+  const r = handle.db
+    .select({ imp: imports, orgName: organizations.name, username: users.displayName })
+    .from(imports)
+    .innerJoin(organizations, eq(organizations.id, imports.orgId))
+    .leftJoin(users, eq(users.id, imports.userId))
+    .where(and(eq(imports.id, id), orgIdInScope(actor, imports.orgId)))
+    .get();
+  if (!r) throw AppError.notFound("导入记录");
+  return { ...r.imp, orgName: r.orgName, username: r.username };
+}
+
+export type ProgressView = ImportProgress & {
+  summary: ImportSummary | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Rows per second so far, and seconds left estimated from bytes. */
+  rowsPerSecond: number | null;
+  secondsLeft: number | null;
+};
+
+export function importProgress(handle: DbHandle, actor: Actor, id: number, now = Date.now()): ProgressView {
+  const imp = getImport(handle, actor, id);
+  const total = imp.sizeBytes ?? 0;
+  const running = imp.status === "running" || imp.status === "pending";
+  const phase: ImportProgress["phase"] = !running ? "done" : total > 0 && imp.bytesDone >= total ? "applying" : "reading";
+  let rowsPerSecond: number | null = null;
+  let secondsLeft: number | null = null;
+  if (imp.startedAt) {
+    const elapsed = ((imp.finishedAt ? Date.parse(imp.finishedAt) : now) - Date.parse(imp.startedAt)) / 1000;
+    if (elapsed > 0 && imp.rowsDone > 0) rowsPerSecond = Math.round(imp.rowsDone / elapsed);
+    if (running && phase === "reading" && imp.bytesDone > 0 && elapsed > 0) {
+      secondsLeft = Math.max(0, Math.round(((total - imp.bytesDone) * elapsed) / imp.bytesDone));
+    }
+  }
+  return {
+    importId: imp.id,
+    status: imp.status,
+    rowsDone: imp.rowsDone,
+    bytesDone: imp.bytesDone,
+    totalBytes: total,
+    phase,
+    summary: (imp.summary as ImportSummary | null) ?? null,
+    error: imp.error,
+    startedAt: imp.startedAt,
+    finishedAt: imp.finishedAt,
+    rowsPerSecond,
+    secondsLeft,
+  };
+}
+
+export function listImportIssues(handle: DbHandle, actor: Actor, id: number, page = 1, pageSize = 100) {
+  getImport(handle, actor, id);
+  const rows = handle.db
+    .select()
+    .from(importIssues)
+    .where(eq(importIssues.importId, id))
+    .orderBy(importIssues.rowNumber, importIssues.id)
+    .limit(pageSize + 1)
+    .offset((page - 1) * pageSize)
+    .all();
+  const total = handle.db.select({ n: count() }).from(importIssues).where(eq(importIssues.importId, id)).get()?.n ?? 0;
+  return { rows: rows.slice(0, pageSize), hasMore: rows.length > pageSize, total };
+}

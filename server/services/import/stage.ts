@@ -1,0 +1,126 @@
+// Staging: rows are checked and deduplicated into a scratch database attached to the connection,
+// not into the app's tables, so nothing is visible until the apply transaction commits.
+//
+// Why an attached file and not a TEMP table: the connection keeps temp tables in memory
+// (temp_store = MEMORY), and a million staged rows would cost ~150 MB of RSS; an attached file
+// with no journal lives in the OS page cache instead. It is deleted when the import ends.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type Database from "better-sqlite3";
+import type { MemberRecord, Note, RosterRecord } from "./normalise.js";
+import type { RowIssue } from "./types.js";
+
+export type StageKind = "roster" | "members" | "reference";
+
+const ROSTER_COLUMNS = ["id_number", "row_number", "name", "phone", "station", "franchisee", "occupation", "political_status", "hired_on"] as const;
+const MEMBER_COLUMNS = [
+  "id_number",
+  "row_number",
+  "name",
+  "gender",
+  "birth_date",
+  "ethnicity",
+  "phone",
+  "education",
+  "category",
+  "joined_on",
+  "full_on",
+  "relation_org_name",
+  "occupation",
+] as const;
+
+export class Stage {
+  readonly alias: string;
+  readonly kind: StageKind;
+  private readonly dir: string;
+  private readonly sqlite: Database.Database;
+  private insertRow!: Database.Statement;
+  private firstRow!: Database.Statement;
+  private insertIssue!: Database.Statement;
+  private attached = false;
+
+  constructor(sqlite: Database.Database, importId: number, kind: StageKind) {
+    this.sqlite = sqlite;
+    this.kind = kind;
+    // Unique per connection and import; a retried import gets a fresh name too.
+    this.alias = `stage_${importId}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-import-"));
+  }
+
+  open(): this {
+    const file = path.join(this.dir, "stage.db");
+    this.sqlite.prepare("ATTACH DATABASE ? AS " + this.alias).run(file);
+    this.attached = true;
+    const a = this.alias;
+    // A journal in memory keeps ROLLBACK defined for the scratch file; losing it on a crash is harmless.
+    this.sqlite.pragma(`${a}.journal_mode = MEMORY`);
+    this.sqlite.pragma(`${a}.synchronous = OFF`);
+    this.sqlite.pragma(`${a}.cache_size = -16384`);
+    const cols = this.kind === "roster" ? ROSTER_COLUMNS : MEMBER_COLUMNS;
+    const defs = cols.map((c) => (c === "id_number" ? "id_number TEXT PRIMARY KEY" : c === "row_number" ? "row_number INTEGER NOT NULL" : `${c} TEXT`));
+    this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")}) WITHOUT ROWID`);
+    this.sqlite.exec(`CREATE TABLE ${a}.issues (row_number INTEGER NOT NULL, outcome TEXT NOT NULL, col TEXT, value TEXT, reason TEXT NOT NULL)`);
+    this.insertRow = this.sqlite.prepare(
+      `INSERT INTO ${a}.rows (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id_number) DO NOTHING`,
+    );
+    this.firstRow = this.sqlite.prepare(`SELECT row_number FROM ${a}.rows WHERE id_number = ?`).pluck();
+    this.insertIssue = this.sqlite.prepare(`INSERT INTO ${a}.issues (row_number, outcome, col, value, reason) VALUES (?, ?, ?, ?, ?)`);
+    return this;
+  }
+
+  /** Stages one accepted row; returns the row number it repeats when its ID number was already staged. */
+  addRoster(rowNumber: number, r: RosterRecord): number | null {
+    const info = this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, r.occupation, r.politicalStatus, r.hiredOn);
+    return info.changes === 1 ? null : (this.firstRow.get(r.idNumber) as number);
+  }
+
+  addMember(rowNumber: number, r: MemberRecord): number | null {
+    const info = this.insertRow.run(
+      r.idNumber,
+      rowNumber,
+      r.name,
+      r.gender,
+      r.birthDate,
+      r.ethnicity,
+      r.phone,
+      r.education,
+      r.category,
+      r.joinedOn,
+      r.fullOn,
+      r.relationOrgName,
+      r.occupation,
+    );
+    return info.changes === 1 ? null : (this.firstRow.get(r.idNumber) as number);
+  }
+
+  addIssue(i: RowIssue): void {
+    this.insertIssue.run(i.rowNumber, i.outcome, i.column, i.value, i.reason);
+  }
+
+  addNotes(rowNumber: number, notes: readonly Note[]): void {
+    for (const n of notes) this.insertIssue.run(rowNumber, "corrected", n.column, n.value, n.reason);
+  }
+
+  /** Runs `fn` in one transaction on the scratch file (no lock is taken on the app's database). */
+  batch(fn: () => void): void {
+    this.sqlite.transaction(fn)();
+  }
+
+  stagedCount(): number {
+    return this.sqlite.prepare(`SELECT count(*) FROM ${this.alias}.rows`).pluck().get() as number;
+  }
+
+  close(): void {
+    if (this.attached) {
+      try {
+        this.sqlite.prepare(`DETACH DATABASE ${this.alias}`).run();
+      } catch {
+        // A statement still open on it; the file goes with the directory below all the same.
+      }
+      this.attached = false;
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
