@@ -12,6 +12,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_PATH: z.string().min(1).default("data/app.db"),
+  DEMO_DATABASE_PATH: z.string().min(1).default("data/demo.db"),
   SESSION_SECRET: z.string().min(16).optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   TRUST_PROXY: booleanFromEnv,
@@ -28,6 +29,8 @@ export type Config = {
   port: number;
   host: string;
   databasePath: string;
+  /** Where `npm run demo` keeps its database, apart from the real one. */
+  demoDatabasePath: string;
   /** When absent, a random secret is kept in the database's settings table so sessions survive restarts. */
   sessionSecret: string | undefined;
   adminPassword: string | undefined;
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
+    demoDatabasePath: e.DEMO_DATABASE_PATH,
     sessionSecret: e.SESSION_SECRET,
     adminPassword: e.ADMIN_PASSWORD,
     trustProxy: e.TRUST_PROXY,

@@ -2,14 +2,14 @@ import type { Server } from "node:http";
 import { openDb } from "../db/client.js";
 import { createApp } from "./app.js";
 import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
-import { loadConfig } from "./config.js";
+import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 
 // Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT finish in-flight
 // requests, then close the database.
 
-export async function startServer(opts: { onListening?: (url: string) => void } = {}) {
-  const config = loadConfig();
+export async function startServer(opts: { config?: Readonly<Config>; onListening?: (url: string) => void } = {}) {
+  const config = opts.config ?? loadConfig();
   const logger = createLogger(config);
   const handle = openDb(config.databasePath);
   prepareDatabase(handle);

@@ -231,6 +231,13 @@ export function updateUser(db: Db, actor: Actor, userId: number, input: { displa
   });
 }
 
+/** A user changes their own password: the current one is checked first. */
+export async function changeOwnPassword(db: Db, actor: Actor, current: string, password: string) {
+  const u = db.select().from(users).where(eq(users.id, actor.id)).get();
+  if (!u || !(await verifyPassword(u.passwordHash, current))) throw AppError.invalid({ current: "当前密码不正确" });
+  await setPassword(db, actor, actor.id, password);
+}
+
 export function countUsers(db: Db): number {
   return db.select({ n: sql<number>`count(*)` }).from(users).get()!.n;
 }
