@@ -35,9 +35,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The as-of date (default today, China time) and the period for "completed in period" (default: the as-of month). */
 export function statsDates(opts: StatsOptions = {}): { asOf: string; periodFrom: string } {
   const asOf = opts.asOf ?? todayIso();
-  if (!ISO_DATE.test(asOf)) throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" });
+  if (!ISO_DATE.test(asOf)) throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" }, "统计截止日期格式应为 YYYY-MM-DD。");
   const periodFrom = opts.periodFrom ?? `${asOf.slice(0, 7)}-01`;
-  if (!ISO_DATE.test(periodFrom) || periodFrom > asOf) throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" });
+  if (!ISO_DATE.test(periodFrom) || periodFrom > asOf) throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" }, "统计期开始日期应不晚于截止日期。");
   return { asOf, periodFrom };
 }
 

@@ -1,0 +1,80 @@
+// The coverage report: everything the coverage workbook shows, as one plain object. Computed live for
+// the current month and stored as the monthly snapshot, so a past month's report is read back and
+// regenerates identically.
+
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.js";
+import type { Actor } from "../../policy/actor.js";
+import { computeBreakdown, computeFigures, listFigureRows, type StatsOptions } from "../coverage.service.js";
+import type { Figures } from "./figures.js";
+import type { EnterpriseRow, MemberRow } from "./rows.js";
+import type { StatsScope } from "./scope.js";
+
+export type ReportBreakdownRow = { key: string; label: string; figures: Figures };
+/** Sheet 4 rows; ID numbers are not stored here: the export reads them by member id and masks them per reader. */
+export type UnmanagedRow = Omit<MemberRow, "idMasked">;
+
+export type CoverageReport = {
+  version: 1;
+  month: string;
+  asOf: string;
+  periodFrom: string;
+  takenAt: string;
+  /** A month-end snapshot: never overwritten. */
+  final: boolean;
+  /** Computed after the fact from the recorded dates (no snapshot was taken at the time). */
+  reconstructed: boolean;
+  scope: { orgId: number | null; code: string | null; name: string; label: string };
+  figures: Figures;
+  byCommittee: ReportBreakdownRow[];
+  byCounty: ReportBreakdownRow[];
+  shouldForm: EnterpriseRow[];
+  uncovered: EnterpriseRow[];
+  unmanaged: UnmanagedRow[];
+};
+
+export function buildCoverageReport(
+  db: Db,
+  actor: Actor,
+  scope: StatsScope,
+  opts: StatsOptions & { final?: boolean; reconstructed?: boolean; now?: Date } = {},
+): CoverageReport {
+  const { asOf, periodFrom, figures, scope: rs } = computeFigures(db, actor, scope, opts);
+  const o = { asOf, periodFrom };
+  const strip = (rows: { key: string; label: string; figures: Figures }[]) => rows.map(({ key, label, figures }) => ({ key, label, figures }));
+  const enterprises = (key: "shouldForm" | "uncovered") => {
+    const l = listFigureRows(db, actor, scope, key, { ...o, pageSize: null });
+    return l.source === "enterprise" ? l.rows : [];
+  };
+  const unmanagedList = listFigureRows(db, actor, scope, "unmanaged", { ...o, pageSize: null });
+  const unmanaged = unmanagedList.source === "member" ? unmanagedList.rows.map(({ idMasked: _drop, ...r }) => r) : [];
+  return {
+    version: 1,
+    month: asOf.slice(0, 7),
+    asOf,
+    periodFrom,
+    takenAt: (opts.now ?? new Date()).toISOString(),
+    final: opts.final ?? false,
+    reconstructed: opts.reconstructed ?? false,
+    scope: { orgId: rs.rootOrg?.id ?? null, code: rs.rootOrg?.code ?? null, name: rs.rootOrg?.name ?? "全部", label: rs.label },
+    figures,
+    byCommittee: strip(computeBreakdown(db, actor, scope, "committee", o)),
+    byCounty: strip(computeBreakdown(db, actor, scope, "county", o)),
+    shouldForm: enterprises("shouldForm"),
+    uncovered: enterprises("uncovered"),
+    unmanaged,
+  };
+}
+
+/** ID numbers of the given members, by id (for sheet 4). */
+export function memberIdNumbers(db: Db, ids: number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const list = sql.join(
+      ids.slice(i, i + 500).map((id) => sql`${id}`),
+      sql`, `,
+    );
+    for (const r of db.all<{ id: number; id_number: string }>(sql`SELECT id, id_number FROM members WHERE id IN (${list})`)) out.set(r.id, r.id_number);
+  }
+  return out;
+}
