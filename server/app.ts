@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { csrfSync } from "csrf-sync";
 import express, { type Express } from "express";
 import session from "express-session";
@@ -13,6 +12,7 @@ import { SqliteSessionStore } from "./auth/session-store.js";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { createLogger } from "./logger.js";
+import { VIEWS_DIR } from "./paths.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
 import { viewLocals } from "./middleware/locals.js";
 import { adminRouter } from "./routes/admin.routes.js";
@@ -25,7 +25,6 @@ import { orgsRouter } from "./routes/orgs.routes.js";
 import { authenticate, loadActor } from "./services/users.service.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export type AppDeps = { db: DbHandle; config: Readonly<Config>; logger?: Logger; now?: () => number };
 
@@ -38,7 +37,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   const deps: Deps = { db, handle, config, logger, passport };
   const app = express();
 
-  app.set("views", path.join(ROOT, "views"));
+  app.set("views", VIEWS_DIR);
   app.set("view engine", "ejs");
   app.set("trust proxy", config.trustProxy ? 1 : false);
   app.disable("x-powered-by");
@@ -82,7 +81,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
     handle.sqlite.prepare("SELECT 1").get();
     res.json({ status: "ok" });
   });
-  app.use("/assets", express.static(path.join(ROOT, "views", "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
+  app.use("/assets", express.static(path.join(VIEWS_DIR, "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
 
   app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 2000 }));
   app.use(express.json({ limit: "1mb" }));

@@ -202,7 +202,7 @@ export function seedOrgsAndEnterprises(db: Db, f: Faker, root: OrgRow, today: st
   // Online delivery: the 6 platform branches under the city committee, then each county committee
   // with its stations (a standalone station branch, a joint branch of small stations).
   const psPlatforms = Array.from({ length: 6 }, () => addEnterprise(committees.PS, "PS", "371702"));
-  psPlatforms.forEach((id) => standalone(committees.PS, "PS", id, nameOf(id), "371702"));
+  for (const id of psPlatforms) standalone(committees.PS, "PS", id, nameOf(id), "371702");
   countyCommittees.forEach((cc, ci) => {
     const ids = Array.from({ length: 10 }, () => addEnterprise(cc, "PS", cc.regionCode));
     standalone(cc, "PS", ids[0]!, nameOf(ids[0]!), cc.regionCode);
