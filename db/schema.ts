@@ -317,6 +317,13 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_expires_idx").on(t.expiresAt), index("sessions_user_idx").on(t.userId)],
 );
 
+/** rate-limiter-flexible's table (RateLimiterSQLite), created here so it lives under our migrations. */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: integer("expire"),
+});
+
 export const auditLog = sqliteTable(
   "audit_log",
   {

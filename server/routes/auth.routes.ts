@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { validate } from "../middleware/validate.js";
+import { createSignInLimiter } from "../auth/sign-in-limiter.js";
 import { recordAudit } from "../services/audit.service.js";
 
 const loginBody = z.object({
@@ -16,6 +17,7 @@ function safeReturnTo(p: unknown): string {
 }
 
 export function authRouter(deps: Deps) {
+  const limiter = createSignInLimiter(deps.handle);
   const r = Router();
 
   // -- Sign in / out -----------------------------------------------------------------------------
@@ -24,7 +26,12 @@ export function authRouter(deps: Deps) {
     res.render("auth/login", { message: null, username: "" });
   });
 
-  r.post("/login", validate({ body: loginBody }), (req, res, next) => {
+  r.post("/login", validate({ body: loginBody }), async (req, res, next) => {
+    const wait = await limiter.consume(req.ip ?? "unknown", req.body.username);
+    if (wait !== null) {
+      res.status(429).set("Retry-After", String(wait)).render("auth/login", { message: `登录尝试过于频繁，请 ${Math.ceil(wait / 60)} 分钟后再试。`, username: req.body.username });
+      return;
+    }
     const returnTo = safeReturnTo(req.session.returnTo);
     deps.passport.authenticate("local", (err: unknown, user: Express.User | false, info?: { message?: string }) => {
       if (err) return next(err);

@@ -119,3 +119,18 @@ describe("sign-in", () => {
     expect((await agent.get("/orgs")).status).toBe(303);
   });
 });
+
+describe("sign-in rate limit", () => {
+  it("refuses the 11th attempt for one account from one IP with 429 and a Chinese message, and leaves other accounts alone", async () => {
+    t = await createTestApp();
+    for (let i = 0; i < 10; i++) {
+      const { res } = await tryLogin(t.app, "nobody-here", `guess-${i}`);
+      expect(res.status).toBe(401);
+    }
+    const { res } = await tryLogin(t.app, "nobody-here", "guess-10");
+    expect(res.status).toBe(429);
+    expect(res.text).toContain("登录尝试过于频繁");
+    expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await tryLogin(t.app, "t-clerk-dl", PASSWORD)).res.status).toBe(303);
+  });
+});
