@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { openDb } from "../../db/client.js";
+import { DEMO_PASSWORD, seedDemo } from "../../db/seed/index.js";
+import { createApp } from "../../server/app.js";
+import { prepareDatabase } from "../../server/bootstrap.js";
+import { testConfig } from "../../server/config.js";
+import { todayIso } from "../../server/domain/dates.js";
+import { demoExtras } from "../../scripts/demo-extras.js";
+
+export const ARTIFACTS = path.resolve("tests/e2e/artifacts");
+
+/** The demo city served on a random loopback port, over a temp-file database. */
+export async function startDemoServer(opts: { members?: number } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-e2e-"));
+  const handle = openDb(path.join(dir, "demo.db"));
+  prepareDatabase(handle);
+  await seedDemo(handle, { today: todayIso(), members: opts.members ?? 1500, extras: demoExtras });
+  const config = testConfig({ uploadDir: path.join(dir, "uploads") });
+  const app = createApp({ db: handle, config });
+  const server = await new Promise<import("node:http").Server>((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    handle,
+    dir,
+    async close() {
+      await new Promise((r) => server.close(r));
+      server.closeAllConnections?.();
+      handle.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+}
+
+export async function signInPage(context: BrowserContext, baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+  return page;
+}
+
+/** Runs a step; on failure saves a screenshot named after it under tests/e2e/artifacts/ and rethrows. */
+export async function step<T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name.replace(/[^\w-]+/g, "_")}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  }
+}
