@@ -22,6 +22,7 @@ import { homeRouter } from "./routes/home.routes.js";
 import { instructorsRouter } from "./routes/instructors.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
+import { transfersRouter } from "./routes/transfers.routes.js";
 import { authenticate, loadActor } from "./services/users.service.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
@@ -148,6 +149,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(orgsRouter(deps));
   app.use(enterprisesRouter(deps));
   app.use(instructorsRouter(deps));
+  app.use(transfersRouter(deps));
   app.use(membersRouter(deps));
   app.use(adminRouter(deps));
 
