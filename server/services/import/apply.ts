@@ -58,7 +58,7 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
        SELECT @platform, s.id_number, s.name, s.phone, @org,
               (SELECT e.id FROM enterprises e WHERE e.name = coalesce(s.franchisee, s.station) AND e.committee_id IN ${SCOPE} ORDER BY e.id LIMIT 1),
               s.station, s.franchisee, s.occupation, s.political_status, s.hired_on, @today, @today, @importId
-       FROM ${a}.rows s WHERE true
+       FROM ${a}.rows s WHERE true ORDER BY s.id_number
        ON CONFLICT (platform, id_number) DO UPDATE SET
          name = excluded.name,
          phone = coalesce(excluded.phone, workers.phone),
@@ -211,7 +211,7 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
               s.education, coalesce(s.category, 'full'), s.joined_on, s.full_on, s.occupation, @org, @relation, s.relation_org_name
        FROM ${a}.rows s
        WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
-       ORDER BY s.row_number`,
+       ORDER BY s.id_number`,
     )
     .run(p).changes;
   sqlite

@@ -47,8 +47,12 @@ function cell(cells: readonly string[], i: number | undefined): string {
   return cells[i] ?? "";
 }
 
+const NEEDS_CLEANING = /^[\s\u3000]|[\s\u3000]$|[\s\u3000]{2}|[\t\n\r\u3000]/;
+
 /** Trims and collapses runs of spaces; empty becomes null. */
 export function cleanText(raw: string): string | null {
+  if (raw === "") return null;
+  if (!NEEDS_CLEANING.test(raw)) return raw;
   const s = raw.replace(WS, " ").trim();
   return s === "" ? null : s;
 }
@@ -86,12 +90,28 @@ const POLITICAL = reverseLabels(POLITICAL_STATUS.label, {
   民主党派: "other",
 });
 
+/**
+ * Memoises a function of a cell's text. Code-list columns and dates repeat across a roster
+ * (a few dozen distinct values in a million rows), so each distinct text is worked out once.
+ */
+function memo<T>(fn: (raw: string) => T, max = 10_000): (raw: string) => T {
+  const cache = new Map<string, T>();
+  return (raw) => {
+    const hit = cache.get(raw);
+    if (hit !== undefined || cache.has(raw)) return hit as T;
+    const v = fn(raw);
+    if (cache.size >= max) cache.clear();
+    cache.set(raw, v);
+    return v;
+  };
+}
+
 /** 政治面貌 text → code. Unrecognised values (民革党员, 九三学社社员 …) are "other", never a lead. */
-export function politicalStatusOf(raw: string): string | null {
+export const politicalStatusOf = memo((raw: string): string | null => {
   const s = toHalfWidth(raw).replace(WS, "");
   if (s === "") return null;
   return POLITICAL.get(s) ?? "other";
-}
+});
 
 const OCCUPATIONS = reverseLabels(OCCUPATION.label, {
   外卖骑手: "delivery_rider",
@@ -116,11 +136,13 @@ const OCCUPATIONS = reverseLabels(OCCUPATION.label, {
   带货主播: "live_streamer",
 });
 
-export function occupationOf(raw: string): string | null {
+export const occupationOf = memo((raw: string): string | null => {
   const s = toHalfWidth(raw).replace(WS, "");
   if (s === "") return null;
   return OCCUPATIONS.get(s) ?? "other";
-}
+});
+
+const looseDate = memo(parseLooseDate);
 
 const CATEGORY = reverseLabels(MEMBER_CATEGORY.label, { 正式: "full", 预备: "probationary", 中共党员: "full", 中共预备党员: "probationary" });
 const GENDERS = reverseLabels(GENDER.label);
@@ -153,7 +175,7 @@ function optionalPhone(raw: string, column: string, notes: Note[]): string | nul
 
 function optionalDate(raw: string, column: string, notes: Note[]): string | null {
   if (raw.trim() === "") return null;
-  const d = parseLooseDate(raw);
+  const d = looseDate(raw);
   if (!d) notes.push({ column, value: raw, reason: `${column}无法识别，已忽略` });
   return d;
 }

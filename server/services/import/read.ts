@@ -1,14 +1,12 @@
 // Reading a roster as it arrived: never the whole file in memory. CSV is decoded as detected
-// and parsed by csv-parse as arrays (its `columns: true` costs 38% more; we map columns
-// ourselves); .xlsx goes through the guarded reader. Every row keeps the number a spreadsheet
+// (a fatal decoder for UTF-8) and parsed as arrays by ./csv.ts (columns are mapped by us);
+// .xlsx goes through the guarded reader. Every row keeps the number a spreadsheet
 // shows for it, so messages can say 第N行.
 
-import { isUtf8 } from "node:buffer";
-import { once } from "node:events";
 import fs from "node:fs";
 import { TextDecoder } from "node:util";
-import { parse } from "csv-parse";
 import { AppError } from "../../errors.js";
+import { CsvParser, CsvSyntaxError } from "./csv.js";
 import { NOT_A_TABLE, SNIFF_BYTES, type Sniffed, sniff, utf8Boundary } from "./encoding.js";
 import { type FieldDef, headerScore } from "./header-aliases.js";
 import type { Delimiter, FileEncoding, SourceRow } from "./types.js";
@@ -157,65 +155,37 @@ async function* csvRows(
   delimiter: Delimiter,
   onBytes: (n: number) => void,
 ): AsyncGenerator<SourceRow> {
-  const utf8 = encoding === "utf-8" || encoding === "utf-8-bom";
-  const parser = parse({
-    delimiter,
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    bom: false,
-    // UTF-8 buffers go to csv-parse as they are (it works on bytes); others are decoded first.
-    encoding: "utf8",
-  });
-  const decoder = utf8 ? null : decoderFor(encoding);
-  const feed = (async () => {
-    let carry: Buffer | null = null;
-    for await (const raw of stream as AsyncIterable<Buffer>) {
-      onBytes(raw.length);
-      let out: Buffer | string;
-      if (utf8) {
-        // Validate UTF-8 without decoding twice: keep a sequence cut at the chunk's end for the next one.
-        const chunk: Buffer = carry ? Buffer.concat([carry, raw]) : raw;
-        const cut = utf8Boundary(chunk);
-        const whole = chunk.subarray(0, cut);
-        carry = cut < chunk.length ? Buffer.from(chunk.subarray(cut)) : null;
-        if (!isUtf8(whole)) throw encodingBroken();
-        out = whole;
-      } else {
-        out = decoder!.decode(raw, { stream: true });
-      }
-      if (!parser.write(out)) await once(parser, "drain");
-    }
-    if (carry) throw encodingBroken();
-    if (decoder) parser.write(decoder.decode());
-    parser.end();
-  })();
-  let feedError: unknown = null;
-  feed.catch((e: unknown) => {
-    feedError = e;
-    parser.destroy(e instanceof Error ? e : new Error(String(e)));
-  });
+  // Strict UTF-8 all the way: a file that starts as UTF-8 and later is not is refused, not garbled.
+  const decoder = decoderFor(encoding);
+  const parser = new CsvParser(delimiter);
+  const out: string[][] = [];
   let rowNumber = 0;
   try {
-    for await (const rec of parser as AsyncIterable<string[]>) {
-      rowNumber++;
-      yield { rowNumber, cells: rec };
+    for await (const raw of stream as AsyncIterable<Buffer>) {
+      onBytes(raw.length);
+      parser.push(decode(decoder, raw, true), out);
+      for (let i = 0; i < out.length; i++) yield { rowNumber: ++rowNumber, cells: out[i]! };
+      out.length = 0;
     }
+    parser.push(decode(decoder, undefined, false), out);
+    parser.end(out);
+    for (let i = 0; i < out.length; i++) yield { rowNumber: ++rowNumber, cells: out[i]! };
   } catch (e) {
-    if (feedError) throw feedError;
-    if (e instanceof AppError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new AppError(422, `第${rowNumber + 1}行附近无法按表格读取（${csvReason(msg)}）。`, { code: "bad_csv", cause: e });
+    if (e instanceof CsvSyntaxError) {
+      throw new AppError(422, `从第${e.rowNumber}行起有引号没有闭合，文件无法按表格读取。`, { code: "bad_csv", cause: e });
+    }
+    throw e;
   } finally {
     stream.destroy();
   }
-  await feed;
 }
 
-function csvReason(message: string): string {
-  if (/quote/i.test(message) && /not closed|unclosed/i.test(message)) return "引号没有闭合";
-  if (/quote/i.test(message)) return "引号使用不规范";
-  return "格式错误";
+function decode(decoder: TextDecoder, chunk: Buffer | undefined, more: boolean): string {
+  try {
+    return decoder.decode(chunk, { stream: more });
+  } catch (e) {
+    throw e instanceof TypeError ? encodingBroken() : e;
+  }
 }
 
 export function isBlankRow(cells: readonly string[]): boolean {

@@ -59,8 +59,10 @@ export class Stage {
     this.sqlite.pragma(`${a}.synchronous = OFF`);
     this.sqlite.pragma(`${a}.cache_size = -16384`);
     const cols = this.kind === "roster" ? ROSTER_COLUMNS : MEMBER_COLUMNS;
-    const defs = cols.map((c) => (c === "id_number" ? "id_number TEXT PRIMARY KEY" : c === "row_number" ? "row_number INTEGER NOT NULL" : `${c} TEXT`));
-    this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")}) WITHOUT ROWID`);
+    // Rows append in file order (row_number is the rowid); the UNIQUE index finds duplicates and
+    // lets apply walk the rows in ID-number order, which keeps the app's index inserts sequential.
+    const defs = cols.map((c) => (c === "id_number" ? "id_number TEXT NOT NULL UNIQUE" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : `${c} TEXT`));
+    this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")})`);
     this.sqlite.exec(`CREATE TABLE ${a}.issues (row_number INTEGER NOT NULL, outcome TEXT NOT NULL, col TEXT, value TEXT, reason TEXT NOT NULL)`);
     this.insertRow = this.sqlite.prepare(
       `INSERT INTO ${a}.rows (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id_number) DO NOTHING`,

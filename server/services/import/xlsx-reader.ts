@@ -149,7 +149,11 @@ export function columnIndex(ref: string): number {
 export function numericCellText(v: string): string {
   const n = Number(v);
   if (!Number.isFinite(n)) return v;
-  if (Math.abs(n) > Number.MAX_SAFE_INTEGER) return n.toExponential().toUpperCase();
+  if (Math.abs(n) > Number.MAX_SAFE_INTEGER) {
+    // Excel keeps 15 significant digits.
+    const [mantissa, exp] = n.toExponential(14).split("e") as [string, string];
+    return `${mantissa.replace(/\.?0+$/, "")}E${exp}`;
+  }
   if (Number.isInteger(n)) return String(n);
   return v;
 }

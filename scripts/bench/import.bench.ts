@@ -1,0 +1,241 @@
+// npm run bench:import — a benchmark, not a test.
+//
+// Generates a 1,000,000-row roster (~130 MB, UTF-8) and 100,000 known members in a temp dir,
+// then measures in the same run:
+//   1. a raw baseline: csv-parse streaming rows as arrays + a prepared INSERT into a table with a
+//      UNIQUE ID-number index, in one transaction, nothing else;
+//   2. the real import through the CLI (a child process: decoding, validation, dedupe, staging,
+//      apply, matching, leads, departures — everything), its rate and peak RSS;
+//   3. a second import of the same file.
+// Goal: real ≥ 0.5 × baseline rows/s, peak RSS < 300 MB, second import faster than the first.
+// Options: --rows N (default 1,000,000), --members N (default 100,000), --keep (keep the temp dir).
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { parse } from "csv-parse";
+import { openDb } from "../../db/client.js";
+import { runMigrations } from "../../db/migrate.js";
+import { makeIdNumber } from "../../server/domain/id-number.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "1000000" },
+    members: { type: "string", default: "100000" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const ROWS = Number(values.rows);
+const MEMBERS = Number(values.members);
+
+// Deterministic pseudo-random numbers (mulberry32).
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+const GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕鹏飞晓东春梅玉兰红梅丹丹";
+const AREAS = ["371702", "371721", "371722", "371723", "371724", "371725", "371726", "371728", "370102", "410102"];
+const BASE_DAY = Date.UTC(1965, 0, 1);
+const DAYS = 14_000;
+
+/** The i-th synthetic person: unique ID numbers for i < 14,000 × 1,000. */
+function person(i: number) {
+  const day = i % DAYS;
+  const seq = Math.floor(i / DAYS) % 1000;
+  const birth = new Date(BASE_DAY + day * 86_400_000).toISOString().slice(0, 10);
+  return makeIdNumber(AREAS[i % AREAS.length]!, birth, seq);
+}
+
+function pick(r: () => number, s: string): string {
+  return s[Math.floor(r() * s.length)]!;
+}
+
+async function writeLines(file: string, header: string, n: number, line: (i: number) => string): Promise<void> {
+  const out = fs.createWriteStream(file);
+  out.write(header);
+  let buf = "";
+  for (let i = 0; i < n; i++) {
+    buf += line(i);
+    if (buf.length > 1 << 16) {
+      if (!out.write(buf)) await new Promise<void>((res) => out.once("drain", () => res()));
+      buf = "";
+    }
+  }
+  out.write(buf);
+  await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+}
+
+async function generate(dir: string) {
+  const r = rng(20240601);
+  const roster = path.join(dir, "roster.csv");
+  await writeLines(roster, "骑手姓名,身份证号,手机号,所属平台,站点,加盟商,从业类型,政治面貌,入职日期\r\n", ROWS, (i) => {
+    const name = pick(r, SURNAMES) + pick(r, GIVEN) + (r() < 0.6 ? pick(r, GIVEN) : "");
+    const phone = `1${3 + Math.floor(r() * 7)}${String(Math.floor(r() * 1e9)).padStart(9, "0")}`;
+    const station = `菏泽市牡丹区第${1 + (i % 400)}配送站`;
+    const franchisee = `菏泽市第${1 + (i % 120)}配送服务有限公司`;
+    const x = r();
+    const political = x < 0.03 ? "中共党员" : x < 0.035 ? "中共预备党员" : x < 0.2 ? "共青团员" : "群众";
+    const hired = `20${String(15 + (i % 10)).padStart(2, "0")}/${1 + (i % 12)}/${1 + (i % 28)}`;
+    return `${name},${person(i)},${phone},美团,${station},${franchisee},网约配送员,${political},${hired}\r\n`;
+  });
+  // 100,000 known members: 60% of them work on the platform (matched), the rest do not.
+  const members = path.join(dir, "members.csv");
+  const onRoster = Math.floor(MEMBERS * 0.6);
+  await writeLines(members, "姓名,公民身份号码,性别,民族,人员类别,入党日期,转正日期,所在党支部\r\n", MEMBERS, (k) => {
+    const i = k < onRoster ? Math.floor((k * ROWS) / onRoster) : ROWS + k;
+    const id = person(i);
+    const gender = Number(id[16]) % 2 === 1 ? "男" : "女";
+    return `${pick(r, SURNAMES)}${pick(r, GIVEN)},${id},${gender},汉族,正式党员,2008-07-01,2009-07-01,菏泽市网约配送行业第${1 + (k % 50)}支部\r\n`;
+  });
+  return { roster, members };
+}
+
+function setupDatabase(file: string) {
+  const h = openDb(file);
+  runMigrations(h);
+  const s = h.sqlite;
+  s.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES ('371700', '菏泽市', NULL, 'city')").run();
+  s.prepare("INSERT INTO industries (code, name) VALUES ('online_delivery', '网约配送')").run();
+  const root = s.prepare("INSERT INTO organizations (code, name, kind, path, region_code) VALUES ('BENCH', '社会工作部', 'city_department', '/', '371700')").run();
+  s.prepare("UPDATE organizations SET path = '/' || id || '/' WHERE id = ?").run(root.lastInsertRowid);
+  const c = s
+    .prepare("INSERT INTO organizations (code, name, kind, parent_id, path, depth, industry_code, region_code) VALUES ('BENCH-PS', '网约配送行业党委', 'industry_committee', ?, '/', 1, 'online_delivery', '371700')")
+    .run(root.lastInsertRowid);
+  s.prepare("UPDATE organizations SET path = '/' || ? || '/' || id || '/' WHERE id = ?").run(root.lastInsertRowid, c.lastInsertRowid);
+  const b = s
+    .prepare("INSERT INTO organizations (code, name, kind, formation, parent_id, path, depth, industry_code, region_code) VALUES ('BENCH-PS-001', '网约配送联合支部', 'branch', 'joint', ?, '/', 2, 'online_delivery', '371700')")
+    .run(c.lastInsertRowid);
+  s.prepare("UPDATE organizations SET path = '/' || ? || '/' || ? || '/' || id || '/' WHERE id = ?").run(root.lastInsertRowid, c.lastInsertRowid, b.lastInsertRowid);
+  h.close();
+}
+
+async function baseline(csvFile: string, dbFile: string): Promise<{ rows: number; seconds: number }> {
+  const db = new Database(dbFile);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("CREATE TABLE roster (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, name TEXT, phone TEXT, platform TEXT, station TEXT, franchisee TEXT, occupation TEXT, political TEXT, hired TEXT)");
+  db.exec("CREATE UNIQUE INDEX roster_id_number_uq ON roster (id_number)");
+  const ins = db.prepare("INSERT INTO roster (name, id_number, phone, platform, station, franchisee, occupation, political, hired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const t0 = performance.now();
+  let rows = 0;
+  db.exec("BEGIN");
+  const parser = fs.createReadStream(csvFile).pipe(parse({ from_line: 2 }));
+  for await (const rec of parser as AsyncIterable<string[]>) {
+    ins.run(rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], rec[8]);
+    rows++;
+  }
+  db.exec("COMMIT");
+  const seconds = (performance.now() - t0) / 1000;
+  db.close();
+  return { rows, seconds };
+}
+
+type CliRun = { seconds: number; peakRssMb: number; summary: Record<string, unknown>; stderr: string };
+
+/** Runs the real CLI in a child process; samples its peak RSS (VmHWM) until it exits. */
+function runCli(args: string[], dbFile: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/import.ts"), ...args, "--json"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_PATH: dbFile, UPLOAD_LIMIT_MB: "1024" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // the process has exited
+      }
+    };
+    const timer = setInterval(sample, 50);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      sample();
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      if (code !== 0) {
+        reject(new Error(`import CLI exited with ${code}: ${err.trim()}`));
+        return;
+      }
+      const last = out.trim().split("\n").pop() ?? "{}";
+      resolve({ seconds, peakRssMb: Math.round(peakKb / 1024), summary: JSON.parse(last), stderr: err });
+    });
+  });
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-import-bench-"));
+  try {
+    process.stdout.write(`Generating ${fmt(ROWS)} roster rows and ${fmt(MEMBERS)} members in ${dir} …\n`);
+    const t0 = performance.now();
+    const files = await generate(dir);
+    const size = fs.statSync(files.roster).size;
+    process.stdout.write(`  roster.csv ${(size / 1024 / 1024).toFixed(1)} MB, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+
+    const base = await baseline(files.roster, path.join(dir, "baseline.db"));
+    const baseRate = base.rows / base.seconds;
+    process.stdout.write(`Baseline (csv-parse arrays + prepared INSERT, UNIQUE index, one transaction): ${fmt(base.rows)} rows in ${base.seconds.toFixed(2)} s = ${fmt(baseRate)} rows/s\n`);
+
+    const appDb = path.join(dir, "app.db");
+    setupDatabase(appDb);
+    const m = await runCli(["members", files.members, "--org", "BENCH-PS-001"], appDb);
+    process.stdout.write(`Members import (CLI): ${fmt(MEMBERS)} rows in ${m.seconds.toFixed(2)} s, peak RSS ${m.peakRssMb} MB — ${JSON.stringify(m.summary)}\n`);
+
+    const first = await runCli(["roster", files.roster, "--platform", "美团", "--org", "BENCH-PS"], appDb);
+    const firstRate = ROWS / first.seconds;
+    process.stdout.write(`Real import (CLI, everything included): ${fmt(ROWS)} rows in ${first.seconds.toFixed(2)} s = ${fmt(firstRate)} rows/s, peak RSS ${first.peakRssMb} MB\n`);
+    process.stdout.write(`  ${JSON.stringify(first.summary)}\n`);
+
+    const second = await runCli(["roster", files.roster, "--platform", "美团", "--org", "BENCH-PS"], appDb);
+    const secondRate = ROWS / second.seconds;
+    process.stdout.write(`Second import of the same file: ${second.seconds.toFixed(2)} s = ${fmt(secondRate)} rows/s, peak RSS ${second.peakRssMb} MB\n`);
+    process.stdout.write(`  ${JSON.stringify(second.summary)}\n`);
+
+    const ratio = firstRate / baseRate;
+    process.stdout.write("\n");
+    process.stdout.write(`baseline rows/s      ${fmt(baseRate)}\n`);
+    process.stdout.write(`real import rows/s   ${fmt(firstRate)}\n`);
+    process.stdout.write(`ratio                ${ratio.toFixed(2)} (goal ≥ 0.50) ${ratio >= 0.5 ? "OK" : "BELOW GOAL"}\n`);
+    process.stdout.write(`peak RSS             ${first.peakRssMb} MB (goal < 300 MB) ${first.peakRssMb < 300 ? "OK" : "OVER GOAL"}\n`);
+    process.stdout.write(
+      `second import        ${second.seconds.toFixed(2)} s vs first ${first.seconds.toFixed(2)} s ${second.seconds < first.seconds ? "OK (faster)" : "NOT FASTER"}\n`,
+    );
+  } finally {
+    if (values.keep) process.stdout.write(`kept ${dir}\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
