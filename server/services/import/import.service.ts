@@ -168,6 +168,15 @@ function chooseMapping(
   return { resolved: resolveMapping(fields, headers, auto), source: "auto" };
 }
 
+/** The fields with the header texts of a mapping as extra aliases, so a clerk's own header names are found too. */
+function withMappingAliases(fields: readonly FieldDef[], mapping: Mapping | null | undefined): readonly FieldDef[] {
+  if (!mapping) return fields;
+  return fields.map((f) => {
+    const h = mapping[f.key];
+    return h ? { ...f, aliases: [...f.aliases, h] } : f;
+  });
+}
+
 async function readHeader(source: RowSource, fields: readonly FieldDef[]) {
   const found = await findHeader(source.rows, fields);
   if (!found.header) {
@@ -188,9 +197,10 @@ export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: Im
   const fields = FIELDS[fieldSetOf(opts.kind, reference)];
   const platform = normalisePlatform(opts.platform);
   loadOrg(handle, actor, opts.orgId);
+  const hint = opts.mapping ?? savedMapping(handle, opts.orgId, opts.kind, platform, opts.mappingName ?? null);
   const source = await openRowSource(opts.file, limitsOf(opts));
   try {
-    const header = await readHeader(source, fields);
+    const header = await readHeader(source, withMappingAliases(fields, hint));
     const sample: SourceRow[] = header.buffered.filter((r) => !isBlankRow(r.cells)).slice(0, PREVIEW_ROWS);
     while (sample.length < PREVIEW_ROWS) {
       const n = await source.rows.next();
@@ -326,7 +336,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
   const progress = sqlite.prepare("UPDATE imports SET rows_done = ?, bytes_done = ?, heartbeat_at = ? WHERE id = ?");
   try {
     source = await openRowSource(opts.file, limitsOf(opts));
-    const header = await readHeader(source, fields);
+    const header = await readHeader(source, withMappingAliases(fields, prep.mapping));
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
     if (resolved.missing.length > 0) throw new AppError(422, missingColumnsMessage(resolved.missing), { code: "missing_columns" });
     const cols = resolved.columns;
