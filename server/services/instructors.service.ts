@@ -27,8 +27,8 @@ export function instructorReadableSql(actor: Actor, alias = "i"): SQL {
   if (scopePath(actor) === "/") return sql`1 = 1`;
   const a = sql.raw(alias);
   return sql`(${orgIdInScope(actor, sql`${a}.committee_id`)}
-    OR EXISTS (SELECT 1 FROM instructor_assignments ix JOIN enterprises e ON e.id = ix.enterprise_id
-      WHERE ix.instructor_id = ${a}.id AND ix.ended_on IS NULL AND ${enterpriseReadableSql(actor, "e")}))`;
+    OR ${a}.id IN (SELECT ix.instructor_id FROM instructor_assignments ix JOIN enterprises ex ON ex.id = ix.enterprise_id
+      WHERE ix.ended_on IS NULL AND ${enterpriseReadableSql(actor, "ex")}))`;
 }
 
 export function getInstructor(db: Db, actor: Actor, id: number): Instructor {
@@ -241,7 +241,7 @@ export function endAssignment(db: Db, actor: Actor, instructorId: number, assign
       .where(and(eq(instructorAssignments.id, assignmentId), eq(instructorAssignments.instructorId, instructorId)))
       .get();
     if (!a) throw AppError.notFound("派驻记录");
-    if (a.endedOn) throw AppError.invalid({ endedOn: `该派驻已于 ${a.endedOn} 结束` });
+    if (a.endedOn) throw AppError.invalid({ endedOn: `该派驻已于 ${a.endedOn} 结束` }, `该派驻已于 ${a.endedOn} 结束，无需再次结束。`);
     if (endedOn < a.assignedOn) throw AppError.invalid({ endedOn: `结束日期不能早于派驻日期 ${a.assignedOn}` });
     if (endedOn > today) throw AppError.invalid({ endedOn: "结束日期不能晚于今天" });
     const updated = tx.update(instructorAssignments).set({ endedOn }).where(eq(instructorAssignments.id, assignmentId)).returning().get();
