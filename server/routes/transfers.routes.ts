@@ -60,12 +60,12 @@ export function transfersRouter({ db }: Deps) {
   };
 
   const detailLocals = (req: Request) => {
-    const detail = transfers.transferDetail(db, actorOf(req), Number(req.params.id));
+    const detail = transfers.transferDetail(db, actorOf(req), req.valid.params.id);
     return { title: `转接 ${detail.transfer.letterNumber}`, ...detail, today: todayIso() };
   };
 
   const mobileLocals = (req: Request) => {
-    const status = mobile.memberStatus(db, actorOf(req), Number(req.params.id));
+    const status = mobile.memberStatus(db, actorOf(req), req.valid.params.id);
     // Which form was sent: only that one shows the errors and what was typed.
     const activeForm = req.method === "POST" ? req.path.split("/").slice(3).join("/") : "";
     return { title: `${status.member.name} · 流动、失联与离开`, ...status, activeForm, today: todayIso(), lostReasons: Object.entries(LOST_CONTACT_REASON.label) };
