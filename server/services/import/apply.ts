@@ -29,7 +29,6 @@ export type ApplyCounts = {
 };
 
 const SCOPE = `(SELECT id FROM organizations WHERE substr(path, 1, length(@orgPath)) = @orgPath)`;
-const PARTY = `('party_member', 'probationary_member')`;
 
 function step(ctx: ApplyContext, name: string): void {
   ctx.afterStep?.(name);
@@ -140,10 +139,10 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
        SELECT s.id_number, s.name, s.phone, 'platform_report', @org, w.id, @importId, w.enterprise_id, w.occupation, @platform, NULL,
               CASE s.political_status WHEN 'probationary_member' THEN '花名册政治面貌：中共预备党员' ELSE '花名册政治面貌：中共党员' END,
               @today, 'open'
-       FROM ${a}.rows s
+       FROM ${a}.party p
+       JOIN ${a}.rows s ON s.id_number = p.id_number
        JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
-       WHERE s.political_status IN ${PARTY}
-         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
+       WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
        ON CONFLICT (id_number) DO NOTHING`,
     )
     .run(p);

@@ -39,6 +39,7 @@ export class Stage {
   private insertRow!: Database.Statement;
   private firstRow!: Database.Statement;
   private insertIssue!: Database.Statement;
+  private insertParty!: Database.Statement;
   private attached = false;
 
   constructor(sqlite: Database.Database, importId: number, kind: StageKind) {
@@ -63,11 +64,14 @@ export class Stage {
     // lets apply walk the rows in ID-number order, which keeps the app's index inserts sequential.
     const defs = cols.map((c) => (c === "id_number" ? "id_number TEXT NOT NULL UNIQUE" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : `${c} TEXT`));
     this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")})`);
+    // The few rows whose 政治面貌 says member, so finding platform_report leads never scans the rest.
+    this.sqlite.exec(`CREATE TABLE ${a}.party (id_number TEXT PRIMARY KEY) WITHOUT ROWID`);
     this.sqlite.exec(`CREATE TABLE ${a}.issues (row_number INTEGER NOT NULL, outcome TEXT NOT NULL, col TEXT, value TEXT, reason TEXT NOT NULL)`);
     this.insertRow = this.sqlite.prepare(
       `INSERT INTO ${a}.rows (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id_number) DO NOTHING`,
     );
     this.firstRow = this.sqlite.prepare(`SELECT row_number FROM ${a}.rows WHERE id_number = ?`).pluck();
+    this.insertParty = this.sqlite.prepare(`INSERT OR IGNORE INTO ${a}.party (id_number) VALUES (?)`);
     this.insertIssue = this.sqlite.prepare(`INSERT INTO ${a}.issues (row_number, outcome, col, value, reason) VALUES (?, ?, ?, ?, ?)`);
     return this;
   }
@@ -75,7 +79,9 @@ export class Stage {
   /** Stages one accepted row; returns the row number it repeats when its ID number was already staged. */
   addRoster(rowNumber: number, r: RosterRecord): number | null {
     const info = this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, r.occupation, r.politicalStatus, r.hiredOn);
-    return info.changes === 1 ? null : (this.firstRow.get(r.idNumber) as number);
+    if (info.changes !== 1) return this.firstRow.get(r.idNumber) as number;
+    if (r.politicalStatus === "party_member" || r.politicalStatus === "probationary_member") this.insertParty.run(r.idNumber);
+    return null;
   }
 
   addMember(rowNumber: number, r: MemberRecord): number | null {
