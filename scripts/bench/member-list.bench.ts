@@ -163,6 +163,17 @@ function seed(dir: string) {
   return { handle, committees, seconds };
 }
 
+function reuse(file: string) {
+  const handle = openDb(file);
+  const committees = (handle.sqlite.prepare("SELECT id, path, code FROM organizations WHERE kind = 'industry_committee' ORDER BY id").all() as { id: number; path: string; code: string }[]).map((c) => ({
+    ...c,
+    industry: "",
+    weight: 0,
+    branches: handle.sqlite.prepare("SELECT id FROM organizations WHERE parent_id = ? ORDER BY id").pluck().all(c.id) as number[],
+  }));
+  return { handle, committees, seconds: 0 };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -171,7 +182,8 @@ function median(xs: number[]): number {
 function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "member-bench-"));
   try {
-    const { handle, committees, seconds } = seed(dir);
+    // BENCH_DB=path reuses a database seeded earlier (with BENCH_KEEP=1) to try out plans.
+    const { handle, committees, seconds } = process.env.BENCH_DB ? reuse(process.env.BENCH_DB) : seed(dir);
     const { db, sqlite } = handle;
     const count = (sqlite.prepare("SELECT count(*) FROM members").pluck().get() as number).toLocaleString("en");
     const orgCount = sqlite.prepare("SELECT count(*) FROM organizations").pluck().get() as number;
