@@ -64,6 +64,15 @@ describe("流出 (mobile_out)", () => {
     expect(w.spells(m.id)[0]).toMatchObject({ ended_on: today, end_reason: "transferred" });
   });
 
+  it("the member page links to the member's mobile status and transfers", async () => {
+    const m = w.addMember(w.city.dlBranch.id);
+    const page = await w.secDl.get(`/members/${m.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="/members/${m.id}/mobile"`);
+    expect(page.text).toContain(`href="/transfers/new?member=${m.id}"`);
+    expect((await w.supervisor.get(`/members/${m.id}`)).text).not.toContain(`href="/transfers/new?member=${m.id}"`);
+  });
+
   it("only the member's own side registers: another branch gets 404, a supervisor 403", async () => {
     const m = w.addMember(w.city.dlBranch.id);
     expect((await post(w.secJoint, `/members/${m.id}/mobile/out`, { destination: "x", outStartedOn: today })).status).toBe(404);

@@ -1,0 +1,62 @@
+// The demo seed's transfers: every state, overdue ones, mobile members with spells, and a
+// lived-in inbox for the demo secretaries.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemo } from "../../db/seed/index.js";
+import { prepareDatabase } from "../../server/bootstrap.js";
+import { todayIso } from "../../server/domain/dates.js";
+import { inboxCounts } from "../../server/services/inbox.service.js";
+import { type DemoTransferCounts, seedDemoTransfers } from "../../server/services/transfers-demo.js";
+import { loadActor } from "../../server/services/users.service.js";
+import { memoryDb } from "../helpers/db.js";
+
+const today = todayIso();
+let h: ReturnType<typeof memoryDb>;
+let counts: DemoTransferCounts;
+beforeAll(async () => {
+  h = memoryDb();
+  prepareDatabase(h);
+  await seedDemo(h, {
+    today,
+    members: 1500,
+    extras: (handle) => {
+      counts = seedDemoTransfers(handle, today);
+    },
+  });
+}, 120_000);
+afterAll(() => h.close());
+
+const all = <T>(sqlText: string, ...args: unknown[]) => h.sqlite.prepare(sqlText).all(...args) as T[];
+
+describe("demo transfers", () => {
+  it("has transfers of every kind in every state, overdue ones and a correction", () => {
+    const states = all<{ state: string; n: number }>("SELECT state, count(*) n FROM transfers GROUP BY state");
+    expect(states.map((s) => s.state).sort()).toEqual(["cancelled", "completed", "pending", "returned"]);
+    const kinds = all<{ kind: string }>("SELECT DISTINCT kind FROM transfers").map((k) => k.kind).sort();
+    expect(kinds).toEqual(["incoming", "internal", "outgoing"]);
+    expect(counts.overdue).toBeGreaterThan(0);
+    expect(counts.transfers).toBeGreaterThan(40);
+    expect(all("SELECT id FROM transfers WHERE corrects_transfer_id IS NOT NULL")).toHaveLength(1);
+  });
+
+  it("keeps every mobile member on exactly one open spell and nobody else on one", () => {
+    const wrong = all("SELECT m.id FROM members m WHERE (m.relation_status IN ('mobile_in','mobile_out') AND m.left_on IS NULL) != EXISTS (SELECT 1 FROM mobile_spells s WHERE s.member_id = m.id AND s.ended_on IS NULL)");
+    expect(wrong).toEqual([]);
+    expect(counts.spellsBackfilled).toBeGreaterThan(50);
+    expect(all("SELECT id FROM mobile_spells WHERE direction = 'in' AND ended_on IS NULL AND certificate_valid_until <= date(?, '+30 days')", today).length).toBeGreaterThan(0);
+  });
+
+  it("gives the demo secretaries and clerk a lived-in inbox", () => {
+    for (const username of ["secretary", "secretary2", "clerk"]) {
+      const u = h.sqlite.prepare("SELECT id FROM users WHERE username = ?").get(username) as { id: number };
+      const c = inboxCounts(h.db, loadActor(h.db, u.id)!, today);
+      expect(c.total, username).toBeGreaterThan(0);
+      if (username !== "clerk") expect(c.incoming, username).toBeGreaterThan(0);
+    }
+    const sec = h.sqlite.prepare("SELECT id FROM users WHERE username = 'secretary'").get() as { id: number };
+    const c = inboxCounts(h.db, loadActor(h.db, sec.id)!, today);
+    expect(c.overdue).toBeGreaterThan(0);
+    expect(c.expiring).toBeGreaterThan(0);
+    expect(c.lost).toBeGreaterThan(0);
+  });
+});
