@@ -7,7 +7,7 @@ import { loadConfig } from "../server/config.js";
 import { todayIso } from "../server/domain/dates.js";
 import { startServer } from "../server/index.js";
 import { runCli } from "./cli.js";
-import { demoExtras } from "./demo-extras.js";
+import { DEMO_SELF_REPORT_TOKEN, demoExtras } from "./demo-extras.js";
 
 await runCli(async () => {
   const base = loadConfig();
@@ -23,6 +23,7 @@ await runCli(async () => {
     onListening: (url) => {
       console.log(`\n新就业群体党建覆盖管理系统（演示）: ${url}\n数据库: ${config.databasePath}\n\n演示账号（密码均为 ${DEMO_PASSWORD}）：`);
       for (const a of DEMO_ACCOUNTS) console.log(`  ${a.username.padEnd(12)} ${a.note}`);
+      console.log(`\n党员亮身份登记（扫码表单，无需登录）: ${url}/r/${DEMO_SELF_REPORT_TOKEN}`);
       console.log("\n按 Ctrl+C 停止。");
     },
   });

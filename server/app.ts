@@ -16,8 +16,10 @@ import { VIEWS_DIR } from "./paths.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
 import { viewLocals } from "./middleware/locals.js";
 import { adminRouter } from "./routes/admin.routes.js";
+import { apiRouter } from "./routes/api.routes.js";
 import { authRouter } from "./routes/auth.routes.js";
 import { enterprisesRouter } from "./routes/enterprises.routes.js";
+import { findsRouter } from "./routes/finds.routes.js";
 import { homeRouter } from "./routes/home.routes.js";
 import { instructorsRouter } from "./routes/instructors.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
@@ -84,6 +86,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   });
   app.use("/assets", express.static(path.join(VIEWS_DIR, "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
 
+  app.use(apiRouter(deps)); // platform API: Bearer key, own body limits, no session/CSRF (before the body parsers)
   app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 2000 }));
   app.use(express.json({ limit: "1mb" }));
 
@@ -151,6 +154,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(instructorsRouter(deps));
   app.use(transfersRouter(deps));
   app.use(membersRouter(deps));
+  app.use(findsRouter(deps));
   app.use(adminRouter(deps));
 
   app.use(notFound);
