@@ -1,0 +1,135 @@
+// One entry point for every workbook: checks the scope, decides masking, writes to a stream, and
+// writes the audit entry (filters and row count). The web pipes the stream to the response, the CLI
+// to a file.
+
+import { finished } from "node:stream/promises";
+import type { Writable } from "node:stream";
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.js";
+import { todayIso } from "../../domain/dates.js";
+import { AppError } from "../../errors.js";
+import { type Actor, canUnmask } from "../../policy/actor.js";
+import { recordAudit } from "../audit.service.js";
+import { memberIdNumbers } from "../coverage/report.js";
+import { resolveScope } from "../coverage/scope.js";
+import { reportForExport } from "../snapshot.service.js";
+import { writeCoverageWorkbook } from "./coverage.workbook.js";
+import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerTitle, writeLedger } from "./ledgers.js";
+
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+export function isExportKind(k: unknown): k is ExportKind {
+  return typeof k === "string" && (EXPORT_KINDS as readonly string[]).includes(k);
+}
+
+export const EXPORT_TITLES: Record<ExportKind, string> = {
+  coverage: "两个覆盖统计表",
+  members: ledgerTitle("members"),
+  enterprises: ledgerTitle("enterprises"),
+  leads: ledgerTitle("leads"),
+  transfers: ledgerTitle("transfers"),
+  workers: ledgerTitle("workers"),
+};
+
+export type ExportRequest = {
+  kind: ExportKind;
+  /** Narrow to this organization's subtree (must be inside the actor's scope). */
+  orgId?: number | null;
+  /** As-of date: the coverage workbook's 统计截止日期; for ledgers it decides "overdue" and coverage facts. */
+  asOf?: string | null;
+  filters?: LedgerFilters;
+  ip?: string | null;
+  now?: Date;
+};
+
+export type PreparedExport = {
+  filename: string;
+  contentType: string;
+  /** Writes the workbook to `out`, ends it, audits, and resolves with the number of data rows. */
+  run(out: Writable): Promise<number>;
+};
+
+export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+function safeFilePart(s: string): string {
+  return s.replace(/[\\/:*?"<>|\s]+/g, "_").slice(0, 60);
+}
+
+/**
+ * Checks the request and prepares the export; throws AppError (before anything is written) when the
+ * scope or dates are wrong. For the coverage workbook this also takes the month's snapshot.
+ */
+export function prepareExport(db: Db, actor: Actor, req: ExportRequest): PreparedExport {
+  const today = todayIso(req.now);
+  const asOf = req.asOf ?? today;
+  if (asOf > today) throw AppError.invalid({ asOf: "统计截止日期不能晚于今天" }, "统计截止日期不能晚于今天。");
+  const scope = req.orgId ? { orgId: req.orgId } : {};
+  const rs = resolveScope(db, actor, scope);
+  const unmask = canUnmask(actor);
+  const scopeName = rs.rootOrg?.name ?? "全部";
+  const filename = `${EXPORT_TITLES[req.kind]}_${safeFilePart(scopeName)}_${asOf}.xlsx`;
+  const filters = req.filters ?? {};
+  const audit = (rows: number, completed: boolean, extra: Record<string, unknown> = {}) =>
+    recordAudit(db, actor, {
+      action: "export",
+      entity: "report",
+      entityId: req.kind,
+      details: { kind: req.kind, orgId: rs.rootOrg?.id ?? null, org: rs.rootOrg?.code ?? null, asOf, filters, rows, unmasked: unmask, completed, ...extra },
+      ip: req.ip ?? null,
+    });
+
+  const finish = async (out: Writable, write: Promise<unknown>) => {
+    await write;
+    if (!out.writableEnded) out.end();
+    await finished(out);
+  };
+
+  if (req.kind === "coverage") {
+    const report = reportForExport(db, actor, scope, { asOf, now: req.now });
+    const place =
+      rs.rootOrg?.kind === "city_department"
+        ? (db.get<{ name: string }>(sql`SELECT name FROM regions WHERE code = ${rs.rootOrg.regionCode}`)?.name ?? scopeName)
+        : report.scope.name;
+    return {
+      filename: `${EXPORT_TITLES.coverage}_${safeFilePart(scopeName)}_${report.asOf}.xlsx`,
+      contentType: XLSX_TYPE,
+      async run(out) {
+        const rows = report.byCommittee.length + report.byCounty.length + 2;
+        const lists = { shouldForm: report.shouldForm.length, uncovered: report.uncovered.length, unmanaged: report.unmanaged.length, snapshotMonth: report.month };
+        try {
+          const idNumbers = memberIdNumbers(
+            db,
+            report.unmanaged.map((u) => u.id),
+          );
+          await finish(out, writeCoverageWorkbook(report, { idNumbers, unmask, titlePlace: place }, out));
+        } catch (err) {
+          audit(rows, false, lists);
+          throw err;
+        }
+        audit(rows, true, lists);
+        return rows;
+      },
+    };
+  }
+
+  const kind: LedgerKind = req.kind;
+  return {
+    filename,
+    contentType: XLSX_TYPE,
+    async run(out) {
+      let rows = 0;
+      try {
+        const writing = writeLedger(kind, { db, rs, asOf, unmask, filters }, out).then((n) => {
+          rows = n;
+        });
+        await finish(out, writing);
+      } catch (err) {
+        audit(rows, false);
+        throw err;
+      }
+      audit(rows, true);
+      return rows;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+// Fast data rows for exceljs' streaming WorkbookWriter.
+//
+// Measured here (Node 20, 14 text columns): exceljs renders a committed row through its generic
+// cell/style pipeline at 6–11k rows/s (2.4k with a font on every column), about 1/30 of writing the
+// same rows as CSV; and its sheet stream ignores backpressure, so the deflate stage's input buffer
+// grows without bound (380 MB at 300k rows). The WorkbookWriter still builds the package (parts,
+// styles, views, columns, autofilter, zip); this module only renders the <row> elements of the data,
+// each text cell an inline string (t="inlineStr", literal text that no spreadsheet evaluates), and
+// waits for the deflate stage to drain. It relies on two exceljs 4.4 internals, checked at
+// construction: the worksheet's `stream` (a StreamBuf) and its `pipes[0]` (the zip entry's input).
+
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import ExcelJS from "exceljs";
+
+export type SheetCell = string | number | null | undefined;
+
+type InternalStreamBuf = {
+  write(data: string): unknown;
+  pipes?: { _writableState?: { length: number }; once(ev: string, cb: () => void): unknown }[];
+};
+
+/** Buffer this much XML before handing it to the sheet stream. */
+const CHUNK_CHARS = 64 * 1024;
+/** Wait for the deflate stage when its input holds more than this. */
+const DEFLATE_BACKLOG = 1024 * 1024;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: characters XML 1.0 cannot carry
+const NEEDS_ESCAPE = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: characters XML 1.0 cannot carry
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const NEEDS_PRESERVE = /^\s|\s$|[\t\n\r]/;
+
+export function escapeXmlText(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s.replace(INVALID_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export function columnLetter(n: number): string {
+  let s = "";
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
+
+export class SheetRowWriter {
+  private buf = "";
+  private rowNumber: number;
+  private readonly letters: string[];
+  private readonly styleAttr: string[];
+  private readonly sheetStream: InternalStreamBuf;
+
+  /**
+   * @param styles per column: a cell style (e.g. `{ numFmt: "@" }`) registered once with the workbook.
+   * @param firstRow the number of the first data row (after the header rows written through exceljs).
+   */
+  constructor(
+    wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    ws: ExcelJS.Worksheet,
+    private readonly out: Writable,
+    styles: (Partial<ExcelJS.Style> | undefined)[],
+    firstRow: number,
+  ) {
+    const stream = (ws as unknown as { stream?: InternalStreamBuf }).stream;
+    const registry = (wb as unknown as { styles?: { addStyleModel?(s: unknown, type: number): number } }).styles;
+    if (!stream || typeof stream.write !== "function" || !registry?.addStyleModel) {
+      throw new Error("exceljs internals changed: SheetRowWriter needs WorksheetWriter.stream and WorkbookWriter.styles (exceljs 4.4)");
+    }
+    this.sheetStream = stream;
+    this.rowNumber = firstRow;
+    this.letters = styles.map((_s, k) => columnLetter(k + 1));
+    this.styleAttr = styles.map((s) => {
+      if (!s) return "";
+      const id = registry.addStyleModel?.(s, ExcelJS.ValueType.String) ?? 0;
+      return id ? ` s="${id}"` : "";
+    });
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.rowNumber - 1;
+  }
+
+  add(values: SheetCell[]): void {
+    const r = this.rowNumber++;
+    let x = `<row r="${r}">`;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k];
+      if (v === null || v === undefined || v === "") continue;
+      const ref = `${this.letters[k] ?? columnLetter(k + 1)}${r}`;
+      const s = this.styleAttr[k] ?? "";
+      if (typeof v === "number") {
+        if (Number.isFinite(v)) x += `<c r="${ref}"${s}><v>${v}</v></c>`;
+        continue;
+      }
+      const space = NEEDS_PRESERVE.test(v) ? ' xml:space="preserve"' : "";
+      x += `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${escapeXmlText(v)}</t></is></c>`;
+    }
+    this.buf += `${x}</row>`;
+  }
+
+  /** Hands buffered rows to the sheet stream when enough have gathered, and waits while the zip catches up. */
+  async maybeFlush(): Promise<void> {
+    if (this.buf.length >= CHUNK_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buf) {
+      this.sheetStream.write(this.buf);
+      this.buf = "";
+    }
+    const deflateInput = this.sheetStream.pipes?.[0];
+    if (deflateInput?._writableState && deflateInput._writableState.length > DEFLATE_BACKLOG) {
+      await once(deflateInput as unknown as NodeJS.EventEmitter, "drain");
+    } else if (this.out.writableNeedDrain) {
+      await once(this.out, "drain");
+    } else {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
