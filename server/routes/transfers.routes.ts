@@ -73,14 +73,14 @@ export function transfersRouter({ db }: Deps) {
 
   const h = {
     list(req: Request, res: Response) {
-      const filters = req.valid.query;
-      const result = transfers.listTransfers(db, actorOf(req), filters);
-      const { page: _p, ...rest } = filters;
+      const result = transfers.listTransfers(db, actorOf(req), req.valid.query);
+      // The filters as typed (validated above): the form, the pager and the export link carry them on.
+      const typed = Object.fromEntries(Object.entries(req.query).filter(([k, v]) => k !== "page" && typeof v === "string" && v !== "")) as Record<string, string>;
       res.render("transfers/index", {
         title: "组织关系转接",
         ...result,
-        filters: rest,
-        exportQs: new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== "page" && typeof v === "string" && v !== "") as [string, string][]).toString(),
+        filters: typed,
+        exportQs: new URLSearchParams(typed).toString(),
         orgs: transfers.memberHoldingOrgs(db, actorOf(req)),
         kindOptions: Object.entries(TRANSFER_KIND.label),
         stateOptions: Object.entries(TRANSFER_STATE.label),

@@ -213,3 +213,23 @@ describe("history is never edited or deleted", () => {
     }
   });
 });
+
+describe("paging", () => {
+  it("carries the filters as typed to the next page", async () => {
+    for (let i = 0; i < 31; i++) {
+      const m = w.addMember(w.city.psBranch.id);
+      await post(w.clerkPs, "/transfers", { kind: "outgoing", memberId: m.id, externalOrgName: `外地某支部${i}`, issuedOn: today, duesPaidTo: today.slice(0, 7) });
+    }
+    const first = await w.clerkPs.get("/transfers?kind=outgoing&overdue=");
+    expect(first.status).toBe(200);
+    expect(first.text.match(/<tr>\s*<td data-label="介绍信编号">/g)).toHaveLength(30);
+    const next = /href="(\?[^"]*page=2[^"]*)"/.exec(first.text)?.[1]?.replace(/&amp;/g, "&");
+    expect(next).toBeDefined();
+    expect(next).toContain("kind=outgoing");
+    expect(next).not.toContain("false");
+    const second = await w.clerkPs.get(`/transfers${next}`);
+    expect(second.status).toBe(200);
+    // 31 new ones plus psOnly, in the clerk's scope.
+    expect(second.text.match(/<tr>\s*<td data-label="介绍信编号">/g)).toHaveLength(2);
+  });
+});
