@@ -594,3 +594,15 @@ export function listImportIssues(handle: DbHandle, actor: Actor, id: number, pag
   const total = handle.db.select({ n: count() }).from(importIssues).where(eq(importIssues.importId, id)).get()?.n ?? 0;
   return { rows: rows.slice(0, pageSize), hasMore: rows.length > pageSize, total };
 }
+
+/** Organizations of the actor's scope an import can go into: committees for rosters and reference lists, any member-holding org for member lists. */
+export function importTargets(handle: DbHandle, actor: Actor) {
+  return handle.db
+    .select({ id: organizations.id, code: organizations.code, name: organizations.name, kind: organizations.kind, depth: organizations.depth })
+    .from(organizations)
+    .where(and(orgIdInScope(actor, organizations.id), eq(organizations.status, "active")))
+    .orderBy(organizations.path)
+    .all()
+    .filter((o) => o.kind !== "group")
+    .map((o) => ({ ...o, rosterTarget: COMMITTEE_KINDS.includes(o.kind) || o.kind === "city_department" }));
+}
