@@ -19,7 +19,9 @@ afterAll(async () => {
 });
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-const scrollWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+type Dom = { document: { documentElement: { scrollWidth: number } } };
+/** document.documentElement.scrollWidth in the page (the tests compile without the DOM library). */
+const scrollWidth = (page: Page) => page.evaluate(() => (globalThis as unknown as Dom).document.documentElement.scrollWidth);
 
 describe("self-report on a phone", () => {
   it("submits the public form at 390 px without horizontal scrolling and confirms without personal data", async () => {

@@ -134,6 +134,10 @@ describe("public self-report form", () => {
     const ev = t.handle.sqlite.prepare("SELECT kind, details FROM member_events WHERE member_id = ?").all(t.city.dlMember.id) as { kind: string; details: string }[];
     expect(ev.map((e) => e.kind)).toContain("self_reported");
     expect(JSON.parse(ev.find((e) => e.kind === "self_reported")!.details).linkId).toBe(link.id);
+    // The clerk sees it counted on the link: one lead, one submission by a member.
+    const page = await (await signIn(t.app, "t-clerk-dl")).get(`/finds/links/${link.id}`);
+    expect(page.text).toMatch(/>1 条<\/a>/);
+    expect(page.text).toContain("1 人次");
   });
 
   it("shows the clerk everything the form stored, escaped", async () => {

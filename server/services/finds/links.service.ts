@@ -3,10 +3,10 @@
 // base64url. A link works until it expires or is closed; history stays.
 
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { Db } from "../../../db/client.js";
-import { enterprises, leads, organizations, selfReportLinks, users } from "../../../db/schema.js";
+import { auditLog, enterprises, leads, organizations, selfReportLinks, users } from "../../../db/schema.js";
 import { addDays } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, assertRole, orgIdInScope } from "../../policy/actor.js";
@@ -80,27 +80,49 @@ export type LinkRow = SelfReportLink & {
   memberCount: number;
 };
 
-/** Submissions through a link by people who were already members: noted on their timeline, counted here. */
-const alreadyMemberCount = sql<number>`(SELECT count(*) FROM member_events me WHERE me.kind = 'self_reported' AND json_extract(me.details, '$.linkId') = ${selfReportLinks.id})`;
-
 function linkRows(db: Db, actor: Actor, where: ReturnType<typeof and>, now: Date): LinkRow[] {
-  return db
-    .select({
-      link: selfReportLinks,
-      committeeName: organizations.name,
-      enterpriseName: enterprises.name,
-      createdByName: users.displayName,
-      leadCount: sql<number>`(SELECT count(*) FROM leads l WHERE l.self_report_link_id = ${selfReportLinks.id})`,
-      memberCount: alreadyMemberCount,
-    })
+  const rows = db
+    .select({ link: selfReportLinks, committeeName: organizations.name, enterpriseName: enterprises.name, createdByName: users.displayName })
     .from(selfReportLinks)
     .innerJoin(organizations, eq(organizations.id, selfReportLinks.committeeId))
     .leftJoin(enterprises, eq(enterprises.id, selfReportLinks.enterpriseId))
     .leftJoin(users, eq(users.id, selfReportLinks.createdBy))
     .where(and(orgIdInScope(actor, selfReportLinks.committeeId), where))
     .orderBy(desc(selfReportLinks.id))
-    .all()
-    .map((r) => ({ ...r.link, committeeName: r.committeeName, enterpriseName: r.enterpriseName, createdByName: r.createdByName, leadCount: r.leadCount, memberCount: r.memberCount, status: linkStatus(r.link, now) }));
+    .all();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.link.id);
+  // One grouped query each, whatever the number of links.
+  const leadCounts = new Map(
+    db
+      .select({ id: leads.selfReportLinkId, n: sql<number>`count(*)` })
+      .from(leads)
+      .where(inArray(leads.selfReportLinkId, ids))
+      .groupBy(leads.selfReportLinkId)
+      .all()
+      .map((r) => [r.id, r.n]),
+  );
+  // Submissions by people who were already members raise no lead: the audit log counts them
+  // (action 'self_report' is indexed and holds only the public form's submissions).
+  const linkIdOf = sql<number>`json_extract(${auditLog.details}, '$.linkId')`;
+  const memberCounts = new Map(
+    db
+      .select({ id: linkIdOf, n: sql<number>`count(*)` })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "self_report"), sql`json_extract(${auditLog.details}, '$.outcome') = 'already_member'`, inArray(linkIdOf, ids)))
+      .groupBy(linkIdOf)
+      .all()
+      .map((r) => [r.id, r.n]),
+  );
+  return rows.map((r) => ({
+    ...r.link,
+    committeeName: r.committeeName,
+    enterpriseName: r.enterpriseName,
+    createdByName: r.createdByName,
+    leadCount: leadCounts.get(r.link.id) ?? 0,
+    memberCount: memberCounts.get(r.link.id) ?? 0,
+    status: linkStatus(r.link, now),
+  }));
 }
 
 export function listLinks(db: Db, actor: Actor, now: Date): LinkRow[] {
