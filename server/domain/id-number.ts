@@ -54,7 +54,7 @@ export function parseIdNumber(raw: string, today: string = new Date().toISOStrin
   const y = Number(s.slice(6, 10));
   const m = Number(s.slice(10, 12));
   const d = Number(s.slice(12, 14));
-  if (!isRealDate(y, m, d) || y < 1900) return { ok: false, reason: "身份证号中的出生日期不存在" };
+  if (!isRealDate(y, m, d) || y < 1800) return { ok: false, reason: "身份证号中的出生日期不存在" };
   const birthDate = `${s.slice(6, 10)}-${s.slice(10, 12)}-${s.slice(12, 14)}`;
   if (birthDate > today) return { ok: false, reason: "身份证号中的出生日期晚于今天" };
   if (idNumberCheckChar(s) !== s[17]) return { ok: false, reason: "身份证号校验位不正确" };

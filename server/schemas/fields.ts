@@ -127,9 +127,26 @@ export const optionalIdField = (label: string) =>
 
 export const nonNegativeIntField = (label: string) =>
   z
-    .union([z.literal(""), z.coerce.number({ error: `${label}应为整数` }).int(`${label}应为整数`).min(0, `${label}不能为负数`)])
+    .union([z.string(), z.number()])
     .optional()
-    .transform((v) => (v === "" || v === undefined ? 0 : v));
+    .transform((v, ctx) => {
+      const s = toHalfWidth(String(v ?? "")).trim();
+      if (s === "") return 0;
+      if (!/^-?\d+$/.test(s)) {
+        ctx.addIssue({ code: "custom", message: `${label}应为整数` });
+        return z.NEVER;
+      }
+      const n = Number(s);
+      if (n < 0) {
+        ctx.addIssue({ code: "custom", message: `${label}不能为负数` });
+        return z.NEVER;
+      }
+      if (!Number.isSafeInteger(n)) {
+        ctx.addIssue({ code: "custom", message: `${label}过大` });
+        return z.NEVER;
+      }
+      return n;
+    });
 
 export const checkboxField = z
   .union([z.literal("on"), z.literal("1"), z.literal("true"), z.literal(""), z.array(z.string())])
