@@ -111,6 +111,7 @@ export function sidesOf(actor: Actor, fromOrg: Pick<Org, "path"> | null, toOrg: 
 
 const fromOrgT = alias(organizations, "from_org");
 const toOrgT = alias(organizations, "to_org");
+const correctedT = alias(transfers, "corrected");
 
 const listColumns = {
   t: transfers,
@@ -123,6 +124,7 @@ const listColumns = {
   fromOrgCode: fromOrgT.code,
   toOrgName: toOrgT.name,
   toOrgCode: toOrgT.code,
+  correctsLetterNumber: correctedT.letterNumber,
 };
 
 export type TransferListRow = Transfer & {
@@ -135,6 +137,7 @@ export type TransferListRow = Transfer & {
   fromOrgCode: string | null;
   toOrgName: string | null;
   toOrgCode: string | null;
+  correctsLetterNumber: string | null;
   /** Where it comes from and goes to, in words (system organization or the named outside one). */
   fromLabel: string;
   toLabel: string;
@@ -179,7 +182,8 @@ function baseQuery(db: Db) {
     .from(transfers)
     .innerJoin(members, eq(members.id, transfers.memberId))
     .leftJoin(fromOrgT, eq(fromOrgT.id, transfers.fromOrgId))
-    .leftJoin(toOrgT, eq(toOrgT.id, transfers.toOrgId));
+    .leftJoin(toOrgT, eq(toOrgT.id, transfers.toOrgId))
+    .leftJoin(correctedT, eq(correctedT.id, transfers.correctsTransferId));
 }
 
 export function listTransfers(db: Db, actor: Actor, f: Partial<TransferFilter>, today = todayIso(), pageSize = 30) {
@@ -214,6 +218,19 @@ export function* ledgerRows(db: Db, actor: Actor, f: Partial<TransferFilter>, to
     if (rows.length < chunk) return;
     afterId = rows[rows.length - 1]!.t.id;
   }
+}
+
+/** Pending and overdue transfers visible to the actor (either side), for dashboards. */
+export function transferCounts(db: Db, actor: Actor, today = todayIso()) {
+  const row = db
+    .select({
+      pending: sql<number>`count(*)`,
+      overdue: sql<number>`coalesce(sum(case when ${transfers.deadlineOn} < ${today} then 1 else 0 end), 0)`,
+    })
+    .from(transfers)
+    .where(and(eq(transfers.state, "pending"), visibleTo(actor)))
+    .get()!;
+  return { pending: row.pending, overdue: row.overdue };
 }
 
 /** One transfer visible to the actor, or 404. */

@@ -1,7 +1,10 @@
 // The demo seed's transfers: every state, overdue ones, mobile members with spells, and a
 // lived-in inbox for the demo secretaries.
 
+import { PassThrough } from "node:stream";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportTransferLedger } from "../../server/services/export/transfer-ledger.js";
 import { seedDemo } from "../../db/seed/index.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
 import { todayIso } from "../../server/domain/dates.js";
@@ -58,5 +61,26 @@ describe("demo transfers", () => {
     expect(c.overdue).toBeGreaterThan(0);
     expect(c.expiring).toBeGreaterThan(0);
     expect(c.lost).toBeGreaterThan(0);
+  });
+
+  it("exports the whole demo ledger, the correction naming the letter it corrects", async () => {
+    const admin = loadActor(h.db, (h.sqlite.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: number }).id)!;
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on("data", (c: Buffer) => chunks.push(c));
+    const n = await exportTransferLedger(h.db, admin, {}, out, today);
+    expect(n).toBe((h.sqlite.prepare("SELECT count(*) n FROM transfers").get() as { n: number }).n);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.rowCount).toBe(n + 3);
+    const header = (ws.getRow(3).values as unknown[]).map(String);
+    const col = header.indexOf("更正的介绍信");
+    const fix = h.sqlite.prepare("SELECT c.letter_number FROM transfers t JOIN transfers c ON c.id = t.corrects_transfer_id").get() as { letter_number: string };
+    const values: unknown[] = [];
+    ws.eachRow((row, i) => {
+      if (i > 3) values.push(row.getCell(col).value);
+    });
+    expect(values).toContain(fix.letter_number);
   });
 });

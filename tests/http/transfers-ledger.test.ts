@@ -8,6 +8,8 @@ import { addDays, todayIso } from "../../server/domain/dates.js";
 import { maskIdNumber } from "../../server/domain/masking.js";
 import type { Deps } from "../../server/deps.js";
 import { transfersRouter } from "../../server/routes/transfers.routes.js";
+import { transferCounts } from "../../server/services/transfers.service.js";
+import { loadActor } from "../../server/services/users.service.js";
 import { idFrom, post, type Signed, type World, world } from "./transfers-helpers.js";
 
 let w: World;
@@ -63,6 +65,13 @@ describe("the transfer list", () => {
     await check("overdue=1", ["dlOutgoing"]);
     await check(`q=${encodeURIComponent(names.psOnly!)}`, ["psOnly"]);
     expect((await w.admin.get("/transfers?state=bogus")).status).toBe(400);
+  });
+
+  it("counts pending and overdue transfers per scope for the dashboards", () => {
+    const actor = (username: string) => loadActor(w.t.handle.db, (w.t.handle.sqlite.prepare("SELECT id FROM users WHERE username = ?").get(username) as { id: number }).id)!;
+    expect(transferCounts(w.t.handle.db, actor("t-admin"), today)).toEqual({ pending: 3, overdue: 1 });
+    expect(transferCounts(w.t.handle.db, actor("t-sec-joint"), today)).toEqual({ pending: 1, overdue: 0 });
+    expect(transferCounts(w.t.handle.db, actor("t-clerk-ps"), today)).toEqual({ pending: 1, overdue: 0 });
   });
 });
 

@@ -298,6 +298,8 @@ describe("correcting a mistake with a new linked entry", () => {
     expect(w.transfer(id)).toEqual(before);
     const page = await w.secJoint.get(`/transfers/${id}`);
     expect(page.text).toContain("已被更正");
+    const fixPage = await w.secJoint.get(`/transfers/${fixId}`);
+    expect(fixPage.text).toContain(`本条更正 <a href="/transfers/${id}">${before.letter_number}</a>`);
     // A pending transfer is not corrected: it is cancelled or returned.
     const other = w.addMember(w.city.dlBranch.id);
     const pendingId = idFrom((await issueInternal(w.secDl, other.id, w.city.dlJoint.id)).headers.location);

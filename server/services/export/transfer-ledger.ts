@@ -45,7 +45,7 @@ export const LEDGER_COLUMNS: Col[] = [
   { header: "是否逾期", width: 6, value: (t) => (t.overdue ? "逾期" : "") },
   { header: "回执日期", width: 11, text: true, value: (t) => t.receiptOn ?? "" },
   { header: "退回/撤销原因", width: 20, value: (t) => safeText(t.returnReason) },
-  { header: "更正的介绍信", width: 10, value: (t) => (t.correctsTransferId ? `第 ${t.correctsTransferId} 条` : "") },
+  { header: "更正的介绍信", width: 22, text: true, value: (t) => safeText(t.correctsLetterNumber) },
   { header: "现组织关系状态", width: 10, value: (t) => RELATION_STATUS.label[t.memberRelationStatus as keyof typeof RELATION_STATUS.label] ?? "" },
   { header: "办结时间", width: 17, text: true, value: (t) => (t.decidedAt ? new Date(Date.parse(t.decidedAt) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ") : "") },
 ];
