@@ -458,6 +458,7 @@ export const workers = sqliteTable(
     hiredOn: text("hired_on"),
     firstSeenOn: text("first_seen_on").notNull(),
     lastSeenOn: text("last_seen_on").notNull(),
+    // The last import that inserted or changed the row (one that only saw it again moves last_seen_on).
     lastImportId: integer("last_import_id").references(() => imports.id, { onDelete: "set null" }),
     leftOn: text("left_on"),
     memberId: integer("member_id").references(() => members.id, { onDelete: "set null" }),
@@ -467,7 +468,6 @@ export const workers = sqliteTable(
     index("workers_id_number_idx").on(t.idNumber),
     index("workers_org_idx").on(t.orgId),
     index("workers_member_idx").on(t.memberId),
-    index("workers_last_import_idx").on(t.platform, t.lastImportId),
   ],
 );
 
