@@ -20,10 +20,11 @@ import { apiRouter } from "./routes/api.routes.js";
 import { authRouter } from "./routes/auth.routes.js";
 import { enterprisesRouter } from "./routes/enterprises.routes.js";
 import { findsRouter } from "./routes/finds.routes.js";
-import { homeRouter } from "./routes/home.routes.js";
+import { dashboardRouter } from "./routes/dashboard.routes.js";
 import { instructorsRouter } from "./routes/instructors.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
+import { reportsRouter } from "./routes/reports.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import { authenticate, loadActor } from "./services/users.service.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
@@ -148,13 +149,14 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
 
   // -- Routers: one per area, each a table of path → auth → validate → handler -----------------
   app.use(authRouter(deps));
-  app.use(homeRouter(deps));
+  app.use(dashboardRouter(deps));
   app.use(orgsRouter(deps));
   app.use(enterprisesRouter(deps));
   app.use(instructorsRouter(deps));
   app.use(transfersRouter(deps));
   app.use(membersRouter(deps));
   app.use(findsRouter(deps));
+  app.use(reportsRouter(deps));
   app.use(adminRouter(deps));
 
   app.use(notFound);

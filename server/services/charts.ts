@@ -2,6 +2,10 @@
 // off, and our own markup (user-controlled text such as organization names is escaped by ECharts'
 // SVG renderer; tests/unit/coverage/charts.test.ts holds it to that). The numbers are also given to
 // the views as tables for screen readers.
+//
+// Pages embed a chart as <img src="data:image/svg+xml;base64,…" alt="…">: ECharts puts font sizes in
+// style attributes, which our CSP (style-src 'self') would strip from inline SVG; an SVG image is its
+// own document, never runs script, and the alt text carries the description.
 
 import * as echarts from "echarts";
 import type { FunnelRow } from "./coverage.service.js";
@@ -19,15 +23,22 @@ function escapeAttr(s: string): string {
  * become attributes (colors, the font list, which is why it has no quotes). The description of the
  * chart for assistive technology is added here, escaped.
  */
-function render(option: echarts.EChartsOption, width: number, height: number, label: string): string {
+export type Chart = { svg: string; alt: string; width: number; height: number };
+
+function render(option: echarts.EChartsOption, width: number, height: number, label: string): Chart {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, ...option });
-    const svg = chart.renderToSVGString();
-    return svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(label)}" `);
+    const svg = chart.renderToSVGString().replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(label)}" `);
+    return { svg, alt: label, width, height };
   } finally {
     chart.dispose();
   }
+}
+
+/** The chart as an image URL for <img src>. */
+export function chartDataUri(chart: Chart): string {
+  return `data:image/svg+xml;base64,${Buffer.from(chart.svg, "utf8").toString("base64")}`;
 }
 
 const pct = (v: number | null) => (v === null ? "-" : Math.round(v * 1000) / 10);
@@ -41,7 +52,7 @@ function shortName(s: string, max = 10): string {
 export type RateBarRow = { label: string; orgCoverageRate: number | null; workCoverageRate: number | null };
 
 /** Organization and work coverage rates per committee or county: horizontal bars, in percent. */
-export function coverageRateBars(rows: RateBarRow[], opts: { title: string; width?: number }): string {
+export function coverageRateBars(rows: RateBarRow[], opts: { title: string; width?: number }): Chart {
   const height = Math.max(160, 70 + rows.length * 34);
   return render(
     {
@@ -72,7 +83,7 @@ export function coverageRateBars(rows: RateBarRow[], opts: { title: string; widt
 }
 
 /** The four finds: the overall funnel (workers → found → verified → managed) and the three stages per channel. */
-export function fourFindsChart(rows: FunnelRow[], opts: { width?: number } = {}): string {
+export function fourFindsChart(rows: FunnelRow[], opts: { width?: number } = {}): Chart {
   const all = rows.find((r) => r.channel === "all");
   const channels = rows.filter((r) => r.channel !== "all");
   const width = opts.width ?? 640;
@@ -119,11 +130,11 @@ export function fourFindsChart(rows: FunnelRow[], opts: { width?: number } = {})
 
 function monthLabel(month: string, first: boolean): string {
   const [y, m] = month.split("-") as [string, string];
-  return first || m === "01" ? `${y}年${Number(m)}月` : `${Number(m)}月`;
+  return first || m === "01" ? `${y.slice(2)}年${Number(m)}月` : `${Number(m)}月`;
 }
 
 /** Twelve months of the two coverage rates (left axis) and managed members (right axis). */
-export function trendChart(points: TrendPoint[], opts: { width?: number } = {}): string {
+export function trendChart(points: TrendPoint[], opts: { width?: number } = {}): Chart {
   return render(
     {
       title: { text: "近12个月趋势", left: 0, textStyle: { fontSize: 14 } },

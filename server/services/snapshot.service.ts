@@ -226,7 +226,7 @@ function point(month: string, from: TrendPoint["from"], f: Figures | null): Tren
  * The last `months` months for a scope: past months from the snapshots (the scope's own, or the
  * committee/county row of its organization's snapshot), the current month live.
  */
-export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: number; now?: Date } = {}): TrendPoint[] {
+export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: number; now?: Date; live?: Figures } = {}): TrendPoint[] {
   const months = opts.months ?? 12;
   const today = todayIso(opts.now);
   const current = monthOf(today);
@@ -252,6 +252,22 @@ export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: 
       }
     }
   }
-  const live = computeFigures(db, actor, scope, { asOf: today }).figures;
+  const live = opts.live ?? computeFigures(db, actor, scope, { asOf: today }).figures;
   return list.map((m) => (m === current ? point(m, "live", live) : byMonth.has(m) ? point(m, "snapshot", byMonth.get(m)!) : point(m, "none", null)));
+}
+
+export type SnapshotInfo = { month: string; asOf: string; final: boolean; reconstructed: boolean; takenAt: string };
+
+/** The snapshots stored for the scope's organization, newest first (for the reports page). */
+export function listSnapshots(db: Db, actor: Actor, scope: StatsScope = {}, limit = 24): SnapshotInfo[] {
+  const rs = resolveScope(db, actor, scope);
+  const orgId = scope.orgId ?? rs.rootOrg?.id ?? null;
+  if (orgId === null) return [];
+  return db
+    .all<{ month: string; as_of: string; final: number | null; reconstructed: number | null; taken_at: string }>(
+      sql`SELECT month, json_extract(figures, '$.asOf') AS as_of, json_extract(figures, '$.final') AS final,
+        json_extract(figures, '$.reconstructed') AS reconstructed, created_at AS taken_at
+        FROM coverage_snapshots WHERE scope_org_id = ${orgId} ORDER BY month DESC LIMIT ${limit}`,
+    )
+    .map((r) => ({ month: r.month, asOf: r.as_of, final: r.final === 1, reconstructed: r.reconstructed === 1, takenAt: r.taken_at }));
 }

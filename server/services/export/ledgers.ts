@@ -330,7 +330,7 @@ export async function writeLedgerRows(ledger: LedgerRows, out: Writable): Promis
   for (let page = sample; page.length; ) {
     for (const v of page) {
       rows.add(v);
-      await rows.maybeFlush();
+      if (rows.full) await rows.flush();
     }
     const next = pages.next();
     page = next.done ? [] : next.value;

@@ -98,23 +98,33 @@ export class SheetRowWriter {
     this.buf += `${x}</row>`;
   }
 
-  /** Hands buffered rows to the sheet stream when enough have gathered, and waits while the zip catches up. */
-  async maybeFlush(): Promise<void> {
-    if (this.buf.length >= CHUNK_CHARS) await this.flush();
+  /** Enough rows have gathered to hand them on: call flush() (and await it) before adding more. */
+  get full(): boolean {
+    return this.buf.length >= CHUNK_CHARS;
   }
 
   async flush(): Promise<void> {
+    if (this.out.destroyed) throw new OutputClosedError();
     if (this.buf) {
       this.sheetStream.write(this.buf);
       this.buf = "";
     }
     const deflateInput = this.sheetStream.pipes?.[0];
-    if (deflateInput?._writableState && deflateInput._writableState.length > DEFLATE_BACKLOG) {
-      await once(deflateInput as unknown as NodeJS.EventEmitter, "drain");
-    } else if (this.out.writableNeedDrain) {
-      await once(this.out, "drain");
-    } else {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    let wait: Promise<unknown>;
+    if (deflateInput?._writableState && deflateInput._writableState.length > DEFLATE_BACKLOG) wait = once(deflateInput as unknown as NodeJS.EventEmitter, "drain");
+    else if (this.out.writableNeedDrain) wait = once(this.out, "drain");
+    else wait = new Promise<void>((resolve) => setImmediate(resolve));
+    // A reader that goes away (a closed HTTP response) must not leave the export waiting forever.
+    const closed = new AbortController();
+    await Promise.race([wait, once(this.out, "close", { signal: closed.signal }).catch(() => undefined)]);
+    closed.abort();
+    if (this.out.destroyed) throw new OutputClosedError();
+  }
+}
+
+export class OutputClosedError extends Error {
+  constructor() {
+    super("the output stream was closed before the workbook was complete");
+    this.name = "OutputClosedError";
   }
 }

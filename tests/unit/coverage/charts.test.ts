@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coverageRateBars, fourFindsChart, trendChart } from "../../../server/services/charts.js";
+import { chartDataUri, coverageRateBars, fourFindsChart, trendChart } from "../../../server/services/charts.js";
 import type { FunnelRow } from "../../../server/services/coverage.service.js";
 import type { TrendPoint } from "../../../server/services/snapshot.service.js";
 
@@ -29,14 +29,17 @@ function assertSafeSvg(svg: string) {
 
 describe("server-side charts", () => {
   it("escape organization names that carry markup, in the labels and the description", () => {
-    const svg = coverageRateBars(
+    const chart = coverageRateBars(
       [
         { label: EVIL, orgCoverageRate: 0.5, workCoverageRate: 0.75 },
         { label: "曹县", orgCoverageRate: null, workCoverageRate: null },
       ],
       { title: "按行业党委" },
     );
+    const svg = chart.svg;
     assertSafeSvg(svg);
+    expect(chart.alt).toContain(EVIL); // the view escapes the alt attribute (EJS <%= %>)
+    expect(Buffer.from(chartDataUri(chart).replace("data:image/svg+xml;base64,", ""), "base64").toString("utf8")).toBe(svg);
     expect(svg).toContain("&lt;script&gt;");
     expect(svg).toMatch(/aria-label="按行业党委：&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot; onload=&quot;alert\(2\)&#39; &amp;amp;/);
     expect(svg).toContain(">50%<");
@@ -51,7 +54,7 @@ describe("server-side charts", () => {
       { channel: "platform_report", label: "平台公司实时找", workers: null, found: 400, verified: 250, managed: 150 },
       { channel: "field_visit", label: "深入基层线下找", workers: null, found: 239, verified: 150, managed: 65 },
     ];
-    const funnel = fourFindsChart(rows);
+    const funnel = fourFindsChart(rows).svg;
     assertSafeSvg(funnel);
     expect(funnel).toContain("70,000");
     expect(funnel).toContain(">715<");
@@ -67,9 +70,9 @@ describe("server-side charts", () => {
       foundManaged: null,
       verified: null,
     }));
-    const trend = trendChart(points);
+    const trend = trendChart(points).svg;
     assertSafeSvg(trend);
-    expect(trend).toContain(">2026年1月<");
+    expect(trend).toContain(">26年1月<");
     expect(trend).toContain(">12月<");
   });
 });
