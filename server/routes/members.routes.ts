@@ -48,8 +48,10 @@ export function membersRouter({ db }: Deps) {
   const formLocals = (req: Request, current: { orgId?: number | null; enterpriseId?: number | null; relationStatus?: string | null } = {}) => ({
     ...members.memberFormOptions(db, actorOf(req), current),
     ...codeOptions,
-    // "Transferred out" is set by the transfer procedure; it is listed only for a member already there.
-    relationOptions: Object.entries(RELATION_STATUS.label).filter(([k]) => k !== "transferred_out" || current.relationStatus === "transferred_out"),
+    // Transfers and mobile spells set the other statuses; a member already in one keeps it here.
+    relationOptions: Object.entries(RELATION_STATUS.label).filter(
+      ([k]) => (members.FORM_RELATION_STATUSES as string[]).includes(k) || k === current.relationStatus,
+    ),
   });
   /** On a 422 the form re-renders with what was typed; keep the typed org/enterprise selectable. */
   const typed = (res: Response) => {

@@ -4,9 +4,9 @@
 // every change writes a timeline event and an audit entry in the same transaction.
 // Members are never deleted: there is no function for it.
 
-import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
-import { enterprises, memberEvents, members, organizations, users } from "../../db/schema.js";
+import { enterprises, memberEvents, members, mobileSpells, organizations, transfers, users } from "../../db/schema.js";
 import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type RelationStatus } from "../domain/codes.js";
 import { parseIdNumber } from "../domain/id-number.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
@@ -19,6 +19,9 @@ import { loadOrgs, visibleEnterprises } from "./members-list.js";
 import { changeSummary, diffMember, type MemberValues, maskedSnapshot, memberRuleErrors, memberWarnings, normaliseRelationOrg } from "./members-rules.js";
 
 export type Member = typeof members.$inferSelect;
+
+/** The relationship statuses the member form may set: filing a found member (未纳管 → 本地管理) and back. */
+export const FORM_RELATION_STATUSES: readonly RelationStatus[] = ["local", "unattached"];
 
 /** A member inside the actor's scope, or 404 (the same answer as for an id that does not exist). */
 export function getMember(db: Db, actor: Actor, id: number): Member {
@@ -199,11 +202,23 @@ function resolve(db: Db, actor: Actor, input: FormInput, before: Member | null, 
     for (const [field, message] of Object.entries(memberRuleErrors(v, fromId, today))) errors[field] ??= message;
   } else if (!errors.idNumber && !isKept(input.idNumber) && !parsed.ok) errors.idNumber = parsed.reason;
 
-  // Transfers out are recorded by the transfer procedure, never typed into this form.
-  if (v.relationStatus === "transferred_out" && before?.relationStatus !== "transferred_out") {
-    errors.relationStatus = "“已转出”由组织关系转接办理，不能在此选择";
-  } else if (before?.relationStatus === "transferred_out" && v.relationStatus !== "transferred_out") {
-    errors.relationStatus = "已转出本系统的党员须通过组织关系转接重新转入";
+  // The form files a member (unattached ↔ local); transfers and mobile spells have their own
+  // procedures with letters and certificates, and the status follows them, not this form.
+  if (v.relationStatus !== (before?.relationStatus ?? "local") || !before) {
+    const from = before?.relationStatus;
+    if (!FORM_RELATION_STATUSES.includes(v.relationStatus)) {
+      errors.relationStatus =
+        v.relationStatus === "transferred_out" ? "“已转出”由组织关系转接办理，不能在此选择" : "流入、流出党员请在党员页面的“流动、失联与离开”中登记，不能在此选择";
+    } else if (from && !FORM_RELATION_STATUSES.includes(from) && from !== v.relationStatus) {
+      errors.relationStatus = from === "transferred_out" ? "已转出本系统的党员须通过组织关系转接重新转入" : "流动党员的状态请在“流动、失联与离开”中结束，不能在此修改";
+    }
+  }
+  // Moving a member while a transfer is pending or a mobile spell is open would strand them.
+  if (before && v.orgId !== before.orgId) {
+    const pending = db.select({ id: transfers.id }).from(transfers).where(and(eq(transfers.memberId, before.id), eq(transfers.state, "pending"))).get();
+    const spell = db.select({ id: mobileSpells.id }).from(mobileSpells).where(and(eq(mobileSpells.memberId, before.id), isNull(mobileSpells.endedOn))).get();
+    if (pending) errors.orgId = "该党员有待接收的组织关系转接，转接办结前不能调整管理党组织";
+    else if (spell) errors.orgId = "该党员正按流动党员管理，请先结束流动登记再调整管理党组织";
   }
 
   // The managing organization: inside the scope, able to hold members, active.

@@ -378,7 +378,7 @@ describe("member forms", () => {
     ["a full date before joining", { fullOn: "2014-01-01" }, "fullOn", "转正日期应晚于入党日期", "2014-01-01"],
     ["an impossible date", { discoveredOn: "2024-02-30" }, "discoveredOn", "发现日期不是有效日期", "2024-02-30"],
     ["a future date", { managedOn: "2999-01-01" }, "managedOn", "纳管日期不能晚于今天", "2999-01-01"],
-    ["a mobile-in member without the home organization", { relationStatus: "mobile_in" }, "relationOrgName", "流入党员须填写组织关系所在党组织", ""],
+    ["a mobile status typed into the form", { relationStatus: "mobile_in" }, "relationStatus", "流入、流出党员请在党员页面的“流动、失联与离开”中登记", "mobile_in"],
     ["a transfer typed into the form", { relationStatus: "transferred_out" }, "relationStatus", "由组织关系转接办理", "transferred_out"],
   ];
 
@@ -492,6 +492,37 @@ describe("member forms", () => {
     expect(auditRows(t.handle, "update")).toHaveLength(1);
     const page = await agent.get(`/members/${m.id}`);
     expect(page.text).toContain("修改了手机号");
+  });
+
+  it("leaves transfers and mobile spells to their procedures: no status change or move while one is open", async () => {
+    const agent = await signIn(t.app, "t-clerk-dl");
+    const m = t.city.dlMember;
+    // Filing and unfiling (未纳管 ↔ 本地管理) is what the form does.
+    expect((await post(agent, `/members/${m.id}`, updateBody(m, { relationStatus: "unattached", relationOrgName: "某村党支部" }))).status).toBe(303);
+    const unattached = { ...m, relationStatus: "unattached", relationOrgName: "某村党支部" } as Member;
+    expect((await post(agent, `/members/${m.id}`, updateBody(unattached, { relationStatus: "local" }))).status).toBe(303);
+    // A member managed as mobile keeps that status here and cannot be moved.
+    t.handle.sqlite.prepare("UPDATE members SET relation_status = 'mobile_out' WHERE id = ?").run(m.id);
+    t.handle.sqlite.prepare("INSERT INTO mobile_spells (member_id, direction, org_id, started_on, destination) VALUES (?, 'out', ?, '2024-01-01', '外地')").run(m.id, m.orgId);
+    const mobile = { ...m, relationStatus: "mobile_out" } as Member;
+    const form = await agent.get(`/members/${m.id}/edit`);
+    expect(form.text).toMatch(/<option value="mobile_out" selected>/);
+    const back = await post(agent, `/members/${m.id}`, updateBody(mobile, { relationStatus: "local" }));
+    expect(back.status).toBe(422);
+    expect(back.text).toContain("流动党员的状态请在“流动、失联与离开”中结束");
+    const moved = await post(agent, `/members/${m.id}`, updateBody(mobile, { orgId: String(t.city.dlJoint.id) }));
+    expect(moved.status).toBe(422);
+    expect(moved.text).toContain("请先结束流动登记再调整管理党组织");
+    expect((await post(agent, `/members/${m.id}`, updateBody(mobile, { occupation: "courier" }))).status).toBe(303);
+    // A pending transfer: the receiving side takes the member; no moving meanwhile.
+    const j = t.city.dlJointMember;
+    t.handle.sqlite
+      .prepare("INSERT INTO transfers (member_id, kind, from_org_id, to_org_id, letter_number, issued_on, valid_days, deadline_on) VALUES (?, 'internal', ?, ?, 'T-1', '2025-01-01', 10, '2025-01-11')")
+      .run(j.id, j.orgId, t.city.dlBranch.id);
+    const during = await post(agent, `/members/${j.id}`, updateBody(j, { orgId: String(t.city.dlBranch.id) }));
+    expect(during.status).toBe(422);
+    expect(during.text).toContain("该党员有待接收的组织关系转接");
+    expect(t.handle.sqlite.prepare("SELECT org_id FROM members WHERE id = ?").pluck().get(j.id)).toBe(j.orgId);
   });
 
   it("refuses a partly edited masked number instead of silently keeping the old one", async () => {
