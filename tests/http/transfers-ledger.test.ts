@@ -92,10 +92,10 @@ async function workbook(agent: Signed, qs = ""): Promise<ExcelJS.Worksheet> {
 }
 
 const rowsOf = (ws: ExcelJS.Worksheet) => {
-  const header = (ws.getRow(3).values as unknown[]).slice(1).map(String);
+  const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
   const out: Record<string, unknown>[] = [];
   ws.eachRow((row, n) => {
-    if (n <= 3) return;
+    if (n <= 1) return;
     const v = (row.values as unknown[]).slice(1);
     out.push(Object.fromEntries(header.map((h, i) => [h, v[i]])));
   });

@@ -1,10 +1,10 @@
-// The transfer ledger (党员组织关系转接台账) as .xlsx: one row per transfer matching the list's
-// filters, streamed with exceljs's WorkbookWriter so a large ledger never sits in memory. ID numbers
-// are text cells, masked unless the role sees them whole; every export is audited with its filters
-// and row count.
+// The transfer ledger (党员组织关系转接台账) as .xlsx, from the /transfers list with the same filters
+// (kind, state, period, organization, overdue, name): one row per transfer, streamed by the shared
+// ledger writer (export/ledgers.ts) so a large ledger never sits in memory. ID numbers are text
+// cells, masked unless the role sees them whole; every export is audited with its filters and row
+// count. (/reports' transfer ledger is the same data without the list's kind and name filters.)
 
 import type { Writable } from "node:stream";
-import ExcelJS from "exceljs";
 import type { Db } from "../../../db/client.js";
 import { GENDER, MEMBER_CATEGORY, RELATION_STATUS, TRANSFER_KIND, TRANSFER_STATE } from "../../domain/codes.js";
 import { todayIso } from "../../domain/dates.js";
@@ -13,7 +13,12 @@ import { type Actor, canUnmask } from "../../policy/actor.js";
 import type { TransferFilter } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../audit.service.js";
 import { ledgerRows, type TransferListRow } from "../transfers.service.js";
-import { BODY_FONT, BORDER, CENTER, FORMULA_TRIGGER, HEADER_FILL, HEADER_FONT, TEXT_FORMAT, TITLE_FONT, textCell } from "./styles.js";
+import { type LedgerRows, writeLedgerRows } from "./ledgers.js";
+import type { SheetCell } from "./sheet-rows.js";
+import { FORMULA_TRIGGER, textCell } from "./styles.js";
+
+export const LEDGER_TITLE = "组织关系转接台账";
+const PAGE = 1000;
 
 /**
  * Free text typed by users (names, outside organizations, reasons) that a spreadsheet would take
@@ -62,55 +67,30 @@ export function describeFilters(f: Partial<TransferFilter>): string {
 }
 
 /**
- * Streams the ledger to `out` and audits the export. Resolves with the number of rows written.
+ * Streams the ledger to `out` through the shared ledger writer (one frozen header row, filters on,
+ * fitted widths, inline text cells) and audits the export. Resolves with the number of rows written.
  */
 export async function exportTransferLedger(db: Db, actor: Actor, filters: Partial<TransferFilter>, out: Writable, today = todayIso()): Promise<number> {
   const unmask = canUnmask(actor);
   const { page: _page, ...f } = filters;
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  wb.creator = "新就业群体党建覆盖管理系统";
-  wb.created = new Date();
-  const ws = wb.addWorksheet("转接台账", { views: [{ state: "frozen", ySplit: 3 }] });
-  ws.columns = LEDGER_COLUMNS.map((c) => ({ width: c.width, style: c.text ? { numFmt: TEXT_FORMAT, font: BODY_FONT } : { font: BODY_FONT } }));
-
-  const last = LEDGER_COLUMNS.length;
-  const title = ws.getRow(1);
-  title.getCell(1).value = "党员组织关系转接台账";
-  title.getCell(1).font = TITLE_FONT;
-  title.getCell(1).alignment = CENTER;
-  title.height = 28;
-  ws.mergeCells(1, 1, 1, last);
-  title.commit();
-  const sub = ws.getRow(2);
-  sub.getCell(1).value = safeText(`导出单位：${actor.orgName}　导出日期：${today}　筛选条件：${describeFilters(f)}　${unmask ? "含完整公民身份号码，请妥善保管" : "公民身份号码已脱敏"}`);
-  ws.mergeCells(2, 1, 2, last);
-  sub.commit();
-  const header = ws.getRow(3);
-  LEDGER_COLUMNS.forEach((c, i) => {
-    const cell = header.getCell(i + 1);
-    cell.value = c.header;
-    cell.font = HEADER_FONT;
-    cell.fill = HEADER_FILL;
-    cell.border = BORDER;
-    cell.alignment = CENTER;
-  });
-  header.commit();
-
-  let n = 0;
-  for (const t of ledgerRows(db, actor, f, today)) {
-    n++;
-    const row = ws.getRow(n + 3);
-    LEDGER_COLUMNS.forEach((c, i) => {
-      const cell = row.getCell(i + 1);
-      cell.value = c.value(t, unmask, n);
-      cell.border = BORDER;
-    });
-    row.commit();
-    // Let the zip stream drain now and then, or the writer piles up the whole ledger in memory.
-    if (n % 500 === 0) await new Promise((r) => setImmediate(r));
-  }
-  ws.commit();
-  await wb.commit();
-  recordAudit(db, actor, { action: "export", entity: "transfer_ledger", details: { filters: f, rows: n, unmasked: unmask } });
-  return n;
+  const ledger: LedgerRows = {
+    title: LEDGER_TITLE,
+    columns: LEDGER_COLUMNS.map((c) => ({ header: c.header, text: !!c.text, min: c.width, max: Math.max(c.width, 40) })),
+    *pages() {
+      let n = 0;
+      let page: SheetCell[][] = [];
+      for (const t of ledgerRows(db, actor, f, today)) {
+        n++;
+        page.push(LEDGER_COLUMNS.map((c) => c.value(t, unmask, n)));
+        if (page.length === PAGE) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length) yield page;
+    },
+  };
+  const rows = await writeLedgerRows(ledger, out);
+  recordAudit(db, actor, { action: "export", entity: "transfer_ledger", details: { filters: f, description: describeFilters(f), rows, unmasked: unmask } });
+  return rows;
 }
