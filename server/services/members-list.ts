@@ -108,7 +108,8 @@ function listConditions(actor: Actor, q: MemberListQuery, today: string, orgs: O
   let ids = scopeOrgIds(actor, orgs);
   const byId = new Map(orgs.map((o) => [o.id, o]));
   const narrow = (allowed: number[]) => {
-    ids = ids === null ? allowed : ids.filter((id) => allowed.includes(id));
+    const keep = new Set(allowed);
+    ids = ids === null ? allowed : ids.filter((id) => keep.has(id));
   };
   if (q.committee != null) {
     const c = byId.get(q.committee);
@@ -124,7 +125,7 @@ function listConditions(actor: Actor, q: MemberListQuery, today: string, orgs: O
   if (s.kind === "last4") where.push(or(eq(members.idLast4, s.digits), eq(members.phoneLast4, s.digits))!);
   else if (s.kind === "name") where.push(sql`instr(${members.name}, ${s.text}) > 0`);
   else if (s.kind === "digits" || s.kind === "personal") {
-    notice = s.kind === "personal" ? "完整的身份证号或手机号请使用“按身份证号查找”，以免号码出现在网址中。" : "按号码查找请输入身份证号或手机号的后四位。";
+    notice = s.kind === "personal" ? "完整的身份证号或手机号请使用“按号码查找”，以免号码出现在网址中。" : "数字请输入身份证号或手机号的后四位；完整的号码请使用“按号码查找”。";
     return { where: [sql`0`], notice };
   }
 

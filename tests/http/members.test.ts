@@ -206,6 +206,10 @@ describe("member list", () => {
     expect(byId.text).toContain(maskIdNumber(a.idNumber));
     expect(byId.text).not.toContain(a.idNumber);
     expect(byPhone.text).not.toContain("13700001234");
+    // Other digit strings match nothing and say what to type instead.
+    const partial = await agent.get("/members?q=12345");
+    expect(partial.text).toContain("数字请输入身份证号或手机号的后四位");
+    expect(partial.text).not.toContain("欧阳秀英");
   });
 
   it("filters by occupation, category, relationship, channel, enterprise and lost contact, and hides those who left unless asked", async () => {
