@@ -17,7 +17,7 @@ const MANAGING_KINDS = "('branch','general_branch','group')";
  * CTE `oc`: every organization with its region and the committee it belongs to (the nearest
  * industry or comprehensive committee among itself and its ancestors; null when none).
  */
-export const ORG_COMMITTEE_CTE = sql.raw(`oc AS (
+export const ORG_COMMITTEE_CTE = sql.raw(`oc AS MATERIALIZED (
   SELECT o.id AS org_id, o.region_code AS org_region,
     (SELECT c.id FROM organizations c
       WHERE c.kind IN ${COMMITTEE_KINDS} AND substr(o.path, 1, length(c.path)) = c.path

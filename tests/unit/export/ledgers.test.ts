@@ -147,6 +147,14 @@ describe("every export is audited with its filters and row count", () => {
 });
 
 describe("text cells", () => {
+  it("escape markup, keep edge spaces and drop what XML cannot carry, in the streamed rows", async () => {
+    h.sqlite.prepare("UPDATE enterprises SET name = ? WHERE name = 'E1企业'").run(" A&B <有限>\u0007公司 ");
+    const x = await exportOf(supervisor, { kind: "enterprises", asOf: "2025-12-31" });
+    const sheetXml = x.xml.get("xl/worksheets/sheet1.xml") ?? "";
+    expect(sheetXml).toContain('t="inlineStr"><is><t xml:space="preserve"> A&amp;B &lt;有限&gt;公司 </t></is>');
+    expect(x.column("企业名称").map((c) => c.value)).toContain(" A&B <有限>公司 ");
+  });
+
   it("drop only the control characters XML cannot carry", () => {
     expect(textCell("a\u0001b\tc\r\nd")).toBe("ab\tc\r\nd");
     expect(textCell(HYPERLINK)).toBe(HYPERLINK);

@@ -1,0 +1,85 @@
+// The export and snapshot CLIs, run as a user runs them: a child process over a database file.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempFileDb } from "../helpers/db.js";
+import { buildSmallCity } from "../helpers/fixtures.js";
+
+let dir: string;
+let dbPath: string;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  const h = tempFileDb();
+  await buildSmallCity(h);
+  dir = h.dir;
+  dbPath = h.path;
+  h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  h.sqlite.close();
+  cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+});
+afterAll(() => cleanup());
+
+function run(script: string, args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("scripts", script), ...args], {
+    env: { ...process.env, DATABASE_PATH: dbPath, NODE_ENV: "test", LOG_LEVEL: "silent" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
+}
+
+describe("npm run export", () => {
+  it("writes a committee's member roster to the file named by --out", async () => {
+    const out = path.join(dir, "members.xlsx");
+    const r = run("export.ts", ["members", "--out", out, "--org", "HZ-DL"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wrote .*members\.xlsx: members, 2 rows, \d+ bytes, \d+ ms$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0]!;
+    expect([ws.getCell("A2").value, ws.getCell("A3").value]).toEqual(["张道路", "李联合"]);
+    expect(ws.getCell("E2").value).toMatch(/^\d{17}[\dX]$/); // the CLI runs as the system: whole ID numbers
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("writes the coverage workbook and takes the month's snapshot", async () => {
+    const out = path.join(dir, "coverage.xlsx");
+    const r = run("export.ts", ["coverage", "--out", out]);
+    expect(r.code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    expect(wb.getWorksheet("两个覆盖统计表")!.getCell("A1").value).toBe("菏泽市新就业群体党建“两个覆盖”情况统计表");
+  });
+
+  it.each([
+    [["members"], /^error: --out FILE\.xlsx is required; usage: npm run export -- /],
+    [["bogus", "--out", "x.xlsx"], /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers$/],
+    [["members", "--out", "x.csv"], /^error: --out must name an \.xlsx file, got "x\.csv"$/],
+    [["coverage", "--out", "x.xlsx", "--as-of", "2025-02-30"], /^error: --as-of must be a real date YYYY-MM-DD, got "2025-02-30"$/],
+    [["coverage", "--out", "x.xlsx", "--as-of", "2999-01-01"], /^error: --as-of 2999-01-01 is in the future$/],
+    [["members", "--out", "x.xlsx", "--org", "NOPE"], /^error: no organization with code "NOPE"$/],
+    [["members", "--out", "x.xlsx", "--wat"], /^error: Unknown option '--wat'/],
+  ])("refuses %j with one English line and a non-zero exit", (args, message) => {
+    const r = run("export.ts", args as string[]);
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(message);
+    expect(fs.existsSync("x.xlsx")).toBe(false);
+  });
+});
+
+describe("npm run snapshot", () => {
+  it("snapshots every organization for the month, idempotently", () => {
+    const first = run("snapshot.ts", []);
+    expect(first.code).toBe(0);
+    // The small city: root, two committees, three branches.
+    expect(first.out.split("\n").at(-1)).toMatch(/^snapshot \d{4}-\d{2} as of \d{4}-\d{2}-\d{2}: 6 scopes written, 0 final kept/);
+    const again = run("snapshot.ts", []);
+    expect(again.out.split("\n").at(-1)).toMatch(/: 6 scopes written, 0 final kept/);
+    expect(run("snapshot.ts", ["--backfill", "0"]).err).toMatch(/^error: --backfill must be a number of months from 1 to 120/);
+  });
+});
