@@ -4,10 +4,11 @@ import type { Faker } from "@faker-js/faker";
 import { eq } from "drizzle-orm";
 import type { DbHandle } from "../db/client.js";
 import { enterprises, organizations, users } from "../db/schema.js";
-import { addDays, todayIso } from "../server/domain/dates.js";
+import { addDays } from "../server/domain/dates.js";
 import { makeIdNumber } from "../server/domain/id-number.js";
 import { createLink } from "../server/services/finds/links.service.js";
 import { submitSelfReport } from "../server/services/finds/self-report.service.js";
+import { seedDemoTransfers } from "../server/services/transfers-demo.js";
 import { loadActor } from "../server/services/users.service.js";
 
 /**
@@ -17,14 +18,13 @@ import { loadActor } from "../server/services/users.service.js";
 export const DEMO_SELF_REPORT_TOKEN = "demo-hz-dl-liangshenfen-2025";
 
 /** A live self-report link of the road-transport committee (HZ-DL), and a few workers who used it. */
-function demoSelfReport(handle: DbHandle, f: Faker): void {
+function demoSelfReport(handle: DbHandle, f: Faker, today: string): void {
   const { db } = handle;
   const clerk = db.select({ id: users.id }).from(users).where(eq(users.username, "clerk")).get();
   const actor = clerk ? loadActor(db, clerk.id) : null;
   const committee = db.select({ id: organizations.id }).from(organizations).where(eq(organizations.code, "HZ-DL")).get();
   if (!actor || !committee) return;
   const station = db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.committeeId, committee.id)).orderBy(enterprises.id).get();
-  const today = todayIso();
   const link = createLink(
     db,
     actor,
@@ -52,6 +52,7 @@ function demoSelfReport(handle: DbHandle, f: Faker): void {
   }
 }
 
-export async function demoExtras(handle: DbHandle, f: Faker): Promise<void> {
-  demoSelfReport(handle, f);
+export async function demoExtras(handle: DbHandle, f: Faker, today: string): Promise<void> {
+  seedDemoTransfers(handle, today);
+  demoSelfReport(handle, f, today);
 }

@@ -26,7 +26,7 @@ export type SeedResult = { seeded: boolean; counts?: Record<string, number> };
  * seed); idempotent: a database already seeded is left as it is, and a database holding real data
  * is refused.
  */
-export async function seedDemo(handle: DbHandle, opts: { today: string; members?: number; seed?: number; extras?: (handle: DbHandle, f: Faker) => Promise<void> | void }): Promise<SeedResult> {
+export async function seedDemo(handle: DbHandle, opts: { today: string; members?: number; seed?: number; extras?: (handle: DbHandle, f: Faker, today: string) => Promise<void> | void }): Promise<SeedResult> {
   const { db } = handle;
   if (getSetting(db, "demo") === "1") return { seeded: false };
   const orgCount = db.select({ n: sql<number>`count(*)` }).from(organizations).get()!.n;
@@ -43,7 +43,7 @@ export async function seedDemo(handle: DbHandle, opts: { today: string; members?
     if (!org) throw new Error(`demo org ${a.org} missing`);
     await createUser(db, null, { username: a.username, displayName: a.displayName, role: a.role, orgId: org.id, password: DEMO_PASSWORD });
   }
-  await opts.extras?.(handle, f);
+  await opts.extras?.(handle, f, opts.today);
   setSetting(db, "demo", "1");
   setSetting(db, "demo_seeded_on", opts.today);
   return { seeded: true, counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people } };

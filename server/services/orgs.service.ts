@@ -1,4 +1,4 @@
-import { and, asc, eq, like, ne, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, like, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { enterprises, industries, members, organizationEnterprises, organizations, regions, users } from "../../db/schema.js";
 import { COMMITTEE_KINDS, type OrgKind } from "../domain/codes.js";
@@ -59,7 +59,7 @@ export function orgTree(db: Db, actor: Actor, opts: { includeDissolved?: boolean
     db
       .select({ orgId: members.orgId, n: sql<number>`count(*)` })
       .from(members)
-      .where(and(orgIdInScope(actor, members.orgId), ne(members.relationStatus, "transferred_out")))
+      .where(and(orgIdInScope(actor, members.orgId), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
       .groupBy(members.orgId)
       .all()
       .map((r) => [r.orgId, r.n]),
@@ -140,7 +140,7 @@ export function orgDetail(db: Db, actor: Actor, id: number, today: string) {
       full: sql<number>`sum(case when ${members.category} = 'full' then 1 else 0 end)`,
     })
     .from(members)
-    .where(and(eq(members.orgId, id), ne(members.relationStatus, "transferred_out")))
+    .where(and(eq(members.orgId, id), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
     .get()!;
   const industry = org.industryCode ? db.select().from(industries).where(eq(industries.code, org.industryCode)).get() : null;
   const region = db.select().from(regions).where(eq(regions.code, org.regionCode)).get();
@@ -236,7 +236,7 @@ export function dissolveOrg(db: Db, actor: Actor, id: number, dissolvedOn: strin
     const n = tx
       .select({ n: sql<number>`count(*)` })
       .from(members)
-      .where(and(eq(members.orgId, id), ne(members.relationStatus, "transferred_out")))
+      .where(and(eq(members.orgId, id), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
       .get()!.n;
     if (n > 0) throw AppError.conflict(`该组织还有 ${n} 名党员，须先将党员组织关系转出或转入其他支部，才能撤销。`);
     const kids = tx.select({ n: sql<number>`count(*)` }).from(organizations).where(and(eq(organizations.parentId, id), eq(organizations.status, "active"))).get()!.n;
