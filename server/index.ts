@@ -20,7 +20,9 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
   }
   const app = createApp({ db: handle, config, logger });
   const server: Server = app.listen(config.port, config.host, () => {
-    const url = `http://${config.host}:${config.port}`;
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const url = `http://${config.host}:${port}`;
     logger.info({ url, database: config.databasePath }, "listening");
     opts.onListening?.(url);
   });
