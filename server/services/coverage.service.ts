@@ -6,7 +6,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel } from "../domain/codes.js";
 import { rate } from "../domain/coverage-rules.js";
-import { todayIso } from "../domain/dates.js";
+import { parseLooseDate, todayIso } from "../domain/dates.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../policy/actor.js";
 import { FIGURE_KEYS, FIGURES, type FigureKey, type Figures, RATE_DEFS, type RateKey, type SourceName, emptyFigures } from "./coverage/figures.js";
@@ -35,9 +35,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The as-of date (default today, China time) and the period for "completed in period" (default: the as-of month). */
 export function statsDates(opts: StatsOptions = {}): { asOf: string; periodFrom: string } {
   const asOf = opts.asOf ?? todayIso();
-  if (!ISO_DATE.test(asOf)) throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" }, "统计截止日期格式应为 YYYY-MM-DD。");
+  if (!ISO_DATE.test(asOf) || parseLooseDate(asOf) !== asOf) throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" }, "统计截止日期格式应为 YYYY-MM-DD。");
   const periodFrom = opts.periodFrom ?? `${asOf.slice(0, 7)}-01`;
-  if (!ISO_DATE.test(periodFrom) || periodFrom > asOf) throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" }, "统计期开始日期应不晚于截止日期。");
+  if (!ISO_DATE.test(periodFrom) || parseLooseDate(periodFrom) !== periodFrom || periodFrom > asOf) throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" }, "统计期开始日期应不晚于截止日期。");
   return { asOf, periodFrom };
 }
 

@@ -144,7 +144,7 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
   ws.getRow(h2).height = 42;
 
   let r = h2 + 1;
-  const writeRow = (label: string, seq: string, f: ReportBreakdownRow["figures"], total: boolean) => {
+  const writeRow = (label: string, seq: number | null, f: ReportBreakdownRow["figures"], total: boolean) => {
     ws.getCell(r, 1).value = seq;
     ws.getCell(r, 2).value = textCell(label);
     TABLE_COLUMNS.forEach((col, k) => {
@@ -173,9 +173,9 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
     styleRange(ws, r, r, 1, LAST_COL, { font: HEADER_FONT, border: BORDER, alignment: { horizontal: "left", vertical: "middle" } });
     r += 1;
     rows.forEach((row, n) => {
-      writeRow(row.label, String(n + 1), row.figures, false);
+      writeRow(row.label, n + 1, row.figures, false);
     });
-    writeRow("合计", "", report.figures, true);
+    writeRow("合计", null, report.figures, true);
   };
   block("一、按行业党委", report.byCommittee);
   block("二、按县（区）", report.byCounty);

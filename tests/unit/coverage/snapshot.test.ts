@@ -64,7 +64,9 @@ describe("snapshots", () => {
   it("the timer finalises the previous month once, and stops", async () => {
     const logged: string[] = [];
     const stop = startSnapshotTimer(h.db, { now: () => JAN_15, intervalMs: 20, log: { info: (_o, m) => logged.push(m), error: (_o, m) => logged.push(m) } });
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait for the first run (however slow the machine), then several more intervals.
+    for (let waited = 0; logged.length === 0 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
     stop();
     expect(logged).toEqual(["coverage snapshot: finalised 2025-12 (7 scopes written)"]);
     const dec = readSnapshot(h.db, 1, "2025-12");
