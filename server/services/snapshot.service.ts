@@ -235,7 +235,9 @@ export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: 
   const list: string[] = [current];
   while (list.length < months) list.unshift(previousMonth(list[0]!));
   const byMonth = new Map<string, Figures>();
-  if (orgId !== null) {
+  // A snapshot holds its organization's rows by committee and by county, not by both at once.
+  const derivable = !(scope.committeeId && scope.county);
+  if (orgId !== null && derivable) {
     const first = list[0]!;
     const path = scope.committeeId ? "$.byCommittee" : scope.county ? "$.byCounty" : "$.figures";
     const rows = db.all<{ month: string; part: string | null }>(

@@ -124,4 +124,13 @@ describe("trend", () => {
       ["2026-01", "live", 4, 3],
     ]);
   });
+
+  it("a committee-and-county scope has no past points (a snapshot splits by one or the other)", async () => {
+    await backfillSnapshots(h.db, 1, JAN_15);
+    const t = trend(h.db, supervisor, { committeeId: 2, county: "371721" }, { months: 2, now: JAN_15 });
+    expect(t.map((p) => [p.month, p.from, p.enterprises])).toEqual([
+      ["2025-12", "none", null],
+      ["2026-01", "live", 2], // E3 and E5
+    ]);
+  });
 });
