@@ -23,8 +23,8 @@ const argsSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("roster"),
     file: z.string().min(1),
-    platform: z.string().trim().min(1, "--platform is required for a roster").max(50),
-    org: z.string().trim().min(1, "--org is required"),
+    platform: z.string({ error: "--platform NAME is required for a roster" }).trim().min(1, "--platform NAME is required for a roster").max(50),
+    org: z.string({ error: "--org CODE is required" }).trim().min(1, "--org CODE is required"),
     mapping: z.string().trim().min(1).optional(),
     reference: z.literal(false),
     dryRun: z.boolean(),
@@ -34,7 +34,7 @@ const argsSchema = z.discriminatedUnion("kind", [
     kind: z.literal("members"),
     file: z.string().min(1),
     platform: z.undefined({ error: "--platform applies to rosters only" }),
-    org: z.string().trim().min(1, "--org is required"),
+    org: z.string({ error: "--org CODE is required" }).trim().min(1, "--org CODE is required"),
     mapping: z.string().trim().min(1).optional(),
     reference: z.boolean(),
     dryRun: z.boolean(),
@@ -57,7 +57,7 @@ function englishReason(e: unknown): string {
       case "zip_bomb":
         return "the .xlsx unpacks beyond the allowed size or entry count (zip bomb refused)";
       case "missing_columns":
-        return `required column missing: ${e.message}`;
+        return `required column missing: ${e.fieldErrors?.columns ?? e.message}`;
       case "bad_encoding":
         return "the file mixes encodings (starts as UTF-8, later is not)";
       case "bad_csv":
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (e) {
-    fail(`${(e as Error).message}\n${USAGE}`, 2);
+    fail(`${(e as Error).message} (see --help)`, 2);
   }
   if (parsed.values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -119,8 +119,8 @@ async function main(): Promise<void> {
   });
   if (!args.success) {
     const first = args.error.issues[0];
-    const what = first?.path.length ? `${first.path.join(".")}: ${first.message}` : (first?.message ?? "invalid arguments");
-    fail(`${kind === "roster" || kind === "members" ? what : "the first argument must be roster or members"}\n${USAGE}`, 2);
+    const what = first?.message ?? "invalid arguments";
+    fail(kind === "roster" || kind === "members" ? what : "the first argument must be roster or members (see --help)", 2);
   }
   const a = args.data;
   const config = loadConfig();
@@ -128,6 +128,9 @@ async function main(): Promise<void> {
   let bar: cliProgress.SingleBar | null = null;
   try {
     runMigrations(handle);
+    // The import's writes are in ID-number order (sequential pages), so a 32 MB page cache does as
+    // well as the app's 64 MB and keeps a million-row import well under 300 MB of RSS.
+    handle.sqlite.pragma("cache_size = -32768");
     const actor = systemActor("cli");
     const orgId = orgIdByCode(handle, actor, a.org);
     const tty = process.stdout.isTTY === true;

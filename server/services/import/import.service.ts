@@ -177,12 +177,22 @@ function withMappingAliases(fields: readonly FieldDef[], mapping: Mapping | null
   });
 }
 
+/** Refusal naming the missing columns; fieldErrors.columns lists their keys for the CLI's English line. */
+function missingColumns(missing: readonly FieldDef[]): AppError {
+  return new AppError(422, missingColumnsMessage(missing), {
+    code: "missing_columns",
+    fieldErrors: { columns: missing.map((f) => `${f.key} (${f.label})`).join(", ") },
+  });
+}
+
 async function readHeader(source: RowSource, fields: readonly FieldDef[]) {
   const found = await findHeader(source.rows, fields);
   if (!found.header) {
     if (found.firstCandidate === null) throw new AppError(422, "文件是空的：没有表头，也没有数据行。", { code: "empty_file" });
-    throw new AppError(422, `找不到表头：文件前 20 行中没有可识别的列名。${missingColumnsMessage(fields.filter((f) => f.required))}`, {
+    const required = fields.filter((f) => f.required);
+    throw new AppError(422, `找不到表头：文件前 20 行中没有可识别的列名。${missingColumnsMessage(required)}`, {
       code: "missing_columns",
+      fieldErrors: { columns: required.map((f) => `${f.key} (${f.label})`).join(", ") },
     });
   }
   return { ...found.header, buffered: found.buffered };
@@ -260,7 +270,7 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
   const org = loadOrg(handle, actor, opts.orgId);
   checkTarget(opts.kind, reference, org, platform);
   const preview = await inspectImportFile(handle, actor, { ...opts, platform });
-  if (preview.missing.length > 0) throw new AppError(422, missingColumnsMessage(preview.missing), { code: "missing_columns" });
+  if (preview.missing.length > 0) throw missingColumns(preview.missing);
   const stat = fs.statSync(opts.file);
   const sha256 = await sha256File(opts.file);
   const now = new Date().toISOString();
@@ -338,7 +348,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     source = await openRowSource(opts.file, limitsOf(opts));
     const header = await readHeader(source, withMappingAliases(fields, prep.mapping));
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
-    if (resolved.missing.length > 0) throw new AppError(422, missingColumnsMessage(resolved.missing), { code: "missing_columns" });
+    if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
     const cols = resolved.columns;
     stage = new Stage(sqlite, importId, prep.fieldSet).open();
     const st = stage;

@@ -47,12 +47,14 @@ function cell(cells: readonly string[], i: number | undefined): string {
   return cells[i] ?? "";
 }
 
+const ANY_SPACE = /[\s\u3000]/;
 const NEEDS_CLEANING = /^[\s\u3000]|[\s\u3000]$|[\s\u3000]{2}|[\t\n\r\u3000]/;
 
 /** Trims and collapses runs of spaces; empty becomes null. */
 export function cleanText(raw: string): string | null {
   if (raw === "") return null;
-  if (!NEEDS_CLEANING.test(raw)) return raw;
+  // Most cells hold no space at all: one quick test, then nothing to do.
+  if (!ANY_SPACE.test(raw) || !NEEDS_CLEANING.test(raw)) return raw;
   const s = raw.replace(WS, " ").trim();
   return s === "" ? null : s;
 }
@@ -61,7 +63,7 @@ export function cleanText(raw: string): string | null {
 export function cleanName(raw: string): string | null {
   const s = cleanText(raw);
   if (s === null) return null;
-  return CJK_ONLY_WITH_SPACES.test(s) ? s.replace(/ /g, "") : s;
+  return s.includes(" ") && CJK_ONLY_WITH_SPACES.test(s) ? s.replace(/ /g, "") : s;
 }
 
 function reverseLabels(map: Record<string, string>, extra: Record<string, string> = {}): Map<string, string> {
@@ -197,24 +199,27 @@ function idAndName(
   return { ok: true, idNumber: id.value, name, birthDate: id.birthDate, gender: id.gender };
 }
 
+/** Notes of the row being normalised; copied out only when a row has any (most have none). */
+const scratch: Note[] = [];
+const NO_NOTES: Note[] = [];
+const takeNotes = (): Note[] => (scratch.length === 0 ? NO_NOTES : scratch.splice(0));
+
 export function normaliseRosterRow(cells: readonly string[], cols: Columns, today: string): Normalised<RosterRecord> {
-  const notes: Note[] = [];
+  scratch.length = 0;
+  const notes = scratch;
   const base = idAndName(cells, cols, today, notes);
   if (!base.ok) return base;
-  return {
-    ok: true,
-    notes,
-    record: {
-      idNumber: base.idNumber,
-      name: base.name,
-      phone: optionalPhone(cell(cells, cols.phone), "手机号", notes),
-      station: cleanText(cell(cells, cols.station)),
-      franchisee: cleanText(cell(cells, cols.franchisee)),
-      occupation: occupationOf(cell(cells, cols.occupation)),
-      politicalStatus: politicalStatusOf(cell(cells, cols.politicalStatus)),
-      hiredOn: optionalDate(cell(cells, cols.hiredOn), "入职日期", notes),
-    },
+  const record: RosterRecord = {
+    idNumber: base.idNumber,
+    name: base.name,
+    phone: optionalPhone(cell(cells, cols.phone), "手机号", notes),
+    station: cleanText(cell(cells, cols.station)),
+    franchisee: cleanText(cell(cells, cols.franchisee)),
+    occupation: occupationOf(cell(cells, cols.occupation)),
+    politicalStatus: politicalStatusOf(cell(cells, cols.politicalStatus)),
+    hiredOn: optionalDate(cell(cells, cols.hiredOn), "入职日期", notes),
   };
+  return { ok: true, notes: takeNotes(), record };
 }
 
 export function normaliseMemberRow(cells: readonly string[], cols: Columns, today: string): Normalised<MemberRecord> {

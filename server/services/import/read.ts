@@ -118,7 +118,7 @@ function openCsvSource(file: string, size: number, head: Buffer, sniffed: Extrac
   const headText = decodeSample(head.subarray(bomLength), encoding, head.length === size);
   const delimiter = detectDelimiter(headText);
   let done = bomLength;
-  const stream = fs.createReadStream(file, { start: bomLength, highWaterMark: 1 << 20 });
+  const stream = fs.createReadStream(file, { start: bomLength, highWaterMark: 256 * 1024 });
   const rows = csvRows(stream, encoding, delimiter, (n) => {
     done += n;
   });
