@@ -48,6 +48,19 @@ export function importsRouter({ handle, config, logger }: Deps) {
     fs.rmSync(path.join(uploadDir, name), { force: true });
   };
 
+  /** Uploads left behind (abandoned previews, dry runs never run for real) go after a day. */
+  const pruneUploads = () => {
+    const cutoff = Date.now() - 24 * 3_600_000;
+    for (const name of fs.readdirSync(uploadDir)) {
+      const file = path.join(uploadDir, name);
+      try {
+        if (/^[a-f0-9]{32}$/.test(name) && fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      } catch {
+        // gone already
+      }
+    }
+  };
+
   /** Multer, with its refusals in Chinese. */
   const receive = (req: Request, res: Response, next: NextFunction) => {
     upload(req, res, (err: unknown) => {
@@ -104,6 +117,7 @@ export function importsRouter({ handle, config, logger }: Deps) {
       res.render("imports/new", { ...newLocals(req), values: { kind: "roster" } });
     },
     async upload(req: Request, res: Response) {
+      pruneUploads();
       const file = req.file;
       const parsed = uploadSchema.safeParse(req.body ?? {});
       if (!file) throw new AppError(422, "请选择要上传的文件。", { fieldErrors: { file: "请选择要上传的文件" } });
@@ -149,6 +163,8 @@ export function importsRouter({ handle, config, logger }: Deps) {
           },
           (err) => {
             if (err && !(err instanceof AppError)) logger.error({ err, importId: id }, "import failed");
+            // The record keeps the file's SHA-256, size and name; the upload itself is not kept after a real run.
+            if (input.mode === "run") fs.rm(file, { force: true }, () => undefined);
           },
         );
       } catch (e) {

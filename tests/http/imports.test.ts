@@ -95,6 +95,43 @@ describe("imports over HTTP", () => {
     expect(leads.text).toContain(`${fixtureId(0).slice(0, 6)}********${fixtureId(0).slice(-4)}`);
   });
 
+  it("a dry run shows what would happen, then runs for real from its page", async () => {
+    const clerk = await signIn(t.app, "t-clerk-ps");
+    const preview = await upload(clerk, "duplicate-rows.csv", { kind: "roster", platform: "P", orgId: String(t.city.ps.id) });
+    const dry = await clerk.post("/imports/start").type("form").send({
+      _csrf: csrfFrom(preview.text),
+      upload: hidden(preview.text, "upload"),
+      kind: "roster",
+      platform: "P",
+      orgId: String(t.city.ps.id),
+      mode: "dry",
+      map_idNumber: "身份证号",
+      map_name: "姓名",
+    });
+    const dryId = /\/imports\/(\d+)$/.exec(dry.headers.location ?? "")![1]!;
+    expect((await waitDone(clerk, dryId)).status).toBe("dry_run");
+    expect(t.handle.sqlite.prepare("SELECT count(*) FROM workers").pluck().get()).toBe(0);
+    const page = await clerk.get(`/imports/${dryId}`);
+    expect(page.text).toContain("试运行结果（未写入数据库）");
+    expect(page.text).toContain("确认无误，正式导入");
+    const real = await clerk.post("/imports/start").type("form").send({
+      _csrf: csrfFrom(page.text),
+      upload: hidden(page.text, "upload"),
+      kind: "roster",
+      platform: "P",
+      orgId: String(t.city.ps.id),
+      mode: "run",
+      map_idNumber: hidden(page.text, "map_idNumber"),
+      map_name: hidden(page.text, "map_name"),
+    });
+    const realId = /\/imports\/(\d+)$/.exec(real.headers.location ?? "")![1]!;
+    expect(await waitDone(clerk, realId)).toMatchObject({ status: "succeeded", summary: { inserted: 3, duplicates: 2 } });
+    expect(t.handle.sqlite.prepare("SELECT count(*) FROM workers").pluck().get()).toBe(3);
+    // A real run does not keep the upload.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.readdirSync(uploadDir)).toEqual([]);
+  });
+
   it("shows the error list and serves it as .xlsx", async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const preview = await upload(clerk, "excel-scientific-ids.csv", { kind: "roster", platform: "P", orgId: String(t.city.ps.id) });
