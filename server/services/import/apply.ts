@@ -54,9 +54,7 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
     .prepare(
       `INSERT INTO workers (platform, id_number, name, phone, org_id, enterprise_id, station, franchisee, occupation,
                             political_status, hired_on, first_seen_on, last_seen_on, last_import_id)
-       SELECT @platform, s.id_number, s.name, s.phone, @org,
-              (SELECT e.id FROM enterprises e WHERE e.name = coalesce(s.franchisee, s.station) AND e.committee_id IN ${SCOPE} ORDER BY e.id LIMIT 1),
-              s.station, s.franchisee, s.occupation, s.political_status, s.hired_on, @today, @today, @importId
+       SELECT @platform, s.id_number, s.name, s.phone, @org, s.enterprise_id, s.station, s.franchisee, s.occupation, s.political_status, s.hired_on, @today, @today, @importId
        FROM ${a}.rows s WHERE true ORDER BY s.id_number
        ON CONFLICT (platform, id_number) DO UPDATE SET
          name = excluded.name,

@@ -23,7 +23,7 @@ import {
   type ResolvedMapping,
   resolveMapping,
 } from "./header-aliases.js";
-import { normaliseMemberRow, normaliseRosterRow } from "./normalise.js";
+import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
 import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
 import { Stage } from "./stage.js";
 import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
@@ -71,7 +71,7 @@ export type Preview = {
 /** A running import whose heartbeat is older than this died with its process. */
 export const STALE_LOCK_MS = 10 * 60_000;
 const PROGRESS_EVERY_MS = 250;
-const BATCH_ROWS = 2000;
+const BATCH_ROWS = 10_000;
 const PREVIEW_ROWS = 10;
 
 type OrgRow = { id: number; path: string; kind: OrgKind; name: string };
@@ -272,7 +272,8 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
   const preview = await inspectImportFile(handle, actor, { ...opts, platform });
   if (preview.missing.length > 0) throw missingColumns(preview.missing);
   const stat = fs.statSync(opts.file);
-  const sha256 = await sha256File(opts.file);
+  // A CSV is hashed as it is read (one pass over the file); a workbook is read out of order, so up front.
+  const sha256 = preview.format === "xlsx" ? await sha256File(opts.file) : null;
   const now = new Date().toISOString();
   const sqlite = handle.sqlite;
   const importId = sqlite.transaction(() => {
@@ -344,8 +345,12 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
   let stage: Stage | null = null;
   let source: RowSource | null = null;
   const progress = sqlite.prepare("UPDATE imports SET rows_done = ?, bytes_done = ?, heartbeat_at = ? WHERE id = ?");
+  const hash = createHash("sha256");
+  let hashed = false;
   try {
-    source = await openRowSource(opts.file, limitsOf(opts));
+    const current = sqlite.prepare("SELECT sha256 FROM imports WHERE id = ?").pluck().get(importId) as string | null;
+    hashed = current === null;
+    source = await openRowSource(opts.file, limitsOf(opts), hashed ? (chunk) => hash.update(chunk) : undefined);
     const header = await readHeader(source, withMappingAliases(fields, prep.mapping));
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
     if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
@@ -356,6 +361,25 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     const today = prep.today;
     const isRoster = prep.fieldSet === "roster";
 
+    // The enterprise a worker's franchisee or station names (in the import's scope), looked up
+    // once per distinct name: a roster repeats a few hundred names over a million rows.
+    const findEnterprise = sqlite
+      .prepare(
+        "SELECT e.id FROM enterprises e WHERE e.name = ? AND e.committee_id IN (SELECT id FROM organizations WHERE substr(path, 1, ?) = ?) ORDER BY e.id LIMIT 1",
+      )
+      .pluck();
+    const enterprises = new Map<string, number | null>();
+    const enterpriseOf = (name: string | null): number | null => {
+      if (name === null) return null;
+      let id = enterprises.get(name);
+      if (id === undefined) {
+        id = (findEnterprise.get(name, prep.org.path.length, prep.org.path) as number | undefined) ?? null;
+        if (enterprises.size >= 10_000) enterprises.clear();
+        enterprises.set(name, id);
+      }
+      return id;
+    };
+
     const processRow = (row: SourceRow) => {
       if (isBlankRow(row.cells)) return;
       counts.rows++;
@@ -365,7 +389,13 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
         st.addIssue({ rowNumber: row.rowNumber, outcome: "rejected", column: n.column, value: n.value, reason: n.reason });
         return;
       }
-      const dup = isRoster ? st.addRoster(row.rowNumber, n.record as never) : st.addMember(row.rowNumber, n.record as never);
+      let dup: number | null;
+      if (isRoster) {
+        const r = n.record as RosterRecord;
+        dup = st.addRoster(row.rowNumber, r, enterpriseOf(r.franchisee ?? r.station));
+      } else {
+        dup = st.addMember(row.rowNumber, n.record as MemberRecord);
+      }
       if (dup !== null) {
         counts.duplicates++;
         st.addIssue({ rowNumber: row.rowNumber, outcome: "duplicate", column: "身份证号", value: n.record.idNumber, reason: `与第${dup}行的身份证号重复，本行未导入` });
@@ -401,6 +431,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     }
     flush();
     tick(true);
+    if (hashed) sqlite.prepare("UPDATE imports SET sha256 = ? WHERE id = ?").run(hash.digest("hex"), importId);
     if (counts.rows === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
     opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "applying" });
 
@@ -477,6 +508,14 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     return summary!;
   } catch (e) {
     const message = e instanceof AppError ? e.message : "导入失败：写入数据库时出错，数据库未被修改。";
+    try {
+      // Reading stopped early: the record still gets the whole file's hash.
+      if (sqlite.prepare("SELECT sha256 FROM imports WHERE id = ?").pluck().get(importId) === null) {
+        sqlite.prepare("UPDATE imports SET sha256 = ? WHERE id = ?").run(await sha256File(opts.file), importId);
+      }
+    } catch {
+      // the file is gone or unreadable: the record keeps no hash
+    }
     try {
       sqlite.prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ?").run(message, new Date().toISOString(), importId);
     } catch {

@@ -76,8 +76,11 @@ export function detectDelimiter(text: string): Delimiter {
   return tabs > commas ? "\t" : ",";
 }
 
-/** Opens a file as a stream of rows, after checking size and kind. Throws AppError before reading on. */
-export async function openRowSource(file: string, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<RowSource> {
+/**
+ * Opens a file as a stream of rows, after checking size and kind. Throws AppError before reading on.
+ * `onRaw`, for CSV, sees every byte of the file in order (the import hashes the file as it reads it).
+ */
+export async function openRowSource(file: string, limits: ReadLimits = DEFAULT_READ_LIMITS, onRaw?: (chunk: Buffer) => void): Promise<RowSource> {
   let sample: { head: Buffer; size: number };
   try {
     sample = readHead(file, SNIFF_BYTES);
@@ -93,7 +96,7 @@ export async function openRowSource(file: string, limits: ReadLimits = DEFAULT_R
   if (size === 0) throw new AppError(422, "文件是空的：没有表头，也没有数据行。", { code: "empty_file" });
   const sniffed = sniff(head, head.length === size);
   if (sniffed.format === "xlsx") return openXlsxSource(file, size, limits);
-  return openCsvSource(file, size, head, sniffed);
+  return openCsvSource(file, size, head, sniffed, onRaw);
 }
 
 async function openXlsxSource(file: string, size: number, limits: XlsxLimits): Promise<RowSource> {
@@ -113,14 +116,16 @@ async function openXlsxSource(file: string, size: number, limits: XlsxLimits): P
   };
 }
 
-function openCsvSource(file: string, size: number, head: Buffer, sniffed: Extract<Sniffed, { format: "csv" }>): RowSource {
+function openCsvSource(file: string, size: number, head: Buffer, sniffed: Extract<Sniffed, { format: "csv" }>, onRaw?: (chunk: Buffer) => void): RowSource {
   const { encoding, bomLength } = sniffed;
   const headText = decodeSample(head.subarray(bomLength), encoding, head.length === size);
   const delimiter = detectDelimiter(headText);
   let done = bomLength;
+  if (onRaw && bomLength > 0) onRaw(head.subarray(0, bomLength));
   const stream = fs.createReadStream(file, { start: bomLength, highWaterMark: 256 * 1024 });
-  const rows = csvRows(stream, encoding, delimiter, (n) => {
-    done += n;
+  const rows = csvRows(stream, encoding, delimiter, (chunk) => {
+    done += chunk.length;
+    onRaw?.(chunk);
   });
   return {
     format: "csv",
@@ -153,7 +158,7 @@ async function* csvRows(
   stream: fs.ReadStream,
   encoding: Exclude<FileEncoding, "xlsx">,
   delimiter: Delimiter,
-  onBytes: (n: number) => void,
+  onChunk: (chunk: Buffer) => void,
 ): AsyncGenerator<SourceRow> {
   // Strict UTF-8 all the way: a file that starts as UTF-8 and later is not is refused, not garbled.
   const decoder = decoderFor(encoding);
@@ -162,7 +167,7 @@ async function* csvRows(
   let rowNumber = 0;
   try {
     for await (const raw of stream as AsyncIterable<Buffer>) {
-      onBytes(raw.length);
+      onChunk(raw);
       parser.push(decode(decoder, raw, true), out);
       for (let i = 0; i < out.length; i++) yield { rowNumber: ++rowNumber, cells: out[i]! };
       out.length = 0;

@@ -14,7 +14,7 @@ import type { RowIssue } from "./types.js";
 
 export type StageKind = "roster" | "members" | "reference";
 
-const ROSTER_COLUMNS = ["id_number", "row_number", "name", "phone", "station", "franchisee", "occupation", "political_status", "hired_on"] as const;
+const ROSTER_COLUMNS = ["id_number", "row_number", "name", "phone", "station", "franchisee", "enterprise_id", "occupation", "political_status", "hired_on"] as const;
 const MEMBER_COLUMNS = [
   "id_number",
   "row_number",
@@ -62,7 +62,9 @@ export class Stage {
     const cols = this.kind === "roster" ? ROSTER_COLUMNS : MEMBER_COLUMNS;
     // Rows append in file order (row_number is the rowid); the UNIQUE index finds duplicates and
     // lets apply walk the rows in ID-number order, which keeps the app's index inserts sequential.
-    const defs = cols.map((c) => (c === "id_number" ? "id_number TEXT NOT NULL UNIQUE" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : `${c} TEXT`));
+    const defs = cols.map((c) =>
+      c === "id_number" ? "id_number TEXT NOT NULL UNIQUE" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : c === "enterprise_id" ? "enterprise_id INTEGER" : `${c} TEXT`,
+    );
     this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")})`);
     // The few rows whose 政治面貌 says member, so finding platform_report leads never scans the rest.
     this.sqlite.exec(`CREATE TABLE ${a}.party (id_number TEXT PRIMARY KEY) WITHOUT ROWID`);
@@ -77,8 +79,8 @@ export class Stage {
   }
 
   /** Stages one accepted row; returns the row number it repeats when its ID number was already staged. */
-  addRoster(rowNumber: number, r: RosterRecord): number | null {
-    const info = this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, r.occupation, r.politicalStatus, r.hiredOn);
+  addRoster(rowNumber: number, r: RosterRecord, enterpriseId: number | null): number | null {
+    const info = this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, enterpriseId, r.occupation, r.politicalStatus, r.hiredOn);
     if (info.changes !== 1) return this.firstRow.get(r.idNumber) as number;
     if (r.politicalStatus === "party_member" || r.politicalStatus === "probationary_member") this.insertParty.run(r.idNumber);
     return null;

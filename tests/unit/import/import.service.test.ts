@@ -399,6 +399,19 @@ describe("matching: the finds", () => {
   });
 });
 
+describe("enterprises", () => {
+  it("links a worker to the enterprise its franchisee or station names, within the import's scope", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprises-"));
+    const file = path.join(dir, "r.csv");
+    fs.writeFileSync(file, `姓名,身份证号,站点,加盟商\n张伟,${fixtureId(0)},菏泽某配送站,\n王芳,${fixtureId(1)},东站,菏泽某配送站\n李娜,${fixtureId(2)},菏泽某物流有限公司,\n`);
+    await roster(file);
+    const rows = h.sqlite.prepare("SELECT enterprise_id FROM workers ORDER BY id_number").pluck().all();
+    // 李娜's station is an enterprise of HZ-DL: outside HZ-PS's scope, so not linked.
+    expect(rows).toEqual([city.psEnterprise.id, city.psEnterprise.id, null]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe("departures", () => {
   it("marks people absent from the next roster as left, and brings back those who return", async () => {
     await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
