@@ -25,6 +25,7 @@ import {
 } from "./header-aliases.js";
 import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
 import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
+import { acquireOwnerLock, type OwnerLock, ownerIsGone, removeOwnerLock } from "./owner-lock.js";
 import { Stage } from "./stage.js";
 import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
 
@@ -68,7 +69,10 @@ export type Preview = {
   missing: FieldDef[];
 };
 
-/** A running import whose heartbeat is older than this died with its process. */
+/**
+ * A running import whose heartbeat is older than this died with its process. Used only where the
+ * import's owner lock cannot tell (owner-lock.ts): a process known dead is taken over at once.
+ */
 export const STALE_LOCK_MS = 10 * 60_000;
 const PROGRESS_EVERY_MS = 250;
 const BATCH_ROWS = 10_000;
@@ -256,7 +260,36 @@ export type PreparedImport = {
   fieldSet: FieldSet;
   mapping: Mapping;
   today: string;
+  /** Held from the record's creation until its final status is committed (owner-lock.ts). */
+  ownerLock: OwnerLock | null;
 };
+
+const INTERRUPTED = "导入进程意外中断，已作废；数据库未被修改。";
+
+/** The database's file (absolute), or "" for an in-memory one: where owner locks live beside. */
+function dbFileOf(handle: DbHandle): string {
+  const main = (handle.sqlite.pragma("database_list") as { name: string; file: string }[]).find((d) => d.name === "main");
+  return main?.file ?? "";
+}
+
+/**
+ * Marks failed every import recorded as running whose process is certainly gone (killed, crashed):
+ * the server calls it at start, so a page never shows a dead import as still running.
+ */
+export function failOrphanedImports(handle: DbHandle): number {
+  const file = dbFileOf(handle);
+  const running = handle.sqlite.prepare("SELECT id FROM imports WHERE status = 'running'").pluck().all() as number[];
+  let n = 0;
+  for (const id of running) {
+    if (ownerIsGone(file, id) !== true) continue;
+    const changed = handle.sqlite
+      .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
+      .run(INTERRUPTED, new Date().toISOString(), id).changes;
+    removeOwnerLock(file, id);
+    n += changed;
+  }
+  return n;
+}
 
 /**
  * Checks everything that can be checked before reading on (scope, target, file kind, header,
@@ -276,7 +309,9 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
   const sha256 = preview.format === "xlsx" ? await sha256File(opts.file) : null;
   const now = new Date().toISOString();
   const sqlite = handle.sqlite;
-  const importId = sqlite.transaction(() => {
+  const dbFile = dbFileOf(handle);
+  let ownerLock: OwnerLock | null = null;
+  const create = sqlite.transaction(() => {
     // The lock: one running import per platform (rosters), one at a time for member lists.
     const running = (
       opts.kind === "roster"
@@ -285,7 +320,9 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
     ) as { id: number; heartbeatAt: string | null }[];
     for (const r of running) {
       const last = r.heartbeatAt ? Date.parse(r.heartbeatAt) : 0;
-      if (Date.now() - last < STALE_LOCK_MS) {
+      // Its process is alive (holds the owner lock), or unknown and heard from lately: refuse.
+      const gone = ownerIsGone(dbFile, r.id);
+      if (gone === false || (gone === null && Date.now() - last < STALE_LOCK_MS)) {
         throw AppError.conflict(
           opts.kind === "roster"
             ? `平台“${platform}”的另一次导入（#${r.id}）正在进行，请等它完成后再导入。`
@@ -294,7 +331,8 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
       }
       sqlite
         .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ?")
-        .run("导入进程意外中断（长时间没有进度），已作废；数据库未被修改。", now, r.id);
+        .run(gone ? INTERRUPTED : "导入进程意外中断（长时间没有进度），已作废；数据库未被修改。", now, r.id);
+      removeOwnerLock(dbFile, r.id);
     }
     const info = sqlite
       .prepare(
@@ -320,8 +358,18 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
         now,
         now,
       );
-    return Number(info.lastInsertRowid);
-  }).immediate();
+    const id = Number(info.lastInsertRowid);
+    // Taken before the record commits: nobody ever sees it running without a live owner.
+    ownerLock = acquireOwnerLock(dbFile, id);
+    return id;
+  });
+  let importId: number;
+  try {
+    importId = create.immediate();
+  } catch (e) {
+    (ownerLock as OwnerLock | null)?.release();
+    throw e;
+  }
   return {
     importId,
     actor,
@@ -332,6 +380,7 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
     fieldSet: fieldSetOf(opts.kind, reference),
     mapping: preview.mapping,
     today: opts.today ?? todayIso(),
+    ownerLock,
   };
 }
 
@@ -432,6 +481,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     flush();
     tick(true);
     if (hashed) sqlite.prepare("UPDATE imports SET sha256 = ? WHERE id = ?").run(hash.digest("hex"), importId);
+    st.loaded();
     if (counts.rows === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
     opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "applying" });
 
@@ -528,6 +578,8 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       source.close();
     }
     stage?.close();
+    // After the final status is committed (or could not be): a record still "running" now is orphaned.
+    prep.ownerLock?.release();
   }
 }
 

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Database from "better-sqlite3";
+import { IdTable } from "./id-table.js";
 import type { MemberRecord, Note, RosterRecord } from "./normalise.js";
 import type { RowIssue } from "./types.js";
 
@@ -37,10 +38,10 @@ export class Stage {
   private readonly dir: string;
   private readonly sqlite: Database.Database;
   private insertRow!: Database.Statement;
-  private firstRow!: Database.Statement;
   private insertIssue!: Database.Statement;
   private insertParty!: Database.Statement;
   private attached = false;
+  private readonly seen = new IdTable();
 
   constructor(sqlite: Database.Database, importId: number, kind: StageKind) {
     this.sqlite = sqlite;
@@ -60,19 +61,16 @@ export class Stage {
     this.sqlite.pragma(`${a}.synchronous = OFF`);
     this.sqlite.pragma(`${a}.cache_size = -16384`);
     const cols = this.kind === "roster" ? ROSTER_COLUMNS : MEMBER_COLUMNS;
-    // Rows append in file order (row_number is the rowid); the UNIQUE index finds duplicates and
-    // lets apply walk the rows in ID-number order, which keeps the app's index inserts sequential.
+    // Rows append in file order (row_number is the rowid). Duplicates are caught by the IdTable;
+    // the UNIQUE index on id_number is built once loading ends (see `loaded`).
     const defs = cols.map((c) =>
-      c === "id_number" ? "id_number TEXT NOT NULL UNIQUE" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : c === "enterprise_id" ? "enterprise_id INTEGER" : `${c} TEXT`,
+      c === "id_number" ? "id_number TEXT NOT NULL" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : c === "enterprise_id" ? "enterprise_id INTEGER" : `${c} TEXT`,
     );
     this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")})`);
     // The few rows whose 政治面貌 says member, so finding platform_report leads never scans the rest.
     this.sqlite.exec(`CREATE TABLE ${a}.party (id_number TEXT PRIMARY KEY) WITHOUT ROWID`);
     this.sqlite.exec(`CREATE TABLE ${a}.issues (row_number INTEGER NOT NULL, outcome TEXT NOT NULL, col TEXT, value TEXT, reason TEXT NOT NULL)`);
-    this.insertRow = this.sqlite.prepare(
-      `INSERT INTO ${a}.rows (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id_number) DO NOTHING`,
-    );
-    this.firstRow = this.sqlite.prepare(`SELECT row_number FROM ${a}.rows WHERE id_number = ?`).pluck();
+    this.insertRow = this.sqlite.prepare(`INSERT INTO ${a}.rows (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`);
     this.insertParty = this.sqlite.prepare(`INSERT OR IGNORE INTO ${a}.party (id_number) VALUES (?)`);
     this.insertIssue = this.sqlite.prepare(`INSERT INTO ${a}.issues (row_number, outcome, col, value, reason) VALUES (?, ?, ?, ?, ?)`);
     return this;
@@ -80,14 +78,17 @@ export class Stage {
 
   /** Stages one accepted row; returns the row number it repeats when its ID number was already staged. */
   addRoster(rowNumber: number, r: RosterRecord, enterpriseId: number | null): number | null {
-    const info = this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, enterpriseId, r.occupation, r.politicalStatus, r.hiredOn);
-    if (info.changes !== 1) return this.firstRow.get(r.idNumber) as number;
+    const first = this.seen.add(r.idNumber, rowNumber);
+    if (first !== null) return first;
+    this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, enterpriseId, r.occupation, r.politicalStatus, r.hiredOn);
     if (r.politicalStatus === "party_member" || r.politicalStatus === "probationary_member") this.insertParty.run(r.idNumber);
     return null;
   }
 
   addMember(rowNumber: number, r: MemberRecord): number | null {
-    const info = this.insertRow.run(
+    const first = this.seen.add(r.idNumber, rowNumber);
+    if (first !== null) return first;
+    this.insertRow.run(
       r.idNumber,
       rowNumber,
       r.name,
@@ -102,7 +103,12 @@ export class Stage {
       r.relationOrgName,
       r.occupation,
     );
-    return info.changes === 1 ? null : (this.firstRow.get(r.idNumber) as number);
+    return null;
+  }
+
+  /** Loading is over: index the staged rows by ID number (apply joins and walks them in that order). */
+  loaded(): void {
+    this.sqlite.exec(`CREATE UNIQUE INDEX ${this.alias}.rows_id_number ON rows (id_number)`);
   }
 
   addIssue(i: RowIssue): void {
@@ -118,8 +124,9 @@ export class Stage {
     this.sqlite.transaction(fn)();
   }
 
+  /** Rows staged (the distinct ID numbers accepted). */
   stagedCount(): number {
-    return this.sqlite.prepare(`SELECT count(*) FROM ${this.alias}.rows`).pluck().get() as number;
+    return this.seen.size;
   }
 
   close(): void {
