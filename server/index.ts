@@ -4,6 +4,7 @@ import { createApp } from "./app.js";
 import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { failOrphanedImports } from "./services/import/import.service.js";
 
 // Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT finish in-flight
 // requests, then close the database.
@@ -13,6 +14,8 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
   const logger = createLogger(config);
   const handle = openDb(config.databasePath);
   prepareDatabase(handle);
+  // An import whose process was killed with the previous server (or a CLI) is marked failed now.
+  const orphaned = failOrphanedImports(handle);
   const admin = await ensureFirstAdmin(handle, config);
   if (admin?.generated) {
     // Printed once, on the console only: the password is not kept anywhere else.
@@ -24,6 +27,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = `http://${config.host}:${port}`;
     logger.info({ url, database: config.databasePath }, "listening");
+    if (orphaned > 0) logger.warn({ imports: orphaned }, "imports interrupted by a crash marked failed");
     opts.onListening?.(url);
   });
   let closing = false;
