@@ -5,6 +5,7 @@ import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { failOrphanedImports } from "./services/import/import.service.js";
+import { startSnapshotTimer } from "./services/snapshot.service.js";
 
 // Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT finish in-flight
 // requests, then close the database.
@@ -22,6 +23,8 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     console.log(`\n首次启动：已创建管理员账号 admin，初始密码 ${admin.password}（请登录后立即修改）\nFirst start: created user "admin" with password ${admin.password}\n`);
   }
   const app = createApp({ db: handle, config, logger });
+  // Finalises last month's coverage snapshot at month change (checked at start, then hourly).
+  const stopSnapshots = startSnapshotTimer(handle.db, { log: logger });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -35,6 +38,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down");
+    stopSnapshots();
     server.close(() => {
       handle.close();
       process.exit(0);
