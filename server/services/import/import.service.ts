@@ -25,7 +25,7 @@ import {
 } from "./header-aliases.js";
 import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
 import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
-import { acquireOwnerLock, type OwnerLock, ownerIsGone, removeOwnerLock } from "./owner-lock.js";
+import { acquireOwnerLock, type OwnerLock, ownerIsGone, removeOwnerLock, stagePrefix } from "./owner-lock.js";
 import { Stage } from "./stage.js";
 import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
 
@@ -404,7 +404,8 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
     if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
     const cols = resolved.columns;
-    stage = new Stage(sqlite, importId, prep.fieldSet).open();
+    // Beside the owner lock: a run killed part way leaves it for the next one to remove.
+    stage = new Stage(sqlite, importId, prep.fieldSet, stagePrefix(dbFileOf(handle), importId)).open();
     const st = stage;
     const counts: ImportCounts = { ...EMPTY_COUNTS };
     const today = prep.today;

@@ -76,8 +76,29 @@ export function ownerIsGone(dbPath: string, importId: number): boolean | null {
   }
 }
 
-/** Removes the lock file of an import found dead (after its record was marked failed). */
+/**
+ * Where an import's scratch (staging) directory goes: beside its lock, so that whoever finds the
+ * import dead removes what its process could not (a million staged rows are ~200 MB). Null for an
+ * in-memory database (the OS temp directory is used).
+ */
+export function stagePrefix(dbPath: string, importId: number): string | null {
+  const file = lockFile(dbPath, importId);
+  if (!file) return null;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return path.join(path.dirname(file), `${importId}.stage-`);
+}
+
+/** Removes the lock file and scratch directories of an import found dead (after its record was marked failed). */
 export function removeOwnerLock(dbPath: string, importId: number): void {
   const file = lockFile(dbPath, importId);
-  if (file) fs.rmSync(file, { force: true });
+  if (!file) return;
+  fs.rmSync(file, { force: true });
+  const dir = path.dirname(file);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(`${importId}.stage-`)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
 }

@@ -43,12 +43,13 @@ export class Stage {
   private attached = false;
   private readonly seen = new IdTable();
 
-  constructor(sqlite: Database.Database, importId: number, kind: StageKind) {
+  /** `dirPrefix`: where the scratch directory goes (mkdtemp prefix); the OS temp directory by default. */
+  constructor(sqlite: Database.Database, importId: number, kind: StageKind, dirPrefix: string | null = null) {
     this.sqlite = sqlite;
     this.kind = kind;
     // Unique per connection and import; a retried import gets a fresh name too.
     this.alias = `stage_${importId}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-import-"));
+    this.dir = fs.mkdtempSync(dirPrefix ?? path.join(os.tmpdir(), "party-import-"));
   }
 
   open(): this {

@@ -1,0 +1,53 @@
+// A signed-in browser session over real HTTP (fetch): the session cookie, the CSRF token of the
+// sign-in form, and form posts. Used by bench:http and the crash/concurrency tests against a
+// server process on loopback.
+
+export class HttpSession {
+  private cookie = "";
+
+  constructor(readonly base: string) {}
+
+  /** The session cookie as a Cookie header value (for autocannon). */
+  cookieHeader(): string {
+    return this.cookie;
+  }
+
+  async request(method: "GET" | "POST", path: string, form?: Record<string, string | number>): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.cookie = this.cookie;
+    let body: string | undefined;
+    if (form) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(Object.entries(form).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    }
+    const res = await fetch(this.base + path, { method, headers, body, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(";")[0]!;
+      if (pair.startsWith("pc.sid=")) this.cookie = pair;
+    }
+    return res;
+  }
+
+  get(path: string): Promise<Response> {
+    return this.request("GET", path);
+  }
+
+  /** The CSRF token a page's forms carry. */
+  async csrf(path = "/"): Promise<string> {
+    const res = await this.get(path);
+    const html = await res.text();
+    const m = /name="_csrf" value="([^"]+)"/.exec(html);
+    if (!m) throw new Error(`no CSRF token on ${path} (HTTP ${res.status})`);
+    return m[1]!;
+  }
+
+  /** Signs in through the real form: GET /login for the token, POST /login, expect 303. */
+  static async signIn(base: string, username: string, password: string): Promise<HttpSession> {
+    const s = new HttpSession(base);
+    const token = await s.csrf("/login");
+    const res = await s.request("POST", "/login", { username, password, _csrf: token });
+    await res.arrayBuffer();
+    if (res.status !== 303) throw new Error(`sign-in of ${username} failed: HTTP ${res.status}`);
+    return s;
+  }
+}
