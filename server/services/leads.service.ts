@@ -11,6 +11,7 @@ import { parseIdNumber } from "../domain/id-number.js";
 import { AppError } from "../errors.js";
 import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope } from "../policy/actor.js";
 import { recordAudit } from "./audit.service.js";
+import { registerNavCounts } from "./nav.service.js";
 
 export type Lead = typeof leads.$inferSelect;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
@@ -254,3 +255,10 @@ export function listPlatformDepartures(db: Db, actor: Actor, page = 1, pageSize 
     .all();
   return { rows: rows.slice(0, pageSize), hasMore: rows.length > pageSize };
 }
+
+// The navigation badge: open leads waiting for this clerk (roles that verify them).
+registerNavCounts((db, actor): Record<string, number> =>
+  actor.role === "clerk" || actor.role === "admin"
+    ? { leads: db.select({ n: count() }).from(leads).where(and(eq(leads.status, "open"), orgIdInScope(actor, leads.committeeId))).get()?.n ?? 0 }
+    : {},
+);

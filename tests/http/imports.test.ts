@@ -91,6 +91,7 @@ describe("imports over HTTP", () => {
     expect(leads.status).toBe(200);
     expect(leads.text).toContain("张伟");
     expect(leads.text).toContain("陈静");
+    expect(leads.text).toContain('摸排线索<span class="badge">2</span>'); // the nav badge: open leads
     expect(leads.text).not.toContain(fixtureId(0)); // masked
     expect(leads.text).toContain(`${fixtureId(0).slice(0, 6)}********${fixtureId(0).slice(-4)}`);
   });

@@ -75,7 +75,7 @@ export type Preview = {
  */
 export const STALE_LOCK_MS = 10 * 60_000;
 const PROGRESS_EVERY_MS = 250;
-const BATCH_ROWS = 10_000;
+const BATCH_ROWS = 2000;
 const PREVIEW_ROWS = 10;
 
 type OrgRow = { id: number; path: string; kind: OrgKind; name: string };
