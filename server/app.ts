@@ -21,7 +21,9 @@ import { authRouter } from "./routes/auth.routes.js";
 import { enterprisesRouter } from "./routes/enterprises.routes.js";
 import { findsRouter } from "./routes/finds.routes.js";
 import { dashboardRouter } from "./routes/dashboard.routes.js";
+import { importsRouter } from "./routes/imports.routes.js";
 import { instructorsRouter } from "./routes/instructors.routes.js";
+import { leadsRouter } from "./routes/leads.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
@@ -155,6 +157,8 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(instructorsRouter(deps));
   app.use(transfersRouter(deps));
   app.use(membersRouter(deps));
+  app.use(importsRouter(deps));
+  app.use(leadsRouter(deps));
   app.use(findsRouter(deps));
   app.use(reportsRouter(deps));
   app.use(adminRouter(deps));
