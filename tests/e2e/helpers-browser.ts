@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ConsoleMessage, Download, Page } from "playwright-core";
+import { ARTIFACTS } from "./harness.js";
+
+// Shared by the journeys: a phone's viewport, a watch on browser-side errors, downloads.
+// The tests compile without the DOM library, so page-side code is passed as strings.
+
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+export const DESKTOP = { viewport: { width: 1280, height: 900 } } as const;
+
+/** document.documentElement.scrollWidth: wider than the viewport means the page scrolls sideways. */
+export const scrollWidth = (page: Page) => page.evaluate<number>("document.documentElement.scrollWidth");
+
+/**
+ * Collects what the browser reports as wrong with a page: uncaught exceptions, console errors
+ * (CSP violations among them) and failed or 4xx/5xx sub-resource loads. `assertClean()` throws
+ * with every one of them; a journey calls it after each step.
+ */
+export function watchErrors(page: Page) {
+  const problems: string[] = [];
+  page.on("pageerror", (err) => problems.push(`pageerror on ${page.url()}: ${err.message}`));
+  page.on("console", (msg: ConsoleMessage) => {
+    if (msg.type() === "error") problems.push(`console error on ${page.url()}: ${msg.text()}`);
+  });
+  page.on("requestfailed", (req) => {
+    // A download navigation is reported as aborted by Chromium; that is not a failure.
+    const failure = req.failure()?.errorText ?? "";
+    if (failure.includes("ERR_ABORTED") && req.resourceType() === "document") return;
+    problems.push(`request failed on ${page.url()}: ${req.url()} ${failure}`);
+  });
+  page.on("response", (res) => {
+    if (res.status() >= 400 && res.request().resourceType() !== "document") problems.push(`${res.status()} for ${res.url()} on ${page.url()}`);
+  });
+  return {
+    problems,
+    assertClean(where = "") {
+      if (problems.length) {
+        const text = problems.splice(0).join("\n");
+        throw new Error(`browser reported problems${where ? ` (${where})` : ""}:\n${text}`);
+      }
+    },
+  };
+}
+
+/** Clicks `selector` and saves the download it starts under the artifacts folder; returns the path. */
+export async function download(page: Page, selector: string): Promise<{ file: string; download: Download }> {
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `download-${Date.now()}-${dl.suggestedFilename().replace(/[^\w.-]+/g, "_")}`);
+  await dl.saveAs(file);
+  const failure = await dl.failure();
+  if (failure) throw new Error(`download failed: ${failure}`);
+  return { file, download: dl };
+}
+
+/** The first bytes of an .xlsx (a zip): "PK\x03\x04". */
+export function isZip(file: string): boolean {
+  const fd = fs.openSync(file, "r");
+  try {
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    return head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
