@@ -40,6 +40,12 @@ export function errorHandler(logger: Logger) {
         res.render(res.locals.formView, { ...extra, errors: appErr.fieldErrors ?? {}, formError: appErr.message, values: res.locals.values ?? {} });
         return;
       } catch (renderErr) {
+        // The form's locals load the row the URL names, scope-checked: when that refuses (an id
+        // outside the caller's scope, or gone), the refusal is the answer, not a 500.
+        if (renderErr instanceof AppError && renderErr.status < 500) {
+          res.status(renderErr.status).render("errors/error", { status: renderErr.status, message: renderErr.message });
+          return;
+        }
         logger.error({ err: renderErr }, "form re-render failed");
         res.status(500);
       }
