@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from "express";
+import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { ORG_FORMATION, ORG_KIND } from "../domain/codes.js";
@@ -52,6 +52,11 @@ export function orgsRouter({ db }: Deps) {
       flash(req, "success", "已保存。");
       res.redirect(303, `/orgs/${org.id}`);
     },
+    /** Scope before the body: outside the scope a POST is 404 whatever it carries. */
+    inScope(req: Request, _res: Response, next: NextFunction) {
+      orgs.getOrg(db, actorOf(req), req.valid.params.id);
+      next();
+    },
     dissolve(req: Request, res: Response) {
       orgs.dissolveOrg(db, actorOf(req), req.valid.params.id, req.body.dissolvedOn);
       flash(req, "success", "该组织已撤销，历史记录保留。");
@@ -70,8 +75,8 @@ export function orgsRouter({ db }: Deps) {
   // -- One organization -------------------------------------------------------------------------
   r.get("/orgs/:id", requireAuth, validate({ params }), h.detail);
   r.get("/orgs/:id/edit", requireRole("admin", "clerk", "secretary"), validate({ params }), h.editForm);
-  r.post("/orgs/:id", requireRole("admin", "clerk", "secretary"), validate({ params }), form("orgs/form", editFormFor), validate({ body: orgInputSchema }), h.update);
-  r.post("/orgs/:id/dissolve", requireRole("admin", "clerk"), validate({ params, body: dissolveSchema }), h.dissolve);
+  r.post("/orgs/:id", requireRole("admin", "clerk", "secretary"), validate({ params }), h.inScope, form("orgs/form", editFormFor), validate({ body: orgInputSchema }), h.update);
+  r.post("/orgs/:id/dissolve", requireRole("admin", "clerk"), validate({ params }), h.inScope, validate({ body: dissolveSchema }), h.dissolve);
 
   return r;
 }
