@@ -1,0 +1,340 @@
+// The access-control matrix, the CSRF refusals and the security headers, generated from the app's
+// own route table (listRoutes) and checked against access-matrix.table.ts. A route without an entry
+// fails; an entry without a route fails. Requests that change nothing share one app; every request
+// that may write runs on a fresh app over a copy of the same database image, so no case's effect
+// changes another's answer.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import express, { Router } from "express";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "../../db/client.js";
+import { createApp } from "../../server/app.js";
+import { testConfig } from "../../server/config.js";
+import { memoryDb } from "../helpers/db.js";
+import { buildMatrixWorld, CALLERS, type Caller, type MatrixWorld, type Session } from "../helpers/matrix-fixtures.js";
+import { listRoutes, type RouteEntry, routeKey } from "../helpers/routes.js";
+import { type Body, MATRIX, type MatrixEntry, type Side, type Status, type Target } from "./access-matrix.table.js";
+
+// -- The route table, read from a real app ----------------------------------------------------------
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pc-matrix-"));
+const ROUTES: RouteEntry[] = (() => {
+  const handle = memoryDb();
+  try {
+    return listRoutes(createApp({ db: handle, config: testConfig({ uploadDir: path.join(scratch, "routes") }) }));
+  } finally {
+    handle.close();
+  }
+})();
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const isApi = (r: RouteEntry) => r.path.startsWith("/api/");
+/** Routes a signed-out visitor may use: their anonymous 303 is not a bounce to /login. */
+const PUBLIC_PATHS = new Set(["/healthz", "/login", "/logout", "/r/:token", "/r/:token/thanks"]);
+
+let w: MatrixWorld;
+let shared: { app: express.Express; handle: DbHandle };
+beforeAll(async () => {
+  w = await buildMatrixWorld(path.join(scratch, "uploads"));
+  shared = w.fresh();
+}, 60_000);
+afterAll(() => {
+  shared?.handle.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+// -- Making a request ----------------------------------------------------------------------------------------
+
+function fillPath(p: string, params: Record<string, string | number> = {}): string {
+  return p.replace(/:(\w+)/g, (_m, name: string) => {
+    if (!(name in params)) throw new Error(`no value for :${name} in ${p}`);
+    return encodeURIComponent(String(params[name]));
+  });
+}
+
+type Sent = { status: number; location: string | undefined; headers: Record<string, string>; text: string };
+type TokenMode = "valid" | "missing" | "random" | "other-session" | "header-wrong";
+
+async function send(app: express.Express, route: RouteEntry, t: Target, session: Session | null, token: TokenMode = "valid", extra: Record<string, string> = {}): Promise<Sent> {
+  const url = fillPath(route.path, t.params);
+  const qs = new URLSearchParams(t.query ?? {});
+  const csrf = token === "valid" ? session?.csrf : token === "random" ? "x".repeat(43) : token === "other-session" ? w.sessions.clerk.csrf : undefined;
+  const body: Body | undefined = t.body;
+  if (body && "multipart" in body && csrf) qs.set("_csrf", csrf);
+  const full = qs.size ? `${url}?${qs}` : url;
+  const method = route.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
+  let req = request(app)[method](full);
+  if (session) req = req.set("Cookie", session.cookie);
+  for (const [k, v] of Object.entries(extra)) req = req.set(k, v);
+  if (token === "header-wrong") req = req.set("X-CSRF-Token", "y".repeat(43));
+  let res: request.Response;
+  if (!WRITES.has(route.method)) res = await req.buffer(true);
+  else if (body && "multipart" in body) {
+    for (const [k, v] of Object.entries(body.multipart.fields)) req = req.field(k, v);
+    res = await req.attach("file", body.multipart.file);
+  } else if (body && "json" in body) res = await req.type("json").send(JSON.stringify(body.json));
+  else {
+    const fields: Record<string, string | string[]> = { ...(body && "form" in body ? body.form : {}) };
+    if (csrf) fields._csrf = csrf;
+    const pairs: [string, string][] = Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
+    res = await req.type("form").send(new URLSearchParams(pairs).toString());
+  }
+  return { status: res.status, location: res.headers.location, headers: res.headers as Record<string, string>, text: res.text ?? "" };
+}
+
+/** Every row of every table that holds data (sessions and rate-limit counters aside). */
+function fingerprint(h: DbHandle, opts: { audit: boolean }): string {
+  const tables = (h.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name").pluck().all() as string[]).filter(
+    (t) => t !== "sessions" && t !== "rate_limits" && !t.startsWith("rl_") && (opts.audit || t !== "audit_log"),
+  );
+  return tables.map((t) => `${t}:${JSON.stringify(h.sqlite.prepare(`SELECT * FROM "${t}"`).raw().all())}`).join("\n");
+}
+
+/** Background work a request started (a dry-run import) must end before its database closes. */
+async function settle(h: DbHandle) {
+  for (let i = 0; i < 200; i++) {
+    const n = h.sqlite.prepare("SELECT count(*) FROM imports WHERE status IN ('pending', 'running')").pluck().get() as number;
+    if (n === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("a background import did not finish");
+}
+
+async function onFresh<T>(fn: (app: express.Express, h: DbHandle) => Promise<T>): Promise<T> {
+  const { app, handle } = w.fresh();
+  try {
+    const r = await fn(app, handle);
+    await settle(handle);
+    return r;
+  } finally {
+    handle.close();
+  }
+}
+
+// -- The cases of one route ------------------------------------------------------------------------------------
+
+/**
+ * One request of the matrix. Two variants are generated from the table's own cases:
+ * "empty-body" — a refusal (signed out, role, scope) must not depend on what the form carries, so
+ * the same request with an empty form gets the same answer (never a 422 re-render, never a 500);
+ * "no-such-id" — an administrator naming ids that do not exist gets 404.
+ */
+type Case = { caller: Caller; side: Side; expect: Status; variant?: "empty-body" | "no-such-id" };
+const NO_SUCH_ID = 987654321;
+
+function casesOf(route: RouteEntry, entry: MatrixEntry): Case[] {
+  const out: Case[] = [{ caller: "anon", side: "in", expect: entry.expect.anon }];
+  for (const caller of CALLERS) {
+    if (caller === "anon") continue;
+    const per = entry.expect[caller];
+    const [inside, outside] = Array.isArray(per) ? per : [per, per];
+    out.push({ caller, side: "in", expect: inside as Status });
+    // Without a target the route names nothing: there is no outside to try.
+    if (entry.target) out.push({ caller, side: "out", expect: outside as Status });
+  }
+  for (const [caller, status] of Object.entries(entry.expect.other ?? {})) out.push({ caller: caller as Caller, side: "other", expect: status });
+  const body = entry.target?.(w.fx, "in", "admin").body;
+  if (WRITES.has(route.method) && body && "form" in body && Object.keys(body.form).length > 0) {
+    // A 404 from an id in the body (a select box) is the body's answer; ids in the path must not depend on it.
+    const byPath = route.path.includes(":");
+    for (const c of [...out]) if (refused(route, c) && (c.expect === 403 || c.expect === 303 || (c.expect === 404 && byPath))) out.push({ ...c, variant: "empty-body" });
+  }
+  if (/:(id|orgId|assignmentId)\b/.test(route.path)) out.push({ caller: "admin", side: "in", expect: 404, variant: "no-such-id" });
+  return out;
+}
+
+function targetOf(entry: MatrixEntry, side: Side, caller: Caller, variant?: Case["variant"]): Target {
+  const t = entry.target ? entry.target(w.fx, side, caller) : {};
+  if (variant === "empty-body") return { ...t, body: { form: {} } };
+  if (variant === "no-such-id") return { ...t, params: Object.fromEntries(Object.entries(t.params ?? {}).map(([k, v]) => [k, /^(id|orgId|assignmentId)$/.test(k) ? NO_SUCH_ID : v])) };
+  return t;
+}
+
+/** What was wrong with one answer, or null. */
+function judge(route: RouteEntry, entry: MatrixEntry, c: Case, res: Sent): string | null {
+  const label = `${c.caller}/${c.side}${c.variant ? ` (${c.variant})` : ""}`;
+  if (res.status !== c.expect) return `${label}: expected ${c.expect}, got ${res.status}${res.location ? ` → ${res.location}` : ""}`;
+  if (res.status === 303) {
+    const toLogin = res.location === "/login";
+    if (c.caller === "anon" && !PUBLIC_PATHS.has(route.path) && !toLogin) return `${label}: 303 to ${res.location}, not to /login`;
+    if (c.caller !== "anon" && toLogin && !entry.signsOut) return `${label}: a signed-in caller was sent to /login`;
+    if (c.caller !== "anon" && entry.signsOut && !toLogin) return `${label}: expected to be signed out (303 to /login), went to ${res.location}`;
+  }
+  return null;
+}
+
+/** Refusals of a write: nothing in the data may have changed. */
+const refused = (route: RouteEntry, c: Case) => c.expect >= 400 || (c.caller === "anon" && c.expect === 303 && !PUBLIC_PATHS.has(route.path));
+
+async function runCase(route: RouteEntry, entry: MatrixEntry, c: Case): Promise<string | null> {
+  const t = targetOf(entry, c.side, c.caller, c.variant);
+  const session = w.sessions[c.caller];
+  if (!WRITES.has(route.method)) return judge(route, entry, c, await send(shared.app, route, t, session));
+  return onFresh(async (app, h) => {
+    const before = refused(route, c) ? fingerprint(h, { audit: false }) : null;
+    const res = await send(app, route, t, session);
+    const problem = judge(route, entry, c, res);
+    if (problem) return problem;
+    if (before !== null && fingerprint(h, { audit: false }) !== before) return `${c.caller}/${c.side}${c.variant ? ` (${c.variant})` : ""}: refused with ${res.status} but the data changed`;
+    return null;
+  });
+}
+
+// -- The tests -----------------------------------------------------------------------------------------------------------
+
+describe("listRoutes", () => {
+  it("sees routes of routers mounted with and without a prefix, nested, and refuses what it cannot name", () => {
+    const inner = Router();
+    inner.get("/items/:id", (_q, s) => s.end());
+    const api = Router();
+    api.post("/rosters", (_q, s) => s.end());
+    api.use("/nested", inner);
+    const plain = Router();
+    plain.get("/", (_q, s) => s.end());
+    const app = express();
+    app.use(plain);
+    app.use("/api/v1", api);
+    app.get("/healthz", (_q, s) => s.end());
+    expect(listRoutes(app).map(routeKey)).toEqual(["GET /", "POST /api/v1/rosters", "GET /api/v1/nested/items/:id", "GET /healthz"]);
+
+    const bad = express();
+    bad.all("/anything", (_q, s) => s.end());
+    expect(() => listRoutes(bad)).toThrow(/list its methods explicitly/);
+  });
+
+  it("sees the platform API of the real app", () => {
+    expect(ROUTES.map(routeKey)).toContain("POST /api/v1/rosters/:platform/batches");
+    expect(ROUTES.length).toBeGreaterThan(90);
+  });
+});
+
+describe("access-control matrix", () => {
+  it("has an entry for every route of the app, and a route for every entry", () => {
+    const keys = new Set(ROUTES.map(routeKey));
+    const missing = [...keys].filter((k) => !(k in MATRIX)).map((k) => `route ${k} has no access-matrix entry`);
+    const stale = Object.keys(MATRIX)
+      .filter((k) => !keys.has(k))
+      .map((k) => `access-matrix entry ${k} names no route of the app`);
+    expect([...missing, ...stale]).toEqual([]);
+  });
+
+  for (const route of ROUTES) {
+    const key = routeKey(route);
+    const entry = MATRIX[key];
+    if (!entry) continue; // reported by the test above
+    it(key, async () => {
+      const problems: string[] = [];
+      for (const c of casesOf(route, entry)) {
+        const p = await runCase(route, entry, c);
+        if (p) problems.push(p);
+      }
+      if (entry.bearer) {
+        for (const b of entry.bearer(w.fx)) {
+          const t = { ...targetOf(entry, "in", "anon"), params: { platform: b.platform } };
+          const res = await onFresh((app) => send(app, route, t, null, "missing", b.authorization ? { Authorization: b.authorization } : {}));
+          if (res.status !== b.expect) problems.push(`bearer "${b.name}": expected ${b.expect}, got ${res.status}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});
+
+// -- CSRF -------------------------------------------------------------------------------------------------------------
+
+describe("CSRF: every state-changing route refuses a missing or wrong token and writes nothing", () => {
+  const writes = ROUTES.filter((r) => WRITES.has(r.method) && !isApi(r));
+  it("covers the state-changing routes", () => {
+    expect(writes.length).toBeGreaterThan(40);
+  });
+  for (const route of writes) {
+    const key = routeKey(route);
+    const entry = MATRIX[key];
+    if (!entry) continue;
+    it(key, async () => {
+      // The caller for whom the request, with its token, succeeds: an administrator, else (public forms) the visitor.
+      const admin = Array.isArray(entry.expect.admin) ? entry.expect.admin[0] : entry.expect.admin;
+      const caller: Caller = admin < 400 && !PUBLIC_PATHS.has(route.path) ? "admin" : "anon";
+      const t = targetOf(entry, "in", caller);
+      const problems: string[] = [];
+      for (const mode of ["missing", "random", "other-session", "header-wrong"] as const) {
+        await onFresh(async (app, h) => {
+          const before = fingerprint(h, { audit: true });
+          const res = await send(app, route, t, w.sessions[caller], mode);
+          if (res.status !== 403) problems.push(`${mode}: expected 403, got ${res.status}`);
+          else if (!/页面已过期|请求来源无效/.test(res.text)) problems.push(`${mode}: 403 without the CSRF message`);
+          if (fingerprint(h, { audit: true }) !== before) problems.push(`${mode}: the data changed`);
+        });
+      }
+      // The control: the same request with its token is answered as the matrix says.
+      const control = await onFresh((app) => send(app, route, t, w.sessions[caller], "valid"));
+      const want = caller === "admin" ? admin : entry.expect.anon;
+      if (control.status !== want) problems.push(`with the token: expected ${want}, got ${control.status}`);
+      expect(problems).toEqual([]);
+    });
+  }
+});
+
+// -- Security headers -----------------------------------------------------------------------------------------------------
+
+function cspOf(headers: Record<string, string>): Map<string, string[]> {
+  const csp = headers["content-security-policy"] ?? "";
+  return new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
+}
+
+function headerProblems(res: Sent, needsNoStore: boolean): string[] {
+  const p: string[] = [];
+  const csp = cspOf(res.headers);
+  const scriptSrc = csp.get("script-src") ?? csp.get("default-src");
+  if (!scriptSrc) p.push("no script-src (nor default-src) in the CSP");
+  else if (scriptSrc.some((v) => v === "'unsafe-inline'" || v === "'unsafe-eval'" || v === "*" || v === "data:")) p.push(`script-src allows ${scriptSrc.join(" ")}`);
+  if (csp.get("frame-ancestors")?.join(" ") !== "'none'") p.push(`frame-ancestors is ${csp.get("frame-ancestors")?.join(" ")}`);
+  if (csp.get("base-uri")?.join(" ") !== "'none'") p.push(`base-uri is ${csp.get("base-uri")?.join(" ")}`);
+  if (csp.get("object-src")?.join(" ") !== "'none'") p.push(`object-src is ${csp.get("object-src")?.join(" ")}`);
+  if (res.headers["x-content-type-options"] !== "nosniff") p.push("no X-Content-Type-Options: nosniff");
+  if (!/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/.test(res.headers["referrer-policy"] ?? "")) p.push(`Referrer-Policy is ${res.headers["referrer-policy"]}`);
+  if (needsNoStore && !/\bno-store\b/.test(res.headers["cache-control"] ?? "")) p.push(`Cache-Control is ${res.headers["cache-control"]}`);
+  return p;
+}
+
+describe("security headers on every page", () => {
+  const pages = ROUTES.filter((r) => r.method === "GET");
+  for (const route of pages) {
+    const key = routeKey(route);
+    const entry = MATRIX[key];
+    if (!entry) continue;
+    it(key, async () => {
+      // A signed-in administrator, and the signed-out visitor where the page is public.
+      const callers: Caller[] = PUBLIC_PATHS.has(route.path) ? ["admin", "anon"] : ["admin"];
+      const problems: string[] = [];
+      for (const caller of callers) {
+        const res = await send(shared.app, route, targetOf(entry, "in", caller), w.sessions[caller]);
+        // /healthz says "ok" and nothing else; every other answer may carry personal data or a session.
+        for (const p of headerProblems(res, route.path !== "/healthz")) problems.push(`${caller} (${res.status}): ${p}`);
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it("error pages carry them too (404, 403, the signed-out bounce)", async () => {
+    const cases: [string, Caller][] = [
+      ["/no-such-page", "admin"],
+      ["/admin/users", "clerk"],
+      ["/members", "anon"],
+      [`/members/${w.fx.psMember.id}`, "secretary"],
+    ];
+    for (const [url, caller] of cases) {
+      const res = await send(shared.app, { method: "GET", path: url }, {}, w.sessions[caller]);
+      expect([404, 403, 303]).toContain(res.status);
+      expect(headerProblems(res, true), `${caller} ${url}`).toEqual([]);
+    }
+  });
+});
