@@ -30,6 +30,8 @@ export function importsRouter({ handle, config, logger }: Deps) {
       filename: (_req, _file, cb) => cb(null, randomBytes(16).toString("hex")),
     }),
     limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20, fieldSize: 10_000 },
+    // Browsers send a file name as raw UTF-8 (no filename*=); busboy's default, latin1, garbles Chinese names.
+    defParamCharset: "utf8",
   }).single("file");
 
   const uploadsOf = (req: Request) => {
