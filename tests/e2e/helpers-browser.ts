@@ -34,6 +34,12 @@ export function watchErrors(page: Page) {
   });
   return {
     problems,
+    /** Drops the reports matching `pattern` (a page the test opened expecting an error status); returns how many. */
+    expected(pattern: RegExp): number {
+      const before = problems.length;
+      problems.splice(0, problems.length, ...problems.filter((p) => !pattern.test(p)));
+      return before - problems.length;
+    },
     assertClean(where = "") {
       if (problems.length) {
         const text = problems.splice(0).join("\n");
