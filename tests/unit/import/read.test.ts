@@ -127,6 +127,19 @@ describe("reading the fixture files", () => {
     expect(many.code).toBe("zip_bomb");
   });
 
+  it("stops a zip whose entries inflate past their declared size", async () => {
+    const src = await openRowSource(f("zip-lying-sizes.xlsx"));
+    let rows = 0;
+    const e = await refusal(
+      (async () => {
+        for await (const _ of src.rows) rows++;
+      })(),
+    );
+    src.close();
+    expect(e.code).toBe("not_a_table");
+    expect(rows).toBeLessThan(50_000);
+  });
+
   it("refuses an empty file, a binary renamed .csv and a file over the limit", async () => {
     expect((await refusal(openRowSource(f("empty.csv")))).code).toBe("empty_file");
     expect((await refusal(openRowSource(f("binary-renamed.csv")))).code).toBe("not_a_table");
