@@ -3,7 +3,7 @@
 // branch of the clerk's scope (纳管); reject keeps the lead with its reason. A lead is never
 // deleted and there is never a second lead for one person (leads.id_number is UNIQUE).
 
-import { and, count, desc, eq, inArray, isNotNull, isNull, like, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, isNull, like, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { leads, memberEvents, members, organizations, workers } from "../../db/schema.js";
 import { DISCOVERY_CHANNEL, type DiscoveryChannel, type LEAD_STATUSES, type MEMBER_CATEGORIES } from "../domain/codes.js";
@@ -33,7 +33,9 @@ export function listLeads(db: Db, actor: Actor, filter: LeadFilter, page = 1, pa
   if (filter.platform) where.push(eq(leads.platform, filter.platform));
   const q = filter.q?.trim();
   if (q) {
-    const byName = like(leads.name, `%${q.replace(/[%_]/g, "")}%`);
+    // The text literally: LIKE's wildcards and its escape character are escaped, not dropped
+    // (dropping them made "%" match every lead).
+    const byName = sql`${leads.name} LIKE ${`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`;
     where.push(/^[\dXx]{4}$/.test(q) ? (or(byName, like(leads.idNumber, `%${q.toUpperCase()}`)) as SQL) : byName);
   }
   const cond = and(...where);
