@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { auditLog } from "../../db/schema.js";
 import type { Actor } from "../policy/actor.js";
@@ -37,7 +37,8 @@ export type AuditFilter = { action?: string | null; username?: string | null; en
 export function listAudit(db: Db, filter: AuditFilter, page: number, pageSize = 50) {
   const where: SQL[] = [];
   if (filter.action) where.push(eq(auditLog.action, filter.action));
-  if (filter.username) where.push(like(auditLog.username, `%${filter.username}%`));
+  // The text literally: LIKE's wildcards escaped, else "%" or "_" matched every entry.
+  if (filter.username) where.push(sql`${auditLog.username} LIKE ${`%${filter.username.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
   if (filter.entity) where.push(eq(auditLog.entity, filter.entity));
   if (filter.from) where.push(gte(auditLog.at, filter.from));
   if (filter.to) where.push(lte(auditLog.at, `${filter.to}T23:59:59.999Z`));
