@@ -17,6 +17,11 @@ export function toAppError(err: unknown): AppError {
   if (e?.code === "SQLITE_BUSY") return new AppError(503, "系统繁忙，请稍后重试。", { code: "busy", cause: err });
   const status = e?.status ?? e?.statusCode;
   if (status === 404) return AppError.notFound();
+  // The body parsers' other refusals of a malformed request (too many fields, an unsupported
+  // charset or content encoding, an aborted body) are the client's error, not the server's.
+  if (status === 413) return new AppError(413, "提交的内容过多（字段数量或大小超过限制）。", { code: "too_large" });
+  if (status === 415) return new AppError(415, "不支持的请求格式、字符集或压缩方式。", { code: "unsupported_media_type" });
+  if (typeof status === "number" && status >= 400 && status < 500) return new AppError(400, "请求内容格式错误。", { code: "bad_request" });
   return new AppError(500, "系统内部错误，请稍后重试。如果问题持续，请联系系统管理员。", { cause: err });
 }
 
