@@ -708,14 +708,3 @@ export function importTargets(handle: DbHandle, actor: Actor) {
     .filter((o) => o.kind !== "group")
     .map((o) => ({ ...o, rosterTarget: COMMITTEE_KINDS.includes(o.kind) || o.kind === "city_department" }));
 }
-
-/**
- * At web server start: imports that were running in this (web) process died with it. Their
- * records say so; the database was not changed (the apply is one transaction). CLI imports,
- * which run in their own processes, are left to their heartbeat.
- */
-export function failOrphanedWebImports(handle: DbHandle): number {
-  return handle.sqlite
-    .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND source = 'web'")
-    .run("服务重启，导入中断；数据库未被修改，请重新导入。", new Date().toISOString()).changes;
-}

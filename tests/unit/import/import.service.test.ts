@@ -8,7 +8,6 @@ import { AppError } from "../../../server/errors.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import {
   executeImport,
-  failOrphanedWebImports,
   getImport,
   type ImportOptions,
   importProgress,
@@ -247,18 +246,6 @@ describe("idempotent and atomic", () => {
     expect(second).toMatchObject({ rows: 3, inserted: 0, updated: 0, unchanged: 3 });
     const after = snapshot();
     for (const t of ["members", "member_events", "workers", "leads"]) expect(after[t], t).toEqual(before[t]);
-  });
-
-  it("a web import cut off by a restart is marked failed at the next start; CLI imports are not touched", () => {
-    const now = new Date().toISOString();
-    const ins = h.sqlite.prepare("INSERT INTO imports (kind, platform, org_id, status, source, started_at, heartbeat_at) VALUES ('roster', ?, ?, 'running', ?, ?, ?)");
-    ins.run("A", city.ps.id, "web", now, now);
-    ins.run("B", city.ps.id, "cli", now, now);
-    expect(failOrphanedWebImports(h)).toBe(1);
-    expect(h.sqlite.prepare("SELECT platform, status FROM imports ORDER BY id").all()).toEqual([
-      { platform: "A", status: "failed" },
-      { platform: "B", status: "running" },
-    ]);
   });
 
   it.each(["workers", "departures", "members", "leads"])("a failure after the %s step leaves every table as it was", async (failAt) => {
