@@ -8,24 +8,9 @@ import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
 import { type Agent, createTestApp, signIn, type TestApp } from "../helpers/app.js";
+import { esc, PAYLOADS } from "../helpers/hostile.js";
 
-/** What a hostile user types. Each fits the 40-character name fields. */
-export const PAYLOADS = {
-  script: "<script>alert(1)</script>",
-  img: '"><img src=x onerror=alert(1)>',
-  quotes: `O'Brien "引号" \`反引号\` ''""`,
-  mustache: "{{7*7}}${7*7}",
-  ejs: "<%= 7*7 %><%- 7*7 %>",
-  sql: "'; DROP TABLE members; --",
-  emoji: "骑手😀👨‍👩‍👧🇨🇳",
-  rareCjk: "张𠮷𪚥",
-} as const;
 const LONG = "长".repeat(10_000);
-
-/** EJS's escaping of <%= %>: the exact text the page must contain. */
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" })[c]!);
-}
 
 function unesc(s: string): string {
   return s.replace(/&(amp|lt|gt|#34|#39);/g, (_m, e: string) => ({ amp: "&", lt: "<", gt: ">", "#34": '"', "#39": "'" })[e]!);
