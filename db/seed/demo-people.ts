@@ -45,6 +45,9 @@ export function personFactory(f: Faker) {
   };
 }
 
+/** The earlier of two ISO dates. */
+const minDate = (a: string, b: string) => (a < b ? a : b);
+
 export function seedPeople(handle: DbHandle, f: Faker, orgs: DemoOrgs, today: string, memberCount = 5200) {
   const s = handle.sqlite;
   const orgIndustry = new Map<number, string>(
@@ -103,6 +106,8 @@ export function seedPeople(handle: DbHandle, f: Faker, orgs: DemoOrgs, today: st
           ])
         : null;
       const discoveredOn = channel ? addDays(today, -f.number.int({ min: 5, max: 720 })) : null;
+      // Verified and managed some days after being found, but never later than today.
+      const notAfterToday = (d: string) => minDate(d, today);
       const lost = status !== "transferred_out" && f.datatype.boolean(0.025);
       const row = {
         ...p,
@@ -126,8 +131,8 @@ export function seedPeople(handle: DbHandle, f: Faker, orgs: DemoOrgs, today: st
         relationOrgName: status === "mobile_in" ? f.helpers.arrayElement(HOME_ORGS) : status === "mobile_out" ? `外出务工：${f.helpers.arrayElement(["江苏省苏州市", "浙江省宁波市", "广东省东莞市"])}` : null,
         discoveryChannel: channel,
         discoveredOn,
-        verifiedOn: channel ? addDays(discoveredOn!, f.number.int({ min: 1, max: 20 })) : null,
-        managedOn: status === "local" || status === "mobile_in" || status === "mobile_out" ? (discoveredOn ? addDays(discoveredOn, 25) : joinedOn) : null,
+        verifiedOn: channel ? notAfterToday(addDays(discoveredOn!, f.number.int({ min: 1, max: 20 }))) : null,
+        managedOn: status === "local" || status === "mobile_in" || status === "mobile_out" ? (discoveredOn ? notAfterToday(addDays(discoveredOn, 25)) : joinedOn) : null,
         lostContactOn: lost ? addDays(today, -f.number.int({ min: 20, max: 400 })) : null,
         lostContactReason: lost ? f.helpers.arrayElement(["migrant_work", "employer_changed", "residence_changed"]) : null,
         leftOn: status === "transferred_out" ? addDays(today, -f.number.int({ min: 10, max: 500 })) : null,
@@ -161,9 +166,10 @@ export function seedPeople(handle: DbHandle, f: Faker, orgs: DemoOrgs, today: st
         ]);
         const firstSeen = addDays(today, -f.number.int({ min: 10, max: 600 }));
         const departed = f.datatype.boolean(0.06);
-        insertWorker.run({ platform: platform.name, idNumber: p.idNumber, name: p.name, phone: p.phone, orgId: committee.id, enterpriseId: null, occupation: platform.occupation, politicalStatus, hiredOn: firstSeen, firstSeenOn: firstSeen, lastSeenOn: departed ? addDays(firstSeen, 60) : addDays(today, -3), memberId: null });
+        insertWorker.run({ platform: platform.name, idNumber: p.idNumber, name: p.name, phone: p.phone, orgId: committee.id, enterpriseId: null, occupation: platform.occupation, politicalStatus, hiredOn: firstSeen, firstSeenOn: firstSeen, lastSeenOn: departed ? minDate(addDays(firstSeen, 60), addDays(today, -3)) : addDays(today, -3), memberId: null });
         counts.workers++;
-        if (departed) s.prepare("UPDATE workers SET left_on = ? WHERE platform = ? AND id_number = ?").run(addDays(firstSeen, 90), platform.name, p.idNumber);
+        // A departure is in the past: last seen two months in (or three days ago), gone a month later (or today).
+        if (departed) s.prepare("UPDATE workers SET left_on = ? WHERE platform = ? AND id_number = ?").run(minDate(addDays(firstSeen, 90), today), platform.name, p.idNumber);
         if (politicalStatus === "party_member") {
           const rejected = f.datatype.boolean(0.1);
           insertLead.run({ idNumber: p.idNumber, name: p.name, phone: p.phone, channel: "platform_report", committeeId: committee.id, occupation: platform.occupation, platform: platform.name, homeOrgName: null, joinedOn: null, status: rejected ? "rejected" : "open", memberId: null, foundOn: firstSeen, decidedOn: rejected ? addDays(firstSeen, 7) : null, rejectReason: rejected ? "经核实非中共党员（平台登记有误）" : null, note: null });
