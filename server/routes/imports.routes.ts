@@ -135,7 +135,12 @@ export function importsRouter({ handle, config, logger }: Deps) {
       } catch (e) {
         removeUpload(req, file.filename);
         if (!(e instanceof AppError) || e.status >= 500) throw e;
-        res.status(e.status).render("imports/new", { ...newLocals(req), values: parsed.data, errors: e.fieldErrors ?? {}, formError: e.message });
+        res.status(e.status).render("imports/new", {
+          ...newLocals(req),
+          values: parsed.data,
+          errors: e.fieldErrors ?? {},
+          formError: e.fieldErrors ? Object.values(e.fieldErrors).join("；") : e.message,
+        });
       }
     },
     async start(req: Request, res: Response) {
@@ -171,7 +176,7 @@ export function importsRouter({ handle, config, logger }: Deps) {
         );
       } catch (e) {
         if (!(e instanceof AppError) || e.status >= 500) throw e;
-        await renderPreview(req, res, input, mapping, e.message);
+        await renderPreview(req, res, input, mapping, e.fieldErrors ? Object.values(e.fieldErrors).join("；") : e.message);
         return;
       }
       // A dry run keeps the upload so the clerk can run it for real; a real run consumes it.

@@ -172,6 +172,14 @@ describe("imports over HTTP", () => {
     expect(missing.text).toContain("缺少必需的列");
   });
 
+  it("asks for the platform of a roster before previewing", async () => {
+    const clerk = await signIn(t.app, "t-clerk-ps");
+    const res = await upload(clerk, "utf8-bom.csv", { kind: "roster", platform: " ", orgId: String(t.city.ps.id) });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain("请填写平台名称");
+    expect(fs.readdirSync(uploadDir)).toEqual([]);
+  });
+
   it("refuses an upload over the limit", async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const big = path.join(uploadDir, "..", `big-${process.pid}.csv`);

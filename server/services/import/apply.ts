@@ -86,28 +86,36 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   const updated = upsert.changes - inserted;
   step(ctx, "workers");
 
-  // 2. Unchanged people seen again on a later day: only their last-seen date moves. (When every
-  // staged row was just inserted or changed, none is left to refresh.)
+  // 2. Departures, then last-seen dates. One scan of this platform's people under this
+  // organization tells whether either is needed: every staged row is now one of them, so more
+  // active people than staged rows means some have left; an old last-seen date means a refresh.
+  // (A platform with no workers before this import has nobody to lose and nothing to refresh.)
   const staged = stage.stagedCount();
-  if (inserted + updated < staged) {
-    sqlite
-      .prepare(`UPDATE workers SET last_seen_on = @today WHERE platform = @platform AND last_seen_on <> @today AND id_number IN (SELECT id_number FROM ${a}.rows)`)
-      .run(p);
+  let departedRows: { memberId: number | null }[] = [];
+  if (before > 0) {
+    const active = sqlite
+      .prepare(
+        `SELECT count(*) AS active, coalesce(sum(last_seen_on <> @today), 0) AS stale
+         FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL`,
+      )
+      .get(p) as { active: number; stale: number };
+    if (active.active > staged) {
+      departedRows = sqlite
+        .prepare(
+          `UPDATE workers SET left_on = @today
+           WHERE platform = @platform AND org_id = @org AND left_on IS NULL
+             AND id_number NOT IN (SELECT id_number FROM ${a}.rows)
+           RETURNING member_id AS memberId`,
+        )
+        .all(p) as { memberId: number | null }[];
+    }
+    if (active.stale > 0) {
+      // Whoever is still active was in this roster: unchanged people seen again on a later day.
+      sqlite
+        .prepare("UPDATE workers SET last_seen_on = @today WHERE platform = @platform AND org_id = @org AND left_on IS NULL AND last_seen_on <> @today")
+        .run(p);
+    }
   }
-
-  // 3. Departures: this platform's people under this organization who are not in this roster.
-  // (A platform with no workers before this import has nobody to lose.)
-  const departedRows =
-    before === 0
-      ? []
-      : (sqlite
-          .prepare(
-            `UPDATE workers SET left_on = @today
-             WHERE platform = @platform AND org_id = @org AND left_on IS NULL
-               AND id_number NOT IN (SELECT id_number FROM ${a}.rows)
-             RETURNING member_id AS memberId`,
-          )
-          .all(p) as { memberId: number | null }[]);
   const departedMembers = departedRows.filter((r): r is { memberId: number } => r.memberId !== null);
   insertEvents(sqlite, ctx, departedMembers, "platform_left", `已不在“${ctx.platform}”平台的花名册中（流失风险，请及时联系）`);
   step(ctx, "departures");

@@ -210,7 +210,8 @@ export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: Im
   const reference = opts.kind === "members" && !!opts.reference;
   const fields = FIELDS[fieldSetOf(opts.kind, reference)];
   const platform = normalisePlatform(opts.platform);
-  loadOrg(handle, actor, opts.orgId);
+  const org = loadOrg(handle, actor, opts.orgId);
+  checkTarget(opts.kind, reference, org, opts.kind === "roster" ? platform : null);
   const hint = opts.mapping ?? savedMapping(handle, opts.orgId, opts.kind, platform, opts.mappingName ?? null);
   const source = await openRowSource(opts.file, limitsOf(opts));
   try {

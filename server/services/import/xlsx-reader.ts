@@ -98,7 +98,11 @@ async function* parseEntry(zip: yauzl.ZipFile, entry: Entry, parser: SaxesParser
 async function readWhole(zip: yauzl.ZipFile, entry: Entry): Promise<string> {
   const stream = await openEntry(zip, entry);
   const parts: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(chunk);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(chunk);
+  } catch (e) {
+    throw notWorkbook(e); // a damaged entry: inflate fails, or it is longer than it says
+  }
   return Buffer.concat(parts).toString("utf8");
 }
 
@@ -199,7 +203,7 @@ export async function openXlsx(file: string, limits: XlsxLimits = DEFAULT_XLSX_L
     };
   } catch (e) {
     zip.close();
-    throw e;
+    throw e instanceof AppError ? e : notWorkbook(e);
   }
 }
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
+import { todayIso } from "../../../server/domain/dates.js";
 import { AppError } from "../../../server/errors.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import {
@@ -425,7 +426,7 @@ describe("enterprises", () => {
 describe("departures", () => {
   it("marks people absent from the next roster as left, and brings back those who return", async () => {
     await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
-    await roster("gbk-crlf.csv"); // 5 people, 张伟 a member
+    const firstRoster = await roster("gbk-crlf.csv"); // 5 people, 张伟 a member
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "departures-"));
     const next = path.join(dir, "next.csv");
     fs.writeFileSync(next, `姓名,身份证号\n王芳,${fixtureId(1)}\n李娜,${fixtureId(2)}\n`);
@@ -433,6 +434,11 @@ describe("departures", () => {
     expect(s).toMatchObject({ rows: 2, unchanged: 2, departed: 3 });
     const left = h.sqlite.prepare("SELECT id_number FROM workers WHERE left_on = '2030-01-02' ORDER BY id_number").pluck().all();
     expect(left).toEqual([fixtureId(0), fixtureId(3), fixtureId(4)]);
+    // Those seen again, unchanged, only have their last-seen date moved; those gone keep theirs.
+    const seen = h.sqlite.prepare("SELECT id_number AS id, last_seen_on AS seen, last_import_id AS imp FROM workers ORDER BY id_number").all() as { id: string; seen: string; imp: number }[];
+    expect(seen.map((w) => w.seen)).toEqual([todayIso(), "2030-01-02", "2030-01-02", todayIso(), todayIso()]);
+    // Nothing in them changed, so the import that last changed them is still the first roster.
+    expect(seen.map((w) => w.imp)).toEqual(Array(5).fill(firstRoster.importId));
     const memberId = h.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(fixtureId(0));
     expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id DESC LIMIT 1").pluck().get(memberId)).toBe("platform_left");
     // Another platform's people are not this roster's departures.
