@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ConsoleMessage, Download, Page } from "playwright-core";
-import { ARTIFACTS } from "./harness.js";
 
 // Shared by the journeys: a phone's viewport, a watch on browser-side errors, downloads.
 // The tests compile without the DOM library, so page-side code is passed as strings.
@@ -49,11 +48,10 @@ export function watchErrors(page: Page) {
   };
 }
 
-/** Clicks `selector` and saves the download it starts under the artifacts folder; returns the path. */
-export async function download(page: Page, selector: string): Promise<{ file: string; download: Download }> {
+/** Clicks `selector` and saves the download it starts into `dir` (a test's temp folder); returns the path. */
+export async function download(page: Page, selector: string, dir: string): Promise<{ file: string; download: Download }> {
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, `download-${Date.now()}-${dl.suggestedFilename().replace(/[^\w.-]+/g, "_")}`);
+  const file = path.join(dir, `download-${Date.now()}-${dl.suggestedFilename().replace(/[^\w.-]+/g, "_")}`);
   await dl.saveAs(file);
   const failure = await dl.failure();
   if (failure) throw new Error(`download failed: ${failure}`);

@@ -119,7 +119,7 @@ describe("clerk imports a GBK roster and files what it found", () => {
     });
 
     await step(page, "import-error-file", async () => {
-      const { file: xlsx, download: dl } = await download(page, 'a[href$="/issues.xlsx"]');
+      const { file: xlsx, download: dl } = await download(page, 'a[href$="/issues.xlsx"]', server.dir);
       expect(dl.suggestedFilename()).toMatch(/\.xlsx$/);
       expect(isZip(xlsx)).toBe(true);
       const wb = new ExcelJS.Workbook();

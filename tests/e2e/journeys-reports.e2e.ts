@@ -123,7 +123,7 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
 
     await step(page, "coverage-workbook", async () => {
       await Promise.all([page.waitForURL(/\/reports$/), page.click('header nav a[href="/reports"]')]);
-      const { file, download: dl } = await download(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]');
+      const { file, download: dl } = await download(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]', server.dir);
       expect(dl.suggestedFilename()).toMatch(/\.xlsx$/);
       expect(isZip(file)).toBe(true);
       const wb = new ExcelJS.Workbook();

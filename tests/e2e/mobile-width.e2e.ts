@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../db/schema.js";
+import { FIGURES } from "../../server/services/coverage/figures.js";
 import { startImport } from "../../server/services/import/import.service.js";
 import { loadActor } from "../../server/services/users.service.js";
 import { eq } from "drizzle-orm";
@@ -40,10 +41,18 @@ afterAll(async () => {
 });
 
 /**
- * One page per kind of address: digits in the path collapse to :id, a figure's per-channel
- * variants (/reports/figures/found.self_report) to the figure; the query string is ignored.
+ * One page per kind of address: digits in the path collapse to :id; a figure's list to the kind of
+ * rows it lists (one template per source: enterprises, members, organizations …); the query
+ * string is ignored.
  */
-const kindOf = (pathname: string) => pathname.replace(/\/\d+(?=\/|$)/g, "/:id").replace(/^(\/reports\/figures\/\w+)\.\w+$/, "$1");
+const kindOf = (pathname: string) => {
+  const figure = /^\/reports\/figures\/([\w.]+)$/.exec(pathname);
+  if (figure) {
+    const def = (FIGURES as Record<string, { source: string } | undefined>)[decodeURIComponent(figure[1]!)];
+    return `/reports/figures/:${def?.source ?? figure[1]}`;
+  }
+  return pathname.replace(/\/\d+(?=\/|$)/g, "/:id");
+};
 
 /** Addresses that are not pages: downloads, images, the sign-out, polling endpoints. */
 const notAPage = (u: URL) =>
@@ -119,7 +128,7 @@ async function crawl(page: Page, role: string) {
 // The detail pages each role must have reached, beside its lists and forms.
 const MUST_VISIT: Record<string, string[]> = {
   admin: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/members/:id/mobile", "/transfers/:id", "/imports/:id", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/admin/users", "/admin/api-keys", "/audit"],
-  supervisor: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/transfers/:id", "/imports/:id", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/audit"],
+  supervisor: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/transfers/:id", "/imports/:id", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/audit", ...["enterprise", "member", "org", "found", "worker", "transfer"].map((s) => `/reports/figures/:${s}`)],
   clerk: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/members/:id/edit", "/transfers/:id", "/transfers/new", "/imports/:id", "/imports/new", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/finds/visit"],
   secretary: ["/orgs/:id", "/members/:id", "/members/:id/mobile", "/transfers/:id", "/transfers/:id/letter", "/transfers/new", "/inbox"],
 };
