@@ -202,6 +202,11 @@ export type HeaderFound = { headerRow: SourceRow; headers: string[] };
 
 /** Rows looked at to find the header: platforms put a title or a note above it. */
 const HEADER_SEARCH_ROWS = 20;
+/**
+ * Columns of a row looked at as a header. Rosters have dozens; without a bound, a file whose
+ * first rows hold tens of thousands of cells kept the server's CPU busy for minutes.
+ */
+export const HEADER_MAX_COLUMNS = 1000;
 
 /**
  * Finds the header row among the first non-blank rows by aliases. Returns the header and the
@@ -221,7 +226,7 @@ export async function findHeader(
   let best = -1;
   let bestScore = 0;
   for (let i = 0; i < seen.length; i++) {
-    const s = headerScore(fields, seen[i]!.cells);
+    const s = headerScore(fields, seen[i]!.cells.slice(0, HEADER_MAX_COLUMNS));
     if (s > bestScore) {
       bestScore = s;
       best = i;
@@ -230,7 +235,7 @@ export async function findHeader(
   if (best < 0 || bestScore < 10) return { header: null, firstCandidate: seen[0]?.cells ?? null, buffered: [] };
   const headerRow = seen[best]!;
   return {
-    header: { headerRow, headers: headerRow.cells.map((c) => c.trim()) },
+    header: { headerRow, headers: headerRow.cells.slice(0, HEADER_MAX_COLUMNS).map((c) => c.trim()) },
     firstCandidate: headerRow.cells,
     buffered: seen.slice(best + 1),
   };
