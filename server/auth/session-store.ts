@@ -1,5 +1,6 @@
 import { Store, type SessionData } from "express-session";
 import type { DbHandle } from "../../db/client.js";
+import { noteBookkeepingWrites } from "../services/read-cache.js";
 
 // express-session store over our own `sessions` table. Ours rather than a package: the available
 // SQLite stores have no types and keep a timer alive; ours also records user_id so that disabling
@@ -7,8 +8,18 @@ import type { DbHandle } from "../../db/client.js";
 
 type Row = { data: string; expires_at: number; created_at: number };
 
+/**
+ * A session's idle expiry is written at most this often. Rolling sessions touch on every request;
+ * writing each touch made every page view a write transaction (and, while an import holds the
+ * write lock, a wait). The idle timeout is therefore exact to within this much.
+ */
+export const TOUCH_EVERY_MS = 60_000;
+
 export class SqliteSessionStore extends Store {
   private readonly stmts;
+  private readonly sqlite: DbHandle["sqlite"];
+  /** The expiry last written per session id (touch skips writes that would move it by less than TOUCH_EVERY_MS). */
+  private readonly written = new Map<string, number>();
 
   constructor(
     handle: DbHandle,
@@ -16,6 +27,7 @@ export class SqliteSessionStore extends Store {
   ) {
     super();
     const s = handle.sqlite;
+    this.sqlite = s;
     this.stmts = {
       get: s.prepare<[string], Row>("SELECT data, expires_at, created_at FROM sessions WHERE sid = ?"),
       upsert: s.prepare(
@@ -34,6 +46,13 @@ export class SqliteSessionStore extends Store {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
+  /** Runs a write on the sessions table, reported as bookkeeping (not data) to the read cache. */
+  private write(stmt: { run(...args: unknown[]): { changes: number } }, ...args: unknown[]): number {
+    const changes = stmt.run(...args).changes;
+    noteBookkeepingWrites(this.sqlite, changes);
+    return changes;
+  }
+
   override get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
     try {
       const row = this.stmts.get.get(sid);
@@ -41,7 +60,8 @@ export class SqliteSessionStore extends Store {
       if (!row) {
         cb(null, null);
       } else if (row.expires_at < now || row.created_at + this.opts.absoluteMs < now) {
-        this.stmts.destroy.run(sid);
+        this.write(this.stmts.destroy, sid);
+        this.written.delete(sid);
         cb(null, null);
       } else {
         cb(null, JSON.parse(row.data) as SessionData);
@@ -54,13 +74,15 @@ export class SqliteSessionStore extends Store {
   override set(sid: string, session: SessionData, cb?: (err?: unknown) => void): void {
     try {
       const userId = (session as { passport?: { user?: number } }).passport?.user ?? null;
-      this.stmts.upsert.run({
+      const expiresAt = this.now() + this.opts.idleMs;
+      this.write(this.stmts.upsert, {
         sid,
         userId: typeof userId === "number" ? userId : null,
         data: JSON.stringify(session),
-        expiresAt: this.now() + this.opts.idleMs,
+        expiresAt,
         now: this.now(),
       });
+      this.written.set(sid, expiresAt);
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -69,7 +91,12 @@ export class SqliteSessionStore extends Store {
 
   override touch(sid: string, _session: SessionData, cb?: (err?: unknown) => void): void {
     try {
-      this.stmts.touch.run(this.now() + this.opts.idleMs, sid);
+      const expiresAt = this.now() + this.opts.idleMs;
+      const last = this.written.get(sid);
+      if (last === undefined || expiresAt - last >= TOUCH_EVERY_MS) {
+        this.write(this.stmts.touch, expiresAt, sid);
+        this.written.set(sid, expiresAt);
+      }
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -78,7 +105,8 @@ export class SqliteSessionStore extends Store {
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
     try {
-      this.stmts.destroy.run(sid);
+      this.write(this.stmts.destroy, sid);
+      this.written.delete(sid);
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -86,7 +114,8 @@ export class SqliteSessionStore extends Store {
   }
 
   override clear(cb?: (err?: unknown) => void): void {
-    this.stmts.clear.run();
+    this.write(this.stmts.clear);
+    this.written.clear();
     cb?.();
   }
 
@@ -97,6 +126,6 @@ export class SqliteSessionStore extends Store {
   /** Removes expired sessions; called at start and hourly. */
   prune(): number {
     const now = this.now();
-    return this.stmts.prune.run(now, now - this.opts.absoluteMs).changes;
+    return this.write(this.stmts.prune, now, now - this.opts.absoluteMs);
   }
 }

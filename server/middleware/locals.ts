@@ -3,11 +3,15 @@ import * as codes from "../domain/codes.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
-import { navCounts } from "../services/nav.service.js";
+import { type NavCounts, navCounts } from "../services/nav.service.js";
+import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
 
 /** What every view can use: the user, the CSRF token, flash messages, code labels and helpers. */
 export function viewLocals(deps: Deps) {
+  // The navigation badges (inbox, open leads) are counts over the user's whole scope on every page
+  // view; they are counted again only when the data has changed (read-cache.ts).
+  const navCache = new ReadCache<NavCounts>(deps.handle.sqlite, { max: 1000, othersMaxAgeMs: 30_000 });
   return (req: Request, res: Response, next: NextFunction) => {
     const user = req.user ?? null;
     res.locals.user = user;
@@ -31,7 +35,8 @@ export function viewLocals(deps: Deps) {
       if (req.session?.flash) delete req.session.flash;
       return f;
     };
-    res.locals.navCounts = user && req.method === "GET" ? navCounts(deps.db, user) : {};
+    res.locals.navCounts =
+      user && req.method === "GET" ? navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user)) : {};
     next();
   };
 }

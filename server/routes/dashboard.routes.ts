@@ -4,13 +4,21 @@ import { actorOf, requireAuth } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
 import type { StatsScope } from "../services/coverage.service.js";
-import { buildDashboard } from "../services/dashboard.service.js";
+import { todayIso } from "../domain/dates.js";
+import { scopePath } from "../policy/actor.js";
+import { buildDashboard, type Dashboard } from "../services/dashboard.service.js";
+import { ReadCache } from "../services/read-cache.js";
 
-export function dashboardRouter({ db }: Deps) {
+export function dashboardRouter({ db, handle }: Deps) {
+  // Over a million workers the figures take seconds to count; they are counted again only when the
+  // data has changed (read-cache.ts), per scope: the same for everyone with the same scope.
+  const cache = new ReadCache<Dashboard>(handle.sqlite, { max: 100, othersMaxAgeMs: 30_000 });
   const h = {
     dashboard(req: Request, res: Response) {
       const { scope } = req.valid.query as { scope: StatsScope };
-      const d = buildDashboard(db, actorOf(req), scope);
+      const actor = actorOf(req);
+      const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
+      const d = cache.get(key, () => buildDashboard(db, actor, scope));
       res.render("dashboard/index", { title: "统计概览", d });
     },
   };

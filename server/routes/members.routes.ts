@@ -10,13 +10,14 @@ import { idParam } from "../schemas/fields.js";
 import { type MemberListQuery, memberCreateSchema, memberListQuerySchema, memberSearchSchema, memberUpdateSchema } from "../schemas/members.schema.js";
 import { classifySearch, listMembers, memberFilterOptions } from "../services/members-list.js";
 import * as members from "../services/members.service.js";
+import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
 
 const params = z.object({ id: idParam });
 const writers = requireRole("admin", "clerk", "secretary");
 
 /** The list's filters as they go back into links (cursors and page number left out). */
-function filtersOf(q: MemberListQuery): Record<string, string | number | null> {
+export function filtersOf(q: MemberListQuery): Record<string, string | number | null> {
   return {
     q: q.q,
     committee: q.committee,
@@ -43,7 +44,11 @@ const codeOptions = {
   channelOptions: Object.entries(DISCOVERY_CHANNEL.label),
 };
 
-export function membersRouter({ db }: Deps) {
+export function membersRouter({ db, handle }: Deps) {
+  // The total under the list (a count over up to 100,000 members: most of a page's cost) is counted
+  // again only when the data has changed (read-cache.ts); paging and re-sorting reuse it.
+  const counts = new ReadCache<number>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
+  const countMemo = (key: string, count: () => number) => counts.get(key, count);
   /** Select options every member form needs; `current` keeps the stored org/enterprise selectable. */
   const formLocals = (req: Request, current: { orgId?: number | null; enterpriseId?: number | null; relationStatus?: string | null } = {}) => ({
     ...members.memberFormOptions(db, actorOf(req), current),
@@ -70,7 +75,7 @@ export function membersRouter({ db }: Deps) {
         return;
       }
       const actor = actorOf(req);
-      const result = listMembers(db, actor, q, todayIso());
+      const result = listMembers(db, actor, q, todayIso(), { countMemo });
       res.render("members/index", { title: "党员", result, filters, query: q, page: q.page ?? 1, options: memberFilterOptions(db, actor), scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {

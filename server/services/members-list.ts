@@ -148,7 +148,16 @@ function listConditions(actor: Actor, q: MemberListQuery, today: string, orgs: O
 }
 
 /** One page of the member list inside the actor's scope, personal numbers masked. */
-export function listMembers(db: Db, actor: Actor, q: MemberListQuery, today: string, opts: { pageSize?: number; withTotal?: boolean; orgs?: OrgLite[] } = {}): MemberListResult {
+/** Memoises a count by its query (the read cache of the members router: counts only change with the data). */
+export type CountMemo = (key: string, count: () => number) => number;
+
+export function listMembers(
+  db: Db,
+  actor: Actor,
+  q: MemberListQuery,
+  today: string,
+  opts: { pageSize?: number; withTotal?: boolean; orgs?: OrgLite[]; countMemo?: CountMemo } = {},
+): MemberListResult {
   const pageSize = opts.pageSize ?? PAGE_SIZE;
   const orgs = opts.orgs ?? loadOrgs(db);
   const empty: MemberListResult = { rows: [], hasMore: false, hasPrev: false, firstId: null, lastId: null, total: 0, notice: null };
@@ -237,7 +246,7 @@ export function listMembers(db: Db, actor: Actor, q: MemberListQuery, today: str
     };
   });
   // A first page that holds everything needs no count.
-  const total = opts.withTotal === false ? -1 : cursorId == null && !more ? rows.length : countMembers(db, cond.where);
+  const total = opts.withTotal === false ? -1 : cursorId == null && !more ? rows.length : countMembers(db, cond.where, opts.countMemo);
   return {
     rows,
     hasMore: backwards ? true : more,
@@ -249,12 +258,15 @@ export function listMembers(db: Db, actor: Actor, q: MemberListQuery, today: str
   };
 }
 
-function countMembers(db: Db, where: SQL[]): number {
-  return db
+function countMembers(db: Db, where: SQL[], memo?: CountMemo): number {
+  const query = db
     .select({ n: sql<number>`count(*)` })
     .from(members)
-    .where(and(...where))
-    .get()!.n;
+    .where(and(...where));
+  if (!memo) return query.get()!.n;
+  // The statement and its parameters are the key: the same filters in the same scope, the same count.
+  const { sql: text, params } = query.toSQL();
+  return memo(JSON.stringify([text, params]), () => query.get()!.n);
 }
 
 /** The sort key of the cursor row, read only inside the scope. */

@@ -1,0 +1,254 @@
+// npm run bench:http — a load benchmark on loopback, not a test (issue 6 §8).
+//
+// Seeds a temp database with 100,000 members (the bench:members data set) and 1,000,000 platform
+// workers (+ leads from them), starts the real server (`server/index.ts`, NODE_ENV=production, a
+// child process), signs in through the real login form (CSRF token and all), and drives with
+// autocannon (20 connections, 10 s each after a 2 s warm-up):
+//   1. the member list (first page, 50 rows),
+//   2. a member page,
+//   3. the dashboard (/),
+// then a bare baseline: a plain Express server with no middleware serving the same member-list
+// query through the same template (scripts/bench/bare-server.ts). Prints requests/s, p50 and p99
+// for each, and the ratio real/bare.
+// Goals: member list ≥ 0.4 × bare and p99 < 100 ms; dashboard p99 < 250 ms.
+// Options: --duration S (10), --connections N (20), --members N (100000), --workers N (1000000),
+// --keep (keep the temp dir), --db DIR (reuse a kept dir's bench.db instead of seeding).
+
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { openDb } from "../../db/client.js";
+import { createUser } from "../../server/services/users.service.js";
+import { HttpSession } from "./http-session.js";
+import { seedMembers } from "./seed-members.js";
+import { GIVEN, person, pick, rng, SURNAMES } from "./synthetic.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "20" },
+    members: { type: "string", default: "100000" },
+    workers: { type: "string", default: "1000000" },
+    keep: { type: "boolean", default: false },
+    db: { type: "string" },
+  },
+});
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const MEMBERS = Number(values.members);
+const WORKERS = Number(values.workers);
+const USER = "bench-admin";
+const PASSWORD = "bench-password-2024";
+
+type AutocannonResult = {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+};
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function seed(dir: string) {
+  const t0 = performance.now();
+  const { handle, committees } = seedMembers(dir, MEMBERS);
+  process.stdout.write(`  members seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const s = handle.sqlite;
+  const today = new Date().toISOString().slice(0, 10);
+  const ents = new Map<number, number[]>();
+  for (const r of s.prepare("SELECT id, committee_id FROM enterprises").all() as { id: number; committee_id: number }[]) {
+    ents.set(r.committee_id, [...(ents.get(r.committee_id) ?? []), r.id]);
+  }
+  // 1,000,000 workers on three platforms, spread over the committees by their weight.
+  const ins = s.prepare(
+    `INSERT INTO workers (platform, id_number, name, phone, org_id, enterprise_id, station, occupation, political_status, hired_on, first_seen_on, last_seen_on, left_on)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const lead = s.prepare(
+    `INSERT OR IGNORE INTO leads (id_number, name, phone, channel, committee_id, worker_id, enterprise_id, occupation, platform, status, found_on)
+     VALUES (?, ?, ?, 'platform_report', ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const r = rng(20240801);
+  const PLATFORMS: [string, string][] = [
+    ["美团", "delivery_rider"],
+    ["滴滴出行", "ride_hailing_driver"],
+    ["货拉拉", "truck_driver"],
+  ];
+  const weights = committees.map((c) => c.weight);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const committeeOf = () => {
+    let x = r() * total;
+    for (const c of committees) {
+      x -= c.weight;
+      if (x <= 0) return c;
+    }
+    return committees[committees.length - 1]!;
+  };
+  // Inserted in (platform, ID number) order, as the import writes them: the UNIQUE index then
+  // grows at its right edge instead of splitting pages all over (20k rows/s → several 100k).
+  const order = Array.from({ length: WORKERS }, (_, i) => i);
+  const ids = order.map((i) => person(i));
+  order.sort((a, b) => a % 3 - b % 3 || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  s.pragma("cache_size = -262144");
+  s.transaction(() => {
+    for (const i of order) {
+      const [platform, occupation] = PLATFORMS[i % 3]!;
+      const c = committeeOf();
+      const e = ents.get(c.id) ?? [];
+      const name = pick(r, SURNAMES) + pick(r, GIVEN) + (r() < 0.6 ? pick(r, GIVEN) : "");
+      const phone = `1${3 + Math.floor(r() * 7)}${String(Math.floor(r() * 1e9)).padStart(9, "0")}`;
+      const party = r() < 0.02;
+      const firstSeen = `202${3 + (i % 2)}-0${1 + (i % 9)}-1${i % 10}`;
+      const info = ins.run(platform, ids[i]!, name, phone, c.id, e.length && r() < 0.7 ? e[i % e.length]! : null, `第${1 + (i % 400)}站`, occupation, party ? "party_member" : "masses", "2020-01-01", firstSeen, today, r() < 0.05 ? today : null);
+      if (party) lead.run(ids[i]!, name, phone, c.id, info.lastInsertRowid, null, occupation, platform, r() < 0.4 ? "verified" : "open", firstSeen);
+    }
+  })();
+  const root = s.prepare("SELECT id FROM organizations WHERE code = 'HZ'").pluck().get() as number;
+  process.stdout.write(`  workers seeded at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  s.exec("ANALYZE");
+  s.pragma("wal_checkpoint(TRUNCATE)");
+  const counts = {
+    members: s.prepare("SELECT count(*) FROM members").pluck().get() as number,
+    workers: s.prepare("SELECT count(*) FROM workers").pluck().get() as number,
+    leads: s.prepare("SELECT count(*) FROM leads").pluck().get() as number,
+    enterprises: s.prepare("SELECT count(*) FROM enterprises").pluck().get() as number,
+  };
+  return { handle, root, counts, seconds: (performance.now() - t0) / 1000 };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
+  });
+}
+
+type Row = { label: string; rps: number; p50: number; p99: number; non2xx: number; errors: number };
+
+async function drive(label: string, url: string, headers: Record<string, string>): Promise<Row> {
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers }); // warm-up (JIT, page cache, statement cache)
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
+  const row = { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  process.stdout.write(`  ${label.padEnd(34)} ${fmt(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms${row.non2xx || row.errors ? `   non-2xx ${row.non2xx}, errors ${row.errors}` : ""}\n`);
+  return row;
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-http-bench-"));
+  const children: ChildProcess[] = [];
+  try {
+    let dbPath = path.join(dir, "bench.db");
+    let userId: number;
+    let memberId: number;
+    if (values.db) {
+      dbPath = path.join(values.db, "bench.db");
+      const h = openDb(dbPath);
+      userId = h.sqlite.prepare("SELECT id FROM users WHERE username = ?").pluck().get(USER) as number;
+      memberId = h.sqlite.prepare("SELECT id FROM members WHERE left_on IS NULL ORDER BY name, id LIMIT 1").pluck().get() as number;
+      h.sqlite.prepare("DELETE FROM sessions").run();
+      h.close();
+      process.stdout.write(`Reusing ${dbPath}\n`);
+    } else {
+      process.stdout.write(`Seeding ${fmt(MEMBERS)} members and ${fmt(WORKERS)} workers in ${dir} …\n`);
+      const { handle, root, counts, seconds } = seed(dir);
+      userId = (await createUser(handle.db, null, { username: USER, displayName: "压测管理员", role: "admin", orgId: root, password: PASSWORD })).id;
+      memberId = handle.sqlite.prepare("SELECT id FROM members WHERE left_on IS NULL ORDER BY name, id LIMIT 1").pluck().get() as number;
+      handle.close();
+      process.stdout.write(`  ${JSON.stringify(counts)} in ${seconds.toFixed(1)} s\n`);
+    }
+
+    // The real server, as `npm start` runs it in production.
+    const port = await freePort();
+    const real = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "production", DATABASE_PATH: dbPath, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    children.push(real);
+    const url = `http://127.0.0.1:${port}`;
+    await waitHealthy(url, real);
+    const session = await HttpSession.signIn(url, USER, PASSWORD);
+    const headers = { cookie: session.cookieHeader() };
+    for (const p of ["/members", `/members/${memberId}`, "/"]) {
+      const res = await session.get(p);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET ${p} as ${USER}: HTTP ${res.status}`);
+    }
+
+    process.stdout.write(`\nautocannon: ${CONNECTIONS} connections, ${DURATION} s per page after a 2 s warm-up, loopback; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs\n`);
+    process.stdout.write("Real app (signed in as admin: the whole city):\n");
+    const list = await drive("member list (first page, 50 rows)", `${url}/members`, headers);
+    const member = await drive("member page", `${url}/members/${memberId}`, headers);
+    const dash = await drive("dashboard (/)", `${url}/`, headers);
+    await stop(real);
+
+    const barePort = await freePort();
+    const bare = spawn(process.execPath, ["--import", "tsx", "scripts/bench/bare-server.ts", dbPath, String(barePort), String(userId)], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "production" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    children.push(bare);
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+    await waitHealthy(bareUrl, bare);
+    process.stdout.write("Bare Express (no middleware), same query and template:\n");
+    const base = await drive("member list (first page, 50 rows)", `${bareUrl}/members`, {});
+    await stop(bare);
+
+    const ratio = list.rps / base.rps;
+    const ok = (b: boolean) => (b ? "OK" : "MISSED");
+    const clean = [list, member, dash, base].every((r) => r.non2xx === 0 && r.errors === 0);
+    process.stdout.write("\n| page | requests/s | p50 | p99 |\n|---|---:|---:|---:|\n");
+    for (const r of [list, member, dash]) process.stdout.write(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms |\n`);
+    process.stdout.write(`| bare Express: member list | ${fmt(base.rps)} | ${base.p50} ms | ${base.p99} ms |\n\n`);
+    process.stdout.write(`member list real/bare   ${ratio.toFixed(2)} (goal ≥ 0.40) ${ok(ratio >= 0.4)}\n`);
+    process.stdout.write(`member list p99         ${list.p99} ms (goal < 100 ms) ${ok(list.p99 < 100)}\n`);
+    process.stdout.write(`dashboard p99           ${dash.p99} ms (goal < 250 ms) ${ok(dash.p99 < 250)}\n`);
+    process.stdout.write(`every answer 2xx        ${clean ? "yes" : "NO"}\n`);
+    process.stdout.write(`load average after      ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+  } finally {
+    for (const c of children) await stop(c);
+    if (values.keep) process.stdout.write(`kept ${dir}\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+// A cache for expensive read-only results (the dashboard's figures over a million workers take
+// seconds), kept exactly as fresh as the data:
+//
+// - A change made through this process's connection (an acceptance, an edit, an import run by the
+//   web app) invalidates every entry at once: `total_changes()` counts the rows this connection has
+//   written. Session bookkeeping (touching a session's expiry, CSRF tokens, flash messages) is not
+//   data: the session store reports its writes here and they are subtracted.
+// - A change committed by another process (the import CLI, whose progress heartbeat commits every
+//   250 ms while it runs) is seen through `PRAGMA data_version`; an entry is then recomputed once it
+//   is older than `othersMaxAgeMs`, so a running import cannot force a recomputation per request.
+
+import type Database from "better-sqlite3";
+
+type Probe = { changes: Database.Statement; dataVersion: Database.Statement; bookkeeping: number };
+const probes = new WeakMap<Database.Database, Probe>();
+
+function probeOf(sqlite: Database.Database): Probe {
+  let p = probes.get(sqlite);
+  if (!p) {
+    p = { changes: sqlite.prepare("SELECT total_changes()").pluck(), dataVersion: sqlite.prepare("PRAGMA data_version").pluck(), bookkeeping: 0 };
+    probes.set(sqlite, p);
+  }
+  return p;
+}
+
+/** Rows written on `sqlite` that are bookkeeping, not data (the session store calls this). */
+export function noteBookkeepingWrites(sqlite: Database.Database, rows: number): void {
+  if (rows > 0) probeOf(sqlite).bookkeeping += rows;
+}
+
+type Entry<T> = { value: T; own: number; others: number; at: number };
+
+export class ReadCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly opts: { max: number; othersMaxAgeMs: number; now?: () => number },
+  ) {}
+
+  private version(): { own: number; others: number } {
+    const p = probeOf(this.sqlite);
+    return { own: Number(p.changes.get()) - p.bookkeeping, others: Number(p.dataVersion.get()) };
+  }
+
+  /** The cached value for `key`, or `compute()`'s (then cached) when the data changed since. */
+  get(key: string, compute: () => T): T {
+    const now = this.opts.now ? this.opts.now() : Date.now();
+    const v = this.version();
+    const e = this.entries.get(key);
+    if (e && e.own === v.own && (e.others === v.others || now - e.at < this.opts.othersMaxAgeMs)) {
+      // Most recently used last: the first key is the one to evict.
+      this.entries.delete(key);
+      this.entries.set(key, e);
+      return e.value;
+    }
+    const value = compute();
+    this.entries.delete(key);
+    this.entries.set(key, { value, own: v.own, others: v.others, at: now });
+    while (this.entries.size > this.opts.max) this.entries.delete(this.entries.keys().next().value as string);
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

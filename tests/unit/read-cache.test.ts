@@ -1,0 +1,107 @@
+// The read cache serves a result again only while the data is unchanged; session bookkeeping is
+// not a change; another process's commits are picked up once the entry is older than the limit.
+
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb } from "../../db/client.js";
+import { SqliteSessionStore, TOUCH_EVERY_MS } from "../../server/auth/session-store.js";
+import { ReadCache } from "../../server/services/read-cache.js";
+import { tempFileDb } from "../helpers/db.js";
+
+let h: ReturnType<typeof tempFileDb>;
+let clock = 1_000_000;
+let computed = 0;
+const count = () => {
+  computed++;
+  return h.sqlite.prepare("SELECT count(*) FROM industries").pluck().get() as number;
+};
+
+beforeEach(() => {
+  h = tempFileDb();
+  computed = 0;
+  clock = 1_000_000;
+});
+afterEach(() => h.close());
+
+describe("ReadCache", () => {
+  it("computes once while nothing changes, and again after a write on this connection", () => {
+    const cache = new ReadCache<number>(h.sqlite, { max: 10, othersMaxAgeMs: 30_000, now: () => clock });
+    expect(cache.get("k", count)).toBe(0);
+    expect(cache.get("k", count)).toBe(0);
+    expect(computed).toBe(1);
+    h.sqlite.prepare("INSERT INTO industries (code, name) VALUES ('x', 'X')").run();
+    expect(cache.get("k", count)).toBe(1);
+    expect(computed).toBe(2);
+    // A statement that changes no row is no change.
+    h.sqlite.prepare("DELETE FROM industries WHERE code = 'none'").run();
+    expect(cache.get("k", count)).toBe(1);
+    expect(computed).toBe(2);
+  });
+
+  it("session writes are bookkeeping, not data", () => {
+    const cache = new ReadCache<number>(h.sqlite, { max: 10, othersMaxAgeMs: 30_000, now: () => clock });
+    const store = new SqliteSessionStore(h, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, now: () => clock });
+    cache.get("k", count);
+    store.set("sid-1", { cookie: {} } as never);
+    store.touch("sid-1", { cookie: {} } as never);
+    store.destroy("sid-1");
+    expect(cache.get("k", count)).toBe(0);
+    expect(computed).toBe(1);
+  });
+
+  it("another process's commit is picked up once the entry is older than the limit", () => {
+    const cache = new ReadCache<number>(h.sqlite, { max: 10, othersMaxAgeMs: 30_000, now: () => clock });
+    const other = openDb(h.path);
+    try {
+      cache.get("k", count);
+      other.sqlite.prepare("INSERT INTO industries (code, name) VALUES ('y', 'Y')").run();
+      clock += 29_000;
+      expect(cache.get("k", count)).toBe(0); // still within the limit
+      clock += 2_000;
+      expect(cache.get("k", count)).toBe(1);
+      expect(computed).toBe(2);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("keeps at most `max` entries, evicting the least recently used", () => {
+    const cache = new ReadCache<string>(h.sqlite, { max: 2, othersMaxAgeMs: 30_000 });
+    let n = 0;
+    const v = (s: string) => () => {
+      n++;
+      return s;
+    };
+    cache.get("a", v("a"));
+    cache.get("b", v("b"));
+    cache.get("a", v("a"));
+    cache.get("c", v("c")); // evicts b
+    expect(n).toBe(3);
+    cache.get("a", v("a"));
+    expect(n).toBe(3);
+    cache.get("b", v("b"));
+    expect(n).toBe(4);
+  });
+});
+
+describe("session touch", () => {
+  it("writes the idle expiry at most every TOUCH_EVERY_MS", () => {
+    const store = new SqliteSessionStore(h, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, now: () => clock });
+    store.set("sid-1", { cookie: {} } as never);
+    const expiry = () => {
+      const r = new Database(h.path, { readonly: true });
+      try {
+        return r.prepare("SELECT expires_at FROM sessions WHERE sid = 'sid-1'").pluck().get() as number;
+      } finally {
+        r.close();
+      }
+    };
+    const first = expiry();
+    clock += TOUCH_EVERY_MS - 1;
+    store.touch("sid-1", { cookie: {} } as never);
+    expect(expiry()).toBe(first);
+    clock += 1;
+    store.touch("sid-1", { cookie: {} } as never);
+    expect(expiry()).toBe(first + TOUCH_EVERY_MS);
+  });
+});
