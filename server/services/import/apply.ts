@@ -123,8 +123,9 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   // 4. Known members: link the worker to the member (数据交互线上找).
   const linked = sqlite
     .prepare(
-      `UPDATE workers SET member_id = m.id FROM members m
-       WHERE m.id_number = workers.id_number AND workers.platform = @platform AND workers.member_id IS NULL
+      // Driven by the members (the IN list probes this platform's index), not by every worker.
+      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
+       WHERE workers.platform = @platform AND workers.member_id IS NULL AND workers.id_number IN (SELECT id_number FROM members)
        RETURNING workers.member_id AS memberId`,
     )
     .all(p) as { memberId: number }[];
@@ -132,7 +133,9 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   const membersMatched = sqlite.prepare(`SELECT count(*) FROM members m JOIN ${a}.rows s ON s.id_number = m.id_number`).pluck().get() as number;
   step(ctx, "members");
 
-  // 5. Leads. A person in a reference member list (数据交互线上找) first, then a 政治面貌 that
+  // 5. Leads. (CROSS JOIN fixes the join order: from the few candidates to the many workers;
+  // without statistics SQLite would walk every worker of the platform.)
+  // A person in a reference member list (数据交互线上找) first, then a 政治面貌 that
   // says member (平台公司实时找). Never a known member; never a second lead for one person.
   const leadCols = "id_number, name, phone, channel, committee_id, worker_id, import_id, enterprise_id, occupation, platform, home_org_name, note, found_on, status";
   const fromReference = sqlite
@@ -141,8 +144,8 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
        SELECT s.id_number, s.name, s.phone, 'data_match', @org, w.id, @importId, w.enterprise_id, w.occupation, @platform, r.home_org_name,
               '在党员名单中比对到', @today, 'open'
        FROM reference_members r
-       JOIN ${a}.rows s ON s.id_number = r.id_number
-       JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
+       CROSS JOIN ${a}.rows s ON s.id_number = r.id_number
+       CROSS JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
        WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
        ON CONFLICT (id_number) DO NOTHING`,
     )
@@ -154,8 +157,8 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
               CASE s.political_status WHEN 'probationary_member' THEN '花名册政治面貌：中共预备党员' ELSE '花名册政治面貌：中共党员' END,
               @today, 'open'
        FROM ${a}.party p
-       JOIN ${a}.rows s ON s.id_number = p.id_number
-       JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
+       CROSS JOIN ${a}.rows s ON s.id_number = p.id_number
+       CROSS JOIN workers w ON w.platform = @platform AND w.id_number = s.id_number
        WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = s.id_number)
        ON CONFLICT (id_number) DO NOTHING`,
     )
@@ -238,8 +241,8 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
   // 3. Workers already on platform rosters who are these members.
   const linked = sqlite
     .prepare(
-      `UPDATE workers SET member_id = m.id FROM members m JOIN ${a}.rows s ON s.id_number = m.id_number
-       WHERE workers.id_number = m.id_number AND workers.member_id IS NULL
+      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
+       WHERE +workers.member_id IS NULL AND workers.id_number IN (SELECT s.id_number FROM ${a}.rows s)
        RETURNING workers.member_id AS memberId, workers.platform AS platform`,
     )
     .all() as { memberId: number; platform: string }[];
