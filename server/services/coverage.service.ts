@@ -49,15 +49,24 @@ const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "wor
 const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
 const countExpr = (k: FigureKey) => sql.raw(`coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN 1 ELSE 0 END), 0) AS "${k}"`);
 
-function sumsBySource(db: Db, ctx: SourceCtx, groupBy: "committee_id" | "county" | null): Map<string, Figures> {
+/** Separates committee and county in the keys of sums grouped by both. */
+const SEP = "\u0000";
+
+function sumsBySource(db: Db, ctx: SourceCtx, groupBy: "committee_id" | "county" | "both" | null): Map<string, Figures> {
   const out = new Map<string, Figures>();
   for (const source of SOURCE_NAMES) {
     const keys = keysOf(source);
     const cols = sql.join(keys.map(countExpr), sql`, `);
-    const select = groupBy ? sql`${sql.raw(`s.${groupBy}`)} AS grp, ${cols}` : sql`'' AS grp, ${cols}`;
-    const rest = groupBy ? sql.raw(`GROUP BY s.${groupBy}`) : sql``;
+    const select =
+      groupBy === "both"
+        ? sql`s.committee_id AS grp, s.county AS grp2, ${cols}`
+        : groupBy
+          ? sql`${sql.raw(`s.${groupBy}`)} AS grp, ${cols}`
+          : sql`'' AS grp, ${cols}`;
+    const rest = groupBy === "both" ? sql.raw("GROUP BY s.committee_id, s.county") : groupBy ? sql.raw(`GROUP BY s.${groupBy}`) : sql``;
     for (const row of db.all<Record<string, number | string | null>>(fromSource(ctx, source, select, null, rest))) {
-      const grp = row.grp == null ? "" : String(row.grp);
+      const part = (v: unknown) => (v == null ? "" : String(v));
+      const grp = groupBy === "both" ? `${part(row.grp)}${SEP}${part(row.grp2)}` : part(row.grp);
       let f = out.get(grp);
       if (!f) {
         f = emptyFigures();
@@ -65,6 +74,25 @@ function sumsBySource(db: Db, ctx: SourceCtx, groupBy: "committee_id" | "county"
       }
       for (const k of keys) f[k] = Number(row[k] ?? 0);
     }
+  }
+  return out;
+}
+
+/**
+ * Sums grouped by committee and county folded into one of the two (or into the total): every figure
+ * is a count, so the groups add up exactly to what grouping by that column alone counts.
+ */
+function fold(both: Map<string, Figures>, by: "committee" | "county" | null): Map<string, Figures> {
+  const out = new Map<string, Figures>();
+  for (const [k, f] of both) {
+    const [committee, county] = k.split(SEP) as [string, string];
+    const grp = by === "committee" ? committee : by === "county" ? county : "";
+    let acc = out.get(grp);
+    if (!acc) {
+      acc = emptyFigures();
+      out.set(grp, acc);
+    }
+    for (const key of FIGURE_KEYS) acc[key] += f[key];
   }
   return out;
 }
@@ -102,8 +130,33 @@ function hasAny(f: Figures): boolean {
  */
 export function computeBreakdown(db: Db, actor: Actor, scope: StatsScope, by: "committee" | "county", opts: StatsOptions = {}): BreakdownRow[] {
   const ctx = ctxFor(db, actor, scope, opts);
+  return breakdownRows(db, ctx, scope, by, sumsBySource(db, ctx, by === "committee" ? "committee_id" : "county"));
+}
+
+/**
+ * The figures and both breakdowns (the dashboard, the coverage report) in one pass over the row
+ * sources instead of three: over a million workers each pass takes seconds.
+ */
+export function computeFiguresAndBreakdowns(
+  db: Db,
+  actor: Actor,
+  scope: StatsScope = {},
+  opts: StatsOptions = {},
+): FiguresResult & { byCommittee: BreakdownRow[]; byCounty: BreakdownRow[] } {
+  const ctx = ctxFor(db, actor, scope, opts);
+  const both = sumsBySource(db, ctx, "both");
+  return {
+    asOf: ctx.asOf,
+    periodFrom: ctx.periodFrom,
+    scope: ctx.rs,
+    figures: fold(both, null).get("") ?? emptyFigures(),
+    byCommittee: breakdownRows(db, ctx, scope, "committee", fold(both, "committee")),
+    byCounty: breakdownRows(db, ctx, scope, "county", fold(both, "county")),
+  };
+}
+
+function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee" | "county", sums: Map<string, Figures>): BreakdownRow[] {
   const { rs } = ctx;
-  const sums = sumsBySource(db, ctx, by === "committee" ? "committee_id" : "county");
   if (by === "committee") {
     type C = { id: number; name: string; depth: number; region_code: string; code: string };
     const listed = rs.committee

@@ -9,8 +9,7 @@ import type { Actor } from "../policy/actor.js";
 import { type Chart, chartDataUri, coverageRateBars, fourFindsChart, trendChart } from "./charts.js";
 import {
   type BreakdownRow,
-  computeBreakdown,
-  computeFigures,
+  computeFiguresAndBreakdowns,
   FIGURES,
   type FigureKey,
   type Figures,
@@ -58,7 +57,9 @@ export function figureHref(key: FigureKey, scope: StatsScope, asOf?: string): st
 
 export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opts: { now?: Date } = {}): Dashboard {
   const asOf = todayIso(opts.now);
-  const { figures: f, scope: rs } = computeFigures(db, actor, scope, { asOf });
+  // One pass over the row sources for the figures and both breakdowns.
+  const all = computeFiguresAndBreakdowns(db, actor, scope, { asOf });
+  const { figures: f, scope: rs } = all;
   const card = (key: FigureKey, extra: Partial<Card> = {}): Card => ({ key, label: FIGURES[key].label, value: f[key], href: figureHref(key, scope), ...extra });
   const withRate = (key: FigureKey, rateKey: RateKey, label: string): Card => card(key, { rate: { label, value: formatRate(rateOf(f, rateKey)) } });
   const groups: CardGroup[] = [
@@ -100,8 +101,8 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
       orgRate: formatRate(rateOf(r.figures, "orgCoverageRate")),
       workRate: formatRate(rateOf(r.figures, "workCoverageRate")),
     }));
-  const byCommittee = decorate(computeBreakdown(db, actor, scope, "committee", { asOf })).filter((r) => r.figures.enterprises > 0 || r.figures.members > 0);
-  const byCounty = decorate(computeBreakdown(db, actor, scope, "county", { asOf })).filter((r) => r.figures.enterprises > 0);
+  const byCommittee = decorate(all.byCommittee).filter((r) => r.figures.enterprises > 0 || r.figures.members > 0);
+  const byCounty = decorate(all.byCounty).filter((r) => r.figures.enterprises > 0);
   const funnelRows = funnel(f);
   const points = trend(db, actor, scope, { months: 12, now: opts.now, live: f }).map((p) => ({
     ...p,

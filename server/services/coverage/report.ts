@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import type { Actor } from "../../policy/actor.js";
-import { computeBreakdown, computeFigures, listFigureRows, type StatsOptions } from "../coverage.service.js";
+import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "../coverage.service.js";
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
 import type { StatsScope } from "./scope.js";
@@ -39,7 +39,8 @@ export function buildCoverageReport(
   scope: StatsScope,
   opts: StatsOptions & { final?: boolean; reconstructed?: boolean; now?: Date } = {},
 ): CoverageReport {
-  const { asOf, periodFrom, figures, scope: rs } = computeFigures(db, actor, scope, opts);
+  // One pass over the row sources for the figures and both breakdowns.
+  const { asOf, periodFrom, figures, scope: rs, byCommittee, byCounty } = computeFiguresAndBreakdowns(db, actor, scope, opts);
   const o = { asOf, periodFrom };
   const strip = (rows: { key: string; label: string; figures: Figures }[]) => rows.map(({ key, label, figures }) => ({ key, label, figures }));
   const enterprises = (key: "shouldForm" | "uncovered") => {
@@ -58,8 +59,8 @@ export function buildCoverageReport(
     reconstructed: opts.reconstructed ?? false,
     scope: { orgId: rs.rootOrg?.id ?? null, code: rs.rootOrg?.code ?? null, name: rs.rootOrg?.name ?? "全部", label: rs.label },
     figures,
-    byCommittee: strip(computeBreakdown(db, actor, scope, "committee", o)),
-    byCounty: strip(computeBreakdown(db, actor, scope, "county", o)),
+    byCommittee: strip(byCommittee),
+    byCounty: strip(byCounty),
     shouldForm: enterprises("shouldForm"),
     uncovered: enterprises("uncovered"),
     unmanaged,
