@@ -300,3 +300,41 @@ export function applyReference(sqlite: Database.Database, stage: Stage, ctx: App
   step(ctx, "leads");
   return { inserted, updated, membersMatched, leadsCreated: leads, departed: 0 };
 }
+
+/**
+ * The same roster file again, the same day, with no other import of the platform in between:
+ * its rows would change nothing (no insert, update, departure or last-seen date). Only what other
+ * imports may have brought since is done: links to members created since, and data_match leads
+ * from reference lists imported since. Counts mean what applyRoster's mean.
+ */
+export function applyRosterRepeat(sqlite: Database.Database, ctx: ApplyContext): ApplyCounts {
+  const p = { platform: ctx.platform, org: ctx.orgId, today: ctx.today, importId: ctx.importId };
+  const linked = sqlite
+    .prepare(
+      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
+       WHERE workers.platform = @platform AND workers.member_id IS NULL AND workers.id_number IN (SELECT id_number FROM members)
+       RETURNING workers.member_id AS memberId`,
+    )
+    .all(p) as { memberId: number }[];
+  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
+  // The file's people are this platform's active workers under this organization (the last import left it so).
+  const membersMatched = sqlite
+    .prepare("SELECT count(*) FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL AND member_id IS NOT NULL")
+    .pluck()
+    .get(p) as number;
+  step(ctx, "members");
+  const leads = sqlite
+    .prepare(
+      `INSERT INTO leads (id_number, name, phone, channel, committee_id, worker_id, import_id, enterprise_id, occupation, platform, home_org_name, note, found_on, status)
+       SELECT w.id_number, w.name, w.phone, 'data_match', @org, w.id, @importId, w.enterprise_id, w.occupation, @platform, r.home_org_name,
+              '在党员名单中比对到', @today, 'open'
+       FROM reference_members r
+       CROSS JOIN workers w ON w.platform = @platform AND w.id_number = r.id_number
+       WHERE w.org_id = @org AND w.left_on IS NULL
+         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id_number = w.id_number)
+       ON CONFLICT (id_number) DO NOTHING`,
+    )
+    .run(p).changes;
+  step(ctx, "leads");
+  return { inserted: 0, updated: 0, membersMatched, leadsCreated: leads, departed: 0 };
+}

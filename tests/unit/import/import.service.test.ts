@@ -239,6 +239,54 @@ describe("idempotent and atomic", () => {
     for (const t of TABLES.filter((t) => t !== "audit_log")) expect(after[t], t).toEqual(before[t]);
   });
 
+  it("the same file again another day goes through every row and still changes nothing but the last-seen date", async () => {
+    await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
+    await roster("gbk-crlf.csv");
+    const before = snapshot();
+    const again = await roster("gbk-crlf.csv", { today: "2099-01-01" });
+    expect(again).toMatchObject({ rows: 5, inserted: 0, updated: 0, unchanged: 5, leadsCreated: 0, departed: 0, membersMatched: 1 });
+    expect(getImport(h, clerkPs, again.importId).summary).not.toHaveProperty("sameAsImportId");
+    const after = snapshot();
+    for (const t of ["leads", "members", "member_events", "reference_members"]) expect(after[t], t).toEqual(before[t]);
+    const strip = (rows: unknown[]) => (rows as Record<string, unknown>[]).map(({ last_seen_on: _seen, ...rest }) => rest);
+    expect(strip(after.workers!)).toEqual(strip(before.workers!));
+    expect(h.sqlite.prepare("SELECT DISTINCT last_seen_on FROM workers").pluck().all()).toEqual(["2099-01-01"]);
+  });
+
+  it("the same file again the same day is recognised by its SHA-256: the first import's counts and issue list stand", async () => {
+    const first = await roster("duplicate-rows.csv");
+    const before = snapshot();
+    const second = await roster("duplicate-rows.csv");
+    expect(second).toEqual({ ...first, importId: second.importId, inserted: 0, unchanged: first.inserted });
+    expect(getImport(h, clerkPs, second.importId).summary).toMatchObject({ sameAsImportId: first.importId });
+    expect(issues(second.importId)).toEqual(issues(first.importId));
+    const after = snapshot();
+    for (const t of ["workers", "leads", "members", "member_events"]) expect(after[t], t).toEqual(before[t]);
+  });
+
+  it("the same file the same day still links members and raises leads that other imports brought since", async () => {
+    await roster("gbk-crlf.csv");
+    // A reference list imported into another committee raises no lead for HZ-PS's workers …
+    const admin = loadActor(h.db, city.userIds.admin!)!;
+    const ref = await runImport(h, admin, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.dl.id });
+    expect(ref.leadsCreated).toBe(0);
+    // … and a member list links 张伟 at once.
+    await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
+    const again = await roster("gbk-crlf.csv");
+    expect(getImport(h, clerkPs, again.importId).summary).toHaveProperty("sameAsImportId");
+    // The roster again: 王芳 is in the reference list now, as the full path would find.
+    expect(again).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 1 });
+    expect(h.sqlite.prepare("SELECT channel FROM leads WHERE id_number = ?").pluck().get(fixtureId(1))).toBe("data_match");
+  });
+
+  it("another import of the platform in between means the file is read again", async () => {
+    await roster("gbk-crlf.csv");
+    await roster("utf8-bom.csv");
+    const third = await roster("gbk-crlf.csv");
+    expect(getImport(h, clerkPs, third.importId).summary).not.toHaveProperty("sameAsImportId");
+    expect(third).toMatchObject({ rows: 5, inserted: 0, updated: 5, unchanged: 0, departed: 0 }); // 3 changed back, 2 returned
+  });
+
   it("a member list imported twice changes nothing the second time", async () => {
     const first = await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
     expect(first).toMatchObject({ inserted: 3, updated: 0 });
