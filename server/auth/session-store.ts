@@ -46,6 +46,25 @@ export class SqliteSessionStore extends Store {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
+  /**
+   * A write that must not wait: while another process holds the write lock (an import applying a
+   * roster holds it for seconds), waiting would stall the whole server. Returns false when the
+   * database is busy; a touch is simply tried again on the session's next request.
+   */
+  private tryWrite(stmt: { run(...args: unknown[]): { changes: number } }, ...args: unknown[]): boolean {
+    const timeout = this.sqlite.pragma("busy_timeout", { simple: true }) as number;
+    this.sqlite.pragma("busy_timeout = 0");
+    try {
+      this.write(stmt, ...args);
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === "SQLITE_BUSY") return false;
+      throw err;
+    } finally {
+      this.sqlite.pragma(`busy_timeout = ${timeout}`);
+    }
+  }
+
   /** Runs a write on the sessions table, reported as bookkeeping (not data) to the read cache. */
   private write(stmt: { run(...args: unknown[]): { changes: number } }, ...args: unknown[]): number {
     const changes = stmt.run(...args).changes;
@@ -93,10 +112,7 @@ export class SqliteSessionStore extends Store {
     try {
       const expiresAt = this.now() + this.opts.idleMs;
       const last = this.written.get(sid);
-      if (last === undefined || expiresAt - last >= TOUCH_EVERY_MS) {
-        this.write(this.stmts.touch, expiresAt, sid);
-        this.written.set(sid, expiresAt);
-      }
+      if ((last === undefined || expiresAt - last >= TOUCH_EVERY_MS) && this.tryWrite(this.stmts.touch, expiresAt, sid)) this.written.set(sid, expiresAt);
       cb?.();
     } catch (err) {
       cb?.(err);

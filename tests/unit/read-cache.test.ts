@@ -104,4 +104,30 @@ describe("session touch", () => {
     store.touch("sid-1", { cookie: {} } as never);
     expect(expiry()).toBe(first + TOUCH_EVERY_MS);
   });
+
+  it("does not wait while another process holds the write lock, and writes on a later request", () => {
+    const store = new SqliteSessionStore(h, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, now: () => clock });
+    store.set("sid-2", { cookie: {} } as never);
+    const other = new Database(h.path);
+    const expiry = () => h.sqlite.prepare("SELECT expires_at FROM sessions WHERE sid = 'sid-2'").pluck().get() as number;
+    const first = expiry();
+    try {
+      other.exec("BEGIN IMMEDIATE"); // an import applying its roster
+      clock += TOUCH_EVERY_MS;
+      const t0 = performance.now();
+      let err: unknown = "not called";
+      store.touch("sid-2", { cookie: {} } as never, (e) => {
+        err = e;
+      });
+      expect(err).toBeUndefined();
+      expect(performance.now() - t0).toBeLessThan(1_000); // the connection's busy_timeout is 10 s
+      other.exec("COMMIT");
+      expect(expiry()).toBe(first);
+      expect(h.sqlite.pragma("busy_timeout", { simple: true })).toBe(10_000);
+      store.touch("sid-2", { cookie: {} } as never);
+      expect(expiry()).toBe(first + TOUCH_EVERY_MS);
+    } finally {
+      other.close();
+    }
+  });
 });
