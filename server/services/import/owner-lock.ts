@@ -30,6 +30,8 @@ export function acquireOwnerLock(dbPath: string, importId: number): OwnerLock | 
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const conn = new Database(file, { timeout: 0 });
   try {
+    // Nothing is ever written: no journal file, so a killed owner leaves only the lock file.
+    conn.pragma("journal_mode = MEMORY");
     conn.exec("BEGIN EXCLUSIVE");
   } catch (e) {
     conn.close();
@@ -93,6 +95,7 @@ export function removeOwnerLock(dbPath: string, importId: number): void {
   const file = lockFile(dbPath, importId);
   if (!file) return;
   fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}-journal`, { force: true }); // left by versions that journalled the lock
   const dir = path.dirname(file);
   let names: string[] = [];
   try {

@@ -6,7 +6,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { acquireOwnerLock, ownerIsGone, removeOwnerLock } from "../../../server/services/import/owner-lock.js";
+import { openDb } from "../../../db/client.js";
+import { runMigrations } from "../../../db/migrate.js";
+import { failOrphanedImports } from "../../../server/services/import/import.service.js";
+import { acquireOwnerLock, ownerIsGone, removeOwnerLock, stagePrefix } from "../../../server/services/import/owner-lock.js";
 
 let dir: string;
 let dbFile: string;
@@ -58,5 +61,34 @@ describe("import owner lock", () => {
     expect(ownerIsGone(dbFile, 3)).toBe(true);
     removeOwnerLock(dbFile, 3);
     expect(ownerIsGone(dbFile, 3)).toBeNull();
+  });
+
+  it("at server start, imports whose owner is gone are marked failed; live and unknown ones are left", () => {
+    const h = openDb(dbFile);
+    try {
+      runMigrations(h);
+      h.sqlite.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES ('371700', '菏泽市', NULL, 'city')").run();
+      h.sqlite.prepare("INSERT INTO organizations (id, code, name, kind, path, region_code) VALUES (1, 'HZ', '市委社会工作部', 'city_department', '/1/', '371700')").run();
+      const add = (id: number) =>
+        h.sqlite.prepare("INSERT INTO imports (id, kind, platform, org_id, status, started_at, heartbeat_at) VALUES (?, 'roster', ?, 1, 'running', ?, ?)").run(id, `P${id}`, new Date().toISOString(), new Date().toISOString());
+      add(1); // its process died: a lock file nobody holds, and a scratch directory
+      fs.mkdirSync(`${dbFile}-imports`, { recursive: true });
+      fs.writeFileSync(path.join(`${dbFile}-imports`, "1.lock"), "");
+      fs.mkdtempSync(stagePrefix(dbFile, 1)!);
+      add(2); // alive: this process holds its lock
+      const live = acquireOwnerLock(dbFile, 2)!;
+      add(3); // no lock file: the heartbeat decides later
+      expect(failOrphanedImports(h)).toBe(1);
+      const rows = h.sqlite.prepare("SELECT id, status, error FROM imports ORDER BY id").all();
+      expect(rows).toEqual([
+        { id: 1, status: "failed", error: "导入进程意外中断，已作废；数据库未被修改。" },
+        { id: 2, status: "running", error: null },
+        { id: 3, status: "running", error: null },
+      ]);
+      expect(fs.readdirSync(`${dbFile}-imports`)).toEqual(["2.lock"]);
+      live.release();
+    } finally {
+      h.close();
+    }
   });
 });
