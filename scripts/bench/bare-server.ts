@@ -24,10 +24,12 @@ const handle = openDb(dbPath);
 const actor = loadActor(handle.db, Number(userId));
 if (!actor) throw new Error(`no user ${userId}`);
 
-// The same count memo as the real members router (a ReadCache over the same connection), so that
-// both do the same database work per page and the difference is what the real app adds.
+// The same count memo and filter-option cache as the real members router (ReadCaches over the same
+// connection), so that both do the same database work per page and the difference is what the
+// real app adds.
 const counts = new ReadCache<number>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
 const countMemo = (key: string, count: () => number) => counts.get(key, count);
+const filterOptions = new ReadCache<ReturnType<typeof memberFilterOptions>>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
 
 const app = express();
 app.set("views", VIEWS_DIR);
@@ -61,7 +63,7 @@ app.get("/members", (req, res) => {
     filters: filtersOf(q),
     query: q,
     page: q.page ?? 1,
-    options: memberFilterOptions(handle.db, actor),
+    options: filterOptions.get("bench", () => memberFilterOptions(handle.db, actor)),
     scripts: ["members.js"],
   });
 });

@@ -49,6 +49,8 @@ export function membersRouter({ db, handle }: Deps) {
   // again only when the data has changed (read-cache.ts); paging and re-sorting reuse it.
   const counts = new ReadCache<number>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
   const countMemo = (key: string, count: () => number) => counts.get(key, count);
+  // The filters' select options (every committee, branch and enterprise in scope), likewise.
+  const filterOptions = new ReadCache<ReturnType<typeof memberFilterOptions>>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
   /** Select options every member form needs; `current` keeps the stored org/enterprise selectable. */
   const formLocals = (req: Request, current: { orgId?: number | null; enterpriseId?: number | null; relationStatus?: string | null } = {}) => ({
     ...members.memberFormOptions(db, actorOf(req), current),
@@ -76,7 +78,7 @@ export function membersRouter({ db, handle }: Deps) {
       }
       const actor = actorOf(req);
       const result = listMembers(db, actor, q, todayIso(), { countMemo });
-      res.render("members/index", { title: "党员", result, filters, query: q, page: q.page ?? 1, options: memberFilterOptions(db, actor), scripts: ["members.js"] });
+      res.render("members/index", { title: "党员", result, filters, query: q, page: q.page ?? 1, options: filterOptions.get(JSON.stringify([actor.role, actor.orgId, actor.orgPath]), () => memberFilterOptions(db, actor)), scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {
       const found = members.searchByNumber(db, actorOf(req), req.body.number, todayIso());
