@@ -138,6 +138,9 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const tOutDl = transfer(secDl, { kind: "outgoing", memberId: String(mDlOut.id), externalOrgName: EXTERNAL_ORG });
   /** Another branch's letter (the joint branch's): in the clerk's scope, not the secretary's. */
   const tJoint = transfer(secJoint, { kind: "outgoing", memberId: String(mJointB.id), externalOrgName: EXTERNAL_ORG });
+  /** Sent by the secretary's branch to the joint branch: t-sec-dl is its sender, not its receiver. */
+  const mDlSent = newMember(h, secDl, city.dlBranch.id, "孔转走");
+  const tSentDl = transfer(secDl, { kind: "internal", memberId: String(mDlSent.id), toOrgId: String(city.dlJoint.id) });
   /** The other committee's letter. */
   const tPs = transfer(secPs, { kind: "outgoing", memberId: String(mPsOut.id), externalOrgName: EXTERNAL_ORG });
 
@@ -190,6 +193,7 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     tInDl,
     tOutDl,
     tJoint,
+    tSentDl,
     tPs,
     leadDl,
     leadDl2,

@@ -18,7 +18,7 @@ import { maskIdNumber, maskPhone } from "../../server/domain/masking.js";
 import { DL_PLATFORM, type Caller, type Fx, PS_PLATFORM, ROSTER_FILE } from "../helpers/matrix-fixtures.js";
 import { PASSWORD } from "../helpers/fixtures.js";
 
-export type Side = "in" | "out" | "other";
+export type Side = "in" | "out" | "other" | "wrong-side";
 export type Status = 200 | 201 | 303 | 401 | 403 | 404 | 409 | 422;
 export type Body = { form: Record<string, string | string[]> } | { multipart: { fields: Record<string, string>; file: string } } | { json: unknown };
 export type Target = { params?: Record<string, string | number>; query?: Record<string, string>; body?: Body };
@@ -35,6 +35,8 @@ export type MatrixEntry = {
     secretary: Per;
     /** Another user's id (target side "other"). */
     other?: Partial<Record<Exclude<Caller, "anon">, Status>>;
+    /** A row the caller may see but whose other party must act (target side "wrong-side"): a transfer's sender accepting it. */
+    wrongSide?: Partial<Record<Exclude<Caller, "anon">, Status>>;
   };
   /** Success signs the caller out: 303 to /login is the expected redirect for signed-in callers too. */
   signsOut?: true;
@@ -45,7 +47,10 @@ export type MatrixEntry = {
 // -- Bodies ---------------------------------------------------------------------------------------
 
 const form = (f: Record<string, string | number | string[]>): Body => ({ form: Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Array.isArray(v) ? v : String(v)])) });
-const pick = <T>(side: Side, inside: T, outside: T, other?: T): T => (side === "out" ? outside : side === "other" ? (other ?? inside) : inside);
+const pick = <T>(side: Side, inside: T, outside: T, other?: T): T => {
+  if (side === "wrong-side") throw new Error("this entry has no wrong-side target");
+  return side === "out" ? outside : side === "other" ? (other ?? inside) : inside;
+};
 const NEW_PASSWORD = "Another-Passw0rd-42";
 
 function orgBody(o: Fx["dlBranch"]) {
@@ -209,17 +214,19 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   "GET /transfers/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
   "GET /transfers/:id/letter": { target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  // The receiving side accepts and returns, the sending side cancels; a clerk above both sides may do either.
+  // wrong-side: the secretary's own branch is the other party (she sent what she would accept, or receives what she would cancel).
   "POST /transfers/:id/accept": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.tInDl, fx.tPs, fx.tJoint) }, body: form({ receiptOn: fx.today }) }),
-    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+    target: (fx, side) => ({ params: { id: side === "wrong-side" ? fx.tSentDl : pick(side, fx.tInDl, fx.tPs, fx.tJoint) }, body: form({ receiptOn: fx.today }) }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 }, wrongSide: { clerk: 303, secretary: 403 } },
   },
   "POST /transfers/:id/return": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.tInDl, fx.tPs, fx.tJoint) }, body: form({ returnReason: "信息有误" }) }),
-    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+    target: (fx, side) => ({ params: { id: side === "wrong-side" ? fx.tSentDl : pick(side, fx.tInDl, fx.tPs, fx.tJoint) }, body: form({ returnReason: "信息有误" }) }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 }, wrongSide: { clerk: 303, secretary: 403 } },
   },
   "POST /transfers/:id/cancel": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) }, body: form({ cancelReason: "开错了" }) }),
-    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+    target: (fx, side) => ({ params: { id: side === "wrong-side" ? fx.tInDl : pick(side, fx.tOutDl, fx.tPs, fx.tJoint) }, body: form({ cancelReason: "开错了" }) }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 }, wrongSide: { clerk: 303, secretary: 403 } },
   },
   "GET /inbox": { expect: SIGNED_IN },
 
