@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { auditLog } from "../../db/schema.js";
+import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { Actor } from "../policy/actor.js";
 
 // The audit log: who, when, what, before and after. Written in the same transaction as the change
@@ -16,6 +17,23 @@ export type AuditEntry = {
   ip?: string | null;
 };
 
+/**
+ * ID numbers and phones inside what an entry records, masked: the log says what changed, and the
+ * audit page must not become a way round the masking (an instructor's or a secretary's phone was
+ * shown whole there while their own pages masked it).
+ */
+function maskPersonal(v: unknown, depth = 0): unknown {
+  if (depth > 4 || v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => maskPersonal(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x === "string" && /^idNumber$/i.test(k)) out[k] = maskIdNumber(x);
+    else if (typeof x === "string" && /^phone$|Phone$/.test(k)) out[k] = maskPhone(x);
+    else out[k] = maskPersonal(x, depth + 1);
+  }
+  return out;
+}
+
 export function recordAudit(db: Db, actor: Pick<Actor, "id" | "username"> | null, entry: AuditEntry): void {
   db.insert(auditLog)
     .values({
@@ -24,9 +42,9 @@ export function recordAudit(db: Db, actor: Pick<Actor, "id" | "username"> | null
       action: entry.action,
       entity: entry.entity ?? null,
       entityId: entry.entityId == null ? null : String(entry.entityId),
-      before: entry.before ?? null,
-      after: entry.after ?? null,
-      details: entry.details ?? null,
+      before: maskPersonal(entry.before) ?? null,
+      after: maskPersonal(entry.after) ?? null,
+      details: maskPersonal(entry.details) ?? null,
       ip: entry.ip ?? null,
     })
     .run();
