@@ -345,3 +345,39 @@ describe("security headers on every page", () => {
     }
   });
 });
+
+// -- Personal data --------------------------------------------------------------------------------------------------------------
+
+describe("personal data: no page shows a whole ID number or phone unless asked for, audited", () => {
+  it("every GET page of the table, for every caller, shows the numbers of members, leads, workers and instructors only masked", async () => {
+    const h = shared.handle.sqlite;
+    const numbers = new Set<string>();
+    for (const table of ["members", "leads", "workers"]) {
+      for (const r of h.prepare(`SELECT id_number AS id, phone FROM ${table}`).all() as { id: string; phone: string | null }[]) {
+        numbers.add(r.id);
+        if (r.phone) numbers.add(r.phone);
+      }
+    }
+    for (const p of h.prepare("SELECT phone FROM instructors WHERE phone IS NOT NULL").pluck().all() as string[]) numbers.add(p);
+    expect(numbers.size).toBeGreaterThan(20);
+    const problems: string[] = [];
+    const pages = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]);
+    for (const route of pages) {
+      const entry = MATRIX[routeKey(route)]!;
+      await inBatches([...CALLERS], 5, async (caller) => {
+        const res = await send(shared.app, route, targetOf(entry, "in", caller), w.sessions[caller]);
+        // Workbooks and images are downloads (exports are audited); pages, JSON and SVG are read here.
+        if (!/html|json|svg|text/.test(res.headers["content-type"] ?? "")) return;
+        const shown = [...numbers].filter((n) => res.text.includes(n));
+        if (shown.length) problems.push(`${caller} ${route.path} (${res.status}) shows ${shown.length} whole number(s), e.g. ${shown[0]!.slice(0, 3)}…`);
+      });
+    }
+    // Asking for the whole number on a letter is for the roles that may (and is audited); a secretary still sees it masked.
+    const letter = await send(shared.app, { method: "GET", path: "/transfers/:id/letter" }, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions.secretary);
+    expect(letter.status).toBe(200);
+    if (letter.text.includes(w.fx.mDlOut.idNumber)) problems.push("a secretary sees the whole ID number on a letter with ?unmask=1");
+    const clerkLetter = await send(shared.app, { method: "GET", path: "/transfers/:id/letter" }, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions.clerk);
+    expect(clerkLetter.text, "the control: a clerk asking sees it").toContain(w.fx.mDlOut.idNumber);
+    expect(problems).toEqual([]);
+  });
+});
