@@ -166,11 +166,12 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const keyPs = issueApiKey(h.db, admin, { label: "外卖平台推送", platform: PS_PLATFORM, committeeId: city.ps.id });
 
   // -- Imports, one per committee ---------------------------------------------------------------
-  const importOf = async (a: Actor, orgId: number, platform: string) => {
-    const s = await runImport(h, a, { kind: "roster", file: ROSTER_FILE, originalName: "roster.csv", platform, orgId, source: "cli" });
+  const importOf = async (a: Actor, orgId: number, platform: string, file = ROSTER_FILE) => {
+    const s = await runImport(h, a, { kind: "roster", file, originalName: "roster.csv", platform, orgId, source: "cli" });
     return s.importId;
   };
-  const impDl = await importOf(clerkDl, city.dl.id, DL_PLATFORM);
+  /** With duplicate rows: its issue list names ID numbers (shown masked, like every page). */
+  const impDl = await importOf(clerkDl, city.dl.id, DL_PLATFORM, path.join(ROSTERS, "duplicate-rows.csv"));
   const impPs = await importOf(clerkPs, city.ps.id, PS_PLATFORM);
 
   return {
