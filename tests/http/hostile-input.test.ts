@@ -3,6 +3,9 @@
 // parameters carrying SQL or LIKE wildcards return normal results; over-long and malformed input
 // gets a field error or a 4xx refusal, never a 500.
 
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { todayIso } from "../../server/domain/dates.js";
@@ -45,13 +48,18 @@ function counts(): Record<string, number> {
   return Object.fromEntries(tables.map((n) => [n, sqlite().prepare(`SELECT count(*) FROM "${n}"`).pluck().get() as number]));
 }
 
+let uploadDir: string;
 beforeAll(async () => {
-  t = await createTestApp();
+  uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-hostile-uploads-"));
+  t = await createTestApp({ uploadDir });
   admin = await signIn(t.app, "t-admin");
   clerk = await signIn(t.app, "t-clerk-dl");
   secretary = await signIn(t.app, "t-sec-dl");
 }, 60_000);
-afterAll(() => t?.close());
+afterAll(() => {
+  t?.close();
+  fs.rmSync(uploadDir, { recursive: true, force: true });
+});
 
 function memberBody(name: string, over: Record<string, string> = {}) {
   seq++;
@@ -195,6 +203,52 @@ describe("hostile text is stored exactly and shown escaped", () => {
     expectShown((await admin.get("/admin/users")).text, PAYLOADS.script, "account list");
     const audit = (await admin.get("/audit")).text;
     expect(audit).not.toMatch(/<script>alert\(1\)|<img src=x/);
+  });
+});
+
+describe("hostile rosters: file names, platform names and cells", () => {
+  it("are stored as given, shown escaped on the preview, the import, the history and the leads, and never touch a path", async () => {
+    const id1 = makeIdNumber("371702", "1991-02-03", 811);
+    const id2 = makeIdNumber("371702", "1991-02-03", 812);
+    const csv = ["姓名,身份证号,政治面貌,所属站点", `"${PAYLOADS.img.replace(/"/g, '""')}",${id1},中共党员,${PAYLOADS.script}`, `${PAYLOADS.rareCjk},${id2},中共党员,"=HYPERLINK(""http://x"")"`].join("\n");
+    const fileName = `../../${PAYLOADS.img}.csv`;
+    const page = await clerk.get("/imports/new");
+    const token = tokens.get(clerk) ?? (await clerk.csrf("/account/password"));
+    expect(page.status).toBe(200);
+    const preview = await clerk
+      .post(`/imports/new?_csrf=${encodeURIComponent(token)}`)
+      .field("kind", "roster")
+      .field("platform", PAYLOADS.ejs)
+      .field("orgId", String(t.city.dl.id))
+      .attach("file", Buffer.from(csv), fileName);
+    expect(preview.status, preview.text.slice(0, 300)).toBe(200);
+    expectShown(preview.text, PAYLOADS.img, "preview sample");
+    expect(preview.text).not.toContain("<script>alert(1)</script>");
+    // Only server-made names in the upload directory, nothing outside it.
+    expect(fs.readdirSync(uploadDir).every((n) => /^[a-f0-9]{32}$/.test(n))).toBe(true);
+    const upload = /name="upload" value="([a-f0-9]{32})"/.exec(preview.text)![1]!;
+    const start = await post(clerk, "/imports/start", { upload, kind: "roster", platform: PAYLOADS.ejs, orgId: String(t.city.dl.id), mode: "run", map_name: "姓名", map_idNumber: "身份证号", map_politicalStatus: "政治面貌", map_station: "所属站点" });
+    expect(start.status, start.text.slice(0, 300)).toBe(303);
+    const id = Number(/\/imports\/(\d+)$/.exec(start.headers.location!)![1]);
+    for (let i = 0; i < 100 && one<{ s: string }>("SELECT status AS s FROM imports WHERE id = ?", id).s === "running"; i++) await new Promise((r) => setTimeout(r, 30));
+    const imp = one<{ status: string; original_name: string; platform: string }>("SELECT status, original_name, platform FROM imports WHERE id = ?", id);
+    expect(imp.status).toBe("succeeded");
+    expect(imp.platform).toBe(PAYLOADS.ejs);
+    // The client's path is dropped; the name is kept as typed and only ever shown.
+    expect(imp.original_name).toBe(`${PAYLOADS.img}.csv`);
+    const show = (await clerk.get(`/imports/${id}`)).text;
+    expectShown(show, `${PAYLOADS.img}.csv`, "import page (file name)");
+    expectShown((await clerk.get("/imports")).text, `${PAYLOADS.img}.csv`, "import history (file name)");
+    expectShown((await clerk.get("/imports")).text, PAYLOADS.ejs, "import history (platform)");
+    const workers = sqlite().prepare("SELECT name, station FROM workers WHERE id_number IN (?, ?) ORDER BY id_number").all(id1, id2) as { name: string; station: string }[];
+    expect(workers).toEqual([
+      { name: PAYLOADS.img, station: PAYLOADS.script },
+      { name: PAYLOADS.rareCjk, station: '=HYPERLINK("http://x")' },
+    ]);
+    const leads = await clerk.get("/leads").query({ platform: PAYLOADS.ejs });
+    expect(leads.status).toBe(200);
+    expectShown(leads.text, PAYLOADS.img, "leads from the roster");
+    expectShown(leads.text, PAYLOADS.rareCjk, "leads from the roster");
   });
 });
 
