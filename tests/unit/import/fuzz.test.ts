@@ -209,6 +209,32 @@ function tables() {
 }
 const lastImportId = () => count("SELECT coalesce(max(id), 0) FROM imports");
 
+/** What is wrong with an accepted import: its record, its counts, the rows it added, its issue list. */
+function acceptedProblems(
+  label: string,
+  kind: ImportOptions["kind"],
+  s: ImportSummary,
+  imp: { id: number; status: string } | undefined,
+  before: ReturnType<typeof tables>,
+  after: ReturnType<typeof tables>,
+): string[] {
+  const p: string[] = [];
+  if (!imp || imp.id !== s.importId || imp.status !== "succeeded") p.push(`${label}: accepted but the import record is ${JSON.stringify(imp)}`);
+  if (s.rows !== s.inserted + s.updated + s.unchanged + s.duplicates + s.rejected) p.push(`${label}: rows ${s.rows} ≠ ${JSON.stringify(s)}`);
+  if (s.rows <= 0) p.push(`${label}: accepted with ${s.rows} rows`);
+  for (const k of ["inserted", "updated", "unchanged", "duplicates", "rejected", "corrected"] as const) if (s[k] < 0) p.push(`${label}: ${k} is negative`);
+  const added = kind === "roster" ? after.workers - before.workers : after.members - before.members;
+  if (added !== s.inserted) p.push(`${label}: ${added} rows added, summary says inserted ${s.inserted}`);
+  // The same file again today stands on the earlier import's issue list (its summary names it).
+  const stored = JSON.parse(h.sqlite.prepare("SELECT summary FROM imports WHERE id = ?").pluck().get(s.importId) as string) as { sameAsImportId?: number };
+  const issuesOf = stored.sameAsImportId ?? s.importId;
+  const refusedRows = count("SELECT count(*) FROM import_issues WHERE import_id = ? AND outcome IN ('rejected', 'duplicate')", issuesOf);
+  if (refusedRows !== s.rejected + s.duplicates) p.push(`${label}: ${refusedRows} rejected/duplicate issues, summary says ${s.rejected + s.duplicates}`);
+  const own = count("SELECT count(*) FROM import_issues WHERE import_id = ?", s.importId);
+  if (after.importIssues - before.importIssues !== own) p.push(`${label}: issues written for other imports`);
+  return p;
+}
+
 describe("importer fuzz", () => {
   it(`${FILES} mutated files: a clean refusal or a complete, consistent import — never a crash, never half an import`, async () => {
     const rng = prng(SEED);
@@ -256,18 +282,7 @@ describe("importer fuzz", () => {
         continue;
       }
       outcomes.accepted++;
-      const s = summary!;
-      const imp = created[0];
-      if (!imp || imp.id !== s.importId || imp.status !== "succeeded") problems.push(`${label}: accepted but the import record is ${JSON.stringify(imp)}`);
-      if (s.rows !== s.inserted + s.updated + s.unchanged + s.duplicates + s.rejected) problems.push(`${label}: rows ${s.rows} ≠ ${JSON.stringify(s)}`);
-      if (s.rows <= 0) problems.push(`${label}: accepted with ${s.rows} rows`);
-      for (const k of ["inserted", "updated", "unchanged", "duplicates", "rejected", "corrected"] as const) if (s[k] < 0) problems.push(`${label}: ${k} is negative`);
-      const added = kind === "roster" ? after.workers - before.workers : after.members - before.members;
-      if (added !== s.inserted) problems.push(`${label}: ${added} rows added, summary says inserted ${s.inserted}`);
-      const issues = count("SELECT count(*) FROM import_issues WHERE import_id = ?", s.importId);
-      const refusedRows = count("SELECT count(*) FROM import_issues WHERE import_id = ? AND outcome IN ('rejected', 'duplicate')", s.importId);
-      if (refusedRows !== s.rejected + s.duplicates) problems.push(`${label}: ${refusedRows} rejected/duplicate issues, summary says ${s.rejected + s.duplicates}`);
-      if (after.importIssues - before.importIssues !== issues) problems.push(`${label}: issues written for other imports`);
+      problems.push(...acceptedProblems(label, kind, summary!, created[0], before, after));
     }
     const elapsed = Date.now() - started;
     console.info(`importer fuzz: ${done} files in ${elapsed} ms — ${outcomes.accepted} accepted, ${outcomes.refused} refused ${JSON.stringify(Object.fromEntries(refusals))}`);
@@ -297,6 +312,28 @@ describe("hostile shapes, bounded in time", () => {
     expect(err).toBeInstanceOf(AppError);
     expect(["not_a_table", "missing_columns"]).toContain((err as AppError).code);
     expect(tables()).toEqual(before);
+  });
+
+  it("the same file twice the same day: the second stands on the first's counts and issue list, consistently", async () => {
+    const rng = prng(7);
+    const file = path.join(dir, "twice.csv");
+    fs.writeFileSync(file, `${syntheticRoster(rng, 30)}张三,not-an-id,群众\n`);
+    const results: string[] = [];
+    let lastSummary: ImportSummary | null = null;
+    for (const round of [1, 2]) {
+      const before = tables();
+      const lastBefore = lastImportId();
+      const s = await runImport(h, clerk, { kind: "roster", file, platform: "两次平台", orgId: city.dl.id, source: "cli" });
+      const imp = h.sqlite.prepare("SELECT id, status FROM imports WHERE id > ? ORDER BY id").get(lastBefore) as { id: number; status: string };
+      results.push(...acceptedProblems(`round ${round}`, "roster", s, imp, before, tables()));
+      lastSummary = s;
+    }
+    expect(results).toEqual([]);
+    // The second run did take the same-file path.
+    const stored = JSON.parse(h.sqlite.prepare("SELECT summary FROM imports WHERE id = ?").pluck().get(lastSummary!.importId) as string);
+    expect(stored.sameAsImportId).toBe(lastSummary!.importId - 1);
+    expect(lastSummary!.inserted).toBe(0);
+    expect(lastSummary!.rejected).toBeGreaterThan(0);
   });
 
   it("a real header followed by thousands of extra columns still imports its rows", async () => {
