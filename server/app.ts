@@ -90,8 +90,10 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use("/assets", express.static(path.join(VIEWS_DIR, "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
 
   app.use(apiRouter(deps)); // platform API: Bearer key, own body limits, no session/CSRF (before the body parsers)
+  // Forms only: strings and repeated strings. No JSON body parser for the session app (nothing of
+  // it posts JSON; the platform API above reads its own): typed JSON values (objects, numbers)
+  // reached the form re-renders and crashed them with 500s.
   app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 2000 }));
-  app.use(express.json({ limit: "1mb" }));
 
   const store = new SqliteSessionStore(handle, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs, now });
   store.prune();
