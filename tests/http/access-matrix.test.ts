@@ -381,3 +381,38 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
     expect(problems).toEqual([]);
   });
 });
+
+// -- Parameter pollution ---------------------------------------------------------------------------------------------------
+
+describe("repeated fields and typed JSON values in a form's body are refused, never a 500", () => {
+  it("every form of the table: each field sent twice is a 4xx; a JSON body (objects, huge numbers) is not read as a form", async () => {
+    const problems: string[] = [];
+    const forms = ROUTES.filter((r) => WRITES.has(r.method) && !isApi(r)).flatMap((route) => {
+      const t = targetOf(MATRIX[routeKey(route)]!, "in", "admin");
+      return t.body && "form" in t.body && Object.keys(t.body.form).length ? [{ route, t, fields: t.body.form }] : [];
+    });
+    expect(forms.length).toBeGreaterThan(30);
+    for (const { route, t, fields } of forms) {
+      const url = fillPath(route.path, t.params);
+      const s = w.sessions.admin;
+      const twice = await onFresh(async (app) => {
+        const pairs: [string, string][] = [["_csrf", s.csrf]];
+        for (const [k, v] of Object.entries(fields)) for (const x of [String(v), `${String(v)}x`]) pairs.push([k, x]);
+        return request(app).post(url).set("Cookie", s.cookie).type("form").send(new URLSearchParams(pairs).toString());
+      });
+      if (twice.status < 400 || twice.status >= 500) problems.push(`${routeKey(route)} with repeated fields: ${twice.status}`);
+      for (const value of [{ $gt: "", toString: 1 }, 12345678901234567890, [1, [2]], null, true]) {
+        const json = await onFresh((app) =>
+          request(app)
+            .post(url)
+            .set("Cookie", s.cookie)
+            .set("X-CSRF-Token", s.csrf)
+            .type("json")
+            .send(JSON.stringify(Object.fromEntries(Object.keys(fields).map((k) => [k, value])))),
+        );
+        if (json.status >= 500) problems.push(`${routeKey(route)} with JSON ${JSON.stringify(value)}: ${json.status}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
