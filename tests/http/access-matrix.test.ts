@@ -385,7 +385,7 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
 // -- Parameter pollution ---------------------------------------------------------------------------------------------------
 
 describe("repeated fields and typed JSON values in a form's body are refused, never a 500", () => {
-  it("every form of the table: each field sent twice is a 4xx; a JSON body (objects, huge numbers) is not read as a form", async () => {
+  it("every form of the table: each field sent twice is a 4xx; a JSON body (objects, huge numbers) is never a 500", async () => {
     const problems: string[] = [];
     const forms = ROUTES.filter((r) => WRITES.has(r.method) && !isApi(r)).flatMap((route) => {
       const t = targetOf(MATRIX[routeKey(route)]!, "in", "admin");
@@ -401,7 +401,7 @@ describe("repeated fields and typed JSON values in a form's body are refused, ne
         return request(app).post(url).set("Cookie", s.cookie).type("form").send(new URLSearchParams(pairs).toString());
       });
       if (twice.status < 400 || twice.status >= 500) problems.push(`${routeKey(route)} with repeated fields: ${twice.status}`);
-      for (const value of [{ $gt: "", toString: 1 }, 12345678901234567890, [1, [2]], null, true]) {
+      for (const value of [{ $gt: "", toString: 1 }, 1e21, [1, [2]], null, true]) {
         const json = await onFresh((app) =>
           request(app)
             .post(url)
