@@ -15,6 +15,7 @@ import { createLogger } from "./logger.js";
 import { VIEWS_DIR } from "./paths.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
 import { viewLocals } from "./middleware/locals.js";
+import { writeGate } from "./middleware/write-gate.js";
 import { adminRouter } from "./routes/admin.routes.js";
 import { apiRouter } from "./routes/api.routes.js";
 import { authRouter } from "./routes/auth.routes.js";
@@ -88,6 +89,10 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
     res.json({ status: "ok" });
   });
   app.use("/assets", express.static(path.join(VIEWS_DIR, "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
+
+  // State-changing requests wait for the write lock on a timer, not in SQLite's blocking busy wait
+  // (an import applying a roster holds it for seconds): reads go on meanwhile.
+  app.use(writeGate(handle.sqlite));
 
   app.use(apiRouter(deps)); // platform API: Bearer key, own body limits, no session/CSRF (before the body parsers)
   // Forms only: strings and repeated strings. No JSON body parser for the session app (nothing of
