@@ -10,6 +10,16 @@ import { setUserStatus } from "../../server/services/users.service.js";
 let t: TestApp;
 afterEach(() => t?.close());
 
+/** The small city behind an app whose clock the test moves forward. */
+async function clockApp() {
+  const handle = memoryDb();
+  await buildSmallCity(handle);
+  let clock = Date.now();
+  const app = createApp({ db: handle, config: testConfig(), now: () => clock });
+  t = { app, handle, city: null as never, close: () => handle.close() };
+  return { app, tick: (ms: number) => { clock += ms; } };
+}
+
 async function tryLogin(app: TestApp["app"], username: string, password: string) {
   const agent = request.agent(app);
   const page = await agent.get("/login");
@@ -53,18 +63,14 @@ describe("sign-in", () => {
   });
 
   it("locks the account after 5 failures, refuses the right password during the lock, and lets it in after 15 minutes", async () => {
-    const handle = memoryDb();
-    await buildSmallCity(handle);
-    let clock = Date.now();
-    const app = createApp({ db: handle, config: testConfig(), now: () => clock });
-    t = { app, handle, city: null as never, close: () => handle.close() };
+    const { app, tick } = await clockApp();
     for (let i = 0; i < 5; i++) await tryLogin(app, "t-sec-dl", `bad-password-${i}`);
     const locked = await tryLogin(app, "t-sec-dl", PASSWORD);
     expect(locked.res.status).toBe(401);
     expect(locked.res.text).toContain("账号已锁定");
-    clock += 14 * 60_000;
+    tick(14 * 60_000);
     expect((await tryLogin(app, "t-sec-dl", PASSWORD)).res.status).toBe(401);
-    clock += 2 * 60_000;
+    tick(2 * 60_000);
     expect((await tryLogin(app, "t-sec-dl", PASSWORD)).res.status).toBe(303);
   });
 
@@ -92,30 +98,22 @@ describe("sign-in", () => {
   });
 
   it("expires a session after 30 idle minutes", async () => {
-    const handle = memoryDb();
-    await buildSmallCity(handle);
-    let clock = Date.now();
-    const app = createApp({ db: handle, config: testConfig(), now: () => clock });
-    t = { app, handle, city: null as never, close: () => handle.close() };
+    const { app, tick } = await clockApp();
     const agent = await signIn(app, "t-clerk-dl");
-    clock += 29 * 60_000;
+    tick(29 * 60_000);
     expect((await agent.get("/orgs")).status).toBe(200);
-    clock += 31 * 60_000;
+    tick(31 * 60_000);
     expect((await agent.get("/orgs")).status).toBe(303);
   });
 
   it("ends a session after 12 hours even when it is used", async () => {
-    const handle = memoryDb();
-    await buildSmallCity(handle);
-    let clock = Date.now();
-    const app = createApp({ db: handle, config: testConfig(), now: () => clock });
-    t = { app, handle, city: null as never, close: () => handle.close() };
+    const { app, tick } = await clockApp();
     const agent = await signIn(app, "t-clerk-dl");
     for (let i = 0; i < 28; i++) {
-      clock += 25 * 60_000;
+      tick(25 * 60_000);
       await agent.get("/orgs");
     }
-    clock += 25 * 60_000;
+    tick(25 * 60_000);
     expect((await agent.get("/orgs")).status).toBe(303);
   });
 });
