@@ -157,12 +157,6 @@ describe("platform feed: refusals (nothing written)", () => {
     expect(counts()).toEqual(NOTHING);
   });
 
-  it("refuses an incremental batch (complete: false) until the pipeline can skip departures", async () => {
-    const { key } = await issueKey();
-    expectError(await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ complete: false })), 422, "incremental_not_supported");
-    expect(counts()).toEqual(NOTHING);
-  });
-
   it("answers unknown API paths with JSON 404 and no session", async () => {
     expectError(await request(t.app).get("/api/v1/nothing-here"), 404, "not_found");
   });
@@ -213,6 +207,41 @@ describe("platform feed: batches through the roster pipeline", () => {
     const res = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "2025-06-02", workers: [W(1), W(2, { politicalStatus: "中共党员" })] }));
     expect(res.body).toMatchObject({ departed: 1 });
     expect(t.handle.sqlite.prepare("SELECT left_on IS NOT NULL FROM workers WHERE id_number = ?").pluck().get(W(3).idNumber)).toBe(1);
+  });
+
+  it("marks nobody departed for a partial batch (complete: false), and refreshes only the workers it names", async () => {
+    const { key } = await issueKey();
+    await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch());
+    // Everyone was last seen "yesterday"; the partial batch names W(1) and a new hire W(4).
+    t.handle.sqlite.prepare("UPDATE workers SET last_seen_on = '2000-01-01'").run();
+    const res = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .send(batch({ batchId: "2025-06-02.partial", complete: false, workers: [W(1), W(4, { politicalStatus: "中共预备党员" })] }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rows: 2, inserted: 1, departed: 0, leadsCreated: 1 });
+    const seen = t.handle.sqlite.prepare("SELECT id_number AS id, last_seen_on AS seen, left_on AS leftOn FROM workers ORDER BY id_number").all() as { id: string; seen: string; leftOn: string | null }[];
+    expect(seen.every((w) => w.leftOn === null)).toBe(true);
+    const today = seen.find((w) => w.id === W(4).idNumber)!.seen;
+    expect(today).not.toBe("2000-01-01");
+    expect(Object.fromEntries(seen.map((w) => [w.id, w.seen]))).toEqual({
+      [W(1).idNumber]: today,
+      [W(2).idNumber]: "2000-01-01",
+      [W(3).idNumber]: "2000-01-01",
+      [W(4).idNumber]: today,
+    });
+    // A later whole roster still finds who has gone.
+    const whole = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "2025-06-03", workers: [W(1), W(4)] }));
+    expect(whole.body).toMatchObject({ departed: 2 });
+  });
+
+  it("reads a whole roster again after a partial batch with the same content (departures are not skipped)", async () => {
+    const { key } = await issueKey();
+    await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch());
+    const partial = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "p", complete: false, workers: [W(1)] }));
+    expect(partial.body).toMatchObject({ departed: 0, unchanged: 1 });
+    const whole = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "p", workers: [W(1)] }));
+    expect(whole.body).toMatchObject({ departed: 2 });
   });
 
   it("imports a CSV batch (GBK too) with batchId and complete in the query string", async () => {

@@ -1,7 +1,7 @@
 // The platform feed (平台公司实时找): a platform company posts batches of its workers, as JSON or
 // CSV, with an API key. Each batch is written to a file with a server-made name and goes through
 // the roster import pipeline exactly as an uploaded roster does (validation row by row,
-// idempotency, matching, leads, departures), and the answer is the pipeline's summary — the
+// idempotency, matching, leads, and departures when the batch is the whole list), and the answer is the pipeline's summary — the
 // object `npm run import -- … --json` prints. The import is visible in /imports (source "api").
 
 import { randomUUID } from "node:crypto";
@@ -25,7 +25,6 @@ export const API_ERROR = {
   forbiddenPlatform: "forbidden_platform",
   payloadTooLarge: "payload_too_large",
   invalidPayload: "invalid_payload",
-  incrementalNotSupported: "incremental_not_supported",
   batchInProgress: "batch_in_progress",
 } as const;
 
@@ -128,6 +127,7 @@ async function runBatch(handle: DbHandle, principal: PlatformPrincipal, file: st
       platform: principal.platform,
       orgId: principal.actor.orgId,
       source: "api",
+      complete: meta.complete,
       mapping,
       limits: { maxBytes },
     });
@@ -144,20 +144,7 @@ async function runBatch(handle: DbHandle, principal: PlatformPrincipal, file: st
   }
 }
 
-/**
- * Until the pipeline can apply a batch without marking departures, a batch must be the whole
- * roster (complete: true): an incremental batch would mark everyone it leaves out as departed.
- */
-function checkComplete(meta: BatchMeta): void {
-  if (!meta.complete) {
-    throw new AppError(422, "暂不支持增量批次（complete=false）：请每次发送该平台在本党委范围内的完整名单，并将 complete 设为 true。", {
-      code: API_ERROR.incrementalNotSupported,
-    });
-  }
-}
-
 export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, batch: BatchJson): Promise<ImportSummary> {
-  checkComplete(batch);
   const file = batchFile(uploadDir);
   let mapping: Mapping;
   try {
@@ -170,7 +157,6 @@ export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, prin
 }
 
 export async function receiveCsvBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, body: NodeJS.ReadableStream, meta: BatchMeta, limit: number): Promise<ImportSummary> {
-  checkComplete(meta);
   const file = batchFile(uploadDir);
   await saveCsvBody(body, file, limit);
   return runBatch(handle, principal, file, meta, null, limit);

@@ -16,6 +16,12 @@ export type ApplyContext = {
   userId: number | null;
   /** Relationship status given to members created by a member list. */
   newMemberRelation: "local" | "unattached";
+  /**
+   * A roster that is the platform's whole list under this organization (the default) marks
+   * everyone it leaves out as departed; a partial one (an API batch sent with complete: false)
+   * only refreshes the people it names.
+   */
+  complete: boolean;
   /** Test-only: called after each step, inside the transaction, so a test can fail an import mid-apply. */
   afterStep?: (step: string) => void;
 };
@@ -92,7 +98,16 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   // (A platform with no workers before this import has nobody to lose and nothing to refresh.)
   const staged = stage.stagedCount();
   let departedRows: { memberId: number | null }[] = [];
-  if (before > 0) {
+  if (before > 0 && !ctx.complete) {
+    // Only the people this batch names were seen today; nobody can be judged gone from it.
+    sqlite
+      .prepare(
+        `UPDATE workers SET last_seen_on = @today
+         WHERE platform = @platform AND org_id = @org AND left_on IS NULL AND last_seen_on <> @today
+           AND id_number IN (SELECT id_number FROM ${a}.rows)`,
+      )
+      .run(p);
+  } else if (before > 0) {
     const active = sqlite
       .prepare(
         `SELECT count(*) AS active, coalesce(sum(last_seen_on <> @today), 0) AS stale

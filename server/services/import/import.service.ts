@@ -46,6 +46,11 @@ export type ImportOptions = {
   /** Save the mapping used under this name (for the platform) once the import succeeds. */
   saveMappingAs?: string | null;
   source?: "web" | "cli" | "api";
+  /**
+   * A roster is the platform's complete list under the organization unless this is false (an API
+   * batch sent with complete: false): then nobody is marked departed.
+   */
+  complete?: boolean;
   limits?: Partial<ReadLimits>;
   today?: string;
   onProgress?: (p: ImportProgress) => void;
@@ -315,8 +320,9 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
   const today = opts.today ?? todayIso();
   // The same file as this platform's last import, read into the same organization with the same
   // mapping earlier today: nothing in it needs reading again (hashed only when size and all else match).
+  // Partial API batches are always read: the shortcut counts the platform's whole active list.
   let sameAs: PreparedImport["sameAs"] = null;
-  if (opts.kind === "roster" && !opts.dryRun) {
+  if (opts.kind === "roster" && !opts.dryRun && opts.complete !== false) {
     const last = sqlite
       .prepare(
         `SELECT id, org_id AS orgId, size_bytes AS size, sha256, mapping, summary, finished_at AS finishedAt FROM imports
@@ -332,7 +338,8 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
       todayIso(new Date(last.finishedAt)) === today
     ) {
       sha256 ??= await sha256File(opts.file);
-      if (sha256 === last.sha256) sameAs = { importId: last.id, summary: JSON.parse(last.summary) as ImportSummary };
+      const prev = JSON.parse(last.summary) as ImportSummary & { complete?: false };
+      if (sha256 === last.sha256 && prev.complete !== false) sameAs = { importId: last.id, summary: prev };
     }
   }
   const dbFile = dbFileOf(handle);
@@ -522,6 +529,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       today,
       userId: prep.actor.id > 0 ? prep.actor.id : null,
       newMemberRelation: prep.org.kind === "branch" || prep.org.kind === "general_branch" ? "local" : "unattached",
+      complete: opts.complete !== false,
       afterStep: opts.afterStep,
     };
     const staged = counts.rows - counts.rejected - counts.duplicates;
@@ -537,7 +545,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
         .run(importId);
       sqlite
         .prepare("UPDATE imports SET status = ?, summary = ?, rows_done = ?, bytes_done = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?")
-        .run(status, JSON.stringify(summary), counts.rows, src.totalBytes, new Date().toISOString(), new Date().toISOString(), importId);
+        .run(status, JSON.stringify(opts.complete === false ? { ...summary, complete: false } : summary), counts.rows, src.totalBytes, new Date().toISOString(), new Date().toISOString(), importId);
     };
     const apply = (): ApplyCounts => {
       if (prep.fieldSet === "roster") return applyRoster(sqlite, st, ctx);
@@ -629,6 +637,7 @@ function repeatImport(handle: DbHandle, prep: PreparedImport, same: NonNullable<
         today: prep.today,
         userId: prep.actor.id > 0 ? prep.actor.id : null,
         newMemberRelation: "unattached",
+        complete: true,
         afterStep: opts.afterStep,
       });
       summary = {
