@@ -76,13 +76,33 @@ describe("clerk imports a GBK roster and files what it found", () => {
     await step(page, "import-progress", async () => {
       // The page as the server drew it (the script may reload it into the summary any moment).
       const isShow = (u: string) => /^\/imports\/\d+$/.test(new URL(u).pathname);
-      const polled = page.waitForResponse((r) => /^\/imports\/\d+\/progress$/.test(new URL(r.url()).pathname), { timeout: 60_000 });
-      polled.catch(() => undefined);
+      // Each poll's answer is read on its way to the page: the page may reload (and discard the
+      // response) the moment the answer says "done", so Playwright's response body would be gone.
+      type Progress = { importId: number; totalBytes: number; bytesDone: number; phase: string };
+      const polls: Progress[] = [];
+      let firstPoll!: () => void;
+      const polled = new Promise<void>((resolve) => {
+        firstPoll = resolve;
+      });
+      // The first two polls fail as a busy server's would: the script must keep polling.
+      let refused = 0;
+      await page.route(/\/imports\/\d+\/progress$/, async (route) => {
+        if (refused < 2) {
+          refused += 1;
+          await route.fulfill({ status: 503, contentType: "text/plain", body: "busy" });
+          return;
+        }
+        const response = await route.fetch();
+        polls.push((await response.json()) as Progress);
+        firstPoll();
+        await route.fulfill({ response });
+      });
       const [shown] = await Promise.all([
         page.waitForResponse((r) => isShow(r.url()) && r.request().method() === "GET"),
         page.click('form[action="/imports/start"] button[name=mode][value=run]'),
       ]);
       const id = Number(new URL(shown.url()).pathname.split("/").pop());
+      // Safe to read: the page cannot reload before the refused polls and the real one (≥ 7 s).
       const html = await shown.text();
       if (html.includes('id="import-progress"')) {
         // Still running when the page was drawn: the bar measures the file, the script polls it.
@@ -91,7 +111,8 @@ describe("clerk imports a GBK roster and files what it found", () => {
         expect(html).toMatch(new RegExp(`<progress id="import-bar" max="${size}" value="\\d+">`));
         expect(html).toContain(`data-progress-url="/imports/${id}/progress"`);
         expect(html).toContain('<script src="/assets/imports.js" defer></script>');
-        const p = (await (await polled).json()) as { importId: number; totalBytes: number; bytesDone: number; phase: string };
+        await polled;
+        const p = polls[0]!;
         expect(p).toMatchObject({ importId: id, totalBytes: size });
         expect(p.bytesDone).toBeLessThanOrEqual(size);
       }
@@ -99,6 +120,10 @@ describe("clerk imports a GBK roster and files what it found", () => {
       await page.getByRole("heading", { name: "导入结果" }).waitFor({ timeout: 90_000 });
       expect(await page.locator("#import-progress").count()).toBe(0);
       expect(await text(page, "#import-status")).toBe("已完成");
+      expect(refused).toBe(2);
+      // The two refused polls, as the browser reported them (the response, and its console line).
+      expect(watch.expected(/\b503\b/)).toBeGreaterThanOrEqual(2);
+      await page.unroute(/\/imports\/\d+\/progress$/);
       watch.assertClean("progress");
     });
     // The roster is big enough that the page is drawn before the import ends.
