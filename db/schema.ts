@@ -522,6 +522,8 @@ export const leads = sqliteTable(
     uniqueIndex("leads_id_number_uq").on(t.idNumber),
     index("leads_committee_status_idx").on(t.committeeId, t.status),
     index("leads_channel_idx").on(t.channel),
+    // The leads of a self-report link (its page, the leads filter, the links' counts).
+    index("leads_self_report_link_idx").on(t.selfReportLinkId),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `leads_self_report_link_idx` ON `leads` (`self_report_link_id`);
