@@ -6,6 +6,7 @@ import {
   ENTERPRISE_KINDS,
   GENDERS,
   IMPORT_KINDS,
+  IMPORT_SOURCES,
   IMPORT_STATUSES,
   INSTRUCTOR_KINDS,
   LEAD_STATUSES,
@@ -375,7 +376,7 @@ export const imports = sqliteTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "restrict" }),
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
-    source: text("source", { enum: ["web", "cli", "api"] })
+    source: text("source", { enum: IMPORT_SOURCES })
       .notNull()
       .default("web"),
     reference: integer("reference", { mode: "boolean" }).notNull().default(false),

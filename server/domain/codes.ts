@@ -152,6 +152,10 @@ export const IMPORT_STATUS = labels({
 });
 export const IMPORT_STATUSES = IMPORT_STATUS.keys;
 
+/** How an import arrived; named where no user started it (the CLI, a platform's API key). */
+export const IMPORT_SOURCE = labels({ web: "网页上传", cli: "命令行", api: "平台接口" });
+export const IMPORT_SOURCES = IMPORT_SOURCE.keys;
+
 export const LEAD_STATUS = labels({ open: "待核实", verified: "已核实", rejected: "已排除" });
 export const LEAD_STATUSES = LEAD_STATUS.keys;
 

@@ -29,9 +29,10 @@ export function leadsRouter({ db }: Deps) {
         ...result,
         page: q.page,
         query: q,
-        filters: { status: q.status, channel: q.channel, platform: q.platform, q: q.q },
+        filters: { status: q.status, channel: q.channel, platform: q.platform, link: q.link, q: q.q },
         counts: leads.leadCounts(db, actor),
         platforms: leads.listLeadPlatforms(db, actor),
+        links: leads.listLeadLinks(db, actor),
         branches: leads.fileableBranches(db, actor),
       });
     },

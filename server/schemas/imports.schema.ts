@@ -26,6 +26,7 @@ export const startSchema = uploadSchema.extend({
 export const leadsQuery = z.object({
   status: optionalEnumField(LEAD_STATUSES, "状态"),
   channel: optionalEnumField(DISCOVERY_CHANNELS, "发现渠道"),
+  link: optionalIdField("登记链接"),
   platform: z
     .string()
     .optional()

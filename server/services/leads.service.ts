@@ -5,7 +5,7 @@
 
 import { and, count, desc, eq, inArray, isNotNull, isNull, like, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
-import { leads, memberEvents, members, organizations, workers } from "../../db/schema.js";
+import { leads, memberEvents, members, organizations, selfReportLinks, workers } from "../../db/schema.js";
 import { DISCOVERY_CHANNEL, type DiscoveryChannel, type LEAD_STATUSES, type MEMBER_CATEGORIES } from "../domain/codes.js";
 import { parseIdNumber } from "../domain/id-number.js";
 import { AppError } from "../errors.js";
@@ -20,6 +20,8 @@ export type LeadFilter = {
   status?: LeadStatus | null;
   channel?: DiscoveryChannel | null;
   platform?: string | null;
+  /** The self-report link the leads came in through. */
+  link?: number | null;
   /** Name, or the last four characters of the ID number. */
   q?: string | null;
 };
@@ -31,6 +33,7 @@ export function listLeads(db: Db, actor: Actor, filter: LeadFilter, page = 1, pa
   if (filter.status) where.push(eq(leads.status, filter.status));
   if (filter.channel) where.push(eq(leads.channel, filter.channel));
   if (filter.platform) where.push(eq(leads.platform, filter.platform));
+  if (filter.link) where.push(eq(leads.selfReportLinkId, filter.link));
   const q = filter.q?.trim();
   if (q) {
     // The text literally: LIKE's wildcards and its escape character are escaped, not dropped
@@ -78,6 +81,17 @@ export function listLeadPlatforms(db: Db, actor: Actor): string[] {
     .all()
     .map((r) => r.platform!)
     .filter(Boolean);
+}
+
+/** The self-report links in scope (newest first), for the leads filter: id and the label posted with it. */
+export function listLeadLinks(db: Db, actor: Actor): { id: number; label: string }[] {
+  return db
+    .select({ id: selfReportLinks.id, label: selfReportLinks.label })
+    .from(selfReportLinks)
+    .where(orgIdInScope(actor, selfReportLinks.committeeId))
+    .orderBy(desc(selfReportLinks.id))
+    .limit(500)
+    .all();
 }
 
 export function getLead(db: Db, actor: Actor, id: number): LeadRow {

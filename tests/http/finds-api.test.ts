@@ -230,6 +230,13 @@ describe("platform feed: batches through the roster pipeline", () => {
       [W(3).idNumber]: "2000-01-01",
       [W(4).idNumber]: today,
     });
+    // The clerk's import history names the source and does not claim departures were checked.
+    const clerk = await signIn(t.app, "t-clerk-dl");
+    const history = await clerk.get("/imports");
+    expect(history.text).toContain("API 批次 2025-06-02.partial");
+    expect(history.text).toContain("平台接口");
+    const shown = await clerk.get(`/imports/${res.body.importId}`);
+    expect(shown.text).toContain("不判断（平台报送的是部分名单）");
     // A later whole roster still finds who has gone.
     const whole = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "2025-06-03", workers: [W(1), W(4)] }));
     expect(whole.body).toMatchObject({ departed: 2 });

@@ -125,6 +125,25 @@ describe("public self-report form", () => {
     expect(leads[0]!.note).toContain("平台登记有误");
   });
 
+  it("lists on the leads page only the leads of the link chosen (?link=), with the link in the filter", async () => {
+    const other = createLink(t.handle.db, clerk(), { label: "夜市驿站", committeeId: null, enterpriseId: null, expiresOn: addDays(todayIso(), 30) }, todayIso());
+    await submit();
+    await submit({ idNumber: ID2, name: "王另报" }, other.token);
+    const agent = await signIn(t.app, "t-clerk-dl");
+    const first = await agent.get("/leads").query({ channel: "self_report", link: String(link.id) });
+    expect(first.status).toBe(200);
+    expect(first.text).toContain("刘自报");
+    expect(first.text).not.toContain("王另报");
+    expect(first.text).toContain(`<option value="${link.id}" selected>某某配送站</option>`);
+    const second = await agent.get("/leads").query({ link: String(other.id) });
+    expect(second.text).toContain("王另报");
+    expect(second.text).not.toContain("刘自报");
+    // The link page's count links to exactly that list.
+    const detail = await agent.get(`/finds/links/${link.id}`);
+    expect(detail.text).toContain(`href="/leads?channel=self_report&amp;link=${link.id}"`);
+    expect((await agent.get("/leads").query({ link: "x' OR 1=1" })).status).toBe(400);
+  });
+
   it("records nothing visible when the person is already a member: same page, no lead, a note on the member's timeline", async () => {
     const fresh = await submit({ idNumber: ID2 });
     const member = await submit({ idNumber: t.city.dlMember.idNumber, name: t.city.dlMember.name });
