@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { openDb } from "../../db/client.js";
 import { DEMO_PASSWORD, seedDemo } from "../../db/seed/index.js";
 import { createApp } from "../../server/app.js";
@@ -34,6 +35,33 @@ export async function startDemoServer(opts: { members?: number } = {}) {
       server.closeAllConnections?.();
       handle.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A file's demo server and browser: started before its tests, closed after them. The getters
+ * read what beforeAll has set.
+ */
+export function demoSuite(opts: { members?: number } = {}) {
+  let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startDemoServer(opts);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("demo server not started (used outside a test?)");
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error("browser not launched (used outside a test?)");
+      return browser;
     },
   };
 }

@@ -69,3 +69,6 @@ export function isZip(file: string): boolean {
     fs.closeSync(fd);
   }
 }
+
+/** The text of the first element matching `selector`, whitespace collapsed. */
+export const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? "").replace(/\s+/g, " ").trim();

@@ -1,9 +1,9 @@
 import path from "node:path";
 import ExcelJS from "exceljs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, signInPage, startDemoServer, step } from "./harness.js";
-import { DESKTOP, download, isZip, scrollWidth, watchErrors } from "./helpers-browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { demoSuite, signInPage, step } from "./harness.js";
+import { DESKTOP, download, isZip, scrollWidth, text, watchErrors } from "./helpers-browser.js";
 import { writeGbkRoster } from "./helpers-roster.js";
 
 // A clerk of the road-transport committee (HZ-DL) imports a platform's GBK roster in the browser:
@@ -13,18 +13,8 @@ import { writeGbkRoster } from "./helpers-roster.js";
 const WORKERS = 60_000; // ~4.5 MB: a few seconds of import, so the progress bar is on screen
 const PLATFORM = "滇运货运平台";
 
-let server: Awaited<ReturnType<typeof startDemoServer>>;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer({ members: 1500 });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = demoSuite({ members: 1500 });
 
-const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? "").replace(/\s+/g, " ").trim();
 /** The figure in the summary table's row headed `label` (a number, maybe followed by a link). */
 const summaryFigure = async (page: Page, label: string) => {
   const cell = await text(page, `xpath=//table//tr[th[normalize-space()="${label}"]]/td`);
@@ -35,16 +25,16 @@ const summaryFigure = async (page: Page, label: string) => {
 
 describe("clerk imports a GBK roster and files what it found", () => {
   it("uploads, watches the progress, reads the summary, downloads the error file, verifies two leads and files one", async () => {
-    const file = path.join(server.dir, "滇运骑手花名册.csv");
+    const file = path.join(env.server.dir, "滇运骑手花名册.csv");
     const planted = writeGbkRoster(file, WORKERS);
-    const db = server.handle.sqlite;
+    const db = env.server.handle.sqlite;
     // The planted members are new to the demo city: nobody holds their ID numbers yet.
     for (const m of planted.members) expect(db.prepare("SELECT count(*) FROM members WHERE id_number = ?").pluck().get(m.idNumber)).toBe(0);
     const committee = db.prepare("SELECT id, name FROM organizations WHERE code = 'HZ-DL'").get() as { id: number; name: string };
     const branch = db.prepare("SELECT id, name FROM organizations WHERE code = 'HZ-DL-001'").get() as { id: number; name: string };
 
-    const context = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
-    const page = await signInPage(context, server.url, "clerk");
+    const context = await env.browser.newContext({ ...DESKTOP, acceptDownloads: true });
+    const page = await signInPage(context, env.server.url, "clerk");
     const watch = watchErrors(page);
 
     await step(page, "import-upload", async () => {
@@ -144,7 +134,7 @@ describe("clerk imports a GBK roster and files what it found", () => {
     });
 
     await step(page, "import-error-file", async () => {
-      const { file: xlsx, download: dl } = await download(page, 'a[href$="/issues.xlsx"]', server.dir);
+      const { file: xlsx, download: dl } = await download(page, 'a[href$="/issues.xlsx"]', env.server.dir);
       expect(dl.suggestedFilename()).toMatch(/\.xlsx$/);
       expect(isZip(xlsx)).toBe(true);
       const wb = new ExcelJS.Workbook();
@@ -190,13 +180,13 @@ describe("clerk imports a GBK roster and files what it found", () => {
     expect(db.prepare("SELECT org_id AS orgId, relation_status AS relation FROM members WHERE id_number = ?").get(filed!.idNumber)).toEqual({ orgId: branch.id, relation: "local" });
 
     await step(page, "lead-bulk-verify", async () => {
-      await page.goto(`${server.url}/leads?status=open&platform=${encodeURIComponent(PLATFORM)}`);
+      await page.goto(`${env.server.url}/leads?status=open&platform=${encodeURIComponent(PLATFORM)}`);
       await page.check(`#bulk-verify input[name=ids][aria-label="选择 ${second!.name}"]`);
       await page.selectOption("#bulk-verify select[name=branchId]", "");
       await Promise.all([page.waitForURL(/\/leads\?status=open$/), page.click("#bulk-verify button[type=submit]")]);
       expect(await text(page, ".flash.success")).toBe("已核实 1 条线索。");
       // One open lead of the roster is left: the third member, not yet verified.
-      await page.goto(`${server.url}/leads?status=open&platform=${encodeURIComponent(PLATFORM)}`);
+      await page.goto(`${env.server.url}/leads?status=open&platform=${encodeURIComponent(PLATFORM)}`);
       const names = await page.$$eval("#bulk-verify tbody td[data-label=姓名] a", (as) => as.map((a) => a.textContent));
       expect(names).toEqual([planted.members[2]!.name]);
       watch.assertClean("bulk verify");

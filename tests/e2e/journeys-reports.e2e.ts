@@ -1,23 +1,14 @@
 import ExcelJS from "exceljs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, signInPage, startDemoServer, step } from "./harness.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { demoSuite, signInPage, step } from "./harness.js";
 import { DESKTOP, download, isZip, watchErrors } from "./helpers-browser.js";
 
 // A supervisor of the city reads the dashboard, follows figures to the lists behind them (every
 // row counted, across pages), and downloads the "two coverages" workbook, whose 合计 rows must
 // add up and agree with the dashboard.
 
-let server: Awaited<ReturnType<typeof startDemoServer>>;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer({ members: 1500 });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = demoSuite({ members: 1500 });
 
 const num = (s: string | null) => {
   const t = (s ?? "").replace(/[,\s]/g, "");
@@ -62,8 +53,8 @@ function sheetValues(ws: ExcelJS.Worksheet): Sheet {
 
 describe("supervisor reads the dashboard, its lists and the coverage workbook", () => {
   it("follows figures to lists of the same length and downloads a workbook whose 合计 rows add up", async () => {
-    const context = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
-    const page = await signInPage(context, server.url, "supervisor");
+    const context = await env.browser.newContext({ ...DESKTOP, acceptDownloads: true });
+    const page = await signInPage(context, env.server.url, "supervisor");
     const watch = watchErrors(page);
     let cards = new Map<string, number>();
 
@@ -96,7 +87,7 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
     });
 
     await step(page, "figure-unmanaged", async () => {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${env.server.url}/`);
       await Promise.all([page.waitForURL(/\/reports\/figures\/unmanaged$/), page.click('a.figure[data-figure="unmanaged"]')]);
       const list = await countListRows(page);
       expect(list.stated).toBe(cards.get("unmanaged"));
@@ -110,7 +101,7 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
     let committeeRow = { label: "", enterprises: 0 };
     await step(page, "figure-by-committee", async () => {
       // A committee's enterprises, from the breakdown table beside the chart.
-      await page.goto(`${server.url}/`);
+      await page.goto(`${env.server.url}/`);
       const first = page.locator("#by-committee-h + .chart-grid table tbody tr").first();
       committeeRow = { label: ((await first.locator("th").textContent()) ?? "").trim(), enterprises: num(await first.locator("td").first().textContent()) };
       await Promise.all([page.waitForURL(/\/reports\/figures\/enterprises\?scope=/), first.locator("td a").first().click()]);
@@ -123,7 +114,7 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
 
     await step(page, "coverage-workbook", async () => {
       await Promise.all([page.waitForURL(/\/reports$/), page.click('header nav a[href="/reports"]')]);
-      const { file, download: dl } = await download(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]', server.dir);
+      const { file, download: dl } = await download(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]', env.server.dir);
       expect(dl.suggestedFilename()).toMatch(/\.xlsx$/);
       expect(isZip(file)).toBe(true);
       const wb = new ExcelJS.Workbook();

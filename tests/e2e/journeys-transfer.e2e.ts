@@ -1,32 +1,22 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { todayIso } from "../../server/domain/dates.js";
-import { launchBrowser, signInPage, startDemoServer, step } from "./harness.js";
-import { PHONE, scrollWidth, watchErrors } from "./helpers-browser.js";
+import { demoSuite, signInPage, step } from "./harness.js";
+import { PHONE, scrollWidth, text, watchErrors } from "./helpers-browser.js";
 
 // A branch secretary (HZ-DL-001) issues an introduction letter moving one of her members to the
 // branch HZ-DL-002; its secretary (secretary2) finds it in the inbox and accepts it; the member's
 // page shows the move. Both secretaries work from a phone (390 px), where nothing may scroll sideways.
 
-let server: Awaited<ReturnType<typeof startDemoServer>>;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer({ members: 1500 });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = demoSuite({ members: 1500 });
 
-const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? "").replace(/\s+/g, " ").trim();
 /** The value of the `dt` labelled `label` in a definition list on the page. */
 const prop = (page: Page, label: string) => text(page, `xpath=(//dl[contains(@class,"props")]/dt[normalize-space()="${label}"]/following-sibling::dd[1])[1]`);
 const fitsPhone = async (page: Page) => expect(await scrollWidth(page)).toBeLessThanOrEqual(391);
 
 describe("transfer of organizational relationship between two branches", () => {
   it("is issued by the sending secretary, accepted from the receiver's inbox, and shown on the member's page", async () => {
-    const db = server.handle.sqlite;
+    const db = env.server.handle.sqlite;
     const from = db.prepare("SELECT id, name FROM organizations WHERE code = 'HZ-DL-001'").get() as { id: number; name: string };
     const to = db.prepare("SELECT id, name FROM organizations WHERE code = 'HZ-DL-002'").get() as { id: number; name: string };
     // A member managed locally by the sending branch, with no letter pending.
@@ -38,8 +28,8 @@ describe("transfer of organizational relationship between two branches", () => {
       .get(from.id) as { id: number; name: string };
     expect(member).toBeDefined();
 
-    const sender = await browser.newContext(PHONE);
-    const page = await signInPage(sender, server.url, "secretary");
+    const sender = await env.browser.newContext(PHONE);
+    const page = await signInPage(sender, env.server.url, "secretary");
     const watch = watchErrors(page);
     let transferId = 0;
     let letterNumber = "";
@@ -76,8 +66,8 @@ describe("transfer of organizational relationship between two branches", () => {
     expect(db.prepare("SELECT org_id FROM members WHERE id = ?").pluck().get(member.id)).toBe(from.id);
     expect(db.prepare("SELECT state, from_org_id AS fromOrg, to_org_id AS toOrg, kind FROM transfers WHERE id = ?").get(transferId)).toEqual({ state: "pending", fromOrg: from.id, toOrg: to.id, kind: "internal" });
 
-    const receiver = await browser.newContext(PHONE);
-    const page2 = await signInPage(receiver, server.url, "secretary2");
+    const receiver = await env.browser.newContext(PHONE);
+    const page2 = await signInPage(receiver, env.server.url, "secretary2");
     const watch2 = watchErrors(page2);
     await step(page2, "transfer-inbox", async () => {
       await Promise.all([page2.waitForURL(/\/inbox$/), page2.click('header nav a[href="/inbox"]')]);
@@ -114,13 +104,13 @@ describe("transfer of organizational relationship between two branches", () => {
 
     await step(page, "transfer-sender-after", async () => {
       // The sender keeps the record: the letter shows as completed, the inbox no longer lists it.
-      await page.goto(`${server.url}/transfers/${transferId}`);
+      await page.goto(`${env.server.url}/transfers/${transferId}`);
       expect(await prop(page, "状态")).toBe("已完成");
       expect(await text(page, "main")).toContain("已办结的转接不能修改或删除");
       // The member has left the sender's scope.
-      const res = await page.goto(`${server.url}/members/${member.id}`);
+      const res = await page.goto(`${env.server.url}/members/${member.id}`);
       expect(res?.status()).toBe(404);
-      expect(watch.expected(new RegExp(`on ${server.url}/members/${member.id}: Failed to load resource: .*404`))).toBe(1);
+      expect(watch.expected(new RegExp(`on ${env.server.url}/members/${member.id}: Failed to load resource: .*404`))).toBe(1);
       watch.assertClean("sender after");
     });
     await sender.close();
