@@ -11,3 +11,15 @@ export function maskPhone(phone: string | null | undefined): string {
   if (phone.length < 7) return "*".repeat(phone.length);
   return `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}`;
 }
+
+/**
+ * A cell of a file as read (the import preview), masked when it looks like an ID number or a
+ * mobile number, whatever column it is in: the clerk checks the columns' meaning, not the digits.
+ */
+export function maskPersonalCell(cell: string | null | undefined): string {
+  if (!cell) return "";
+  const t = cell.trim();
+  if (/^\d{17}[\dXx]$|^\d{15}$/.test(t)) return maskIdNumber(t);
+  if (/^(?:\+?86)?1\d{10}$/.test(t.replace(/[\s-]/g, ""))) return maskPhone(t);
+  return cell;
+}

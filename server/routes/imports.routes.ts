@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { ENCODING_LABEL } from "../services/import/encoding.js";
 import type { FieldKey, Mapping } from "../services/import/header-aliases.js";
+import { maskPersonalCell } from "../domain/masking.js";
 import { AppError } from "../errors.js";
 import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
@@ -103,7 +104,7 @@ export function importsRouter({ handle, config, logger }: Deps) {
       title: "确认导入",
       input,
       original,
-      preview,
+      preview: { ...preview, sample: preview.sample.map((row) => ({ ...row, cells: row.cells.map(maskPersonalCell) })) },
       encodingLabel: ENCODING_LABEL[preview.encoding],
       formError: formError ?? (preview.missing.length ? "缺少必需的列，请在下方为它们选择对应的列。" : null),
     });

@@ -54,6 +54,11 @@ describe("imports over HTTP", () => {
     expect(preview.text).toContain("逗号分隔");
     expect(preview.text).toContain("<option value=\"公民身份号码\" selected>");
     expect(preview.text).toContain("张伟");
+    // The sample shows what each column holds, not whose it is: ID and phone numbers masked.
+    expect(preview.text).toContain("371702********1008");
+    expect(preview.text).toContain("138****0001");
+    expect(preview.text).not.toContain("371702199001011008");
+    expect(preview.text).not.toContain("13800000001");
     const upload_ = hidden(preview.text, "upload");
     expect(upload_).toMatch(/^[a-f0-9]{32}$/);
     // The stored file has a server-made name, not the client's.

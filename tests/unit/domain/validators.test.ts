@@ -3,7 +3,7 @@ import { z } from "zod";
 import { creditCodeCheckChar, makeCreditCode, parseCreditCode } from "../../../server/domain/credit-code.js";
 import { addMonths, parseLooseDate, parseMonth } from "../../../server/domain/dates.js";
 import { idNumberCheckChar, makeIdNumber, parseIdNumber } from "../../../server/domain/id-number.js";
-import { maskIdNumber, maskPhone } from "../../../server/domain/masking.js";
+import { maskIdNumber, maskPersonalCell, maskPhone } from "../../../server/domain/masking.js";
 import { parseMobilePhone } from "../../../server/domain/phone.js";
 import { fieldErrorsOf, idNumberField, nonNegativeIntField } from "../../../server/schemas/fields.js";
 
@@ -116,6 +116,14 @@ describe("masking and integer fields", () => {
   it("masks ID numbers and phones", () => {
     expect(maskIdNumber("370102199001011234")).toBe("370102********1234");
     expect(maskPhone("13812345678")).toBe("138****5678");
+  });
+  it("masks a file's cell that looks like an ID number or a mobile number, and nothing else", () => {
+    expect(maskPersonalCell("370102199001011234")).toBe("370102********1234");
+    expect(maskPersonalCell(" 37010219900101123x ")).toBe("370102********123x");
+    expect(maskPersonalCell("370102900101123")).toBe("370102*****1123");
+    expect(maskPersonalCell("138 1234 5678")).toBe("138******5678");
+    expect(maskPersonalCell("+8613812345678")).toBe("+86*******5678");
+    for (const keep of ["张伟", "2024年3月5日", "45321", "3.70102E+17", "牡丹区东站", "", "1234567890"]) expect(maskPersonalCell(keep)).toBe(keep);
   });
   it("reads non-negative integers with Chinese messages", () => {
     const f = z.object({ n: nonNegativeIntField("从业人员数") });
