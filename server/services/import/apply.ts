@@ -47,6 +47,19 @@ function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memb
   for (const r of rows) ins.run(r.memberId, ctx.userId, kind, summary, details);
 }
 
+/** Links this platform's workers to the members with their ID numbers (数据交互线上找), on each member's timeline. */
+function linkKnownMembers(sqlite: Database.Database, ctx: ApplyContext): void {
+  const linked = sqlite
+    .prepare(
+      // Driven by the members (the IN list probes this platform's index), not by every worker.
+      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
+       WHERE workers.platform = ? AND workers.member_id IS NULL AND workers.id_number IN (SELECT id_number FROM members)
+       RETURNING workers.member_id AS memberId`,
+    )
+    .all(ctx.platform) as { memberId: number }[];
+  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
+}
+
 /** A platform roster: upsert workers, mark departures, link known members, raise leads. */
 export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): ApplyCounts {
   const a = stage.alias;
@@ -136,15 +149,7 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   step(ctx, "departures");
 
   // 4. Known members: link the worker to the member (数据交互线上找).
-  const linked = sqlite
-    .prepare(
-      // Driven by the members (the IN list probes this platform's index), not by every worker.
-      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
-       WHERE workers.platform = @platform AND workers.member_id IS NULL AND workers.id_number IN (SELECT id_number FROM members)
-       RETURNING workers.member_id AS memberId`,
-    )
-    .all(p) as { memberId: number }[];
-  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
+  linkKnownMembers(sqlite, ctx);
   const membersMatched = sqlite.prepare(`SELECT count(*) FROM members m JOIN ${a}.rows s ON s.id_number = m.id_number`).pluck().get() as number;
   step(ctx, "members");
 
@@ -324,14 +329,7 @@ export function applyReference(sqlite: Database.Database, stage: Stage, ctx: App
  */
 export function applyRosterRepeat(sqlite: Database.Database, ctx: ApplyContext): ApplyCounts {
   const p = { platform: ctx.platform, org: ctx.orgId, today: ctx.today, importId: ctx.importId };
-  const linked = sqlite
-    .prepare(
-      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
-       WHERE workers.platform = @platform AND workers.member_id IS NULL AND workers.id_number IN (SELECT id_number FROM members)
-       RETURNING workers.member_id AS memberId`,
-    )
-    .all(p) as { memberId: number }[];
-  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
+  linkKnownMembers(sqlite, ctx);
   // The file's people are this platform's active workers under this organization (the last import left it so).
   const membersMatched = sqlite
     .prepare("SELECT count(*) FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL AND member_id IS NOT NULL")
