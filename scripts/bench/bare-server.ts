@@ -14,7 +14,7 @@ import { VIEWS_DIR } from "../../server/paths.js";
 import { canUnmask, canWrite } from "../../server/policy/actor.js";
 import { filtersOf } from "../../server/routes/members.routes.js";
 import { type MemberListQuery, memberListQuerySchema } from "../../server/schemas/members.schema.js";
-import { listMembers, memberFilterOptions } from "../../server/services/members-list.js";
+import { listMembers, loadOrgs, memberFilterOptions } from "../../server/services/members-list.js";
 import { ReadCache } from "../../server/services/read-cache.js";
 import { loadActor } from "../../server/services/users.service.js";
 import { viewHelpers } from "../../server/views/helpers.js";
@@ -24,12 +24,13 @@ const handle = openDb(dbPath);
 const actor = loadActor(handle.db, Number(userId));
 if (!actor) throw new Error(`no user ${userId}`);
 
-// The same count memo and filter-option cache as the real members router (ReadCaches over the same
-// connection), so that both do the same database work per page and the difference is what the
-// real app adds.
+// The same count memo, organization list and filter-option cache as the real members router
+// (ReadCaches over the same connection), so that both do the same database work per page and the
+// difference is what the real app adds.
 const counts = new ReadCache<number>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
 const countMemo = (key: string, count: () => number) => counts.get(key, count);
 const filterOptions = new ReadCache<ReturnType<typeof memberFilterOptions>>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
+const orgsCache = new ReadCache<ReturnType<typeof loadOrgs>>(handle.sqlite, { max: 1, othersMaxAgeMs: 0 });
 
 const app = express();
 app.set("views", VIEWS_DIR);
@@ -55,7 +56,7 @@ const locals = {
 
 app.get("/members", (req, res) => {
   const q = memberListQuerySchema.parse(req.query) as MemberListQuery;
-  const result = listMembers(handle.db, actor, q, todayIso(), { countMemo });
+  const result = listMembers(handle.db, actor, q, todayIso(), { countMemo, orgs: orgsCache.get("orgs", () => loadOrgs(handle.db)) });
   res.render("members/index", {
     ...locals,
     title: "党员",

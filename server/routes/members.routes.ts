@@ -8,7 +8,7 @@ import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js
 import { form, validate } from "../middleware/validate.js";
 import { idParam } from "../schemas/fields.js";
 import { type MemberListQuery, memberCreateSchema, memberListQuerySchema, memberSearchSchema, memberUpdateSchema } from "../schemas/members.schema.js";
-import { classifySearch, listMembers, memberFilterOptions } from "../services/members-list.js";
+import { classifySearch, listMembers, loadOrgs, memberFilterOptions } from "../services/members-list.js";
 import * as members from "../services/members.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
@@ -51,6 +51,10 @@ export function membersRouter({ db, handle }: Deps) {
   const countMemo = (key: string, count: () => number) => counts.get(key, count);
   // The filters' select options (every committee, branch and enterprise in scope), likewise.
   const filterOptions = new ReadCache<ReturnType<typeof memberFilterOptions>>(handle.sqlite, { max: 500, othersMaxAgeMs: 30_000 });
+  // Every organization (scope, committee filter, row labels): hundreds of rows read and mapped on each
+  // page (~1 ms), likewise kept until the data changes. Another process's change counts at once:
+  // the scope must never lag behind a moved organization.
+  const orgsCache = new ReadCache<ReturnType<typeof loadOrgs>>(handle.sqlite, { max: 1, othersMaxAgeMs: 0 });
   /** Select options every member form needs; `current` keeps the stored org/enterprise selectable. */
   const formLocals = (req: Request, current: { orgId?: number | null; enterpriseId?: number | null; relationStatus?: string | null } = {}) => ({
     ...members.memberFormOptions(db, actorOf(req), current),
@@ -77,7 +81,7 @@ export function membersRouter({ db, handle }: Deps) {
         return;
       }
       const actor = actorOf(req);
-      const result = listMembers(db, actor, q, todayIso(), { countMemo });
+      const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs: orgsCache.get("orgs", () => loadOrgs(db)) });
       res.render("members/index", { title: "党员", result, filters, query: q, page: q.page ?? 1, options: filterOptions.get(JSON.stringify([actor.role, actor.orgId, actor.orgPath]), () => memberFilterOptions(db, actor)), scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {

@@ -88,6 +88,41 @@ export type MemberListResult = {
 
 type SortKey = "name" | "joined" | "id";
 
+/** A page's columns, in the order of PageRow. */
+const PAGE_COLUMNS = sql.join(
+  [
+    members.id,
+    members.name,
+    members.gender,
+    members.idNumber,
+    members.phone,
+    members.category,
+    members.occupation,
+    members.orgId,
+    members.enterpriseId,
+    members.relationStatus,
+    members.joinedOn,
+    members.lostContactOn,
+    members.leftOn,
+  ],
+  sql`, `,
+);
+type PageRow = [
+  id: number,
+  name: string,
+  gender: string,
+  idNumber: string,
+  phone: string | null,
+  category: string,
+  occupation: string | null,
+  orgId: number,
+  enterpriseId: number | null,
+  relationStatus: string,
+  joinedOn: string | null,
+  lostContactOn: string | null,
+  leftOn: string | null,
+];
+
 /**
  * The joined-date sort key. Joined dates are nullable and keysets cannot compare NULL, so the key is
  * '' for none. The text repeats the expression of members_joined_idx and members_org_joined_cover_idx
@@ -191,58 +226,44 @@ export function listMembers(
     .where(and(...where))
     .orderBy(...order)
     .limit(pageSize + 1)
-    .all()
-    .map((r) => r.id);
-  const fetched = pageIds.length
-    ? db
-        .select({
-          id: members.id,
-          name: members.name,
-          gender: members.gender,
-          idNumber: members.idNumber,
-          phone: members.phone,
-          category: members.category,
-          occupation: members.occupation,
-          orgId: members.orgId,
-          enterpriseId: members.enterpriseId,
-          relationStatus: members.relationStatus,
-          joinedOn: members.joinedOn,
-          lostContactOn: members.lostContactOn,
-          leftOn: members.leftOn,
-        })
-        .from(members)
-        .where(inArray(members.id, pageIds))
-        .all()
-    : [];
-  const byMemberId = new Map(fetched.map((r) => [r.id, r]));
+    .values()
+    .map((r) => r[0] as number);
+  // The rows and their enterprises' names as arrays, not mapped objects, with the ids as one JSON
+  // parameter (one statement text for any page): half the cost of a page's data.
+  const fetched = pageIds.length ? (db.values(sql`SELECT ${PAGE_COLUMNS} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${JSON.stringify(pageIds)}))`) as PageRow[]) : [];
+  const byMemberId = new Map(fetched.map((r) => [r[0], r]));
   const found = pageIds.map((id) => byMemberId.get(id)!).filter(Boolean);
   const more = found.length > pageSize;
   const page = found.slice(0, pageSize);
   if (backwards) page.reverse();
 
   const orgById = new Map(orgs.map((o) => [o.id, o]));
-  const entIds = [...new Set(page.map((r) => r.enterpriseId).filter((x): x is number => x != null))];
-  const entNames = new Map(entIds.length ? db.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).where(inArray(enterprises.id, entIds)).all().map((e) => [e.id, e.name]) : []);
+  const entIds = [...new Set(page.map((r) => r[8]).filter((x): x is number => x != null))];
+  const entNames = new Map(
+    entIds.length
+      ? (db.values(sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${JSON.stringify(entIds)}))`) as [number, string][])
+      : [],
+  );
   const sixMonthsAgo = addMonths(today, -LOST_CONTACT_SUSPEND_MONTHS);
-  const rows: MemberListRow[] = page.map((r) => {
-    const org = orgById.get(r.orgId);
+  const rows: MemberListRow[] = page.map(([id, name, gender, idNumber, phone, category, occupation, orgId, enterpriseId, relationStatus, joinedOn, lostContactOn, leftOn]) => {
+    const org = orgById.get(orgId);
     return {
-      id: r.id,
-      name: r.name,
-      gender: r.gender,
-      idNumberMasked: maskIdNumber(r.idNumber),
-      phoneMasked: maskPhone(r.phone),
-      category: r.category,
-      occupation: r.occupation,
-      orgId: r.orgId,
+      id,
+      name,
+      gender,
+      idNumberMasked: maskIdNumber(idNumber),
+      phoneMasked: maskPhone(phone),
+      category,
+      occupation,
+      orgId,
       orgName: org ? (org.shortName ?? org.name) : "",
-      enterpriseId: r.enterpriseId,
-      enterpriseName: r.enterpriseId != null ? (entNames.get(r.enterpriseId) ?? null) : null,
-      relationStatus: r.relationStatus,
-      joinedOn: r.joinedOn,
-      lostContactOn: r.lostContactOn,
-      lostSixMonths: r.lostContactOn != null && r.lostContactOn <= sixMonthsAgo,
-      leftOn: r.leftOn,
+      enterpriseId,
+      enterpriseName: enterpriseId != null ? (entNames.get(enterpriseId) ?? null) : null,
+      relationStatus,
+      joinedOn,
+      lostContactOn,
+      lostSixMonths: lostContactOn != null && lostContactOn <= sixMonthsAgo,
+      leftOn,
     };
   });
   // A first page that holds everything needs no count.
