@@ -14,7 +14,9 @@ import { memberIdNumbers } from "../coverage/report.js";
 import { resolveScope } from "../coverage/scope.js";
 import { reportForExport } from "../snapshot.service.js";
 import { writeCoverageWorkbook } from "./coverage.workbook.js";
-import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerTitle, writeLedger } from "./ledgers.js";
+import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
+import type { TransferState } from "../../domain/transfer-state.js";
+import { transferLedger } from "./transfer-ledger.js";
 
 export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -120,7 +122,11 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
     async run(out) {
       let rows = 0;
       try {
-        const writing = writeLedger(kind, { db, rs, asOf, unmask, filters }, out).then((n) => {
+        const ledger =
+          kind === "transfers"
+            ? transferLedger(db, actor, { state: filters.status as TransferState | null, from: filters.from, to: filters.to, overdue: filters.overdue, org: rs.rootOrg?.id ?? null }, asOf, unmask)
+            : ledgerRows(kind, { db, rs, asOf, unmask, filters });
+        const writing = writeLedgerRows(ledger, out).then((n) => {
           rows = n;
         });
         await finish(out, writing);

@@ -19,8 +19,6 @@ import {
   OCCUPATION,
   POLITICAL_STATUS,
   RELATION_STATUS,
-  TRANSFER_KIND,
-  TRANSFER_STATE,
 } from "../../domain/codes.js";
 import { maskIdNumber, maskPhone } from "../../domain/masking.js";
 import { hydrateEnterprises, type EnterpriseSourceRow } from "../coverage/rows.js";
@@ -71,7 +69,13 @@ function where(parts: (SQL | null | undefined | false)[]): SQL {
   return list.length ? sql.join(list, sql` AND `) : sql`1 = 1`;
 }
 
-const SPECS: Record<LedgerKind, LedgerSpec> = {
+/**
+ * The ledgers read straight from the tables. The transfer ledger is the /transfers list's own
+ * (transfer-ledger.ts): one set of columns wherever a supervisor downloads it.
+ */
+export type TableLedgerKind = Exclude<LedgerKind, "transfers">;
+
+const SPECS: Record<TableLedgerKind, LedgerSpec> = {
   members: {
     title: "党员花名册",
     columns: (ctx) => [
@@ -197,39 +201,6 @@ const SPECS: Record<LedgerKind, LedgerSpec> = {
         ])}
         ORDER BY l.id LIMIT ${limit}`),
   },
-  transfers: {
-    title: "组织关系转接台账",
-    columns: (ctx) => [
-      { header: "介绍信编号", value: (r) => s(r.letter_number), text: true },
-      { header: "转接类型", value: (r) => lbl(TRANSFER_KIND.label, r.kind) },
-      { header: "党员姓名", value: (r) => s(r.member_name) },
-      { header: "公民身份号码", value: (r) => id(ctx)(r.id_number), text: true, min: 20 },
-      { header: "转出单位", value: (r) => s(r.from_name ?? (r.kind === "incoming" ? r.external_org_name : "")) },
-      { header: "转入单位", value: (r) => s(r.to_name ?? (r.kind === "outgoing" ? r.external_org_name : "")) },
-      { header: "开具日期", value: (r) => s(r.issued_on) },
-      { header: "有效期（天）", value: (r) => Number(r.valid_days ?? 0) },
-      { header: "有效期至", value: (r) => s(r.deadline_on) },
-      { header: "党费交至", value: (r) => s(r.dues_paid_to), text: true },
-      { header: "状态", value: (r) => lbl(TRANSFER_STATE.label, r.state) },
-      { header: "是否超期", value: (r) => (r.state === "pending" && s(r.deadline_on) < ctx.asOf ? "超期" : "") },
-      { header: "回执日期", value: (r) => s(r.receipt_on) },
-      { header: "退回原因", value: (r) => s(r.return_reason) },
-      { header: "转接原因", value: (r) => s(r.reason) },
-    ],
-    page: ({ db, rs, filters, asOf }, after, limit) =>
-      db.all<Row>(sql`SELECT t.*, mb.name AS member_name, mb.id_number, f.name AS from_name, x.name AS to_name
-        FROM transfers t JOIN members mb ON mb.id = t.member_id
-          LEFT JOIN organizations f ON f.id = t.from_org_id LEFT JOIN organizations x ON x.id = t.to_org_id
-        WHERE ${where([
-          sql`t.id > ${after}`,
-          sql`((t.from_org_id IS NOT NULL AND ${orgInScope(rs, "t.from_org_id")}) OR (t.to_org_id IS NOT NULL AND ${orgInScope(rs, "t.to_org_id")}))`,
-          filters.status ? sql`t.state = ${filters.status}` : null,
-          filters.overdue ? sql`t.state = 'pending' AND t.deadline_on < ${asOf}` : null,
-          filters.from ? sql`t.issued_on >= ${filters.from}` : null,
-          filters.to ? sql`t.issued_on <= ${filters.to}` : null,
-        ])}
-        ORDER BY t.id LIMIT ${limit}`),
-  },
   workers: {
     title: "平台从业人员花名册",
     columns: (ctx) => [
@@ -260,8 +231,10 @@ const SPECS: Record<LedgerKind, LedgerSpec> = {
   },
 };
 
+export const TRANSFER_LEDGER_TITLE = "组织关系转接台账";
+
 export function ledgerTitle(kind: LedgerKind): string {
-  return SPECS[kind].title;
+  return kind === "transfers" ? TRANSFER_LEDGER_TITLE : SPECS[kind].title;
 }
 
 const PAGE = 2000;
@@ -276,7 +249,7 @@ export type LedgerRows = {
 };
 
 /** The header and cell values of a ledger, independent of the file format (the bench writes them as CSV too). */
-export function ledgerRows(kind: LedgerKind, ctx: LedgerContext): LedgerRows {
+export function ledgerRows(kind: TableLedgerKind, ctx: LedgerContext): LedgerRows {
   const spec = SPECS[kind];
   const columns = spec.columns(ctx);
   const toValues = (r: Row): SheetCell[] => columns.map((c) => c.value(r));
@@ -298,7 +271,7 @@ export function ledgerRows(kind: LedgerKind, ctx: LedgerContext): LedgerRows {
  * to the first rows, ID numbers and phones as text cells (masked unless ctx.unmask). Resolves with the
  * number of data rows once the workbook is complete.
  */
-export function writeLedger(kind: LedgerKind, ctx: LedgerContext, out: Writable): Promise<number> {
+export function writeLedger(kind: TableLedgerKind, ctx: LedgerContext, out: Writable): Promise<number> {
   return writeLedgerRows(ledgerRows(kind, ctx), out);
 }
 

@@ -2,7 +2,8 @@
 // (kind, state, period, organization, overdue, name): one row per transfer, streamed by the shared
 // ledger writer (export/ledgers.ts) so a large ledger never sits in memory. ID numbers are text
 // cells, masked unless the role sees them whole; every export is audited with its filters and row
-// count. (/reports' transfer ledger is the same data without the list's kind and name filters.)
+// count. /reports and `npm run export -- transfers` write the same ledger (transferLedger) under
+// their own audit entry.
 
 import type { Writable } from "node:stream";
 import type { Db } from "../../../db/client.js";
@@ -13,11 +14,11 @@ import { type Actor, canUnmask } from "../../policy/actor.js";
 import type { TransferFilter } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../audit.service.js";
 import { ledgerRows, type TransferListRow } from "../transfers.service.js";
-import { type LedgerRows, writeLedgerRows } from "./ledgers.js";
+import { type LedgerRows, TRANSFER_LEDGER_TITLE, writeLedgerRows } from "./ledgers.js";
 import type { SheetCell } from "./sheet-rows.js";
 import { FORMULA_TRIGGER, textCell } from "./styles.js";
 
-export const LEDGER_TITLE = "组织关系转接台账";
+export const LEDGER_TITLE = TRANSFER_LEDGER_TITLE;
 const PAGE = 1000;
 
 /**
@@ -66,20 +67,15 @@ export function describeFilters(f: Partial<TransferFilter>): string {
   return parts.length ? parts.join("；") : "全部";
 }
 
-/**
- * Streams the ledger to `out` through the shared ledger writer (one frozen header row, filters on,
- * fitted widths, inline text cells) and audits the export. Resolves with the number of rows written.
- */
-export async function exportTransferLedger(db: Db, actor: Actor, filters: Partial<TransferFilter>, out: Writable, today = todayIso()): Promise<number> {
-  const unmask = canUnmask(actor);
-  const { page: _page, ...f } = filters;
-  const ledger: LedgerRows = {
+/** The ledger's columns and rows (in id order, read a page at a time) for the transfers matching `filters`. */
+export function transferLedger(db: Db, actor: Actor, filters: Partial<TransferFilter>, today: string, unmask: boolean): LedgerRows {
+  return {
     title: LEDGER_TITLE,
     columns: LEDGER_COLUMNS.map((c) => ({ header: c.header, text: !!c.text, min: c.width, max: Math.max(c.width, 40) })),
     *pages() {
       let n = 0;
       let page: SheetCell[][] = [];
-      for (const t of ledgerRows(db, actor, f, today)) {
+      for (const t of ledgerRows(db, actor, filters, today)) {
         n++;
         page.push(LEDGER_COLUMNS.map((c) => c.value(t, unmask, n)));
         if (page.length === PAGE) {
@@ -90,7 +86,16 @@ export async function exportTransferLedger(db: Db, actor: Actor, filters: Partia
       if (page.length) yield page;
     },
   };
-  const rows = await writeLedgerRows(ledger, out);
+}
+
+/**
+ * Streams the ledger to `out` through the shared ledger writer (one frozen header row, filters on,
+ * fitted widths, inline text cells) and audits the export. Resolves with the number of rows written.
+ */
+export async function exportTransferLedger(db: Db, actor: Actor, filters: Partial<TransferFilter>, out: Writable, today = todayIso()): Promise<number> {
+  const unmask = canUnmask(actor);
+  const { page: _page, ...f } = filters;
+  const rows = await writeLedgerRows(transferLedger(db, actor, f, today, unmask), out);
   recordAudit(db, actor, { action: "export", entity: "transfer_ledger", details: { filters: f, description: describeFilters(f), rows, unmasked: unmask } });
   return rows;
 }

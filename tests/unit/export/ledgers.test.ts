@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { type ExportRequest, prepareExport } from "../../../server/services/export/export.service.js";
 import { textCell } from "../../../server/services/export/styles.js";
+import { LEDGER_COLUMNS } from "../../../server/services/export/transfer-ledger.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import { memoryDb } from "../../helpers/db.js";
 import { buildFixture, clerkDL, secretaryJoint, supervisor } from "../coverage/fixture.js";
@@ -111,8 +112,10 @@ describe("leads, transfers, workers", () => {
   it("the transfer ledger marks overdue letters and filters them", async () => {
     const x = await exportOf(supervisor, { kind: "transfers", asOf: "2025-12-31" });
     expect(x.rows).toBe(5);
-    expect(x.column("是否超期").map((c) => c.value ?? "")).toEqual(["超期", "", "", "", ""]);
-    expect(x.column("转入单位").map((c) => c.value)).toContain("外省某党支部");
+    expect(x.column("是否逾期").map((c) => c.value ?? "")).toEqual(["逾期", "", "", "", ""]);
+    expect(x.column("转入党组织").map((c) => c.value)).toContain("外省某党支部（系统外）");
+    // The same columns as the ledger downloaded from /transfers.
+    expect(x.header).toEqual(LEDGER_COLUMNS.map((c) => c.header));
     expect((await exportOf(supervisor, { kind: "transfers", asOf: "2025-12-31", filters: { overdue: true } })).rows).toBe(1);
   });
 
