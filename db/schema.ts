@@ -467,7 +467,9 @@ export const workers = sqliteTable(
   (t) => [
     uniqueIndex("workers_platform_id_number_uq").on(t.platform, t.idNumber),
     index("workers_id_number_idx").on(t.idNumber),
-    index("workers_org_idx").on(t.orgId),
+    // Covering for the statistics: workers on the roll at a date, counted per organization and
+    // enterprise, read from the index alone (the table is ten times its size).
+    index("workers_org_cover_idx").on(t.orgId, t.enterpriseId, t.firstSeenOn, t.leftOn),
     index("workers_member_idx").on(t.memberId),
   ],
 );

@@ -21,7 +21,7 @@ import {
   hydrateWorkers,
 } from "./coverage/rows.js";
 import { type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./coverage/scope.js";
-import { type SourceCtx, fromSource } from "./coverage/sources.js";
+import { type SourceCtx, fromSource, isGroupedSource, sumSource } from "./coverage/sources.js";
 
 export { FIGURES, FIGURE_KEYS, RATE_DEFS, isFigureKey } from "./coverage/figures.js";
 export type { FigureKey, Figures, RateKey } from "./coverage/figures.js";
@@ -47,7 +47,9 @@ function ctxFor(db: Db, actor: Actor, scope: StatsScope, opts: StatsOptions): So
 
 const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "worker", "transfer"];
 const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
-const countExpr = (k: FigureKey) => sql.raw(`coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN 1 ELSE 0 END), 0) AS "${k}"`);
+/** A figure's count; over a grouped source each row stands for `n` rows (sources.ts, sumSource). */
+const countExpr = (k: FigureKey) =>
+  sql.raw(`coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(FIGURES[k].source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`);
 
 /** Separates committee and county in the keys of sums grouped by both. */
 const SEP = "\u0000";
@@ -64,7 +66,7 @@ function sumsBySource(db: Db, ctx: SourceCtx, groupBy: "committee_id" | "county"
           ? sql`${sql.raw(`s.${groupBy}`)} AS grp, ${cols}`
           : sql`'' AS grp, ${cols}`;
     const rest = groupBy === "both" ? sql.raw("GROUP BY s.committee_id, s.county") : groupBy ? sql.raw(`GROUP BY s.${groupBy}`) : sql``;
-    for (const row of db.all<Record<string, number | string | null>>(fromSource(ctx, source, select, null, rest))) {
+    for (const row of db.all<Record<string, number | string | null>>(sumSource(ctx, source, select, rest))) {
       const part = (v: unknown) => (v == null ? "" : String(v));
       const grp = groupBy === "both" ? `${part(row.grp)}${SEP}${part(row.grp2)}` : part(row.grp);
       let f = out.get(grp);
