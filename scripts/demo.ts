@@ -7,7 +7,27 @@ import { loadConfig } from "../server/config.js";
 import { todayIso } from "../server/domain/dates.js";
 import { startServer } from "../server/index.js";
 import { runCli } from "./cli.js";
+import { backfillSnapshots } from "../server/services/snapshot.service.js";
 import { DEMO_SELF_REPORT_TOKEN, demoExtras } from "./demo-extras.js";
+
+/**
+ * The dashboard's 12-month trend needs a final snapshot per past month. A fresh demo has none, so
+ * they are reconstructed from the recorded dates (as `npm run snapshot -- --backfill 11` does) in
+ * the background once the server listens: about half a minute on the demo city, one organization
+ * at a time, so pages keep being served meanwhile. Later starts find the months done.
+ */
+async function backfillTrend(databasePath: string): Promise<void> {
+  const handle = openDb(databasePath);
+  try {
+    const t0 = Date.now();
+    const done = await backfillSnapshots(handle.db, 11);
+    if (done.length) console.log(`已补齐过去 ${done.length} 个月的统计快照（首页 12 个月趋势图），用时 ${((Date.now() - t0) / 1000).toFixed(0)} 秒。`);
+  } catch (err) {
+    console.error(`could not reconstruct the past months' coverage snapshots: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    handle.close();
+  }
+}
 
 await runCli(async () => {
   const base = loadConfig();
@@ -25,6 +45,7 @@ await runCli(async () => {
       for (const a of DEMO_ACCOUNTS) console.log(`  ${a.username.padEnd(12)} ${a.note}`);
       console.log(`\n党员亮身份登记（扫码表单，无需登录）: ${url}/r/${DEMO_SELF_REPORT_TOKEN}`);
       console.log("\n按 Ctrl+C 停止。");
+      void backfillTrend(config.databasePath);
     },
   });
 });
