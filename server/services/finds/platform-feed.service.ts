@@ -13,7 +13,7 @@ import type { DbHandle } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
 import type { BatchJson, BatchWorker } from "../../schemas/finds.schema.js";
 import { FIELDS, type FieldKey, type Mapping } from "../import/header-aliases.js";
-import { executeImport, prepareImport } from "../import/import.service.js";
+import { executeImportOffLoop, prepareImport } from "../import/import.service.js";
 import type { ImportSummary } from "../import/types.js";
 import { normalisePlatformName, type PlatformPrincipal } from "./api-keys.service.js";
 
@@ -137,8 +137,9 @@ async function runBatch(handle: DbHandle, principal: PlatformPrincipal, file: st
     throw apiErrorOf(e);
   }
   try {
-    // The import record now names the file: it stays, like an uploaded roster.
-    return await executeImport(handle, prepared);
+    // The import record now names the file: it stays, like an uploaded roster. The request waits
+    // for the import, which runs in a worker thread (the server goes on answering meanwhile).
+    return await executeImportOffLoop(handle, prepared);
   } catch (e) {
     throw apiErrorOf(e);
   }

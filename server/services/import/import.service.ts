@@ -1,5 +1,6 @@
 // The roster import pipeline: read → map → normalise/validate → stage → apply (one transaction)
-// → match. One service for the web (in-process, in the background), the CLI and tests.
+// → match. One service for the web and the platform API (in the background, in a worker thread:
+// executeImportOffLoop), the CLI (its own process) and tests.
 
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -25,6 +26,7 @@ import {
 } from "./header-aliases.js";
 import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
 import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
+import { type ImportThread, ImportThreadEnded, startImportThread } from "./import-thread.js";
 import { acquireOwnerLock, type OwnerLock, ownerIsGone, removeOwnerLock, stagePrefix } from "./owner-lock.js";
 import { Stage } from "./stage.js";
 import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
@@ -53,8 +55,15 @@ export type ImportOptions = {
   complete?: boolean;
   limits?: Partial<ReadLimits>;
   today?: string;
+  /**
+   * Called as rows are read. Inline runs only (executeImport, runImport): a function cannot cross to
+   * a worker thread, so executeImportOffLoop drops it; progress is in the import record anyway.
+   */
   onProgress?: (p: ImportProgress) => void;
-  /** Test-only: called inside the apply transaction after each step (throw to simulate a crash). */
+  /**
+   * Test-only: called inside the apply transaction after each step (throw to simulate a crash).
+   * Inline runs only, like onProgress.
+   */
   afterStep?: (step: string) => void;
 };
 
@@ -684,8 +693,9 @@ export async function runImport(handle: DbHandle, actor: Actor, opts: ImportOpti
 }
 
 /**
- * Starts an import in this process and returns its id at once (web). The file is read in the
- * background; progress is in the import record. `onDone` runs when it ends, either way.
+ * Starts an import and returns its id at once (web). The file is read in the background, off the
+ * event loop (executeImportOffLoop); progress is in the import record. `onDone` runs when it ends,
+ * either way.
  */
 export async function startImport(
   handle: DbHandle,
@@ -694,11 +704,113 @@ export async function startImport(
   onDone?: (err: unknown, summary: ImportSummary | null) => void,
 ): Promise<number> {
   const prep = await prepareImport(handle, actor, opts);
-  executeImport(handle, prep).then(
+  executeImportOffLoop(handle, prep).then(
     (s) => onDone?.(null, s),
     (e) => onDone?.(e, null),
   );
   return prep.importId;
+}
+
+const THREAD_DIED = "导入失败：导入线程意外退出，已作废；数据库未被修改。";
+const SHUT_DOWN = "服务器关闭，导入已中止；数据库未被修改，请重新导入。";
+
+/** Imports running in worker threads of this process, to stop at shutdown. */
+const threads = new Map<number, { stop(): void; done: Promise<unknown> }>();
+
+/**
+ * Runs a prepared import like executeImport, but in a worker thread with its own connection
+ * (import-thread.ts), so the server goes on answering while it reads and applies (the apply is
+ * one synchronous transaction: seconds). Same result, same errors (AppError as inline).
+ *
+ * This thread keeps the import's owner lock (a lock the process holds, whichever thread) until the
+ * worker has exited, then releases it once; if the worker died without finishing the record (a
+ * crash, or stopImportThreads at shutdown), the record is marked failed first and its scratch
+ * files removed. The hooks onProgress and afterStep stay behind (functions cannot cross).
+ */
+export async function executeImportOffLoop(handle: DbHandle, prep: PreparedImport): Promise<ImportSummary> {
+  const dbFile = dbFileOf(handle);
+  // An in-memory database (most HTTP tests) is private to its connection: another thread cannot
+  // open it, so the import runs inline, on this thread, as it always did.
+  if (dbFile === "") return executeImport(handle, prep);
+  const { onProgress: _onProgress, afterStep: _afterStep, ...portable } = prep.opts;
+  let thread: ImportThread;
+  try {
+    thread = startImportThread({ dbFile, prep: { ...prep, opts: portable, ownerLock: null } });
+  } catch (e) {
+    // Not even started: nothing but the record was written; it ends as if the thread had died.
+    const ended = new ImportThreadEnded(false, -1, e);
+    endOffLoop(handle, prep, dbFile, ended);
+    throw ended;
+  }
+  const done = (async () => {
+    try {
+      const summary = await thread.result;
+      endOffLoop(handle, prep, dbFile, null);
+      return summary;
+    } catch (e) {
+      if (!(e instanceof ImportThreadEnded)) {
+        // Finished by the worker (failed, with the error the inline run would throw).
+        endOffLoop(handle, prep, dbFile, null);
+        throw e;
+      }
+      endOffLoop(handle, prep, dbFile, e);
+      throw e.stopped ? new AppError(503, SHUT_DOWN, { code: "busy" }) : e;
+    }
+  })();
+  const forget = () => threads.delete(prep.importId);
+  threads.set(prep.importId, { stop: thread.stop, done: done.then(forget, forget) });
+  return done;
+}
+
+/**
+ * The end of an import run in a worker, once the worker has exited: a record the worker could not
+ * finish (`ended`) is marked failed; then, its final status committed, the owner lock is released
+ * (exactly once: here) and a dead worker's scratch files removed.
+ */
+function endOffLoop(handle: DbHandle, prep: PreparedImport, dbFile: string, ended: ImportThreadEnded | null): void {
+  try {
+    if (ended) {
+      handle.sqlite
+        .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
+        .run(ended.stopped ? SHUT_DOWN : THREAD_DIED, new Date().toISOString(), prep.importId);
+    } else {
+      touchRecord(handle, prep.importId);
+    }
+  } catch {
+    // the database itself failed: the record stays "running" until failOrphanedImports finds it
+  } finally {
+    prep.ownerLock?.release();
+    if (ended) removeOwnerLock(dbFile, prep.importId);
+  }
+}
+
+/**
+ * Writes the finished record once on this connection (a no-op update), so that this connection's
+ * read caches (read-cache.ts) see the import's changes at once, as when it ran on this connection,
+ * rather than up to 30 s later as another connection's commit. Never waits for the write lock.
+ */
+function touchRecord(handle: DbHandle, importId: number): void {
+  const { sqlite } = handle;
+  const timeout = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  try {
+    sqlite.pragma("busy_timeout = 0");
+    sqlite.prepare("UPDATE imports SET finished_at = finished_at WHERE id = ?").run(importId);
+  } catch {
+    // busy (another process writing): the caches catch up on their own
+  } finally {
+    sqlite.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/**
+ * Stops the imports running in worker threads (server shutdown): each open transaction rolls back,
+ * each record is marked failed, each owner lock released. Resolves when all of that is done.
+ */
+export async function stopImportThreads(): Promise<number> {
+  const running = [...threads.values()];
+  for (const t of running) t.stop();
+  await Promise.all(running.map((t) => t.done));
+  return running.length;
 }
 
 // ---------------------------------------------------------------------------------------------
