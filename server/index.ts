@@ -4,11 +4,12 @@ import { createApp } from "./app.js";
 import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
-import { failOrphanedImports } from "./services/import/import.service.js";
+import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/snapshot.service.js";
 
-// Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT finish in-flight
-// requests, then close the database.
+// Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT stop imports
+// running in worker threads (each is rolled back and marked failed), finish in-flight requests,
+// then close the database.
 
 export async function startServer(opts: { config?: Readonly<Config>; onListening?: (url: string) => void } = {}) {
   const config = opts.config ?? loadConfig();
@@ -39,9 +40,18 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     closing = true;
     logger.info({ signal }, "shutting down");
     stopSnapshots();
+    // An import can take minutes: rather than cut it off at the forced exit below, each one is
+    // stopped now, its transaction rolled back and its record marked failed (with a message
+    // saying to import again); a web page polling it shows that, an API batch waiting on it is
+    // answered 503. (Killed outright, the next start marks it failed: failOrphanedImports.)
+    const imports = stopImportThreads().then((n) => {
+      if (n > 0) logger.warn({ imports: n }, "running imports stopped and marked failed");
+    });
     server.close(() => {
-      handle.close();
-      process.exit(0);
+      void imports.finally(() => {
+        handle.close();
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
     setTimeout(() => {
