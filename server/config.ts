@@ -19,6 +19,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   UPLOAD_LIMIT_MB: z.coerce.number().int().positive().default(200),
   UPLOAD_DIR: z.string().min(1).default("data/uploads"),
+  IMPORT_THREAD_MIN_KB: z.coerce.number().int().nonnegative().default(256),
   DEMO: booleanFromEnv,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
@@ -38,6 +39,12 @@ export type Config = {
   logLevel: string;
   uploadLimitBytes: number;
   uploadDir: string;
+  /**
+   * Web and API imports of a file at least this big run in a worker thread (the server goes on
+   * answering during the apply); smaller ones on the server's thread, since starting a worker costs
+   * about a second and their apply only milliseconds. 0: every import in a worker.
+   */
+  importThreadMinBytes: number;
   demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
@@ -62,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: e.LOG_LEVEL,
     uploadLimitBytes: e.UPLOAD_LIMIT_MB * 1024 * 1024,
     uploadDir: e.UPLOAD_DIR,
+    importThreadMinBytes: e.IMPORT_THREAD_MIN_KB * 1024,
     demo: e.DEMO,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,

@@ -65,7 +65,7 @@ export function apiRouter({ db, handle, config }: Deps) {
           const fields = fieldErrorsOf(parsed.error);
           throw invalidPayload(`请求体的结构不正确：${Object.entries(fields).slice(0, 5).map(([k, v]) => (k === "_form" ? v : `${k}: ${v}`)).join("；")}`, fields);
         }
-        res.json(await receiveJsonBatch(handle, config.uploadDir, principal, parsed.data));
+        res.json(await receiveJsonBatch(handle, config.uploadDir, principal, parsed.data, { threadMinBytes: config.importThreadMinBytes }));
         return;
       }
       const q = batchCsvQuerySchema.safeParse(req.query);
@@ -73,7 +73,7 @@ export function apiRouter({ db, handle, config }: Deps) {
         const fields = fieldErrorsOf(q.error);
         throw invalidPayload(`CSV 批次须在查询参数中给出 batchId 和 complete：${Object.values(fields).join("；")}`, fields);
       }
-      res.json(await receiveCsvBatch(handle, config.uploadDir, principal, req, q.data, csvLimit));
+      res.json(await receiveCsvBatch(handle, config.uploadDir, principal, req, q.data, csvLimit, { threadMinBytes: config.importThreadMinBytes }));
     },
   };
 

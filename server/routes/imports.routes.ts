@@ -174,6 +174,7 @@ export function importsRouter({ handle, config, logger }: Deps) {
             // The record keeps the file's SHA-256, size and name; the upload itself is not kept after a real run.
             if (input.mode === "run") fs.rm(file, { force: true }, () => undefined);
           },
+          { threadMinBytes: config.importThreadMinBytes },
         );
       } catch (e) {
         if (!(e instanceof AppError) || e.status >= 500) throw e;

@@ -19,7 +19,8 @@ import path from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { person, writeRoster } from "../../scripts/bench/synthetic.js";
-import { stopImportThreads } from "../../server/services/import/import.service.js";
+import { executeImportOffLoop, prepareImport, stopImportThreads } from "../../server/services/import/import.service.js";
+import { loadActor } from "../../server/services/users.service.js";
 import { type Agent, createTestApp, csrfFrom, signIn, type TestApp } from "../helpers/app.js";
 import { waitFor } from "../helpers/children.js";
 import { tempFileDb } from "../helpers/db.js";
@@ -35,7 +36,8 @@ let base: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "import-off-loop-"));
   fs.mkdirSync(path.join(dir, "uploads"));
-  t = await createTestApp({ uploadDir: path.join(dir, "uploads"), uploadLimitBytes: 200 * 1024 * 1024 }, tempFileDb());
+  // importThreadMinBytes 0: the small batches below run in a worker too (the comparison with inline).
+  t = await createTestApp({ uploadDir: path.join(dir, "uploads"), uploadLimitBytes: 200 * 1024 * 1024, importThreadMinBytes: 0 }, tempFileDb());
   roster = path.join(dir, "roster.csv");
   await writeRoster(roster, ROWS);
   smaller = path.join(dir, "smaller.csv");
@@ -152,6 +154,34 @@ describe("a large web import on a database file", () => {
     const done = await waitFor(() => (record(again).status === "running" ? undefined : record(again)), "the second import", 80_000, 50);
     expect(done.status).toBe("succeeded");
     expect(workers()).toBe(before + 100_000);
+  });
+});
+
+describe("where an import runs", () => {
+  /** Runs a 200-row roster through executeImportOffLoop; tells whether it ran on this thread (only there do hooks run). */
+  async function ranInline(threadMinBytes: number): Promise<boolean> {
+    const file = path.join(dir, `small-${threadMinBytes}.csv`);
+    await writeRoster(file, 200, 11 + threadMinBytes);
+    const clerk = loadActor(t.handle.db, t.city.userIds.clerk!)!;
+    let progressed = false;
+    const prep = await prepareImport(t.handle, clerk, {
+      kind: "roster",
+      file,
+      platform: `小平台${threadMinBytes}`,
+      orgId: t.city.dl.id,
+      source: "api",
+      onProgress: () => {
+        progressed = true;
+      },
+    });
+    const summary = await executeImportOffLoop(t.handle, prep, { threadMinBytes });
+    expect(summary).toMatchObject({ rows: 200, inserted: 200 });
+    return progressed;
+  }
+
+  it("runs a file smaller than threadMinBytes on the server's thread, and a bigger one in a worker", async () => {
+    expect(await ranInline(1024 * 1024)).toBe(true);
+    expect(await ranInline(0)).toBe(false);
   });
 });
 

@@ -13,7 +13,7 @@ import type { DbHandle } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
 import type { BatchJson, BatchWorker } from "../../schemas/finds.schema.js";
 import { FIELDS, type FieldKey, type Mapping } from "../import/header-aliases.js";
-import { executeImportOffLoop, prepareImport } from "../import/import.service.js";
+import { executeImportOffLoop, type OffLoopOptions, prepareImport } from "../import/import.service.js";
 import type { ImportSummary } from "../import/types.js";
 import { normalisePlatformName, type PlatformPrincipal } from "./api-keys.service.js";
 
@@ -117,7 +117,15 @@ function apiErrorOf(e: unknown): unknown {
   return e;
 }
 
-async function runBatch(handle: DbHandle, principal: PlatformPrincipal, file: string, meta: BatchMeta, mapping: Mapping | null, maxBytes: number): Promise<ImportSummary> {
+async function runBatch(
+  handle: DbHandle,
+  principal: PlatformPrincipal,
+  file: string,
+  meta: BatchMeta,
+  mapping: Mapping | null,
+  maxBytes: number,
+  run: OffLoopOptions,
+): Promise<ImportSummary> {
   let prepared: Awaited<ReturnType<typeof prepareImport>>;
   try {
     prepared = await prepareImport(handle, principal.actor, {
@@ -139,13 +147,13 @@ async function runBatch(handle: DbHandle, principal: PlatformPrincipal, file: st
   try {
     // The import record now names the file: it stays, like an uploaded roster. The request waits
     // for the import, which runs in a worker thread (the server goes on answering meanwhile).
-    return await executeImportOffLoop(handle, prepared);
+    return await executeImportOffLoop(handle, prepared, run);
   } catch (e) {
     throw apiErrorOf(e);
   }
 }
 
-export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, batch: BatchJson): Promise<ImportSummary> {
+export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, batch: BatchJson, run: OffLoopOptions = {}): Promise<ImportSummary> {
   const file = batchFile(uploadDir);
   let mapping: Mapping;
   try {
@@ -154,11 +162,19 @@ export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, prin
     fs.rmSync(file, { force: true });
     throw e;
   }
-  return runBatch(handle, principal, file, batch, mapping, Number.MAX_SAFE_INTEGER);
+  return runBatch(handle, principal, file, batch, mapping, Number.MAX_SAFE_INTEGER, run);
 }
 
-export async function receiveCsvBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, body: NodeJS.ReadableStream, meta: BatchMeta, limit: number): Promise<ImportSummary> {
+export async function receiveCsvBatch(
+  handle: DbHandle,
+  uploadDir: string,
+  principal: PlatformPrincipal,
+  body: NodeJS.ReadableStream,
+  meta: BatchMeta,
+  limit: number,
+  run: OffLoopOptions = {},
+): Promise<ImportSummary> {
   const file = batchFile(uploadDir);
   await saveCsvBody(body, file, limit);
-  return runBatch(handle, principal, file, meta, null, limit);
+  return runBatch(handle, principal, file, meta, null, limit, run);
 }

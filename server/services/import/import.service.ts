@@ -702,13 +702,27 @@ export async function startImport(
   actor: Actor,
   opts: ImportOptions,
   onDone?: (err: unknown, summary: ImportSummary | null) => void,
+  run: OffLoopOptions = {},
 ): Promise<number> {
   const prep = await prepareImport(handle, actor, opts);
-  executeImportOffLoop(handle, prep).then(
+  executeImportOffLoop(handle, prep, run).then(
     (s) => onDone?.(null, s),
     (e) => onDone?.(e, null),
   );
   return prep.importId;
+}
+
+export type OffLoopOptions = {
+  /** A file smaller than this is imported on this thread (config.importThreadMinBytes); default 0. */
+  threadMinBytes?: number;
+};
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return Number.MAX_SAFE_INTEGER; // gone: let the run report it, wherever it runs
+  }
 }
 
 const THREAD_DIED = "导入失败：导入线程意外退出，已作废；数据库未被修改。";
@@ -727,11 +741,12 @@ const threads = new Map<number, { stop(): void; done: Promise<unknown> }>();
  * crash, or stopImportThreads at shutdown), the record is marked failed first and its scratch
  * files removed. The hooks onProgress and afterStep stay behind (functions cannot cross).
  */
-export async function executeImportOffLoop(handle: DbHandle, prep: PreparedImport): Promise<ImportSummary> {
+export async function executeImportOffLoop(handle: DbHandle, prep: PreparedImport, run: OffLoopOptions = {}): Promise<ImportSummary> {
   const dbFile = dbFileOf(handle);
   // An in-memory database (most HTTP tests) is private to its connection: another thread cannot
-  // open it, so the import runs inline, on this thread, as it always did.
-  if (dbFile === "") return executeImport(handle, prep);
+  // open it, so the import runs inline, on this thread, as it always did. So does a small file:
+  // its whole import takes less time than starting a thread.
+  if (dbFile === "" || fileSize(prep.opts.file) < (run.threadMinBytes ?? 0)) return executeImport(handle, prep);
   const { onProgress: _onProgress, afterStep: _afterStep, ...portable } = prep.opts;
   let thread: ImportThread;
   try {
