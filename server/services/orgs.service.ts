@@ -208,7 +208,7 @@ export function updateOrg(db: Db, actor: Actor, id: number, input: OrgInput): Or
     let depth = before.depth;
     if (input.parentId !== before.parentId) {
       const parent = checkParent(tx, actor, input.kind, input.parentId);
-      if (parent && parent.path.startsWith(before.path)) throw AppError.invalid({ parentId: "不能把组织移到它自己的下级之下" });
+      if (parent?.path.startsWith(before.path)) throw AppError.invalid({ parentId: "不能把组织移到它自己的下级之下" });
       path = `${parent ? parent.path : "/"}${id}/`;
       depth = parent ? parent.depth + 1 : 0;
       // Re-root the subtree's materialised paths.

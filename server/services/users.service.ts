@@ -99,7 +99,7 @@ export function loadActor(db: Db, userId: number): Actor | null {
     .innerJoin(organizations, eq(organizations.id, users.orgId))
     .where(eq(users.id, userId))
     .get();
-  if (!row || row.status !== "active") return null;
+  if (row?.status !== "active") return null;
   const { status: _status, ...actor } = row;
   return actor;
 }

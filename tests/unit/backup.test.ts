@@ -10,7 +10,7 @@ import { tempFileDb } from "../helpers/db.js";
 import { buildSmallCity } from "../helpers/fixtures.js";
 
 const require = createRequire(import.meta.url);
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });
