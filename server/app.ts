@@ -48,8 +48,15 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
 
   app.set("views", VIEWS_DIR);
   app.set("view engine", "ejs");
+  // In production Express keeps compiled templates (view cache); EJS's line tracking (a store per
+  // template line on every render, ~15% of a list page's rendering) is left out there too, so a
+  // template error names the template but not the line.
+  if (config.env === "production") app.set("view options", { compileDebug: false });
   app.set("trust proxy", config.trustProxy ? 1 : false);
   app.disable("x-powered-by");
+  // Pages are no-store (below), so an ETag (a SHA-1 over every page sent) is never used: not made.
+  // Static assets keep theirs (serve-static makes its own).
+  app.set("etag", false);
   app.locals.demo = isDemoDatabase(db);
 
   app.use(

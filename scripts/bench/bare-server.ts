@@ -36,6 +36,9 @@ const app = express();
 app.set("views", VIEWS_DIR);
 app.set("view engine", "ejs");
 app.set("view cache", true);
+// The same rendering settings as the real app (server/app.ts): no EJS line tracking, no ETag.
+app.set("view options", { compileDebug: false });
+app.set("etag", false);
 app.locals.demo = false;
 // What viewLocals computes per request in the real app, fixed once here (no navCounts queries).
 const locals = {
