@@ -50,7 +50,8 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.set("view engine", "ejs");
   // In production Express keeps compiled templates (view cache); EJS's line tracking (a store per
   // template line on every render, ~15% of a list page's rendering) is left out there too, so a
-  // template error names the template but not the line.
+  // template error is logged with its message and stack but without the template's file and line
+  // (development and tests keep them).
   if (config.env === "production") app.set("view options", { compileDebug: false });
   app.set("trust proxy", config.trustProxy ? 1 : false);
   app.disable("x-powered-by");
