@@ -39,7 +39,7 @@ function existing(db: Db, month: string, orgId: number): SnapshotRow | undefined
   );
 }
 
-function store(db: Db, orgId: number, report: CoverageReport): void {
+function store(db: Pick<Db, "run">, orgId: number, report: CoverageReport): void {
   const json = JSON.stringify(report);
   db.run(sql`INSERT INTO coverage_snapshots (month, scope_org_id, figures, created_at) VALUES (${report.month}, ${orgId}, ${json}, ${report.takenAt})
     ON CONFLICT (month, scope_org_id) DO UPDATE SET figures = excluded.figures, created_at = excluded.created_at`);
@@ -52,6 +52,13 @@ export type TakeOptions = { asOf?: string; final?: boolean; reconstructed?: bool
  * month and scope: a provisional snapshot is replaced, a final one is kept and returned unchanged.
  */
 export function takeSnapshot(db: Db, orgId: number, opts: TakeOptions = {}): { report: CoverageReport; written: boolean } {
+  const r = snapshotToTake(db, orgId, opts);
+  if (r.written) store(db, orgId, r.report);
+  return r;
+}
+
+/** The report a take would store (`written`), or the final one already stored. Reads only. */
+function snapshotToTake(db: Db, orgId: number, opts: TakeOptions): { report: CoverageReport; written: boolean } {
   const asOf = opts.asOf ?? todayIso(opts.now);
   const month = monthOf(asOf);
   const prior = existing(db, month, orgId);
@@ -60,7 +67,6 @@ export function takeSnapshot(db: Db, orgId: number, opts: TakeOptions = {}): { r
     if (stored) return { report: stored, written: false };
   }
   const report = buildCoverageReport(db, systemActor("snapshot"), { orgId }, { asOf, final: opts.final ?? false, reconstructed: opts.reconstructed ?? false, now: opts.now });
-  store(db, orgId, report);
   return { report, written: true };
 }
 
@@ -83,16 +89,20 @@ export type MonthlyResult = { month: string; asOf: string; scopes: number; writt
  */
 export async function takeMonthlySnapshots(db: Db, opts: TakeOptions = {}): Promise<MonthlyResult> {
   const asOf = opts.asOf ?? todayIso(opts.now);
-  let written = 0;
-  let kept = 0;
   const ids = snapshotOrgIds(db);
+  const toStore: { orgId: number; report: CoverageReport }[] = [];
   for (const id of ids) {
-    const r = takeSnapshot(db, id, { ...opts, asOf });
-    if (r.written) written += 1;
-    else kept += 1;
+    const r = snapshotToTake(db, id, { ...opts, asOf });
+    if (r.written) toStore.push({ orgId: id, report: r.report });
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { month: monthOf(asOf), asOf, scopes: ids.length, written, kept };
+  // Stored together: a month is final for all its scopes or for none (monthIsFinal reads the root,
+  // the first computed, so a job that died half-way must not have written it alone), and the
+  // server's read caches see one change instead of one per organization.
+  db.transaction((tx) => {
+    for (const s of toStore) store(tx, s.orgId, s.report);
+  });
+  return { month: monthOf(asOf), asOf, scopes: ids.length, written: toStore.length, kept: ids.length - toStore.length };
 }
 
 /** Whether a month has its final snapshot (checked on the root organizations). */

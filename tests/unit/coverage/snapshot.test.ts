@@ -61,6 +61,17 @@ describe("snapshots", () => {
     expect(readSnapshot(h.db, 4, "2026-01")?.figures.members).toBe(4);
   });
 
+  it("a month's snapshots are stored together: a job that fails at its last organization leaves the month to do again", async () => {
+    // The last organization's row cannot be written (as if the process died there).
+    const last = h.sqlite.prepare("SELECT max(id) FROM organizations WHERE status = 'active'").pluck().get() as number;
+    h.sqlite.exec(`CREATE TEMP TRIGGER fail_last BEFORE INSERT ON coverage_snapshots WHEN NEW.scope_org_id = ${last} BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    await expect(finalisePreviousMonth(h.db, JAN_15)).rejects.toMatchObject({ cause: { message: "disk full" } });
+    expect(count()).toBe(0);
+    h.sqlite.exec("DROP TRIGGER fail_last");
+    // Not taken for final on the strength of its root's row: the next run does the whole month.
+    expect(await finalisePreviousMonth(h.db, JAN_15)).toMatchObject({ month: "2025-12", written: 7 });
+  });
+
   it("the timer finalises the previous month once, and stops", async () => {
     const logged: string[] = [];
     const stop = startSnapshotTimer(h.db, { now: () => JAN_15, intervalMs: 20, log: { info: (_o, m) => logged.push(m), error: (_o, m) => logged.push(m) } });
