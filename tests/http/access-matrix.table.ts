@@ -6,9 +6,10 @@
 //
 // Answers: 200 (201 where the page is the result of a create); 303 — to /login for the signed out,
 // otherwise the redirect after success; 403 — the role may not; 404 — the id is outside the
-// caller's scope (ids in the URL: never 403, which would confirm the id exists); 422 — a request
-// that names an out-of-scope row in its BODY (a select box), answered by the form with a field
-// error. Every refusal of a POST must leave the data untouched (the test checks).
+// caller's scope (ids in the URL: never 403, which would confirm the id exists; so too a hidden
+// field naming the row the form acts on, e.g. the member of a new transfer); 422 — a request that
+// names an out-of-scope row in a CHOICE of its body (a select box), answered by the form with a
+// field error. Every refusal of a POST must leave the data untouched (the test checks).
 //
 // A value [a, b] is the answer for the in-scope and the out-of-scope target; a single value holds
 // for both. The route list comes from the app (listRoutes): a route missing here fails the test.
@@ -297,13 +298,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "POST /imports/new": {
     // The preview page is the answer to an upload.
     target: (fx, side) => ({ body: { multipart: { fields: { kind: "roster", platform: DL_PLATFORM, orgId: String(pick(side, fx.dl, fx.ps).id) }, file: ROSTER_FILE } } }),
-    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: 403 },
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 422], secretary: 403 },
   },
   "POST /imports/start": {
     target: (fx, side, caller) => ({
       body: form({ upload: caller === "admin" ? fx.uploads.admin : fx.uploads.clerk, kind: "roster", platform: DL_PLATFORM, orgId: pick(side, fx.dl, fx.ps).id, mode: "dry", map_idNumber: "公民身份号码", map_name: "骑手姓名", map_politicalStatus: "政治面貌" }),
     }),
-    expect: DESK_WRITE,
+    expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
   },
   "GET /imports/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.impDl, fx.impPs) } }), expect: DESK_READ },
   "GET /imports/:id/progress": { target: (fx, side) => ({ params: { id: pick(side, fx.impDl, fx.impPs) } }), expect: DESK_READ },

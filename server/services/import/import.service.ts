@@ -104,7 +104,8 @@ function loadOrg(handle: DbHandle, actor: Actor, orgId: number): OrgRow {
     .from(organizations)
     .where(eq(organizations.id, orgId))
     .get();
-  if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("党组织");
+  // Named by a select box in the form: answered there, like every form's out-of-scope choice.
+  if (!org || !orgPathInScope(actor, org.path)) throw AppError.invalid({ orgId: "所选党组织不存在或不在您的管辖范围内" });
   return org;
 }
 

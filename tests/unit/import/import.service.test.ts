@@ -390,7 +390,9 @@ describe("one import per platform at a time", () => {
 describe("scope", () => {
   it("a clerk cannot import into another committee, nor see its imports", async () => {
     const e = await refusal(runImport(h, clerkDl, { kind: "roster", file: f("utf8-bom.csv"), platform: "某外卖平台", orgId: city.ps.id }));
-    expect(e.status).toBe(404);
+    // The organization is the form's choice: refused on that field.
+    expect(e.status).toBe(422);
+    expect(e.fieldErrors?.orgId).toBe("所选党组织不存在或不在您的管辖范围内");
     expect(count("imports")).toBe(0);
     const s = await roster("utf8-bom.csv");
     expect((await refusal(Promise.resolve().then(() => getImport(h, clerkDl, s.importId)))).status).toBe(404);
@@ -403,7 +405,7 @@ describe("scope", () => {
     const sup = loadActor(h.db, city.userIds.supervisor!)!;
     expect((await refusal(runImport(h, sup, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(403);
     const sec = loadActor(h.db, city.userIds.secretaryPs!)!;
-    expect((await refusal(runImport(h, sec, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(404);
+    expect((await refusal(runImport(h, sec, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(422);
   });
 
   it("a roster goes to a committee, not a branch", async () => {
