@@ -51,6 +51,9 @@ function memberManaged(a: string, o: string, asOf: string): SQL {
     AND (${x}.managed_on IS NULL OR ${x}.managed_on <= ${asOf}))`;
 }
 
+// The OFFSET keeps SQLite from flattening the source into the sums, where each flag reading a member
+// count (full_m, all_m: six of them) would count the enterprise's members again: two member scans an
+// enterprise instead of six (0.44 → 0.22 s for the city at 100,000 members).
 function enterpriseSource({ rs, asOf }: SourceCtx): SQL {
   const link = (formation: "joint" | "own") => sql`FROM organization_enterprises oe JOIN organizations o ON o.id = oe.organization_id
       WHERE oe.enterprise_id = e.id AND ${orgActive("o", asOf)} AND (oe.since IS NULL OR oe.since <= ${asOf})
@@ -67,6 +70,7 @@ function enterpriseSource({ rs, asOf }: SourceCtx): SQL {
     WHERE e.status = 'active'
       AND (${orgInScope(rs, "e.committee_id")}
         OR EXISTS (SELECT 1 FROM organization_enterprises x WHERE x.enterprise_id = e.id AND ${orgInScope(rs, "x.organization_id")}))
+    LIMIT -1 OFFSET 0
   )`;
 }
 
