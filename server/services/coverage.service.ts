@@ -21,14 +21,20 @@ import {
   hydrateWorkers,
 } from "./coverage/rows.js";
 import { type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./coverage/scope.js";
-import { type SourceCtx, fromSource, isGroupedSource, sumSource } from "./coverage/sources.js";
+import { type SourceCtx, fromSource, isGroupedSource, sumSource, workerGroupCounts } from "./coverage/sources.js";
+import type { StatsCache, WorkerGroupRow } from "./coverage/stats-cache.js";
 
 export { FIGURES, FIGURE_KEYS, RATE_DEFS, isFigureKey } from "./coverage/figures.js";
 export type { FigureKey, Figures, RateKey } from "./coverage/figures.js";
 export { formatScopeParam, parseScopeParam, resolveScope } from "./coverage/scope.js";
 export type { ResolvedScope, StatsScope } from "./coverage/scope.js";
 
-export type StatsOptions = { asOf?: string | null; periodFrom?: string | null };
+export type StatsOptions = {
+  asOf?: string | null;
+  periodFrom?: string | null;
+  /** Keeps the worker counts while the workers have not changed (stats-cache.ts): same figures, counted sooner. */
+  cache?: StatsCache | null;
+};
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -42,7 +48,13 @@ export function statsDates(opts: StatsOptions = {}): { asOf: string; periodFrom:
 }
 
 function ctxFor(db: Db, actor: Actor, scope: StatsScope, opts: StatsOptions): SourceCtx {
-  return { rs: resolveScope(db, actor, scope), ...statsDates(opts) };
+  const ctx: SourceCtx = { rs: resolveScope(db, actor, scope), ...statsDates(opts) };
+  if (opts.cache) {
+    ctx.workerGroupsJson = opts.cache.workerGroups(ctx.asOf, () =>
+      db.all<{ org_id: number; enterprise_id: number | null; n: number }>(workerGroupCounts(ctx.asOf)).map((r): WorkerGroupRow => [r.org_id, r.enterprise_id, r.n]),
+    );
+  }
+  return ctx;
 }
 
 const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "worker", "transfer"];

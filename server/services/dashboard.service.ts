@@ -22,6 +22,7 @@ import {
   type StatsScope,
 } from "./coverage.service.js";
 import { RECRUITMENT_NOTE } from "./coverage/figures.js";
+import type { StatsCache } from "./coverage/stats-cache.js";
 import { type TrendPoint, trend } from "./snapshot.service.js";
 
 export type ChartImage = { src: string; alt: string; width: number; height: number };
@@ -55,10 +56,11 @@ export function figureHref(key: FigureKey, scope: StatsScope, asOf?: string): st
   return `/reports/figures/${encodeURIComponent(key)}${q ? `?${q}` : ""}`;
 }
 
-export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opts: { now?: Date } = {}): Dashboard {
+export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opts: { now?: Date; cache?: StatsCache } = {}): Dashboard {
   const asOf = todayIso(opts.now);
-  // One pass over the row sources for the figures and both breakdowns.
-  const all = computeFiguresAndBreakdowns(db, actor, scope, { asOf });
+  // One pass over the row sources for the figures and both breakdowns; the worker counts kept by
+  // `cache` while the workers are unchanged.
+  const all = computeFiguresAndBreakdowns(db, actor, scope, { asOf, cache: opts.cache });
   const { figures: f, scope: rs } = all;
   const card = (key: FigureKey, extra: Partial<Card> = {}): Card => ({ key, label: FIGURES[key].label, value: f[key], href: figureHref(key, scope), ...extra });
   const withRate = (key: FigureKey, rateKey: RateKey, label: string): Card => card(key, { rate: { label, value: formatRate(rateOf(f, rateKey)) } });

@@ -7,7 +7,13 @@ import { type SQL, sql } from "drizzle-orm";
 import type { SourceName } from "./figures.js";
 import { type ResolvedScope, orgInScope } from "./scope.js";
 
-export type SourceCtx = { rs: ResolvedScope; asOf: string; periodFrom: string };
+export type SourceCtx = {
+  rs: ResolvedScope;
+  asOf: string;
+  periodFrom: string;
+  /** The city's worker groups at asOf (JSON of [org_id, enterprise_id, n], stats-cache.ts), when kept. */
+  workerGroupsJson?: string | null;
+};
 
 const COMMITTEE_KINDS = "('industry_committee','comprehensive_committee')";
 /** Kinds whose members count as managed (纳管): a branch, a general branch, or a group inside a branch. */
@@ -144,12 +150,28 @@ function transferSource({ rs, asOf, periodFrom }: SourceCtx): SQL {
  * filter and the same attribution as workerSource, so each sum is the same count. The grouping reads
  * workers_org_cover_idx alone, in its order.
  */
-function workerGroups({ rs, asOf }: SourceCtx): SQL {
+function workerGroups({ rs, asOf, workerGroupsJson }: SourceCtx): SQL {
+  if (workerGroupsJson != null) {
+    // The same groups for the whole city, counted earlier (workerGroupCounts) and kept while the
+    // workers have not changed: the scope applies to them here, as it does in the scan below.
+    return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.n AS n
+      FROM (SELECT json_extract(j.value, '$[0]') AS org_id, json_extract(j.value, '$[1]') AS enterprise_id,
+          json_extract(j.value, '$[2]') AS n FROM json_each(${workerGroupsJson}) j) g
+      JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id
+      WHERE ${orgInScope(rs, "g.org_id")}`;
+  }
   return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.n AS n
     FROM (SELECT w.org_id AS org_id, w.enterprise_id AS enterprise_id, COUNT(*) AS n FROM workers w
       WHERE w.first_seen_on <= ${asOf} AND (w.left_on IS NULL OR w.left_on > ${asOf}) AND ${orgInScope(rs, "w.org_id")}
       GROUP BY w.org_id, w.enterprise_id) g
     JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id`;
+}
+
+/** The city's workers on the roll at `asOf` per (organization, enterprise), what workerGroups counts, for keeping. */
+export function workerGroupCounts(asOf: string): SQL {
+  return sql`SELECT w.org_id AS org_id, w.enterprise_id AS enterprise_id, COUNT(*) AS n FROM workers w
+    WHERE w.first_seen_on <= ${asOf} AND (w.left_on IS NULL OR w.left_on > ${asOf})
+    GROUP BY w.org_id, w.enterprise_id`;
 }
 
 /**

@@ -1,0 +1,50 @@
+// The expensive part of the statistics kept across data changes that cannot affect it: the city's
+// workers counted per (organization, enterprise) at a date — a scan of a million rows — is kept
+// until the workers' version moves (data_versions, bumped by triggers on the workers table in the
+// same transaction as the change, whichever connection or process makes it: migration 0008). A
+// clerk verifying a lead, an acceptance, an enterprise edit leave it alone; an import that adds,
+// moves or marks departed workers moves it. Everything else (scope, attribution to committee and
+// county, the other sources) is counted afresh on top of the kept groups, so the figures are the
+// same as counting everything anew.
+//
+// Kept outside transactions only: inside one, the version read may belong to writes that are then
+// rolled back, and its number reused by a later commit with other data.
+
+import type Database from "better-sqlite3";
+
+/** The workers on the roll at one date, per (organization, enterprise): [org_id, enterprise_id, n]. */
+export type WorkerGroupRow = [number, number | null, number];
+
+export class StatsCache {
+  private readonly entries = new Map<string, { version: number; json: string }>();
+  private readonly versionOf: Database.Statement;
+  /** How many times the worker groups were counted rather than reused (tests, benchmarks). */
+  workerScans = 0;
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly max = 16,
+  ) {
+    this.versionOf = sqlite.prepare("SELECT version FROM data_versions WHERE name = ?").pluck();
+  }
+
+  /**
+   * The worker groups at `asOf` as a JSON array of WorkerGroupRow, from the cache when the workers
+   * have not changed since; null inside a transaction (the caller counts live).
+   */
+  workerGroups(asOf: string, count: () => WorkerGroupRow[]): string | null {
+    if (this.sqlite.inTransaction) return null;
+    // Read before counting: the groups are at least as new as the version they are stored under.
+    const v = this.versionOf.get("workers");
+    if (typeof v !== "number" && typeof v !== "bigint") return null;
+    const version = Number(v);
+    const hit = this.entries.get(asOf);
+    if (hit && hit.version === version) return hit.json;
+    this.workerScans++;
+    const json = JSON.stringify(count());
+    this.entries.delete(asOf);
+    this.entries.set(asOf, { version, json });
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+    return json;
+  }
+}
