@@ -16,7 +16,7 @@ import { testConfig } from "../../server/config.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { type Agent, signIn } from "../helpers/app.js";
 import { killChildren, spawnRosterImport, tableCounts, withDb } from "../helpers/children.js";
-import { tempFileDb } from "../helpers/db.js";
+import { dbTemplate } from "../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../helpers/fixtures.js";
 
 const ROWS = 200_000;
@@ -25,7 +25,7 @@ const TRANSFERS = 300;
 const today = todayIso();
 
 let dir: string;
-let template: string;
+let template: Awaited<ReturnType<typeof dbTemplate>>;
 let roster: string;
 let city: SmallCity;
 
@@ -33,39 +33,31 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "concurrency-"));
   roster = path.join(dir, "roster.csv");
   await writeRoster(roster, ROWS);
-  const h = tempFileDb();
-  city = await buildSmallCity(h);
-  // Members of HZ-DL-001 with a pending transfer each to HZ-DL-002, to be accepted while the import runs.
-  const s = h.sqlite;
-  const insMember = s.prepare(
-    `INSERT INTO members (name, gender, birth_date, id_number, id_last4, category, org_id, relation_status, joined_on, full_on)
-     VALUES (?, 'male', ?, ?, ?, 'full', ?, 'local', '2010-07-01', '2011-07-01')`,
-  );
-  const insTransfer = s.prepare(
-    `INSERT INTO transfers (member_id, kind, from_org_id, to_org_id, letter_number, issued_on, valid_days, deadline_on, dues_paid_to, state)
-     VALUES (?, 'internal', ?, ?, ?, ?, 10, '2999-12-31', ?, 'pending')`,
-  );
-  s.transaction(() => {
-    for (let i = 0; i < TRANSFERS; i++) {
-      const id = person(6_000_000 + i);
-      const m = insMember.run(`并发测试${i}`, `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`, id, id.slice(-4), city.dlBranch.id);
-      insTransfer.run(m.lastInsertRowid, city.dlBranch.id, city.dlJoint.id, `CONC-${String(i).padStart(4, "0")}`, today, today.slice(0, 7));
-    }
-  })();
-  s.pragma("wal_checkpoint(TRUNCATE)");
-  s.close();
-  template = path.join(dir, "template.db");
-  fs.copyFileSync(h.path, template);
-  fs.rmSync(h.dir, { recursive: true, force: true });
+  template = await dbTemplate(dir, async (h) => {
+    city = await buildSmallCity(h);
+    // Members of HZ-DL-001 with a pending transfer each to HZ-DL-002, to be accepted while the import runs.
+    const s = h.sqlite;
+    const insMember = s.prepare(
+      `INSERT INTO members (name, gender, birth_date, id_number, id_last4, category, org_id, relation_status, joined_on, full_on)
+       VALUES (?, 'male', ?, ?, ?, 'full', ?, 'local', '2010-07-01', '2011-07-01')`,
+    );
+    const insTransfer = s.prepare(
+      `INSERT INTO transfers (member_id, kind, from_org_id, to_org_id, letter_number, issued_on, valid_days, deadline_on, dues_paid_to, state)
+       VALUES (?, 'internal', ?, ?, ?, ?, 10, '2999-12-31', ?, 'pending')`,
+    );
+    s.transaction(() => {
+      for (let i = 0; i < TRANSFERS; i++) {
+        const id = person(6_000_000 + i);
+        const m = insMember.run(`并发测试${i}`, `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`, id, id.slice(-4), city.dlBranch.id);
+        insTransfer.run(m.lastInsertRowid, city.dlBranch.id, city.dlJoint.id, `CONC-${String(i).padStart(4, "0")}`, today, today.slice(0, 7));
+      }
+    })();
+  });
 }, 60_000);
 afterEach(killChildren);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function copyOfTemplate(name: string): string {
-  const file = path.join(dir, name);
-  fs.copyFileSync(template, file);
-  return file;
-}
+const copyOfTemplate = (name: string) => template.copy(name);
 
 const summaryOf = (out: string) => JSON.parse(out.trim().split("\n").pop()!) as Record<string, number | string>;
 

@@ -20,7 +20,7 @@ import { person, writeRoster } from "../../scripts/bench/synthetic.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { ownerIsGone } from "../../server/services/import/owner-lock.js";
 import { type Child, fingerprint, integrityCheck, kill9, killChildren, spawnRosterImport, spawnTsx, tableCounts, waitFor, withDb } from "../helpers/children.js";
-import { tempFileDb } from "../helpers/db.js";
+import { dbTemplate } from "../helpers/db.js";
 import { buildSmallCity, PASSWORD, type SmallCity } from "../helpers/fixtures.js";
 
 const ROWS = 200_000;
@@ -28,7 +28,7 @@ const PLATFORM = "美团";
 const INTERRUPTED = "导入进程意外中断，已作废；数据库未被修改。";
 
 let dir: string;
-let template: string;
+let template: Awaited<ReturnType<typeof dbTemplate>>;
 let roster: string;
 let city: SmallCity;
 
@@ -36,23 +36,15 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "crash-safety-"));
   roster = path.join(dir, "roster.csv");
   await writeRoster(roster, ROWS);
-  const h = tempFileDb();
-  city = await buildSmallCity(h);
-  h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  h.sqlite.close();
-  template = path.join(dir, "template.db");
-  fs.copyFileSync(h.path, template);
-  fs.rmSync(h.dir, { recursive: true, force: true });
+  template = await dbTemplate(dir, async (h) => {
+    city = await buildSmallCity(h);
+  });
 }, 60_000);
 afterEach(killChildren);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A copy of the small city's database, under `name`. */
-function copyOfTemplate(name: string): string {
-  const file = path.join(dir, name);
-  fs.copyFileSync(template, file);
-  return file;
-}
+const copyOfTemplate = (name: string) => template.copy(name);
 
 type ImportRow = { id: number; status: string; rows_done: number; bytes_done: number; size_bytes: number | null; error: string | null };
 const importRows = (db: string) => withDb(db, (s) => s.prepare("SELECT id, status, rows_done, bytes_done, size_bytes, error FROM imports ORDER BY id").all() as ImportRow[]);

@@ -17,14 +17,14 @@ import { issueApiKey } from "../../server/services/finds/api-keys.service.js";
 import { ownerIsGone } from "../../server/services/import/owner-lock.js";
 import { loadActor } from "../../server/services/users.service.js";
 import { type Child, integrityCheck, kill9, killChildren, spawnTsx, waitFor, withDb } from "../helpers/children.js";
-import { tempFileDb } from "../helpers/db.js";
+import { dbTemplate } from "../helpers/db.js";
 import { buildSmallCity } from "../helpers/fixtures.js";
 
 const ROWS = 100_000;
 const PLATFORM = "美团";
 
 let dir: string;
-let template: string;
+let template: Awaited<ReturnType<typeof dbTemplate>>;
 let roster: string;
 let key: string;
 
@@ -32,23 +32,15 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "server-import-thread-"));
   roster = path.join(dir, "roster.csv");
   await writeRoster(roster, ROWS);
-  const h = tempFileDb();
-  const city = await buildSmallCity(h);
-  key = issueApiKey(h.db, loadActor(h.db, city.userIds.admin!)!, { label: "推送", platform: PLATFORM, committeeId: city.ps.id }).key;
-  h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  h.sqlite.close();
-  template = path.join(dir, "template.db");
-  fs.copyFileSync(h.path, template);
-  fs.rmSync(h.dir, { recursive: true, force: true });
+  template = await dbTemplate(dir, async (h) => {
+    const city = await buildSmallCity(h);
+    key = issueApiKey(h.db, loadActor(h.db, city.userIds.admin!)!, { label: "推送", platform: PLATFORM, committeeId: city.ps.id }).key;
+  });
 }, 60_000);
 afterEach(killChildren);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function copyOfTemplate(name: string): string {
-  const file = path.join(dir, name);
-  fs.copyFileSync(template, file);
-  return file;
-}
+const copyOfTemplate = (name: string) => template.copy(name);
 
 async function startServer(db: string): Promise<{ server: Child; url: string }> {
   const server = spawnTsx("server/index.ts", [], { DATABASE_PATH: db, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", UPLOAD_DIR: path.join(dir, "uploads") });

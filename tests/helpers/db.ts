@@ -26,3 +26,28 @@ export function tempFileDb(): DbHandle & { dir: string } {
     },
   };
 }
+
+/**
+ * A database file built once (`fill` on a temp-file database), checkpointed and closed, kept in
+ * `dir` as template.db; `copy(name)` gives each test its own file starting from exactly that.
+ */
+export async function dbTemplate(dir: string, fill: (h: DbHandle) => void | Promise<void>): Promise<{ file: string; copy(name: string): string }> {
+  const h = tempFileDb();
+  try {
+    await fill(h);
+    h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    h.sqlite.close();
+  }
+  const file = path.join(dir, "template.db");
+  fs.copyFileSync(h.path, file);
+  fs.rmSync(h.dir, { recursive: true, force: true });
+  return {
+    file,
+    copy(name: string) {
+      const to = path.join(dir, name);
+      fs.copyFileSync(file, to);
+      return to;
+    },
+  };
+}
