@@ -5,6 +5,8 @@ import { runMigrations } from "../db/migrate.js";
 import { industries, organizations, regions } from "../db/schema.js";
 import type { Config } from "./config.js";
 import { CITY, COUNTIES, INDUSTRIES, PROVINCE, ROOT_ORG } from "./domain/reference-data.js";
+import { remaskStoredAudit } from "./services/audit.service.js";
+import { getSetting, setSetting } from "./services/settings.service.js";
 import { countUsers, createUser } from "./services/users.service.js";
 
 /** Migrations, reference data and the root organization: idempotent, run at every start and by every CLI. */
@@ -22,6 +24,10 @@ export function prepareDatabase(handle: DbHandle): void {
       tx.update(organizations).set({ path: `/${root.id}/` }).where(sql`id = ${root.id}`).run();
     }
   });
+  if (getSetting(db, "audit_remasked") !== "1") {
+    remaskStoredAudit(db);
+    setSetting(db, "audit_remasked", "1");
+  }
 }
 
 /**

@@ -5,7 +5,8 @@ import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { Actor } from "../policy/actor.js";
 
 // The audit log: who, when, what, before and after. Written in the same transaction as the change
-// it records (services call `recordAudit` with the transaction's db), never edited.
+// it records (services call `recordAudit` with the transaction's db), never edited — except once,
+// to mask the personal data that entries written before the masking held (remaskStoredAudit).
 
 export type AuditEntry = {
   action: string;
@@ -48,6 +49,30 @@ export function recordAudit(db: Db, actor: Pick<Actor, "id" | "username"> | null
       ip: entry.ip ?? null,
     })
     .run();
+}
+
+/**
+ * Entries written by builds before the masking above kept whole ID numbers and phones. Masks them in
+ * place (masking a masked value changes nothing, so it is safe to run again); returns how many
+ * entries changed. Run once per database at start (bootstrap.ts).
+ */
+export function remaskStoredAudit(db: Db): number {
+  const rows = db.all<{ id: number; before: string | null; after: string | null; details: string | null }>(
+    sql`SELECT id, before, after, details FROM audit_log
+        WHERE coalesce(before, '') || coalesce(after, '') || coalesce(details, '') GLOB '*[Pp]hone"*'
+           OR coalesce(before, '') || coalesce(after, '') || coalesce(details, '') GLOB '*[Ii][Dd][Nn]umber"*'`,
+  );
+  let changed = 0;
+  const remask = (text: string | null) => (text == null ? null : JSON.stringify(maskPersonal(JSON.parse(text))));
+  db.transaction((tx) => {
+    for (const r of rows) {
+      const next = { before: remask(r.before), after: remask(r.after), details: remask(r.details) };
+      if (next.before === r.before && next.after === r.after && next.details === r.details) continue;
+      tx.run(sql`UPDATE audit_log SET before = ${next.before}, after = ${next.after}, details = ${next.details} WHERE id = ${r.id}`);
+      changed++;
+    }
+  });
+  return changed;
 }
 
 export type AuditFilter = { action?: string | null; username?: string | null; entity?: string | null; from?: string | null; to?: string | null };
