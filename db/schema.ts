@@ -268,6 +268,22 @@ export const members = sqliteTable(
     index("members_org_joined_cover_idx").on(t.orgId, sql`(CASE WHEN joined_on IS NULL THEN '' ELSE joined_on END)`, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
     index("members_name_cover_idx").on(t.name, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
     index("members_joined_cover_idx").on(sql`(CASE WHEN joined_on IS NULL THEN '' ELSE joined_on END)`, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
+    // The statistics' sums (coverage/sources.ts, memberGroups): members counted per (organization,
+    // enterprise[, channel]) from this index alone, in its order, before the attribution joins.
+    index("members_stats_cover_idx").on(
+      t.orgId,
+      t.enterpriseId,
+      t.discoveryChannel,
+      t.relationStatus,
+      t.category,
+      t.fullOn,
+      t.managedOn,
+      t.lostContactOn,
+      t.leftOn,
+      t.discoveredOn,
+      t.verifiedOn,
+      t.idNumber,
+    ),
     index("members_lost_contact_idx")
       .on(t.lostContactOn)
       .where(sql`lost_contact_on IS NOT NULL`),

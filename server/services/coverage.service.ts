@@ -21,7 +21,7 @@ import {
   hydrateWorkers,
 } from "./coverage/rows.js";
 import { type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./coverage/scope.js";
-import { type SourceCtx, fromSource, isGroupedSource, sumSource, workerGroupCounts } from "./coverage/sources.js";
+import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./coverage/sources.js";
 import type { StatsCache, WorkerGroupRow } from "./coverage/stats-cache.js";
 
 export { FIGURES, FIGURE_KEYS, RATE_DEFS, isFigureKey } from "./coverage/figures.js";
@@ -60,8 +60,11 @@ function ctxFor(db: Db, actor: Actor, scope: StatsScope, opts: StatsOptions): So
 const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "worker", "transfer"];
 const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
 /** A figure's count; over a grouped source each row stands for `n` rows (sources.ts, sumSource). */
-const countExpr = (k: FigureKey) =>
-  sql.raw(`coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(FIGURES[k].source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`);
+const countExpr = (k: FigureKey) => {
+  const grouped = groupedCount(FIGURES[k].source, k);
+  if (grouped) return sql.raw(`coalesce(sum(${grouped}), 0) AS "${k}"`);
+  return sql.raw(`coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(FIGURES[k].source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`);
+};
 
 /** Separates committee and county in the keys of sums grouped by both. */
 const SEP = "\u0000";

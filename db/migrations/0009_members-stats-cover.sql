@@ -1,0 +1,1 @@
+CREATE INDEX `members_stats_cover_idx` ON `members` (`org_id`,`enterprise_id`,`discovery_channel`,`relation_status`,`category`,`full_on`,`managed_on`,`lost_contact_on`,`left_on`,`discovered_on`,`verified_on`,`id_number`);
