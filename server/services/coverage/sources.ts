@@ -4,6 +4,7 @@
 // these same SELECTs, filtered by the actor's scope inside (orgInScope) and by attribution outside.
 
 import { type SQL, sql } from "drizzle-orm";
+import { DISCOVERY_CHANNELS } from "../../domain/codes.js";
 import type { SourceName } from "./figures.js";
 import { type ResolvedScope, orgInScope } from "./scope.js";
 
@@ -104,7 +105,21 @@ function memberSource({ rs, asOf }: SourceCtx): SQL {
  * channel and no lead (entered directly, e.g. after a field visit). A lead and a member are the same
  * person when they share the ID number.
  */
-function foundSource({ rs, asOf }: SourceCtx): SQL {
+function foundSource(ctx: SourceCtx): SQL {
+  const { asOf } = ctx;
+  return sql`${foundLeads(ctx)}
+    UNION ALL
+    SELECT 'member' AS src, m.id AS id, m.discovery_channel AS channel, oc.committee_id AS committee_id,
+      coalesce(e.region_code, oc.org_region) AS county,
+      (m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS is_verified,
+      ((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresent("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
+    FROM members m JOIN organizations mo ON mo.id = m.org_id JOIN oc ON oc.org_id = m.org_id
+      LEFT JOIN enterprises e ON e.id = m.enterprise_id
+    WHERE ${foundMemberFilter(ctx)}`;
+}
+
+/** The leads half of the four finds: one row per lead. */
+function foundLeads({ rs, asOf }: SourceCtx): SQL {
   return sql`SELECT 'lead' AS src, l.id AS id, l.channel AS channel, oc.committee_id AS committee_id,
       coalesce(e.region_code, oc.org_region) AS county,
       (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf})) AS is_verified,
@@ -114,15 +129,12 @@ function foundSource({ rs, asOf }: SourceCtx): SQL {
       LEFT JOIN enterprises e ON e.id = l.enterprise_id
       LEFT JOIN members m ON m.id_number = l.id_number
       LEFT JOIN organizations mo ON mo.id = m.org_id
-    WHERE l.found_on <= ${asOf} AND ${orgInScope(rs, "l.committee_id")}
-    UNION ALL
-    SELECT 'member' AS src, m.id AS id, m.discovery_channel AS channel, oc.committee_id AS committee_id,
-      coalesce(e.region_code, oc.org_region) AS county,
-      (m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS is_verified,
-      ((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresent("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
-    FROM members m JOIN organizations mo ON mo.id = m.org_id JOIN oc ON oc.org_id = m.org_id
-      LEFT JOIN enterprises e ON e.id = m.enterprise_id
-    WHERE m.discovery_channel IS NOT NULL AND (m.discovered_on IS NULL OR m.discovered_on <= ${asOf})
+    WHERE l.found_on <= ${asOf} AND ${orgInScope(rs, "l.committee_id")}`;
+}
+
+/** Which members (alias m) are finds of their own: recorded with a channel, found by the date, with no lead. */
+function foundMemberFilter({ rs, asOf }: SourceCtx): SQL {
+  return sql`m.discovery_channel IS NOT NULL AND (m.discovered_on IS NULL OR m.discovered_on <= ${asOf})
       AND NOT EXISTS (SELECT 1 FROM leads l2 WHERE l2.id_number = m.id_number)
       AND ${orgInScope(rs, "m.org_id")}`;
 }
@@ -215,13 +227,52 @@ const MEMBER_GROUP_COUNTS: Record<string, string> = {
 };
 
 /**
+ * The four finds for sums: the leads one row each (n = 1, their flags complete), the members of
+ * their own grouped per (organization, enterprise, channel) from members_stats_cover_idx alone, in
+ * its order, before the attribution joins; managed completed per group by the organization's kind
+ * (`managing`, always 1 for a lead's row). Counts in FOUND_GROUP_COUNTS.
+ */
+function foundGroups(ctx: SourceCtx): SQL {
+  const { asOf } = ctx;
+  return sql`SELECT committee_id, county, channel, 1 AS managing, 1 AS n, is_verified AS n_verified, is_managed AS n_managed
+      FROM (${foundLeads(ctx)})
+    UNION ALL
+    SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.channel AS channel,
+      (o.kind IN ${sql.raw(MANAGING_KINDS)}) AS managing, g.n AS n, g.n_verified AS n_verified, g.n_managed AS n_managed
+    FROM (SELECT m.org_id AS org_id, m.enterprise_id AS enterprise_id, m.discovery_channel AS channel, COUNT(*) AS n,
+        sum(m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS n_verified,
+        sum((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresent("m", asOf)}
+          AND m.relation_status IN ('local','mobile_in') AND (m.managed_on IS NULL OR m.managed_on <= ${asOf})) AS n_managed
+      FROM members m WHERE ${foundMemberFilter(ctx)}
+      GROUP BY m.org_id, m.enterprise_id, m.discovery_channel) g
+    JOIN organizations o ON o.id = g.org_id JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id`;
+}
+
+/**
+ * Each four-finds figure's count over foundGroups' rows (figures.ts: found, verified, foundManaged,
+ * and each of them for one channel).
+ */
+const FOUND_GROUP_COUNTS: Record<string, string> = {
+  found: "s.n",
+  verified: "s.n_verified",
+  foundManaged: "(CASE WHEN s.managing THEN s.n_managed ELSE 0 END)",
+  ...Object.fromEntries(
+    DISCOVERY_CHANNELS.flatMap((ch) => [
+      [`found.${ch}`, `(CASE WHEN s.channel = '${ch}' THEN s.n ELSE 0 END)`],
+      [`verified.${ch}`, `(CASE WHEN s.channel = '${ch}' THEN s.n_verified ELSE 0 END)`],
+      [`foundManaged.${ch}`, `(CASE WHEN s.channel = '${ch}' AND s.managing THEN s.n_managed ELSE 0 END)`],
+    ]),
+  ),
+};
+
+/**
  * Sources that sums may read grouped, each row standing for `n` rows of the source. The worker
  * source's figures are all plain counts (flag "1"): a flag that read a per-row column would fail
- * loudly (no such column), never count wrong. The member source's figures each have their count
- * over the groups (groupedCount).
+ * loudly (no such column), never count wrong. The member and four-finds sources' figures each have
+ * their count over the groups (groupedCount).
  */
-const GROUPED: Partial<Record<SourceName, (ctx: SourceCtx) => SQL>> = { worker: workerGroups, member: memberGroups };
-const GROUP_COUNTS: Partial<Record<SourceName, Record<string, string>>> = { member: MEMBER_GROUP_COUNTS };
+const GROUPED: Partial<Record<SourceName, (ctx: SourceCtx) => SQL>> = { worker: workerGroups, member: memberGroups, found: foundGroups };
+const GROUP_COUNTS: Partial<Record<SourceName, Record<string, string>>> = { member: MEMBER_GROUP_COUNTS, found: FOUND_GROUP_COUNTS };
 
 /** Whether sums over `source` read it grouped (`n` rows a row): see sumSource. */
 export const isGroupedSource = (source: SourceName): boolean => GROUPED[source] !== undefined;
