@@ -1,0 +1,2 @@
+DROP INDEX `members_enterprise_idx`;--> statement-breakpoint
+CREATE INDEX `members_enterprise_cover_idx` ON `members` (`enterprise_id`,`relation_status`,`left_on`,`discovered_on`,`category`,`full_on`);
