@@ -9,15 +9,14 @@
 //
 // --root runs another checkout's server (for before/after figures on the same data).
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { HttpSession } from "./http-session.js";
+import { freePort, HttpSession, waitHealthy } from "./http-session.js";
 
 const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({ options: { db: { type: "string" }, rounds: { type: "string", default: "3" }, root: { type: "string" } } });
@@ -25,29 +24,6 @@ if (!values.db) throw new Error("--db DIR (a kept bench:http directory) is requi
 const ROOT = values.root ?? HERE;
 const ROUNDS = Number(values.rounds);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 120_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** Times `GET path` while pinging /healthz; returns the view's time and the longest ping. */
 async function timedView(s: HttpSession, url: string, p: string): Promise<{ ms: number; longestPing: number }> {
@@ -97,7 +73,7 @@ async function main() {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitHealthy(url, server);
+    await waitHealthy(url, server, 120_000);
     const s = await HttpSession.signIn(url, "bench-admin", "bench-password-2024");
     process.stdout.write(`server ${ROOT}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
     const first = await timedView(s, url, "/");

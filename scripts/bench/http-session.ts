@@ -2,6 +2,9 @@
 // sign-in form, and form posts. Used by bench:http and the crash/concurrency tests against a
 // server process on loopback.
 
+import type { ChildProcess } from "node:child_process";
+import net from "node:net";
+
 export class HttpSession {
   private cookie = "";
 
@@ -50,4 +53,30 @@ export class HttpSession {
     if (res.status !== 303) throw new Error(`sign-in of ${username} failed: HTTP ${res.status}`);
     return s;
   }
+}
+
+/** A free loopback port (bound, read and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Waits until the server child at `url` answers /healthz; throws if it exits or `timeoutMs` passes. */
+export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
 }

@@ -17,7 +17,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +24,7 @@ import { parseArgs } from "node:util";
 import { openDb } from "../../db/client.js";
 import { finalisePreviousMonth } from "../../server/services/snapshot.service.js";
 import { createUser } from "../../server/services/users.service.js";
-import { HttpSession } from "./http-session.js";
+import { freePort, HttpSession, waitHealthy } from "./http-session.js";
 import { seedMembers } from "./seed-members.js";
 import { GIVEN, person, pick, rng, SURNAMES } from "./synthetic.js";
 
@@ -133,29 +132,6 @@ async function seed(dir: string) {
   return { handle, root, counts, seconds: (performance.now() - t0) / 1000 };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
