@@ -5,7 +5,7 @@
 // /leads/:id/verify) and times the next GET /, pinging /healthz every 20 ms meanwhile (the longest
 // wait is how long the server answered nobody). Then once after rejecting a lead.
 //
-//   npx tsx scripts/bench/dashboard-after-write.bench.ts --db /tmp/party-http-bench-XXXX [--rounds 3] [--root DIR]
+//   npm run bench:dashboard -- --db /tmp/party-http-bench-XXXX [--rounds 3] [--root DIR]
 //
 // --root runs another checkout's server (for before/after figures on the same data).
 

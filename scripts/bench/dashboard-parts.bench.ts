@@ -4,7 +4,7 @@
 // (stats-cache.ts), and after verifying one lead (THE DATABASE IS CHANGED: use a copy), checking the
 // kept result against counting anew. Not a test.
 //
-//   cp /tmp/party-http-bench-XXXX/bench.db /tmp/copy.db && npx tsx scripts/bench/dashboard-parts.bench.ts /tmp/copy.db
+//   cp /tmp/party-http-bench-XXXX/bench.db /tmp/copy.db && npm run bench:dashboard-parts -- /tmp/copy.db
 import { sql } from "drizzle-orm";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
