@@ -20,7 +20,10 @@ import { freePort, HttpSession, waitHealthy } from "./http-session.js";
 
 const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({ options: { db: { type: "string" }, rounds: { type: "string", default: "3" }, root: { type: "string" } } });
-if (!values.db) throw new Error("--db DIR (a kept bench:http directory) is required");
+if (!values.db) {
+  console.error("usage: npm run bench:dashboard -- --db DIR [--rounds N] [--root DIR]  (DIR: a database kept by `npm run bench:http -- --keep`)");
+  process.exit(2);
+}
 const ROOT = values.root ?? HERE;
 const ROUNDS = Number(values.rounds);
 

@@ -5,6 +5,7 @@
 // kept result against counting anew. Not a test.
 //
 //   cp /tmp/party-http-bench-XXXX/bench.db /tmp/copy.db && npm run bench:dashboard-parts -- /tmp/copy.db
+import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
@@ -18,7 +19,11 @@ import { verifyLead } from "../../server/services/leads.service.js";
 import { trend } from "../../server/services/snapshot.service.js";
 import { todayIso } from "../../server/domain/dates.js";
 
-const file = process.argv[2]!;
+const file = process.argv[2];
+if (!file || !fs.existsSync(file)) {
+  console.error("usage: npm run bench:dashboard-parts -- FILE  (FILE: a copy of bench.db kept by `npm run bench:http -- --keep`; it is changed)");
+  process.exit(2);
+}
 const h = openDb(file);
 prepareDatabase(h);
 const actor = systemActor();
