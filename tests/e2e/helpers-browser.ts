@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
+import ExcelJS from "exceljs";
 import type { ConsoleMessage, Download, Page } from "playwright-core";
+import { expect } from "vitest";
 
 // Shared by the journeys: a phone's viewport, a watch on browser-side errors, downloads.
 // The tests compile without the DOM library, so page-side code is passed as strings.
@@ -68,6 +70,16 @@ export function isZip(file: string): boolean {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Downloads the workbook `selector` starts, checks it is an .xlsx (name and zip bytes), and opens it with exceljs. */
+export async function downloadWorkbook(page: Page, selector: string, dir: string): Promise<{ wb: ExcelJS.Workbook; download: Download }> {
+  const { file, download: dl } = await download(page, selector, dir);
+  expect(dl.suggestedFilename()).toMatch(/\.xlsx$/);
+  expect(isZip(file)).toBe(true);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  return { wb, download: dl };
 }
 
 /** The text of the first element matching `selector`, whitespace collapsed. */

@@ -1,8 +1,8 @@
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { demoSuite, signInPage, step } from "./harness.js";
-import { DESKTOP, download, isZip, watchErrors } from "./helpers-browser.js";
+import { DESKTOP, downloadWorkbook, watchErrors } from "./helpers-browser.js";
 
 // A supervisor of the city reads the dashboard, follows figures to the lists behind them (every
 // row counted, across pages), and downloads the "two coverages" workbook, whose 合计 rows must
@@ -114,11 +114,7 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
 
     await step(page, "coverage-workbook", async () => {
       await Promise.all([page.waitForURL(/\/reports$/), page.click('header nav a[href="/reports"]')]);
-      const { file, download: dl } = await download(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]', env.server.dir);
-      expect(dl.suggestedFilename()).toMatch(/\.xlsx$/);
-      expect(isZip(file)).toBe(true);
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.readFile(file);
+      const { wb } = await downloadWorkbook(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]', env.server.dir);
       const ws = wb.getWorksheet("两个覆盖统计表");
       expect(ws).toBeDefined();
       const v = sheetValues(ws!);
