@@ -329,13 +329,12 @@ export const users = sqliteTable(
     status: text("status", { enum: ["active", "disabled"] })
       .notNull()
       .default("active"),
-    failedAttempts: integer("failed_attempts").notNull().default(0),
-    lockedUntil: text("locked_until"),
     lastLoginAt: text("last_login_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("users_username_uq").on(t.username), check("users_role_ck", inList("role", ROLES))],
+  // Usernames are one account whatever their case: `Admin` is `admin` (sign-in folds case too).
+  (t) => [uniqueIndex("users_username_lower_uq").on(sql`lower(${t.username})`), check("users_role_ck", inList("role", ROLES))],
 );
 
 export const sessions = sqliteTable(

@@ -31,7 +31,7 @@ import { reportsRouter } from "./routes/reports.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { Actor } from "./policy/actor.js";
 import { ReadCache } from "./services/read-cache.js";
-import { authenticate, loadActor } from "./services/users.service.js";
+import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/users.service.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
 
@@ -128,7 +128,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   passport.use(
     new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
       authenticate(db, { username, password, ip: req.ip ?? null }, new Date(now ? now() : Date.now()))
-        .then((r) => (r.ok ? done(null, loadActor(db, r.userId) ?? false) : done(null, false, { message: r.message })))
+        .then((r) => (r.ok ? done(null, loadActor(db, r.userId) ?? false, { message: SIGN_IN_REFUSED }) : done(null, false, { message: r.message })))
         .catch(done);
     }),
   );

@@ -7,6 +7,14 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
+/**
+ * A hash of random bytes nobody kept. A sign-in under an unknown name is checked against it, so it
+ * costs what a wrong password for a real account costs and timing does not tell which names exist.
+ * Its parameters must stay those hashPassword uses (a unit test compares them); a constant rather
+ * than a hash made at start, whose first use would cost a hash more than every later one.
+ */
+export const DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$+9WmodfTIwzjSBifO4851w$Xv7dXENcNnSTsDrCFjqkHNMeUYGoSyUrKUYXVHjLeJI";
+
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await verify(passwordHash, password);

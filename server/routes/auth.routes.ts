@@ -4,6 +4,7 @@ import type { Deps } from "../deps.js";
 import { validate } from "../middleware/validate.js";
 import { createSignInLimiter } from "../auth/sign-in-limiter.js";
 import { recordAudit } from "../services/audit.service.js";
+import { SIGN_IN_REFUSED } from "../services/users.service.js";
 
 const loginBody = z.object({
   username: z.string().max(64).default(""),
@@ -27,23 +28,33 @@ export function authRouter(deps: Deps) {
   });
 
   r.post("/login", validate({ body: loginBody }), async (req, res, next) => {
-    const wait = await limiter.consume(req.ip ?? "unknown", req.body.username);
+    const ip = req.ip ?? "unknown";
+    const { username } = req.body;
+    // passport-local would refuse these itself, in English.
+    if (!username || !req.body.password) {
+      res.status(401).render("auth/login", { message: "请输入用户名和密码。", username });
+      return;
+    }
+    // The same refusal whether the name is an account's or not: the counters do not know either.
+    const wait = await limiter.take(ip, username);
     if (wait !== null) {
-      res.status(429).set("Retry-After", String(wait)).render("auth/login", { message: `登录尝试过于频繁，请 ${Math.ceil(wait / 60)} 分钟后再试。`, username: req.body.username });
+      res.status(429).set("Retry-After", String(wait)).render("auth/login", { message: `登录尝试过于频繁，请 ${Math.ceil(wait / 60)} 分钟后再试。`, username });
       return;
     }
     const returnTo = safeReturnTo(req.session.returnTo);
     deps.passport.authenticate("local", (err: unknown, user: Express.User | false, info?: { message?: string }) => {
       if (err) return next(err);
       if (!user) {
-        res.status(401).render("auth/login", { message: info?.message ?? "请输入用户名和密码。", username: req.body.username });
+        res.status(401).render("auth/login", { message: info?.message ?? SIGN_IN_REFUSED, username });
         return;
       }
-      // passport 0.7 regenerates the session here: a fixed session id cannot be carried over.
-      req.login(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        res.redirect(303, returnTo);
-      });
+      limiter.succeeded(ip, username).then(() => {
+        // passport 0.7 regenerates the session here: a fixed session id cannot be carried over.
+        req.login(user, (loginErr) => {
+          if (loginErr) return next(loginErr);
+          res.redirect(303, returnTo);
+        });
+      }, next);
     })(req, res, next);
   });
 

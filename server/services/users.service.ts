@@ -1,84 +1,46 @@
-import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { organizations, sessions, users } from "../../db/schema.js";
-import { hashPassword, passwordProblem, verifyPassword } from "../auth/password.js";
+import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from "../auth/password.js";
 import { ROLE, type Role } from "../domain/codes.js";
+import { usernameKey, usernameProblem } from "../domain/username.js";
 import { AppError } from "../errors.js";
 import { type Actor, assertRole, orgIdInScope } from "../policy/actor.js";
 import { recordAudit } from "./audit.service.js";
 
-export const MAX_FAILED_ATTEMPTS = 5;
-export const LOCK_MINUTES = 15;
+/** One answer for an unknown name, a wrong password and a disabled account: none of them may be told apart. */
+export const SIGN_IN_REFUSED = "用户名或密码错误。";
 
-// A hash of a random password: verifying against it when the username is unknown keeps the
-// response time the same as for a wrong password, so timing does not reveal which names exist.
-let dummyHash: Promise<string> | null = null;
-function getDummyHash() {
-  dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
-  return dummyHash;
-}
+export type SignInResult = { ok: true; userId: number } | { ok: false; message: string };
 
-export type SignInResult =
-  | { ok: true; userId: number }
-  | { ok: false; message: string; reason: "invalid" | "locked" | "disabled" };
-
+/**
+ * Checks a typed name and password. Guessing is throttled before this is called (sign-in-limiter);
+ * there is no per-account lock, which anyone knowing a name could set off.
+ */
 export async function authenticate(
   db: Db,
   input: { username: string; password: string; ip?: string | null },
   now: Date = new Date(),
 ): Promise<SignInResult> {
-  const username = input.username.trim();
-  const user = db.select().from(users).where(eq(users.username, username)).get();
-  const audit = (action: string, details: Record<string, unknown>) =>
-    recordAudit(db, user ? { id: user.id, username: user.username } : { id: 0, username }, {
-      action,
+  const user = findUserByUsername(db, input.username);
+  // The password is checked in every case, against a hash of nothing for an unknown name, and the
+  // account's status only afterwards: an unknown name, a wrong password and a disabled account
+  // (whatever password is typed) take the same time and get the same answer.
+  const passwordRight = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, input.password);
+  if (!user || !passwordRight || user.status !== "active") {
+    const reason = !user ? "unknown_user" : user.status !== "active" ? "disabled" : "wrong_password";
+    // An unknown name is not recorded: what was typed into the name box is at times a password.
+    recordAudit(db, user ? { id: user.id, username: user.username } : null, {
+      action: "login_failed",
       entity: "user",
       entityId: user?.id ?? null,
-      details,
+      details: { reason },
       ip: input.ip ?? null,
     });
-
-  if (!user) {
-    await verifyPassword(await getDummyHash(), input.password);
-    audit("login_failed", { reason: "unknown_user" });
-    return { ok: false, reason: "invalid", message: "用户名或密码错误。" };
+    return { ok: false, message: SIGN_IN_REFUSED };
   }
-  if (user.lockedUntil && user.lockedUntil > now.toISOString()) {
-    audit("login_failed", { reason: "locked" });
-    const until = new Date(Date.parse(user.lockedUntil) + 8 * 3_600_000).toISOString().slice(11, 16);
-    return {
-      ok: false,
-      reason: "locked",
-      message: `连续输错密码 ${MAX_FAILED_ATTEMPTS} 次，账号已锁定 ${LOCK_MINUTES} 分钟，请于 ${until} 后再试。`,
-    };
-  }
-  const good = await verifyPassword(user.passwordHash, input.password);
-  if (!good) {
-    const failed = user.failedAttempts + 1;
-    const lock = failed >= MAX_FAILED_ATTEMPTS;
-    db.update(users)
-      .set({
-        failedAttempts: lock ? 0 : failed,
-        lockedUntil: lock ? new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString() : user.lockedUntil,
-      })
-      .where(eq(users.id, user.id))
-      .run();
-    audit("login_failed", { reason: "wrong_password", attempt: failed, locked: lock });
-    if (lock) {
-      return { ok: false, reason: "locked", message: `连续输错密码 ${MAX_FAILED_ATTEMPTS} 次，账号已锁定 ${LOCK_MINUTES} 分钟。` };
-    }
-    return { ok: false, reason: "invalid", message: "用户名或密码错误。" };
-  }
-  if (user.status !== "active") {
-    audit("login_failed", { reason: "disabled" });
-    return { ok: false, reason: "disabled", message: "该账号已停用，请联系系统管理员。" };
-  }
-  db.update(users)
-    .set({ failedAttempts: 0, lockedUntil: null, lastLoginAt: now.toISOString() })
-    .where(eq(users.id, user.id))
-    .run();
-  audit("login", {});
+  db.update(users).set({ lastLoginAt: now.toISOString() }).where(eq(users.id, user.id)).run();
+  recordAudit(db, { id: user.id, username: user.username }, { action: "login", entity: "user", entityId: user.id, details: {}, ip: input.ip ?? null });
   return { ok: true, userId: user.id };
 }
 
@@ -104,23 +66,25 @@ export function loadActor(db: Db, userId: number): Actor | null {
   return actor;
 }
 
+const USERNAME_TAKEN = "该用户名已被使用（用户名不区分大小写）";
+
 export type NewUser = { username: string; displayName: string; role: Role; orgId: number; password: string };
 
 export async function createUser(db: Db, actor: Actor | null, input: NewUser) {
   if (actor) assertRole(actor, "admin");
   const problem = passwordProblem(input.password);
   if (problem) throw AppError.invalid({ password: problem });
-  if (!/^[A-Za-z0-9_.-]{3,32}$/.test(input.username)) {
-    throw AppError.invalid({ username: "用户名为 3–32 位字母、数字、下划线、点或连字符" });
-  }
-  const exists = db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get();
-  if (exists) throw AppError.invalid({ username: "该用户名已被使用" });
+  const nameProblem = usernameProblem(input.username);
+  if (nameProblem) throw AppError.invalid({ username: nameProblem });
+  if (findUserByUsername(db, input.username)) throw AppError.invalid({ username: USERNAME_TAKEN });
   const org = db.select().from(organizations).where(eq(organizations.id, input.orgId)).get();
   if (!org) throw AppError.invalid({ orgId: "所属组织不存在" });
   const roleProblem = roleOrgProblem(input.role, org.kind);
   if (roleProblem) throw AppError.invalid({ orgId: roleProblem });
   const passwordHash = await hashPassword(input.password);
   return db.transaction((tx) => {
+    // Checked again where it cannot race: the same name may have been created while the password was hashed.
+    if (findUserByUsername(tx, input.username)) throw AppError.invalid({ username: USERNAME_TAKEN });
     const created = tx
       .insert(users)
       .values({ username: input.username, displayName: input.displayName, role: input.role, orgId: input.orgId, passwordHash })
@@ -151,7 +115,7 @@ export async function setPassword(db: Db, actor: Actor | null, userId: number, p
   if (problem) throw AppError.invalid({ password: problem });
   const passwordHash = await hashPassword(password);
   db.transaction((tx) => {
-    const r = tx.update(users).set({ passwordHash, failedAttempts: 0, lockedUntil: null }).where(eq(users.id, userId)).run();
+    const r = tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
     if (r.changes === 0) throw AppError.notFound("账号");
     // A new password ends every other session of the account.
     tx.delete(sessions).where(eq(sessions.userId, userId)).run();
@@ -169,7 +133,7 @@ export function setUserStatus(db: Db, actor: Actor | null, userId: number, statu
     const before = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!before) throw AppError.notFound("账号");
     tx.update(users)
-      .set({ status, updatedAt: new Date().toISOString(), failedAttempts: 0, lockedUntil: null })
+      .set({ status, updatedAt: new Date().toISOString() })
       .where(eq(users.id, userId))
       .run();
     if (status === "disabled") tx.delete(sessions).where(eq(sessions.userId, userId)).run();
@@ -177,8 +141,9 @@ export function setUserStatus(db: Db, actor: Actor | null, userId: number, statu
   });
 }
 
+/** The account a typed name means, whatever its case (the unique index is on lower(username)). */
 export function findUserByUsername(db: Db, username: string) {
-  return db.select().from(users).where(eq(users.username, username)).get() ?? null;
+  return db.select().from(users).where(sql`lower(${users.username}) = ${usernameKey(username)}`).get() ?? null;
 }
 
 export function listUsers(db: Db, actor: Actor) {
@@ -191,7 +156,6 @@ export function listUsers(db: Db, actor: Actor) {
       role: users.role,
       status: users.status,
       lastLoginAt: users.lastLoginAt,
-      lockedUntil: users.lockedUntil,
       orgName: organizations.name,
       orgCode: organizations.code,
     })

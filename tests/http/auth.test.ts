@@ -51,6 +51,7 @@ describe("sign-in", () => {
     const { res } = await tryLogin(t.app, "t-clerk-dl", "wrong-password-1");
     expect(res.status).toBe(401);
     expect(res.text).toContain("用户名或密码错误");
+    // The guessing throttle's own tests, and what an attacker tries: auth-attacks.test.ts.
     const row = t.handle.sqlite.prepare("SELECT count(*) n FROM audit_log WHERE action = 'login_failed'").get() as { n: number };
     expect(row.n).toBe(1);
   });
@@ -60,18 +61,6 @@ describe("sign-in", () => {
     const res = await request(t.app).post("/login").type("form").send({ username: "t-clerk-dl", password: PASSWORD });
     expect(res.status).toBe(403);
     expect(res.text).toContain("页面已过期");
-  });
-
-  it("locks the account after 5 failures, refuses the right password during the lock, and lets it in after 15 minutes", async () => {
-    const { app, tick } = await clockApp();
-    for (let i = 0; i < 5; i++) await tryLogin(app, "t-sec-dl", `bad-password-${i}`);
-    const locked = await tryLogin(app, "t-sec-dl", PASSWORD);
-    expect(locked.res.status).toBe(401);
-    expect(locked.res.text).toContain("账号已锁定");
-    tick(14 * 60_000);
-    expect((await tryLogin(app, "t-sec-dl", PASSWORD)).res.status).toBe(401);
-    tick(2 * 60_000);
-    expect((await tryLogin(app, "t-sec-dl", PASSWORD)).res.status).toBe(303);
   });
 
   it("logout destroys the session", async () => {
@@ -115,20 +104,5 @@ describe("sign-in", () => {
     }
     tick(25 * 60_000);
     expect((await agent.get("/orgs")).status).toBe(303);
-  });
-});
-
-describe("sign-in rate limit", () => {
-  it("refuses the 11th attempt for one account from one IP with 429 and a Chinese message, and leaves other accounts alone", async () => {
-    t = await createTestApp();
-    for (let i = 0; i < 10; i++) {
-      const { res } = await tryLogin(t.app, "nobody-here", `guess-${i}`);
-      expect(res.status).toBe(401);
-    }
-    const { res } = await tryLogin(t.app, "nobody-here", "guess-10");
-    expect(res.status).toBe(429);
-    expect(res.text).toContain("登录尝试过于频繁");
-    expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
-    expect((await tryLogin(t.app, "t-clerk-dl", PASSWORD)).res.status).toBe(303);
   });
 });
