@@ -16,6 +16,9 @@ export const SIGN_IN_LIMITS = {
   windowSeconds: 15 * 60,
 } as const;
 
+/** Wrong current passwords on /account/password for one account in a window. */
+export const PASSWORD_CHECK_LIMITS = { perAccount: 5, windowSeconds: 15 * 60 } as const;
+
 export type SignInLimiter = {
   /**
    * Counts an attempt before its password is checked, so concurrent attempts cannot slip past the
@@ -24,6 +27,11 @@ export type SignInLimiter = {
   take(ip: string, username: string): Promise<number | null>;
   /** The attempt signed in: it no longer counts against the name or the address. */
   succeeded(ip: string, username: string): Promise<void>;
+};
+
+export type PasswordCheckLimiter = {
+  take(userId: number): Promise<number | null>;
+  succeeded(userId: number): Promise<void>;
 };
 
 function storeOf(handle: DbHandle) {
@@ -64,6 +72,28 @@ export function createSignInLimiter(handle: DbHandle): SignInLimiter {
       // Only failures count against an address: an office behind one address signs in all morning.
       const ipState = await perIp.get(ip);
       if (ipState && ipState.consumedPoints > 0) await perIp.reward(ip, 1);
+    },
+  };
+}
+
+export function createPasswordCheckLimiter(handle: DbHandle): PasswordCheckLimiter {
+  const limiter = new RateLimiterSQLite({
+    ...storeOf(handle),
+    keyPrefix: "password_check_user",
+    points: PASSWORD_CHECK_LIMITS.perAccount,
+    duration: PASSWORD_CHECK_LIMITS.windowSeconds,
+  });
+  return {
+    async take(userId) {
+      try {
+        await limiter.consume(String(userId));
+        return null;
+      } catch (rej) {
+        return secondsToWait(rej);
+      }
+    },
+    async succeeded(userId) {
+      await limiter.delete(String(userId));
     },
   };
 }

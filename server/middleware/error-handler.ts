@@ -38,8 +38,9 @@ export function errorHandler(logger: Logger) {
       res.json({ error: { code: appErr.code, message: appErr.message, ...(appErr.fieldErrors ? { fields: appErr.fieldErrors } : {}) } });
       return;
     }
-    // Forms re-render in place with the field errors and what the user typed.
-    if (appErr.status === 422 && res.locals.formView) {
+    // Forms re-render in place with the field errors and what the user typed, also when the field
+    // is refused for too many tries (a wrong current password, 429).
+    if ((appErr.status === 422 || appErr.status === 429) && res.locals.formView) {
       try {
         const extra = res.locals.formLocals ? await res.locals.formLocals(req, res) : {};
         res.render(res.locals.formView, { ...extra, errors: appErr.fieldErrors ?? {}, formError: appErr.message, values: res.locals.values ?? {} });

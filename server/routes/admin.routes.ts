@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
+import { createPasswordCheckLimiter } from "../auth/sign-in-limiter.js";
 import type { Deps } from "../deps.js";
 import { ROLE } from "../domain/codes.js";
 import { flash } from "../middleware/flash.js";
@@ -13,7 +14,8 @@ import * as users from "../services/users.service.js";
 
 const params = z.object({ id: idParam });
 
-export function adminRouter({ db }: Deps) {
+export function adminRouter({ db, handle }: Deps) {
+  const passwordChecks = createPasswordCheckLimiter(handle);
   const formLocals = (req: Request) => ({ orgs: orgOptions(db, actorOf(req)), roleOptions: Object.entries(ROLE.label) });
 
   const h = {
@@ -60,7 +62,7 @@ export function adminRouter({ db }: Deps) {
       res.render("admin/password", { title: "修改密码" });
     },
     async changePassword(req: Request, res: Response) {
-      await users.changeOwnPassword(db, actorOf(req), req.body.current, req.body.password);
+      await users.changeOwnPassword(db, passwordChecks, actorOf(req), req.body.current, req.body.password);
       // The new password ended every session of the account, this one included.
       req.logout(() => {
         res.redirect(303, "/login");

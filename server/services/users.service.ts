@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { organizations, sessions, users } from "../../db/schema.js";
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from "../auth/password.js";
+import type { PasswordCheckLimiter } from "../auth/sign-in-limiter.js";
 import { ROLE, type Role } from "../domain/codes.js";
 import { usernameKey, usernameProblem } from "../domain/username.js";
 import { AppError } from "../errors.js";
@@ -195,10 +196,19 @@ export function updateUser(db: Db, actor: Actor, userId: number, input: { displa
   });
 }
 
-/** A user changes their own password: the current one is checked first. */
-export async function changeOwnPassword(db: Db, actor: Actor, current: string, password: string) {
+/**
+ * A user changes their own password: the current one is checked first, a limited number of times,
+ * so that a session left open (or taken) is not a way to guess the password behind it.
+ */
+export async function changeOwnPassword(db: Db, attempts: PasswordCheckLimiter, actor: Actor, current: string, password: string) {
+  const wait = await attempts.take(actor.id);
+  if (wait !== null) {
+    const message = `当前密码输错次数过多，请 ${Math.ceil(wait / 60)} 分钟后再试。`;
+    throw new AppError(429, message, { code: "rate_limited", fieldErrors: { current: message } });
+  }
   const u = db.select().from(users).where(eq(users.id, actor.id)).get();
   if (!u || !(await verifyPassword(u.passwordHash, current))) throw AppError.invalid({ current: "当前密码不正确" });
+  await attempts.succeeded(actor.id);
   await setPassword(db, actor, actor.id, password);
 }
 

@@ -3,7 +3,7 @@
 import type { Express } from "express";
 import request from "supertest";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SIGN_IN_LIMITS } from "../../server/auth/sign-in-limiter.js";
+import { PASSWORD_CHECK_LIMITS, SIGN_IN_LIMITS } from "../../server/auth/sign-in-limiter.js";
 import { setUserStatus } from "../../server/services/users.service.js";
 import { createTestApp, csrfFrom, signIn, type TestApp } from "../helpers/app.js";
 import { PASSWORD } from "../helpers/fixtures.js";
@@ -249,5 +249,33 @@ describe("item 13: usernames that differ only in case", () => {
       expect((await attempt(b, i % 2 ? "t-admin" : " T-Admin ", `guess-${i}-aaaa`)).status).toBe(401);
     }
     expect((await attempt(b, "T-ADMIN", PASSWORD)).status).toBe(429);
+  });
+});
+
+describe("item 13: the current-password check on /account/password", () => {
+  it(`is throttled: after ${PASSWORD_CHECK_LIMITS.perAccount} wrong current passwords even the right one is refused, and the password stays`, async () => {
+    t = await createTestApp();
+    const session = await signIn(t.app, "t-clerk-dl");
+    const token = await session.csrf("/account/password");
+    const change = (current: string) =>
+      session.post("/account/password").type("form").send({ current, password: "Brand-new-passw0rd", confirm: "Brand-new-passw0rd", _csrf: token });
+    for (let i = 0; i < PASSWORD_CHECK_LIMITS.perAccount; i++) {
+      const res = await change(`guess-${i}-aaaa`);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain("当前密码不正确");
+    }
+    const refused = await change(PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(refused.text).toMatch(/当前密码输错次数过多，请 \d+ 分钟后再试。/);
+    expect(refused.text).toContain('name="current"'); // the form again, not an error page
+    // Still signed in, and the password is the old one.
+    expect((await session.get("/account/password")).status).toBe(200);
+    await signIn(t.app, "t-clerk-dl", PASSWORD);
+    await expect(signIn(t.app, "t-clerk-dl", "Brand-new-passw0rd")).rejects.toThrow(/failed: 401/);
+    // Another account's checks are its own.
+    const other = await signIn(t.app, "t-clerk-ps");
+    const otherToken = await other.csrf("/account/password");
+    const ok = await other.post("/account/password").type("form").send({ current: PASSWORD, password: "Brand-new-passw0rd", confirm: "Brand-new-passw0rd", _csrf: otherToken });
+    expect(ok.status).toBe(303);
   });
 });
