@@ -375,7 +375,12 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // -- Reports -----------------------------------------------------------------------------------------------------------------
   "GET /reports": { expect: SIGNED_IN },
   "GET /reports/download": { target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }), expect: SCOPED_READ },
-  "GET /reports/figures/:key": { target: (fx, side) => ({ params: { key: "enterprises" }, query: { scope: `org:${pick(side, fx.dlBranch, fx.psBranch).id}` } }), expect: SCOPED_READ },
+  "GET /reports/figures/:key": {
+    // committee: names an organization too (GET / checks org:): the caller's own committee may be named
+    // (for the secretary, the committee above her branch), another's is not found, its name unread.
+    target: (fx, side) => ({ params: { key: "enterprises" }, query: { scope: side === "out" ? `committee:${fx.ps.id}` : `org:${fx.dlBranch.id},committee:${fx.dl.id}` } }),
+    expect: SCOPED_READ,
+  },
 
   // -- Accounts and the audit log -------------------------------------------------------------------------------------------------
   "GET /admin/users": { expect: ADMIN_ONLY(200) },
