@@ -7,6 +7,28 @@ const booleanFromEnv = z
   .optional()
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
+/**
+ * Where users reach the app from outside (a reverse proxy's address): http(s), no credentials, no
+ * query or fragment; a path is kept (without its trailing slash). Empty is unset.
+ */
+const publicBaseUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").trim())
+  .pipe(
+    z.union([
+      z.literal(""),
+      z
+        .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+        .refine((v) => {
+          // Zod runs refinements after a failed check too: an unparsable value is the check's to report.
+          const u = URL.canParse(v) ? new URL(v) : null;
+          return !u || (!u.username && !u.password && !u.search && !u.hash);
+        }, "must not hold credentials, a query or a fragment"),
+    ]),
+  )
+  .transform((v) => (v === "" ? undefined : v.replace(/\/+$/, "")));
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -23,6 +45,7 @@ const envSchema = z.object({
   DEMO: booleanFromEnv,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+  PUBLIC_BASE_URL: publicBaseUrl,
 });
 
 export type Config = {
@@ -48,6 +71,8 @@ export type Config = {
   demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /** PUBLIC_BASE_URL without a trailing slash, when set: see publicOrigin. */
+  publicBaseUrl: string | undefined;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -73,7 +98,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     demo: e.DEMO,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
   });
+}
+
+/**
+ * The address QR codes, posters and the API example are built from: PUBLIC_BASE_URL, else where the
+ * server listens (HOST:PORT). Never the request's Host header: anyone can send any Host, and a poster
+ * printed from a forged one would send workers and their ID numbers to the forger's site.
+ */
+export function publicOrigin(config: Pick<Config, "publicBaseUrl" | "host" | "port">): string {
+  if (config.publicBaseUrl) return config.publicBaseUrl;
+  return `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`;
 }
 
 /** A config for tests and tools: defaults plus overrides, never reading process.env. */

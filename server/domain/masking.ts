@@ -23,3 +23,22 @@ export function maskPersonalCell(cell: string | null | undefined): string {
   if (/^(?:\+?86)?1\d{10}$/.test(t.replace(/[\s-]/g, ""))) return maskPhone(t);
   return cell;
 }
+
+/**
+ * An edit form shows a stored ID number or phone masked (no unaudited unmasking in a form): the
+ * masked text sent back means "keep the stored value"; anything else is a new value.
+ */
+export type Kept = { keep: string };
+/** The field error for a phone whose masked text came back altered. */
+export const PHONE_ALTERED = "请完整输入新的手机号（不能只修改部分号码）";
+export const isKept = (v: unknown): v is Kept => typeof v === "object" && v !== null && "keep" in v;
+
+/**
+ * The value to store for a field that was shown masked. `altered`: masked text that is not the
+ * stored value's mask (digits changed around the stars, or nothing stored): the user must type the
+ * whole new number, never a part of it.
+ */
+export function resolveKept<T>(input: T | Kept, stored: string | null, mask: (v: string | null) => string): { value: T | string | null; altered: boolean } {
+  if (!isKept(input)) return { value: input, altered: false };
+  return { value: stored, altered: stored == null || input.keep !== mask(stored) };
+}

@@ -1,5 +1,6 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
+import { publicOrigin } from "../config.js";
 import type { Deps } from "../deps.js";
 import { addDays, todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
@@ -17,12 +18,10 @@ const params = z.object({ id: idParam });
 /** New links are valid for this long unless the clerk chooses otherwise. */
 const DEFAULT_LINK_DAYS = 90;
 
-/** The address a link's QR code encodes, on the host the clerk reached the app by. */
-function publicUrl(req: Request, token: string): string {
-  return `${req.protocol}://${req.get("host")}${links.publicPath(token)}`;
-}
-
-export function findsRouter({ db, handle }: Deps) {
+export function findsRouter({ db, handle, config }: Deps) {
+  /** The address a link's QR code and poster carry: the configured public one, never the request's Host header. */
+  const origin = publicOrigin(config);
+  const publicUrl = (token: string) => `${origin}${links.publicPath(token)}`;
   const limiter = createSelfReportLimiter(handle);
   const now = () => new Date();
 
@@ -68,20 +67,20 @@ export function findsRouter({ db, handle }: Deps) {
     link(req: Request, res: Response) {
       const actor = actorOf(req);
       const link = links.getLink(db, actor, req.valid.params.id, now());
-      res.render("finds/link", { title: link.label, link, url: publicUrl(req, link.token), leads: links.leadsOfLink(db, actor, link.id) });
+      res.render("finds/link", { title: link.label, link, url: publicUrl(link.token), originConfigured: !!config.publicBaseUrl, leads: links.leadsOfLink(db, actor, link.id) });
     },
     poster(req: Request, res: Response) {
       const link = links.getLink(db, actorOf(req), req.valid.params.id, now());
-      res.render("finds/poster", { title: `海报 · ${link.label}`, link, url: publicUrl(req, link.token), scripts: ["finds.js"] });
+      res.render("finds/poster", { title: `海报 · ${link.label}`, link, url: publicUrl(link.token), scripts: ["finds.js"] });
     },
     async qrSvg(req: Request, res: Response) {
       const link = links.getLink(db, actorOf(req), req.valid.params.id, now());
-      res.type("image/svg+xml").send(await links.qrSvg(publicUrl(req, link.token)));
+      res.type("image/svg+xml").send(await links.qrSvg(publicUrl(link.token)));
     },
     async qrPng(req: Request, res: Response) {
       const link = links.getLink(db, actorOf(req), req.valid.params.id, now());
       if (req.query.download === "1") res.attachment(`qr-${link.id}.png`);
-      res.type("image/png").send(await links.qrPng(publicUrl(req, link.token)));
+      res.type("image/png").send(await links.qrPng(publicUrl(link.token)));
     },
     close(req: Request, res: Response) {
       const link = links.closeLink(db, actorOf(req), req.valid.params.id, now());
@@ -146,7 +145,7 @@ export function findsRouter({ db, handle }: Deps) {
     issueKey(req: Request, res: Response) {
       const { key, row } = keys.issueApiKey(db, actorOf(req), req.body);
       // Rendered, never redirected: the key must not pass through the session (flash) or a URL.
-      res.status(201).render("finds/api-key-created", { title: "API 密钥已生成", key, row, origin: `${req.protocol}://${req.get("host")}` });
+      res.status(201).render("finds/api-key-created", { title: "API 密钥已生成", key, row, origin });
     },
     revokeKey(req: Request, res: Response) {
       keys.revokeApiKey(db, actorOf(req), req.valid.params.id, now());

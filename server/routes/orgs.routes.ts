@@ -13,15 +13,20 @@ import * as orgs from "../services/orgs.service.js";
 const params = z.object({ id: idParam });
 
 export function orgsRouter({ db }: Deps) {
-  /** Select options every org form needs. */
-  const formLocals = (req: Request) => {
+  /** Select options every org form needs; for an edit, what this user may not change is shown fixed. */
+  const formLocals = (req: Request, editing: Pick<orgs.Org, "id" | "parentId"> | null = null) => {
     const actor = actorOf(req);
+    const limits = editing ? orgs.orgEditLimits(db, actor, editing) : null;
+    const parents = orgs.orgOptions(db, actor).map((p): [number, string] => [p.id, "　".repeat(p.depth) + p.name]);
+    const current = limits?.currentParent;
     return {
-      parents: orgs.orgOptions(db, actor),
+      // A fixed parent may lie above the scope: it is named, not offered.
+      parentOptions: limits?.fixed.parentId ? (current ? [[current.id, current.name]] : []) : parents,
       industries: orgs.listIndustries(db),
       regions: orgs.listRegions(db),
-      kindOptions: Object.entries(ORG_KIND.label).filter(([k]) => k !== "city_department" || actor.role === "admin"),
+      kindOptions: Object.entries(ORG_KIND.label).filter(([k]) => k !== "city_department" || actor.role === "admin" || limits?.fixed.kind),
       formationOptions: Object.entries(ORG_FORMATION.label),
+      fixedFields: limits?.fixed ?? { kind: false, parentId: false, code: false },
     };
   };
 
@@ -44,13 +49,17 @@ export function orgsRouter({ db }: Deps) {
       res.redirect(303, `/orgs/${org.id}`);
     },
     editForm(req: Request, res: Response) {
-      const org = orgs.getOrg(db, actorOf(req), req.valid.params.id);
-      res.render("orgs/form", { title: `修改 ${org.name}`, org, values: org, ...formLocals(req) });
+      const org = orgs.orgFormValues(db, actorOf(req), req.valid.params.id);
+      res.render("orgs/form", { title: `修改 ${org.name}`, org, values: org, ...formLocals(req, org) });
     },
     update(req: Request, res: Response) {
       const org = orgs.updateOrg(db, actorOf(req), req.valid.params.id, req.body);
       flash(req, "success", "已保存。");
       res.redirect(303, `/orgs/${org.id}`);
+    },
+    unmask(req: Request, res: Response) {
+      const detail = orgs.unmaskOrg(db, actorOf(req), req.valid.params.id, todayIso(), { ip: req.ip ?? null });
+      res.render("orgs/show", { title: detail.org.name, ...detail, today: todayIso() });
     },
     /** Scope before the body: outside the scope a POST is 404 whatever it carries. */
     inScope(req: Request, _res: Response, next: NextFunction) {
@@ -64,7 +73,10 @@ export function orgsRouter({ db }: Deps) {
     },
   };
 
-  const editFormFor = (req: Request) => ({ org: { id: req.params.id }, title: "修改党组织", ...formLocals(req) });
+  const editFormFor = (req: Request) => {
+    const org = orgs.getOrg(db, actorOf(req), req.valid.params.id);
+    return { org: { id: org.id }, title: "修改党组织", ...formLocals(req, org) };
+  };
   const r = Router();
 
   // -- Organization tree ------------------------------------------------------------------------
@@ -74,6 +86,7 @@ export function orgsRouter({ db }: Deps) {
 
   // -- One organization -------------------------------------------------------------------------
   r.get("/orgs/:id", requireAuth, validate({ params }), h.detail);
+  r.post("/orgs/:id/unmask", requireAuth, validate({ params }), h.unmask);
   r.get("/orgs/:id/edit", requireRole("admin", "clerk", "secretary"), validate({ params }), h.editForm);
   r.post("/orgs/:id", requireRole("admin", "clerk", "secretary"), validate({ params }), h.inScope, form("orgs/form", editFormFor), validate({ body: orgInputSchema }), h.update);
   r.post("/orgs/:id/dissolve", requireRole("admin", "clerk"), validate({ params }), h.inScope, validate({ body: dissolveSchema }), h.dissolve);

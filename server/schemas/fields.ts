@@ -5,6 +5,7 @@ import { z } from "zod";
 import { parseCreditCode } from "../domain/credit-code.js";
 import { parseLooseDate, parseMonth } from "../domain/dates.js";
 import { parseIdNumber, toHalfWidth } from "../domain/id-number.js";
+import type { Kept } from "../domain/masking.js";
 import { parseMobilePhone } from "../domain/phone.js";
 
 const trimmed = z.string().transform((s) => toHalfWidth(s).trim());
@@ -63,6 +64,26 @@ export const optionalPhoneField = z
     }
     return r.value;
   });
+
+/**
+ * A field an edit form shows masked (masking.ts, resolveKept): masked text (with "*") comes back as
+ * { keep }, for the service to compare with the stored value; anything else is parsed by `field`.
+ */
+export function keepOr<T extends z.ZodType>(field: T) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): Kept | z.output<T> => {
+      const s = toHalfWidth(raw ?? "").trim();
+      if (s.includes("*")) return { keep: s };
+      const r = field.safeParse(s);
+      if (!r.success) {
+        ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "格式不正确" });
+        return z.NEVER;
+      }
+      return r.data;
+    });
+}
 
 export const dateField = (label: string) =>
   trimmed.transform((s, ctx) => {

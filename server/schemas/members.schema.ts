@@ -1,34 +1,11 @@
 import { z } from "zod";
 import { DISCOVERY_CHANNELS, EDUCATION_LEVELS, ETHNICITY, GENDERS, MEMBER_CATEGORIES, OCCUPATIONS, RELATION_STATUSES } from "../domain/codes.js";
 import { toHalfWidth } from "../domain/id-number.js";
-import { enumField, idNumberField, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
+import { enumField, idNumberField, keepOr, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
 
 // Member forms, the list's query string and the search by whole ID number.
 // Field rules come from fields.ts (one validator per rule); the rules that need the database or
 // several fields at once (birth date vs ID number, uniqueness, scope) live in members.service.ts.
-
-/**
- * The edit form shows the stored ID number and phone masked (no unaudited unmasking in a form):
- * sending the masked text back means "keep the stored value"; anything else is validated as new.
- */
-export type Kept = { keep: string };
-export const isKept = (v: unknown): v is Kept => typeof v === "object" && v !== null && "keep" in v;
-
-function keepOr<T extends z.ZodType>(field: T) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx): Kept | z.output<T> => {
-      const s = toHalfWidth(raw ?? "").trim();
-      if (s.includes("*")) return { keep: s };
-      const r = field.safeParse(s);
-      if (!r.success) {
-        ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "格式不正确" });
-        return z.NEVER;
-      }
-      return r.data;
-    });
-}
 
 const orgIdField = z
   .string({ error: "请选择管理党组织" })
@@ -69,7 +46,7 @@ export const memberCreateSchema = z.object({
   phone: optionalPhoneField,
 });
 
-/** Edit: ID number and phone arrive masked when unchanged. */
+/** Edit: ID number and phone arrive masked when unchanged (keepOr). */
 export const memberUpdateSchema = z.object({
   ...memberFields,
   idNumber: keepOr(idNumberField),

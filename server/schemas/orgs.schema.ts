@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ORG_FORMATIONS, ORG_KINDS } from "../domain/codes.js";
-import { dateField, enumField, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
+import { dateField, enumField, keepOr, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
 
 export const orgInputSchema = z
   .object({
@@ -17,7 +17,8 @@ export const orgInputSchema = z
     regionCode: requiredText("所在行政区划", 12),
     foundedOn: optionalDateField("成立日期"),
     secretaryName: optionalText("书记姓名", 40),
-    secretaryPhone: optionalPhoneField,
+    // The edit form shows it masked; sent back unchanged it keeps the stored number (orgs.service).
+    secretaryPhone: keepOr(optionalPhoneField),
     termStartOn: optionalDateField("本届开始日期"),
     termEndOn: optionalDateField("本届届满日期"),
   })

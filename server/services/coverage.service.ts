@@ -20,7 +20,7 @@ import {
   hydrateTransfers,
   hydrateWorkers,
 } from "./coverage/rows.js";
-import { type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./coverage/scope.js";
+import { committeeNameable, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./coverage/scope.js";
 import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./coverage/sources.js";
 import type { StatsCache, WorkerGroupRow } from "./coverage/stats-cache.js";
 
@@ -175,14 +175,14 @@ export function computeFiguresAndBreakdowns(
 function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee" | "county", sums: Map<string, Figures>): BreakdownRow[] {
   const { rs } = ctx;
   if (by === "committee") {
-    type C = { id: number; name: string; depth: number; region_code: string; code: string };
+    type C = { id: number; name: string; depth: number; region_code: string; code: string; path: string };
     const listed = rs.committee
-      ? db.all<C>(sql`SELECT id, name, depth, region_code, code FROM organizations WHERE id = ${rs.committee.id}`)
-      : db.all<C>(sql`SELECT id, name, depth, region_code, code FROM organizations o
+      ? db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id = ${rs.committee.id}`)
+      : db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations o
           WHERE kind IN ('industry_committee','comprehensive_committee') AND status = 'active' AND ${orgInScope(rs, "o.id")}`);
     const extraIds = [...sums.keys()].filter((k) => k !== "" && !listed.some((c) => String(c.id) === k)).map(Number);
     const extra = extraIds.length
-      ? db.all<C>(sql`SELECT id, name, depth, region_code, code FROM organizations WHERE id IN (${sql.join(
+      ? db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id IN (${sql.join(
           extraIds.map((i) => sql`${i}`),
           sql`, `,
         )})`)
@@ -190,7 +190,9 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
     const all = [...listed, ...extra].sort((a, b) => a.depth - b.depth || a.region_code.localeCompare(b.region_code) || a.code.localeCompare(b.code));
     const rows: BreakdownRow[] = all.map((c) => ({
       key: `committee:${c.id}`,
-      scope: { orgId: scope.orgId ?? null, committeeId: c.id, county: scope.county ?? null },
+      // Rows attributed to another scope's committee (an enterprise of theirs covered by a branch in
+      // this scope) are counted here but cannot be narrowed to: resolveScope refuses that committee.
+      scope: committeeNameable(rs.actor, c.path) ? { orgId: scope.orgId ?? null, committeeId: c.id, county: scope.county ?? null } : null,
       label: c.name,
       figures: sums.get(String(c.id)) ?? emptyFigures(),
     }));

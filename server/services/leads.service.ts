@@ -133,13 +133,14 @@ function verifyOne(tx: Db, actor: Actor, lead: Lead, branch: { id: number; name:
   let filed = false;
   if (existing) {
     memberId = existing.id;
-    // A member already managed elsewhere is linked, not moved: moving is a transfer.
-    const inScope = tx
-      .select({ path: organizations.path })
-      .from(organizations)
-      .where(eq(organizations.id, existing.orgId))
-      .get();
-    if (branch && existing.relationStatus === "unattached" && inScope && orgPathInScope(actor, inScope.path)) {
+    const at = tx.select({ path: organizations.path }).from(organizations).where(eq(organizations.id, existing.orgId)).get();
+    // A member of another scope's is neither linked nor written to (their timeline is not ours to
+    // write); the clerk learns what the member form says of the number, nothing more.
+    if (!at || !orgPathInScope(actor, at.path)) {
+      throw AppError.conflict("该身份证号已由其他党组织登记为党员，不能在此核实。请排除该线索（注明已在其他党组织登记），如需核实请联系上级党组织。");
+    }
+    // A member already managed elsewhere in the scope is linked, not moved: moving is a transfer.
+    if (branch && existing.relationStatus === "unattached") {
       tx.update(members)
         .set({ orgId: branch.id, relationStatus: "local", managedOn: today, updatedAt: new Date().toISOString() })
         .where(eq(members.id, memberId))

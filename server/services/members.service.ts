@@ -9,11 +9,11 @@ import type { Db } from "../../db/client.js";
 import { enterprises, memberEvents, members, mobileSpells, organizations, transfers, users } from "../../db/schema.js";
 import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type RelationStatus } from "../domain/codes.js";
 import { parseIdNumber } from "../domain/id-number.js";
-import { maskIdNumber, maskPhone } from "../domain/masking.js";
+import { isKept, maskIdNumber, maskPhone, PHONE_ALTERED, resolveKept } from "../domain/masking.js";
 import { parseMobilePhone } from "../domain/phone.js";
 import { AppError, type FieldErrors } from "../errors.js";
 import { type Actor, assertCanWrite, canUnmask, orgPathInScope, scopePath } from "../policy/actor.js";
-import { isKept, type MemberCreateInput, type MemberUpdateInput } from "../schemas/members.schema.js";
+import type { MemberCreateInput, MemberUpdateInput } from "../schemas/members.schema.js";
 import { recordAudit } from "./audit.service.js";
 import { loadOrgs, visibleEnterprises } from "./members-list.js";
 import { changeSummary, diffMember, type MemberValues, maskedSnapshot, memberRuleErrors, memberWarnings, normaliseRelationOrg } from "./members-rules.js";
@@ -163,16 +163,12 @@ type FormInput = MemberCreateInput | MemberUpdateInput;
 function resolve(db: Db, actor: Actor, input: FormInput, before: Member | null, today: string): MemberValues {
   const errors: FieldErrors = {};
   // ID number and phone: on an edit form the masked text sent back keeps the stored value.
-  let idNumber: string;
-  if (isKept(input.idNumber)) {
-    if (!before || input.idNumber.keep !== maskIdNumber(before.idNumber)) errors.idNumber = "请完整输入新的身份证号（不能只修改部分号码）";
-    idNumber = before?.idNumber ?? "";
-  } else idNumber = input.idNumber;
-  let phone: string | null;
-  if (isKept(input.phone)) {
-    if (!before || input.phone.keep !== maskPhone(before.phone)) errors.phone = "请完整输入新的手机号（不能只修改部分号码）";
-    phone = before?.phone ?? null;
-  } else phone = input.phone;
+  const keptId = resolveKept(input.idNumber, before?.idNumber ?? null, maskIdNumber);
+  if (keptId.altered) errors.idNumber = "请完整输入新的身份证号（不能只修改部分号码）";
+  const idNumber = keptId.value ?? "";
+  const keptPhone = resolveKept(input.phone, before?.phone ?? null, maskPhone);
+  if (keptPhone.altered) errors.phone = PHONE_ALTERED;
+  const phone = keptPhone.value;
 
   const parsed = parseIdNumber(idNumber, today);
   // A stored number that fails today's check (an old import) must not block unrelated edits.

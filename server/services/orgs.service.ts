@@ -1,12 +1,14 @@
 import { and, asc, eq, isNull, like, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { enterprises, industries, members, organizationEnterprises, organizations, regions, users } from "../../db/schema.js";
-import { COMMITTEE_KINDS, type OrgKind } from "../domain/codes.js";
+import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, ORG_KIND, type OrgKind } from "../domain/codes.js";
 import { addMonths } from "../domain/dates.js";
-import { AppError } from "../errors.js";
-import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope, scopePath } from "../policy/actor.js";
+import { maskPhone, PHONE_ALTERED, resolveKept } from "../domain/masking.js";
+import { AppError, type FieldErrors } from "../errors.js";
+import { type Actor, assertCanWrite, canUnmask, isAdmin, orgIdInScope, orgPathInScope, scopePath } from "../policy/actor.js";
 import type { OrgInput } from "../schemas/orgs.schema.js";
 import { recordAudit } from "./audit.service.js";
+import { roleOrgProblem } from "./users.service.js";
 
 export type Org = typeof organizations.$inferSelect;
 
@@ -123,8 +125,10 @@ export function committeeOf(db: Db, orgId: number): Org | null {
   return null;
 }
 
-export function orgDetail(db: Db, actor: Actor, id: number, today: string) {
-  const org = getOrg(db, actor, id);
+/** What the detail page shows. `reveal` only from unmaskOrg, which checks the role and audits. */
+function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boolean) {
+  const stored = getOrg(db, actor, id);
+  const org = { ...stored, secretaryPhone: reveal ? stored.secretaryPhone : maskPhone(stored.secretaryPhone) || null };
   const parent = org.parentId ? (db.select().from(organizations).where(eq(organizations.id, org.parentId)).get() ?? null) : null;
   const children = db.select().from(organizations).where(eq(organizations.parentId, id)).orderBy(asc(organizations.code)).all();
   const covered = db
@@ -144,7 +148,42 @@ export function orgDetail(db: Db, actor: Actor, id: number, today: string) {
     .get()!;
   const industry = org.industryCode ? db.select().from(industries).where(eq(industries.code, org.industryCode)).get() : null;
   const region = db.select().from(regions).where(eq(regions.code, org.regionCode)).get();
-  return { org, parent, children, covered, memberCount: counts.total, fullCount: counts.full ?? 0, industry, region, warnings: orgWarnings(org, counts.total, counts.full ?? 0, covered.length, today) };
+  return { org, revealed: reveal, parent, children, covered, memberCount: counts.total, fullCount: counts.full ?? 0, industry, region, warnings: orgWarnings(stored, counts.total, counts.full ?? 0, covered.length, today) };
+}
+
+export type OrgDetail = ReturnType<typeof detailOf>;
+
+/** The detail page with the secretary's phone masked. */
+export function orgDetail(db: Db, actor: Actor, id: number, today: string): OrgDetail {
+  return detailOf(db, actor, id, today, false);
+}
+
+/** The detail page with the secretary's whole phone; written to the audit log. Secretaries may not. */
+export function unmaskOrg(db: Db, actor: Actor, id: number, today: string, ctx: { ip?: string | null } = {}): OrgDetail {
+  if (!canUnmask(actor)) throw AppError.forbidden("您的角色不能查看完整的手机号。");
+  return db.transaction((tx) => {
+    const detail = detailOf(tx, actor, id, today, true);
+    recordAudit(tx, actor, { action: "unmask", entity: "organization", entityId: id, details: { fields: ["secretaryPhone"], name: detail.org.name }, ip: ctx.ip ?? null });
+    return detail;
+  });
+}
+
+/** The edit form's starting values: the stored organization with the secretary's phone masked. */
+export function orgFormValues(db: Db, actor: Actor, id: number): Org {
+  const org = getOrg(db, actor, id);
+  return { ...org, secretaryPhone: maskPhone(org.secretaryPhone) || null };
+}
+
+/**
+ * What the edit form lets this user change. The fields checkTree would refuse are shown fixed (and
+ * sent back unchanged), and the current parent is named even where it lies above the user's scope:
+ * the node that defines a clerk's scope, a secretary's branch.
+ */
+export function orgEditLimits(db: Db, actor: Actor, org: Pick<Org, "id" | "parentId">) {
+  const own = org.id === actor.orgId && !isAdmin(actor);
+  const secretary = actor.role === "secretary";
+  const currentParent = org.parentId ? (db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, org.parentId)).get() ?? null) : null;
+  return { fixed: { kind: own || secretary, parentId: own || secretary, code: secretary }, currentParent };
 }
 
 export function orgWarnings(org: Org, memberCount: number, fullCount: number, coveredCount: number, today: string): string[] {
@@ -161,34 +200,110 @@ export function orgWarnings(org: Org, memberCount: number, fullCount: number, co
   return w;
 }
 
-function checkParent(db: Db, actor: Actor, kind: OrgKind, parentId: number | null): Org | null {
-  if (kind === "city_department") {
-    if (parentId != null) throw AppError.invalid({ parentId: "市级部门不能有上级组织" });
-    if (actor.role !== "admin") throw AppError.forbidden();
-    return null;
+/** Kinds only administrators may set up, by creating one or by turning an organization into one. */
+const ADMIN_ONLY_KINDS: readonly OrgKind[] = ["city_department"];
+
+/**
+ * Why an existing organization cannot become `kind`, or null: what hangs on it must still fit
+ * (sub-organizations, members, what a committee is responsible for, the accounts bound to it).
+ */
+function kindChangeProblem(db: Db, org: Org, kind: OrgKind): string | null {
+  const label = ORG_KIND.label[kind];
+  const kids = db.select({ kind: organizations.kind }).from(organizations).where(and(eq(organizations.parentId, org.id), eq(organizations.status, "active"))).all();
+  const misfit = kids.find((k) => !ALLOWED_PARENTS[k.kind].includes(kind));
+  if (misfit) return `该组织下设有${ORG_KIND.label[misfit.kind]}，不能改为${label}`;
+  if (!MEMBER_HOLDING_KINDS.includes(kind)) {
+    const n = db
+      .select({ n: sql<number>`count(*)` })
+      .from(members)
+      .where(and(eq(members.orgId, org.id), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
+      .get()!.n;
+    if (n > 0) return `该组织还管理 ${n} 名党员，${label}不能直接管理党员`;
   }
-  if (parentId == null) throw AppError.invalid({ parentId: "请选择上级党组织" });
-  const parent = db.select().from(organizations).where(eq(organizations.id, parentId)).get();
-  if (!parent || !orgPathInScope(actor, parent.path)) throw AppError.invalid({ parentId: "上级党组织不存在或不在您的管辖范围内" });
-  if (parent.status !== "active") throw AppError.invalid({ parentId: "上级党组织已撤销" });
-  if (!ALLOWED_PARENTS[kind].includes(parent.kind)) throw AppError.invalid({ parentId: "该类别的党组织不能隶属于所选上级" });
+  if (COMMITTEE_KINDS.includes(org.kind) && !COMMITTEE_KINDS.includes(kind)) {
+    const refs = db.get<{ n: number }>(sql`SELECT
+      (SELECT count(*) FROM enterprises WHERE committee_id = ${org.id}) + (SELECT count(*) FROM instructors WHERE committee_id = ${org.id})
+      + (SELECT count(*) FROM leads WHERE committee_id = ${org.id}) + (SELECT count(*) FROM self_report_links WHERE committee_id = ${org.id})
+      + (SELECT count(*) FROM api_keys WHERE committee_id = ${org.id}) AS n`);
+    if (refs && refs.n > 0) return `该党委还负责企业、指导员、摸排线索或登记链接，不能改为${label}`;
+  }
+  const account = db.select({ role: users.role }).from(users).where(and(eq(users.orgId, org.id), eq(users.status, "active"))).all();
+  const problem = account.map((u) => roleOrgProblem(u.role, kind)).find((p) => p !== null);
+  if (problem) return `该组织有启用的账号（${problem}），不能改为${label}`;
+  return null;
+}
+
+/**
+ * The tree's rules, on every save (create and update), not only on a move. The kind may sit under
+ * the parent; the actor may set up that kind; a parent chosen anew lies inside the actor's scope
+ * and is active (an unchanged one may lie above the scope: the node that defines a clerk's scope, a
+ * secretary's branch); what hangs on a reclassified organization still fits; nobody but an
+ * administrator changes the kind or the place of the node that defines their own scope, and a
+ * secretary neither of their branch. Refusals are field errors on the field that carries them.
+ * Returns the parent.
+ */
+function checkTree(db: Db, actor: Actor, input: OrgInput, before: Org | null): Org | null {
+  const kindChanged = before !== null && input.kind !== before.kind;
+  const parentChanged = before === null || input.parentId !== before.parentId;
+  const errors: FieldErrors = {};
+  if (before && actor.role === "secretary") {
+    if (kindChanged) errors.kind = "党支部书记不能修改本支部的组织类别";
+    if (parentChanged) errors.parentId = "党支部书记不能调整本支部的上级党组织";
+    if (input.code !== before.code) errors.code = "党支部书记不能修改本支部的组织编码";
+  }
+  if (before && before.id === actor.orgId && !isAdmin(actor)) {
+    if (kindChanged) errors.kind ??= "不能修改自己所属组织的类别";
+    if (parentChanged) errors.parentId ??= "不能移动自己所属的组织";
+  }
+  if ((before === null || kindChanged) && ADMIN_ONLY_KINDS.includes(input.kind) && !isAdmin(actor)) {
+    errors.kind ??= `只有系统管理员可以设立${ORG_KIND.label[input.kind]}`;
+  }
+  if (Object.keys(errors).length) throw AppError.invalid(errors);
+
+  let parent: Org | null = null;
+  if (input.parentId != null) {
+    parent = db.select().from(organizations).where(eq(organizations.id, input.parentId)).get() ?? null;
+    if (!parent || (parentChanged && !orgPathInScope(actor, parent.path))) throw AppError.invalid({ parentId: "上级党组织不存在或不在您的管辖范围内" });
+    if (parentChanged && parent.status !== "active") throw AppError.invalid({ parentId: "上级党组织已撤销" });
+    if (before && parent.path.startsWith(before.path)) throw AppError.invalid({ parentId: "不能把组织移到它自己的下级之下" });
+  }
+  // On a reclassification under the same parent the kind is what the user changed: the error goes there.
+  const field = parentChanged ? "parentId" : "kind";
+  if (input.kind === "city_department") {
+    if (parent) throw AppError.invalid({ [field]: `${ORG_KIND.label.city_department}不能有上级组织` });
+  } else if (!parent) throw AppError.invalid({ parentId: "请选择上级党组织" });
+  else if (!ALLOWED_PARENTS[input.kind].includes(parent.kind)) {
+    throw AppError.invalid({ [field]: `${ORG_KIND.label[input.kind]}不能隶属于${ORG_KIND.label[parent.kind]}` });
+  }
+  if (before && kindChanged) {
+    const problem = kindChangeProblem(db, before, input.kind);
+    if (problem) throw AppError.invalid({ kind: problem });
+  }
   return parent;
+}
+
+/** The secretary's phone to store: the edit form shows it masked, and the masked text sent back keeps it. */
+function secretaryPhoneOf(input: OrgInput, before: Org | null): string | null {
+  const kept = resolveKept(input.secretaryPhone, before?.secretaryPhone ?? null, maskPhone);
+  if (kept.altered) throw AppError.invalid({ secretaryPhone: PHONE_ALTERED });
+  return kept.value;
 }
 
 export function createOrg(db: Db, actor: Actor, input: OrgInput): Org {
   assertCanWrite(actor);
   if (actor.role === "secretary") throw AppError.forbidden("党支部书记不能新建党组织。");
   return db.transaction((tx) => {
-    const parent = checkParent(tx, actor, input.kind, input.parentId);
+    const parent = checkTree(tx, actor, input, null);
     if (getOrgByCode(tx, input.code)) throw AppError.invalid({ code: "该组织编码已被使用" });
+    const values = { ...input, secretaryPhone: secretaryPhoneOf(input, null), formation: input.kind === "branch" ? input.formation : null };
     const created = tx
       .insert(organizations)
-      .values({ ...input, formation: input.kind === "branch" ? input.formation : null, path: "/", depth: parent ? parent.depth + 1 : 0 })
+      .values({ ...values, path: "/", depth: parent ? parent.depth + 1 : 0 })
       .returning()
       .get();
     const path = `${parent ? parent.path : "/"}${created.id}/`;
     tx.update(organizations).set({ path }).where(eq(organizations.id, created.id)).run();
-    recordAudit(tx, actor, { action: "create", entity: "organization", entityId: created.id, after: { ...input } });
+    recordAudit(tx, actor, { action: "create", entity: "organization", entityId: created.id, after: values });
     return { ...created, path };
   });
 }
@@ -197,18 +312,13 @@ export function updateOrg(db: Db, actor: Actor, id: number, input: OrgInput): Or
   assertCanWrite(actor);
   return db.transaction((tx) => {
     const before = getOrg(tx, actor, id);
-    // A secretary keeps their own branch's details current but cannot restructure the tree.
-    if (actor.role === "secretary" && (input.parentId !== before.parentId || input.kind !== before.kind || input.code !== before.code)) {
-      throw AppError.forbidden("党支部书记只能修改本支部的基本信息。");
-    }
-    if (id === actor.orgId && input.parentId !== before.parentId) throw AppError.forbidden("不能移动自己所属的组织。");
+    const parent = checkTree(tx, actor, input, before);
     const other = getOrgByCode(tx, input.code);
     if (other && other.id !== id) throw AppError.invalid({ code: "该组织编码已被使用" });
+    const secretaryPhone = secretaryPhoneOf(input, before);
     let path = before.path;
     let depth = before.depth;
     if (input.parentId !== before.parentId) {
-      const parent = checkParent(tx, actor, input.kind, input.parentId);
-      if (parent?.path.startsWith(before.path)) throw AppError.invalid({ parentId: "不能把组织移到它自己的下级之下" });
       path = `${parent ? parent.path : "/"}${id}/`;
       depth = parent ? parent.depth + 1 : 0;
       // Re-root the subtree's materialised paths.
@@ -216,7 +326,7 @@ export function updateOrg(db: Db, actor: Actor, id: number, input: OrgInput): Or
     }
     const updated = tx
       .update(organizations)
-      .set({ ...input, formation: input.kind === "branch" ? input.formation : null, path, depth, updatedAt: new Date().toISOString() })
+      .set({ ...input, secretaryPhone, formation: input.kind === "branch" ? input.formation : null, path, depth, updatedAt: new Date().toISOString() })
       .where(eq(organizations.id, id))
       .returning()
       .get();

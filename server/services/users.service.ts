@@ -101,7 +101,7 @@ export async function createUser(db: Db, actor: Actor | null, input: NewUser) {
   });
 }
 
-function roleOrgProblem(role: Role, orgKind: string): string | null {
+export function roleOrgProblem(role: Role, orgKind: string): string | null {
   if (role === "clerk" && !["industry_committee", "comprehensive_committee"].includes(orgKind)) {
     return `${ROLE.label.clerk}应属于行业党委或综合党委`;
   }

@@ -21,7 +21,7 @@ import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { coverageInputSchema, enterpriseInputSchema } from "../../server/schemas/enterprises.schema.js";
 import { orgInputSchema } from "../../server/schemas/orgs.schema.js";
 import { attachCoverage, createEnterprise } from "../../server/services/enterprises.service.js";
-import { createOrg } from "../../server/services/orgs.service.js";
+import { createOrg, updateOrg } from "../../server/services/orgs.service.js";
 import { fieldVisitSchema, linkInputSchema } from "../../server/schemas/finds.schema.js";
 import { assignmentInputSchema, instructorInputSchema } from "../../server/schemas/instructors.schema.js";
 import { memberCreateSchema } from "../../server/schemas/members.schema.js";
@@ -85,6 +85,18 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const secDl = actor("secretary");
   const secJoint = actor("secretaryJoint");
   const secPs = actor("secretaryPs");
+
+  // -- Branch secretaries' phones (shown masked; the edit form sends the mask back) -------------------
+  const withPhone = (o: typeof city.dlBranch, phone: string) =>
+    updateOrg(
+      h.db,
+      admin,
+      o.id,
+      orgInputSchema.parse({ code: o.code, name: o.name, kind: o.kind, formation: o.formation ?? "", parentId: String(o.parentId), industryCode: o.industryCode ?? "", regionCode: o.regionCode, secretaryName: "赵书记", secretaryPhone: phone }),
+    );
+  const dlBranch = withPhone(city.dlBranch, "13955550001");
+  const dlJoint = withPhone(city.dlJoint, "13955550002");
+  const psBranch = withPhone(city.psBranch, "13955550003");
 
   // -- An empty branch per committee (dissolvable, a destination) and a second enterprise each ------
   const branch = (code: string, name: string, parentId: number, industryCode: string) =>
@@ -175,6 +187,9 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const impPs = await importOf(clerkPs, city.ps.id, PS_PLATFORM);
 
   return {
+    dlBranch,
+    dlJoint,
+    psBranch,
     dlEmpty,
     psEmpty,
     dlEnterprise2,

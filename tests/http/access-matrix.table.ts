@@ -64,6 +64,8 @@ function orgBody(o: Fx["dlBranch"]) {
     industryCode: o.industryCode ?? "",
     regionCode: o.regionCode,
     secretaryName: "赵书记",
+    // As the edit form shows it: masked (sent back unchanged, it keeps the stored number).
+    secretaryPhone: o.secretaryPhone ? maskPhone(o.secretaryPhone) : "",
   });
 }
 
@@ -137,6 +139,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
   },
   "GET /orgs/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  "POST /orgs/:id/unmask": {
+    // As for members: secretaries never see the whole number (403 whatever the id); the unmasked page is the answer (audited).
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { anon: 303, admin: 200, supervisor: 200, clerk: [200, 404], secretary: 403, other: { clerk: 200, secretary: 403 } },
+  },
   "GET /orgs/:id/edit": {
     target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
     expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: [200, 404], other: { clerk: 200, secretary: 404 } },
@@ -368,7 +375,12 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // -- Reports -----------------------------------------------------------------------------------------------------------------
   "GET /reports": { expect: SIGNED_IN },
   "GET /reports/download": { target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }), expect: SCOPED_READ },
-  "GET /reports/figures/:key": { target: (fx, side) => ({ params: { key: "enterprises" }, query: { scope: `org:${pick(side, fx.dlBranch, fx.psBranch).id}` } }), expect: SCOPED_READ },
+  "GET /reports/figures/:key": {
+    // committee: names an organization too (GET / checks org:): the caller's own committee may be named
+    // (for the secretary, the committee above her branch), another's is not found, its name unread.
+    target: (fx, side) => ({ params: { key: "enterprises" }, query: { scope: side === "out" ? `committee:${fx.ps.id}` : `org:${fx.dlBranch.id},committee:${fx.dl.id}` } }),
+    expect: SCOPED_READ,
+  },
 
   // -- Accounts and the audit log -------------------------------------------------------------------------------------------------
   "GET /admin/users": { expect: ADMIN_ONLY(200) },

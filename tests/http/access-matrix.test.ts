@@ -349,7 +349,7 @@ describe("security headers on every page", () => {
 // -- Personal data --------------------------------------------------------------------------------------------------------------
 
 describe("personal data: no page shows a whole ID number or phone unless asked for, audited", () => {
-  it("every GET page of the table, for every caller, shows the numbers of members, leads, workers and instructors only masked", async () => {
+  it("every GET page of the table, for every caller, shows the numbers of members, leads, workers, instructors and branch secretaries only masked", async () => {
     const h = shared.handle.sqlite;
     const numbers = new Set<string>();
     for (const table of ["members", "leads", "workers"]) {
@@ -359,6 +359,7 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
       }
     }
     for (const p of h.prepare("SELECT phone FROM instructors WHERE phone IS NOT NULL").pluck().all() as string[]) numbers.add(p);
+    for (const p of h.prepare("SELECT secretary_phone FROM organizations WHERE secretary_phone IS NOT NULL").pluck().all() as string[]) numbers.add(p);
     expect(numbers.size).toBeGreaterThan(20);
     const problems: string[] = [];
     const pages = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]);

@@ -92,7 +92,9 @@ describe("organization tree and scope", () => {
     const ok = await sec.post(`/orgs/${b.id}`).type("form").send({ ...base, secretaryName: "赵书记", _csrf: token });
     expect(ok.status).toBe(303);
     const moved = await sec.post(`/orgs/${b.id}`).type("form").send({ ...base, parentId: t.city.ps.id, _csrf: token });
-    expect(moved.status).toBe(403);
+    expect(moved.status).toBe(422);
+    expect(moved.text).toContain("党支部书记不能调整本支部的上级党组织");
+    expect(t.handle.sqlite.prepare("SELECT parent_id FROM organizations WHERE id = ?").pluck().get(b.id)).toBe(b.parentId);
     const other = await sec.post(`/orgs/${t.city.dlJoint.id}`).type("form").send({ ...base, _csrf: token });
     expect(other.status).toBe(404);
     const sup = await signIn(t.app, "t-supervisor");

@@ -59,6 +59,15 @@ function loadOrg(db: Db, id: number): OrgRow | undefined {
   return db.get<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE id = ${id}`);
 }
 
+/**
+ * Whether `committee:ID` may name the organization at `path` for the actor: one inside their scope,
+ * or one above it on their own chain (a secretary's committee: the committee breakdown of a branch
+ * shows it). Any other is "not found", like `org:ID`: its name is not theirs to read.
+ */
+export function committeeNameable(actor: Actor, path: string): boolean {
+  return orgPathInScope(actor, path) || actor.orgPath.startsWith(path);
+}
+
 /** Resolves and checks a scope against the actor: an organization outside the actor's scope is "not found". */
 export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedScope {
   let orgPrefix = scopePath(actor);
@@ -82,7 +91,7 @@ export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedS
   let committee: ResolvedScope["committee"] = null;
   if (scope.committeeId) {
     const c = loadOrg(db, scope.committeeId);
-    if (!c) throw AppError.notFound("统计范围");
+    if (!c || !committeeNameable(actor, c.path)) throw AppError.notFound("统计范围");
     committee = { id: c.id, name: c.name };
     labels.push(c.name);
   }

@@ -6,16 +6,16 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, organizations } from "../../../db/schema.js";
 import { AppError } from "../../errors.js";
-import { type Actor, assertCanWrite, assertRole, orgPathInScope } from "../../policy/actor.js";
+import { type Actor, assertCanWrite, assertRole, orgPathInScope, scopePath } from "../../policy/actor.js";
 import type { FieldVisitInput } from "../../schemas/finds.schema.js";
 import { recordAudit } from "../audit.service.js";
 import { verifyLead } from "../leads.service.js";
-import { intakeLead } from "./lead-intake.js";
+import { type IntakeResult, intakeLead } from "./lead-intake.js";
 import { declaredFactErrors } from "./person-rules.js";
 import { checkEnterprise, resolveCommittee } from "./scope.js";
 
 export type FieldVisitResult = {
-  outcome: "created" | "merged" | "already_member";
+  outcome: IntakeResult["outcome"];
   leadId: number | null;
   memberId: number | null;
   verified: boolean;
@@ -52,9 +52,13 @@ export function recordFieldVisit(db: Db, actor: Actor, input: FieldVisitInput, t
         selfReportLinkId: null,
         note,
         sourceLabel: `${actor.displayName}走访${where ? `“${where}”` : ""}`,
+        scopePath: scopePath(actor),
       });
       let result: FieldVisitResult;
-      if (r.outcome === "already_member") {
+      if (r.outcome === "member_elsewhere") {
+        // What the member form says of the same number: registered elsewhere, nothing more.
+        result = { outcome: r.outcome, leadId: null, memberId: null, verified: false, message: "该身份证号已由其他党组织登记为党员，未生成线索；如需核实，请联系上级党组织。" };
+      } else if (r.outcome === "already_member") {
         result = { outcome: r.outcome, leadId: null, memberId: r.memberId, verified: false, message: "该人员已是登记在册的党员，未生成新线索；本次走访已记入其党员信息的时间线。" };
       } else {
         const leadPath = tx.select({ path: organizations.path }).from(organizations).where(eq(organizations.id, r.leadCommitteeId)).get()?.path ?? "";
@@ -71,7 +75,7 @@ export function recordFieldVisit(db: Db, actor: Actor, input: FieldVisitInput, t
       }
       recordAudit(tx, actor, {
         action: "field_visit",
-        entity: r.outcome === "already_member" ? "member" : "lead",
+        entity: r.outcome === "already_member" || r.outcome === "member_elsewhere" ? "member" : "lead",
         entityId: r.outcome === "already_member" ? r.memberId : r.leadId,
         details: { outcome: result.outcome, verified: result.verified, committeeId: committee.id, enterpriseId, visitedOn: input.visitedOn },
       });

@@ -1,13 +1,15 @@
 // Where a find made by hand (a self-report, a field visit) enters the leads: one lead per person,
 // ever (leads.id_number is UNIQUE). A second find of the same person merges into the first lead
 // — it fills what the lead lacks and notes what differs — and a find of someone who is already a
-// member raises no lead at all: it goes on the member's timeline instead.
+// member raises no lead at all: it goes on the member's timeline instead — when the member is inside
+// the finder's scope. A member of another committee's is not written to: the find says only that
+// the person is registered elsewhere, as the member form does.
 //
 // Call these inside the caller's transaction (they take the transaction's db).
 
 import { eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { leads, memberEvents, members } from "../../../db/schema.js";
+import { leads, memberEvents, members, organizations } from "../../../db/schema.js";
 import { DISCOVERY_CHANNEL, type DiscoveryChannel, type Occupation } from "../../domain/codes.js";
 import { maskPhone } from "../../domain/masking.js";
 import type { Actor } from "../../policy/actor.js";
@@ -29,11 +31,15 @@ export type LeadFind = {
   note: string | null;
   /** Words for the note and the timeline, e.g. 亮身份二维码“某站点”. */
   sourceLabel: string;
+  /** The subtree the find may write into (a path prefix): the finder's scope; for the public form, the link's committee. */
+  scopePath: string;
 };
 
 export type IntakeResult =
   | { outcome: "created" | "merged"; leadId: number; leadCommitteeId: number; memberId: null }
-  | { outcome: "already_member"; leadId: null; leadCommitteeId: null; memberId: number };
+  | { outcome: "already_member"; leadId: null; leadCommitteeId: null; memberId: number }
+  /** A member outside the find's scope: nothing written, and nothing about them returned. */
+  | { outcome: "member_elsewhere"; leadId: null; leadCommitteeId: null; memberId: null };
 
 /** Notes stop growing here: a lead's note is for people, and repeated submissions must not bloat it. */
 const NOTE_MAX = 2000;
@@ -48,7 +54,13 @@ function appendNote(existing: string | null, line: string): string {
  * is already a member — records the find on the member's timeline. Never a second lead.
  */
 export function intakeLead(tx: Db, actor: Actor | null, find: LeadFind): IntakeResult {
-  const member = tx.select({ id: members.id, phone: members.phone }).from(members).where(eq(members.idNumber, find.idNumber)).get();
+  const member = tx
+    .select({ id: members.id, phone: members.phone, path: organizations.path })
+    .from(members)
+    .innerJoin(organizations, eq(organizations.id, members.orgId))
+    .where(eq(members.idNumber, find.idNumber))
+    .get();
+  if (member && !member.path.startsWith(find.scopePath)) return { outcome: "member_elsewhere", leadId: null, leadCommitteeId: null, memberId: null };
   if (member) {
     tx.insert(memberEvents)
       .values({

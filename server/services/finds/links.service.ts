@@ -103,13 +103,14 @@ function linkRows(db: Db, actor: Actor, where: ReturnType<typeof and>, now: Date
       .map((r) => [r.id, r.n]),
   );
   // Submissions by people who were already members raise no lead: the audit log counts them
-  // (action 'self_report' is indexed and holds only the public form's submissions).
+  // (action 'self_report' is indexed and holds only the public form's submissions), the link's
+  // committee's members and other committees' (whose records the submission did not touch) alike.
   const linkIdOf = sql<number>`json_extract(${auditLog.details}, '$.linkId')`;
   const memberCounts = new Map(
     db
       .select({ id: linkIdOf, n: sql<number>`count(*)` })
       .from(auditLog)
-      .where(and(eq(auditLog.action, "self_report"), sql`json_extract(${auditLog.details}, '$.outcome') = 'already_member'`, inArray(linkIdOf, ids)))
+      .where(and(eq(auditLog.action, "self_report"), sql`json_extract(${auditLog.details}, '$.outcome') IN ('already_member', 'member_elsewhere')`, inArray(linkIdOf, ids)))
       .groupBy(linkIdOf)
       .all()
       .map((r) => [r.id, r.n]),

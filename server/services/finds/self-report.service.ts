@@ -1,9 +1,12 @@
 // The public self-report form (亮身份): a worker without an account declares membership through a
 // link's QR code. What he submits becomes a lead of the link's committee (or merges into his
-// existing lead, or notes on his member record); what he sees back never depends on which.
+// existing lead, or notes on his member record when the link's committee manages him); what he
+// sees back never depends on which.
 
+import { eq } from "drizzle-orm";
 import { RateLimiterSQLite, type RateLimiterRes } from "rate-limiter-flexible";
-import type { DbHandle } from "../../../db/client.js";
+import type { Db, DbHandle } from "../../../db/client.js";
+import { organizations } from "../../../db/schema.js";
 import { todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import type { SelfReportInput } from "../../schemas/finds.schema.js";
@@ -17,6 +20,13 @@ export const CONSENT_VERSION = "2025-01";
 
 /** Who the audit log names for submissions of the public form. */
 const PUBLIC_FORM = { id: 0, username: "公开登记表" };
+
+/** The link's committee's subtree: what a submission may write into (never a member of another committee's). */
+function committeePath(db: Db, committeeId: number): string {
+  const path = db.select({ path: organizations.path }).from(organizations).where(eq(organizations.id, committeeId)).get()?.path;
+  if (!path) throw new Error(`self-report link names no committee (${committeeId})`);
+  return path;
+}
 
 export function submitSelfReport(handle: DbHandle, link: SelfReportLink, input: SelfReportInput, meta: { ip: string | null; today?: string }): IntakeResult {
   const today = meta.today ?? todayIso();
@@ -39,10 +49,11 @@ export function submitSelfReport(handle: DbHandle, link: SelfReportLink, input: 
         selfReportLinkId: link.id,
         note: null,
         sourceLabel: `亮身份二维码“${link.label}”`,
+        scopePath: committeePath(tx, link.committeeId),
       });
       recordAudit(tx, PUBLIC_FORM, {
         action: "self_report",
-        entity: r.outcome === "already_member" ? "member" : "lead",
+        entity: r.outcome === "already_member" || r.outcome === "member_elsewhere" ? "member" : "lead",
         entityId: r.outcome === "already_member" ? r.memberId : r.leadId,
         details: { linkId: link.id, outcome: r.outcome, consent: CONSENT_VERSION },
         ip: meta.ip,
