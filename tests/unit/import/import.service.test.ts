@@ -156,9 +156,10 @@ describe("every row accounted for, per fixture", () => {
     const list = issues(s.importId);
     expect(list.map((i) => [i.rowNumber, i.column, i.reason])).toEqual([
       [2, "身份证号", "全角字符已转为半角"],
-      [2, "手机号", "手机号已规范为 13800000001"],
+      // The reason never repeats the number whole: everyone who may open the import reads it.
+      [2, "手机号", "手机号已规范为 138****0001"],
       [3, "身份证号", "已去除空格"],
-      [3, "手机号", "手机号已规范为 13800000002"],
+      [3, "手机号", "手机号已规范为 138****0002"],
     ]);
     const w = h.sqlite.prepare("SELECT name, id_number AS id, phone FROM workers ORDER BY id_number").all();
     expect(w).toEqual([
@@ -264,9 +265,9 @@ describe("idempotent and atomic", () => {
     for (const t of ["workers", "leads", "members", "member_events"]) expect(after[t], t).toEqual(before[t]);
   });
 
-  it("the same file the same day still links members and raises leads that other imports brought since", async () => {
+  it("the same file the same day still links members brought since; another committee's reference list is never matched", async () => {
     await roster("gbk-crlf.csv");
-    // A reference list imported into another committee raises no lead for HZ-PS's workers …
+    // A reference list imported into another committee is that committee's: no lead for HZ-PS's workers …
     const admin = loadActor(h.db, city.userIds.admin!)!;
     const ref = await runImport(h, admin, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.dl.id });
     expect(ref.leadsCreated).toBe(0);
@@ -274,9 +275,15 @@ describe("idempotent and atomic", () => {
     await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
     const again = await roster("gbk-crlf.csv");
     expect(getImport(h, clerkPs, again.importId).summary).toHaveProperty("sameAsImportId");
-    // The roster again: 王芳 is in the reference list now, as the full path would find.
-    expect(again).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 1 });
-    expect(h.sqlite.prepare("SELECT channel FROM leads WHERE id_number = ?").pluck().get(fixtureId(1))).toBe("data_match");
+    // The roster again: HZ-DL's list does not apply to HZ-PS's roster, as the full path would not find it either.
+    expect(again).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 0 });
+    const full = await roster("gbk-crlf.csv", { today: "2099-01-01" });
+    expect(full).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 0 });
+    expect(h.sqlite.prepare("SELECT count(*) FROM leads WHERE id_number = ?").pluck().get(fixtureId(1))).toBe(0);
+    // A list of the city department applies to every committee below it: 王芳 is found at its import.
+    const cityList = await runImport(h, admin, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.root.id });
+    expect(cityList).toMatchObject({ inserted: 2, leadsCreated: 1 });
+    expect(h.sqlite.prepare("SELECT channel, committee_id AS c FROM leads WHERE id_number = ?").get(fixtureId(1))).toEqual({ channel: "data_match", c: city.ps.id });
   });
 
   it("another import of the platform in between means the file is read again", async () => {
