@@ -23,3 +23,15 @@ export function maskPersonalCell(cell: string | null | undefined): string {
   if (/^(?:\+?86)?1\d{10}$/.test(t.replace(/[\s-]/g, ""))) return maskPhone(t);
   return cell;
 }
+
+const ID_IN_TEXT = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+const MOBILE_IN_TEXT = /(?<!\d)(\+?(?:86)?)(1[3-9]\d{9})(?!\d)/g;
+
+/**
+ * Free text (an import issue's reason, a cell shown beside it) with every ID number and mobile
+ * number inside it masked: a message may quote a value, never whole.
+ */
+export function maskPersonalText(text: string | null | undefined): string {
+  if (!text) return "";
+  return text.replace(ID_IN_TEXT, (id) => maskIdNumber(id)).replace(MOBILE_IN_TEXT, (_m, prefix: string, phone: string) => `${prefix}${maskPhone(phone)}`);
+}
