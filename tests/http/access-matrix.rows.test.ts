@@ -180,15 +180,22 @@ describe("body-borne: HZ-DL's API key probes ID numbers; the answers do not depe
   });
 
   for (const politicalStatus of ["中共党员", "群众", null]) {
-    it(`政治面貌 ${politicalStatus ?? "absent"}: each probe is answered exactly as a stranger is, the first time and again`, async () => {
+    it(`政治面貌 ${politicalStatus ?? "absent"}: each probe is answered exactly as a stranger is — partial, whole, and the same whole batch again today`, async () => {
       const ask = (id: string) =>
-        onFresh(async (app) => {
+        onFresh(async (app, h) => {
           const worker = { idNumber: id, name: "试探", ...(politicalStatus ? { politicalStatus } : {}) };
-          return { first: await batch(app, [worker]), again: await batch(app, [worker]) };
+          const partial = await batch(app, [worker]);
+          const whole = await batch(app, [worker], true);
+          // The same whole batch again the same day takes the import's shortcut (applyRosterRepeat).
+          const again = await batch(app, [worker], true);
+          const last = rowOf(h, "SELECT summary FROM imports ORDER BY id DESC LIMIT 1")!.summary as string;
+          expect(JSON.parse(last)).toHaveProperty("sameAsImportId");
+          return { partial, whole, again };
         });
       const stranger = await ask(STRANGER);
-      expect(stranger.first).toMatchObject({ rows: 1, inserted: 1, membersMatched: 0, leadsCreated: politicalStatus === "中共党员" ? 1 : 0 });
-      expect(stranger.again).toMatchObject({ rows: 1, inserted: 0, unchanged: 1, membersMatched: 0, leadsCreated: 0 });
+      expect(stranger.partial).toMatchObject({ rows: 1, inserted: 1, membersMatched: 0, leadsCreated: politicalStatus === "中共党员" ? 1 : 0 });
+      expect(stranger.whole).toMatchObject({ rows: 1, inserted: 0, unchanged: 1, membersMatched: 0, leadsCreated: 0 });
+      expect(stranger.again).toMatchObject({ rows: 1, inserted: 0, unchanged: 1, membersMatched: 0, leadsCreated: 0, departed: 0 });
       for (const [what, id] of Object.entries(probes())) expect(await ask(id), what).toEqual(stranger);
     });
   }

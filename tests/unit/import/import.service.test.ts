@@ -421,6 +421,74 @@ describe("scope", () => {
   });
 });
 
+describe("rows held by others", () => {
+  const tempTriggers = () => h.sqlite.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'").pluck().get() as number;
+  const psWorkers = () => h.sqlite.prepare("SELECT * FROM workers WHERE org_id = ? ORDER BY id").all(city.ps.id);
+
+  it("a roster naming workers another committee holds on the platform: skipped whole, listed, and the same file again today answers the same", async () => {
+    await roster("gbk-crlf.csv");
+    const before = psWorkers();
+    // HZ-DL's clerk imports HZ-PS's platform: the first two rows name HZ-PS's workers, the third nobody's.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "held-"));
+    const file = path.join(dir, "r.csv");
+    fs.writeFileSync(file, `身份证号,姓名,手机号\n${fixtureId(0)},改名字,\n${fixtureId(1)},王芳,13900000000\n${fixtureId(30)},新人,\n`);
+    try {
+      const attack = () => runImport(h, clerkDl, { kind: "roster", file, platform: "某外卖平台", orgId: city.dl.id, source: "cli" });
+      const first = await attack();
+      balanced(first);
+      expect(first).toMatchObject({ rows: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2, departed: 0, membersMatched: 0, leadsCreated: 0 });
+      expect(issues(first.importId).map((i) => [i.rowNumber, i.outcome, i.column, i.value])).toEqual([
+        [2, "rejected", "身份证号", fixtureId(0)],
+        [3, "rejected", "身份证号", fixtureId(1)],
+      ]);
+      expect(psWorkers()).toEqual(before);
+      expect(tempTriggers()).toBe(0);
+      // The shortcut (same file, same day, nothing between) keeps the counts and the list, and touches nothing either.
+      const second = await attack();
+      expect(getImport(h, clerkDl, second.importId).summary).toMatchObject({ sameAsImportId: first.importId });
+      expect(second).toMatchObject({ rows: 3, inserted: 0, unchanged: 1, rejected: 2 });
+      expect(issues(second.importId)).toEqual(issues(first.importId));
+      expect(psWorkers()).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a failure right after the guarded upsert leaves every table as it was, and no guard behind", async () => {
+    await roster("gbk-crlf.csv");
+    const before = snapshot();
+    await expect(
+      runImport(h, clerkDl, {
+        kind: "roster",
+        file: f("utf8-bom.csv"),
+        platform: "某外卖平台",
+        orgId: city.dl.id,
+        afterStep: (step) => {
+          if (step === "workers") throw new Error("disk full (simulated)");
+        },
+      }),
+    ).rejects.toThrow("disk full (simulated)");
+    expect(snapshot()).toEqual(before);
+    expect(tempTriggers()).toBe(0);
+  });
+
+  it("a member list naming a member of another organization: not imported, not changed, listed", async () => {
+    const before = h.sqlite.prepare("SELECT * FROM members WHERE id = ?").get(city.psMember.id);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "held-"));
+    const file = path.join(dir, "m.csv");
+    fs.writeFileSync(file, `姓名,身份证号,人员类别,联系电话\n改名字,${city.psMember.idNumber},正式党员,13912345678\n`);
+    try {
+      const s = await runImport(h, clerkDl, { kind: "members", file, orgId: city.dlBranch.id });
+      balanced(s);
+      expect(s).toMatchObject({ rows: 1, inserted: 0, updated: 0, unchanged: 0, rejected: 1 });
+      expect(issues(s.importId)).toEqual([{ rowNumber: 2, outcome: "rejected", column: "身份证号", value: city.psMember.idNumber, reason: expect.stringContaining("已由其他党组织登记为党员") }]);
+      expect(h.sqlite.prepare("SELECT * FROM members WHERE id = ?").get(city.psMember.id)).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("matching: the finds", () => {
   it("links workers to known members (data_match) and never raises a lead for them", async () => {
     const m = await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
