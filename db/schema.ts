@@ -491,7 +491,12 @@ export const workers = sqliteTable(
   ],
 );
 
-/** A member list used only for matching (e.g. exchanged with the organization department). */
+/**
+ * A member list used only for matching (e.g. exchanged with the organization department). Each
+ * organization keeps its own list (one row per person per holder): an import writes only the list
+ * of the organization it goes into, and a list is matched against the workers of its holder's
+ * subtree (docs/ARCHITECTURE.md, "Imports and rows held by others").
+ */
 export const referenceMembers = sqliteTable(
   "reference_members",
   {
@@ -504,7 +509,7 @@ export const referenceMembers = sqliteTable(
     homeOrgName: text("home_org_name"),
     importId: integer("import_id").references(() => imports.id, { onDelete: "set null" }),
   },
-  (t) => [uniqueIndex("reference_members_id_number_uq").on(t.idNumber)],
+  (t) => [uniqueIndex("reference_members_org_id_number_uq").on(t.orgId, t.idNumber), index("reference_members_id_number_idx").on(t.idNumber)],
 );
 
 /** A possible member found by one of the four finds, waiting for a clerk to verify (摸排线索). */

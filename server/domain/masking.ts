@@ -42,3 +42,15 @@ export function resolveKept<T>(input: T | Kept, stored: string | null, mask: (v:
   if (!isKept(input)) return { value: input, altered: false };
   return { value: stored, altered: stored == null || input.keep !== mask(stored) };
 }
+
+const ID_IN_TEXT = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+const MOBILE_IN_TEXT = /(?<!\d)(\+?(?:86)?)(1[3-9]\d{9})(?!\d)/g;
+
+/**
+ * Free text (an import issue's reason, a cell shown beside it) with every ID number and mobile
+ * number inside it masked: a message may quote a value, never whole.
+ */
+export function maskPersonalText(text: string | null | undefined): string {
+  if (!text) return "";
+  return text.replace(ID_IN_TEXT, (id) => maskIdNumber(id)).replace(MOBILE_IN_TEXT, (_m, prefix: string, phone: string) => `${prefix}${maskPhone(phone)}`);
+}

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { ENCODING_LABEL } from "../services/import/encoding.js";
 import type { FieldKey, Mapping } from "../services/import/header-aliases.js";
-import { maskPersonalCell } from "../domain/masking.js";
+import { maskIdNumber, maskPersonalCell, maskPersonalText, maskPhone } from "../domain/masking.js";
 import { AppError } from "../errors.js";
 import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
@@ -190,7 +190,18 @@ export function importsRouter({ handle, config, logger }: Deps) {
       const id = req.valid.params.id as number;
       const imp = imports.getImport(handle, actor, id);
       const progress = imports.importProgress(handle, actor, id);
-      const issues = imports.listImportIssues(handle, actor, id, 1, 100);
+      const listed = imports.listImportIssues(handle, actor, id, 1, 100);
+      // Masked for everyone who may open the import: the row number finds the row; the workbook
+      // (its download audited) has the whole values. A reason may quote a value (older imports
+      // stored normalised phones whole in it): masked too.
+      const issues = {
+        ...listed,
+        rows: listed.rows.map((i) => ({
+          ...i,
+          value: i.column === "身份证号" ? maskIdNumber(i.value) : i.column === "手机号" ? maskPhone(i.value) : maskPersonalText(i.value),
+          reason: maskPersonalText(i.reason),
+        })),
+      };
       const reusable = imp.dryRun && imp.storedPath ? path.basename(imp.storedPath) : null;
       res.render("imports/show", {
         title: `导入 #${imp.id}`,

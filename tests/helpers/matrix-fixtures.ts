@@ -6,6 +6,7 @@
 // included, is kept as an image: each case that writes restores it into a fresh app in milliseconds.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Express } from "express";
@@ -182,9 +183,41 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     const s = await runImport(h, a, { kind: "roster", file, originalName: "roster.csv", platform, orgId, source: "cli" });
     return s.importId;
   };
-  /** With duplicate rows: its issue list names ID numbers (shown masked, like every page). */
-  const impDl = await importOf(clerkDl, city.dl.id, DL_PLATFORM, path.join(ROSTERS, "duplicate-rows.csv"));
+  /** With duplicate rows and loosely written numbers: its issue list names ID numbers and phones (shown masked, like every page). */
+  const impDl = await importOf(clerkDl, city.dl.id, DL_PLATFORM, path.join(ROSTERS, "duplicates-and-corrections.csv"));
   const impPs = await importOf(clerkPs, city.ps.id, PS_PLATFORM);
+
+  // -- Rows the HZ-PS side holds that an HZ-DL import could name by content (ID numbers in a file or a batch) --
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pc-matrix-files-"));
+  const csv = (name: string, text: string) => {
+    const file = path.join(scratch, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  /** A worker of HZ-DL's platform whom HZ-PS holds (a rider working in its area). */
+  const psWorkerOnDl = { idNumber: makeIdNumber("371702", "1994-04-04", 41), name: "蒋骑手", phone: "13700004141", hiredOn: "2023-05-06" };
+  /** A person on HZ-PS's reference list (a member list for matching only). */
+  const psReference = { idNumber: makeIdNumber("371702", "1987-07-07", 42), name: "吕参考", homeOrgName: "某县某镇某村党支部" };
+  try {
+    await runImport(h, clerkPs, {
+      kind: "roster",
+      file: csv("ps-on-dl.csv", `身份证号,姓名,手机号,入职日期\n${psWorkerOnDl.idNumber},${psWorkerOnDl.name},${psWorkerOnDl.phone},${psWorkerOnDl.hiredOn}\n`),
+      originalName: "roster.csv",
+      platform: DL_PLATFORM,
+      orgId: city.ps.id,
+      source: "cli",
+    });
+    await runImport(h, clerkPs, {
+      kind: "members",
+      reference: true,
+      file: csv("ps-reference.csv", `姓名,身份证号,组织关系所在党组织\n${psReference.name},${psReference.idNumber},${psReference.homeOrgName}\n`),
+      originalName: "reference.csv",
+      orgId: city.ps.id,
+      source: "cli",
+    });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 
   return {
     dlBranch,
@@ -220,6 +253,8 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     keyPs: { id: keyPs.row.id, key: keyPs.key },
     impDl,
     impPs,
+    psWorkerOnDl,
+    psReference,
   };
 }
 

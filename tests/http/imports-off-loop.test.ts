@@ -19,7 +19,7 @@ import path from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { person, writeRoster } from "../../scripts/bench/synthetic.js";
-import { executeImportOffLoop, prepareImport, stopImportThreads } from "../../server/services/import/import.service.js";
+import { executeImportOffLoop, prepareImport, runImport, stopImportThreads } from "../../server/services/import/import.service.js";
 import { loadActor } from "../../server/services/users.service.js";
 import { type Agent, createTestApp, csrfFrom, signIn, type TestApp } from "../helpers/app.js";
 import { waitFor } from "../helpers/children.js";
@@ -218,6 +218,29 @@ describe("the platform API on a database file", () => {
     expect(threaded.status).toBe(200);
     expect(threaded.body).toMatchObject({ rows: 50, inserted: 50, leadsCreated: 5 });
     expect({ ...threaded.body, importId: 0 }).toEqual({ ...inline.body, importId: 0 });
+  });
+
+  it("in a worker too: a worker another committee holds is neither imported nor touched, and a member held elsewhere is answered as a stranger", async () => {
+    // HZ-PS holds a rider of this platform (imported inline, as its clerk would from the CLI).
+    const held = person(700_001);
+    const file = path.join(dir, "ps-rider.csv");
+    fs.writeFileSync(file, `身份证号,姓名,手机号,入职日期\n${held},周骑手,13700007001,2023-05-06\n`);
+    await runImport(t.handle, loadActor(t.handle.db, t.city.userIds.clerkPs!)!, { kind: "roster", file, platform: PLATFORM, orgId: t.city.ps.id, source: "cli" });
+    const heldRow = () => t.handle.sqlite.prepare("SELECT * FROM workers WHERE platform = ? AND id_number = ?").get(PLATFORM, held);
+    const before = heldRow();
+    const key = await apiKey(t);
+    const send = async (workers: Record<string, string>[]) => {
+      const res = await request(t.app).post(url).set("Authorization", `Bearer ${key}`).send({ batchId: "held", complete: false, workers });
+      expect(res.status).toBe(200);
+      const { importId: _id, ...answer } = res.body as Record<string, unknown>;
+      return answer;
+    };
+    expect(await send([{ idNumber: held, name: "改名字" }])).toMatchObject({ rows: 1, inserted: 0, updated: 0, rejected: 1 });
+    expect(heldRow()).toEqual(before);
+    const member = await send([{ idNumber: t.city.psMember.idNumber, name: "试探", politicalStatus: "中共党员" }]);
+    const stranger = await send([{ idNumber: person(700_002), name: "试探", politicalStatus: "中共党员" }]);
+    expect(member).toEqual(stranger);
+    expect(stranger).toMatchObject({ rows: 1, inserted: 1, membersMatched: 0, leadsCreated: 1 });
   });
 
   it("answers a refusal found while reading (an unclosed quote at row 3,000) with the same code, message and status as inline", async () => {

@@ -147,10 +147,22 @@ async function runBatch(
   try {
     // The import record now names the file: it stays, like an uploaded roster. The request waits
     // for the import, which runs in a worker thread (the server goes on answering meanwhile).
-    return await executeImportOffLoop(handle, prepared, run);
+    return platformAnswer(await executeImportOffLoop(handle, prepared, run));
   } catch (e) {
     throw apiErrorOf(e);
   }
+}
+
+/**
+ * The summary as a platform is answered it: the import's own counts, but membersMatched and
+ * leadsCreated as computed for an outside party (ImportSummary.platformAnswer): a platform must not
+ * learn from them whether anyone is a member or a lead outside the batch's rows in its committee.
+ */
+function platformAnswer(summary: ImportSummary): ImportSummary {
+  const { platformAnswer: answer, ...counts } = summary;
+  // Every batch is imported with source "api", so the apply always computes it; never fall back to the import's own counts.
+  if (!answer) throw new Error(`import ${summary.importId}: no platform answer computed`);
+  return { ...counts, ...answer };
 }
 
 export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, batch: BatchJson, run: OffLoopOptions = {}): Promise<ImportSummary> {

@@ -10,9 +10,9 @@ import { columnMappings, importIssues, imports, organizations, users } from "../
 import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type OrgKind } from "../../domain/codes.js";
 import { todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
-import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
+import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
 import { recordAudit } from "../audit.service.js";
-import { type ApplyContext, type ApplyCounts, applyMembers, applyReference, applyRoster, applyRosterRepeat } from "./apply.js";
+import { type ApplyContext, type ApplyCounts, applyMembers, applyReference, applyRoster, applyRosterRepeat, heldElsewhereIssues } from "./apply.js";
 import {
   autoMapping,
   FIELDS,
@@ -535,6 +535,8 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       importId,
       orgId: prep.org.id,
       orgPath: prep.org.path,
+      scopePath: scopePath(prep.actor),
+      outsideParty: opts.source === "api",
       platform: prep.platform,
       today,
       userId: prep.actor.id > 0 ? prep.actor.id : null,
@@ -545,8 +547,19 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     const staged = counts.rows - counts.rejected - counts.duplicates;
     let summary: ImportSummary | null = null;
     const finish = (applied: ApplyCounts, status: "succeeded" | "dry_run") => {
-      Object.assign(counts, applied, { unchanged: staged - applied.inserted - applied.updated });
+      // Rows held by others were staged but not imported: they count, and are listed, as rejected.
+      if (applied.heldElsewhere > 0) heldElsewhereIssues(sqlite, st, ctx);
+      Object.assign(counts, {
+        inserted: applied.inserted,
+        updated: applied.updated,
+        unchanged: staged - applied.inserted - applied.updated - applied.heldElsewhere,
+        rejected: counts.rejected + applied.heldElsewhere,
+        membersMatched: applied.membersMatched,
+        leadsCreated: applied.leadsCreated,
+        departed: applied.departed,
+      });
       summary = { importId, kind: opts.kind, encoding: src.encoding, ...counts };
+      if (applied.platformLeadsCreated !== null) summary.platformAnswer = { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated };
       sqlite
         .prepare(
           `INSERT INTO import_issues (import_id, row_number, outcome, "column", value, reason)
@@ -643,6 +656,8 @@ function repeatImport(handle: DbHandle, prep: PreparedImport, same: NonNullable<
         importId,
         orgId: prep.org.id,
         orgPath: prep.org.path,
+        scopePath: scopePath(prep.actor),
+        outsideParty: opts.source === "api",
         platform: prep.platform,
         today: prep.today,
         userId: prep.actor.id > 0 ? prep.actor.id : null,
@@ -664,6 +679,7 @@ function repeatImport(handle: DbHandle, prep: PreparedImport, same: NonNullable<
         membersMatched: applied.membersMatched,
         leadsCreated: applied.leadsCreated,
         departed: 0,
+        ...(applied.platformLeadsCreated === null ? {} : { platformAnswer: { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated } }),
       };
       sqlite
         .prepare(

@@ -4,6 +4,7 @@
 import { EDUCATION, ETHNICITY, GENDER, MEMBER_CATEGORY, OCCUPATION, POLITICAL_STATUS } from "../../domain/codes.js";
 import { parseLooseDate } from "../../domain/dates.js";
 import { parseIdNumber, toHalfWidth } from "../../domain/id-number.js";
+import { maskPhone } from "../../domain/masking.js";
 import { parseMobilePhone } from "../../domain/phone.js";
 import type { FieldKey } from "./header-aliases.js";
 
@@ -171,7 +172,9 @@ function optionalPhone(raw: string, column: string, notes: Note[]): string | nul
     notes.push({ column, value: raw, reason: `${r.reason}，已忽略该手机号` });
     return null;
   }
-  if (r.value !== s) notes.push({ column, value: raw, reason: `手机号已规范为 ${r.value}` });
+  // The reason names the number masked: it is shown to every role that opens the import (the
+  // whole value is the cell's, in the audited issue workbook).
+  if (r.value !== s) notes.push({ column, value: raw, reason: `手机号已规范为 ${maskPhone(r.value)}` });
   return r.value;
 }
 

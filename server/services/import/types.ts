@@ -38,6 +38,12 @@ export type ImportSummary = ImportCounts & {
   importId: number;
   kind: ImportKind;
   encoding: FileEncoding;
+  /**
+   * A platform API batch only: the two counts as the platform is answered them (docs/API.md). The
+   * other counts are the import's own; these two, for a platform, may not depend on records
+   * outside the batch's rows in the key's committee (apply.ts, platformLeadsCreated).
+   */
+  platformAnswer?: Pick<ImportCounts, "membersMatched" | "leadsCreated">;
 };
 
 export type ImportProgress = {

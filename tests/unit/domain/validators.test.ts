@@ -3,7 +3,7 @@ import { z } from "zod";
 import { creditCodeCheckChar, makeCreditCode, parseCreditCode } from "../../../server/domain/credit-code.js";
 import { addMonths, parseLooseDate, parseMonth } from "../../../server/domain/dates.js";
 import { idNumberCheckChar, makeIdNumber, parseIdNumber } from "../../../server/domain/id-number.js";
-import { maskIdNumber, maskPersonalCell, maskPhone } from "../../../server/domain/masking.js";
+import { maskIdNumber, maskPersonalCell, maskPersonalText, maskPhone } from "../../../server/domain/masking.js";
 import { parseMobilePhone } from "../../../server/domain/phone.js";
 import { fieldErrorsOf, idNumberField, nonNegativeIntField } from "../../../server/schemas/fields.js";
 
@@ -124,6 +124,16 @@ describe("masking and integer fields", () => {
     expect(maskPersonalCell("138 1234 5678")).toBe("138******5678");
     expect(maskPersonalCell("+8613812345678")).toBe("+86*******5678");
     for (const keep of ["张伟", "2024年3月5日", "45321", "3.70102E+17", "牡丹区东站", "", "1234567890"]) expect(maskPersonalCell(keep)).toBe(keep);
+  });
+  it("masks every ID number and mobile number inside free text, and nothing else", () => {
+    expect(maskPersonalText("手机号已规范为 13812345678")).toBe("手机号已规范为 138****5678");
+    expect(maskPersonalText("与370102199001011234重复；另一号码37010219900101123x，电话+8613812345678。")).toBe(
+      "与370102********1234重复；另一号码370102********123x，电话+86138****5678。",
+    );
+    expect(maskPersonalText("旧号码370102900101123")).toBe("旧号码370102*****1123");
+    for (const keep of ["手机号码应为 11 位，实际为 10 位", "与第12行的身份证号重复，本行未导入", "编号 123456789012", "订单1381234567890", "", "12345678901"]) {
+      expect(maskPersonalText(keep)).toBe(keep);
+    }
   });
   it("reads non-negative integers with Chinese messages", () => {
     const f = z.object({ n: nonNegativeIntField("从业人员数") });

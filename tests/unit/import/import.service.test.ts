@@ -156,9 +156,10 @@ describe("every row accounted for, per fixture", () => {
     const list = issues(s.importId);
     expect(list.map((i) => [i.rowNumber, i.column, i.reason])).toEqual([
       [2, "身份证号", "全角字符已转为半角"],
-      [2, "手机号", "手机号已规范为 13800000001"],
+      // The reason never repeats the number whole: everyone who may open the import reads it.
+      [2, "手机号", "手机号已规范为 138****0001"],
       [3, "身份证号", "已去除空格"],
-      [3, "手机号", "手机号已规范为 13800000002"],
+      [3, "手机号", "手机号已规范为 138****0002"],
     ]);
     const w = h.sqlite.prepare("SELECT name, id_number AS id, phone FROM workers ORDER BY id_number").all();
     expect(w).toEqual([
@@ -264,9 +265,9 @@ describe("idempotent and atomic", () => {
     for (const t of ["workers", "leads", "members", "member_events"]) expect(after[t], t).toEqual(before[t]);
   });
 
-  it("the same file the same day still links members and raises leads that other imports brought since", async () => {
+  it("the same file the same day still links members brought since; another committee's reference list is never matched", async () => {
     await roster("gbk-crlf.csv");
-    // A reference list imported into another committee raises no lead for HZ-PS's workers …
+    // A reference list imported into another committee is that committee's: no lead for HZ-PS's workers …
     const admin = loadActor(h.db, city.userIds.admin!)!;
     const ref = await runImport(h, admin, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.dl.id });
     expect(ref.leadsCreated).toBe(0);
@@ -274,9 +275,15 @@ describe("idempotent and atomic", () => {
     await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
     const again = await roster("gbk-crlf.csv");
     expect(getImport(h, clerkPs, again.importId).summary).toHaveProperty("sameAsImportId");
-    // The roster again: 王芳 is in the reference list now, as the full path would find.
-    expect(again).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 1 });
-    expect(h.sqlite.prepare("SELECT channel FROM leads WHERE id_number = ?").pluck().get(fixtureId(1))).toBe("data_match");
+    // The roster again: HZ-DL's list does not apply to HZ-PS's roster, as the full path would not find it either.
+    expect(again).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 0 });
+    const full = await roster("gbk-crlf.csv", { today: "2099-01-01" });
+    expect(full).toMatchObject({ unchanged: 5, membersMatched: 1, leadsCreated: 0 });
+    expect(h.sqlite.prepare("SELECT count(*) FROM leads WHERE id_number = ?").pluck().get(fixtureId(1))).toBe(0);
+    // A list of the city department applies to every committee below it: 王芳 is found at its import.
+    const cityList = await runImport(h, admin, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.root.id });
+    expect(cityList).toMatchObject({ inserted: 2, leadsCreated: 1 });
+    expect(h.sqlite.prepare("SELECT channel, committee_id AS c FROM leads WHERE id_number = ?").get(fixtureId(1))).toEqual({ channel: "data_match", c: city.ps.id });
   });
 
   it("another import of the platform in between means the file is read again", async () => {
@@ -411,6 +418,74 @@ describe("scope", () => {
   it("a roster goes to a committee, not a branch", async () => {
     const e = await refusal(runImport(h, clerkPs, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.psBranch.id }));
     expect(e.fieldErrors?.orgId).toMatch(/行业党委/);
+  });
+});
+
+describe("rows held by others", () => {
+  const tempTriggers = () => h.sqlite.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'").pluck().get() as number;
+  const psWorkers = () => h.sqlite.prepare("SELECT * FROM workers WHERE org_id = ? ORDER BY id").all(city.ps.id);
+
+  it("a roster naming workers another committee holds on the platform: skipped whole, listed, and the same file again today answers the same", async () => {
+    await roster("gbk-crlf.csv");
+    const before = psWorkers();
+    // HZ-DL's clerk imports HZ-PS's platform: the first two rows name HZ-PS's workers, the third nobody's.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "held-"));
+    const file = path.join(dir, "r.csv");
+    fs.writeFileSync(file, `身份证号,姓名,手机号\n${fixtureId(0)},改名字,\n${fixtureId(1)},王芳,13900000000\n${fixtureId(30)},新人,\n`);
+    try {
+      const attack = () => runImport(h, clerkDl, { kind: "roster", file, platform: "某外卖平台", orgId: city.dl.id, source: "cli" });
+      const first = await attack();
+      balanced(first);
+      expect(first).toMatchObject({ rows: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2, departed: 0, membersMatched: 0, leadsCreated: 0 });
+      expect(issues(first.importId).map((i) => [i.rowNumber, i.outcome, i.column, i.value])).toEqual([
+        [2, "rejected", "身份证号", fixtureId(0)],
+        [3, "rejected", "身份证号", fixtureId(1)],
+      ]);
+      expect(psWorkers()).toEqual(before);
+      expect(tempTriggers()).toBe(0);
+      // The shortcut (same file, same day, nothing between) keeps the counts and the list, and touches nothing either.
+      const second = await attack();
+      expect(getImport(h, clerkDl, second.importId).summary).toMatchObject({ sameAsImportId: first.importId });
+      expect(second).toMatchObject({ rows: 3, inserted: 0, unchanged: 1, rejected: 2 });
+      expect(issues(second.importId)).toEqual(issues(first.importId));
+      expect(psWorkers()).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a failure right after the guarded upsert leaves every table as it was, and no guard behind", async () => {
+    await roster("gbk-crlf.csv");
+    const before = snapshot();
+    await expect(
+      runImport(h, clerkDl, {
+        kind: "roster",
+        file: f("utf8-bom.csv"),
+        platform: "某外卖平台",
+        orgId: city.dl.id,
+        afterStep: (step) => {
+          if (step === "workers") throw new Error("disk full (simulated)");
+        },
+      }),
+    ).rejects.toThrow("disk full (simulated)");
+    expect(snapshot()).toEqual(before);
+    expect(tempTriggers()).toBe(0);
+  });
+
+  it("a member list naming a member of another organization: not imported, not changed, listed", async () => {
+    const before = h.sqlite.prepare("SELECT * FROM members WHERE id = ?").get(city.psMember.id);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "held-"));
+    const file = path.join(dir, "m.csv");
+    fs.writeFileSync(file, `姓名,身份证号,人员类别,联系电话\n改名字,${city.psMember.idNumber},正式党员,13912345678\n`);
+    try {
+      const s = await runImport(h, clerkDl, { kind: "members", file, orgId: city.dlBranch.id });
+      balanced(s);
+      expect(s).toMatchObject({ rows: 1, inserted: 0, updated: 0, unchanged: 0, rejected: 1 });
+      expect(issues(s.importId)).toEqual([{ rowNumber: 2, outcome: "rejected", column: "身份证号", value: city.psMember.idNumber, reason: expect.stringContaining("已由其他党组织登记为党员") }]);
+      expect(h.sqlite.prepare("SELECT * FROM members WHERE id = ?").get(city.psMember.id)).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
