@@ -14,6 +14,7 @@ import type { DbHandle } from "../../db/client.js";
 import { createApp } from "../../server/app.js";
 import { testConfig } from "../../server/config.js";
 import { memoryDb } from "../helpers/db.js";
+import { serverLeaks } from "../helpers/hostile.js";
 import { buildMatrixWorld, CALLERS, type Caller, type MatrixWorld, type Session } from "../helpers/matrix-fixtures.js";
 import { listRoutes, type RouteEntry, routeKey } from "../helpers/routes.js";
 import { type Body, MATRIX, type MatrixEntry, type Side, type Status, type Target } from "./access-matrix.table.js";
@@ -415,4 +416,78 @@ describe("repeated fields and typed JSON values in a form's body are refused, ne
     });
     expect(problems).toEqual([]);
   }, 120_000);
+});
+
+// -- Refused bodies and malformed uploads --------------------------------------------------------------------------------------
+
+/** Bodies the parsers refuse, and the answer each must get whoever sends it (the body is read before anything else). */
+const REFUSED_BODIES: { name: string; expect: Status | 400 | 413 | 415; send: (r: request.Test, csrf: string) => request.Test }[] = [
+  { name: "charset=koi8-r", expect: 415, send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send(`_csrf=${c}&a=1`) },
+  { name: "Content-Encoding: gzip, not gzip", expect: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip").send("garbage") },
+  { name: "Content-Encoding: br, not brotli", expect: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br").send("garbage") },
+  { name: "Content-Encoding: compress", expect: 415, send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "compress").send(`_csrf=${c}`) },
+  { name: "3,000 fields", expect: 413, send: (r, c) => r.type("form").send(`_csrf=${c}&${Array.from({ length: 3000 }, (_, i) => `f${i}=x`).join("&")}`) },
+  { name: "300 kB", expect: 413, send: (r, c) => r.type("form").send(`_csrf=${c}&a=${"1".repeat(300_000)}`) },
+];
+
+/** Multipart bodies busboy refuses: for the upload form, signed in with a valid token. */
+const MALFORMED_UPLOADS: { name: string; send: (r: request.Test) => request.Test }[] = [
+  { name: "no boundary", send: (r) => r.set("Content-Type", "multipart/form-data").send("--x\r\n") },
+  { name: "ends inside the file", send: (r) => r.set("Content-Type", "multipart/form-data; boundary=x").send('--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n身份证号,姓名\r\n') },
+  { name: "a part header never ends", send: (r) => r.set("Content-Type", "multipart/form-data; boundary=x").send(`--x\r\nContent-Disposition: form-data; name="kind"${"x".repeat(100_000)}`) },
+];
+
+function errorPageProblems(res: request.Response, want: number, json = false): string[] {
+  const p: string[] = [];
+  if (res.status !== want) p.push(`expected ${want}, got ${res.status}`);
+  if (!(res.headers["content-type"] ?? "").startsWith(json ? "application/json" : "text/html")) p.push(`content type ${res.headers["content-type"]}`);
+  if (!/[\u4e00-\u9fff]/.test(res.text ?? "")) p.push("no Chinese message");
+  for (const leak of serverLeaks(res.text ?? "")) p.push(`shows ${leak}`);
+  return p;
+}
+
+describe("refused bodies and malformed uploads: every state-changing route answers the app's page (4xx), never a stack, and writes nothing", () => {
+  const writes = ROUTES.filter((r) => WRITES.has(r.method));
+  for (const route of writes) {
+    const key = routeKey(route);
+    const entry = MATRIX[key];
+    if (!entry) continue;
+    it(key, async () => {
+      const problems: string[] = [];
+      const t = targetOf(entry, "in", "admin");
+      const url = fillPath(route.path, t.params);
+      // A key's last use is stamped once it is checked, before the body is read: that is not the body's doing.
+      const data = (h: DbHandle) => (isApi(route) ? fingerprint(h, { audit: true }).replace(/^api_keys:.*$/m, "") : fingerprint(h, { audit: true }));
+      await onFresh(async (app, h) => {
+        const before = data(h);
+        if (isApi(route)) {
+          // The platform API reads its body after the key: with a valid key, its JSON errors.
+          const api = () => request(app).post(url).set("Authorization", `Bearer ${w.fx.keyDl.key}`);
+          const cases: [string, request.Test][] = [
+            ["malformed JSON", api().set("Content-Type", "application/json").send('{"batchId": ')],
+            ["JSON in koi8-r", api().set("Content-Type", "application/json; charset=koi8-r").send("{}")],
+            ["gzip JSON, not gzip", api().set("Content-Type", "application/json").set("Content-Encoding", "gzip").send("garbage")],
+          ];
+          for (const [name, req] of cases) for (const p of errorPageProblems(await req, 400, true)) problems.push(`${name}: ${p}`);
+        } else {
+          for (const caller of ["anon", "admin"] as const) {
+            const s = w.sessions[caller];
+            for (const b of REFUSED_BODIES) {
+              const res = await b.send(request(app).post(url).set("Cookie", s.cookie), s.csrf);
+              for (const p of errorPageProblems(res, b.expect)) problems.push(`${caller}, ${b.name}: ${p}`);
+            }
+          }
+          if (t.body && "multipart" in t.body) {
+            for (const b of MALFORMED_UPLOADS) {
+              const s = w.sessions.admin;
+              const res = await b.send(request(app).post(`${url}?_csrf=${encodeURIComponent(s.csrf)}`).set("Cookie", s.cookie));
+              for (const p of errorPageProblems(res, 400)) problems.push(`upload, ${b.name}: ${p}`);
+            }
+          }
+        }
+        if (data(h) !== before) problems.push("the data changed");
+      });
+      expect(problems).toEqual([]);
+    });
+  }
 });
