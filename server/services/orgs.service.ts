@@ -175,10 +175,22 @@ function checkParent(db: Db, actor: Actor, kind: OrgKind, parentId: number | nul
   return parent;
 }
 
+/**
+ * The industry and region the form names must be rows of the reference tables: anything else (a
+ * made-up code, an inherited key like `constructor`) is a field error, not a foreign-key failure.
+ */
+function checkCodes(db: Db, input: OrgInput): void {
+  const errors: Record<string, string> = {};
+  if (input.industryCode !== null && !db.select().from(industries).where(eq(industries.code, input.industryCode)).get()) errors.industryCode = "请选择有效的行业";
+  if (!db.select().from(regions).where(eq(regions.code, input.regionCode)).get()) errors.regionCode = "请选择有效的行政区划";
+  if (Object.keys(errors).length) throw AppError.invalid(errors);
+}
+
 export function createOrg(db: Db, actor: Actor, input: OrgInput): Org {
   assertCanWrite(actor);
   if (actor.role === "secretary") throw AppError.forbidden("党支部书记不能新建党组织。");
   return db.transaction((tx) => {
+    checkCodes(tx, input);
     const parent = checkParent(tx, actor, input.kind, input.parentId);
     if (getOrgByCode(tx, input.code)) throw AppError.invalid({ code: "该组织编码已被使用" });
     const created = tx
@@ -197,6 +209,7 @@ export function updateOrg(db: Db, actor: Actor, id: number, input: OrgInput): Or
   assertCanWrite(actor);
   return db.transaction((tx) => {
     const before = getOrg(tx, actor, id);
+    checkCodes(tx, input);
     // A secretary keeps their own branch's details current but cannot restructure the tree.
     if (actor.role === "secretary" && (input.parentId !== before.parentId || input.kind !== before.kind || input.code !== before.code)) {
       throw AppError.forbidden("党支部书记只能修改本支部的基本信息。");

@@ -12,6 +12,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client.js";
 import { createApp } from "../../server/app.js";
+import * as codes from "../../server/domain/codes.js";
 import { testConfig } from "../../server/config.js";
 import { memoryDb } from "../helpers/db.js";
 import { serverLeaks } from "../helpers/hostile.js";
@@ -490,4 +491,43 @@ describe("refused bodies and malformed uploads: every state-changing route answe
       expect(problems).toEqual([]);
     });
   }
+});
+
+// -- Code fields ------------------------------------------------------------------------------------------------------------------
+
+/** Every code of every code list: a form field holding one is a code field. */
+const ALL_CODES = new Set<string>([
+  ...Object.values(codes).flatMap((v) => (v && typeof v === "object" && "keys" in v && Array.isArray(v.keys) ? (v.keys as string[]) : [])),
+  ...Object.keys(codes.ETHNICITY),
+]);
+
+describe("code fields refuse the keys every object inherits (constructor, __proto__, toString), never a success, nothing written", () => {
+  it("every form of the table, each code field in turn", async () => {
+    const problems: string[] = [];
+    const cases = ROUTES.filter((r) => WRITES.has(r.method) && !isApi(r)).flatMap((route) => {
+      const t = targetOf(MATRIX[routeKey(route)]!, "in", "admin");
+      if (!(t.body && "form" in t.body)) return [];
+      const form = t.body.form;
+      return Object.entries(form)
+        // Reference codes (industries, regions) are rows of a table, but a form sends them the same way.
+        .filter(([k, v]) => typeof v === "string" && (ALL_CODES.has(v) || /^(industryCode|regionCode)$/.test(k)))
+        .map(([field]) => ({ route, t, form, field }));
+    });
+    // The member forms, the organization, enterprise and instructor forms, transfers, leads, accounts...
+    expect(cases.length).toBeGreaterThan(20);
+    await inBatches(cases, 4, async ({ route, t, form, field }) => {
+      await onFresh(async (app, h) => {
+        const before = fingerprint(h, { audit: true });
+        for (const key of ["constructor", "__proto__", "toString"]) {
+          const s = w.sessions.admin;
+          const pairs: [string, string][] = [["_csrf", s.csrf], ...Object.entries({ ...form, [field]: key }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]))];
+          const res = await request(app).post(fillPath(route.path, t.params)).set("Cookie", s.cookie).type("form").send(new URLSearchParams(pairs).toString());
+          if (res.status < 400 || res.status >= 500) problems.push(`${routeKey(route)} ${field}=${key}: ${res.status}`);
+          if (/\[native code\]|function Object/.test(res.text)) problems.push(`${routeKey(route)} ${field}=${key}: the page shows an inherited member`);
+        }
+        if (fingerprint(h, { audit: true }) !== before) problems.push(`${routeKey(route)} ${field}: the data changed`);
+      });
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
