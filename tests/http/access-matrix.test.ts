@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client.js";
 import { createApp } from "../../server/app.js";
 import * as codes from "../../server/domain/codes.js";
+import { todayIso } from "../../server/domain/dates.js";
+import { lastDayOfMonth, previousMonth } from "../../server/services/snapshot.service.js";
 import { testConfig } from "../../server/config.js";
 import { memoryDb } from "../helpers/db.js";
 import { serverLeaks } from "../helpers/hostile.js";
@@ -374,12 +376,19 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
         if (shown.length) problems.push(`${caller} ${route.path} (${res.status}) shows ${shown.length} whole number(s), e.g. ${shown[0]!.slice(0, 3)}…`);
       });
     }
-    // Asking for the whole number on a letter is for the roles that may (and is audited); a secretary still sees it masked.
-    const letter = await send(shared.app, { method: "GET", path: "/transfers/:id/letter" }, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions.secretary);
-    expect(letter.status).toBe(200);
-    if (letter.text.includes(w.fx.mDlOut.idNumber)) problems.push("a secretary sees the whole ID number on a letter with ?unmask=1");
-    const clerkLetter = await send(shared.app, { method: "GET", path: "/transfers/:id/letter" }, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions.clerk);
-    expect(clerkLetter.text, "the control: a clerk asking sees it").toContain(w.fx.mDlOut.idNumber);
+    // A flag in the query string unmasks nothing, for anyone: the whole number is a POST's answer (below).
+    const letterPath: RouteEntry = { method: "GET", path: "/transfers/:id/letter" };
+    for (const caller of CALLERS) {
+      const letter = await send(shared.app, letterPath, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions[caller]);
+      if (letter.text.includes(w.fx.mDlOut.idNumber)) problems.push(`${caller} sees the whole ID number on a letter with ?unmask=1`);
+    }
+    // Asking for it is for the roles that may (and is audited); a secretary is refused.
+    const unmask: RouteEntry = { method: "POST", path: "/transfers/:id/letter/unmask" };
+    const asked = (caller: Caller) => onFresh((app) => send(app, unmask, { params: { id: w.fx.tOutDl } }, w.sessions[caller]));
+    const secretary = await asked("secretary");
+    expect(secretary.status).toBe(403);
+    if (secretary.text.includes(w.fx.mDlOut.idNumber)) problems.push("a secretary sees the whole ID number on a letter she asked to unmask");
+    expect((await asked("clerk")).text, "the control: a clerk asking sees it").toContain(w.fx.mDlOut.idNumber);
     expect(problems).toEqual([]);
   });
 });
@@ -530,4 +539,59 @@ describe("code fields refuse the keys every object inherits (constructor, __prot
     });
     expect(problems).toEqual([]);
   }, 120_000);
+});
+
+// -- A GET writes nothing ---------------------------------------------------------------------------------------------------------
+
+/** The last day of the month `back` months before this one. */
+function monthEndBefore(back: number): string {
+  let month = todayIso().slice(0, 7);
+  for (let i = 0; i < back; i++) month = previousMonth(month);
+  return lastDayOfMonth(month);
+}
+
+/** Which tables differ between two fingerprints. */
+function changedTables(before: string, after: string): string[] {
+  const rows = (f: string) => new Map(f.split("\n").map((l) => [l.slice(0, l.indexOf(":")), l]));
+  const a = rows(before);
+  const b = rows(after);
+  return [...new Set([...a.keys(), ...b.keys()])].filter((t) => a.get(t) !== b.get(t));
+}
+
+describe("a GET writes nothing: every page and download, for every caller, leaves every table as it was (an export adds only its audit entry)", () => {
+  it("every GET route of the table, every caller and side, with and without ?unmask=1; the coverage workbook for this month and past ones", async () => {
+    const problems: string[] = [];
+    const gets: [RouteEntry, MatrixEntry][] = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]).map((r) => [r, MATRIX[routeKey(r)]!]);
+    expect(gets.length).toBeGreaterThan(40);
+    // A past month without a snapshot, one with (the matrix world has none: the first download would have stored it), and this month.
+    const download: RouteEntry = { method: "GET", path: "/reports/download" };
+    const coverage: Target[] = [{ query: { kind: "coverage" } }, { query: { kind: "coverage", asOf: monthEndBefore(1) } }, { query: { kind: "coverage", asOf: monthEndBefore(3), org: String(w.fx.dl.id) } }];
+    await onFresh(async (app, h) => {
+      const notExports = () => h.sqlite.prepare("SELECT action, entity, entity_id FROM audit_log WHERE action <> 'export' ORDER BY id").raw().all();
+      const check = async (label: string, requests: [Caller, RouteEntry, Target][]) => {
+        const before = fingerprint(h, { audit: false });
+        const auditBefore = JSON.stringify(notExports());
+        await inBatches(requests, 5, ([caller, route, t]) => send(app, route, t, w.sessions[caller]));
+        const changed = changedTables(before, fingerprint(h, { audit: false }));
+        if (changed.length) problems.push(`${label} wrote to ${changed.join(", ")}`);
+        const added = (notExports() as unknown[][]).slice(JSON.parse(auditBefore).length);
+        if (JSON.stringify(notExports()) !== auditBefore) problems.push(`${label} wrote audit entries ${JSON.stringify(added)}`);
+      };
+      for (const [route, entry] of gets) {
+        const sides: Side[] = ["in", ...(entry.target ? (["out"] as const) : []), ...(entry.expect.other ? (["other"] as const) : [])];
+        const requests: [Caller, RouteEntry, Target][] = [];
+        for (const caller of CALLERS) {
+          for (const side of sides) {
+            const t = targetOf(entry, side, caller);
+            requests.push([caller, route, t], [caller, route, { ...t, query: { ...t.query, unmask: "1" } }]);
+          }
+        }
+        await check(routeKey(route), requests);
+      }
+      for (const t of coverage) await check(`GET /reports/download?${new URLSearchParams(t.query)}`, CALLERS.map((c): [Caller, RouteEntry, Target] => [c, download, t]));
+      // The control: the exports were made (and audited), so the downloads above did run.
+      expect(h.sqlite.prepare("SELECT count(*) FROM audit_log WHERE action = 'export' AND entity_id = 'coverage'").pluck().get()).toBeGreaterThanOrEqual(coverage.length * 3);
+    });
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
