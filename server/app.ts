@@ -46,6 +46,8 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   const deps: Deps = { db, handle, config, logger, passport };
   const app = express();
 
+  // Express reads NODE_ENV itself otherwise; config.ts is the one reader of the environment.
+  app.set("env", config.env);
   app.set("views", VIEWS_DIR);
   app.set("view engine", "ejs");
   // In production Express keeps compiled templates (view cache); EJS's line tracking (a store per
@@ -105,10 +107,6 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(writeGate(handle.sqlite));
 
   app.use(apiRouter(deps)); // platform API: Bearer key, own body limits, no session/CSRF (before the body parsers)
-  // Forms only: strings and repeated strings. No JSON body parser for the session app (nothing of
-  // it posts JSON; the platform API above reads its own): typed JSON values (objects, numbers)
-  // reached the form re-renders and crashed them with 500s.
-  app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 2000 }));
 
   const store = new SqliteSessionStore(handle, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs, now });
   store.prune();
@@ -164,8 +162,13 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
       return req.is("multipart/form-data") && typeof q === "string" ? q : undefined;
     },
   });
-  // Locals first, so that even a CSRF refusal renders the normal error page.
+  // Locals first, so that even a refused body or a CSRF refusal renders the normal error page
+  // (with the signed-in user's navigation).
   app.use(viewLocals(deps));
+  // Forms only: strings and repeated strings. No JSON body parser for the session app (nothing of
+  // it posts JSON; the platform API above reads its own): typed JSON values (objects, numbers)
+  // reached the form re-renders and crashed them with 500s.
+  app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 2000 }));
   app.use(csrf.csrfSynchronisedProtection);
 
   // Pages that show personal data must not be stored by browsers or proxies.

@@ -5,6 +5,19 @@ function labels<const K extends string>(map: Record<K, string>) {
   return { keys: Object.keys(map) as [K, ...K[]], label: map };
 }
 
+/**
+ * Whether `code` is one of the list's own codes. Never `in` or a bare `map[code]`: those also find
+ * what every object inherits (constructor, __proto__, toString), which a form or a roster can send.
+ */
+export function isCode(map: Readonly<Record<string, string>>, code: unknown): code is string {
+  return typeof code === "string" && Object.hasOwn(map, code);
+}
+
+/** The label of one of the list's own codes; undefined for anything else (inherited keys included). */
+export function labelOf(map: Readonly<Record<string, string>>, code: unknown): string | undefined {
+  return isCode(map, code) ? map[code] : undefined;
+}
+
 export const ROLE = labels({
   admin: "系统管理员",
   supervisor: "监督管理(社会工作部)",

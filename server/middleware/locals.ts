@@ -7,36 +7,46 @@ import { type NavCounts, navCounts } from "../services/nav.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
 
+/**
+ * The locals the layout needs, from what the request holds so far. The error handler calls it too:
+ * an error raised before viewLocals ran (a body the parser refused, a session store failure) must
+ * still render the normal page, signed out where passport has not run yet.
+ */
+export function baseLocals(req: Request, res: Response) {
+  const user = req.user ?? null;
+  res.locals.user = user;
+  res.locals.currentPath = req.path;
+  res.locals.codes = codes;
+  res.locals.h = viewHelpers;
+  res.locals.maskIdNumber = maskIdNumber;
+  res.locals.maskPhone = maskPhone;
+  res.locals.canWrite = user ? canWrite(user) : false;
+  res.locals.canUnmask = user ? canUnmask(user) : false;
+  res.locals.errors = {};
+  res.locals.values = {};
+  // Lazy: only pages that render a form create a session token.
+  Object.defineProperty(res.locals, "csrfToken", {
+    enumerable: true,
+    configurable: true,
+    get: () => req.csrfToken?.() ?? "",
+  });
+  res.locals.takeFlash = () => {
+    const f = req.session?.flash ?? [];
+    if (req.session?.flash) delete req.session.flash;
+    return f;
+  };
+  res.locals.navCounts = {};
+}
+
 /** What every view can use: the user, the CSRF token, flash messages, code labels and helpers. */
 export function viewLocals(deps: Deps) {
   // The navigation badges (inbox, open leads) are counts over the user's whole scope on every page
   // view; they are counted again only when the data has changed (read-cache.ts).
   const navCache = new ReadCache<NavCounts>(deps.handle.sqlite, { max: 1000, othersMaxAgeMs: 30_000 });
   return (req: Request, res: Response, next: NextFunction) => {
+    baseLocals(req, res);
     const user = req.user ?? null;
-    res.locals.user = user;
-    res.locals.currentPath = req.path;
-    res.locals.codes = codes;
-    res.locals.h = viewHelpers;
-    res.locals.maskIdNumber = maskIdNumber;
-    res.locals.maskPhone = maskPhone;
-    res.locals.canWrite = user ? canWrite(user) : false;
-    res.locals.canUnmask = user ? canUnmask(user) : false;
-    res.locals.errors = {};
-    res.locals.values = {};
-    // Lazy: only pages that render a form create a session token.
-    Object.defineProperty(res.locals, "csrfToken", {
-      enumerable: true,
-      configurable: true,
-      get: () => req.csrfToken?.() ?? "",
-    });
-    res.locals.takeFlash = () => {
-      const f = req.session?.flash ?? [];
-      if (req.session?.flash) delete req.session.flash;
-      return f;
-    };
-    res.locals.navCounts =
-      user && req.method === "GET" ? navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user)) : {};
+    if (user && req.method === "GET") res.locals.navCounts = navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user));
     next();
   };
 }

@@ -71,7 +71,10 @@ export function importsRouter({ handle, config, logger }: Deps) {
       if (err instanceof multer.MulterError && err.code === "LIMIT_FILE_SIZE") {
         return next(new AppError(413, `文件超过上传上限 ${Math.round(config.uploadLimitBytes / 1024 / 1024)} MB。`, { code: "too_large" }));
       }
-      next(err instanceof multer.MulterError ? new AppError(400, "上传失败，请重新选择文件。") : err);
+      // Busboy's refusals of a malformed body (no boundary, a broken part header, an early end)
+      // are plain Errors: the client's fault. A file system error (it has an errno) is the server's.
+      const systemError = typeof (err as { errno?: unknown })?.errno === "number";
+      next(systemError ? err : new AppError(400, "上传失败，请重新选择文件。", { code: "bad_upload" }));
     });
   };
 

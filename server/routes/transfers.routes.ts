@@ -110,7 +110,12 @@ export function transfersRouter({ db }: Deps) {
       res.render("transfers/show", { ...detailLocals(req), values: { receiptOn: todayIso() } });
     },
     letter(req: Request, res: Response) {
-      const v = transfers.letterView(db, actorOf(req), req.valid.params.id, { unmask: req.query.unmask === "1" });
+      const v = transfers.letterView(db, actorOf(req), req.valid.params.id);
+      res.render("transfers/letter", { title: `介绍信 ${v.transfer.letterNumber}`, ...v });
+    },
+    /** The unmasked letter is the answer (audited), not a redirect: nothing of it is kept for a GET. */
+    unmaskLetter(req: Request, res: Response) {
+      const v = transfers.unmaskLetter(db, actorOf(req), req.valid.params.id, todayIso(), { ip: req.ip ?? null });
       res.render("transfers/letter", { title: `介绍信 ${v.transfer.letterNumber}`, ...v });
     },
     accept(req: Request, res: Response) {
@@ -161,6 +166,7 @@ export function transfersRouter({ db }: Deps) {
   // -- One transfer: the state machine's three steps ---------------------------------------------
   r.get("/transfers/:id", requireAuth, validate({ params }), h.detail);
   r.get("/transfers/:id/letter", requireAuth, validate({ params }), h.letter);
+  r.post("/transfers/:id/letter/unmask", requireAuth, validate({ params }), h.unmaskLetter);
   r.post("/transfers/:id/accept", asWriter, validate({ params }), onDetail, validate({ body: acceptSchema }), h.accept);
   r.post("/transfers/:id/return", asWriter, validate({ params }), onDetail, validate({ body: returnSchema }), h.returnIt);
   r.post("/transfers/:id/cancel", asWriter, validate({ params }), onDetail, validate({ body: cancelSchema }), h.cancel);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DISCOVERY_CHANNELS, EDUCATION_LEVELS, ETHNICITY, GENDERS, MEMBER_CATEGORIES, OCCUPATIONS, RELATION_STATUSES } from "../domain/codes.js";
+import { DISCOVERY_CHANNELS, EDUCATION_LEVELS, ETHNICITY, GENDERS, isCode, MEMBER_CATEGORIES, OCCUPATIONS, RELATION_STATUSES } from "../domain/codes.js";
 import { toHalfWidth } from "../domain/id-number.js";
 import { enumField, idNumberField, keepOr, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
 
@@ -17,7 +17,7 @@ const ethnicityField = z
   .string()
   .optional()
   .transform((s) => (s ?? "").trim() || "01")
-  .pipe(z.string().refine((s) => s in ETHNICITY, "请选择民族"));
+  .pipe(z.string().refine((s) => isCode(ETHNICITY, s), "请选择民族"));
 
 const memberFields = {
   name: requiredText("姓名", 40),

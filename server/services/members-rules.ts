@@ -1,7 +1,19 @@
 // The member rules that look at several fields at once. Pure: no database, no clock (today is passed in).
 // The service adds the rules that need the database (scope, uniqueness) and throws one AppError with all.
 
-import { EDUCATION, ETHNICITY, GENDER, LEAVE_REASON, LOST_CONTACT_REASON, MEMBER_CATEGORY, OCCUPATION, DISCOVERY_CHANNEL, RELATION_STATUS, type RelationStatus } from "../domain/codes.js";
+import {
+  DISCOVERY_CHANNEL,
+  EDUCATION,
+  ETHNICITY,
+  GENDER,
+  LEAVE_REASON,
+  LOST_CONTACT_REASON,
+  labelOf,
+  MEMBER_CATEGORY,
+  OCCUPATION,
+  RELATION_STATUS,
+  type RelationStatus,
+} from "../domain/codes.js";
 import { addMonths } from "../domain/dates.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { FieldErrors } from "../errors.js";
@@ -81,11 +93,11 @@ export function memberWarnings(
 ): { level: "red" | "yellow"; text: string }[] {
   const w: { level: "red" | "yellow"; text: string }[] = [];
   if (m.leftOn) {
-    const why = m.leftReason ? (LEAVE_REASON.label as Record<string, string>)[m.leftReason] ?? m.leftReason : "离开";
+    const why = m.leftReason ? labelOf(LEAVE_REASON.label, m.leftReason) ?? m.leftReason : "离开";
     w.push({ level: "yellow", text: `该党员已于 ${m.leftOn} ${why}，记录永久保留备查。` });
   }
   if (m.lostContactOn && !m.leftOn) {
-    const reason = m.lostContactReason ? `（${(LOST_CONTACT_REASON.label as Record<string, string>)[m.lostContactReason] ?? m.lostContactReason}）` : "";
+    const reason = m.lostContactReason ? `（${labelOf(LOST_CONTACT_REASON.label, m.lostContactReason) ?? m.lostContactReason}）` : "";
     if (addMonths(m.lostContactOn, LOST_CONTACT_SUSPEND_MONTHS) <= today) {
       w.push({ level: "red", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}，已满六个月。按规定，失去联系满六个月的党员应停止党籍，请核实并按程序处理。` });
     } else {
@@ -140,7 +152,7 @@ export function displayValue(field: keyof MemberValues, value: unknown, names: {
   if (field === "orgId") return names.org?.get(Number(value)) ?? `#${value}`;
   if (field === "enterpriseId") return names.enterprise?.get(Number(value)) ?? `#${value}`;
   const labels = CODE_LABELS[field];
-  return labels ? (labels[String(value)] ?? String(value)) : String(value);
+  return labels ? (labelOf(labels, String(value)) ?? String(value)) : String(value);
 }
 
 /** Personal numbers masked: what audit entries and timeline details may hold. */

@@ -289,10 +289,22 @@ function secretaryPhoneOf(input: OrgInput, before: Org | null): string | null {
   return kept.value;
 }
 
+/**
+ * The industry and region the form names must be rows of the reference tables: anything else (a
+ * made-up code, an inherited key like `constructor`) is a field error, not a foreign-key failure.
+ */
+function checkCodes(db: Db, input: OrgInput): void {
+  const errors: Record<string, string> = {};
+  if (input.industryCode !== null && !db.select().from(industries).where(eq(industries.code, input.industryCode)).get()) errors.industryCode = "请选择有效的行业";
+  if (!db.select().from(regions).where(eq(regions.code, input.regionCode)).get()) errors.regionCode = "请选择有效的行政区划";
+  if (Object.keys(errors).length) throw AppError.invalid(errors);
+}
+
 export function createOrg(db: Db, actor: Actor, input: OrgInput): Org {
   assertCanWrite(actor);
   if (actor.role === "secretary") throw AppError.forbidden("党支部书记不能新建党组织。");
   return db.transaction((tx) => {
+    checkCodes(tx, input);
     const parent = checkTree(tx, actor, input, null);
     if (getOrgByCode(tx, input.code)) throw AppError.invalid({ code: "该组织编码已被使用" });
     const values = { ...input, secretaryPhone: secretaryPhoneOf(input, null), formation: input.kind === "branch" ? input.formation : null };
@@ -312,6 +324,7 @@ export function updateOrg(db: Db, actor: Actor, id: number, input: OrgInput): Or
   assertCanWrite(actor);
   return db.transaction((tx) => {
     const before = getOrg(tx, actor, id);
+    checkCodes(tx, input);
     const parent = checkTree(tx, actor, input, before);
     const other = getOrgByCode(tx, input.code);
     if (other && other.id !== id) throw AppError.invalid({ code: "该组织编码已被使用" });

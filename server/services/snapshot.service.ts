@@ -1,8 +1,8 @@
 // Monthly snapshots of the coverage figures (coverage_snapshots): one row per month and scope
-// organization, holding the whole coverage report as JSON. Taken by `npm run snapshot`, by the
-// server's timer at month change, and before each coverage export. The current month's snapshot is
-// provisional (each new take replaces it); a past month's is final and never changes, so a past
-// report regenerates identically.
+// organization, holding the whole coverage report as JSON. Taken by `npm run snapshot` and by the
+// server's timer at month change; never by a download (a GET writes nothing, whoever asks). The
+// current month's snapshot is provisional (each new take replaces it); a past month's is final and
+// never changes, so a past report regenerates identically.
 
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
@@ -182,8 +182,9 @@ export function startSnapshotTimer(db: Db, opts: SnapshotTimerOptions = {}): () 
 
 /**
  * The coverage report a workbook shows for the actor's scope (or `scope.orgId`) as of `asOf`:
- * a past month reads that month's snapshot (reconstructing and storing it first if none exists), the
- * current month is computed live and stored as the month's provisional snapshot.
+ * a past month reads that month's snapshot, or, when it has none, is reconstructed from the recorded
+ * dates as a final snapshot would be; the current month is computed live. Reads only: a download
+ * (any role, read-only ones included) stores nothing. Snapshots are the timer's and the CLI's.
  */
 export function reportForExport(db: Db, actor: Actor, scope: StatsScope, opts: { asOf?: string | null; now?: Date } = {}): CoverageReport {
   const today = todayIso(opts.now);
@@ -197,9 +198,9 @@ export function reportForExport(db: Db, actor: Actor, scope: StatsScope, opts: {
   if (month < monthOf(today)) {
     const stored = readSnapshot(db, orgId, month);
     if (stored) return { ...stored, scope: { ...stored.scope, label: rs.label } };
-    return takeSnapshot(db, orgId, { asOf: lastDayOfMonth(month), final: true, reconstructed: true, now: opts.now }).report;
+    return snapshotToTake(db, orgId, { asOf: lastDayOfMonth(month), final: true, reconstructed: true, now: opts.now }).report;
   }
-  return takeSnapshot(db, orgId, { asOf, now: opts.now }).report;
+  return snapshotToTake(db, orgId, { asOf, now: opts.now }).report;
 }
 
 export type TrendPoint = {

@@ -567,18 +567,30 @@ export const stateLabel = (s: Transfer["state"]) => TRANSFER_STATE.label[s];
 // The printable letter (stub, letter, receipt)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * What the three-part letter prints. The ID number is masked unless the role may see it whole and
- * asked to (`unmask`); that unmasking is audited.
- */
-export function letterView(db: Db, actor: Actor, id: number, opts: { unmask: boolean }, today = todayIso()) {
+function letterOf(db: Db, actor: Actor, id: number, unmasked: boolean, today: string) {
   const detail = transferDetail(db, actor, id, today);
   const t = detail.transfer;
   const m = db.select().from(members).where(eq(members.id, t.memberId)).get()!;
-  const unmasked = opts.unmask && canUnmask(actor);
-  if (unmasked) recordAudit(db, actor, { action: "unmask", entity: "member", entityId: m.id, details: { field: "idNumber", via: "transfer_letter", transferId: t.id } });
   const age = ageOn(m.birthDate, t.issuedOn);
-  return { ...detail, member: { name: m.name, gender: m.gender, ethnicity: m.ethnicity, age, category: m.category, idNumber: unmasked ? m.idNumber : maskIdNumber(m.idNumber) }, unmasked, canUnmask: canUnmask(actor) };
+  return { ...detail, member: { id: m.id, name: m.name, gender: m.gender, ethnicity: m.ethnicity, age, category: m.category, idNumber: unmasked ? m.idNumber : maskIdNumber(m.idNumber) }, unmasked, canUnmask: canUnmask(actor) };
+}
+
+/** What the three-part letter prints, the ID number masked. A GET page: it writes nothing. */
+export function letterView(db: Db, actor: Actor, id: number, today = todayIso()) {
+  return letterOf(db, actor, id, false, today);
+}
+
+/**
+ * The letter with the whole ID number, for the roles that may see it (asked for by a POST, as on the
+ * member page), audited. Refused by role before the id is looked at: a 403 says nothing about it.
+ */
+export function unmaskLetter(db: Db, actor: Actor, id: number, today = todayIso(), ctx: { ip?: string | null } = {}) {
+  if (!canUnmask(actor)) throw AppError.forbidden("您的角色不能查看完整的身份证号。");
+  return db.transaction((tx) => {
+    const v = letterOf(tx, actor, id, true, today);
+    recordAudit(tx, actor, { action: "unmask", entity: "member", entityId: v.member.id, details: { field: "idNumber", via: "transfer_letter", transferId: v.transfer.id }, ip: ctx.ip ?? null });
+    return v;
+  });
 }
 
 function ageOn(birthDate: string, on: string): number {

@@ -222,6 +222,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   "GET /transfers/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
   "GET /transfers/:id/letter": { target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  "POST /transfers/:id/letter/unmask": {
+    // As the member page's: secretaries never see whole numbers, refused by role whatever the id; the unmasked letter is the answer (audited).
+    target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }),
+    expect: { anon: 303, admin: 200, supervisor: 200, clerk: [200, 404], secretary: 403, other: { clerk: 200, secretary: 403 } },
+  },
   // The receiving side accepts and returns, the sending side cancels; a clerk above both sides may do either.
   // wrong-side: the secretary's own branch is the other party (she sent what she would accept, or receives what she would cancel).
   "POST /transfers/:id/accept": {

@@ -12,8 +12,12 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client.js";
 import { createApp } from "../../server/app.js";
+import * as codes from "../../server/domain/codes.js";
+import { todayIso } from "../../server/domain/dates.js";
+import { lastDayOfMonth, previousMonth } from "../../server/services/snapshot.service.js";
 import { testConfig } from "../../server/config.js";
 import { memoryDb } from "../helpers/db.js";
+import { serverLeaks } from "../helpers/hostile.js";
 import { buildMatrixWorld, CALLERS, type Caller, type MatrixWorld, type Session } from "../helpers/matrix-fixtures.js";
 import { listRoutes, type RouteEntry, routeKey } from "../helpers/routes.js";
 import { type Body, MATRIX, type MatrixEntry, type Side, type Status, type Target } from "./access-matrix.table.js";
@@ -373,12 +377,19 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
         if (shown.length) problems.push(`${caller} ${route.path} (${res.status}) shows ${shown.length} whole number(s), e.g. ${shown[0]!.slice(0, 3)}…`);
       });
     }
-    // Asking for the whole number on a letter is for the roles that may (and is audited); a secretary still sees it masked.
-    const letter = await send(shared.app, { method: "GET", path: "/transfers/:id/letter" }, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions.secretary);
-    expect(letter.status).toBe(200);
-    if (letter.text.includes(w.fx.mDlOut.idNumber)) problems.push("a secretary sees the whole ID number on a letter with ?unmask=1");
-    const clerkLetter = await send(shared.app, { method: "GET", path: "/transfers/:id/letter" }, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions.clerk);
-    expect(clerkLetter.text, "the control: a clerk asking sees it").toContain(w.fx.mDlOut.idNumber);
+    // A flag in the query string unmasks nothing, for anyone: the whole number is a POST's answer (below).
+    const letterPath: RouteEntry = { method: "GET", path: "/transfers/:id/letter" };
+    for (const caller of CALLERS) {
+      const letter = await send(shared.app, letterPath, { params: { id: w.fx.tOutDl }, query: { unmask: "1" } }, w.sessions[caller]);
+      if (letter.text.includes(w.fx.mDlOut.idNumber)) problems.push(`${caller} sees the whole ID number on a letter with ?unmask=1`);
+    }
+    // Asking for it is for the roles that may (and is audited); a secretary is refused.
+    const unmask: RouteEntry = { method: "POST", path: "/transfers/:id/letter/unmask" };
+    const asked = (caller: Caller) => onFresh((app) => send(app, unmask, { params: { id: w.fx.tOutDl } }, w.sessions[caller]));
+    const secretary = await asked("secretary");
+    expect(secretary.status).toBe(403);
+    if (secretary.text.includes(w.fx.mDlOut.idNumber)) problems.push("a secretary sees the whole ID number on a letter she asked to unmask");
+    expect((await asked("clerk")).text, "the control: a clerk asking sees it").toContain(w.fx.mDlOut.idNumber);
     expect(problems).toEqual([]);
   });
 });
@@ -416,4 +427,172 @@ describe("repeated fields and typed JSON values in a form's body are refused, ne
     });
     expect(problems).toEqual([]);
   }, 120_000);
+});
+
+// -- Refused bodies and malformed uploads --------------------------------------------------------------------------------------
+
+/** Bodies the parsers refuse, and the answer each must get whoever sends it (the body is read before anything else). */
+const REFUSED_BODIES: { name: string; expect: Status | 400 | 413 | 415; send: (r: request.Test, csrf: string) => request.Test }[] = [
+  { name: "charset=koi8-r", expect: 415, send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send(`_csrf=${c}&a=1`) },
+  { name: "Content-Encoding: gzip, not gzip", expect: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip").send("garbage") },
+  { name: "Content-Encoding: br, not brotli", expect: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br").send("garbage") },
+  { name: "Content-Encoding: compress", expect: 415, send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "compress").send(`_csrf=${c}`) },
+  { name: "3,000 fields", expect: 413, send: (r, c) => r.type("form").send(`_csrf=${c}&${Array.from({ length: 3000 }, (_, i) => `f${i}=x`).join("&")}`) },
+  { name: "300 kB", expect: 413, send: (r, c) => r.type("form").send(`_csrf=${c}&a=${"1".repeat(300_000)}`) },
+];
+
+/** Multipart bodies busboy refuses: for the upload form, signed in with a valid token. */
+const MALFORMED_UPLOADS: { name: string; send: (r: request.Test) => request.Test }[] = [
+  { name: "no boundary", send: (r) => r.set("Content-Type", "multipart/form-data").send("--x\r\n") },
+  { name: "ends inside the file", send: (r) => r.set("Content-Type", "multipart/form-data; boundary=x").send('--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n身份证号,姓名\r\n') },
+  { name: "a part header never ends", send: (r) => r.set("Content-Type", "multipart/form-data; boundary=x").send(`--x\r\nContent-Disposition: form-data; name="kind"${"x".repeat(100_000)}`) },
+];
+
+function errorPageProblems(res: request.Response, want: number, json = false): string[] {
+  const p: string[] = [];
+  if (res.status !== want) p.push(`expected ${want}, got ${res.status}`);
+  if (!(res.headers["content-type"] ?? "").startsWith(json ? "application/json" : "text/html")) p.push(`content type ${res.headers["content-type"]}`);
+  if (!/[\u4e00-\u9fff]/.test(res.text ?? "")) p.push("no Chinese message");
+  for (const leak of serverLeaks(res.text ?? "")) p.push(`shows ${leak}`);
+  return p;
+}
+
+describe("refused bodies and malformed uploads: every state-changing route answers the app's page (4xx), never a stack, and writes nothing", () => {
+  const writes = ROUTES.filter((r) => WRITES.has(r.method));
+  for (const route of writes) {
+    const key = routeKey(route);
+    const entry = MATRIX[key];
+    if (!entry) continue;
+    it(key, async () => {
+      const problems: string[] = [];
+      const t = targetOf(entry, "in", "admin");
+      const url = fillPath(route.path, t.params);
+      // A key's last use is stamped once it is checked, before the body is read: that is not the body's doing.
+      const data = (h: DbHandle) => (isApi(route) ? fingerprint(h, { audit: true }).replace(/^api_keys:.*$/m, "") : fingerprint(h, { audit: true }));
+      await onFresh(async (app, h) => {
+        const before = data(h);
+        if (isApi(route)) {
+          // The platform API reads its body after the key: with a valid key, its JSON errors.
+          const api = () => request(app).post(url).set("Authorization", `Bearer ${w.fx.keyDl.key}`);
+          const cases: [string, request.Test][] = [
+            ["malformed JSON", api().set("Content-Type", "application/json").send('{"batchId": ')],
+            ["JSON in koi8-r", api().set("Content-Type", "application/json; charset=koi8-r").send("{}")],
+            ["gzip JSON, not gzip", api().set("Content-Type", "application/json").set("Content-Encoding", "gzip").send("garbage")],
+          ];
+          for (const [name, req] of cases) for (const p of errorPageProblems(await req, 400, true)) problems.push(`${name}: ${p}`);
+        } else {
+          for (const caller of ["anon", "admin"] as const) {
+            const s = w.sessions[caller];
+            for (const b of REFUSED_BODIES) {
+              const res = await b.send(request(app).post(url).set("Cookie", s.cookie), s.csrf);
+              for (const p of errorPageProblems(res, b.expect)) problems.push(`${caller}, ${b.name}: ${p}`);
+            }
+          }
+          if (t.body && "multipart" in t.body) {
+            for (const b of MALFORMED_UPLOADS) {
+              const s = w.sessions.admin;
+              const res = await b.send(request(app).post(`${url}?_csrf=${encodeURIComponent(s.csrf)}`).set("Cookie", s.cookie));
+              for (const p of errorPageProblems(res, 400)) problems.push(`upload, ${b.name}: ${p}`);
+            }
+          }
+        }
+        if (data(h) !== before) problems.push("the data changed");
+      });
+      expect(problems).toEqual([]);
+    });
+  }
+});
+
+// -- Code fields ------------------------------------------------------------------------------------------------------------------
+
+/** Every code of every code list: a form field holding one is a code field. */
+const ALL_CODES = new Set<string>([
+  ...Object.values(codes).flatMap((v) => (v && typeof v === "object" && "keys" in v && Array.isArray(v.keys) ? (v.keys as string[]) : [])),
+  ...Object.keys(codes.ETHNICITY),
+]);
+
+describe("code fields refuse the keys every object inherits (constructor, __proto__, toString), never a success, nothing written", () => {
+  it("every form of the table, each code field in turn", async () => {
+    const problems: string[] = [];
+    const cases = ROUTES.filter((r) => WRITES.has(r.method) && !isApi(r)).flatMap((route) => {
+      const t = targetOf(MATRIX[routeKey(route)]!, "in", "admin");
+      if (!(t.body && "form" in t.body)) return [];
+      const form = t.body.form;
+      return Object.entries(form)
+        // Reference codes (industries, regions) are rows of a table, but a form sends them the same way.
+        .filter(([k, v]) => typeof v === "string" && (ALL_CODES.has(v) || /^(industryCode|regionCode)$/.test(k)))
+        .map(([field]) => ({ route, t, form, field }));
+    });
+    // The member forms, the organization, enterprise and instructor forms, transfers, leads, accounts...
+    expect(cases.length).toBeGreaterThan(20);
+    await inBatches(cases, 4, async ({ route, t, form, field }) => {
+      await onFresh(async (app, h) => {
+        const before = fingerprint(h, { audit: true });
+        for (const key of ["constructor", "__proto__", "toString"]) {
+          const s = w.sessions.admin;
+          const pairs: [string, string][] = [["_csrf", s.csrf], ...Object.entries({ ...form, [field]: key }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]))];
+          const res = await request(app).post(fillPath(route.path, t.params)).set("Cookie", s.cookie).type("form").send(new URLSearchParams(pairs).toString());
+          if (res.status < 400 || res.status >= 500) problems.push(`${routeKey(route)} ${field}=${key}: ${res.status}`);
+          if (/\[native code\]|function Object/.test(res.text)) problems.push(`${routeKey(route)} ${field}=${key}: the page shows an inherited member`);
+        }
+        if (fingerprint(h, { audit: true }) !== before) problems.push(`${routeKey(route)} ${field}: the data changed`);
+      });
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
+
+// -- A GET writes nothing ---------------------------------------------------------------------------------------------------------
+
+/** The last day of the month `back` months before this one. */
+function monthEndBefore(back: number): string {
+  let month = todayIso().slice(0, 7);
+  for (let i = 0; i < back; i++) month = previousMonth(month);
+  return lastDayOfMonth(month);
+}
+
+/** Which tables differ between two fingerprints. */
+function changedTables(before: string, after: string): string[] {
+  const rows = (f: string) => new Map(f.split("\n").map((l) => [l.slice(0, l.indexOf(":")), l]));
+  const a = rows(before);
+  const b = rows(after);
+  return [...new Set([...a.keys(), ...b.keys()])].filter((t) => a.get(t) !== b.get(t));
+}
+
+describe("a GET writes nothing: every page and download, for every caller, leaves every table as it was (an export adds only its audit entry)", () => {
+  it("every GET route of the table, every caller and side, with and without ?unmask=1; the coverage workbook for this month and past ones", async () => {
+    const problems: string[] = [];
+    const gets: [RouteEntry, MatrixEntry][] = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]).map((r) => [r, MATRIX[routeKey(r)]!]);
+    expect(gets.length).toBeGreaterThan(40);
+    // A past month without a snapshot, one with (the matrix world has none: the first download would have stored it), and this month.
+    const download: RouteEntry = { method: "GET", path: "/reports/download" };
+    const coverage: Target[] = [{ query: { kind: "coverage" } }, { query: { kind: "coverage", asOf: monthEndBefore(1) } }, { query: { kind: "coverage", asOf: monthEndBefore(3), org: String(w.fx.dl.id) } }];
+    await onFresh(async (app, h) => {
+      const notExports = () => h.sqlite.prepare("SELECT action, entity, entity_id FROM audit_log WHERE action <> 'export' ORDER BY id").raw().all();
+      const check = async (label: string, requests: [Caller, RouteEntry, Target][]) => {
+        const before = fingerprint(h, { audit: false });
+        const auditBefore = JSON.stringify(notExports());
+        await inBatches(requests, 5, ([caller, route, t]) => send(app, route, t, w.sessions[caller]));
+        const changed = changedTables(before, fingerprint(h, { audit: false }));
+        if (changed.length) problems.push(`${label} wrote to ${changed.join(", ")}`);
+        const added = (notExports() as unknown[][]).slice(JSON.parse(auditBefore).length);
+        if (JSON.stringify(notExports()) !== auditBefore) problems.push(`${label} wrote audit entries ${JSON.stringify(added)}`);
+      };
+      for (const [route, entry] of gets) {
+        const sides: Side[] = ["in", ...(entry.target ? (["out"] as const) : []), ...(entry.expect.other ? (["other"] as const) : [])];
+        const requests: [Caller, RouteEntry, Target][] = [];
+        for (const caller of CALLERS) {
+          for (const side of sides) {
+            const t = targetOf(entry, side, caller);
+            requests.push([caller, route, t], [caller, route, { ...t, query: { ...t.query, unmask: "1" } }]);
+          }
+        }
+        await check(routeKey(route), requests);
+      }
+      for (const t of coverage) await check(`GET /reports/download?${new URLSearchParams(t.query)}`, CALLERS.map((c): [Caller, RouteEntry, Target] => [c, download, t]));
+      // The control: the exports were made (and audited), so the downloads above did run.
+      expect(h.sqlite.prepare("SELECT count(*) FROM audit_log WHERE action = 'export' AND entity_id = 'coverage'").pluck().get()).toBeGreaterThanOrEqual(coverage.length * 3);
+    });
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

@@ -139,11 +139,32 @@ describe("the printable letter", () => {
     const idNumber = (w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }).id_number;
     expect(res.text).toContain(maskIdNumber(idNumber));
     expect(res.text).not.toContain(idNumber);
-    const asked = await w.secDl.get(`/transfers/${ids.dlInternal}/letter?unmask=1`);
-    expect(asked.text).not.toContain(idNumber);
     const before = w.audit("unmask").length;
-    const clerk = await w.clerkDl.get(`/transfers/${ids.dlInternal}/letter?unmask=1`);
+    // Asking in the query string (a link, a prefetch, an image tag elsewhere) unmasks nothing and writes nothing.
+    for (const a of [w.secDl, w.clerkDl, w.admin, w.supervisor]) {
+      const asked = await a.get(`/transfers/${ids.dlInternal}/letter?unmask=1`);
+      expect(asked.status).toBe(200);
+      expect(asked.text).not.toContain(idNumber);
+      expect(asked.text).toContain(maskIdNumber(idNumber));
+    }
+    expect(w.audit("unmask").length).toBe(before);
+    // The page offers the clerk a form (POST, with the CSRF token), and the secretary nothing.
+    const page = await w.clerkDl.get(`/transfers/${ids.dlInternal}/letter`);
+    expect(page.text).toMatch(new RegExp(`<form method="post" action="/transfers/${ids.dlInternal}/letter/unmask">\\s*<input type="hidden" name="_csrf"`));
+    expect(res.text).not.toContain("/letter/unmask");
+    // A secretary may not, whatever she posts; a clerk may, audited with the letter it was for.
+    expect((await post(w.secDl, `/transfers/${ids.dlInternal}/letter/unmask`)).status).toBe(403);
+    expect(w.audit("unmask").length).toBe(before);
+    const clerk = await post(w.clerkDl, `/transfers/${ids.dlInternal}/letter/unmask`);
+    expect(clerk.status).toBe(200);
     expect(clerk.text).toContain(idNumber);
+    expect(clerk.text).not.toContain("/letter/unmask");
+    const audit = w.audit("unmask");
+    expect(audit.length).toBe(before + 1);
+    expect(JSON.parse(audit.at(-1)!.details)).toMatchObject({ via: "transfer_letter", transferId: ids.dlInternal });
+    // Without the token: refused, nothing written.
+    const forged = await w.clerkDl.post(`/transfers/${ids.dlInternal}/letter/unmask`).type("form").send({});
+    expect(forged.status).toBe(403);
     expect(w.audit("unmask").length).toBe(before + 1);
   });
 });
@@ -194,6 +215,7 @@ describe("history is never edited or deleted", () => {
         "/transfers/:id/accept": { receiptOn: today },
         "/transfers/:id/return": { returnReason: "试图修改" },
         "/transfers/:id/cancel": { cancelReason: "试图修改" },
+        "/transfers/:id/letter/unmask": {},
         "/members/:id/mobile/in": { orgId: w.city.dlJoint.id, homeOrgName: "x", certificateNumber: "x", certificateValidUntil: today, startedOn: today },
         "/members/:id/mobile/out": { destination: "外地", outStartedOn: today },
         "/members/:id/mobile/end": { endedOn: today },

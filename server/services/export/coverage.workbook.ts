@@ -185,7 +185,7 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
   const notes = [
     "说明：1. 覆盖率为实际数值（单元格按百分比显示），分母为0时显示“—”。2. 各行之和等于合计；企业按负责党委、所在县（区）各计一次，党员按管理党组织所属党委、所在企业的县（区）计。",
     `3. ${RECRUITMENT_NOTE} 4. 各指标含义见“指标说明”工作表。`,
-    `数据时点：${report.final ? "月末快照" : "当月实时数据（已存为本月快照）"}${report.reconstructed ? "（按记录日期回溯生成）" : ""}；生成于 ${report.takenAt.slice(0, 19).replace("T", " ")}（UTC）。`,
+    `数据时点：${report.final ? "月末快照" : "当月实时数据"}${report.reconstructed ? "（按记录日期回溯生成）" : ""}；生成于 ${report.takenAt.slice(0, 19).replace("T", " ")}（UTC）。`,
   ];
   for (const text of notes) {
     ws.mergeCells(r, 1, r, LAST_COL);
@@ -281,7 +281,7 @@ export async function writeCoverageWorkbook(report: CoverageReport, opts: Covera
     ["按行业党委", "企业按其负责党委计；党员、联合党支部按所在党组织最近的上级行业党委（或综合党委）计；无上级党委的计入“其他”。"],
     ["按县（区）", "企业按注册所在县（区）计；党员按工作企业所在县（区）计，无工作企业的按管理党组织所在地计；联合党支部按其所在地计。"],
     ["发展党员", RECRUITMENT_NOTE],
-    ["数据时点", "当月报表取实时数据并存为当月快照；往月报表取该月月末快照，重新导出结果相同。"],
+    ["数据时点", "当月报表取实时数据；往月报表取该月月末快照，重新导出结果相同（尚无快照的月份按记录日期回溯计算）。"],
     ["个人信息", opts.unmask ? "本表含完整公民身份号码，请按个人信息保护要求妥善保管。" : "公民身份号码已按规定脱敏显示。"],
   ];
   const ws = wb.addWorksheet(SHEET_NAMES[4]);

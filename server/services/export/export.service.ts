@@ -60,7 +60,7 @@ function safeFilePart(s: string): string {
 
 /**
  * Checks the request and prepares the export; throws AppError (before anything is written) when the
- * scope or dates are wrong. For the coverage workbook this also takes the month's snapshot.
+ * scope or dates are wrong. Writes nothing but the workbook and its audit entry (no snapshot).
  */
 export function prepareExport(db: Db, actor: Actor, req: ExportRequest): PreparedExport {
   const today = todayIso(req.now);

@@ -14,6 +14,7 @@ import {
   GENDER,
   INDUSTRY,
   LEAD_STATUS,
+  labelOf,
   LOST_CONTACT_REASON,
   MEMBER_CATEGORY,
   OCCUPATION,
@@ -57,7 +58,7 @@ type LedgerSpec = {
 };
 
 const s = (v: unknown) => (v == null ? "" : String(v));
-const lbl = (map: Record<string, string>, v: unknown) => (v == null ? "" : (map[String(v)] ?? String(v)));
+const lbl = (map: Record<string, string>, v: unknown) => (v == null ? "" : (labelOf(map, String(v)) ?? String(v)));
 const id = (ctx: LedgerContext) => (v: unknown) => (ctx.unmask ? s(v) : maskIdNumber(s(v)));
 const phone = (ctx: LedgerContext) => (v: unknown) => (ctx.unmask ? s(v) : maskPhone(s(v)));
 

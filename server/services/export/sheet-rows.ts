@@ -5,13 +5,15 @@
 // same rows as CSV; and its sheet stream ignores backpressure, so the deflate stage's input buffer
 // grows without bound (380 MB at 300k rows). The WorkbookWriter still builds the package (parts,
 // styles, views, columns, autofilter, zip); this module only renders the <row> elements of the data,
-// each text cell an inline string (t="inlineStr", literal text that no spreadsheet evaluates), and
+// each text cell an inline string (t="inlineStr", literal text that no spreadsheet evaluates, and
+// neutralised by textCell should it be edited), and
 // waits for the deflate stage to drain. It relies on two exceljs 4.4 internals, checked at
 // construction: the worksheet's `stream` (a StreamBuf) and its `pipes[0]` (the zip entry's input).
 
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
+import { textCell } from "./styles.js";
 
 export type SheetCell = string | number | null | undefined;
 
@@ -92,8 +94,10 @@ export class SheetRowWriter {
         if (Number.isFinite(v)) x += `<c r="${ref}"${s}><v>${v}</v></c>`;
         continue;
       }
-      const space = NEEDS_PRESERVE.test(v) ? ' xml:space="preserve"' : "";
-      x += `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${escapeXmlText(v)}</t></is></c>`;
+      // Every text cell of the streamed ledgers passes the one text-cell rule (formulas neutralised).
+      const t = textCell(v);
+      const space = NEEDS_PRESERVE.test(t) ? ' xml:space="preserve"' : "";
+      x += `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${escapeXmlText(t)}</t></is></c>`;
     }
     this.buf += `${x}</row>`;
   }

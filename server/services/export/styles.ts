@@ -28,15 +28,21 @@ export const CENTER: Partial<ExcelJS.Alignment> = { horizontal: "center", vertic
  */
 export const FORMULA_TRIGGER = /^[=+\-@\t\r＝＋－＠]/;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 cannot carry
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
 /**
- * The value to put in a cell for a piece of text. We always write text as a string cell (t="s" or
- * inlineStr), never as a formula, so `=HYPERLINK(…)` arrives as those characters and is shown, not
- * evaluated, by Excel, WPS and LibreOffice. Control characters that XML 1.0 forbids are dropped.
+ * The value of every text cell of every workbook we write (ledgers, the coverage workbook, the
+ * transfer ledger, an import's error list). Text is always written as a string cell, never as a
+ * formula, so no spreadsheet evaluates it on opening; but a cell that is edited, or a sheet re-saved
+ * as CSV, would turn `=HYPERLINK(…)` typed into a name into a live formula. So text that starts like
+ * a formula gets a leading apostrophe. Control characters that XML 1.0 forbids are dropped first
+ * (they could hide a trigger behind them). ID numbers and codes start with a digit: unchanged.
  */
 export function textCell(v: string | null | undefined): string {
   if (v == null) return "";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping the characters XML cannot carry
-  return String(v).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "");
+  const s = String(v).replace(INVALID_XML, "");
+  return FORMULA_TRIGGER.test(s) ? `'${s}` : s;
 }
 
 /** Display width of text in Excel's character units: CJK and full-width characters count double. */

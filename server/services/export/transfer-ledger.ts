@@ -1,7 +1,8 @@
 // The transfer ledger (党员组织关系转接台账) as .xlsx, from the /transfers list with the same filters
 // (kind, state, period, organization, overdue, name): one row per transfer, streamed by the shared
 // ledger writer (export/ledgers.ts) so a large ledger never sits in memory. ID numbers are text
-// cells, masked unless the role sees them whole; every export is audited with its filters and row
+// cells, masked unless the role sees them whole; free text passes the writer's one text-cell rule
+// (formulas neutralised, export/styles.ts); every export is audited with its filters and row
 // count. /reports and `npm run export -- transfers` write the same ledger (transferLedger) under
 // their own audit entry.
 
@@ -16,42 +17,32 @@ import { recordAudit } from "../audit.service.js";
 import { ledgerRows, type TransferListRow } from "../transfers.service.js";
 import { type LedgerRows, TRANSFER_LEDGER_TITLE, writeLedgerRows } from "./ledgers.js";
 import type { SheetCell } from "./sheet-rows.js";
-import { FORMULA_TRIGGER, textCell } from "./styles.js";
 
 export const LEDGER_TITLE = TRANSFER_LEDGER_TITLE;
 const PAGE = 1000;
-
-/**
- * Free text typed by users (names, outside organizations, reasons) that a spreadsheet would take
- * for a formula once edited or re-saved as CSV gets a leading apostrophe; all text is a string cell.
- */
-export function safeText(v: string | null | undefined): string {
-  const s = textCell(v);
-  return FORMULA_TRIGGER.test(s) ? `'${s}` : s;
-}
 
 type Col = { header: string; width: number; text?: boolean; value: (t: TransferListRow, unmask: boolean, n: number) => string | number };
 
 export const LEDGER_COLUMNS: Col[] = [
   { header: "序号", width: 6, value: (_t, _u, n) => n },
-  { header: "介绍信编号", width: 22, text: true, value: (t) => safeText(t.letterNumber) },
+  { header: "介绍信编号", width: 22, text: true, value: (t) => t.letterNumber ?? "" },
   { header: "转接类型", width: 12, value: (t) => TRANSFER_KIND.label[t.kind] },
-  { header: "姓名", width: 10, value: (t) => safeText(t.memberName) },
+  { header: "姓名", width: 10, value: (t) => t.memberName ?? "" },
   { header: "性别", width: 6, value: (t) => GENDER.label[t.memberGender as keyof typeof GENDER.label] ?? "" },
   { header: "公民身份号码", width: 21, text: true, value: (t, unmask) => (unmask ? t.memberIdNumber : maskIdNumber(t.memberIdNumber)) },
   { header: "党员类别", width: 10, value: (t) => MEMBER_CATEGORY.label[t.memberCategory as keyof typeof MEMBER_CATEGORY.label] ?? "" },
-  { header: "转出党组织", width: 32, value: (t) => safeText(t.fromLabel) },
-  { header: "转入党组织", width: 32, value: (t) => safeText(t.toLabel) },
+  { header: "转出党组织", width: 32, value: (t) => t.fromLabel ?? "" },
+  { header: "转入党组织", width: 32, value: (t) => t.toLabel ?? "" },
   { header: "签发日期", width: 11, text: true, value: (t) => t.issuedOn },
   { header: "有效期（天）", width: 8, value: (t) => t.validDays },
   { header: "有效期至", width: 11, text: true, value: (t) => t.deadlineOn },
   { header: "党费交至", width: 9, text: true, value: (t) => t.duesPaidTo ?? "" },
-  { header: "转接原因", width: 20, value: (t) => safeText(t.reason) },
+  { header: "转接原因", width: 20, value: (t) => t.reason ?? "" },
   { header: "状态", width: 8, value: (t) => TRANSFER_STATE.label[t.state] },
   { header: "是否逾期", width: 6, value: (t) => (t.overdue ? "逾期" : "") },
   { header: "回执日期", width: 11, text: true, value: (t) => t.receiptOn ?? "" },
-  { header: "退回/撤销原因", width: 20, value: (t) => safeText(t.returnReason) },
-  { header: "更正的介绍信", width: 22, text: true, value: (t) => safeText(t.correctsLetterNumber) },
+  { header: "退回/撤销原因", width: 20, value: (t) => t.returnReason ?? "" },
+  { header: "更正的介绍信", width: 22, text: true, value: (t) => t.correctsLetterNumber ?? "" },
   { header: "现组织关系状态", width: 10, value: (t) => RELATION_STATUS.label[t.memberRelationStatus as keyof typeof RELATION_STATUS.label] ?? "" },
   { header: "办结时间", width: 17, text: true, value: (t) => (t.decidedAt ? new Date(Date.parse(t.decidedAt) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ") : "") },
 ];

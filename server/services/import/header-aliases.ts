@@ -142,7 +142,7 @@ export function autoMapping(fields: readonly FieldDef[], headers: readonly strin
   const m: Mapping = {};
   for (const h of headers) {
     const key = fieldForHeader(fields, h);
-    if (key && !(key in m)) m[key] = h;
+    if (key && !Object.hasOwn(m, key)) m[key] = h;
   }
   return m;
 }

@@ -1,8 +1,8 @@
 // The error list of an import as .xlsx: every rejected, corrected or duplicate row with its row
 // number, column, value and reason. Written with exceljs's streaming writer (the normal Workbook
 // takes 1.5 GB for 100k rows), awaiting between rows so the zip stream drains. Every value is a
-// text cell (an ID number as a number loses digits); text that a spreadsheet could take for a
-// formula gets a leading apostrophe.
+// text cell (an ID number as a number loses digits), through the one text-cell rule of every
+// workbook (export/styles.ts textCell: formulas neutralised).
 
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
@@ -10,14 +10,10 @@ import type { DbHandle } from "../../../db/client.js";
 import { IMPORT_KIND } from "../../domain/codes.js";
 import type { Actor } from "../../policy/actor.js";
 import { recordAudit } from "../audit.service.js";
+import { textCell } from "../export/styles.js";
 import { getImport } from "./import.service.js";
 
 const OUTCOME_LABEL: Record<string, string> = { rejected: "未导入（错误）", corrected: "已导入（已更正）", duplicate: "未导入（重复）" };
-
-/** Cells starting with = + - @ tab or CR (or their full-width forms) are shown as text, never run. */
-export function neutralise(value: string): string {
-  return /^[=+\-@\t\r＝＋－＠]/.test(value) ? `'${value}` : value;
-}
 
 export function issueWorkbookName(importId: number): string {
   return `导入问题清单-${importId}.xlsx`;
@@ -36,7 +32,7 @@ export async function writeIssueWorkbook(handle: DbHandle, actor: Actor, importI
     { key: "reason", width: 70 },
   ];
   const title = `${IMPORT_KIND.label[imp.kind]}导入 #${imp.id}${imp.platform ? `（${imp.platform}）` : ""}${imp.originalName ? ` ${imp.originalName}` : ""}`;
-  ws.addRow([neutralise(title)]).commit();
+  ws.addRow([textCell(title)]).commit();
   ws.addRow(["行号为原文件中的行号（表头所在行也计入）。"]).commit();
   const header = ws.addRow(["行号", "处理结果", "列", "原值", "原因"]);
   header.font = { bold: true };
@@ -47,9 +43,9 @@ export async function writeIssueWorkbook(handle: DbHandle, actor: Actor, importI
     const row = ws.addRow([
       `第${r.rowNumber}行`,
       OUTCOME_LABEL[r.outcome] ?? r.outcome,
-      neutralise(r.column ?? ""),
-      neutralise(r.value ?? ""),
-      neutralise(r.reason),
+      textCell(r.column ?? ""),
+      textCell(r.value ?? ""),
+      textCell(r.reason),
     ]);
     // Text cells, whatever they look like.
     for (let c = 1; c <= 5; c++) row.getCell(c).numFmt = "@";

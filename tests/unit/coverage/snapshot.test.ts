@@ -87,9 +87,11 @@ describe("snapshots", () => {
 });
 
 describe("a past report regenerates identically", () => {
-  it("reads the month's snapshot, whatever changed since", () => {
+  it("reads the month's snapshot, whatever changed since", async () => {
+    // The month's final snapshot, as the timer takes it at month change.
+    await finalisePreviousMonth(h.db, JAN_15);
     const first = reportForExport(h.db, supervisor, {}, { asOf: "2025-12-31", now: JAN_15 });
-    expect(first).toMatchObject({ final: true, reconstructed: true, asOf: "2025-12-31" });
+    expect(first).toMatchObject({ final: true, reconstructed: false, asOf: "2025-12-31" });
     h.sqlite.prepare("UPDATE enterprises SET status = 'closed' WHERE name = 'E9企业'").run();
     h.sqlite.prepare("UPDATE members SET relation_status = 'local', org_id = 5 WHERE name = '党员5'").run();
     const again = reportForExport(h.db, supervisor, {}, { asOf: "2025-12-31", now: JAN_15 });
@@ -98,6 +100,17 @@ describe("a past report regenerates identically", () => {
     const now = reportForExport(h.db, supervisor, {}, { now: JAN_15 });
     expect(now.figures.enterprises).toBe(8);
     expect(now.final).toBe(false);
+  });
+
+  it("stores nothing: a month without a snapshot is reconstructed on each export, the current month computed live", () => {
+    const before = h.sqlite.prepare("SELECT * FROM coverage_snapshots").all();
+    const past = reportForExport(h.db, supervisor, {}, { asOf: "2025-11-30", now: JAN_15 });
+    expect(past).toMatchObject({ final: true, reconstructed: true, asOf: "2025-11-30", month: "2025-11" });
+    const now = reportForExport(h.db, supervisor, {}, { now: JAN_15 });
+    expect(now).toMatchObject({ final: false, month: "2026-01" });
+    reportForExport(h.db, clerkDL, {}, { asOf: "2025-10-31", now: JAN_15 });
+    expect(h.sqlite.prepare("SELECT * FROM coverage_snapshots").all()).toEqual(before);
+    expect(count()).toBe(0);
   });
 
   it("the snapshot holds the lists of sheets 2–4", () => {

@@ -116,14 +116,14 @@ describe("coverage workbook, sheet 1: the official-style table", () => {
 });
 
 describe("coverage workbook, sheets 2–5", () => {
-  it("lists 应建未建 and uncovered enterprises; a formula-like name stays inert text", async () => {
+  it("lists 应建未建 and uncovered enterprises; a formula-like name is neutralised text", async () => {
     const { buf } = await coverageBuffer();
     const wb = await readWorkbook(buf);
     const s2 = sheet(wb, SHEET_NAMES[1]);
     expect(s2.getRow(1).values).toEqual([undefined, "序号", "企业名称", "统一社会信用代码", "负责党委", "县（区）", "从业人员数", "正式党员数", "党员数", "覆盖情况", "覆盖党组织", "党建工作指导员/联络员"]);
     expect([s2.getCell("B2").value, s2.getCell("B3").value, s2.getCell("B4").value]).toEqual(["E2企业", "E5企业", null]);
     const s3 = sheet(wb, SHEET_NAMES[2]);
-    expect([2, 3, 4].map((r) => s3.getCell(r, 2).value)).toEqual(["E7企业", "E8企业", HYPERLINK]);
+    expect([2, 3, 4].map((r) => s3.getCell(r, 2).value)).toEqual(["E7企业", "E8企业", `'${HYPERLINK}`]);
     const cell = s3.getCell("B4");
     expect(cell.type).toBe(3); // ExcelJS.ValueType.String
     expect(cell.formula).toBeUndefined();
@@ -131,7 +131,7 @@ describe("coverage workbook, sheets 2–5", () => {
     expect(s3.getCell("C4").numFmt).toBe("@");
     const xml = await zipEntries(buf);
     for (const [name, text] of xml) if (name.startsWith("xl/worksheets/")) expect({ name, formula: /<f[ >]/.test(text) }).toEqual({ name, formula: false });
-    expect(xml.get("xl/sharedStrings.xml")).toContain("=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)");
+    expect(xml.get("xl/sharedStrings.xml")).toContain("&apos;=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)");
   });
 
   it("lists members found and not yet managed, ID numbers as text: whole for a supervisor, masked for a secretary", async () => {
@@ -147,7 +147,7 @@ describe("coverage workbook, sheets 2–5", () => {
     }
     const names = [];
     for (let r = 2; r <= s4.rowCount; r++) names.push(s4.getCell(r, 2).value);
-    expect(names).toContain("@SUM(1+1)");
+    expect(names).toContain("'@SUM(1+1)");
 
     const sec = await readWorkbook((await coverageBuffer(secretaryJoint)).buf);
     const t = sheet(sec, SHEET_NAMES[0]);

@@ -55,14 +55,15 @@ describe("member roster", () => {
     }
     expect(x.ws.getColumn(x.col("公民身份号码")).width).toBeGreaterThanOrEqual(20);
     expect(x.ws.getColumn(x.col("管理党组织")).width).toBeGreaterThanOrEqual(20); // "道路运输联合党支部": 9 CJK characters
-    const formulaLike = x.column("姓名").find((c) => c.text === "-2+3");
-    expect(formulaLike?.type).toBe(3); // a string cell, never a formula
+    // Formula-like text is neutralised with a leading apostrophe, in a string cell, never a formula.
+    const formulaLike = x.column("姓名").find((c) => c.text === "'-2+3");
+    expect(formulaLike?.type).toBe(3);
     expect(formulaLike?.formula).toBeUndefined();
     const phone = x.column("联系电话").find((c) => c.value === "13812345678");
     expect(phone?.type).toBe(3); // a string: phone numbers are never turned into numbers
     const sheetXml = x.xml.get("xl/worksheets/sheet1.xml") ?? "";
     expect(sheetXml).not.toMatch(/<f[ >]/);
-    expect(sheetXml).toContain('t="inlineStr"><is><t>-2+3</t></is>');
+    expect(sheetXml).toContain('t="inlineStr"><is><t>\'-2+3</t></is>');
   });
 
   it("masks ID numbers and phones for a secretary and keeps to the branch", async () => {
@@ -79,22 +80,22 @@ describe("member roster", () => {
 });
 
 describe("enterprise list", () => {
-  it("shows each enterprise's coverage as the statistics count it; a formula-like name stays text", async () => {
+  it("shows each enterprise's coverage as the statistics count it; a formula-like name is neutralised text", async () => {
     const x = await exportOf(supervisor, { kind: "enterprises", asOf: "2025-12-31" });
     expect(x.rows).toBe(9);
     const byName = new Map(x.column("企业名称").map((c) => [c.text, c.row]));
     const cov = (name: string) => x.ws.getCell(Number(byName.get(name)), x.col("覆盖情况")).value;
     const should = (name: string) => x.ws.getCell(Number(byName.get(name)), x.col("应建未建")).value;
-    expect([cov("E1企业"), cov("E2企业"), cov("E5企业"), cov("E7企业"), cov(HYPERLINK)]).toEqual(["单独建立党组织", "联合党支部覆盖", "仅工作覆盖", "未覆盖", "未覆盖"]);
+    expect([cov("E1企业"), cov("E2企业"), cov("E5企业"), cov("E7企业"), cov(`'${HYPERLINK}`)]).toEqual(["单独建立党组织", "联合党支部覆盖", "仅工作覆盖", "未覆盖", "未覆盖"]);
     expect([should("E2企业"), should("E5企业"), should("E3企业")]).toEqual(["是", "是", "否"]);
-    const cell = x.ws.getCell(Number(byName.get(HYPERLINK)), x.col("企业名称"));
+    const cell = x.ws.getCell(Number(byName.get(`'${HYPERLINK}`)), x.col("企业名称"));
     expect(cell.type).toBe(3); // a string cell
-    expect(cell.text).toBe(HYPERLINK);
+    expect(cell.text).toBe(`'${HYPERLINK}`);
     expect(cell.formula).toBeUndefined();
     expect(x.column("统一社会信用代码").every((c) => typeof c.value === "string" && c.numFmt === "@")).toBe(true);
     const sheetXml = x.xml.get("xl/worksheets/sheet1.xml") ?? "";
     expect(sheetXml).not.toMatch(/<f[ >]/);
-    expect(sheetXml).toContain('t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is>');
+    expect(sheetXml).toContain('t="inlineStr"><is><t>\'=HYPERLINK("http://x","y")</t></is>');
   });
 });
 
@@ -102,9 +103,9 @@ describe("leads, transfers, workers", () => {
   it("leads, with a status filter", async () => {
     const all = await exportOf(supervisor, { kind: "leads" });
     expect(all.rows).toBe(4);
-    expect(all.column("姓名").map((c) => c.text)).toContain("\tTAB");
-    expect(all.column("备注").map((c) => c.text)).toContain("+cmd|calc");
-    expect(all.xml.get("xl/worksheets/sheet1.xml")).toContain('<t xml:space="preserve">\tTAB</t>');
+    expect(all.column("姓名").map((c) => c.text)).toContain("'\tTAB");
+    expect(all.column("备注").map((c) => c.text)).toContain("'+cmd|calc");
+    expect(all.xml.get("xl/worksheets/sheet1.xml")).toContain('<t xml:space="preserve">\'\tTAB</t>');
     expect((await exportOf(supervisor, { kind: "leads", filters: { status: "verified" } })).rows).toBe(2);
     expect((await exportOf(clerkDL, { kind: "leads" })).rows).toBe(2);
   });
@@ -158,9 +159,13 @@ describe("text cells", () => {
     expect(x.column("企业名称").map((c) => c.value)).toContain(" A&B <有限>公司 ");
   });
 
-  it("drop only the control characters XML cannot carry", () => {
+  it("drop only the control characters XML cannot carry, and neutralise what a spreadsheet would take for a formula", () => {
     expect(textCell("a\u0001b\tc\r\nd")).toBe("ab\tc\r\nd");
-    expect(textCell(HYPERLINK)).toBe(HYPERLINK);
     expect(textCell(null)).toBe("");
+    for (const v of [HYPERLINK, "+86 138", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠SUM(1)"]) expect(textCell(v), JSON.stringify(v)).toBe(`'${v}`);
+    // A control character XML drops cannot hide a trigger behind it.
+    expect(textCell("\u0001=1+1")).toBe("'=1+1");
+    // ID numbers, codes, dates, Excel's own scientific notation, masked numbers: unchanged.
+    for (const v of ["371702199001011234", "91371700MA00000009", "2025-01-01", "3.71702E+17", "371702********1234", "—", "'=quoted already"]) expect(textCell(v)).toBe(v);
   });
 });
