@@ -23,6 +23,10 @@ const envSchema = z.object({
   DEMO: booleanFromEnv,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+  BACKUP_DIR: z.string().optional(),
+  // Fractions allowed (0.5: every half hour). At most 20 days: a timer cannot wait longer than 24.8.
+  BACKUP_EVERY_HOURS: z.coerce.number().positive().max(480).default(24),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
 });
 
 export type Config = {
@@ -48,6 +52,13 @@ export type Config = {
   demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /**
+   * The server's own backup schedule (backup-schedule.service.ts): a backup into this directory
+   * every `backupEveryMs`, keeping the newest `backupKeep`. null (BACKUP_DIR unset or empty): no schedule.
+   */
+  backupDir: string | null;
+  backupEveryMs: number;
+  backupKeep: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -73,6 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     demo: e.DEMO,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    backupDir: e.BACKUP_DIR?.trim() ? e.BACKUP_DIR.trim() : null,
+    backupEveryMs: Math.round(e.BACKUP_EVERY_HOURS * 3_600_000),
+    backupKeep: e.BACKUP_KEEP,
   });
 }
 

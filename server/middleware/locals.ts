@@ -3,6 +3,7 @@ import * as codes from "../domain/codes.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
+import { backupAlert } from "../services/backup-schedule.service.js";
 import { type NavCounts, navCounts } from "../services/nav.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
@@ -37,6 +38,8 @@ export function viewLocals(deps: Deps) {
     };
     res.locals.navCounts =
       user && req.method === "GET" ? navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user)) : {};
+    // A failed or overdue scheduled backup, on every page an administrator opens (no one else's).
+    res.locals.backupAlert = user?.role === "admin" && deps.backups ? backupAlert(deps.backups.status(), Date.now()) : null;
     next();
   };
 }

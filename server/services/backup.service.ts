@@ -72,6 +72,14 @@ export async function backupDatabase(sourcePath: string, outFile: string, opts: 
     } finally {
       src.exec("COMMIT");
     }
+    // The copy's header says WAL, like its source's. A rollback-journal file instead: opened read-only
+    // (the check below) a WAL file leaves -wal and -shm files beside it, and a copy is one file.
+    const dest = new Database(tmp, { fileMustExist: true });
+    try {
+      dest.pragma("journal_mode = DELETE");
+    } finally {
+      dest.close();
+    }
     const copyMs = performance.now() - t0;
     opts.onProgress?.({ phase: "copy", donePages: pages, totalPages: pages, pageSize });
     opts.onProgress?.({ phase: "check" });
@@ -83,7 +91,7 @@ export async function backupDatabase(sourcePath: string, outFile: string, opts: 
     syncDir(path.dirname(out));
     return { file: out, bytes: fs.statSync(out).size, pages, integrity, copyMs, checkMs };
   } catch (err) {
-    for (const f of [tmp, `${tmp}-journal`]) fs.rmSync(f, { force: true });
+    for (const f of ["", "-journal", "-wal", "-shm"]) fs.rmSync(tmp + f, { force: true });
     throw err;
   } finally {
     src.close();
