@@ -7,7 +7,8 @@
 // city) back to back for the whole run; each phase reports that page's latency meanwhile:
 //   1. idle;
 //   2. `npm run backup` (the CLI: a process of its own), nothing else writing: the baseline;
-//   3. a writer process committing small transactions (10 audit rows each) as fast as it can, alone;
+//   3. a writer process committing small transactions as fast as it can (each adds 10 audit rows
+//      and deletes those of 100 transactions before, so the file keeps its size), alone;
 //   4. `npm run backup` while the writer commits: the time against the baseline (ratio printed);
 //   5. with --compare, the same copy made other ways while the writer commits: one backup step for
 //      the whole file, VACUUM INTO, and 256-page steps without a held read transaction (the old
@@ -100,7 +101,13 @@ function startWriter(dbPath: string) {
     const db = new D(${JSON.stringify(dbPath)});
     db.pragma("busy_timeout = 10000"); db.pragma("synchronous = NORMAL");
     const ins = db.prepare("INSERT INTO audit_log (action, details) VALUES ('bench_write', ?)");
-    const tx = db.transaction((n) => { for (let i = 0; i < 10; i++) ins.run('{"n":' + (n * 10 + i) + '}'); });
+    // And the rows of 100 transactions ago deleted: the file keeps its size, so every way of copying copies as much.
+    const del = db.prepare("DELETE FROM audit_log WHERE action = 'bench_write' AND id <= ?");
+    const tx = db.transaction((n) => {
+      let last = 0;
+      for (let i = 0; i < 10; i++) last = Number(ins.run('{"n":' + (n * 10 + i) + '}').lastInsertRowid);
+      del.run(last - 1000);
+    });
     let n = 0, commits = 0, worst = 0;
     setInterval(() => { process.stdout.write(Date.now() + " " + commits + " " + worst.toFixed(1) + "\\n"); worst = 0; }, 100);
     (function loop() {
@@ -208,7 +215,8 @@ async function main() {
   const children: ChildProcess[] = [];
   let sampler: Sampler | null = null;
   try {
-    const dbPath = path.join(dir, "bench.db");
+    // The run writes into a copy: a kept bench.db (--keep) stays as seeded, for --db.
+    const dbPath = path.join(dir, "work.db");
     if (values.db) {
       process.stdout.write(`Copying ${path.join(values.db, "bench.db")} …\n`);
       fs.copyFileSync(path.join(values.db, "bench.db"), dbPath);
@@ -217,6 +225,7 @@ async function main() {
       const seeded = await seedBenchDb(dir, { members: Number(values.members), workers: Number(values.workers) });
       seeded.handle.close();
       process.stdout.write(`  ${JSON.stringify(seeded.counts)} in ${seeded.seconds.toFixed(1)} s\n`);
+      fs.copyFileSync(path.join(dir, "bench.db"), dbPath);
     }
     process.stdout.write(`database ${mb(fs.statSync(dbPath).size)} MB; ${os.cpus().length} CPUs; load average ${load()}\n\n`);
 
@@ -246,9 +255,21 @@ async function main() {
     children.push(writer.child);
     await sleep(1000);
     await phase("writer alone", "", idle);
-    const walBefore = fs.existsSync(`${dbPath}-wal`) ? fs.statSync(`${dbPath}-wal`).size : 0;
+    // The WAL's size meanwhile: the server's and the writer's commits go on into it, and it cannot be
+    // started again from its beginning while the copy holds its snapshot.
+    const wal: { at: number; bytes: number }[] = [];
+    const walTimer = setInterval(() => {
+      try {
+        wal.push({ at: Date.now(), bytes: fs.statSync(`${dbPath}-wal`).size });
+      } catch {
+        // no WAL file at this moment
+      }
+    }, 50);
     const withW = await cliBackup(dbPath, outFile("with-writer"));
-    const walAfter = fs.existsSync(`${dbPath}-wal`) ? fs.statSync(`${dbPath}-wal`).size : 0;
+    clearInterval(walTimer);
+    const walMax = (from: number, to: number) => Math.max(0, ...wal.filter((w) => w.at >= from && w.at <= to).map((w) => w.bytes));
+    const copyEnd = withW.from + withW.copyS * 1000;
+    const walFigures = { before: wal[0]?.bytes ?? 0, copy: walMax(withW.from, copyEnd), check: walMax(copyEnd, withW.to) };
     await phase("npm run backup, writer committing", `copy ${withW.copyS.toFixed(1)} s + check ${withW.checkS.toFixed(1)} s, ${withW.mb.toFixed(0)} MB, integrity ${withW.integrity}`, async () => withW);
     fs.rmSync(outFile("with-writer"));
     const wb = writer.stats(withW.from, withW.to);
@@ -306,14 +327,18 @@ async function main() {
     );
     process.stdout.write(`backup with the writer / without: copy ${(withW.copyS / base.copyS).toFixed(2)}, copy + check ${((withW.copyS + withW.checkS) / (base.copyS + base.checkS)).toFixed(2)}\n`);
     process.stdout.write(`writer: ${fmt(wa.perSecond)} commits/s alone, ${fmt(wb.perSecond)} during the backup (longest commit ${wb.worstMs.toFixed(0)} ms)\n`);
-    process.stdout.write(`WAL: ${mb(walBefore)} MB before the backup with the writer, ${mb(walAfter)} MB after (it cannot be reset past the backup's snapshot meanwhile)\n`);
+    process.stdout.write(
+      `WAL file during the backup with the writer: ${mb(walFigures.before)} MB before, up to ${mb(walFigures.copy)} MB by the copy's end, up to ${mb(walFigures.check)} MB during the check\n`,
+    );
     await stop(writer2.child);
     await stop(srv.server);
   } finally {
     await sampler?.stop();
     for (const c of children) await stop(c);
-    if (values.keep) process.stdout.write(`kept ${dir}\n`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    if (values.keep) {
+      for (const f of fs.readdirSync(dir)) if (f !== "bench.db") fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+      process.stdout.write(`kept ${dir} (bench.db as seeded: --db ${dir})\n`);
+    } else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
