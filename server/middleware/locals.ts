@@ -38,8 +38,10 @@ export function viewLocals(deps: Deps) {
     };
     res.locals.navCounts =
       user && req.method === "GET" ? navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user)) : {};
-    // A failed or overdue scheduled backup, on every page an administrator opens (no one else's).
-    res.locals.backupAlert = user?.role === "admin" && deps.backups ? backupAlert(deps.backups.status(), Date.now()) : null;
+    // The backup schedule's state, for administrators only: a failed or overdue copy on every page they open.
+    const backup = user?.role === "admin" && deps.backups ? deps.backups.status() : null;
+    res.locals.backupStatus = backup;
+    res.locals.backupAlert = backup ? backupAlert(backup, Date.now()) : null;
     next();
   };
 }

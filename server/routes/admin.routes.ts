@@ -13,12 +13,12 @@ import * as users from "../services/users.service.js";
 
 const params = z.object({ id: idParam });
 
-export function adminRouter({ db, backups }: Deps) {
+export function adminRouter({ db }: Deps) {
   const formLocals = (req: Request) => ({ orgs: orgOptions(db, actorOf(req)), roleOptions: Object.entries(ROLE.label) });
 
   const h = {
     list(req: Request, res: Response) {
-      res.render("admin/users", { title: "账号管理", users: users.listUsers(db, actorOf(req)), backup: backups?.status() ?? null });
+      res.render("admin/users", { title: "账号管理", users: users.listUsers(db, actorOf(req)) });
     },
     newForm(req: Request, res: Response) {
       res.render("admin/user-form", { title: "新建账号", account: null, ...formLocals(req) });
