@@ -30,20 +30,21 @@ import { orgsRouter } from "./routes/orgs.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { Actor } from "./policy/actor.js";
+import type { BackupStatus } from "./services/backup-schedule.service.js";
 import { ReadCache } from "./services/read-cache.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/users.service.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
 
-export type AppDeps = { db: DbHandle; config: Readonly<Config>; logger?: Logger; now?: () => number };
+export type AppDeps = { db: DbHandle; config: Readonly<Config>; logger?: Logger; now?: () => number; backups?: { status(): BackupStatus } | null };
 
 /** Builds the web app from its dependencies. Never listens: server/index.ts does. */
-export function createApp({ db: handle, config, logger = createLogger(config), now }: AppDeps): Express {
+export function createApp({ db: handle, config, logger = createLogger(config), now, backups = null }: AppDeps): Express {
   const db = handle.db;
   // One passport instance per app: the module's singleton would keep the strategies and
   // deserializers of every app built in the same process (tests), bound to closed databases.
   const passport = new Passport();
-  const deps: Deps = { db, handle, config, logger, passport };
+  const deps: Deps = { db, handle, config, logger, passport, backups };
   const app = express();
 
   // Express reads NODE_ENV itself otherwise; config.ts is the one reader of the environment.

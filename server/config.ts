@@ -42,6 +42,10 @@ const envSchema = z.object({
   UPLOAD_LIMIT_MB: z.coerce.number().int().positive().default(200),
   UPLOAD_DIR: z.string().min(1).default("data/uploads"),
   IMPORT_THREAD_MIN_KB: z.coerce.number().int().nonnegative().default(256),
+  BACKUP_DIR: z.string().optional(),
+  // Fractions allowed (0.5: every half hour). At most 20 days: a timer cannot wait longer than 24.8.
+  BACKUP_EVERY_HOURS: z.coerce.number().positive().max(480).default(24),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
   DEMO: booleanFromEnv,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
@@ -68,6 +72,13 @@ export type Config = {
    * about a second and their apply only milliseconds. 0: every import in a worker.
    */
   importThreadMinBytes: number;
+  /**
+   * The server's own backup schedule (backup-schedule.service.ts): a backup into this directory
+   * every `backupEveryMs`, keeping the newest `backupKeep`. null (BACKUP_DIR unset or empty): no schedule.
+   */
+  backupDir: string | null;
+  backupEveryMs: number;
+  backupKeep: number;
   demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
@@ -95,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     uploadLimitBytes: e.UPLOAD_LIMIT_MB * 1024 * 1024,
     uploadDir: e.UPLOAD_DIR,
     importThreadMinBytes: e.IMPORT_THREAD_MIN_KB * 1024,
+    backupDir: e.BACKUP_DIR?.trim() ? e.BACKUP_DIR.trim() : null,
+    backupEveryMs: Math.round(e.BACKUP_EVERY_HOURS * 3_600_000),
+    backupKeep: e.BACKUP_KEEP,
     demo: e.DEMO,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,

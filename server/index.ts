@@ -4,12 +4,14 @@ import { createApp } from "./app.js";
 import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { BackupSchedule } from "./services/backup-schedule.service.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/snapshot.service.js";
 
-// Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT stop imports
-// running in worker threads (each is rolled back and marked failed), finish in-flight requests,
-// then close the database.
+// Loads config, opens the database, builds the app and listens; with BACKUP_DIR set, takes backups
+// on a schedule. SIGTERM/SIGINT stop imports running in worker threads (each is rolled back and
+// marked failed) and a running backup (its partial file removed), finish in-flight requests, then
+// close the database.
 
 export async function startServer(opts: { config?: Readonly<Config>; onListening?: (url: string) => void } = {}) {
   const config = opts.config ?? loadConfig();
@@ -23,7 +25,11 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     // Printed once, on the console only: the password is not kept anywhere else.
     console.log(`\n首次启动：已创建管理员账号 admin，初始密码 ${admin.password}（请登录后立即修改）\nFirst start: created user "admin" with password ${admin.password}\n`);
   }
-  const app = createApp({ db: handle, config, logger });
+  // Off the request thread: each copy runs in a worker thread with its own connection.
+  const backups = config.backupDir
+    ? new BackupSchedule({ databasePath: config.databasePath, dir: config.backupDir, everyMs: config.backupEveryMs, keep: config.backupKeep, logger })
+    : null;
+  const app = createApp({ db: handle, config, logger, backups });
   // Finalises last month's coverage snapshot at month change (checked at start, then hourly).
   const stopSnapshots = startSnapshotTimer(handle.db, { log: logger });
   const server: Server = app.listen(config.port, config.host, () => {
@@ -32,6 +38,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     const url = `http://${config.host}:${port}`;
     logger.info({ url, database: config.databasePath }, "listening");
     if (orphaned > 0) logger.warn({ imports: orphaned }, "imports interrupted by a crash marked failed");
+    backups?.start();
     opts.onListening?.(url);
   });
   let closing = false;
@@ -47,8 +54,9 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     const imports = stopImportThreads().then((n) => {
       if (n > 0) logger.warn({ imports: n }, "running imports stopped and marked failed");
     });
+    const backup = backups?.stop() ?? Promise.resolve();
     server.close(() => {
-      void imports.finally(() => {
+      void Promise.allSettled([imports, backup]).finally(() => {
         handle.close();
         process.exit(0);
       });
@@ -62,7 +70,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  return { server, handle, config };
+  return { server, handle, config, backups };
 }
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

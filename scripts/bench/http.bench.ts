@@ -22,11 +22,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openDb } from "../../db/client.js";
-import { finalisePreviousMonth } from "../../server/services/snapshot.service.js";
-import { createUser } from "../../server/services/users.service.js";
 import { freePort, HttpSession, waitHealthy } from "./http-session.js";
-import { seedMembers } from "./seed-members.js";
-import { GIVEN, person, pick, rng, SURNAMES } from "./synthetic.js";
+import { BENCH_PASSWORD, BENCH_USER, seedBenchDb } from "./seed-bench-db.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({
@@ -43,8 +40,8 @@ const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const MEMBERS = Number(values.members);
 const WORKERS = Number(values.workers);
-const USER = "bench-admin";
-const PASSWORD = "bench-password-2024";
+const USER = BENCH_USER;
+const PASSWORD = BENCH_PASSWORD;
 
 type AutocannonResult = {
   requests: { average: number; total: number };
@@ -57,81 +54,6 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-async function seed(dir: string) {
-  const t0 = performance.now();
-  const { handle, committees } = seedMembers(dir, MEMBERS);
-  process.stdout.write(`  members seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  const s = handle.sqlite;
-  const today = new Date().toISOString().slice(0, 10);
-  const ents = new Map<number, number[]>();
-  for (const r of s.prepare("SELECT id, committee_id FROM enterprises").all() as { id: number; committee_id: number }[]) {
-    ents.set(r.committee_id, [...(ents.get(r.committee_id) ?? []), r.id]);
-  }
-  // 1,000,000 workers on three platforms, spread over the committees by their weight.
-  const ins = s.prepare(
-    `INSERT INTO workers (platform, id_number, name, phone, org_id, enterprise_id, station, occupation, political_status, hired_on, first_seen_on, last_seen_on, left_on)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const lead = s.prepare(
-    `INSERT OR IGNORE INTO leads (id_number, name, phone, channel, committee_id, worker_id, enterprise_id, occupation, platform, status, found_on)
-     VALUES (?, ?, ?, 'platform_report', ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const r = rng(20240801);
-  const PLATFORMS: [string, string][] = [
-    ["美团", "delivery_rider"],
-    ["滴滴出行", "ride_hailing_driver"],
-    ["货拉拉", "truck_driver"],
-  ];
-  const weights = committees.map((c) => c.weight);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const committeeOf = () => {
-    let x = r() * total;
-    for (const c of committees) {
-      x -= c.weight;
-      if (x <= 0) return c;
-    }
-    return committees[committees.length - 1]!;
-  };
-  // Inserted in (platform, ID number) order, as the import writes them: the UNIQUE index then
-  // grows at its right edge instead of splitting pages all over (20k rows/s → several 100k).
-  const order = Array.from({ length: WORKERS }, (_, i) => i);
-  const ids = order.map((i) => person(i));
-  order.sort((a, b) => a % 3 - b % 3 || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-  s.pragma("cache_size = -262144");
-  s.transaction(() => {
-    for (const i of order) {
-      const [platform, occupation] = PLATFORMS[i % 3]!;
-      const c = committeeOf();
-      const e = ents.get(c.id) ?? [];
-      const name = pick(r, SURNAMES) + pick(r, GIVEN) + (r() < 0.6 ? pick(r, GIVEN) : "");
-      const phone = `1${3 + Math.floor(r() * 7)}${String(Math.floor(r() * 1e9)).padStart(9, "0")}`;
-      const party = r() < 0.02;
-      const firstSeen = `202${3 + (i % 2)}-0${1 + (i % 9)}-1${i % 10}`;
-      const info = ins.run(platform, ids[i]!, name, phone, c.id, e.length && r() < 0.7 ? e[i % e.length]! : null, `第${1 + (i % 400)}站`, occupation, party ? "party_member" : "masses", "2020-01-01", firstSeen, today, r() < 0.05 ? today : null);
-      if (party) lead.run(ids[i]!, name, phone, c.id, info.lastInsertRowid, null, occupation, platform, r() < 0.4 ? "verified" : "open", firstSeen);
-    }
-  })();
-  const root = s.prepare("SELECT id FROM organizations WHERE code = 'HZ'").pluck().get() as number;
-  process.stdout.write(`  workers seeded at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  s.exec("ANALYZE");
-  // A server that has been running has last month's final coverage snapshots. A new database has
-  // none, and the server would take them at its start (the month-change job: one per organization,
-  // each a count over the whole data set and a write that empties the read caches) while the pages
-  // are being measured. They are taken here, timed, as the server would.
-  const t1 = performance.now();
-  const snap = await finalisePreviousMonth(handle.db);
-  process.stdout.write(`  last month's final coverage snapshots (${snap?.scopes ?? 0} scopes) in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
-  s.pragma("wal_checkpoint(TRUNCATE)");
-  const counts = {
-    members: s.prepare("SELECT count(*) FROM members").pluck().get() as number,
-    workers: s.prepare("SELECT count(*) FROM workers").pluck().get() as number,
-    leads: s.prepare("SELECT count(*) FROM leads").pluck().get() as number,
-    enterprises: s.prepare("SELECT count(*) FROM enterprises").pluck().get() as number,
-  };
-  return { handle, root, counts, seconds: (performance.now() - t0) / 1000 };
-}
-
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -182,8 +104,9 @@ async function main() {
       process.stdout.write(`Reusing ${dbPath}\n`);
     } else {
       process.stdout.write(`Seeding ${fmt(MEMBERS)} members and ${fmt(WORKERS)} workers in ${dir} …\n`);
-      const { handle, root, counts, seconds } = await seed(dir);
-      userId = (await createUser(handle.db, null, { username: USER, displayName: "压测管理员", role: "admin", orgId: root, password: PASSWORD })).id;
+      const seeded = await seedBenchDb(dir, { members: MEMBERS, workers: WORKERS });
+      const { handle, counts, seconds } = seeded;
+      userId = seeded.userId;
       memberId = handle.sqlite.prepare("SELECT id FROM members WHERE left_on IS NULL ORDER BY name, id LIMIT 1").pluck().get() as number;
       handle.close();
       process.stdout.write(`  ${JSON.stringify(counts)} in ${seconds.toFixed(1)} s\n`);

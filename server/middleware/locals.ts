@@ -3,6 +3,7 @@ import * as codes from "../domain/codes.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
+import { backupAlert } from "../services/backup-schedule.service.js";
 import { type NavCounts, navCounts } from "../services/nav.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
@@ -47,6 +48,10 @@ export function viewLocals(deps: Deps) {
     baseLocals(req, res);
     const user = req.user ?? null;
     if (user && req.method === "GET") res.locals.navCounts = navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user));
+    // The backup schedule's state, for administrators only: a failed or overdue copy on every page they open.
+    const backup = user?.role === "admin" && deps.backups ? deps.backups.status() : null;
+    res.locals.backupStatus = backup;
+    res.locals.backupAlert = backup ? backupAlert(backup, Date.now()) : null;
     next();
   };
 }

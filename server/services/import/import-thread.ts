@@ -10,8 +10,8 @@
 // This module only runs the thread; the import service decides when to use it, holds the import's
 // owner lock meanwhile and finishes the record if the thread dies (executeImportOffLoop).
 
-import { Worker } from "node:worker_threads";
 import { AppError, type FieldErrors } from "../../errors.js";
+import { startWorker } from "../worker-thread.js";
 import type { PreparedImport } from "./import.service.js";
 import type { ImportSummary } from "./types.js";
 
@@ -64,23 +64,12 @@ export type ImportThread = {
   stop(): void;
 };
 
-function createWorker(job: ImportJob): Worker {
-  // From sources (tsx: dev, demo, tests, `npm start`) this file is .ts and so is the worker: the
-  // thread registers tsx's loader first. From dist/ (`npm run build`) both are plain .js.
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./import.worker.js", import.meta.url), { workerData: job });
-  const worker = new URL("./import.worker.ts", import.meta.url).href;
-  // Resolved here, not in the thread: a bare specifier in eval'd code resolves from the working directory.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
-  return new Worker(boot, { eval: true, workerData: job });
-}
-
 /** After its result, a thread that does not exit by itself within this long is ended. */
 const EXIT_GRACE_MS = 30_000;
 
 /** Starts `job` in a worker thread. */
 export function startImportThread(job: ImportJob): ImportThread {
-  const worker = createWorker(job);
+  const worker = startWorker(import.meta.url, "import.worker", job);
   let result: WorkerResult | null = null;
   let failure: unknown = null;
   let stopped = false;
