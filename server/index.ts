@@ -5,7 +5,7 @@ import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
-import { startSnapshotTimer } from "./services/snapshot.service.js";
+import { startSnapshotTimer } from "./services/coverage/snapshots.js";
 
 // Loads config, opens the database, builds the app and listens. SIGTERM/SIGINT stop imports
 // running in worker threads (each is rolled back and marked failed), finish in-flight requests,
