@@ -259,7 +259,7 @@ export const members = sqliteTable(
     // full) members at a date (coverage/sources.ts, enterpriseSource), read from the index alone.
     index("members_enterprise_cover_idx").on(t.enterpriseId, t.relationStatus, t.leftOn, t.discoveredOn, t.category, t.fullOn),
     index("members_relation_idx").on(t.relationStatus),
-    // The member list (server/services/members-list.ts; `npm run bench:members` measures it at
+    // The member list (server/services/members/list.ts; `npm run bench:members` measures it at
     // 100,000 members). Each sort order has two covering indexes: one by organization, for a scope
     // given as org_id IN (…) (SQLite walks each org in order and stops early), one for the whole
     // city. They carry id, so that (key, id) is the keyset order, and the columns the default

@@ -7,8 +7,8 @@ import { loadConfig } from "../server/config.js";
 import { todayIso } from "../server/domain/dates.js";
 import { startServer } from "../server/index.js";
 import { runCli } from "./cli.js";
-import { backfillSnapshots } from "../server/services/snapshot.service.js";
-import { DEMO_SELF_REPORT_TOKEN, demoExtras } from "./demo-extras.js";
+import { backfillSnapshots } from "../server/services/coverage/snapshots.js";
+import { DEMO_SELF_REPORT_TOKEN, demoExtras } from "../db/seed/demo-extras.js";
 
 /**
  * The dashboard's 12-month trend needs a final snapshot per past month. A fresh demo has none, so

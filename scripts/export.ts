@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { parseLooseDate, todayIso } from "../server/domain/dates.js";
 import { systemActor } from "../server/policy/actor.js";
 import { EXPORT_KINDS, isExportKind, prepareExport } from "../server/services/export/export.service.js";
-import { getOrgByCode } from "../server/services/orgs.service.js";
+import { getOrgByCode } from "../server/services/orgs/orgs.service.js";
 import { openConfiguredDb, runCli } from "./cli.js";
 
 const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD]`;

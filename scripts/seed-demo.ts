@@ -2,7 +2,7 @@
 import { seedDemo } from "../db/seed/index.js";
 import { todayIso } from "../server/domain/dates.js";
 import { openConfiguredDb, runCli } from "./cli.js";
-import { demoExtras } from "./demo-extras.js";
+import { demoExtras } from "../db/seed/demo-extras.js";
 
 await runCli(async () => {
   const { handle, config } = openConfiguredDb();

@@ -4,7 +4,7 @@
 //                                       this one that have none, from the recorded dates
 import { parseArgs } from "node:util";
 import { todayIso } from "../server/domain/dates.js";
-import { backfillSnapshots, finalisePreviousMonth, takeMonthlySnapshots } from "../server/services/snapshot.service.js";
+import { backfillSnapshots, finalisePreviousMonth, takeMonthlySnapshots } from "../server/services/coverage/snapshots.js";
 import { openConfiguredDb, runCli } from "./cli.js";
 
 const USAGE = "usage: npm run snapshot [-- --backfill N]";

@@ -5,8 +5,8 @@
 // npm run user -- list
 import { parseArgs } from "node:util";
 import { ROLES, type Role } from "../server/domain/codes.js";
-import { findUserByUsername, createUser, setPassword, setUserStatus } from "../server/services/users.service.js";
-import { getOrgByCode } from "../server/services/orgs.service.js";
+import { findUserByUsername, createUser, setPassword, setUserStatus } from "../server/services/admin/users.js";
+import { getOrgByCode } from "../server/services/orgs/orgs.service.js";
 import { openConfiguredDb, readStdin, runCli } from "./cli.js";
 
 const USAGE = "usage: npm run user -- add|passwd|disable|enable|list --username U [--role ROLE --org CODE --name NAME] [--password-stdin]";

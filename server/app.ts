@@ -32,7 +32,7 @@ import { transfersRouter } from "./routes/transfers.routes.js";
 import type { Actor } from "./policy/actor.js";
 import type { BackupStatus } from "./services/backup-schedule.service.js";
 import { ReadCache } from "./services/read-cache.js";
-import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/users.service.js";
+import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
 

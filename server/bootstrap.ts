@@ -5,9 +5,9 @@ import { runMigrations } from "../db/migrate.js";
 import { industries, organizations, regions } from "../db/schema.js";
 import type { Config } from "./config.js";
 import { CITY, COUNTIES, INDUSTRIES, PROVINCE, ROOT_ORG } from "./domain/reference-data.js";
-import { remaskStoredAudit } from "./services/audit.service.js";
+import { remaskStoredAudit } from "./services/admin/audit.js";
 import { getSetting, setSetting } from "./services/settings.service.js";
-import { countUsers, createUser } from "./services/users.service.js";
+import { countUsers, createUser } from "./services/admin/users.js";
 
 /** Migrations, reference data and the root organization: idempotent, run at every start and by every CLI. */
 export function prepareDatabase(handle: DbHandle): void {

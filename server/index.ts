@@ -6,7 +6,7 @@ import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { BackupSchedule } from "./services/backup-schedule.service.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
-import { startSnapshotTimer } from "./services/snapshot.service.js";
+import { startSnapshotTimer } from "./services/coverage/snapshots.js";
 
 // Loads config, opens the database, builds the app and listens; with BACKUP_DIR set, takes backups
 // on a schedule. SIGTERM/SIGINT stop imports running in worker threads (each is rolled back and

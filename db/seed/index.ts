@@ -1,6 +1,6 @@
 import { fakerZH_CN, type Faker } from "@faker-js/faker";
 import { sql } from "drizzle-orm";
-import { createUser } from "../../server/services/users.service.js";
+import { createUser } from "../../server/services/admin/users.js";
 import { getSetting, setSetting } from "../../server/services/settings.service.js";
 import { organizations } from "../schema.js";
 import type { DbHandle } from "../client.js";

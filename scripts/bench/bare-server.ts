@@ -14,9 +14,9 @@ import { VIEWS_DIR } from "../../server/paths.js";
 import { canUnmask, canWrite } from "../../server/policy/actor.js";
 import { filtersOf } from "../../server/routes/members.routes.js";
 import { type MemberListQuery, memberListQuerySchema } from "../../server/schemas/members.schema.js";
-import { listMembers, loadOrgs, memberFilterOptions } from "../../server/services/members-list.js";
+import { listMembers, loadOrgs, memberFilterOptions } from "../../server/services/members/list.js";
 import { ReadCache } from "../../server/services/read-cache.js";
-import { loadActor } from "../../server/services/users.service.js";
+import { loadActor } from "../../server/services/admin/users.js";
 import { viewHelpers } from "../../server/views/helpers.js";
 
 const [dbPath, port, userId] = process.argv.slice(2) as [string, string, string];

@@ -10,13 +10,13 @@ import { sql } from "drizzle-orm";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
 import { systemActor } from "../../server/policy/actor.js";
-import { buildDashboard } from "../../server/services/dashboard.service.js";
-import { computeFiguresAndBreakdowns, funnel, resolveScope, statsDates } from "../../server/services/coverage.service.js";
+import { buildDashboard } from "../../server/services/coverage/dashboard.js";
+import { computeFiguresAndBreakdowns, funnel, resolveScope, statsDates } from "../../server/services/coverage/coverage.service.js";
 import { FIGURE_KEYS, FIGURES } from "../../server/services/coverage/figures.js";
 import { groupedCount, isGroupedSource, sumSource } from "../../server/services/coverage/sources.js";
 import { StatsCache } from "../../server/services/coverage/stats-cache.js";
-import { verifyLead } from "../../server/services/leads.service.js";
-import { trend } from "../../server/services/snapshot.service.js";
+import { verifyLead } from "../../server/services/finds/leads.js";
+import { trend } from "../../server/services/coverage/snapshots.js";
 import { todayIso } from "../../server/domain/dates.js";
 
 const file = process.argv[2];

@@ -14,7 +14,7 @@ import { openDb } from "../../db/client.js";
 import { todayIso } from "../../server/domain/dates.js";
 import type { Actor } from "../../server/policy/actor.js";
 import { memberListQuerySchema } from "../../server/schemas/members.schema.js";
-import { listMembers, loadOrgs } from "../../server/services/members-list.js";
+import { listMembers, loadOrgs } from "../../server/services/members/list.js";
 import { seedMembers } from "./seed-members.js";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);

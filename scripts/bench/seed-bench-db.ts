@@ -3,8 +3,8 @@
 // them), last month's final coverage snapshots, and an admin account to sign in with. Used by
 // bench:http and bench:backup; bench:dashboard and bench:dashboard-parts reuse a kept copy.
 
-import { finalisePreviousMonth } from "../../server/services/snapshot.service.js";
-import { createUser } from "../../server/services/users.service.js";
+import { finalisePreviousMonth } from "../../server/services/coverage/snapshots.js";
+import { createUser } from "../../server/services/admin/users.js";
 import { seedMembers } from "./seed-members.js";
 import { GIVEN, person, pick, rng, SURNAMES } from "./synthetic.js";
 

@@ -8,9 +8,9 @@ import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js
 import { form, validate } from "../middleware/validate.js";
 import { idParam } from "../schemas/fields.js";
 import { auditQuerySchema, ownPasswordSchema, passwordResetSchema, userCreateSchema, userUpdateSchema } from "../schemas/users.schema.js";
-import { listAudit } from "../services/audit.service.js";
-import { orgOptions } from "../services/orgs.service.js";
-import * as users from "../services/users.service.js";
+import { listAudit } from "../services/admin/audit.js";
+import { orgOptions } from "../services/orgs/orgs.service.js";
+import * as users from "../services/admin/users.js";
 
 const params = z.object({ id: idParam });
 

@@ -4,7 +4,7 @@ import { AppError } from "../errors.js";
 import { toAppError } from "../middleware/error-handler.js";
 import { batchCsvQuerySchema, batchJsonSchema } from "../schemas/finds.schema.js";
 import { fieldErrorsOf } from "../schemas/fields.js";
-import { authenticateApiKey, type PlatformPrincipal, touchApiKey } from "../services/finds/api-keys.service.js";
+import { authenticateApiKey, type PlatformPrincipal, touchApiKey } from "../services/admin/api-keys.js";
 import {
   API_ERROR,
   checkPlatform,
@@ -13,7 +13,7 @@ import {
   payloadTooLarge,
   receiveCsvBatch,
   receiveJsonBatch,
-} from "../services/finds/platform-feed.service.js";
+} from "../services/finds/platform-feed.js";
 
 // The platform API (docs/API.md). Mounted before the session, CSRF and the app's body parsers:
 // it is authenticated by its Bearer key alone, reads its own bodies with its own limits (after

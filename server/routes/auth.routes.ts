@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { validate } from "../middleware/validate.js";
 import { createSignInLimiter } from "../auth/sign-in-limiter.js";
-import { recordAudit } from "../services/audit.service.js";
-import { SIGN_IN_REFUSED } from "../services/users.service.js";
+import { recordAudit } from "../services/admin/audit.js";
+import { SIGN_IN_REFUSED } from "../services/admin/users.js";
 
 const loginBody = z.object({
   username: z.string().max(64).default(""),

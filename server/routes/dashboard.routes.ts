@@ -3,10 +3,10 @@ import type { Deps } from "../deps.js";
 import { actorOf, requireAuth } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
-import type { StatsScope } from "../services/coverage.service.js";
+import type { StatsScope } from "../services/coverage/coverage.service.js";
 import { todayIso } from "../domain/dates.js";
 import { scopePath } from "../policy/actor.js";
-import { buildDashboard, type Dashboard } from "../services/dashboard.service.js";
+import { buildDashboard, type Dashboard } from "../services/coverage/dashboard.js";
 import { StatsCache } from "../services/coverage/stats-cache.js";
 import { ReadCache } from "../services/read-cache.js";
 

@@ -7,7 +7,7 @@ import { flash } from "../middleware/flash.js";
 import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
 import { coverageInputSchema, coverageParams, ENTERPRISE_STATUS_LABEL, enterpriseInputSchema, enterpriseListQuery, enterpriseParams as params } from "../schemas/enterprises.schema.js";
-import * as enterprises from "../services/enterprises.service.js";
+import * as enterprises from "../services/enterprises/enterprises.service.js";
 
 export function enterprisesRouter({ db }: Deps) {
   /** Select options every enterprise form and the list's filters need. */

@@ -8,11 +8,11 @@ import { actorOf, requireRole } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
 import { idParam } from "../schemas/fields.js";
 import { apiKeyInputSchema, fieldVisitSchema, linkInputSchema, selfReportSchema, tokenParam } from "../schemas/finds.schema.js";
-import * as keys from "../services/finds/api-keys.service.js";
-import { recordFieldVisit } from "../services/finds/field-visit.service.js";
-import * as links from "../services/finds/links.service.js";
+import * as keys from "../services/admin/api-keys.js";
+import { recordFieldVisit } from "../services/finds/field-visit.js";
+import * as links from "../services/finds/links.js";
 import { committeeOptions, defaultCommitteeId, enterpriseOptions } from "../services/finds/scope.js";
-import { createSelfReportLimiter, submitSelfReport } from "../services/finds/self-report.service.js";
+import { createSelfReportLimiter, submitSelfReport } from "../services/finds/self-report.js";
 
 const params = z.object({ id: idParam });
 /** New links are valid for this long unless the clerk chooses otherwise. */

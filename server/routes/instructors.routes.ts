@@ -14,7 +14,7 @@ import {
   instructorListQuery,
   instructorParams as params,
 } from "../schemas/instructors.schema.js";
-import * as instructors from "../services/instructors.service.js";
+import * as instructors from "../services/enterprises/instructors.js";
 
 export function instructorsRouter({ db }: Deps) {
   /** Select options every instructor form and the list's filters need. */

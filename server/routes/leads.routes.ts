@@ -7,7 +7,7 @@ import { actorOf, requireRole } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
 import { idParam } from "../schemas/fields.js";
 import { bulkVerifySchema, leadsQuery, pageQuery, rejectSchema, verifySchema } from "../schemas/imports.schema.js";
-import * as leads from "../services/leads.service.js";
+import * as leads from "../services/finds/leads.js";
 
 const params = z.object({ id: idParam });
 

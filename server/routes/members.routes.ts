@@ -8,8 +8,8 @@ import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js
 import { form, validate } from "../middleware/validate.js";
 import { idParam } from "../schemas/fields.js";
 import { type MemberListQuery, memberCreateSchema, memberListQuerySchema, memberSearchSchema, memberUpdateSchema } from "../schemas/members.schema.js";
-import { classifySearch, listMembers, loadOrgs, memberFilterOptions } from "../services/members-list.js";
-import * as members from "../services/members.service.js";
+import { classifySearch, listMembers, loadOrgs, memberFilterOptions } from "../services/members/list.js";
+import * as members from "../services/members/members.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
 

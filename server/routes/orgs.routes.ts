@@ -8,7 +8,7 @@ import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js
 import { form, validate } from "../middleware/validate.js";
 import { idParam } from "../schemas/fields.js";
 import { dissolveSchema, orgInputSchema } from "../schemas/orgs.schema.js";
-import * as orgs from "../services/orgs.service.js";
+import * as orgs from "../services/orgs/orgs.service.js";
 
 const params = z.object({ id: idParam });
 

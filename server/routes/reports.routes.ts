@@ -4,11 +4,11 @@ import { todayIso } from "../domain/dates.js";
 import { actorOf, requireAuth } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
 import { downloadQuerySchema, figureParamsSchema, figureQuerySchema } from "../schemas/reports.schema.js";
-import { type FigureKey, listFigureRows, RATE_DEFS, type StatsScope } from "../services/coverage.service.js";
-import { figureHref } from "../services/dashboard.service.js";
+import { type FigureKey, listFigureRows, RATE_DEFS, type StatsScope } from "../services/coverage/coverage.service.js";
+import { figureHref } from "../services/coverage/dashboard.js";
 import { EXPORT_TITLES, prepareExport } from "../services/export/export.service.js";
-import * as orgs from "../services/orgs.service.js";
-import { listSnapshots } from "../services/snapshot.service.js";
+import * as orgs from "../services/orgs/orgs.service.js";
+import { listSnapshots } from "../services/coverage/snapshots.js";
 import { canUnmask } from "../policy/actor.js";
 
 /** What each workbook holds, for the download page. */

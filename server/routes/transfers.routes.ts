@@ -25,8 +25,8 @@ import {
 } from "../schemas/transfers.schema.js";
 import { exportTransferLedger } from "../services/export/transfer-ledger.js";
 import * as inboxes from "../services/inbox.service.js";
-import * as mobile from "../services/mobile.service.js";
-import * as transfers from "../services/transfers.service.js";
+import * as mobile from "../services/members/mobile.js";
+import * as transfers from "../services/transfers/transfers.service.js";
 
 const params = z.object({ id: idParam });
 const WRITERS = ["admin", "clerk", "secretary"] as const;

@@ -1,7 +1,7 @@
 // Query strings of the dashboard and the reports pages.
 
 import { z } from "zod";
-import { type StatsScope, isFigureKey, parseScopeParam } from "../services/coverage.service.js";
+import { type StatsScope, isFigureKey, parseScopeParam } from "../services/coverage/coverage.service.js";
 import { EXPORT_KINDS } from "../services/export/export.service.js";
 import { optionalDateField, optionalIdField } from "./fields.js";
 

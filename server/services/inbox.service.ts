@@ -8,7 +8,7 @@ import type { Db } from "../../db/client.js";
 import { members, mobileSpells, organizations, transfers } from "../../db/schema.js";
 import { addDays, addMonths, daysBetween, todayIso } from "../domain/dates.js";
 import { type Actor, orgIdInScope } from "../policy/actor.js";
-import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_SUSPEND_MONTHS } from "./mobile.service.js";
+import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_SUSPEND_MONTHS } from "./members/mobile.js";
 import { registerNavCounts } from "./nav.service.js";
 
 const fromOrgT = alias(organizations, "from_org");

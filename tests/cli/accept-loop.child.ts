@@ -5,8 +5,8 @@
 //   node --import tsx tests/cli/accept-loop.child.ts DB_PATH USER_ID TODAY
 
 import { openDb } from "../../db/client.js";
-import { acceptTransfer } from "../../server/services/transfers.service.js";
-import { loadActor } from "../../server/services/users.service.js";
+import { acceptTransfer } from "../../server/services/transfers/transfers.service.js";
+import { loadActor } from "../../server/services/admin/users.js";
 
 const [dbPath, userId, today] = process.argv.slice(2) as [string, string, string];
 const handle = openDb(dbPath);

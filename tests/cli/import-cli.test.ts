@@ -2,13 +2,13 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempFileDb } from "../helpers/db.js";
 import { buildSmallCity } from "../helpers/fixtures.js";
+import { ROSTERS_DIR } from "../helpers/paths.js";
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/rosters");
+const FIX = ROSTERS_DIR;
 const KEYS = ["importId", "kind", "encoding", "rows", "inserted", "updated", "unchanged", "corrected", "duplicates", "rejected", "membersMatched", "leadsCreated", "departed"];
 
 let dir: string;

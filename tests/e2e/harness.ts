@@ -10,7 +10,7 @@ import { createApp } from "../../server/app.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
 import { testConfig } from "../../server/config.js";
 import { todayIso } from "../../server/domain/dates.js";
-import { demoExtras } from "../../scripts/demo-extras.js";
+import { demoExtras } from "../../db/seed/demo-extras.js";
 
 export const ARTIFACTS = path.resolve("tests/e2e/artifacts");
 

@@ -8,11 +8,11 @@ import { enterpriseInputSchema } from "../../server/schemas/enterprises.schema.j
 import { fieldVisitSchema } from "../../server/schemas/finds.schema.js";
 import { memberCreateSchema } from "../../server/schemas/members.schema.js";
 import { transferInputSchema } from "../../server/schemas/transfers.schema.js";
-import { createEnterprise } from "../../server/services/enterprises.service.js";
-import { recordFieldVisit } from "../../server/services/finds/field-visit.service.js";
-import { createMember } from "../../server/services/members.service.js";
-import { issueTransfer } from "../../server/services/transfers.service.js";
-import { findUserByUsername, loadActor } from "../../server/services/users.service.js";
+import { createEnterprise } from "../../server/services/enterprises/enterprises.service.js";
+import { recordFieldVisit } from "../../server/services/finds/field-visit.js";
+import { createMember } from "../../server/services/members/members.service.js";
+import { issueTransfer } from "../../server/services/transfers/transfers.service.js";
+import { findUserByUsername, loadActor } from "../../server/services/admin/users.js";
 import { PAYLOADS } from "../helpers/hostile.js";
 import { DESKTOP, watchErrors } from "./helpers-browser.js";
 import { launchBrowser, signInPage, startDemoServer, step } from "./harness.js";

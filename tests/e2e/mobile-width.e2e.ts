@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../db/schema.js";
 import { FIGURES } from "../../server/services/coverage/figures.js";
 import { startImport } from "../../server/services/import/import.service.js";
-import { loadActor } from "../../server/services/users.service.js";
+import { loadActor } from "../../server/services/admin/users.js";
 import { eq } from "drizzle-orm";
 import { launchBrowser, signInPage, startDemoServer, step } from "./harness.js";
 import { PHONE, scrollWidth, watchErrors } from "./helpers-browser.js";

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { makeIdNumber } from "../../server/domain/id-number.js";
-import { DEMO_SELF_REPORT_TOKEN } from "../../scripts/demo-extras.js";
+import { DEMO_SELF_REPORT_TOKEN } from "../../db/seed/demo-extras.js";
 import { demoSuite, signInPage, step } from "./harness.js";
 
 // A worker scans the demo's poster with a phone (390 px wide) and declares membership; a clerk

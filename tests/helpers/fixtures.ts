@@ -5,7 +5,7 @@ import { prepareDatabase } from "../../server/bootstrap.js";
 import type { Role } from "../../server/domain/codes.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
-import { createUser } from "../../server/services/users.service.js";
+import { createUser } from "../../server/services/admin/users.js";
 
 export const PASSWORD = "Passw0rd-for-tests";
 

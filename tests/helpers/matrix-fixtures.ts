@@ -8,7 +8,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Express } from "express";
 import request from "supertest";
 import type { DbHandle } from "../../db/client.js";
@@ -21,26 +20,27 @@ import type { Actor } from "../../server/policy/actor.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { coverageInputSchema, enterpriseInputSchema } from "../../server/schemas/enterprises.schema.js";
 import { orgInputSchema } from "../../server/schemas/orgs.schema.js";
-import { attachCoverage, createEnterprise } from "../../server/services/enterprises.service.js";
-import { createOrg, updateOrg } from "../../server/services/orgs.service.js";
+import { attachCoverage, createEnterprise } from "../../server/services/enterprises/enterprises.service.js";
+import { createOrg, updateOrg } from "../../server/services/orgs/orgs.service.js";
 import { fieldVisitSchema, linkInputSchema } from "../../server/schemas/finds.schema.js";
 import { assignmentInputSchema, instructorInputSchema } from "../../server/schemas/instructors.schema.js";
 import { memberCreateSchema } from "../../server/schemas/members.schema.js";
 import { lostContactSchema, mobileInSchema, transferInputSchema } from "../../server/schemas/transfers.schema.js";
-import { issueApiKey } from "../../server/services/finds/api-keys.service.js";
-import { recordFieldVisit } from "../../server/services/finds/field-visit.service.js";
-import { createLink } from "../../server/services/finds/links.service.js";
+import { issueApiKey } from "../../server/services/admin/api-keys.js";
+import { recordFieldVisit } from "../../server/services/finds/field-visit.js";
+import { createLink } from "../../server/services/finds/links.js";
 import { runImport } from "../../server/services/import/import.service.js";
-import { assignInstructor, createInstructor } from "../../server/services/instructors.service.js";
-import { createMember } from "../../server/services/members.service.js";
-import { markLostContact, registerMobileIn } from "../../server/services/mobile.service.js";
-import { issueTransfer } from "../../server/services/transfers.service.js";
-import { loadActor } from "../../server/services/users.service.js";
+import { assignInstructor, createInstructor } from "../../server/services/enterprises/instructors.js";
+import { createMember } from "../../server/services/members/members.service.js";
+import { markLostContact, registerMobileIn } from "../../server/services/members/mobile.js";
+import { issueTransfer } from "../../server/services/transfers/transfers.service.js";
+import { loadActor } from "../../server/services/admin/users.js";
 import { createTestApp, csrfFrom } from "./app.js";
 import { PASSWORD } from "./fixtures.js";
 import { restoreMemoryDb } from "./snapshot.js";
+import { ROSTERS_DIR } from "./paths.js";
 
-const ROSTERS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/rosters");
+const ROSTERS = ROSTERS_DIR;
 export const ROSTER_FILE = path.join(ROSTERS, "gbk-crlf.csv");
 
 /** The callers of the matrix. */

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import type { Actor } from "../../policy/actor.js";
-import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "../coverage.service.js";
+import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "./coverage.service.js";
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
 import type { StatsScope } from "./scope.js";

@@ -13,8 +13,8 @@ import { todayIso } from "../../domain/dates.js";
 import { maskIdNumber } from "../../domain/masking.js";
 import { type Actor, canUnmask } from "../../policy/actor.js";
 import type { TransferFilter } from "../../schemas/transfers.schema.js";
-import { recordAudit } from "../audit.service.js";
-import { ledgerRows, type TransferListRow } from "../transfers.service.js";
+import { recordAudit } from "../admin/audit.js";
+import { ledgerRows, type TransferListRow } from "../transfers/transfers.service.js";
 import { type LedgerRows, TRANSFER_LEDGER_TITLE, writeLedgerRows } from "./ledgers.js";
 import type { SheetCell } from "./sheet-rows.js";
 

@@ -7,7 +7,7 @@ import { enterprises, organizations } from "../../../db/schema.js";
 import { COMMITTEE_KINDS } from "../../domain/codes.js";
 import { AppError } from "../../errors.js";
 import { type Actor, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
-import { committeeOf, orgOptions } from "../orgs.service.js";
+import { committeeOf, orgOptions } from "../orgs/orgs.service.js";
 
 export type CommitteeRef = { id: number; name: string; path: string };
 

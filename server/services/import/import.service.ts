@@ -11,7 +11,7 @@ import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type OrgKind } from "../../domai
 import { todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
-import { recordAudit } from "../audit.service.js";
+import { recordAudit } from "../admin/audit.js";
 import { type ApplyContext, type ApplyCounts, applyMembers, applyReference, applyRoster, applyRosterRepeat, heldElsewhereIssues } from "./apply.js";
 import {
   autoMapping,

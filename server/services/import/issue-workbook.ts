@@ -9,7 +9,7 @@ import ExcelJS from "exceljs";
 import type { DbHandle } from "../../../db/client.js";
 import { IMPORT_KIND } from "../../domain/codes.js";
 import type { Actor } from "../../policy/actor.js";
-import { recordAudit } from "../audit.service.js";
+import { recordAudit } from "../admin/audit.js";
 import { textCell } from "../export/styles.js";
 import { getImport } from "./import.service.js";
 

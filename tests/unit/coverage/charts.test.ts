@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chartDataUri, coverageRateBars, fourFindsChart, trendChart } from "../../../server/services/charts.js";
-import type { FunnelRow } from "../../../server/services/coverage.service.js";
-import type { TrendPoint } from "../../../server/services/snapshot.service.js";
+import { chartDataUri, coverageRateBars, fourFindsChart, trendChart } from "../../../server/services/coverage/charts.js";
+import type { FunnelRow } from "../../../server/services/coverage/coverage.service.js";
+import type { TrendPoint } from "../../../server/services/coverage/snapshots.js";
 
 const EVIL = `<script>alert(1)</script>" onload="alert(2)' &amp;`;
 

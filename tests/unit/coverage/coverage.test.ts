@@ -12,7 +12,7 @@ import {
   funnel,
   listFigureRows,
   rateOf,
-} from "../../../server/services/coverage.service.js";
+} from "../../../server/services/coverage/coverage.service.js";
 import { memoryDb } from "../../helpers/db.js";
 import { AS_OF, type Fixture, buildFixture, clerkDL, clerkPS, secretaryJoint, supervisor } from "./fixture.js";
 

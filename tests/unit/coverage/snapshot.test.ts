@@ -11,7 +11,7 @@ import {
   takeMonthlySnapshots,
   takeSnapshot,
   trend,
-} from "../../../server/services/snapshot.service.js";
+} from "../../../server/services/coverage/snapshots.js";
 import { memoryDb } from "../../helpers/db.js";
 import { buildFixture, clerkDL, supervisor } from "./fixture.js";
 

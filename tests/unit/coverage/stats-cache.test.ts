@@ -4,23 +4,23 @@
 // not count them again.
 
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DbHandle, openDb } from "../../../db/client.js";
 import { todayIso } from "../../../server/domain/dates.js";
 import type { Actor } from "../../../server/policy/actor.js";
-import { computeFigures, computeFiguresAndBreakdowns, type StatsScope } from "../../../server/services/coverage.service.js";
+import { computeFigures, computeFiguresAndBreakdowns, type StatsScope } from "../../../server/services/coverage/coverage.service.js";
 import { StatsCache } from "../../../server/services/coverage/stats-cache.js";
-import { buildDashboard } from "../../../server/services/dashboard.service.js";
+import { buildDashboard } from "../../../server/services/coverage/dashboard.js";
 import { runImport } from "../../../server/services/import/import.service.js";
-import { verifyLead } from "../../../server/services/leads.service.js";
-import { loadActor } from "../../../server/services/users.service.js";
+import { verifyLead } from "../../../server/services/finds/leads.js";
+import { loadActor } from "../../../server/services/admin/users.js";
 import { fixtureId } from "../../fixtures/rosters/people.js";
 import { memoryDb, tempFileDb } from "../../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../../helpers/fixtures.js";
 import { AS_OF, buildFixture, clerkDL, clerkPS, secretaryJoint, supervisor } from "./fixture.js";
+import { ROSTERS_DIR } from "../../helpers/paths.js";
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/rosters");
+const FIX = ROSTERS_DIR;
 
 describe("worker counts kept across data changes", () => {
   let h: DbHandle & { dir: string };

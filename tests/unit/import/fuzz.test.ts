@@ -13,7 +13,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
@@ -22,11 +21,12 @@ import { AppError } from "../../../server/errors.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import { type ImportOptions, runImport } from "../../../server/services/import/import.service.js";
 import type { ImportSummary } from "../../../server/services/import/types.js";
-import { loadActor } from "../../../server/services/users.service.js";
+import { loadActor } from "../../../server/services/admin/users.js";
 import { memoryDb } from "../../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../../helpers/fixtures.js";
+import { ROSTERS_DIR } from "../../helpers/paths.js";
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/rosters");
+const FIX = ROSTERS_DIR;
 const SEED = 0x5eed_2024;
 const FILES = Number(process.env.FUZZ_FILES ?? 2500);
 const BUDGET_MS = 50_000;

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { todayIso } from "../../../server/domain/dates.js";
@@ -20,12 +19,13 @@ import {
   startImport,
 } from "../../../server/services/import/import.service.js";
 import type { ImportSummary } from "../../../server/services/import/types.js";
-import { loadActor } from "../../../server/services/users.service.js";
+import { loadActor } from "../../../server/services/admin/users.js";
 import { fixtureId, fixtureIdWithX } from "../../fixtures/rosters/people.js";
 import { tempFileDb } from "../../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../../helpers/fixtures.js";
+import { ROSTERS_DIR } from "../../helpers/paths.js";
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/rosters");
+const FIX = ROSTERS_DIR;
 const f = (name: string) => path.resolve(FIX, name);
 
 let h: DbHandle & { dir: string };

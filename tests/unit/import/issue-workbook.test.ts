@@ -1,17 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import { runImport } from "../../../server/services/import/import.service.js";
 import { writeIssueWorkbook } from "../../../server/services/import/issue-workbook.js";
-import { loadActor } from "../../../server/services/users.service.js";
+import { loadActor } from "../../../server/services/admin/users.js";
 import { tempFileDb } from "../../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../../helpers/fixtures.js";
+import { ROSTERS_DIR } from "../../helpers/paths.js";
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/rosters");
+const FIX = ROSTERS_DIR;
 
 let h: DbHandle & { dir: string };
 let city: SmallCity;

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../../server/errors.js";
 import { sniff, utf8Boundary } from "../../../server/services/import/encoding.js";
@@ -8,8 +7,9 @@ import { DEFAULT_READ_LIMITS, detectDelimiter, findHeader, openRowSource } from 
 import type { SourceRow } from "../../../server/services/import/types.js";
 import { numericCellText } from "../../../server/services/import/xlsx-reader.js";
 import { fixtureId } from "../../fixtures/rosters/people.js";
+import { ROSTERS_DIR } from "../../helpers/paths.js";
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/rosters");
+const FIX = ROSTERS_DIR;
 const f = (name: string) => path.join(FIX, name);
 
 async function readAll(name: string, limits = DEFAULT_READ_LIMITS) {

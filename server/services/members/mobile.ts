@@ -1,0 +1,275 @@
+// Mobile members (流动党员), contact (失联) and leaving (开除党籍, 去世): the member's relationship
+// status outside transfers. Members are never deleted; every change lands on their timeline.
+// A mobile spell is converted into a transfer by issuing one (transfers.service): the spell ends
+// when that transfer completes, so the member is never left unmanaged while it is pending.
+
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../../db/client.js";
+import { members, mobileSpells, organizations } from "../../../db/schema.js";
+import { LOST_CONTACT_REASON, MEMBER_HOLDING_KINDS, RELATION_STATUS } from "../../domain/codes.js";
+import { addMonths, daysBetween, todayIso } from "../../domain/dates.js";
+import { AppError } from "../../errors.js";
+import { type Actor, assertCanWrite, canWrite, orgPathInScope } from "../../policy/actor.js";
+import type { EndSpellInput, LeaveInput, LostContactInput, MobileInInput, MobileOutInput, RenewCertificateInput, RestoreContactInput } from "../../schemas/transfers.schema.js";
+import { recordAudit } from "../admin/audit.js";
+import { addMemberEvent, getMemberInScope, type Member, memberHoldingOrgs, pendingTransferOf, transfersOfMember } from "../transfers/transfers.service.js";
+
+export type MobileSpell = typeof mobileSpells.$inferSelect;
+
+/** Certificates expiring within this many days are flagged. */
+export const CERTIFICATE_WARNING_DAYS = 30;
+/** Six months out of contact suspends membership by the rules. */
+export const LOST_CONTACT_SUSPEND_MONTHS = 6;
+
+export function openSpellOf(db: Db, memberId: number): MobileSpell | null {
+  return db
+    .select()
+    .from(mobileSpells)
+    .where(and(eq(mobileSpells.memberId, memberId), isNull(mobileSpells.endedOn)))
+    .get() ?? null;
+}
+
+/** Whether the member still belongs (not expelled, deceased or transferred out). */
+function assertStillMember(m: Member) {
+  if (m.relationStatus === "transferred_out") throw AppError.conflict(`该党员的组织关系已于 ${m.leftOn ?? "此前"} 转出，不能再办理。`);
+  if (m.leftOn) throw AppError.conflict(`该党员已于 ${m.leftOn} ${m.leftReason === "deceased" ? "去世" : "被开除党籍"}，记录仅供查阅。`);
+}
+
+function assertNotFuture(field: string, date: string, today: string, label: string) {
+  if (date > today) throw AppError.invalid({ [field]: `${label}不能晚于今天` });
+}
+
+/** Everything the member's status page shows: spells, transfers, contact, and which forms apply. */
+export function memberStatus(db: Db, actor: Actor, memberId: number, today = todayIso()) {
+  const member = getMemberInScope(db, actor, memberId);
+  const org = db.select().from(organizations).where(eq(organizations.id, member.orgId)).get()!;
+  const spells = db.select().from(mobileSpells).where(eq(mobileSpells.memberId, memberId)).orderBy(desc(mobileSpells.id)).all();
+  const open = spells.find((s) => s.endedOn == null) ?? null;
+  const pending = pendingTransferOf(db, memberId);
+  const gone = member.relationStatus === "transferred_out" || member.leftOn != null;
+  const writable = canWrite(actor) && !gone;
+  const lostMonthsAgo = member.lostContactOn ? addMonths(today, -LOST_CONTACT_SUSPEND_MONTHS) >= member.lostContactOn : false;
+  return {
+    member,
+    org,
+    spells,
+    open,
+    pending,
+    transfers: transfersOfMember(db, actor, memberId, today),
+    orgOptions: memberHoldingOrgs(db, actor),
+    certificateDaysLeft: open?.certificateValidUntil ? daysBetween(today, open.certificateValidUntil) : null,
+    lostSixMonths: lostMonthsAgo,
+    can: {
+      mobileIn: writable && member.relationStatus === "unattached" && !open && !pending,
+      mobileOut: writable && member.relationStatus === "local" && !open && !pending,
+      endSpell: writable && !!open && !pending,
+      renew: writable && open?.direction === "in",
+      convert: writable && !!open && !pending,
+      lost: writable && !member.lostContactOn,
+      restore: writable && !!member.lostContactOn,
+      leave: writable && !pending,
+      transfer: writable && !pending,
+    },
+  };
+}
+
+// -- Mobile spells ------------------------------------------------------------------------------
+
+/** 流入: the relationship stays at a home organization outside; a local branch manages the member. */
+export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: MobileInInput, today = todayIso()): MobileSpell {
+  assertCanWrite(actor);
+  return db.transaction(
+    (tx) => {
+      const m = getMemberInScope(tx, actor, memberId);
+      assertStillMember(m);
+      if (m.relationStatus !== "unattached") {
+        throw AppError.invalid({ orgId: `该党员当前为“${RELATION_STATUS.label[m.relationStatus]}”，只有未纳管的党员才能登记为流入党员` });
+      }
+      if (openSpellOf(tx, memberId)) throw AppError.conflict("该党员已有一条未结束的流动登记。");
+      if (pendingTransferOf(tx, memberId)) throw AppError.conflict("该党员有待接收的转接，请先办结。");
+      const org = tx.select().from(organizations).where(eq(organizations.id, input.orgId)).get();
+      if (!org || !orgPathInScope(actor, org.path) || org.status !== "active" || !MEMBER_HOLDING_KINDS.includes(org.kind)) {
+        throw AppError.invalid({ orgId: "管理党组织不存在、已撤销或不在您的管辖范围内" });
+      }
+      assertNotFuture("startedOn", input.startedOn, today, "流入日期");
+      if (input.certificateValidUntil < input.startedOn) throw AppError.invalid({ certificateValidUntil: "活动证有效期不能早于流入日期" });
+      const spell = tx
+        .insert(mobileSpells)
+        .values({
+          memberId,
+          direction: "in",
+          orgId: org.id,
+          homeOrgName: input.homeOrgName,
+          certificateNumber: input.certificateNumber,
+          certificateValidUntil: input.certificateValidUntil,
+          startedOn: input.startedOn,
+          createdBy: actor.id > 0 ? actor.id : null,
+        })
+        .returning()
+        .get();
+      tx.update(members)
+        .set({ relationStatus: "mobile_in", orgId: org.id, relationOrgName: input.homeOrgName, managedOn: input.startedOn, updatedAt: new Date().toISOString() })
+        .where(eq(members.id, memberId))
+        .run();
+      addMemberEvent(tx, actor, memberId, "mobile_in_started", `登记为流入党员：组织关系在 ${input.homeOrgName}，由 ${org.name} 管理，活动证 ${input.certificateNumber} 有效期至 ${input.certificateValidUntil}`, { spellId: spell.id });
+      recordAudit(tx, actor, { action: "create", entity: "mobile_spell", entityId: spell.id, before: { relationStatus: m.relationStatus, orgId: m.orgId }, after: spell });
+      return spell;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** 流出: the relationship stays here; the member works elsewhere for a while. */
+export function registerMobileOut(db: Db, actor: Actor, memberId: number, input: MobileOutInput, today = todayIso()): MobileSpell {
+  assertCanWrite(actor);
+  return db.transaction(
+    (tx) => {
+      const m = getMemberInScope(tx, actor, memberId);
+      assertStillMember(m);
+      if (m.relationStatus !== "local") {
+        throw AppError.invalid({ destination: `该党员当前为“${RELATION_STATUS.label[m.relationStatus]}”，只有组织关系在本地的党员才能登记为流出党员` });
+      }
+      if (openSpellOf(tx, memberId)) throw AppError.conflict("该党员已有一条未结束的流动登记。");
+      if (pendingTransferOf(tx, memberId)) throw AppError.conflict("该党员有待接收的转接，请先办结。");
+      assertNotFuture("outStartedOn", input.outStartedOn, today, "外出日期");
+      if (input.expectedReturnOn && input.expectedReturnOn < input.outStartedOn) throw AppError.invalid({ expectedReturnOn: "预计返回日期不能早于外出日期" });
+      const spell = tx
+        .insert(mobileSpells)
+        .values({
+          memberId,
+          direction: "out",
+          orgId: m.orgId,
+          destination: input.destination,
+          contactPerson: input.contactPerson,
+          expectedReturnOn: input.expectedReturnOn,
+          startedOn: input.outStartedOn,
+          createdBy: actor.id > 0 ? actor.id : null,
+        })
+        .returning()
+        .get();
+      tx.update(members).set({ relationStatus: "mobile_out", updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
+      addMemberEvent(tx, actor, memberId, "mobile_out_started", `登记为流出党员：外出至 ${input.destination}${input.expectedReturnOn ? `，预计 ${input.expectedReturnOn} 返回` : ""}`, { spellId: spell.id });
+      recordAudit(tx, actor, { action: "create", entity: "mobile_spell", entityId: spell.id, before: { relationStatus: m.relationStatus }, after: spell });
+      return spell;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Ends the open spell because the member returned: 流出 → back to local; 流入 → back to the home
+ * organization (no longer managed here). Converting into a transfer is done by issuing one.
+ */
+export function endMobileSpell(db: Db, actor: Actor, memberId: number, input: EndSpellInput, today = todayIso()): MobileSpell {
+  assertCanWrite(actor);
+  return db.transaction(
+    (tx) => {
+      const m = getMemberInScope(tx, actor, memberId);
+      assertStillMember(m);
+      const open = openSpellOf(tx, memberId);
+      if (!open) throw AppError.conflict("该党员没有未结束的流动登记。");
+      const pending = pendingTransferOf(tx, memberId);
+      if (pending) throw AppError.conflict(`该党员有待接收的转接（介绍信 ${pending.letterNumber}），接收后流动登记自动结束；如不再转接，请先撤销或退回。`);
+      assertNotFuture("endedOn", input.endedOn, today, "结束日期");
+      if (input.endedOn < open.startedOn) throw AppError.invalid({ endedOn: `结束日期不能早于开始日期 ${open.startedOn}` });
+      const ended = tx
+        .update(mobileSpells)
+        .set({ endedOn: input.endedOn, endReason: "returned" })
+        .where(and(eq(mobileSpells.id, open.id), isNull(mobileSpells.endedOn)))
+        .returning()
+        .get();
+      if (!ended) throw AppError.conflict("该流动登记刚刚已被他人结束，请刷新页面。");
+      const status = open.direction === "out" ? "local" : "unattached";
+      tx.update(members).set({ relationStatus: status, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
+      const summary = open.direction === "out" ? `流出结束：已返回，恢复本地管理（${input.endedOn}）` : `流入结束：已返回 ${open.homeOrgName ?? "原党组织"}，不再由本地管理（${input.endedOn}）`;
+      addMemberEvent(tx, actor, memberId, "mobile_ended", summary, { spellId: open.id, endReason: "returned" });
+      recordAudit(tx, actor, { action: "update", entity: "mobile_spell", entityId: open.id, before: { endedOn: null, relationStatus: m.relationStatus }, after: { endedOn: input.endedOn, endReason: "returned", relationStatus: status } });
+      return ended;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The yearly check of a 流动党员活动证: a new validity (and number), recorded on the timeline. */
+export function renewCertificate(db: Db, actor: Actor, memberId: number, input: RenewCertificateInput, today = todayIso()): MobileSpell {
+  assertCanWrite(actor);
+  return db.transaction((tx) => {
+    getMemberInScope(tx, actor, memberId);
+    const open = openSpellOf(tx, memberId);
+    if (open?.direction !== "in") throw AppError.conflict("只有正在登记中的流入党员才有流动党员活动证。");
+    if (input.newValidUntil < today) throw AppError.invalid({ newValidUntil: "新的有效期不能早于今天" });
+    const number = input.newCertificateNumber ?? open.certificateNumber;
+    const updated = tx.update(mobileSpells).set({ certificateNumber: number, certificateValidUntil: input.newValidUntil }).where(eq(mobileSpells.id, open.id)).returning().get()!;
+    addMemberEvent(tx, actor, memberId, "certificate_renewed", `流动党员活动证查验：${number} 有效期延至 ${input.newValidUntil}（原 ${open.certificateNumber ?? "—"} 至 ${open.certificateValidUntil ?? "—"}）`, {
+      spellId: open.id,
+      before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil },
+    });
+    recordAudit(tx, actor, { action: "update", entity: "mobile_spell", entityId: open.id, before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil }, after: { certificateNumber: number, certificateValidUntil: input.newValidUntil } });
+    return updated;
+  });
+}
+
+// -- Contact --------------------------------------------------------------------------------------
+
+export function markLostContact(db: Db, actor: Actor, memberId: number, input: LostContactInput, today = todayIso()): void {
+  assertCanWrite(actor);
+  db.transaction((tx) => {
+    const m = getMemberInScope(tx, actor, memberId);
+    assertStillMember(m);
+    if (m.lostContactOn) throw AppError.conflict(`该党员已于 ${m.lostContactOn} 标记为失联。`);
+    assertNotFuture("lostContactOn", input.lostContactOn, today, "失联日期");
+    const n = tx
+      .update(members)
+      .set({ lostContactOn: input.lostContactOn, lostContactReason: input.lostContactReason, updatedAt: new Date().toISOString() })
+      .where(and(eq(members.id, memberId), isNull(members.lostContactOn)))
+      .run().changes;
+    if (n !== 1) throw AppError.conflict("该党员刚刚已被他人标记为失联，请刷新页面。");
+    addMemberEvent(tx, actor, memberId, "lost_contact", `标记为失联：自 ${input.lostContactOn} 起，原因：${LOST_CONTACT_REASON.label[input.lostContactReason]}`, { ...input });
+    recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { lostContactOn: null }, after: input });
+  });
+}
+
+export function restoreContact(db: Db, actor: Actor, memberId: number, input: RestoreContactInput, today = todayIso()): void {
+  assertCanWrite(actor);
+  db.transaction((tx) => {
+    const m = getMemberInScope(tx, actor, memberId);
+    assertStillMember(m);
+    if (!m.lostContactOn) throw AppError.conflict("该党员没有失联记录。");
+    assertNotFuture("restoredOn", input.restoredOn, today, "恢复联系日期");
+    if (input.restoredOn < m.lostContactOn) throw AppError.invalid({ restoredOn: `恢复联系日期不能早于失联日期 ${m.lostContactOn}` });
+    tx.update(members).set({ lostContactOn: null, lostContactReason: null, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
+    const days = daysBetween(m.lostContactOn, input.restoredOn);
+    addMemberEvent(tx, actor, memberId, "contact_restored", `恢复联系（${input.restoredOn}）：此前自 ${m.lostContactOn} 起失联 ${days} 天`, {
+      lostContactOn: m.lostContactOn,
+      lostContactReason: m.lostContactReason,
+      restoredOn: input.restoredOn,
+    });
+    recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { lostContactOn: m.lostContactOn, lostContactReason: m.lostContactReason }, after: { lostContactOn: null, restoredOn: input.restoredOn } });
+  });
+}
+
+// -- Leaving ------------------------------------------------------------------------------------
+
+/**
+ * A member leaves by expulsion or death, with its date. The record stays (never deleted); their
+ * relationship status stays as it was, `left_on`/`left_reason` mark that they are no longer a member.
+ */
+export function recordLeave(db: Db, actor: Actor, memberId: number, input: LeaveInput, today = todayIso()): void {
+  assertCanWrite(actor);
+  db.transaction(
+    (tx) => {
+      const m = getMemberInScope(tx, actor, memberId);
+      assertStillMember(m);
+      const pending = pendingTransferOf(tx, memberId);
+      if (pending) throw AppError.conflict(`该党员有待接收的转接（介绍信 ${pending.letterNumber}），请先撤销或退回。`);
+      assertNotFuture("leftOn", input.leftOn, today, "日期");
+      const open = openSpellOf(tx, memberId);
+      if (open) tx.update(mobileSpells).set({ endedOn: input.leftOn, endReason: "left" }).where(eq(mobileSpells.id, open.id)).run();
+      tx.update(members).set({ leftOn: input.leftOn, leftReason: input.leftReason, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
+      const what = input.leftReason === "deceased" ? "去世" : "开除党籍";
+      addMemberEvent(tx, actor, memberId, "left", `${what}（${input.leftOn}）${input.note ? `：${input.note}` : ""}`, { ...input, endedSpellId: open?.id ?? null });
+      recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { leftOn: null }, after: input });
+    },
+    { behavior: "immediate" },
+  );
+}
