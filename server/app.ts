@@ -30,7 +30,7 @@ import { orgsRouter } from "./routes/orgs.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { Actor } from "./policy/actor.js";
-import type { BackupStatus } from "./services/backup-schedule.service.js";
+import type { BackupStatus } from "./services/backup/schedule.js";
 import { ReadCache } from "./services/read-cache.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";

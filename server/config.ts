@@ -73,7 +73,7 @@ export type Config = {
    */
   importThreadMinBytes: number;
   /**
-   * The server's own backup schedule (backup-schedule.service.ts): a backup into this directory
+   * The server's own backup schedule (backup/schedule.ts): a backup into this directory
    * every `backupEveryMs`, keeping the newest `backupKeep`. null (BACKUP_DIR unset or empty): no schedule.
    */
   backupDir: string | null;

@@ -2,7 +2,7 @@ import type { Passport } from "passport";
 import type { Logger } from "pino";
 import type { Db, DbHandle } from "../db/client.js";
 import type { Config } from "./config.js";
-import type { BackupStatus } from "./services/backup-schedule.service.js";
+import type { BackupStatus } from "./services/backup/schedule.js";
 
 /** What route files receive: services get `db` from here; route files never import drizzle. */
 export type Deps = {

@@ -4,7 +4,7 @@ import { createApp } from "./app.js";
 import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
-import { BackupSchedule } from "./services/backup-schedule.service.js";
+import { BackupSchedule } from "./services/backup/schedule.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/coverage/snapshots.js";
 

@@ -3,7 +3,7 @@ import * as codes from "../domain/codes.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
-import { backupAlert } from "../services/backup-schedule.service.js";
+import { backupAlert } from "../services/backup/schedule.js";
 import { type NavCounts, navCounts } from "../services/nav.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { BackupResult } from "./backup.service.js";
-import { startWorker } from "./worker-thread.js";
+import { startWorker } from "../worker-thread.js";
 
 /** What crosses to the worker thread, and what comes back. */
 export type BackupJob = { source: string; out: string };

@@ -5,10 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { backupDatabase, restoreDatabase, verifyDatabase } from "../../server/services/backup.service.js";
-import { fingerprint, waitFor } from "../helpers/children.js";
-import { tempFileDb } from "../helpers/db.js";
-import { buildSmallCity } from "../helpers/fixtures.js";
+import { backupDatabase, restoreDatabase, verifyDatabase } from "../../../server/services/backup/backup.service.js";
+import { fingerprint, waitFor } from "../../helpers/children.js";
+import { tempFileDb } from "../../helpers/db.js";
+import { buildSmallCity } from "../../helpers/fixtures.js";
 
 const require = createRequire(import.meta.url);
 const cleanup: (() => void)[] = [];

@@ -6,13 +6,13 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../server/app.js";
-import { loadConfig, testConfig } from "../../server/config.js";
-import { BackupSchedule, backupAlert, backupFileName, type BackupStatus, listBackups } from "../../server/services/backup-schedule.service.js";
-import { createTestApp, signIn } from "../helpers/app.js";
-import { integrityCheck, killChildren, spawnTsx, waitFor } from "../helpers/children.js";
-import { tempFileDb } from "../helpers/db.js";
-import { buildSmallCity } from "../helpers/fixtures.js";
+import { createApp } from "../../../server/app.js";
+import { loadConfig, testConfig } from "../../../server/config.js";
+import { BackupSchedule, backupAlert, backupFileName, type BackupStatus, listBackups } from "../../../server/services/backup/schedule.js";
+import { createTestApp, signIn } from "../../helpers/app.js";
+import { integrityCheck, killChildren, spawnTsx, waitFor } from "../../helpers/children.js";
+import { tempFileDb } from "../../helpers/db.js";
+import { buildSmallCity } from "../../helpers/fixtures.js";
 
 const cleanup: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
