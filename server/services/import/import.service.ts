@@ -12,7 +12,9 @@ import { todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
 import { recordAudit } from "../admin/audit.js";
-import { type ApplyContext, type ApplyCounts, applyMembers, applyReference, applyRoster, applyRosterRepeat, heldElsewhereIssues } from "./apply.js";
+import { type ApplyContext, type ApplyCounts, heldElsewhereIssues } from "./apply.js";
+import { applyMembers, applyReference } from "./apply-members.js";
+import { applyRoster, applyRosterRepeat } from "./apply-roster.js";
 import {
   autoMapping,
   FIELDS,
