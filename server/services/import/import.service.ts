@@ -29,9 +29,21 @@ import {
 import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
 import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
 import { type ImportThread, ImportThreadEnded, startImportThread } from "./import-thread.js";
-import { acquireOwnerLock, type OwnerLock, ownerIsGone, removeOwnerLock, stagePrefix } from "./owner-lock.js";
+import { dbFileOf, type OwnerLock, removeOwnerLock, stagePrefix } from "./owner-lock.js";
+import {
+  finishImportRecord,
+  lastRosterImport,
+  markImportFailed,
+  openImportRecord,
+  progressWriter,
+  recordedHash,
+  setRecordedHash,
+  touchImportRecord,
+} from "./record.js";
 import { Stage } from "./stage.js";
 import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
+
+export { failOrphanedImports } from "./record.js";
 
 export type ImportOptions = {
   kind: ImportKind;
@@ -85,11 +97,6 @@ export type Preview = {
   missing: FieldDef[];
 };
 
-/**
- * A running import whose heartbeat is older than this died with its process. Used only where the
- * import's owner lock cannot tell (owner-lock.ts): a process known dead is taken over at once.
- */
-export const STALE_LOCK_MS = 10 * 60_000;
 const PROGRESS_EVERY_MS = 250;
 const BATCH_ROWS = 2000;
 const PREVIEW_ROWS = 10;
@@ -284,33 +291,6 @@ export type PreparedImport = {
   sameAs: { importId: number; summary: ImportSummary } | null;
 };
 
-const INTERRUPTED = "导入进程意外中断，已作废；数据库未被修改。";
-
-/** The database's file (absolute), or "" for an in-memory one: where owner locks live beside. */
-function dbFileOf(handle: DbHandle): string {
-  const main = (handle.sqlite.pragma("database_list") as { name: string; file: string }[]).find((d) => d.name === "main");
-  return main?.file ?? "";
-}
-
-/**
- * Marks failed every import recorded as running whose process is certainly gone (killed, crashed):
- * the server calls it at start, so a page never shows a dead import as still running.
- */
-export function failOrphanedImports(handle: DbHandle): number {
-  const file = dbFileOf(handle);
-  const running = handle.sqlite.prepare("SELECT id FROM imports WHERE status = 'running'").pluck().all() as number[];
-  let n = 0;
-  for (const id of running) {
-    if (ownerIsGone(file, id) !== true) continue;
-    const changed = handle.sqlite
-      .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
-      .run(INTERRUPTED, new Date().toISOString(), id).changes;
-    removeOwnerLock(file, id);
-    n += changed;
-  }
-  return n;
-}
-
 /**
  * Checks everything that can be checked before reading on (scope, target, file kind, header,
  * mapping) and takes the platform's lock by creating the import record, status "running".
@@ -328,19 +308,13 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
   // A CSV is hashed as it is read (one pass over the file); a workbook is read out of order, so up front.
   let sha256 = preview.format === "xlsx" ? await sha256File(opts.file) : null;
   const now = new Date().toISOString();
-  const sqlite = handle.sqlite;
   const today = opts.today ?? todayIso();
   // The same file as this platform's last import, read into the same organization with the same
   // mapping earlier today: nothing in it needs reading again (hashed only when size and all else match).
   // Partial API batches are always read: the shortcut counts the platform's whole active list.
   let sameAs: PreparedImport["sameAs"] = null;
   if (opts.kind === "roster" && !opts.dryRun && opts.complete !== false) {
-    const last = sqlite
-      .prepare(
-        `SELECT id, org_id AS orgId, size_bytes AS size, sha256, mapping, summary, finished_at AS finishedAt FROM imports
-         WHERE kind = 'roster' AND platform = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
-      )
-      .get(platform) as { id: number; orgId: number; size: number; sha256: string | null; mapping: string | null; summary: string | null; finishedAt: string | null } | undefined;
+    const last = lastRosterImport(handle.sqlite, platform);
     if (
       last?.summary &&
       last.finishedAt &&
@@ -354,67 +328,23 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
       if (sha256 === last.sha256 && prev.complete !== false) sameAs = { importId: last.id, summary: prev };
     }
   }
-  const dbFile = dbFileOf(handle);
-  let ownerLock: OwnerLock | null = null;
-  const create = sqlite.transaction(() => {
-    // The lock: one running import per platform (rosters), one at a time for member lists.
-    const running = (
-      opts.kind === "roster"
-        ? sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'roster' AND platform = ?").all(platform)
-        : sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'members'").all()
-    ) as { id: number; heartbeatAt: string | null }[];
-    for (const r of running) {
-      const last = r.heartbeatAt ? Date.parse(r.heartbeatAt) : 0;
-      // Its process is alive (holds the owner lock), or unknown and heard from lately: refuse.
-      const gone = ownerIsGone(dbFile, r.id);
-      if (gone === false || (gone === null && Date.now() - last < STALE_LOCK_MS)) {
-        throw AppError.conflict(
-          opts.kind === "roster"
-            ? `平台“${platform}”的另一次导入（#${r.id}）正在进行，请等它完成后再导入。`
-            : `另一次党员名单导入（#${r.id}）正在进行，请等它完成后再导入。`,
-        );
-      }
-      sqlite
-        .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ?")
-        .run(gone ? INTERRUPTED : "导入进程意外中断（长时间没有进度），已作废；数据库未被修改。", now, r.id);
-      removeOwnerLock(dbFile, r.id);
-    }
-    const info = sqlite
-      .prepare(
-        `INSERT INTO imports (kind, platform, org_id, user_id, source, reference, dry_run, original_name, stored_path, sha256, size_bytes,
-                              encoding, delimiter, mapping, status, started_at, heartbeat_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
-      )
-      .run(
-        opts.kind,
-        platform,
-        org.id,
-        actor.id > 0 ? actor.id : null,
-        opts.source ?? "web",
-        reference ? 1 : 0,
-        opts.dryRun ? 1 : 0,
-        opts.originalName ?? null,
-        opts.file,
-        sha256,
-        stat.size,
-        preview.encoding,
-        preview.delimiter,
-        JSON.stringify(preview.mapping),
-        now,
-        now,
-      );
-    const id = Number(info.lastInsertRowid);
-    // Taken before the record commits: nobody ever sees it running without a live owner.
-    ownerLock = acquireOwnerLock(dbFile, id);
-    return id;
+  const { importId, ownerLock } = openImportRecord(handle, {
+    kind: opts.kind,
+    platform,
+    orgId: org.id,
+    userId: actor.id > 0 ? actor.id : null,
+    source: opts.source ?? "web",
+    reference,
+    dryRun: !!opts.dryRun,
+    originalName: opts.originalName ?? null,
+    storedPath: opts.file,
+    sha256,
+    sizeBytes: stat.size,
+    encoding: preview.encoding,
+    delimiter: preview.delimiter,
+    mapping: preview.mapping,
+    startedAt: now,
   });
-  let importId: number;
-  try {
-    importId = create.immediate();
-  } catch (e) {
-    (ownerLock as OwnerLock | null)?.release();
-    throw e;
-  }
   return {
     importId,
     actor,
@@ -439,20 +369,19 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
   const fields = FIELDS[prep.fieldSet];
   let stage: Stage | null = null;
   let source: RowSource | null = null;
-  const progress = sqlite.prepare("UPDATE imports SET rows_done = ?, bytes_done = ?, heartbeat_at = ? WHERE id = ?");
+  const progress = progressWriter(sqlite, importId);
   const hash = createHash("sha256");
   let hashed = false;
   try {
     if (prep.sameAs) return repeatImport(handle, prep, prep.sameAs);
-    const current = sqlite.prepare("SELECT sha256 FROM imports WHERE id = ?").pluck().get(importId) as string | null;
-    hashed = current === null;
+    hashed = recordedHash(sqlite, importId) === null;
     source = await openRowSource(opts.file, limitsOf(opts), hashed ? (chunk) => hash.update(chunk) : undefined);
     const header = await readHeader(source, withMappingAliases(fields, prep.mapping));
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
     if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
     const cols = resolved.columns;
     // Beside the owner lock: a run killed part way leaves it for the next one to remove.
-    stage = new Stage(sqlite, importId, prep.fieldSet, stagePrefix(dbFileOf(handle), importId)).open();
+    stage = new Stage(sqlite, importId, prep.fieldSet, stagePrefix(dbFileOf(sqlite), importId)).open();
     const st = stage;
     const counts: ImportCounts = { ...EMPTY_COUNTS };
     const today = prep.today;
@@ -509,7 +438,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       const now = Date.now();
       if (!force && now - lastTick < PROGRESS_EVERY_MS) return;
       lastTick = now;
-      progress.run(counts.rows, src.bytesDone(), new Date(now).toISOString(), importId);
+      progress(counts.rows, src.bytesDone(), new Date(now).toISOString());
       opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.bytesDone(), totalBytes: src.totalBytes, phase: "reading" });
     };
     const flush = () => {
@@ -528,7 +457,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     }
     flush();
     tick(true);
-    if (hashed) sqlite.prepare("UPDATE imports SET sha256 = ? WHERE id = ?").run(hash.digest("hex"), importId);
+    if (hashed) setRecordedHash(sqlite, importId, hash.digest("hex"));
     st.loaded();
     if (counts.rows === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
     opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "applying" });
@@ -568,9 +497,12 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
            SELECT ?, row_number, outcome, col, value, reason FROM ${st.alias}.issues ORDER BY row_number, rowid`,
         )
         .run(importId);
-      sqlite
-        .prepare("UPDATE imports SET status = ?, summary = ?, rows_done = ?, bytes_done = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?")
-        .run(status, JSON.stringify(opts.complete === false ? { ...summary, complete: false } : summary), counts.rows, src.totalBytes, new Date().toISOString(), new Date().toISOString(), importId);
+      finishImportRecord(sqlite, importId, {
+        status,
+        summary: opts.complete === false ? { ...summary, complete: false } : summary,
+        rowsDone: counts.rows,
+        bytesDone: src.totalBytes,
+      });
     };
     const apply = (): ApplyCounts => {
       if (prep.fieldSet === "roster") return applyRoster(sqlite, st, ctx);
@@ -622,14 +554,12 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     const message = e instanceof AppError ? e.message : "导入失败：写入数据库时出错，数据库未被修改。";
     try {
       // Reading stopped early: the record still gets the whole file's hash.
-      if (sqlite.prepare("SELECT sha256 FROM imports WHERE id = ?").pluck().get(importId) === null) {
-        sqlite.prepare("UPDATE imports SET sha256 = ? WHERE id = ?").run(await sha256File(opts.file), importId);
-      }
+      if (recordedHash(sqlite, importId) === null) setRecordedHash(sqlite, importId, await sha256File(opts.file));
     } catch {
       // the file is gone or unreadable: the record keeps no hash
     }
     try {
-      sqlite.prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ?").run(message, new Date().toISOString(), importId);
+      markImportFailed(sqlite, importId, message);
     } catch {
       // the database itself failed (disk full …): the record stays "running" until its heartbeat goes stale
     }
@@ -689,10 +619,7 @@ function repeatImport(handle: DbHandle, prep: PreparedImport, same: NonNullable<
            SELECT ?, row_number, outcome, "column", value, reason FROM import_issues WHERE import_id = ? ORDER BY id`,
         )
         .run(importId, same.importId);
-      const now = new Date().toISOString();
-      sqlite
-        .prepare("UPDATE imports SET status = 'succeeded', summary = ?, rows_done = ?, bytes_done = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?")
-        .run(JSON.stringify({ ...summary, sameAsImportId: same.importId }), prev.rows, size, now, now, importId);
+      finishImportRecord(sqlite, importId, { status: "succeeded", summary: { ...summary, sameAsImportId: same.importId }, rowsDone: prev.rows, bytesDone: size });
       recordAudit(handle.db, prep.actor, {
         action: "import",
         entity: "import",
@@ -761,7 +688,7 @@ const threads = new Map<number, { stop(): void; done: Promise<unknown> }>();
  * files removed. The hooks onProgress and afterStep stay behind (functions cannot cross).
  */
 export async function executeImportOffLoop(handle: DbHandle, prep: PreparedImport, run: OffLoopOptions = {}): Promise<ImportSummary> {
-  const dbFile = dbFileOf(handle);
+  const dbFile = dbFileOf(handle.sqlite);
   // An in-memory database (most HTTP tests) is private to its connection: another thread cannot
   // open it, so the import runs inline, on this thread, as it always did. So does a small file:
   // its whole import takes less time than starting a thread.
@@ -804,35 +731,15 @@ export async function executeImportOffLoop(handle: DbHandle, prep: PreparedImpor
 function endOffLoop(handle: DbHandle, prep: PreparedImport, dbFile: string, ended: ImportThreadEnded | null): void {
   try {
     if (ended) {
-      handle.sqlite
-        .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
-        .run(ended.stopped ? SHUT_DOWN : THREAD_DIED, new Date().toISOString(), prep.importId);
+      markImportFailed(handle.sqlite, prep.importId, ended.stopped ? SHUT_DOWN : THREAD_DIED);
     } else {
-      touchRecord(handle, prep.importId);
+      touchImportRecord(handle.sqlite, prep.importId);
     }
   } catch {
     // the database itself failed: the record stays "running" until failOrphanedImports finds it
   } finally {
     prep.ownerLock?.release();
     if (ended) removeOwnerLock(dbFile, prep.importId);
-  }
-}
-
-/**
- * Writes the finished record once on this connection (a no-op update), so that this connection's
- * read caches (read-cache.ts) see the import's changes at once, as when it ran on this connection,
- * rather than up to 30 s later as another connection's commit. Never waits for the write lock.
- */
-function touchRecord(handle: DbHandle, importId: number): void {
-  const { sqlite } = handle;
-  const timeout = sqlite.pragma("busy_timeout", { simple: true }) as number;
-  try {
-    sqlite.pragma("busy_timeout = 0");
-    sqlite.prepare("UPDATE imports SET finished_at = finished_at WHERE id = ?").run(importId);
-  } catch {
-    // busy (another process writing): the caches catch up on their own
-  } finally {
-    sqlite.pragma(`busy_timeout = ${timeout}`);
   }
 }
 

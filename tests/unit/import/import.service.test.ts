@@ -15,9 +15,9 @@ import {
   listImports,
   prepareImport,
   runImport,
-  STALE_LOCK_MS,
   startImport,
 } from "../../../server/services/import/import.service.js";
+import { STALE_LOCK_MS } from "../../../server/services/import/record.js";
 import type { ImportSummary } from "../../../server/services/import/types.js";
 import { loadActor } from "../../../server/services/admin/users.js";
 import { fixtureId, fixtureIdWithX } from "../../fixtures/rosters/people.js";
