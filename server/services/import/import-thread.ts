@@ -12,7 +12,7 @@
 
 import { Worker } from "node:worker_threads";
 import { AppError, type FieldErrors } from "../../errors.js";
-import type { PreparedImport } from "./import.service.js";
+import type { PreparedImport } from "./prepare.js";
 import type { ImportSummary } from "./types.js";
 
 /** What crosses to the worker: structured-cloneable data only (no owner lock, no hook functions). */

@@ -4,361 +4,33 @@
 
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { and, count, desc, eq, type SQL } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import type { DbHandle } from "../../../db/client.js";
-import { columnMappings, importIssues, imports, organizations, users } from "../../../db/schema.js";
-import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type OrgKind } from "../../domain/codes.js";
-import { todayIso } from "../../domain/dates.js";
+import { importIssues, imports, organizations, users } from "../../../db/schema.js";
 import { AppError } from "../../errors.js";
-import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
+import { type Actor, orgIdInScope, scopePath } from "../../policy/actor.js";
 import { recordAudit } from "../admin/audit.js";
 import { type ApplyContext, type ApplyCounts, heldElsewhereIssues } from "./apply.js";
 import { applyMembers, applyReference } from "./apply-members.js";
 import { applyRoster, applyRosterRepeat } from "./apply-roster.js";
-import {
-  autoMapping,
-  FIELDS,
-  type FieldDef,
-  type FieldSet,
-  fieldSetOf,
-  type Mapping,
-  missingColumnsMessage,
-  type ResolvedMapping,
-  resolveMapping,
-} from "./header-aliases.js";
-import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
-import { DEFAULT_READ_LIMITS, findHeader, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
+import { FIELDS, resolveMapping } from "./header-aliases.js";
 import { type ImportThread, ImportThreadEnded, startImportThread } from "./import-thread.js";
-import { dbFileOf, type OwnerLock, removeOwnerLock, stagePrefix } from "./owner-lock.js";
-import {
-  finishImportRecord,
-  lastRosterImport,
-  markImportFailed,
-  openImportRecord,
-  progressWriter,
-  recordedHash,
-  setRecordedHash,
-  touchImportRecord,
-} from "./record.js";
+import { missingColumns, readHeader, storeMapping, withMappingAliases } from "./mappings.js";
+import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
+import { dbFileOf, removeOwnerLock, stagePrefix } from "./owner-lock.js";
+import { type ImportOptions, limitsOf, type PreparedImport, prepareImport, sha256File } from "./prepare.js";
+import { isBlankRow, openRowSource, type RowSource } from "./read.js";
+import { finishImportRecord, markImportFailed, progressWriter, recordedHash, setRecordedHash, touchImportRecord } from "./record.js";
 import { Stage } from "./stage.js";
-import { EMPTY_COUNTS, type ImportCounts, type ImportKind, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
+import { EMPTY_COUNTS, type ImportCounts, type ImportProgress, type ImportSummary, type SourceRow } from "./types.js";
 
+export { listMappings } from "./mappings.js";
+export { type ImportOptions, inspectImportFile, prepareImport } from "./prepare.js";
 export { failOrphanedImports } from "./record.js";
-
-export type ImportOptions = {
-  kind: ImportKind;
-  /** The file to read (for the web, the stored upload). */
-  file: string;
-  /** The name the file had on the client: shown, never used as a path. */
-  originalName?: string | null;
-  platform?: string | null;
-  orgId: number;
-  reference?: boolean;
-  dryRun?: boolean;
-  /** A mapping edited by the clerk (field → header text). */
-  mapping?: Mapping | null;
-  /** A saved mapping to use, by name. */
-  mappingName?: string | null;
-  /** Save the mapping used under this name (for the platform) once the import succeeds. */
-  saveMappingAs?: string | null;
-  source?: "web" | "cli" | "api";
-  /**
-   * A roster is the platform's complete list under the organization unless this is false (an API
-   * batch sent with complete: false): then nobody is marked departed.
-   */
-  complete?: boolean;
-  limits?: Partial<ReadLimits>;
-  today?: string;
-  /**
-   * Called as rows are read. Inline runs only (executeImport, runImport): a function cannot cross to
-   * a worker thread, so executeImportOffLoop drops it; progress is in the import record anyway.
-   */
-  onProgress?: (p: ImportProgress) => void;
-  /**
-   * Test-only: called inside the apply transaction after each step (throw to simulate a crash).
-   * Inline runs only, like onProgress.
-   */
-  afterStep?: (step: string) => void;
-};
-
-export type Preview = {
-  format: "csv" | "xlsx";
-  encoding: RowSource["encoding"];
-  delimiter: RowSource["delimiter"];
-  totalBytes: number;
-  headerRowNumber: number;
-  headers: string[];
-  /** First data rows as read (raw cells), for the clerk to see how the file was understood. */
-  sample: SourceRow[];
-  fields: readonly FieldDef[];
-  mapping: Mapping;
-  /** Where the mapping came from. */
-  mappingSource: "given" | "saved" | "auto";
-  missing: FieldDef[];
-};
+export { importTargets, orgIdByCode } from "./target.js";
 
 const PROGRESS_EVERY_MS = 250;
 const BATCH_ROWS = 2000;
-const PREVIEW_ROWS = 10;
-
-type OrgRow = { id: number; path: string; kind: OrgKind; name: string };
-
-function limitsOf(opts: Pick<ImportOptions, "limits">): ReadLimits {
-  return { ...DEFAULT_READ_LIMITS, ...(opts.limits ?? {}) };
-}
-
-function loadOrg(handle: DbHandle, actor: Actor, orgId: number): OrgRow {
-  const org = handle.db
-    .select({ id: organizations.id, path: organizations.path, kind: organizations.kind, name: organizations.name })
-    .from(organizations)
-    .where(eq(organizations.id, orgId))
-    .get();
-  // Named by a select box in the form: answered there, like every form's out-of-scope choice.
-  if (!org || !orgPathInScope(actor, org.path)) throw AppError.invalid({ orgId: "所选党组织不存在或不在您的管辖范围内" });
-  return org;
-}
-
-/** Finds an organization by code within the actor's scope (CLI). */
-export function orgIdByCode(handle: DbHandle, actor: Actor, code: string): number {
-  const org = handle.db.select({ id: organizations.id, path: organizations.path }).from(organizations).where(eq(organizations.code, code)).get();
-  if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("党组织");
-  return org.id;
-}
-
-function checkTarget(kind: ImportKind, reference: boolean, org: OrgRow, platform: string | null): void {
-  const committeeLike = COMMITTEE_KINDS.includes(org.kind) || org.kind === "city_department";
-  if (kind === "roster") {
-    if (!platform) throw AppError.invalid({ platform: "请填写平台名称" });
-    if (platform.length > 50) throw AppError.invalid({ platform: "平台名称不能超过 50 个字" });
-    if (!committeeLike) throw AppError.invalid({ orgId: "花名册应导入到行业党委或综合党委" });
-  } else if (reference) {
-    if (!committeeLike) throw AppError.invalid({ orgId: "比对用党员名单应导入到行业党委、综合党委或社会工作部" });
-  } else if (!MEMBER_HOLDING_KINDS.includes(org.kind)) {
-    throw AppError.invalid({ orgId: "党员名单应导入到党委、党总支或党支部" });
-  }
-}
-
-function normalisePlatform(p: string | null | undefined): string | null {
-  const s = (p ?? "").replace(/\s+/g, " ").trim();
-  return s === "" ? null : s;
-}
-
-function savedMapping(handle: DbHandle, orgId: number, kind: ImportKind, platform: string | null, name: string | null): Mapping | null {
-  const where: SQL[] = [eq(columnMappings.orgId, orgId), eq(columnMappings.kind, kind)];
-  if (name) where.push(eq(columnMappings.name, name));
-  else if (platform) where.push(eq(columnMappings.platform, platform));
-  else return null;
-  const row = handle.db.select().from(columnMappings).where(and(...where)).orderBy(desc(columnMappings.updatedAt)).get();
-  return row ? (row.mapping as Mapping) : null;
-}
-
-export function listMappings(handle: DbHandle, actor: Actor) {
-  return handle.db
-    .select({ id: columnMappings.id, name: columnMappings.name, kind: columnMappings.kind, platform: columnMappings.platform, orgId: columnMappings.orgId })
-    .from(columnMappings)
-    .where(orgIdInScope(actor, columnMappings.orgId))
-    .orderBy(columnMappings.name)
-    .all();
-}
-
-export function saveMapping(handle: DbHandle, actor: Actor, input: { orgId: number; name: string; kind: ImportKind; platform: string | null; mapping: Mapping }): void {
-  assertCanWrite(actor);
-  loadOrg(handle, actor, input.orgId);
-  handle.db
-    .insert(columnMappings)
-    .values({ orgId: input.orgId, name: input.name, kind: input.kind, platform: input.platform, mapping: input.mapping })
-    .onConflictDoUpdate({
-      target: [columnMappings.orgId, columnMappings.name],
-      set: { kind: input.kind, platform: input.platform, mapping: input.mapping, updatedAt: new Date().toISOString() },
-    })
-    .run();
-}
-
-function chooseMapping(
-  handle: DbHandle,
-  opts: ImportOptions,
-  fields: readonly FieldDef[],
-  headers: string[],
-  platform: string | null,
-): { resolved: ResolvedMapping; source: Preview["mappingSource"] } {
-  const auto = autoMapping(fields, headers);
-  if (opts.mapping) return { resolved: resolveMapping(fields, headers, opts.mapping), source: "given" };
-  if (opts.mappingName) {
-    const saved = savedMapping(handle, opts.orgId, opts.kind, platform, opts.mappingName);
-    if (!saved) throw AppError.invalid({ mappingName: `找不到名为“${opts.mappingName}”的列对应方案` });
-    return { resolved: resolveMapping(fields, headers, saved), source: "saved" };
-  }
-  const saved = savedMapping(handle, opts.orgId, opts.kind, platform, null);
-  if (saved) {
-    const merged = resolveMapping(fields, headers, { ...auto, ...saved });
-    if (merged.missing.length === 0) return { resolved: merged, source: "saved" };
-  }
-  return { resolved: resolveMapping(fields, headers, auto), source: "auto" };
-}
-
-/** The fields with the header texts of a mapping as extra aliases, so a clerk's own header names are found too. */
-function withMappingAliases(fields: readonly FieldDef[], mapping: Mapping | null | undefined): readonly FieldDef[] {
-  if (!mapping) return fields;
-  return fields.map((f) => {
-    const h = mapping[f.key];
-    return h ? { ...f, aliases: [...f.aliases, h] } : f;
-  });
-}
-
-/** Refusal naming the missing columns; fieldErrors.columns lists their keys for the CLI's English line. */
-function missingColumns(missing: readonly FieldDef[]): AppError {
-  return new AppError(422, missingColumnsMessage(missing), {
-    code: "missing_columns",
-    fieldErrors: { columns: missing.map((f) => `${f.key} (${f.label})`).join(", ") },
-  });
-}
-
-async function readHeader(source: RowSource, fields: readonly FieldDef[]) {
-  const found = await findHeader(source.rows, fields);
-  if (!found.header) {
-    if (found.firstCandidate === null) throw new AppError(422, "文件是空的：没有表头，也没有数据行。", { code: "empty_file" });
-    const required = fields.filter((f) => f.required);
-    throw new AppError(422, `找不到表头：文件前 20 行中没有可识别的列名。${missingColumnsMessage(required)}`, {
-      code: "missing_columns",
-      fieldErrors: { columns: required.map((f) => `${f.key} (${f.label})`).join(", ") },
-    });
-  }
-  return { ...found.header, buffered: found.buffered };
-}
-
-/**
- * Reads the head of a file: how it was read, its header, the mapping that would be used and the
- * first rows. Throws AppError (Chinese message) for a file that is empty, too large or not a table.
- */
-export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<Preview> {
-  const reference = opts.kind === "members" && !!opts.reference;
-  const fields = FIELDS[fieldSetOf(opts.kind, reference)];
-  const platform = normalisePlatform(opts.platform);
-  const org = loadOrg(handle, actor, opts.orgId);
-  checkTarget(opts.kind, reference, org, opts.kind === "roster" ? platform : null);
-  const hint = opts.mapping ?? savedMapping(handle, opts.orgId, opts.kind, platform, opts.mappingName ?? null);
-  const source = await openRowSource(opts.file, limitsOf(opts));
-  try {
-    const header = await readHeader(source, withMappingAliases(fields, hint));
-    const sample: SourceRow[] = header.buffered.filter((r) => !isBlankRow(r.cells)).slice(0, PREVIEW_ROWS);
-    while (sample.length < PREVIEW_ROWS) {
-      const n = await source.rows.next();
-      if (n.done) {
-        if (sample.length === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
-        break;
-      }
-      if (!isBlankRow(n.value.cells)) sample.push(n.value);
-    }
-    const { resolved, source: mappingSource } = chooseMapping(handle, opts, fields, header.headers, platform);
-    return {
-      format: source.format,
-      encoding: source.encoding,
-      delimiter: source.delimiter,
-      totalBytes: source.totalBytes,
-      headerRowNumber: header.headerRow.rowNumber,
-      headers: header.headers,
-      sample,
-      fields,
-      mapping: resolved.mapping,
-      mappingSource,
-      missing: resolved.missing,
-    };
-  } finally {
-    await source.rows.return(undefined);
-    source.close();
-  }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
-export type PreparedImport = {
-  importId: number;
-  actor: Actor;
-  opts: ImportOptions;
-  org: OrgRow;
-  platform: string | null;
-  reference: boolean;
-  fieldSet: FieldSet;
-  mapping: Mapping;
-  today: string;
-  /** Held from the record's creation until its final status is committed (owner-lock.ts). */
-  ownerLock: OwnerLock | null;
-  /** The platform's last import when it read this very file today (see applyRosterRepeat). */
-  sameAs: { importId: number; summary: ImportSummary } | null;
-};
-
-/**
- * Checks everything that can be checked before reading on (scope, target, file kind, header,
- * mapping) and takes the platform's lock by creating the import record, status "running".
- * Nothing else is written. A second import of the same platform while one runs is refused.
- */
-export async function prepareImport(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<PreparedImport> {
-  assertCanWrite(actor);
-  const reference = opts.kind === "members" && !!opts.reference;
-  const platform = opts.kind === "roster" ? normalisePlatform(opts.platform) : null;
-  const org = loadOrg(handle, actor, opts.orgId);
-  checkTarget(opts.kind, reference, org, platform);
-  const preview = await inspectImportFile(handle, actor, { ...opts, platform });
-  if (preview.missing.length > 0) throw missingColumns(preview.missing);
-  const stat = fs.statSync(opts.file);
-  // A CSV is hashed as it is read (one pass over the file); a workbook is read out of order, so up front.
-  let sha256 = preview.format === "xlsx" ? await sha256File(opts.file) : null;
-  const now = new Date().toISOString();
-  const today = opts.today ?? todayIso();
-  // The same file as this platform's last import, read into the same organization with the same
-  // mapping earlier today: nothing in it needs reading again (hashed only when size and all else match).
-  // Partial API batches are always read: the shortcut counts the platform's whole active list.
-  let sameAs: PreparedImport["sameAs"] = null;
-  if (opts.kind === "roster" && !opts.dryRun && opts.complete !== false) {
-    const last = lastRosterImport(handle.sqlite, platform);
-    if (
-      last?.summary &&
-      last.finishedAt &&
-      last.orgId === org.id &&
-      last.size === stat.size &&
-      last.mapping === JSON.stringify(preview.mapping) &&
-      todayIso(new Date(last.finishedAt)) === today
-    ) {
-      sha256 ??= await sha256File(opts.file);
-      const prev = JSON.parse(last.summary) as ImportSummary & { complete?: false };
-      if (sha256 === last.sha256 && prev.complete !== false) sameAs = { importId: last.id, summary: prev };
-    }
-  }
-  const { importId, ownerLock } = openImportRecord(handle, {
-    kind: opts.kind,
-    platform,
-    orgId: org.id,
-    userId: actor.id > 0 ? actor.id : null,
-    source: opts.source ?? "web",
-    reference,
-    dryRun: !!opts.dryRun,
-    originalName: opts.originalName ?? null,
-    storedPath: opts.file,
-    sha256,
-    sizeBytes: stat.size,
-    encoding: preview.encoding,
-    delimiter: preview.delimiter,
-    mapping: preview.mapping,
-    startedAt: now,
-  });
-  return {
-    importId,
-    actor,
-    opts,
-    org,
-    platform,
-    reference,
-    fieldSet: fieldSetOf(opts.kind, reference),
-    mapping: preview.mapping,
-    today,
-    ownerLock,
-    sameAs,
-  };
-}
 
 class DryRunRollback extends Error {}
 
@@ -536,14 +208,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
             details: { kind: opts.kind, platform: prep.platform, reference: prep.reference, file: opts.originalName ?? null, summary },
           });
           if (opts.saveMappingAs) {
-            handle.db
-              .insert(columnMappings)
-              .values({ orgId: prep.org.id, name: opts.saveMappingAs, kind: opts.kind, platform: prep.platform, mapping: resolved.mapping })
-              .onConflictDoUpdate({
-                target: [columnMappings.orgId, columnMappings.name],
-                set: { kind: opts.kind, platform: prep.platform, mapping: resolved.mapping, updatedAt: new Date().toISOString() },
-              })
-              .run();
+            storeMapping(handle, { orgId: prep.org.id, name: opts.saveMappingAs, kind: opts.kind, platform: prep.platform, mapping: resolved.mapping });
           }
         })
         .immediate();
@@ -843,14 +508,3 @@ export function listImportIssues(handle: DbHandle, actor: Actor, id: number, pag
   return { rows: rows.slice(0, pageSize), hasMore: rows.length > pageSize, total };
 }
 
-/** Organizations of the actor's scope an import can go into: committees for rosters and reference lists, any member-holding org for member lists. */
-export function importTargets(handle: DbHandle, actor: Actor) {
-  return handle.db
-    .select({ id: organizations.id, code: organizations.code, name: organizations.name, kind: organizations.kind, depth: organizations.depth })
-    .from(organizations)
-    .where(and(orgIdInScope(actor, organizations.id), eq(organizations.status, "active")))
-    .orderBy(organizations.path)
-    .all()
-    .filter((o) => o.kind !== "group")
-    .map((o) => ({ ...o, rosterTarget: COMMITTEE_KINDS.includes(o.kind) || o.kind === "city_department" }));
-}
