@@ -7,7 +7,7 @@
 // here into the AppError the inline path would have thrown. Progress needs no channel: the worker
 // writes it into the import record, which the page polls.
 //
-// This module only runs the thread; the import service decides when to use it, holds the import's
+// This module only runs the thread; off-loop.ts decides when to use it, holds the import's
 // owner lock meanwhile and finishes the record if the thread dies (executeImportOffLoop).
 
 import { Worker } from "node:worker_threads";

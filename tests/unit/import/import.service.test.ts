@@ -6,8 +6,8 @@ import type { DbHandle } from "../../../db/client.js";
 import { todayIso } from "../../../server/domain/dates.js";
 import { AppError } from "../../../server/errors.js";
 import type { Actor } from "../../../server/policy/actor.js";
+import { executeImport } from "../../../server/services/import/execute.js";
 import {
-  executeImport,
   getImport,
   type ImportOptions,
   importProgress,
