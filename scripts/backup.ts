@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { loadConfig } from "../server/config.js";
-import { type BackupProgress, backupDatabase } from "../server/services/backup.service.js";
+import { type BackupProgress, backupDatabase } from "../server/services/backup/backup.service.js";
 import { runCli } from "./cli.js";
 
 /** Below this a backup takes about a second: a bar would only flicker. */

@@ -1,7 +1,7 @@
 // npm run restore -- FILE   restores a backup into DATABASE_PATH (stop the server first)
 import { parseArgs } from "node:util";
 import { loadConfig } from "../server/config.js";
-import { restoreDatabase } from "../server/services/backup.service.js";
+import { restoreDatabase } from "../server/services/backup/backup.service.js";
 import { runCli } from "./cli.js";
 
 await runCli(() => {

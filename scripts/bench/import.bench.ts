@@ -21,6 +21,7 @@ import Database from "better-sqlite3";
 import { parse } from "csv-parse";
 import { openDb } from "../../db/client.js";
 import { runMigrations } from "../../db/migrate.js";
+import { backdateFinishedImports } from "../../server/services/import/record.js";
 import { GIVEN, person, pick, rng, SURNAMES, writeLines, writeRoster } from "./synthetic.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -181,7 +182,7 @@ async function main() {
     // The same file "the next day": move the earlier imports back a day, so the file is not
     // recognised and every row is read and checked again (nothing is rewritten but last-seen dates).
     const db = new Database(appDb);
-    db.prepare("UPDATE imports SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', finished_at, '-1 day') WHERE finished_at IS NOT NULL").run();
+    backdateFinishedImports(db, 1);
     db.close();
     const third = await runCli(["roster", files.roster, "--platform", "美团", "--org", "BENCH-PS"], appDb);
     process.stdout.write(

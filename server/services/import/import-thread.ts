@@ -7,12 +7,12 @@
 // here into the AppError the inline path would have thrown. Progress needs no channel: the worker
 // writes it into the import record, which the page polls.
 //
-// This module only runs the thread; the import service decides when to use it, holds the import's
+// This module only runs the thread; off-loop.ts decides when to use it, holds the import's
 // owner lock meanwhile and finishes the record if the thread dies (executeImportOffLoop).
 
 import { AppError, type FieldErrors } from "../../errors.js";
 import { startWorker } from "../worker-thread.js";
-import type { PreparedImport } from "./import.service.js";
+import type { PreparedImport } from "./prepare.js";
 import type { ImportSummary } from "./types.js";
 
 /** What crosses to the worker: structured-cloneable data only (no owner lock, no hook functions). */

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openDb } from "../../../db/client.js";
 import { type ImportJob, toWorkerError, type WorkerResult } from "./import-thread.js";
-import { executeImport } from "./import.service.js";
+import { executeImport } from "./execute.js";
 
 const job = workerData as ImportJob;
 const handle = openDb(job.dbFile);

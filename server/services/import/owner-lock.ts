@@ -17,6 +17,12 @@ function lockFile(dbPath: string, importId: number): string | null {
   return path.join(`${path.resolve(dbPath)}-imports`, `${importId}.lock`);
 }
 
+/** The database's file (absolute), or "" for an in-memory one: where owner locks live beside. */
+export function dbFileOf(sqlite: Database.Database): string {
+  const main = (sqlite.pragma("database_list") as { name: string; file: string }[]).find((d) => d.name === "main");
+  return main?.file ?? "";
+}
+
 export type OwnerLock = { release(): void };
 
 /**

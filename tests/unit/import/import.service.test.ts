@@ -6,8 +6,8 @@ import type { DbHandle } from "../../../db/client.js";
 import { todayIso } from "../../../server/domain/dates.js";
 import { AppError } from "../../../server/errors.js";
 import type { Actor } from "../../../server/policy/actor.js";
+import { executeImport } from "../../../server/services/import/execute.js";
 import {
-  executeImport,
   getImport,
   type ImportOptions,
   importProgress,
@@ -15,9 +15,9 @@ import {
   listImports,
   prepareImport,
   runImport,
-  STALE_LOCK_MS,
   startImport,
 } from "../../../server/services/import/import.service.js";
+import { STALE_LOCK_MS } from "../../../server/services/import/record.js";
 import type { ImportSummary } from "../../../server/services/import/types.js";
 import { loadActor } from "../../../server/services/admin/users.js";
 import { fixtureId, fixtureIdWithX } from "../../fixtures/rosters/people.js";
