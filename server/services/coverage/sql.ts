@@ -61,8 +61,8 @@ type Tag<T> = (strings: TemplateStringsArray, ...values: (T | number)[]) => T;
 export const textTag: Tag<string> = (strings, ...values) => strings.reduce((out, s, i) => out + String(values[i - 1]) + s);
 
 /**
- * The coverage conditions over the facts (`in_joint` and `has_instr` are 0 or 1), the SQL twins of
- * classifyEnterprise, shouldFormButHasNot and noOrgSubclass.
+ * The coverage conditions over the facts (`in_joint` and `has_instr` are 0 or 1, read as truth
+ * values), the SQL twins of classifyEnterprise, shouldFormButHasNot and noOrgSubclass.
  */
 export function coverageConditions<T>(t: Tag<T>, f: CoverageFacts<T>) {
   const enough = t`(${f.fullM} >= ${FULL_MEMBERS_TO_FORM})`;
@@ -72,16 +72,16 @@ export function coverageConditions<T>(t: Tag<T>, f: CoverageFacts<T>) {
     standaloneCommittee: t`(${f.ownLevel} = ${r.committee})`,
     standaloneGeneralBranch: t`(${f.ownLevel} = ${r.general_branch})`,
     standaloneBranch: t`(${f.ownLevel} = ${r.branch})`,
-    joint: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 1)`,
-    jointShouldForm: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 1 AND ${enough})`,
-    orgCoverage: t`(${f.ownLevel} IS NOT NULL OR ${f.inJoint} = 1)`,
-    workOnly: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 0 AND ${f.hasInstr} = 1)`,
-    workCoverage: t`(${f.ownLevel} IS NOT NULL OR ${f.inJoint} = 1 OR ${f.hasInstr} = 1)`,
-    noOrg: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 0)`,
-    noOrgShouldForm: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 0 AND ${enough})`,
-    noOrgFewMembers: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 0 AND NOT ${enough} AND ${f.allM} > 0)`,
-    noOrgNoMembers: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 0 AND ${f.allM} = 0)`,
-    uncovered: t`(${f.ownLevel} IS NULL AND ${f.inJoint} = 0 AND ${f.hasInstr} = 0)`,
+    joint: t`(${f.ownLevel} IS NULL AND ${f.inJoint})`,
+    jointShouldForm: t`(${f.ownLevel} IS NULL AND ${f.inJoint} AND ${enough})`,
+    orgCoverage: t`(${f.ownLevel} IS NOT NULL OR ${f.inJoint})`,
+    workOnly: t`(${f.ownLevel} IS NULL AND NOT ${f.inJoint} AND ${f.hasInstr})`,
+    workCoverage: t`(${f.ownLevel} IS NOT NULL OR ${f.inJoint} OR ${f.hasInstr})`,
+    noOrg: t`(${f.ownLevel} IS NULL AND NOT ${f.inJoint})`,
+    noOrgShouldForm: t`(${f.ownLevel} IS NULL AND NOT ${f.inJoint} AND ${enough})`,
+    noOrgFewMembers: t`(${f.ownLevel} IS NULL AND NOT ${f.inJoint} AND NOT ${enough} AND ${f.allM} > 0)`,
+    noOrgNoMembers: t`(${f.ownLevel} IS NULL AND NOT ${f.inJoint} AND ${f.allM} = 0)`,
+    uncovered: t`(${f.ownLevel} IS NULL AND NOT ${f.inJoint} AND NOT ${f.hasInstr})`,
     shouldForm: t`(${f.ownLevel} IS NULL AND ${enough})`,
   };
 }
