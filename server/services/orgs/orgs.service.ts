@@ -190,7 +190,7 @@ export function orgWarnings(org: Org, memberCount: number, fullCount: number, co
   else if (org.termEndOn && org.termEndOn <= addMonths(today, 3)) w.push(`本届任期将于 ${org.termEndOn} 届满，请提前做好换届准备。`);
   if (org.kind === "branch") {
     if (memberCount > BRANCH_MAX_MEMBERS) w.push(`党员 ${memberCount} 名，超过 ${BRANCH_MAX_MEMBERS} 名，宜按规定分设支部或成立党总支。`);
-    if (fullCount >= BRANCH_COMMITTEE_MIN_FULL) w.push(`正式党员 ${fullCount} 名（7 名以上），应设立支部委员会。`);
+    if (fullCount >= BRANCH_COMMITTEE_MIN_FULL) w.push(`正式党员 ${fullCount} 名（${BRANCH_COMMITTEE_MIN_FULL} 名以上），应设立支部委员会。`);
     if (org.formation === "joint" && coveredCount > JOINT_BRANCH_MAX_UNITS) w.push(`联合党支部覆盖 ${coveredCount} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个。`);
     if (org.formation === "standalone" && coveredCount > 1) w.push(`单独组建的党支部只应覆盖 1 个企业，现覆盖 ${coveredCount} 个。`);
   }
