@@ -12,6 +12,7 @@ import type { TransferInput } from "../../server/schemas/transfers.schema.js";
 import { endMobileSpell, markLostContact, recordLeave, registerMobileIn, registerMobileOut } from "../../server/services/members/mobile.js";
 import { acceptTransfer, cancelTransfer, issueTransfer, returnTransfer } from "../../server/services/transfers/transfers.service.js";
 import { loadActor } from "../../server/services/admin/users.js";
+import { committeeOf } from "../../server/services/orgs/orgs.service.js";
 
 export type DemoTransferCounts = { transfers: number; pending: number; overdue: number; spellsBackfilled: number; mobileRegistered: number };
 
@@ -60,14 +61,6 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
     if (row) used.add(row.id);
     return row?.id ?? null;
   };
-  const committeeOf = (org: typeof b1) => {
-    const ids = org.path.split("/").filter(Boolean).map(Number).reverse();
-    for (const id of ids) {
-      const o = db.select().from(organizations).where(eq(organizations.id, id)).get();
-      if (o && (o.kind === "industry_committee" || o.kind === "comprehensive_committee")) return o;
-    }
-    return null;
-  };
 
   const sec1 = actorOf("secretary");
   const sec2 = actorOf("secretary2");
@@ -90,7 +83,7 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
   issue(sec1, pick(b1.id, ["local"]), { kind: "internal", toOrgId: b2.id, issuedOn: addDays(today, -25), reason: "更换运输企业" }); // overdue
   issue(sec2, pick(b2.id, ["local"]), { kind: "internal", toOrgId: b1.id, issuedOn: addDays(today, -2), reason: "到物流公司就业" });
   issue(sec1, pick(b1.id, ["local"]), { kind: "outgoing", externalOrgName: OUTSIDE[0]!, issuedOn: addDays(today, -45), reason: "返乡就业" }); // overdue, outside
-  const committee1 = committeeOf(b1);
+  const committee1 = committeeOf(db, b1.id);
   if (committee1) {
     const found = pick(committee1.id, ["unattached"]);
     if (found) issue(clerk, found, { kind: "incoming", toOrgId: b2.id, externalOrgName: OUTSIDE[3]!, letterNumber: `商组转〔${today.slice(0, 4)}〕${found}号`, issuedOn: addDays(today, -6), duesPaidTo: null });

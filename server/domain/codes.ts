@@ -40,8 +40,31 @@ export type OrgKind = (typeof ORG_KINDS)[number];
 
 /** Kinds that can hold members directly and be the "managing branch". */
 export const MEMBER_HOLDING_KINDS: readonly OrgKind[] = ["branch", "general_branch", "industry_committee", "comprehensive_committee"];
-/** Kinds that act as a committee for leads, enterprises and instructors. */
+/**
+ * Kinds that act as a committee: leads, enterprises and instructors belong to one, clerks work for
+ * one, and the statistics attribute everything to one (committeeInChain; the SQL in services/orgs/sql.ts).
+ */
 export const COMMITTEE_KINDS: readonly OrgKind[] = ["industry_committee", "comprehensive_committee"];
+/** Kinds that can cover an enterprise (and so be its own organization): a group or the city department cannot. */
+export const COVERING_KINDS: readonly OrgKind[] = ["branch", "general_branch", "industry_committee", "comprehensive_committee"];
+/** Kinds whose members count as managed (纳管): a branch, a general branch, or a group inside a branch. */
+export const MANAGING_KINDS: readonly OrgKind[] = ["branch", "general_branch", "group"];
+/** Kinds the statistics are read for (scope picker, monthly snapshots): the whole tree down to branches, not groups. */
+export const STATS_SCOPE_KINDS: readonly OrgKind[] = ["city_department", "industry_committee", "comprehensive_committee", "general_branch", "branch"];
+
+export function isCommitteeKind(kind: string): boolean {
+  return (COMMITTEE_KINDS as readonly string[]).includes(kind);
+}
+
+/**
+ * The committee an organization belongs to: the nearest committee among itself and its ancestors
+ * (the longest path of a committee kind), given the organization's chain in any order; null when none.
+ */
+export function committeeInChain<T extends { kind: string; path: string }>(chain: readonly T[]): T | null {
+  let best: T | null = null;
+  for (const o of chain) if (isCommitteeKind(o.kind) && (!best || o.path.length > best.path.length)) best = o;
+  return best;
+}
 
 /** National standard codes for organization kinds (党组织类别). */
 export function orgKindStandardCode(kind: OrgKind, formation: OrgFormation | null): string {

@@ -16,6 +16,7 @@ import {
 } from "./codes.js";
 import { addMonths } from "./dates.js";
 import { maskIdNumber, maskPhone } from "./masking.js";
+import { LOST_CONTACT_LIMIT_WORDS, lostContactLimitDate, lostContactLimitReached } from "./membership-rules.js";
 import type { FieldErrors } from "../errors.js";
 import type { members } from "../../db/schema.js";
 
@@ -45,8 +46,6 @@ export type MemberValues = Pick<
 
 /** Party Constitution: one joins at eighteen or older. */
 export const MIN_JOIN_AGE = 18;
-/** Six months out of contact suspends membership by the rules (按规定停止党籍). */
-export const LOST_CONTACT_SUSPEND_MONTHS = 6;
 /** A probationary member's probation lasts a year (extendable by 6–12 months). */
 export const PROBATION_MONTHS = 12;
 
@@ -98,10 +97,11 @@ export function memberWarnings(
   }
   if (m.lostContactOn && !m.leftOn) {
     const reason = m.lostContactReason ? `（${labelOf(LOST_CONTACT_REASON.label, m.lostContactReason) ?? m.lostContactReason}）` : "";
-    if (addMonths(m.lostContactOn, LOST_CONTACT_SUSPEND_MONTHS) <= today) {
-      w.push({ level: "red", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}，已满六个月。按规定，失去联系满六个月的党员应停止党籍，请核实并按程序处理。` });
+    const limit = LOST_CONTACT_LIMIT_WORDS;
+    if (lostContactLimitReached(m.lostContactOn, today)) {
+      w.push({ level: "red", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}，已满${limit}。按规定，失去联系满${limit}的党员应停止党籍，请核实并按程序处理。` });
     } else {
-      w.push({ level: "yellow", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}。失去联系满六个月将按规定停止党籍（${addMonths(m.lostContactOn, LOST_CONTACT_SUSPEND_MONTHS)}），请尽快取得联系。` });
+      w.push({ level: "yellow", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}。失去联系满${limit}将按规定停止党籍（${lostContactLimitDate(m.lostContactOn)}），请尽快取得联系。` });
     }
   }
   if (m.category === "probationary" && m.joinedOn && addMonths(m.joinedOn, PROBATION_MONTHS) <= today && !m.leftOn) {

@@ -1,12 +1,22 @@
 import type { NextFunction, Request, Response } from "express";
 import * as codes from "../domain/codes.js";
+import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
+import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEND_MONTHS } from "../domain/membership-rules.js";
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
 import { backupAlert } from "../services/backup/schedule.js";
 import { type NavCounts, navCounts } from "../services/nav.service.js";
 import { ReadCache } from "../services/read-cache.js";
 import { viewHelpers } from "../views/helpers.js";
+
+/** The domain's numbers as the pages state them: views print these, never their own copy. */
+export const VIEW_RULES = Object.freeze({
+  fullMembersToForm: FULL_MEMBERS_TO_FORM,
+  lostContactMonths: LOST_CONTACT_SUSPEND_MONTHS,
+  lostContactLimitWords: LOST_CONTACT_LIMIT_WORDS,
+  certificateWarningDays: CERTIFICATE_WARNING_DAYS,
+});
 
 /**
  * The locals the layout needs, from what the request holds so far. The error handler calls it too:
@@ -18,6 +28,7 @@ export function baseLocals(req: Request, res: Response) {
   res.locals.user = user;
   res.locals.currentPath = req.path;
   res.locals.codes = codes;
+  res.locals.rules = VIEW_RULES;
   res.locals.h = viewHelpers;
   res.locals.maskIdNumber = maskIdNumber;
   res.locals.maskPhone = maskPhone;

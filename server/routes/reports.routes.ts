@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from "express";
 import type { Deps } from "../deps.js";
+import { STATS_SCOPE_KINDS } from "../domain/codes.js";
 import { todayIso } from "../domain/dates.js";
 import { actorOf, requireAuth } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
@@ -21,8 +22,6 @@ const WORKBOOKS = [
   { kind: "workers", asOf: false, text: "平台从业人员花名册：各平台导入的从业人员。" },
 ] as const;
 
-const SCOPE_KINDS = ["city_department", "industry_committee", "comprehensive_committee", "general_branch", "branch"] as const;
-
 /** RFC 6266: an ASCII fallback and the Chinese name in filename*. */
 function attachment(filename: string, fallback: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
@@ -35,7 +34,7 @@ export function reportsRouter({ db, logger }: Deps) {
       res.render("reports/index", {
         title: "统计报表",
         workbooks: WORKBOOKS.map((w) => ({ ...w, title: EXPORT_TITLES[w.kind] })),
-        orgOptions: orgs.orgOptions(db, actor, SCOPE_KINDS),
+        orgOptions: orgs.orgOptions(db, actor, STATS_SCOPE_KINDS),
         snapshots: listSnapshots(db, actor),
         today: todayIso(),
         unmasked: canUnmask(actor),

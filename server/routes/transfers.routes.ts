@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { LOST_CONTACT_REASON, TRANSFER_KIND, TRANSFER_STATE } from "../domain/codes.js";
-import { addMonths, todayIso } from "../domain/dates.js";
+import { todayIso } from "../domain/dates.js";
 import { defaultValidDays, MAX_VALID_MONTHS, VALID_DAYS_IN_CITY, VALID_DAYS_OUTSIDE } from "../domain/transfer-state.js";
 import { flash } from "../middleware/flash.js";
 import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
@@ -134,7 +134,7 @@ export function transfersRouter({ db }: Deps) {
       res.redirect(303, `/transfers/${req.valid.params.id}`);
     },
     inbox(req: Request, res: Response) {
-      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actorOf(req)), today: todayIso(), sixMonthsAgo: addMonths(todayIso(), -6) });
+      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actorOf(req)), today: todayIso() });
     },
     mobile(req: Request, res: Response) {
       res.render("transfers/mobile", { ...mobileLocals(req), values: {} });

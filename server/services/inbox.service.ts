@@ -2,13 +2,14 @@
 // that are overdue, mobile members whose certificate expires, members out of contact for six
 // months or more. The navigation badge counts the same items.
 
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client.js";
 import { members, mobileSpells, organizations, transfers } from "../../db/schema.js";
-import { addDays, addMonths, daysBetween, todayIso } from "../domain/dates.js";
+import { daysBetween, todayIso } from "../domain/dates.js";
+import { certificateWarningUntil } from "../domain/membership-rules.js";
 import { type Actor, orgIdInScope } from "../policy/actor.js";
-import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_SUSPEND_MONTHS } from "./members/mobile.js";
+import { lostContactLimitSql, memberStillHereSql } from "./members/sql.js";
 import { registerNavCounts } from "./nav.service.js";
 
 const fromOrgT = alias(organizations, "from_org");
@@ -29,17 +30,15 @@ function expiringCond(actor: Actor, today: string) {
     isNull(mobileSpells.endedOn),
     eq(mobileSpells.direction, "in"),
     isNotNull(mobileSpells.certificateValidUntil),
-    lte(mobileSpells.certificateValidUntil, addDays(today, CERTIFICATE_WARNING_DAYS)),
+    lte(mobileSpells.certificateValidUntil, certificateWarningUntil(today)),
     orgIdInScope(actor, mobileSpells.orgId),
   );
 }
 
 function lostCond(actor: Actor, today: string) {
   return and(
-    isNotNull(members.lostContactOn),
-    lte(members.lostContactOn, addMonths(today, -LOST_CONTACT_SUSPEND_MONTHS)),
-    isNull(members.leftOn),
-    ne(members.relationStatus, "transferred_out"),
+    lostContactLimitSql(members, today),
+    memberStillHereSql(members),
     orgIdInScope(actor, members.orgId),
   );
 }

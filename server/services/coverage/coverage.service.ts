@@ -9,6 +9,7 @@ import { rate } from "../../domain/coverage-rules.js";
 import { parseLooseDate, todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import type { Actor } from "../../policy/actor.js";
+import { COMMITTEE_KINDS_SQL } from "../orgs/sql.js";
 import { FIGURE_KEYS, FIGURES, type FigureKey, type Figures, RATE_DEFS, type RateKey, type SourceName, emptyFigures } from "./figures.js";
 import {
   type EnterpriseSourceRow,
@@ -179,7 +180,7 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
     const listed = rs.committee
       ? db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id = ${rs.committee.id}`)
       : db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations o
-          WHERE kind IN ('industry_committee','comprehensive_committee') AND status = 'active' AND ${orgInScope(rs, "o.id")}`);
+          WHERE kind IN ${COMMITTEE_KINDS_SQL} AND status = 'active' AND ${orgInScope(rs, "o.id")}`);
     const extraIds = [...sums.keys()].filter((k) => k !== "" && !listed.some((c) => String(c.id) === k)).map(Number);
     const extra = extraIds.length
       ? db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id IN (${sql.join(

@@ -3,6 +3,9 @@
 // Chinese. The same flag drives the count and the "list the rows" query, so the two cannot disagree.
 
 import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel } from "../../domain/codes.js";
+import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
+import { LOST_CONTACT_SUSPEND_MONTHS } from "../../domain/membership-rules.js";
+import { coverageConditions, FACT_COLUMNS, textTag } from "./sql.js";
 
 export type SourceName = "enterprise" | "org" | "member" | "found" | "worker" | "transfer";
 
@@ -14,6 +17,11 @@ export type FigureDef = {
   /** The definition, in plain Chinese: shown on list pages and in the workbook's notes sheet. */
   definition: string;
 };
+
+/** The enterprise source's flags: the coverage rules over its fact columns. */
+const C = coverageConditions(textTag, FACT_COLUMNS);
+const FORM = FULL_MEMBERS_TO_FORM;
+const LOST = LOST_CONTACT_SUSPEND_MONTHS;
 
 const BASE = {
   // Enterprises (table 27 rows 1–10)
@@ -31,93 +39,93 @@ const BASE = {
   },
   standalone: {
     source: "enterprise",
-    flag: "(own_level IS NOT NULL)",
+    flag: C.standalone,
     label: "已单独建立党组织的",
     definition: "企业自身建有党组织（党委、党总支或单独组建的党支部），且该组织在统计截止日期时存续。",
   },
   standaloneCommittee: {
     source: "enterprise",
-    flag: "(own_level = 3)",
+    flag: C.standaloneCommittee,
     label: "建立党委的",
     definition: "单独建立党组织的企业中，最高一级为党委的。",
   },
   standaloneGeneralBranch: {
     source: "enterprise",
-    flag: "(own_level = 2)",
+    flag: C.standaloneGeneralBranch,
     label: "建立总支部的",
     definition: "单独建立党组织的企业中，最高一级为党总支的。",
   },
   standaloneBranch: {
     source: "enterprise",
-    flag: "(own_level = 1)",
+    flag: C.standaloneBranch,
     label: "建立支部的",
     definition: "单独建立党组织的企业中，最高一级为党支部的。",
   },
   joint: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 1)",
+    flag: C.joint,
     label: "已建立联合党支部的",
     definition: "自身未单独建立党组织、由联合党支部覆盖的企业（一个联合党支部可覆盖多家企业，每家企业计一次）。",
   },
   joint3Plus: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 1 AND full_m >= 3)",
-    label: "其中具有3名以上正式党员的",
-    definition: "由联合党支部覆盖的企业中，有3名以上正式党员的（按党章应单独建立党组织，同时计入“应建未建”）。",
+    flag: C.jointShouldForm,
+    label: `其中具有${FORM}名以上正式党员的`,
+    definition: `由联合党支部覆盖的企业中，有${FORM}名以上正式党员的（按党章应单独建立党组织，同时计入“应建未建”）。`,
   },
   orgCoverage: {
     source: "enterprise",
-    flag: "(own_level IS NOT NULL OR in_joint = 1)",
+    flag: C.orgCoverage,
     label: "党的组织覆盖企业数",
     definition: "单独建立党组织的企业与联合党支部覆盖的企业之和。",
   },
   workOnly: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 0 AND has_instr = 1)",
+    flag: C.workOnly,
     label: "仅党的工作覆盖企业数",
     definition: "没有党组织覆盖，但有党建工作指导员或联络员联系的企业。",
   },
   workCoverage: {
     source: "enterprise",
-    flag: "(own_level IS NOT NULL OR in_joint = 1 OR has_instr = 1)",
+    flag: C.workCoverage,
     label: "党的工作覆盖企业数",
     definition: "党的组织覆盖的企业与仅党的工作覆盖的企业之和（已建党组织的企业同时视为党的工作已覆盖）。",
   },
   noOrg: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 0)",
+    flag: C.noOrg,
     label: "未建立党组织的",
     definition: "既没有自身党组织、也没有联合党支部覆盖的企业（含仅有党建工作指导员联系的）。",
   },
   noOrgShouldForm: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 0 AND full_m >= 3)",
+    flag: C.noOrgShouldForm,
     label: "应建尚未建立党组织的",
-    definition: "未建立党组织的企业中，有3名以上正式党员的（预备党员不计）。",
+    definition: `未建立党组织的企业中，有${FORM}名以上正式党员的（预备党员不计）。`,
   },
   noOrgFewMembers: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 0 AND full_m < 3 AND all_m > 0)",
+    flag: C.noOrgFewMembers,
     label: "仅有个别党员的",
-    definition: "未建立党组织的企业中，有党员但正式党员不足3名的。",
+    definition: `未建立党组织的企业中，有党员但正式党员不足${FORM}名的。`,
   },
   noOrgNoMembers: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 0 AND all_m = 0)",
+    flag: C.noOrgNoMembers,
     label: "没有党员的",
     definition: "未建立党组织的企业中，没有党员的。",
   },
   uncovered: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND in_joint = 0 AND has_instr = 0)",
+    flag: C.uncovered,
     label: "未覆盖企业数",
     definition: "既没有党组织覆盖、也没有党建工作指导员或联络员联系的企业。",
   },
   shouldForm: {
     source: "enterprise",
-    flag: "(own_level IS NULL AND full_m >= 3)",
+    flag: C.shouldForm,
     label: "应建未建企业数",
-    definition: "有3名以上正式党员（预备党员不计）、尚未单独建立党组织的企业，包括只由联合党支部覆盖的。",
+    definition: `有${FORM}名以上正式党员（预备党员不计）、尚未单独建立党组织的企业，包括只由联合党支部覆盖的。`,
   },
   // Organizations
   branchesStandalone: {
@@ -171,9 +179,9 @@ const BASE = {
   },
   lostContact6m: {
     source: "member",
-    flag: "lost_6m",
-    label: "失联6个月以上党员数",
-    definition: "统计截止日期时已失去联系满6个月的党员（按规定应停止党籍，需尽快联系）。",
+    flag: "is_lost",
+    label: `失联${LOST}个月以上党员数`,
+    definition: `统计截止日期时已失去联系满${LOST}个月的党员（按规定应停止党籍，需尽快联系）。`,
   },
   // Four finds (funnel)
   workers: {

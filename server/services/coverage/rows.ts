@@ -13,8 +13,10 @@ import {
   TRANSFER_KIND,
   TRANSFER_STATE,
 } from "../../domain/codes.js";
-import { COVERAGE_CLASS_LABEL, type CoverageClass, type OwnOrgLevel, classifyEnterprise } from "../../domain/coverage-rules.js";
+import { COVERAGE_CLASS_LABEL, type CoverageClass, classifyEnterprise, shouldFormButHasNot } from "../../domain/coverage-rules.js";
 import { maskIdNumber } from "../../domain/masking.js";
+import { committeeOfSql } from "../orgs/sql.js";
+import { orgActiveSql, ownOrgLevelOf } from "./sql.js";
 
 const label = <T extends string>(map: Record<T, string>, k: string | null | undefined): string =>
   k == null ? "" : ((map as Record<string, string>)[k] ?? k);
@@ -84,8 +86,6 @@ function byIds<T extends { id: number }>(db: Db, ids: number[], query: (list: SQ
   return out;
 }
 
-const LEVELS: Record<number, OwnOrgLevel> = { 3: "committee", 2: "general_branch", 1: "branch" };
-
 export type EnterpriseSourceRow = {
   id: number;
   committee_id: number;
@@ -105,7 +105,7 @@ export function hydrateEnterprises(db: Db, src: EnterpriseSourceRow[], asOf: str
     ids,
     (list) => sql`SELECT e.id, e.name, e.credit_code, e.worker_count, c.name AS committee_name, r.name AS county_name,
       (SELECT group_concat(o.name, '；') FROM organization_enterprises oe JOIN organizations o ON o.id = oe.organization_id
-        WHERE oe.enterprise_id = e.id AND (o.founded_on IS NULL OR o.founded_on <= ${asOf}) AND (o.status = 'active' OR o.dissolved_on > ${asOf})) AS orgs,
+        WHERE oe.enterprise_id = e.id AND ${orgActiveSql("o", asOf)}) AS orgs,
       (SELECT group_concat(i.name, '；') FROM instructor_assignments ia JOIN instructors i ON i.id = ia.instructor_id
         WHERE ia.enterprise_id = e.id AND ia.assigned_on <= ${asOf} AND (ia.ended_on IS NULL OR ia.ended_on > ${asOf})) AS instr
       FROM enterprises e LEFT JOIN organizations c ON c.id = e.committee_id LEFT JOIN regions r ON r.code = e.region_code
@@ -113,7 +113,7 @@ export function hydrateEnterprises(db: Db, src: EnterpriseSourceRow[], asOf: str
   );
   return src.map((s) => {
     const n = names.get(s.id);
-    const ownOrgLevel = s.own_level == null ? null : (LEVELS[s.own_level] ?? "branch");
+    const ownOrgLevel = ownOrgLevelOf(s.own_level);
     const coverage = classifyEnterprise({ ownOrgLevel, inJointBranch: s.in_joint === 1, hasInstructor: s.has_instr === 1, fullMembers: s.full_m, members: s.all_m });
     return {
       id: s.id,
@@ -126,7 +126,7 @@ export function hydrateEnterprises(db: Db, src: EnterpriseSourceRow[], asOf: str
       members: s.all_m,
       coverage,
       coverageLabel: COVERAGE_CLASS_LABEL[coverage],
-      shouldForm: ownOrgLevel === null && s.full_m >= 3,
+      shouldForm: shouldFormButHasNot({ ownOrgLevel, fullMembers: s.full_m }),
       coveringOrgs: n?.orgs ?? "",
       instructors: n?.instr ?? "",
     };
@@ -139,8 +139,7 @@ export function hydrateOrgs(db: Db, ids: number[]): OrgRow[] {
     db,
     ids,
     (list) => sql`SELECT o.id, o.code, o.name, o.kind, o.formation, r.name AS county_name,
-      (SELECT c.name FROM organizations c WHERE c.kind IN ('industry_committee','comprehensive_committee')
-        AND substr(o.path, 1, length(c.path)) = c.path ORDER BY length(c.path) DESC LIMIT 1) AS committee_name,
+      ${committeeOfSql("o", "name")} AS committee_name,
       (SELECT COUNT(*) FROM organization_enterprises oe WHERE oe.organization_id = o.id) AS n
       FROM organizations o LEFT JOIN regions r ON r.code = o.region_code WHERE o.id IN (${list})`,
   );

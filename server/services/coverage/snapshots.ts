@@ -6,16 +6,18 @@
 
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
+import { STATS_SCOPE_KINDS } from "../../domain/codes.js";
 import { addDays, todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import { type Actor, systemActor } from "../../policy/actor.js";
+import { kindListSql } from "../orgs/sql.js";
 import { computeFigures, type Figures, rateOf, resolveScope, type StatsScope } from "./coverage.service.js";
 import { buildCoverageReport, type CoverageReport } from "./report.js";
 
 export type { CoverageReport } from "./report.js";
 
-/** Kinds of organization that get a monthly snapshot: the whole tree down to branches (not groups). */
-const SNAPSHOT_KINDS = "('city_department','industry_committee','comprehensive_committee','general_branch','branch')";
+/** Kinds of organization that get a monthly snapshot: those the statistics are read for. */
+const SNAPSHOT_KINDS = kindListSql(STATS_SCOPE_KINDS);
 
 export function monthOf(iso: string): string {
   return iso.slice(0, 7);
@@ -77,7 +79,7 @@ export function readSnapshot(db: Db, orgId: number, month: string): CoverageRepo
 
 function snapshotOrgIds(db: Db): number[] {
   return db
-    .all<{ id: number }>(sql`SELECT id FROM organizations WHERE kind IN ${sql.raw(SNAPSHOT_KINDS)} AND status = 'active' ORDER BY length(path), id`)
+    .all<{ id: number }>(sql`SELECT id FROM organizations WHERE kind IN ${SNAPSHOT_KINDS} AND status = 'active' ORDER BY length(path), id`)
     .map((r) => r.id);
 }
 

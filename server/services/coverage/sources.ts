@@ -4,9 +4,12 @@
 // these same SELECTs, filtered by the actor's scope inside (orgInScope) and by attribution outside.
 
 import { type SQL, sql } from "drizzle-orm";
-import { DISCOVERY_CHANNELS } from "../../domain/codes.js";
+import { DISCOVERY_CHANNELS, MANAGING_KINDS } from "../../domain/codes.js";
+import { lostContactLimitSql, memberFullSql, memberPresentSql } from "../members/sql.js";
+import { committeeOfSql, kindListSql } from "../orgs/sql.js";
 import type { SourceName } from "./figures.js";
 import { type ResolvedScope, orgInScope } from "./scope.js";
+import { enterpriseFactColumnsSql, orgActiveSql } from "./sql.js";
 
 export type SourceCtx = {
   rs: ResolvedScope;
@@ -16,45 +19,18 @@ export type SourceCtx = {
   workerGroupsJson?: string | null;
 };
 
-const COMMITTEE_KINDS = "('industry_committee','comprehensive_committee')";
-/** Kinds whose members count as managed (纳管): a branch, a general branch, or a group inside a branch. */
-const MANAGING_KINDS = "('branch','general_branch','group')";
+const MANAGING_KINDS_SQL = kindListSql(MANAGING_KINDS);
 
-/**
- * CTE `oc`: every organization with its region and the committee it belongs to (the nearest
- * industry or comprehensive committee among itself and its ancestors; null when none).
- */
-export const ORG_COMMITTEE_CTE = sql.raw(`oc AS MATERIALIZED (
-  SELECT o.id AS org_id, o.region_code AS org_region,
-    (SELECT c.id FROM organizations c
-      WHERE c.kind IN ${COMMITTEE_KINDS} AND substr(o.path, 1, length(c.path)) = c.path
-      ORDER BY length(c.path) DESC LIMIT 1) AS committee_id
-  FROM organizations o)`);
-
-/** An organization (alias `a`) exists at the as-of date. */
-function orgActive(a: string, asOf: string): SQL {
-  const x = sql.raw(a);
-  return sql`(${x}.founded_on IS NULL OR ${x}.founded_on <= ${asOf}) AND (${x}.status = 'active' OR ${x}.dissolved_on > ${asOf})`;
-}
-
-/** A member (alias `a`) is present at the as-of date: not left, not transferred out, already found. */
-export function memberPresent(a: string, asOf: string): SQL {
-  const x = sql.raw(a);
-  return sql`((${x}.left_on IS NULL AND ${x}.relation_status <> 'transferred_out') OR ${x}.left_on > ${asOf})
-    AND (${x}.discovered_on IS NULL OR ${x}.discovered_on <= ${asOf})`;
-}
-
-/** A full member at the as-of date (probationary members do not count). */
-function memberFull(a: string, asOf: string): SQL {
-  const x = sql.raw(a);
-  return sql`(${x}.category = 'full' AND (${x}.full_on IS NULL OR ${x}.full_on <= ${asOf}))`;
-}
+/** CTE `oc`: every organization with its region and the committee it belongs to (null when none). */
+export const ORG_COMMITTEE_CTE = sql`oc AS MATERIALIZED (
+  SELECT o.id AS org_id, o.region_code AS org_region, ${committeeOfSql("o", "id")} AS committee_id
+  FROM organizations o)`;
 
 /** A member (alias `a`, organization alias `o`) is managed: local or mobile_in, in a branch. */
 function memberManaged(a: string, o: string, asOf: string): SQL {
   const x = sql.raw(a);
   const y = sql.raw(o);
-  return sql`(${x}.relation_status IN ('local','mobile_in') AND ${y}.kind IN ${sql.raw(MANAGING_KINDS)}
+  return sql`(${x}.relation_status IN ('local','mobile_in') AND ${y}.kind IN ${MANAGING_KINDS_SQL}
     AND (${x}.managed_on IS NULL OR ${x}.managed_on <= ${asOf}))`;
 }
 
@@ -62,17 +38,8 @@ function memberManaged(a: string, o: string, asOf: string): SQL {
 // count (full_m, all_m: six of them) would count the enterprise's members again: two member scans an
 // enterprise instead of six (0.44 → 0.22 s for the city at 100,000 members).
 function enterpriseSource({ rs, asOf }: SourceCtx): SQL {
-  const link = (formation: "joint" | "own") => sql`FROM organization_enterprises oe JOIN organizations o ON o.id = oe.organization_id
-      WHERE oe.enterprise_id = e.id AND ${orgActive("o", asOf)} AND (oe.since IS NULL OR oe.since <= ${asOf})
-      AND ${formation === "joint" ? sql`o.formation = 'joint'` : sql`coalesce(o.formation, 'standalone') <> 'joint' AND o.kind IN ('industry_committee','comprehensive_committee','general_branch','branch')`}`;
   return sql`SELECT id, committee_id, county, own_level, in_joint, has_instr, full_m, all_m FROM (
-    SELECT e.id AS id, e.committee_id AS committee_id, e.region_code AS county,
-      (SELECT MAX(CASE WHEN o.kind IN ${sql.raw(COMMITTEE_KINDS)} THEN 3 WHEN o.kind = 'general_branch' THEN 2 ELSE 1 END) ${link("own")}) AS own_level,
-      EXISTS (SELECT 1 ${link("joint")}) AS in_joint,
-      EXISTS (SELECT 1 FROM instructor_assignments ia WHERE ia.enterprise_id = e.id
-        AND ia.assigned_on <= ${asOf} AND (ia.ended_on IS NULL OR ia.ended_on > ${asOf})) AS has_instr,
-      (SELECT COUNT(*) FROM members m WHERE m.enterprise_id = e.id AND ${memberPresent("m", asOf)} AND ${memberFull("m", asOf)}) AS full_m,
-      (SELECT COUNT(*) FROM members m WHERE m.enterprise_id = e.id AND ${memberPresent("m", asOf)}) AS all_m
+    SELECT e.id AS id, e.committee_id AS committee_id, e.region_code AS county, ${enterpriseFactColumnsSql(asOf)}
     FROM enterprises e
     WHERE e.status = 'active'
       AND (${orgInScope(rs, "e.committee_id")}
@@ -85,19 +52,19 @@ function orgSource({ rs, asOf }: SourceCtx): SQL {
   return sql`SELECT o.id AS id, oc.committee_id AS committee_id, o.region_code AS county, o.kind AS kind,
       (coalesce(o.formation, 'standalone') <> 'joint') AS formation_std, (o.formation = 'joint') AS is_joint
     FROM organizations o JOIN oc ON oc.org_id = o.id
-    WHERE ${orgActive("o", asOf)} AND ${orgInScope(rs, "o.id")}`;
+    WHERE ${orgActiveSql("o", asOf)} AND ${orgInScope(rs, "o.id")}`;
 }
 
 function memberSource({ rs, asOf }: SourceCtx): SQL {
   return sql`SELECT m.id AS id, oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county,
       m.relation_status AS relation_status,
-      ${memberFull("m", asOf)} AS is_full,
+      ${memberFullSql("m", asOf)} AS is_full,
       ${memberManaged("m", "o", asOf)} AS is_managed,
       (NOT ${memberManaged("m", "o", asOf)} AND m.relation_status <> 'mobile_out') AS is_unmanaged,
-      (m.lost_contact_on IS NOT NULL AND m.lost_contact_on <= date(${asOf}, '-6 months')) AS lost_6m
+      ${lostContactLimitSql("m", asOf)} AS is_lost
     FROM members m JOIN organizations o ON o.id = m.org_id JOIN oc ON oc.org_id = m.org_id
       LEFT JOIN enterprises e ON e.id = m.enterprise_id
-    WHERE ${memberPresent("m", asOf)} AND ${orgInScope(rs, "m.org_id")}`;
+    WHERE ${memberPresentSql("m", asOf)} AND ${orgInScope(rs, "m.org_id")}`;
 }
 
 /**
@@ -112,7 +79,7 @@ function foundSource(ctx: SourceCtx): SQL {
     SELECT 'member' AS src, m.id AS id, m.discovery_channel AS channel, oc.committee_id AS committee_id,
       coalesce(e.region_code, oc.org_region) AS county,
       (m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS is_verified,
-      ((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresent("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
+      ((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresentSql("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
     FROM members m JOIN organizations mo ON mo.id = m.org_id JOIN oc ON oc.org_id = m.org_id
       LEFT JOIN enterprises e ON e.id = m.enterprise_id
     WHERE ${foundMemberFilter(ctx)}`;
@@ -124,7 +91,7 @@ function foundLeads({ rs, asOf }: SourceCtx): SQL {
       coalesce(e.region_code, oc.org_region) AS county,
       (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf})) AS is_verified,
       (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf}) AND m.id IS NOT NULL
-        AND ${memberPresent("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
+        AND ${memberPresentSql("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
     FROM leads l JOIN oc ON oc.org_id = l.committee_id
       LEFT JOIN enterprises e ON e.id = l.enterprise_id
       LEFT JOIN members m ON m.id_number = l.id_number
@@ -196,15 +163,15 @@ export function workerGroupCounts(asOf: string): SQL {
  */
 function memberGroups({ rs, asOf }: SourceCtx): SQL {
   return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county,
-      (o.kind IN ${sql.raw(MANAGING_KINDS)}) AS managing, g.n, g.n_full, g.n_managed, g.n_not_out, g.n_in, g.n_out, g.n_lost
+      (o.kind IN ${MANAGING_KINDS_SQL}) AS managing, g.n, g.n_full, g.n_managed, g.n_not_out, g.n_in, g.n_out, g.n_lost
     FROM (SELECT m.org_id AS org_id, m.enterprise_id AS enterprise_id, COUNT(*) AS n,
-        sum(${memberFull("m", asOf)}) AS n_full,
+        sum(${memberFullSql("m", asOf)}) AS n_full,
         sum(m.relation_status IN ('local','mobile_in') AND (m.managed_on IS NULL OR m.managed_on <= ${asOf})) AS n_managed,
         sum(m.relation_status <> 'mobile_out') AS n_not_out,
         sum(m.relation_status = 'mobile_in') AS n_in,
         sum(m.relation_status = 'mobile_out') AS n_out,
-        sum(m.lost_contact_on IS NOT NULL AND m.lost_contact_on <= date(${asOf}, '-6 months')) AS n_lost
-      FROM members m WHERE ${memberPresent("m", asOf)} AND ${orgInScope(rs, "m.org_id")}
+        sum(${lostContactLimitSql("m", asOf)}) AS n_lost
+      FROM members m WHERE ${memberPresentSql("m", asOf)} AND ${orgInScope(rs, "m.org_id")}
       GROUP BY m.org_id, m.enterprise_id) g
     JOIN organizations o ON o.id = g.org_id JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id`;
 }
@@ -238,10 +205,10 @@ function foundGroups(ctx: SourceCtx): SQL {
       FROM (${foundLeads(ctx)})
     UNION ALL
     SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.channel AS channel,
-      (o.kind IN ${sql.raw(MANAGING_KINDS)}) AS managing, g.n AS n, g.n_verified AS n_verified, g.n_managed AS n_managed
+      (o.kind IN ${MANAGING_KINDS_SQL}) AS managing, g.n AS n, g.n_verified AS n_verified, g.n_managed AS n_managed
     FROM (SELECT m.org_id AS org_id, m.enterprise_id AS enterprise_id, m.discovery_channel AS channel, COUNT(*) AS n,
         sum(m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS n_verified,
-        sum((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresent("m", asOf)}
+        sum((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresentSql("m", asOf)}
           AND m.relation_status IN ('local','mobile_in') AND (m.managed_on IS NULL OR m.managed_on <= ${asOf})) AS n_managed
       FROM members m WHERE ${foundMemberFilter(ctx)}
       GROUP BY m.org_id, m.enterprise_id, m.discovery_channel) g

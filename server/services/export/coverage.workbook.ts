@@ -4,6 +4,7 @@
 
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
+import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
 import { maskIdNumber } from "../../domain/masking.js";
 import { FIGURES, type FigureKey, RATE_DEFINITIONS, RATE_DEFS, RECRUITMENT_NOTE } from "../coverage/figures.js";
 import type { CoverageReport, ReportBreakdownRow } from "../coverage/report.js";
@@ -35,7 +36,7 @@ export const TABLE_COLUMNS: Col[] = [
   { group: "已单独建立党组织的", header: "建立总支部的", figure: "standaloneGeneralBranch", width: 7 },
   { group: "已单独建立党组织的", header: "建立支部的", figure: "standaloneBranch", width: 7 },
   { group: "已建立联合党支部的", header: "企业数", figure: "joint", width: 7 },
-  { group: "已建立联合党支部的", header: "其中具有3名以上正式党员的", figure: "joint3Plus", width: 10 },
+  { group: "已建立联合党支部的", header: FIGURES.joint3Plus.label, figure: "joint3Plus", width: 10 },
   { group: "已建立联合党支部的", header: "联合党支部数", figure: "branchesJoint", width: 8 },
   { group: "未建立党组织的", header: "小计", figure: "noOrg", width: 7 },
   { group: "未建立党组织的", header: "应建尚未建立党组织的", figure: "noOrgShouldForm", width: 9 },
@@ -277,7 +278,7 @@ export async function writeCoverageWorkbook(report: CoverageReport, opts: Covera
     ["应建未建企业（工作表2）", FIGURES.shouldForm.definition],
     ["未覆盖企业（工作表3）", FIGURES.uncovered.definition],
     ["未纳管党员（工作表4）", FIGURES.unmanaged.definition],
-    ["正式党员", "已转正的党员；预备党员不计入“3名以上正式党员”。"],
+    ["正式党员", `已转正的党员；预备党员不计入“${FULL_MEMBERS_TO_FORM}名以上正式党员”。`],
     ["按行业党委", "企业按其负责党委计；党员、联合党支部按所在党组织最近的上级行业党委（或综合党委）计；无上级党委的计入“其他”。"],
     ["按县（区）", "企业按注册所在县（区）计；党员按工作企业所在县（区）计，无工作企业的按管理党组织所在地计；联合党支部按其所在地计。"],
     ["发展党员", RECRUITMENT_NOTE],

@@ -25,6 +25,8 @@ import { maskIdNumber, maskPhone } from "../../domain/masking.js";
 import { hydrateEnterprises, type EnterpriseSourceRow } from "../coverage/rows.js";
 import { orgInScope, type ResolvedScope } from "../coverage/scope.js";
 import { fromSource } from "../coverage/sources.js";
+import { memberStillHereSql } from "../members/sql.js";
+import { committeeOfSql } from "../orgs/sql.js";
 import { type SheetCell, SheetRowWriter } from "./sheet-rows.js";
 import { BODY_FONT, BORDER, fitWidth, HEADER_FILL, HEADER_FONT, TEXT_FORMAT, YES_NO } from "./styles.js";
 
@@ -62,8 +64,7 @@ const lbl = (map: Record<string, string>, v: unknown) => (v == null ? "" : (labe
 const id = (ctx: LedgerContext) => (v: unknown) => (ctx.unmask ? s(v) : maskIdNumber(s(v)));
 const phone = (ctx: LedgerContext) => (v: unknown) => (ctx.unmask ? s(v) : maskPhone(s(v)));
 
-const committeeName = sql.raw(`(SELECT c.name FROM organizations c WHERE c.kind IN ('industry_committee','comprehensive_committee')
-  AND substr(o.path, 1, length(c.path)) = c.path ORDER BY length(c.path) DESC LIMIT 1)`);
+const committeeName = committeeOfSql("o", "name");
 
 function where(parts: (SQL | null | undefined | false)[]): SQL {
   const list = parts.filter((p): p is SQL => !!p);
@@ -111,7 +112,7 @@ const SPECS: Record<TableLedgerKind, LedgerSpec> = {
         WHERE ${where([
           sql`m.id > ${after}`,
           orgInScope(rs, "m.org_id"),
-          !filters.includeLeft && sql`m.left_on IS NULL AND m.relation_status <> 'transferred_out'`,
+          !filters.includeLeft && memberStillHereSql("m"),
           filters.relationStatus ? sql`m.relation_status = ${filters.relationStatus}` : null,
           filters.channel ? sql`m.discovery_channel = ${filters.channel}` : null,
         ])}

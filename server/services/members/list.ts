@@ -6,17 +6,17 @@
 // cursor is an id, never a name or number, so no personal data goes into the URL; it is looked up
 // inside the actor's scope, so an out-of-scope id cannot be used to probe where a name sorts.
 
-import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, members, organizationEnterprises, organizations } from "../../../db/schema.js";
 import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS } from "../../domain/codes.js";
-import { addMonths } from "../../domain/dates.js";
 import { parseIdNumber, toHalfWidth } from "../../domain/id-number.js";
 import { maskIdNumber, maskPhone } from "../../domain/masking.js";
 import { parseMobilePhone } from "../../domain/phone.js";
 import { type Actor, scopePath } from "../../policy/actor.js";
 import type { MemberListQuery } from "../../schemas/members.schema.js";
-import { LOST_CONTACT_SUSPEND_MONTHS } from "../../domain/member-rules.js";
+import { lostContactLimitReached } from "../../domain/membership-rules.js";
+import { lostContactLimitSql, memberStillHereSql } from "./sql.js";
 
 export const PAGE_SIZE = 50;
 
@@ -172,12 +172,11 @@ function listConditions(actor: Actor, q: MemberListQuery, today: string, orgs: O
   // reading them through it and sorting is slower than walking a covering index in order.
   if (q.relation) where.push(sql`+${members.relationStatus} = ${q.relation}`);
   if (q.lost === "any") where.push(isNotNull(members.lostContactOn));
-  if (q.lost === "6m") where.push(sql`${members.lostContactOn} <= ${addMonths(today, -LOST_CONTACT_SUSPEND_MONTHS)}`);
+  if (q.lost === "6m") where.push(lostContactLimitSql(members, today));
   // Members are never deleted; those who left (transfer out, expulsion, death) stay in the records
   // and show when asked for.
   if (!q.left && q.relation !== "transferred_out") {
-    where.push(ne(members.relationStatus, "transferred_out"));
-    where.push(isNull(members.leftOn));
+    where.push(memberStillHereSql(members));
   }
   return { where, notice };
 }
@@ -244,7 +243,6 @@ export function listMembers(
       ? (db.values(sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${JSON.stringify(entIds)}))`) as [number, string][])
       : [],
   );
-  const sixMonthsAgo = addMonths(today, -LOST_CONTACT_SUSPEND_MONTHS);
   const rows: MemberListRow[] = page.map(([id, name, gender, idNumber, phone, category, occupation, orgId, enterpriseId, relationStatus, joinedOn, lostContactOn, leftOn]) => {
     const org = orgById.get(orgId);
     return {
@@ -262,7 +260,7 @@ export function listMembers(
       relationStatus,
       joinedOn,
       lostContactOn,
-      lostSixMonths: lostContactOn != null && lostContactOn <= sixMonthsAgo,
+      lostSixMonths: lostContactOn != null && lostContactLimitReached(lostContactOn, today),
       leftOn,
     };
   });

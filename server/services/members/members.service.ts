@@ -7,7 +7,7 @@
 import { and, asc, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, memberEvents, members, mobileSpells, organizations, transfers, users } from "../../../db/schema.js";
-import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type RelationStatus } from "../../domain/codes.js";
+import { committeeInChain, MEMBER_HOLDING_KINDS, type RelationStatus } from "../../domain/codes.js";
 import { parseIdNumber } from "../../domain/id-number.js";
 import { isKept, maskIdNumber, maskPhone, PHONE_ALTERED, resolveKept } from "../../domain/masking.js";
 import { parseMobilePhone } from "../../domain/phone.js";
@@ -48,7 +48,7 @@ function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boole
     .all()
     .sort((a, b) => a.path.length - b.path.length)
     .map((o) => ({ ...o, inScope: orgPathInScope(actor, o.path) }));
-  const committee = [...chain].reverse().find((o) => (COMMITTEE_KINDS as string[]).includes(o.kind)) ?? null;
+  const committee = committeeInChain(chain);
   const enterprise = m.enterpriseId != null ? (db.select({ id: enterprises.id, name: enterprises.name, creditCode: enterprises.creditCode, status: enterprises.status }).from(enterprises).where(eq(enterprises.id, m.enterpriseId)).get() ?? null) : null;
   const events = db
     .select({ id: memberEvents.id, at: memberEvents.at, kind: memberEvents.kind, summary: memberEvents.summary, userName: users.displayName })

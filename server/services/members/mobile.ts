@@ -7,7 +7,8 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { members, mobileSpells, organizations } from "../../../db/schema.js";
 import { LOST_CONTACT_REASON, MEMBER_HOLDING_KINDS, RELATION_STATUS } from "../../domain/codes.js";
-import { addMonths, daysBetween, todayIso } from "../../domain/dates.js";
+import { daysBetween, todayIso } from "../../domain/dates.js";
+import { certificateWarningUntil, isStillMember, lostContactLimitReached } from "../../domain/membership-rules.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, canWrite, orgPathInScope } from "../../policy/actor.js";
 import type { EndSpellInput, LeaveInput, LostContactInput, MobileInInput, MobileOutInput, RenewCertificateInput, RestoreContactInput } from "../../schemas/transfers.schema.js";
@@ -15,11 +16,6 @@ import { recordAudit } from "../admin/audit.js";
 import { addMemberEvent, getMemberInScope, type Member, memberHoldingOrgs, pendingTransferOf, transfersOfMember } from "../transfers/transfers.service.js";
 
 export type MobileSpell = typeof mobileSpells.$inferSelect;
-
-/** Certificates expiring within this many days are flagged. */
-export const CERTIFICATE_WARNING_DAYS = 30;
-/** Six months out of contact suspends membership by the rules. */
-export const LOST_CONTACT_SUSPEND_MONTHS = 6;
 
 export function openSpellOf(db: Db, memberId: number): MobileSpell | null {
   return db
@@ -46,9 +42,8 @@ export function memberStatus(db: Db, actor: Actor, memberId: number, today = tod
   const spells = db.select().from(mobileSpells).where(eq(mobileSpells.memberId, memberId)).orderBy(desc(mobileSpells.id)).all();
   const open = spells.find((s) => s.endedOn == null) ?? null;
   const pending = pendingTransferOf(db, memberId);
-  const gone = member.relationStatus === "transferred_out" || member.leftOn != null;
+  const gone = !isStillMember(member);
   const writable = canWrite(actor) && !gone;
-  const lostMonthsAgo = member.lostContactOn ? addMonths(today, -LOST_CONTACT_SUSPEND_MONTHS) >= member.lostContactOn : false;
   return {
     member,
     org,
@@ -58,7 +53,9 @@ export function memberStatus(db: Db, actor: Actor, memberId: number, today = tod
     transfers: transfersOfMember(db, actor, memberId, today),
     orgOptions: memberHoldingOrgs(db, actor),
     certificateDaysLeft: open?.certificateValidUntil ? daysBetween(today, open.certificateValidUntil) : null,
-    lostSixMonths: lostMonthsAgo,
+    certificateExpiring: open?.certificateValidUntil ? open.certificateValidUntil <= certificateWarningUntil(today) : false,
+    lostSixMonths: member.lostContactOn ? lostContactLimitReached(member.lostContactOn, today) : false,
+    gone,
     can: {
       mobileIn: writable && member.relationStatus === "unattached" && !open && !pending,
       mobileOut: writable && member.relationStatus === "local" && !open && !pending,

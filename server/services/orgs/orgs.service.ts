@@ -1,7 +1,7 @@
-import { and, asc, eq, isNull, like, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, like, ne, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, industries, members, organizationEnterprises, organizations, regions, users } from "../../../db/schema.js";
-import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, ORG_KIND, type OrgKind } from "../../domain/codes.js";
+import { COMMITTEE_KINDS, committeeInChain, MEMBER_HOLDING_KINDS, ORG_KIND, type OrgKind } from "../../domain/codes.js";
 import { addMonths } from "../../domain/dates.js";
 import { maskPhone, PHONE_ALTERED, resolveKept } from "../../domain/masking.js";
 import { AppError, type FieldErrors } from "../../errors.js";
@@ -9,6 +9,7 @@ import { type Actor, assertCanWrite, canUnmask, isAdmin, orgIdInScope, orgPathIn
 import type { OrgInput } from "../../schemas/orgs.schema.js";
 import { recordAudit } from "../admin/audit.js";
 import { roleOrgProblem } from "../admin/users.js";
+import { memberStillHereSql } from "../members/sql.js";
 
 export type Org = typeof organizations.$inferSelect;
 
@@ -61,7 +62,7 @@ export function orgTree(db: Db, actor: Actor, opts: { includeDissolved?: boolean
     db
       .select({ orgId: members.orgId, n: sql<number>`count(*)` })
       .from(members)
-      .where(and(orgIdInScope(actor, members.orgId), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
+      .where(and(orgIdInScope(actor, members.orgId), memberStillHereSql(members)))
       .groupBy(members.orgId)
       .all()
       .map((r) => [r.orgId, r.n]),
@@ -113,16 +114,12 @@ export function orgOptions(db: Db, actor: Actor, kinds?: readonly OrgKind[]) {
     .all();
 }
 
-/** The nearest committee at or above an organization (leads, enterprises and instructors belong to committees). */
+/** The committee an organization belongs to (leads, enterprises and instructors belong to committees). */
 export function committeeOf(db: Db, orgId: number): Org | null {
   const org = db.select().from(organizations).where(eq(organizations.id, orgId)).get();
   if (!org) return null;
-  const ids = org.path.split("/").filter(Boolean).map(Number).reverse();
-  for (const id of ids) {
-    const o = id === org.id ? org : db.select().from(organizations).where(eq(organizations.id, id)).get();
-    if (o && (COMMITTEE_KINDS as string[]).includes(o.kind)) return o;
-  }
-  return null;
+  const ids = org.path.split("/").filter(Boolean).map(Number);
+  return committeeInChain(db.select().from(organizations).where(inArray(organizations.id, ids)).all());
 }
 
 /** What the detail page shows. `reveal` only from unmaskOrg, which checks the role and audits. */
@@ -144,11 +141,12 @@ function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boole
       full: sql<number>`sum(case when ${members.category} = 'full' then 1 else 0 end)`,
     })
     .from(members)
-    .where(and(eq(members.orgId, id), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
+    .where(and(eq(members.orgId, id), memberStillHereSql(members)))
     .get()!;
   const industry = org.industryCode ? db.select().from(industries).where(eq(industries.code, org.industryCode)).get() : null;
   const region = db.select().from(regions).where(eq(regions.code, org.regionCode)).get();
-  return { org, revealed: reveal, parent, children, covered, memberCount: counts.total, fullCount: counts.full ?? 0, industry, region, warnings: orgWarnings(stored, counts.total, counts.full ?? 0, covered.length, today) };
+  const canHaveChildren = Object.values(ALLOWED_PARENTS).some((parents) => parents.includes(org.kind));
+  return { org, revealed: reveal, parent, children, canHaveChildren, covered, memberCount: counts.total, fullCount: counts.full ?? 0, industry, region, warnings: orgWarnings(stored, counts.total, counts.full ?? 0, covered.length, today) };
 }
 
 export type OrgDetail = ReturnType<typeof detailOf>;
@@ -192,7 +190,7 @@ export function orgWarnings(org: Org, memberCount: number, fullCount: number, co
   else if (org.termEndOn && org.termEndOn <= addMonths(today, 3)) w.push(`本届任期将于 ${org.termEndOn} 届满，请提前做好换届准备。`);
   if (org.kind === "branch") {
     if (memberCount > BRANCH_MAX_MEMBERS) w.push(`党员 ${memberCount} 名，超过 ${BRANCH_MAX_MEMBERS} 名，宜按规定分设支部或成立党总支。`);
-    if (fullCount >= BRANCH_COMMITTEE_MIN_FULL) w.push(`正式党员 ${fullCount} 名（7 名以上），应设立支部委员会。`);
+    if (fullCount >= BRANCH_COMMITTEE_MIN_FULL) w.push(`正式党员 ${fullCount} 名（${BRANCH_COMMITTEE_MIN_FULL} 名以上），应设立支部委员会。`);
     if (org.formation === "joint" && coveredCount > JOINT_BRANCH_MAX_UNITS) w.push(`联合党支部覆盖 ${coveredCount} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个。`);
     if (org.formation === "standalone" && coveredCount > 1) w.push(`单独组建的党支部只应覆盖 1 个企业，现覆盖 ${coveredCount} 个。`);
   }
@@ -216,7 +214,7 @@ function kindChangeProblem(db: Db, org: Org, kind: OrgKind): string | null {
     const n = db
       .select({ n: sql<number>`count(*)` })
       .from(members)
-      .where(and(eq(members.orgId, org.id), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
+      .where(and(eq(members.orgId, org.id), memberStillHereSql(members)))
       .get()!.n;
     if (n > 0) return `该组织还管理 ${n} 名党员，${label}不能直接管理党员`;
   }
@@ -359,7 +357,7 @@ export function dissolveOrg(db: Db, actor: Actor, id: number, dissolvedOn: strin
     const n = tx
       .select({ n: sql<number>`count(*)` })
       .from(members)
-      .where(and(eq(members.orgId, id), ne(members.relationStatus, "transferred_out"), isNull(members.leftOn)))
+      .where(and(eq(members.orgId, id), memberStillHereSql(members)))
       .get()!.n;
     if (n > 0) throw AppError.conflict(`该组织还有 ${n} 名党员，须先将党员组织关系转出或转入其他支部，才能撤销。`);
     const kids = tx.select({ n: sql<number>`count(*)` }).from(organizations).where(and(eq(organizations.parentId, id), eq(organizations.status, "active"))).get()!.n;
