@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { LOST_CONTACT_REASON, TRANSFER_KIND, TRANSFER_STATE } from "../domain/codes.js";
-import { addMonths, todayIso } from "../domain/dates.js";
+import { todayIso } from "../domain/dates.js";
 import { defaultValidDays, MAX_VALID_MONTHS, VALID_DAYS_IN_CITY, VALID_DAYS_OUTSIDE } from "../domain/transfer-state.js";
 import { flash } from "../middleware/flash.js";
 import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
@@ -24,7 +24,6 @@ import {
   transferInputSchema,
 } from "../schemas/transfers.schema.js";
 import { exportTransferLedger } from "../services/export/transfer-ledger.js";
-import * as inboxes from "../services/inbox.service.js";
 import * as mobile from "../services/members/mobile.js";
 import * as transfers from "../services/transfers/transfers.service.js";
 
@@ -133,9 +132,6 @@ export function transfersRouter({ db }: Deps) {
       flash(req, "success", "介绍信已撤销，记录保留。");
       res.redirect(303, `/transfers/${req.valid.params.id}`);
     },
-    inbox(req: Request, res: Response) {
-      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actorOf(req)), today: todayIso(), sixMonthsAgo: addMonths(todayIso(), -6) });
-    },
     mobile(req: Request, res: Response) {
       res.render("transfers/mobile", { ...mobileLocals(req), values: {} });
     },
@@ -170,9 +166,6 @@ export function transfersRouter({ db }: Deps) {
   r.post("/transfers/:id/accept", asWriter, validate({ params }), onDetail, validate({ body: acceptSchema }), h.accept);
   r.post("/transfers/:id/return", asWriter, validate({ params }), onDetail, validate({ body: returnSchema }), h.returnIt);
   r.post("/transfers/:id/cancel", asWriter, validate({ params }), onDetail, validate({ body: cancelSchema }), h.cancel);
-
-  // -- Inbox ----------------------------------------------------------------------------------
-  r.get("/inbox", requireAuth, h.inbox);
 
   // -- A member's mobile spells, contact and leaving -------------------------------------------
   r.get("/members/:id/mobile", requireAuth, validate({ params }), h.mobile);
