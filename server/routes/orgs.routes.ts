@@ -1,7 +1,7 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
-import { ORG_FORMATION, ORG_KIND } from "../domain/codes.js";
+import { ORG_FORMATION } from "../domain/codes.js";
 import { todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
 import { actorOf } from "../middleware/require-auth.js";
@@ -46,7 +46,7 @@ function orgHandlers({ db }: Deps) {
       parentOptions: limits?.fixed.parentId ? (current ? [[current.id, current.name]] : []) : parents,
       industries: orgs.listIndustries(db),
       regions: orgs.listRegions(db),
-      kindOptions: Object.entries(ORG_KIND.label).filter(([k]) => k !== "city_department" || actor.role === "admin" || limits?.fixed.kind),
+      kindOptions: orgs.offeredOrgKinds(actor, !!limits?.fixed.kind),
       formationOptions: Object.entries(ORG_FORMATION.label),
       fixedFields: limits?.fixed ?? { kind: false, parentId: false, code: false },
     };
