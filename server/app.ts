@@ -10,7 +10,7 @@ import { pinoHttp } from "pino-http";
 import type { DbHandle } from "../db/client.js";
 import { SqliteSessionStore } from "./auth/session-store.js";
 import type { Config } from "./config.js";
-import type { Deps } from "./deps.js";
+import { createCaches, type Deps } from "./deps.js";
 import { createLogger } from "./logger.js";
 import { VIEWS_DIR } from "./paths.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
@@ -20,18 +20,17 @@ import { adminRouter } from "./routes/admin.routes.js";
 import { apiRouter } from "./routes/api.routes.js";
 import { authRouter } from "./routes/auth.routes.js";
 import { enterprisesRouter } from "./routes/enterprises.routes.js";
-import { findsRouter } from "./routes/finds.routes.js";
 import { dashboardRouter } from "./routes/dashboard.routes.js";
+import { findsRouter } from "./routes/finds.routes.js";
 import { importsRouter } from "./routes/imports.routes.js";
+import { inboxRouter } from "./routes/inbox.routes.js";
 import { instructorsRouter } from "./routes/instructors.routes.js";
 import { leadsRouter } from "./routes/leads.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
-import type { Actor } from "./policy/actor.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
-import { ReadCache } from "./services/read-cache.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
@@ -44,7 +43,8 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   // One passport instance per app: the module's singleton would keep the strategies and
   // deserializers of every app built in the same process (tests), bound to closed databases.
   const passport = new Passport();
-  const deps: Deps = { db, handle, config, logger, passport, backups };
+  const caches = createCaches(handle.sqlite);
+  const deps: Deps = { db, handle, config, logger, passport, backups, caches };
   const app = express();
 
   // Express reads NODE_ENV itself otherwise; config.ts is the one reader of the environment.
@@ -89,7 +89,11 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
     pinoHttp({
       logger,
       serializers: {
-        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: String(req.url).split("?")[0] }),
+        req: (req: { method: string; url: string; id: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          path: String(req.url).split("?")[0],
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customProps: (req) => ({ userId: (req as express.Request).user?.id }),
@@ -97,10 +101,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
     }),
   );
 
-  app.get("/healthz", (_req, res) => {
-    handle.sqlite.prepare("SELECT 1").get();
-    res.json({ status: "ok" });
-  });
+  app.get("/healthz", healthz(handle));
   app.use("/assets", express.static(path.join(VIEWS_DIR, "assets"), { maxAge: config.env === "production" ? "7d" : 0, index: false }));
 
   // State-changing requests wait for the write lock on a timer, not in SQLite's blocking busy wait
@@ -127,20 +128,18 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   passport.use(
     new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
       authenticate(db, { username, password, ip: req.ip ?? null }, new Date(now ? now() : Date.now()))
-        .then((r) => (r.ok ? done(null, loadActor(db, r.userId) ?? false, { message: SIGN_IN_REFUSED }) : done(null, false, { message: r.message })))
+        .then((r) =>
+          r.ok ? done(null, loadActor(db, r.userId) ?? false, { message: SIGN_IN_REFUSED }) : done(null, false, { message: r.message }),
+        )
         .catch(done);
     }),
   );
   passport.serializeUser((user, done) => done(null, user.id));
-  // The signed-in account, read on every request (a join and a query build: ~0.4 ms, a tenth of a
-  // list page), is kept until the data changes. A write by another process (the user CLI disabling
-  // an account) counts at once too (othersMaxAgeMs 0), so a disabled account still ends on its very
-  // next request. Frozen: one object is shared by that account's requests.
-  const actors = new ReadCache<Readonly<Actor> | null>(handle.sqlite, { max: 1000, othersMaxAgeMs: 0 });
+  // The signed-in account comes from its cache (deps.ts): frozen, one object shared by its requests.
   passport.deserializeUser((id: number, done) => {
     try {
       // A disabled or deleted account yields no user: the session is signed out on its next request.
-      done(null, actors.get(String(id), () => {
+      done(null, caches.actors.get(String(id), () => {
         const actor = loadActor(db, id);
         return actor ? Object.freeze(actor) : null;
       }) ?? false);
@@ -184,6 +183,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(orgsRouter(deps));
   app.use(enterprisesRouter(deps));
   app.use(instructorsRouter(deps));
+  app.use(inboxRouter(deps));
   app.use(transfersRouter(deps));
   app.use(membersRouter(deps));
   app.use(importsRouter(deps));
@@ -195,4 +195,12 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** For the load balancer: the process answers and its database can be read. */
+function healthz(handle: DbHandle) {
+  return (_req: express.Request, res: express.Response) => {
+    handle.sqlite.prepare("SELECT 1").get();
+    res.json({ status: "ok" });
+  };
 }

@@ -12,7 +12,7 @@ import { todayIso } from "../../server/domain/dates.js";
 import { maskIdNumber, maskPhone } from "../../server/domain/masking.js";
 import { VIEWS_DIR } from "../../server/paths.js";
 import { canUnmask, canWrite } from "../../server/policy/actor.js";
-import { filtersOf } from "../../server/routes/members.routes.js";
+import { filtersOf } from "../../server/routes/members.handlers.js";
 import { type MemberListQuery, memberListQuerySchema } from "../../server/schemas/members.schema.js";
 import { listMembers, loadOrgs, memberFilterOptions } from "../../server/services/members/list.js";
 import { ReadCache } from "../../server/services/read-cache.js";

@@ -6,8 +6,7 @@ import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEN
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
 import { backupAlert } from "../services/backup/schedule.js";
-import { type NavCounts, navCounts } from "../services/nav.service.js";
-import { ReadCache } from "../services/read-cache.js";
+import { navCounts } from "../services/nav.service.js";
 import { viewHelpers } from "../views/helpers.js";
 
 /** The domain's numbers as the pages state them: views print these, never their own copy. */
@@ -51,16 +50,16 @@ export function baseLocals(req: Request, res: Response) {
 }
 
 /** What every view can use: the user, the CSRF token, flash messages, code labels and helpers. */
-export function viewLocals(deps: Deps) {
-  // The navigation badges (inbox, open leads) are counts over the user's whole scope on every page
-  // view; they are counted again only when the data has changed (read-cache.ts).
-  const navCache = new ReadCache<NavCounts>(deps.handle.sqlite, { max: 1000, othersMaxAgeMs: 30_000 });
+export function viewLocals({ db, caches, backups }: Deps) {
   return (req: Request, res: Response, next: NextFunction) => {
     baseLocals(req, res);
     const user = req.user ?? null;
-    if (user && req.method === "GET") res.locals.navCounts = navCache.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(deps.db, user));
+    // The navigation badges (inbox, open leads): counts over the user's whole scope, from their cache (deps.ts).
+    if (user && req.method === "GET") {
+      res.locals.navCounts = caches.nav.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(db, user));
+    }
     // The backup schedule's state, for administrators only: a failed or overdue copy on every page they open.
-    const backup = user?.role === "admin" && deps.backups ? deps.backups.status() : null;
+    const backup = user?.role === "admin" && backups ? backups.status() : null;
     res.locals.backupStatus = backup;
     res.locals.backupAlert = backup ? backupAlert(backup, Date.now()) : null;
     next();

@@ -4,12 +4,48 @@ import { ENTERPRISE_KIND } from "../domain/codes.js";
 import { COVERAGE_CLASS_LABEL } from "../domain/coverage-rules.js";
 import { todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
-import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
+import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
-import { coverageInputSchema, coverageParams, ENTERPRISE_STATUS_LABEL, enterpriseInputSchema, enterpriseListQuery, enterpriseParams as params } from "../schemas/enterprises.schema.js";
+import { clerksAndAdmins, signedIn } from "../policy/roles.js";
+import {
+  coverageInputSchema,
+  coverageParams,
+  ENTERPRISE_STATUS_LABEL,
+  enterpriseInputSchema,
+  enterpriseListQuery,
+  enterpriseParams,
+} from "../schemas/enterprises.schema.js";
 import * as enterprises from "../services/enterprises/enterprises.service.js";
 
-export function enterprisesRouter({ db }: Deps) {
+const byId = validate({ params: enterpriseParams });
+
+export function enterprisesRouter(deps: Deps) {
+  const h = enterpriseHandlers(deps);
+  const onNew = form("enterprises/form", h.newFormLocals);
+  const onEdit = form("enterprises/form", h.editFormLocals);
+  const onDetail = form("enterprises/show", h.detailLocals);
+  const r = Router();
+
+  // -- Enterprise list ------------------------------------------------------------------------
+  r.get("/enterprises", signedIn, validate({ query: enterpriseListQuery }), h.list);
+  r.get("/enterprises/new", clerksAndAdmins, h.newForm);
+  r.post("/enterprises", clerksAndAdmins, onNew, validate({ body: enterpriseInputSchema }), h.create);
+
+  // -- One enterprise -------------------------------------------------------------------------
+  r.get("/enterprises/:id", signedIn, byId, h.detail);
+  r.get("/enterprises/:id/edit", clerksAndAdmins, byId, h.editForm);
+  r.post("/enterprises/:id", clerksAndAdmins, byId, h.writable, onEdit, validate({ body: enterpriseInputSchema }), h.update);
+
+  // -- Which organization covers it -----------------------------------------------------------
+  r.post("/enterprises/:id/coverage", clerksAndAdmins, byId, h.writable, onDetail, validate({ body: coverageInputSchema }), h.attach);
+  r.post("/enterprises/:id/coverage/:orgId/remove", clerksAndAdmins, validate({ params: coverageParams }), h.detach);
+
+  return r;
+}
+
+// -- Handlers ---------------------------------------------------------------------------------------
+
+function enterpriseHandlers({ db }: Deps) {
   /** Select options every enterprise form and the list's filters need. */
   const formLocals = (req: Request) => ({
     ...enterprises.enterpriseFormOptions(db, actorOf(req)),
@@ -21,13 +57,25 @@ export function enterprisesRouter({ db }: Deps) {
     return { title: detail.enterprise.name, ...detail, today: todayIso(), statusLabels: ENTERPRISE_STATUS_LABEL };
   };
 
-  const h = {
+  return {
+    // -- Locals of the pages re-rendered after a 422 ---------------------------------------------
+    newFormLocals: (req: Request) => ({ enterprise: null, title: "新增企业", ...formLocals(req) }),
+    editFormLocals: (req: Request) => ({ enterprise: { id: req.params.id }, title: "修改企业", ...formLocals(req) }),
+    detailLocals,
+
     list(req: Request, res: Response) {
       const query = req.valid.query;
       const result = enterprises.listEnterprises(db, actorOf(req), query, todayIso());
       // What the pager's links carry: the checkbox as "1" or nothing.
       const filters = { ...query, shouldForm: query.shouldForm ? "1" : "" };
-      res.render("enterprises/index", { title: "企业", ...result, filters, coverageOptions: Object.entries(COVERAGE_CLASS_LABEL), statusLabels: ENTERPRISE_STATUS_LABEL, ...formLocals(req) });
+      res.render("enterprises/index", {
+        title: "企业",
+        ...result,
+        filters,
+        coverageOptions: Object.entries(COVERAGE_CLASS_LABEL),
+        statusLabels: ENTERPRISE_STATUS_LABEL,
+        ...formLocals(req),
+      });
     },
     detail(req: Request, res: Response) {
       res.render("enterprises/show", detailLocals(req));
@@ -68,23 +116,4 @@ export function enterprisesRouter({ db }: Deps) {
       res.redirect(303, `/enterprises/${req.valid.params.id}`);
     },
   };
-
-  const editFormFor = (req: Request) => ({ enterprise: { id: req.params.id }, title: "修改企业", ...formLocals(req) });
-  const r = Router();
-
-  // -- Enterprise list ------------------------------------------------------------------------
-  r.get("/enterprises", requireAuth, validate({ query: enterpriseListQuery }), h.list);
-  r.get("/enterprises/new", requireRole("admin", "clerk"), h.newForm);
-  r.post("/enterprises", requireRole("admin", "clerk"), form("enterprises/form", (req) => ({ enterprise: null, title: "新增企业", ...formLocals(req) })), validate({ body: enterpriseInputSchema }), h.create);
-
-  // -- One enterprise -------------------------------------------------------------------------
-  r.get("/enterprises/:id", requireAuth, validate({ params }), h.detail);
-  r.get("/enterprises/:id/edit", requireRole("admin", "clerk"), validate({ params }), h.editForm);
-  r.post("/enterprises/:id", requireRole("admin", "clerk"), validate({ params }), h.writable, form("enterprises/form", editFormFor), validate({ body: enterpriseInputSchema }), h.update);
-
-  // -- Which organization covers it -----------------------------------------------------------
-  r.post("/enterprises/:id/coverage", requireRole("admin", "clerk"), validate({ params }), h.writable, form("enterprises/show", detailLocals), validate({ body: coverageInputSchema }), h.attach);
-  r.post("/enterprises/:id/coverage/:orgId/remove", requireRole("admin", "clerk"), validate({ params: coverageParams }), h.detach);
-
-  return r;
 }

@@ -4,21 +4,51 @@ import { publicOrigin } from "../config.js";
 import type { Deps } from "../deps.js";
 import { addDays, todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
-import { actorOf, requireRole } from "../middleware/require-auth.js";
+import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
+import { clerksAdminsAndSupervisors, clerksAndAdmins } from "../policy/roles.js";
 import { idParam } from "../schemas/fields.js";
-import { apiKeyInputSchema, fieldVisitSchema, linkInputSchema, selfReportSchema, tokenParam } from "../schemas/finds.schema.js";
-import * as keys from "../services/admin/api-keys.js";
+import { fieldVisitSchema, linkInputSchema, selfReportSchema, tokenParam } from "../schemas/finds.schema.js";
 import { recordFieldVisit } from "../services/finds/field-visit.js";
 import * as links from "../services/finds/links.js";
 import { committeeOptions, defaultCommitteeId, enterpriseOptions } from "../services/finds/scope.js";
 import { createSelfReportLimiter, submitSelfReport } from "../services/finds/self-report.js";
 
-const params = z.object({ id: idParam });
+const byId = validate({ params: z.object({ id: idParam }) });
 /** New links are valid for this long unless the clerk chooses otherwise. */
 const DEFAULT_LINK_DAYS = 90;
 
-export function findsRouter({ db, handle, config }: Deps) {
+export function findsRouter(deps: Deps) {
+  const h = findsHandlers(deps);
+  /** Supervisors may read the links; writing is for clerks and administrators. */
+  const readers = clerksAdminsAndSupervisors;
+  const r = Router();
+
+  // -- Self-report links (clerks) -----------------------------------------------------------------
+  r.get("/finds", readers, h.home);
+  r.get("/finds/links", readers, h.links);
+  r.post("/finds/links", clerksAndAdmins, form("finds/links", h.linksLocals), validate({ body: linkInputSchema }), h.createLink);
+  r.get("/finds/links/:id", readers, byId, h.link);
+  r.get("/finds/links/:id/poster", readers, byId, h.poster);
+  r.get("/finds/links/:id/qr.svg", readers, byId, h.qrSvg);
+  r.get("/finds/links/:id/qr.png", readers, byId, h.qrPng);
+  r.post("/finds/links/:id/close", clerksAndAdmins, byId, h.close);
+
+  // -- Field visits (clerks, from a phone) --------------------------------------------------------
+  r.get("/finds/visit", clerksAndAdmins, h.visitForm);
+  r.post("/finds/visit", clerksAndAdmins, form("finds/visit", h.visitLocals), validate({ body: fieldVisitSchema }), h.visit);
+
+  // -- Public self-report form (no account; CSRF token in the anonymous session) ------------------
+  r.get("/r/:token", h.publicForm);
+  r.post("/r/:token", h.publicGate, form("finds/public-form", h.publicLocals), validate({ body: selfReportSchema }), h.publicSubmit);
+  r.get("/r/:token/thanks", h.thanks);
+
+  return r;
+}
+
+// -- Handlers ---------------------------------------------------------------------------------------
+
+function findsHandlers({ db, handle, config }: Deps) {
   /** The address a link's QR code and poster carry: the configured public one, never the request's Host header. */
   const origin = publicOrigin(config);
   const publicUrl = (token: string) => `${origin}${links.publicPath(token)}`;
@@ -39,25 +69,32 @@ export function findsRouter({ db, handle, config }: Deps) {
     const actor = actorOf(req);
     return { title: "走访登记", committees: committeeOptions(db, actor), enterprises: enterpriseOptions(db, actor), today: todayIso() };
   };
-  const keysLocals = (req: Request) => {
-    const actor = actorOf(req);
-    return { title: "平台 API 密钥", keys: keys.listApiKeys(db, actor), committees: committeeOptions(db, actor) };
-  };
   const publicLocals = (_req: Request, res: Response) => {
     const link = res.locals.link as links.SelfReportLink;
     return { title: "党员亮身份登记", link };
   };
+  const linkOf = (req: Request) => links.getLink(db, actorOf(req), req.valid.params.id, now());
 
   /** The public pages say the same for unknown, expired and closed links: nothing about which. */
   const unavailable = (res: Response) =>
-    res.status(404).render("finds/public-message", { title: "登记入口不可用", heading: "该登记入口已失效", message: "二维码或链接已过期、已关闭或不正确。请联系所在站点或行业党委工作人员获取新的二维码。" });
+    res.status(404).render("finds/public-message", {
+      title: "登记入口不可用",
+      heading: "该登记入口已失效",
+      message: "二维码或链接已过期、已关闭或不正确。请联系所在站点或行业党委工作人员获取新的二维码。",
+    });
 
-  const h = {
+  return {
+    linksLocals,
+    visitLocals,
+    publicLocals,
+
     // -- Self-report links ------------------------------------------------------------------------
+    home(_req: Request, res: Response) {
+      res.redirect(303, "/finds/links");
+    },
     links(req: Request, res: Response) {
-      const actor = actorOf(req);
-      const own = defaultCommitteeId(db, actor);
-      res.render("finds/links", { ...linksLocals(req), values: { committeeId: own ?? "", expiresOn: addDays(todayIso(), DEFAULT_LINK_DAYS) } });
+      const values = { committeeId: defaultCommitteeId(db, actorOf(req)) ?? "", expiresOn: addDays(todayIso(), DEFAULT_LINK_DAYS) };
+      res.render("finds/links", { ...linksLocals(req), values });
     },
     createLink(req: Request, res: Response) {
       const link = links.createLink(db, actorOf(req), req.body, todayIso());
@@ -65,20 +102,20 @@ export function findsRouter({ db, handle, config }: Deps) {
       res.redirect(303, `/finds/links/${link.id}`);
     },
     link(req: Request, res: Response) {
-      const actor = actorOf(req);
-      const link = links.getLink(db, actor, req.valid.params.id, now());
-      res.render("finds/link", { title: link.label, link, url: publicUrl(link.token), originConfigured: !!config.publicBaseUrl, leads: links.leadsOfLink(db, actor, link.id) });
+      const link = linkOf(req);
+      const leads = links.leadsOfLink(db, actorOf(req), link.id);
+      res.render("finds/link", { title: link.label, link, url: publicUrl(link.token), originConfigured: !!config.publicBaseUrl, leads });
     },
     poster(req: Request, res: Response) {
-      const link = links.getLink(db, actorOf(req), req.valid.params.id, now());
+      const link = linkOf(req);
       res.render("finds/poster", { title: `海报 · ${link.label}`, link, url: publicUrl(link.token), scripts: ["finds.js"] });
     },
     async qrSvg(req: Request, res: Response) {
-      const link = links.getLink(db, actorOf(req), req.valid.params.id, now());
+      const link = linkOf(req);
       res.type("image/svg+xml").send(await links.qrSvg(publicUrl(link.token)));
     },
     async qrPng(req: Request, res: Response) {
-      const link = links.getLink(db, actorOf(req), req.valid.params.id, now());
+      const link = linkOf(req);
       if (req.query.download === "1") res.attachment(`qr-${link.id}.png`);
       res.type("image/png").send(await links.qrPng(publicUrl(link.token)));
     },
@@ -90,8 +127,8 @@ export function findsRouter({ db, handle, config }: Deps) {
 
     // -- Field visits -----------------------------------------------------------------------------
     visitForm(req: Request, res: Response) {
-      const actor = actorOf(req);
-      res.render("finds/visit", { ...visitLocals(req), values: { committeeId: defaultCommitteeId(db, actor) ?? "", visitedOn: todayIso(), category: "full" } });
+      const values = { committeeId: defaultCommitteeId(db, actorOf(req)) ?? "", visitedOn: todayIso(), category: "full" };
+      res.render("finds/visit", { ...visitLocals(req), values });
     },
     visit(req: Request, res: Response) {
       const r = recordFieldVisit(db, actorOf(req), req.body, todayIso());
@@ -133,54 +170,10 @@ export function findsRouter({ db, handle, config }: Deps) {
       res.render("finds/public-message", {
         title: "登记成功",
         heading: "提交成功，谢谢！",
-        message: "您的信息已交给党组织。工作人员核实后会与您联系，请保持手机畅通。本页面不会显示您填写的任何信息；如需更正，可重新扫码提交。",
+        message:
+          "您的信息已交给党组织。工作人员核实后会与您联系，请保持手机畅通。本页面不会显示您填写的任何信息；如需更正，可重新扫码提交。",
         ok: true,
       });
     },
-
-    // -- Platform API keys ------------------------------------------------------------------------
-    keys(req: Request, res: Response) {
-      res.render("finds/api-keys", keysLocals(req));
-    },
-    issueKey(req: Request, res: Response) {
-      const { key, row } = keys.issueApiKey(db, actorOf(req), req.body);
-      // Rendered, never redirected: the key must not pass through the session (flash) or a URL.
-      res.status(201).render("finds/api-key-created", { title: "API 密钥已生成", key, row, origin });
-    },
-    revokeKey(req: Request, res: Response) {
-      keys.revokeApiKey(db, actorOf(req), req.valid.params.id, now());
-      flash(req, "success", "API 密钥已吊销，使用它的请求将被拒绝。");
-      res.redirect(303, "/admin/api-keys");
-    },
   };
-
-  /** Supervisors may read the links; writing is for clerks and administrators. */
-  const readLinks = requireRole("admin", "clerk", "supervisor");
-  const r = Router();
-
-  // -- Self-report links (clerks) -----------------------------------------------------------------
-  r.get("/finds", readLinks, (_req, res) => res.redirect(303, "/finds/links"));
-  r.get("/finds/links", readLinks, h.links);
-  r.post("/finds/links", requireRole("admin", "clerk"), form("finds/links", linksLocals), validate({ body: linkInputSchema }), h.createLink);
-  r.get("/finds/links/:id", readLinks, validate({ params }), h.link);
-  r.get("/finds/links/:id/poster", readLinks, validate({ params }), h.poster);
-  r.get("/finds/links/:id/qr.svg", readLinks, validate({ params }), h.qrSvg);
-  r.get("/finds/links/:id/qr.png", readLinks, validate({ params }), h.qrPng);
-  r.post("/finds/links/:id/close", requireRole("admin", "clerk"), validate({ params }), h.close);
-
-  // -- Field visits (clerks, from a phone) --------------------------------------------------------
-  r.get("/finds/visit", requireRole("admin", "clerk"), h.visitForm);
-  r.post("/finds/visit", requireRole("admin", "clerk"), form("finds/visit", visitLocals), validate({ body: fieldVisitSchema }), h.visit);
-
-  // -- Public self-report form (no account; CSRF token in the anonymous session) ------------------
-  r.get("/r/:token", h.publicForm);
-  r.post("/r/:token", h.publicGate, form("finds/public-form", publicLocals), validate({ body: selfReportSchema }), h.publicSubmit);
-  r.get("/r/:token/thanks", h.thanks);
-
-  // -- Platform API keys (administrators) ---------------------------------------------------------
-  r.get("/admin/api-keys", requireRole("admin"), h.keys);
-  r.post("/admin/api-keys", requireRole("admin"), form("finds/api-keys", keysLocals), validate({ body: apiKeyInputSchema }), h.issueKey);
-  r.post("/admin/api-keys/:id/revoke", requireRole("admin"), validate({ params }), h.revokeKey);
-
-  return r;
 }

@@ -3,8 +3,9 @@ import type { Deps } from "../deps.js";
 import { INSTRUCTOR_KIND } from "../domain/codes.js";
 import { todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
-import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
+import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
+import { clerksAndAdmins, signedIn } from "../policy/roles.js";
 import {
   assignmentInputSchema,
   assignmentParams,
@@ -12,11 +13,42 @@ import {
   INSTRUCTOR_STATUS_LABEL,
   instructorInputSchema,
   instructorListQuery,
-  instructorParams as params,
+  instructorParams,
 } from "../schemas/instructors.schema.js";
 import * as instructors from "../services/enterprises/instructors.js";
 
-export function instructorsRouter({ db }: Deps) {
+const byId = validate({ params: instructorParams });
+const byAssignment = validate({ params: assignmentParams });
+const endBody = validate({ body: endAssignmentSchema });
+
+export function instructorsRouter(deps: Deps) {
+  const h = instructorHandlers(deps);
+  const onNew = form("instructors/form", h.newFormLocals);
+  const onEdit = form("instructors/form", h.editFormLocals);
+  const onDetail = form("instructors/show", h.detailLocals);
+  const onEnding = form("instructors/show", h.endingLocals);
+  const r = Router();
+
+  // -- Instructor list ------------------------------------------------------------------------
+  r.get("/instructors", signedIn, validate({ query: instructorListQuery }), h.list);
+  r.get("/instructors/new", clerksAndAdmins, h.newForm);
+  r.post("/instructors", clerksAndAdmins, onNew, validate({ body: instructorInputSchema }), h.create);
+
+  // -- One instructor -------------------------------------------------------------------------
+  r.get("/instructors/:id", signedIn, byId, h.detail);
+  r.get("/instructors/:id/edit", clerksAndAdmins, byId, h.editForm);
+  r.post("/instructors/:id", clerksAndAdmins, byId, h.writable, onEdit, validate({ body: instructorInputSchema }), h.update);
+
+  // -- Assignments to enterprises (ended, never deleted) --------------------------------------
+  r.post("/instructors/:id/assignments", clerksAndAdmins, byId, h.writable, onDetail, validate({ body: assignmentInputSchema }), h.assign);
+  r.post("/instructors/:id/assignments/:assignmentId/end", clerksAndAdmins, byAssignment, h.writable, onEnding, endBody, h.endAssignment);
+
+  return r;
+}
+
+// -- Handlers ---------------------------------------------------------------------------------------
+
+function instructorHandlers({ db }: Deps) {
   /** Select options every instructor form and the list's filters need. */
   const formLocals = (req: Request) => ({
     ...instructors.instructorFormOptions(db, actorOf(req)),
@@ -28,7 +60,16 @@ export function instructorsRouter({ db }: Deps) {
     return { title: detail.instructor.name, ...detail, today: todayIso(), statusLabels: INSTRUCTOR_STATUS_LABEL };
   };
 
-  const h = {
+  return {
+    // -- Locals of the pages re-rendered after a 422 ---------------------------------------------
+    newFormLocals: (req: Request) => ({ instructor: null, title: "新增党建指导员", ...formLocals(req) }),
+    editFormLocals(req: Request) {
+      const i = instructors.instructorForEdit(db, actorOf(req), req.valid.params.id);
+      return { instructor: i, title: `修改 ${i.name}`, ...formLocals(req) };
+    },
+    detailLocals,
+    endingLocals: (req: Request) => ({ ...detailLocals(req), endingId: req.valid.params.assignmentId }),
+
     list(req: Request, res: Response) {
       const filters = req.valid.query;
       const result = instructors.listInstructors(db, actorOf(req), filters, todayIso());
@@ -67,39 +108,10 @@ export function instructorsRouter({ db }: Deps) {
       res.redirect(303, `/instructors/${req.valid.params.id}`);
     },
     endAssignment(req: Request, res: Response) {
-      instructors.endAssignment(db, actorOf(req), req.valid.params.id, req.valid.params.assignmentId, req.body.endedOn, todayIso());
+      const { id, assignmentId } = req.valid.params;
+      instructors.endAssignment(db, actorOf(req), id, assignmentId, req.body.endedOn, todayIso());
       flash(req, "success", "已结束该派驻，记录保留在派驻历史中。");
       res.redirect(303, `/instructors/${req.valid.params.id}`);
     },
   };
-
-  const editFormFor = (req: Request) => {
-    const i = instructors.instructorForEdit(db, actorOf(req), req.valid.params.id);
-    return { instructor: i, title: `修改 ${i.name}`, ...formLocals(req) };
-  };
-  const r = Router();
-
-  // -- Instructor list ------------------------------------------------------------------------
-  r.get("/instructors", requireAuth, validate({ query: instructorListQuery }), h.list);
-  r.get("/instructors/new", requireRole("admin", "clerk"), h.newForm);
-  r.post("/instructors", requireRole("admin", "clerk"), form("instructors/form", (req) => ({ instructor: null, title: "新增党建指导员", ...formLocals(req) })), validate({ body: instructorInputSchema }), h.create);
-
-  // -- One instructor -------------------------------------------------------------------------
-  r.get("/instructors/:id", requireAuth, validate({ params }), h.detail);
-  r.get("/instructors/:id/edit", requireRole("admin", "clerk"), validate({ params }), h.editForm);
-  r.post("/instructors/:id", requireRole("admin", "clerk"), validate({ params }), h.writable, form("instructors/form", editFormFor), validate({ body: instructorInputSchema }), h.update);
-
-  // -- Assignments to enterprises (ended, never deleted) --------------------------------------
-  r.post("/instructors/:id/assignments", requireRole("admin", "clerk"), validate({ params }), h.writable, form("instructors/show", detailLocals), validate({ body: assignmentInputSchema }), h.assign);
-  r.post(
-    "/instructors/:id/assignments/:assignmentId/end",
-    requireRole("admin", "clerk"),
-    validate({ params: assignmentParams }),
-    h.writable,
-    form("instructors/show", (req) => ({ ...detailLocals(req), endingId: req.valid.params.assignmentId })),
-    validate({ body: endAssignmentSchema }),
-    h.endAssignment,
-  );
-
-  return r;
 }

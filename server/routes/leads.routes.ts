@@ -3,15 +3,37 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
-import { actorOf, requireRole } from "../middleware/require-auth.js";
+import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
+import { clerksAdminsAndSupervisors, clerksAndAdmins } from "../policy/roles.js";
 import { idParam } from "../schemas/fields.js";
 import { bulkVerifySchema, leadsQuery, pageQuery, rejectSchema, verifySchema } from "../schemas/imports.schema.js";
 import * as leads from "../services/finds/leads.js";
 
-const params = z.object({ id: idParam });
+const byId = validate({ params: z.object({ id: idParam }) });
 
-export function leadsRouter({ db }: Deps) {
+export function leadsRouter(deps: Deps) {
+  const h = leadHandlers(deps);
+  const readers = clerksAdminsAndSupervisors;
+  const onDetail = form("leads/show", h.detailLocals);
+  const r = Router();
+
+  // -- Leads list, bulk verify, departures ------------------------------------------------------
+  r.get("/leads", readers, validate({ query: leadsQuery }), h.list);
+  r.post("/leads/bulk-verify", clerksAndAdmins, validate({ body: bulkVerifySchema }), h.bulkVerify);
+  r.get("/leads/departures", readers, validate({ query: pageQuery }), h.departures);
+
+  // -- One lead ---------------------------------------------------------------------------------
+  r.get("/leads/:id", readers, byId, h.detail);
+  r.post("/leads/:id/verify", clerksAndAdmins, byId, onDetail, validate({ body: verifySchema }), h.verify);
+  r.post("/leads/:id/reject", clerksAndAdmins, byId, onDetail, validate({ body: rejectSchema }), h.reject);
+
+  return r;
+}
+
+// -- Handlers ---------------------------------------------------------------------------------------
+
+function leadHandlers({ db }: Deps) {
   const detailLocals = (req: Request) => {
     const actor = actorOf(req);
     // req.valid survives into the error handler (req.params does not once the router is left).
@@ -19,7 +41,9 @@ export function leadsRouter({ db }: Deps) {
     return { title: `摸排线索 · ${lead.name}`, lead, branches: leads.fileableBranches(db, actor) };
   };
 
-  const h = {
+  return {
+    detailLocals,
+
     list(req: Request, res: Response) {
       const actor = actorOf(req);
       const q = req.valid.query as z.infer<typeof leadsQuery>;
@@ -41,7 +65,12 @@ export function leadsRouter({ db }: Deps) {
     },
     verify(req: Request, res: Response) {
       const r = leads.verifyLead(db, actorOf(req), req.valid.params.id, req.body, todayIso());
-      flash(req, "success", r.filed ? "已核实并编入党支部管理。" : r.created ? "已核实，党员暂为“未纳管”，可稍后编入党支部。" : "已核实，已关联到已有党员记录。");
+      const message = r.filed
+        ? "已核实并编入党支部管理。"
+        : r.created
+          ? "已核实，党员暂为“未纳管”，可稍后编入党支部。"
+          : "已核实，已关联到已有党员记录。";
+      flash(req, "success", message);
       res.redirect(303, `/members/${r.memberId}`);
     },
     reject(req: Request, res: Response) {
@@ -60,20 +89,4 @@ export function leadsRouter({ db }: Deps) {
       res.render("leads/departures", { title: "流失风险名单", ...result, page, filters: {} });
     },
   };
-
-  const r = Router();
-  const readers = requireRole("admin", "clerk", "supervisor");
-  const writers = requireRole("admin", "clerk");
-
-  // -- Leads list, bulk verify, departures ------------------------------------------------------
-  r.get("/leads", readers, validate({ query: leadsQuery }), h.list);
-  r.post("/leads/bulk-verify", writers, validate({ body: bulkVerifySchema }), h.bulkVerify);
-  r.get("/leads/departures", readers, validate({ query: pageQuery }), h.departures);
-
-  // -- One lead ---------------------------------------------------------------------------------
-  r.get("/leads/:id", readers, validate({ params }), h.detail);
-  r.post("/leads/:id/verify", writers, validate({ params }), form("leads/show", detailLocals), validate({ body: verifySchema }), h.verify);
-  r.post("/leads/:id/reject", writers, validate({ params }), form("leads/show", detailLocals), validate({ body: rejectSchema }), h.reject);
-
-  return r;
 }

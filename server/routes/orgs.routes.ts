@@ -1,18 +1,40 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
-import { ORG_FORMATION, ORG_KIND } from "../domain/codes.js";
+import { ORG_FORMATION } from "../domain/codes.js";
 import { todayIso } from "../domain/dates.js";
 import { flash } from "../middleware/flash.js";
-import { actorOf, requireAuth, requireRole } from "../middleware/require-auth.js";
+import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
+import { clerksAndAdmins, signedIn, writers } from "../policy/roles.js";
 import { idParam } from "../schemas/fields.js";
 import { dissolveSchema, orgInputSchema } from "../schemas/orgs.schema.js";
 import * as orgs from "../services/orgs/orgs.service.js";
 
-const params = z.object({ id: idParam });
+const byId = validate({ params: z.object({ id: idParam }) });
 
-export function orgsRouter({ db }: Deps) {
+export function orgsRouter(deps: Deps) {
+  const h = orgHandlers(deps);
+  const r = Router();
+
+  // -- Organization tree ------------------------------------------------------------------------
+  r.get("/orgs", signedIn, h.tree);
+  r.get("/orgs/new", clerksAndAdmins, h.newForm);
+  r.post("/orgs", clerksAndAdmins, form("orgs/form", h.newFormLocals), validate({ body: orgInputSchema }), h.create);
+
+  // -- One organization -------------------------------------------------------------------------
+  r.get("/orgs/:id", signedIn, byId, h.detail);
+  r.post("/orgs/:id/unmask", signedIn, byId, h.unmask);
+  r.get("/orgs/:id/edit", writers, byId, h.editForm);
+  r.post("/orgs/:id", writers, byId, h.inScope, form("orgs/form", h.editFormLocals), validate({ body: orgInputSchema }), h.update);
+  r.post("/orgs/:id/dissolve", clerksAndAdmins, byId, h.inScope, validate({ body: dissolveSchema }), h.dissolve);
+
+  return r;
+}
+
+// -- Handlers ---------------------------------------------------------------------------------------
+
+function orgHandlers({ db }: Deps) {
   /** Select options every org form needs; for an edit, what this user may not change is shown fixed. */
   const formLocals = (req: Request, editing: Pick<orgs.Org, "id" | "parentId"> | null = null) => {
     const actor = actorOf(req);
@@ -24,13 +46,20 @@ export function orgsRouter({ db }: Deps) {
       parentOptions: limits?.fixed.parentId ? (current ? [[current.id, current.name]] : []) : parents,
       industries: orgs.listIndustries(db),
       regions: orgs.listRegions(db),
-      kindOptions: Object.entries(ORG_KIND.label).filter(([k]) => k !== "city_department" || actor.role === "admin" || limits?.fixed.kind),
+      kindOptions: orgs.offeredOrgKinds(actor, !!limits?.fixed.kind),
       formationOptions: Object.entries(ORG_FORMATION.label),
       fixedFields: limits?.fixed ?? { kind: false, parentId: false, code: false },
     };
   };
 
-  const h = {
+  return {
+    // -- Locals of the forms' re-renders after a 422 ---------------------------------------------
+    newFormLocals: (req: Request) => ({ org: null, title: "新建党组织", ...formLocals(req) }),
+    editFormLocals(req: Request) {
+      const org = orgs.getOrg(db, actorOf(req), req.valid.params.id);
+      return { org: { id: org.id }, title: "修改党组织", ...formLocals(req, org) };
+    },
+
     tree(req: Request, res: Response) {
       const tree = orgs.orgTree(db, actorOf(req), { includeDissolved: req.query.dissolved === "1" });
       res.render("orgs/index", { title: "党组织", tree, showDissolved: req.query.dissolved === "1" });
@@ -41,7 +70,8 @@ export function orgsRouter({ db }: Deps) {
     },
     newForm(req: Request, res: Response) {
       const parentId = typeof req.query.parent === "string" ? req.query.parent : "";
-      res.render("orgs/form", { title: "新建党组织", org: null, values: { parentId, kind: "branch", formation: "standalone" }, ...formLocals(req) });
+      const values = { parentId, kind: "branch", formation: "standalone" };
+      res.render("orgs/form", { title: "新建党组织", org: null, values, ...formLocals(req) });
     },
     create(req: Request, res: Response) {
       const org = orgs.createOrg(db, actorOf(req), req.body);
@@ -72,24 +102,4 @@ export function orgsRouter({ db }: Deps) {
       res.redirect(303, `/orgs/${req.valid.params.id}`);
     },
   };
-
-  const editFormFor = (req: Request) => {
-    const org = orgs.getOrg(db, actorOf(req), req.valid.params.id);
-    return { org: { id: org.id }, title: "修改党组织", ...formLocals(req, org) };
-  };
-  const r = Router();
-
-  // -- Organization tree ------------------------------------------------------------------------
-  r.get("/orgs", requireAuth, h.tree);
-  r.get("/orgs/new", requireRole("admin", "clerk"), h.newForm);
-  r.post("/orgs", requireRole("admin", "clerk"), form("orgs/form", (req) => ({ org: null, title: "新建党组织", ...formLocals(req) })), validate({ body: orgInputSchema }), h.create);
-
-  // -- One organization -------------------------------------------------------------------------
-  r.get("/orgs/:id", requireAuth, validate({ params }), h.detail);
-  r.post("/orgs/:id/unmask", requireAuth, validate({ params }), h.unmask);
-  r.get("/orgs/:id/edit", requireRole("admin", "clerk", "secretary"), validate({ params }), h.editForm);
-  r.post("/orgs/:id", requireRole("admin", "clerk", "secretary"), validate({ params }), h.inScope, form("orgs/form", editFormFor), validate({ body: orgInputSchema }), h.update);
-  r.post("/orgs/:id/dissolve", requireRole("admin", "clerk"), validate({ params }), h.inScope, validate({ body: dissolveSchema }), h.dissolve);
-
-  return r;
 }

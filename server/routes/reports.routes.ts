@@ -2,23 +2,50 @@ import { type Request, type Response, Router } from "express";
 import type { Deps } from "../deps.js";
 import { STATS_SCOPE_KINDS } from "../domain/codes.js";
 import { todayIso } from "../domain/dates.js";
-import { actorOf, requireAuth } from "../middleware/require-auth.js";
+import { actorOf } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
+import { canUnmask } from "../policy/actor.js";
+import { signedIn } from "../policy/roles.js";
 import { downloadQuerySchema, figureParamsSchema, figureQuerySchema } from "../schemas/reports.schema.js";
 import { type FigureKey, listFigureRows, RATE_DEFS, type StatsScope } from "../services/coverage/coverage.service.js";
 import { figureHref } from "../services/coverage/dashboard.js";
+import { listSnapshots } from "../services/coverage/snapshots.js";
 import { EXPORT_TITLES, prepareExport } from "../services/export/export.service.js";
 import * as orgs from "../services/orgs/orgs.service.js";
-import { listSnapshots } from "../services/coverage/snapshots.js";
-import { canUnmask } from "../policy/actor.js";
+
+export function reportsRouter(deps: Deps) {
+  const h = reportHandlers(deps);
+  const r = Router();
+
+  // -- Downloads --------------------------------------------------------------------------------
+  r.get("/reports", signedIn, h.index);
+  r.get("/reports/download", signedIn, validate({ query: downloadQuerySchema }), h.download);
+
+  // -- The rows behind each figure --------------------------------------------------------------
+  r.get("/reports/figures/:key", signedIn, validate({ params: figureParamsSchema, query: figureQuerySchema }), h.figure);
+
+  return r;
+}
+
+// -- Handlers ---------------------------------------------------------------------------------------
 
 /** What each workbook holds, for the download page. */
 const WORKBOOKS = [
-  { kind: "coverage", asOf: true, text: "“两个覆盖”情况统计表（按行业党委、按县区两块，含合计），应建未建企业、未覆盖企业、已发现未纳管党员和指标说明。往月报表取该月月末快照，重新导出结果相同。" },
+  {
+    kind: "coverage",
+    asOf: true,
+    text:
+      "“两个覆盖”情况统计表（按行业党委、按县区两块，含合计），应建未建企业、未覆盖企业、已发现未纳管党员和指标说明。" +
+      "往月报表取该月月末快照，重新导出结果相同。",
+  },
   { kind: "members", asOf: false, text: "党员花名册：范围内现有党员的基本信息、组织关系状态、发现渠道和纳管情况。" },
   { kind: "enterprises", asOf: false, text: "企业名单：每家企业的覆盖情况、覆盖党组织、党建指导员、党员人数和应建未建标记。" },
   { kind: "leads", asOf: false, text: "摸排线索：“四找”发现的线索及其核实结果。" },
-  { kind: "transfers", asOf: true, text: "组织关系转接台账：介绍信编号、转出转入单位、有效期、状态和是否超期（按统计截止日期判断）。" },
+  {
+    kind: "transfers",
+    asOf: true,
+    text: "组织关系转接台账：介绍信编号、转出转入单位、有效期、状态和是否超期（按统计截止日期判断）。",
+  },
   { kind: "workers", asOf: false, text: "平台从业人员花名册：各平台导入的从业人员。" },
 ] as const;
 
@@ -27,8 +54,8 @@ function attachment(filename: string, fallback: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-export function reportsRouter({ db, logger }: Deps) {
-  const h = {
+function reportHandlers({ db, logger }: Deps) {
+  return {
     index(req: Request, res: Response) {
       const actor = actorOf(req);
       res.render("reports/index", {
@@ -69,13 +96,4 @@ export function reportsRouter({ db, logger }: Deps) {
       });
     },
   };
-  const r = Router();
-
-  // -- Downloads --------------------------------------------------------------------------------
-  r.get("/reports", requireAuth, h.index);
-  r.get("/reports/download", requireAuth, validate({ query: downloadQuerySchema }), h.download);
-
-  // -- The rows behind each figure --------------------------------------------------------------
-  r.get("/reports/figures/:key", requireAuth, validate({ params: figureParamsSchema, query: figureQuerySchema }), h.figure);
-  return r;
 }

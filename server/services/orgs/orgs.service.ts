@@ -201,6 +201,12 @@ export function orgWarnings(org: Org, memberCount: number, fullCount: number, co
 /** Kinds only administrators may set up, by creating one or by turning an organization into one. */
 const ADMIN_ONLY_KINDS: readonly OrgKind[] = ["city_department"];
 
+/** The kinds the org form offers: admin-only kinds to administrators, or when the form shows the kind fixed. */
+export function offeredOrgKinds(actor: Actor, kindFixed: boolean): [OrgKind, string][] {
+  const kinds = Object.entries(ORG_KIND.label) as [OrgKind, string][];
+  return kinds.filter(([k]) => !ADMIN_ONLY_KINDS.includes(k) || isAdmin(actor) || kindFixed);
+}
+
 /**
  * Why an existing organization cannot become `kind`, or null: what hangs on it must still fit
  * (sub-organizations, members, what a committee is responsible for, the accounts bound to it).

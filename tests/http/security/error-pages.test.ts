@@ -17,7 +17,7 @@ import { loadActor } from "../../../server/services/admin/users.js";
 import { type Agent, createTestApp, csrfFrom, signIn, type TestApp } from "../../helpers/app.js";
 import { serverLeaks } from "../../helpers/hostile.js";
 
-const REPO = path.resolve(import.meta.dirname, "../..");
+const REPO = path.resolve(import.meta.dirname, "../../..");
 
 function expectAppPage(res: request.Response, status: number, what: string) {
   expect(res.status, `${what}: ${res.text.slice(0, 200)}`).toBe(status);

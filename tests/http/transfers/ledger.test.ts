@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, todayIso } from "../../../server/domain/dates.js";
 import { maskIdNumber } from "../../../server/domain/masking.js";
 import type { Deps } from "../../../server/deps.js";
+import { membersRouter } from "../../../server/routes/members.routes.js";
 import { transfersRouter } from "../../../server/routes/transfers.routes.js";
 import { transferCounts } from "../../../server/services/transfers/transfers.service.js";
 import { loadActor } from "../../../server/services/admin/users.js";
@@ -35,6 +36,17 @@ beforeAll(async () => {
 afterAll(() => w.t.close());
 
 const linked = (res: Response, key: string) => res.text.includes(`href="/transfers/${ids[key]}"`);
+
+type RouteLayer = { route?: { path: string; methods: Record<string, boolean> } };
+/** The routes of the routers that write history: transfers, and a member's record with its mobile spells, contact and leaving. */
+const historyRoutes = () => {
+  const deps = { db: w.t.handle.db } as Deps;
+  return [transfersRouter(deps), membersRouter(deps)].flatMap((router) =>
+    (router.stack as RouteLayer[]).filter((l) => l.route).map((l) => l.route!),
+  );
+};
+/** A member's status changes (the members router), which append to the timeline like a transfer does. */
+const MEMBER_STATUS = /^\/members\/:id\/(mobile|contact|leave)/;
 
 describe("the transfer list", () => {
   it("shows each side what it sent and what was addressed to it, and nothing else", async () => {
@@ -171,8 +183,7 @@ describe("the printable letter", () => {
 
 describe("history is never edited or deleted", () => {
   it("the router has no DELETE, PUT or PATCH route and no edit form", async () => {
-    const router = transfersRouter({ db: w.t.handle.db } as Deps);
-    const routes = (router.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).filter((l) => l.route).map((l) => l.route!);
+    const routes = historyRoutes().filter((r) => r.path.startsWith("/transfers") || MEMBER_STATUS.test(r.path));
     expect(routes.length).toBeGreaterThan(10);
     for (const r of routes) {
       const methods = Object.keys(r.methods);
@@ -223,9 +234,12 @@ describe("history is never edited or deleted", () => {
         "/members/:id/contact/lost": { lostContactOn: today, lostContactReason: "other" },
         "/members/:id/contact/restore": { restoredOn: today },
         "/members/:id/leave": { leftReason: "expelled", leftOn: today },
+        "/members/search": { number: "13800138000" },
+        "/members": { name: "试图修改", orgId: w.city.dlBranch.id },
+        "/members/:id": { name: "试图修改" },
+        "/members/:id/unmask": {},
       };
-      const router = transfersRouter({ db: w.t.handle.db } as Deps);
-      const posts = (router.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).filter((l) => l.route?.methods.post).map((l) => l.route!.path);
+      const posts = historyRoutes().filter((r) => r.methods.post).map((r) => r.path);
       expect(posts.sort()).toEqual(Object.keys(bodies).sort());
       for (const agent of [w.secJoint, w.secDl, w.clerkDl, w.admin]) {
         for (const path of posts) {
