@@ -14,6 +14,9 @@
 // Counts in the summary count only records inside the importer's scope.
 
 import type Database from "better-sqlite3";
+import { type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { addTimelineEntries, type TimelineEntry } from "../members/timeline.js";
 import type { Stage } from "./stage.js";
 
 export type ApplyContext = {
@@ -73,11 +76,14 @@ function step(ctx: ApplyContext, name: string): void {
   ctx.afterStep?.(name);
 }
 
+/** The import's entries on members' timelines, signed by the importing user. */
+function addEntries(sqlite: Database.Database, ctx: ApplyContext, entries: TimelineEntry[] | SQL): void {
+  addTimelineEntries(drizzle(sqlite), { id: ctx.userId ?? 0 }, entries);
+}
+
 function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memberId: number }[], kind: string, summary: string): void {
-  if (rows.length === 0) return;
-  const ins = sqlite.prepare("INSERT INTO member_events (member_id, user_id, kind, summary, details) VALUES (?, ?, ?, ?, ?)");
-  const details = JSON.stringify({ importId: ctx.importId, platform: ctx.platform });
-  for (const r of rows) ins.run(r.memberId, ctx.userId, kind, summary, details);
+  const details = { importId: ctx.importId, platform: ctx.platform };
+  addEntries(sqlite, ctx, rows.map((r) => ({ memberId: r.memberId, kind, summary, details })));
 }
 
 /**
@@ -356,12 +362,12 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
        WHERE members.id = c.member_id`,
     )
     .run().changes;
-  sqlite
-    .prepare(
-      `INSERT INTO member_events (member_id, user_id, kind, summary, details)
-       SELECT c.member_id, @userId, 'updated', '党员名单导入更新了基本信息', json_object('importId', @importId) FROM ${a}.changed c`,
-    )
-    .run(p);
+  addEntries(
+    sqlite,
+    ctx,
+    sql`SELECT c.member_id AS member_id, 'updated' AS kind, '党员名单导入更新了基本信息' AS summary, json_object('importId', ${ctx.importId}) AS details
+        FROM ${sql.raw(a)}.changed c`,
+  );
   step(ctx, "members_updated");
 
   // 2. New members.
@@ -377,12 +383,12 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
        ORDER BY s.id_number`,
     )
     .run(p).changes;
-  sqlite
-    .prepare(
-      `INSERT INTO member_events (member_id, user_id, kind, summary, details)
-       SELECT id, @userId, 'created', '由党员名单导入建立', json_object('importId', @importId) FROM members WHERE id > @maxId ORDER BY id`,
-    )
-    .run({ ...p, maxId });
+  addEntries(
+    sqlite,
+    ctx,
+    sql`SELECT id AS member_id, 'created' AS kind, '由党员名单导入建立' AS summary, json_object('importId', ${ctx.importId}) AS details
+        FROM members WHERE id > ${maxId} ORDER BY id`,
+  );
   step(ctx, "members_created");
 
   // 3. Workers already on platform rosters in the importer's scope who are these members (the
@@ -395,10 +401,11 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
        RETURNING workers.member_id AS memberId, workers.platform AS platform`,
     )
     .all(p) as { memberId: number; platform: string }[];
-  const ins = sqlite.prepare("INSERT INTO member_events (member_id, user_id, kind, summary, details) VALUES (?, ?, 'platform_matched', ?, ?)");
-  for (const l of linked) {
-    ins.run(l.memberId, ctx.userId, `在“${l.platform}”平台的从业人员花名册中比对到本人`, JSON.stringify({ importId: ctx.importId, platform: l.platform }));
-  }
+  addEntries(
+    sqlite,
+    ctx,
+    linked.map((l) => ({ memberId: l.memberId, kind: "platform_matched", summary: `在“${l.platform}”平台的从业人员花名册中比对到本人`, details: { importId: ctx.importId, platform: l.platform } })),
+  );
   // The list's members (now all in the import's subtree, but those held elsewhere) found on a roster in the importer's scope.
   const membersMatched = sqlite
     .prepare(
