@@ -25,6 +25,8 @@ import {
 } from "../schemas/transfers.schema.js";
 import { exportTransferLedger } from "../services/export/transfer-ledger.js";
 import * as inboxes from "../services/inbox.service.js";
+import * as contact from "../services/members/contact.js";
+import { getMember } from "../services/members/members.service.js";
 import * as mobile from "../services/members/mobile.js";
 import * as transfers from "../services/transfers/transfers.service.js";
 
@@ -40,7 +42,7 @@ export function transfersRouter({ db }: Deps) {
     const raw = (req.body ?? {}) as Record<string, string>;
     const q = req.valid?.query ?? {};
     const memberId = Number(raw.memberId ?? q.member ?? 0);
-    const member = memberId > 0 ? transfers.getMemberInScope(db, actor, memberId) : null;
+    const member = memberId > 0 ? getMember(db, actor, memberId) : null;
     const receivable = member ? transfers.RECEIVABLE_STATUSES.includes(member.relationStatus) : false;
     const kinds = Object.entries(TRANSFER_KIND.label).filter(([k]) => (receivable ? k === "incoming" : k !== "incoming"));
     return {
@@ -180,8 +182,8 @@ export function transfersRouter({ db }: Deps) {
   r.post("/members/:id/mobile/out", asWriter, validate({ params }), onMobile, validate({ body: mobileOutSchema }), h.memberAction("已登记为流出党员。", (req) => mobile.registerMobileOut(db, actorOf(req), id(req), req.body)));
   r.post("/members/:id/mobile/end", asWriter, validate({ params }), onMobile, validate({ body: endSpellSchema }), h.memberAction("流动登记已结束。", (req) => mobile.endMobileSpell(db, actorOf(req), id(req), req.body)));
   r.post("/members/:id/mobile/renew", asWriter, validate({ params }), onMobile, validate({ body: renewCertificateSchema }), h.memberAction("活动证有效期已更新。", (req) => mobile.renewCertificate(db, actorOf(req), id(req), req.body)));
-  r.post("/members/:id/contact/lost", asWriter, validate({ params }), onMobile, validate({ body: lostContactSchema }), h.memberAction("已标记为失联。", (req) => mobile.markLostContact(db, actorOf(req), id(req), req.body)));
-  r.post("/members/:id/contact/restore", asWriter, validate({ params }), onMobile, validate({ body: restoreContactSchema }), h.memberAction("已恢复联系。", (req) => mobile.restoreContact(db, actorOf(req), id(req), req.body)));
+  r.post("/members/:id/contact/lost", asWriter, validate({ params }), onMobile, validate({ body: lostContactSchema }), h.memberAction("已标记为失联。", (req) => contact.markLostContact(db, actorOf(req), id(req), req.body)));
+  r.post("/members/:id/contact/restore", asWriter, validate({ params }), onMobile, validate({ body: restoreContactSchema }), h.memberAction("已恢复联系。", (req) => contact.restoreContact(db, actorOf(req), id(req), req.body)));
   r.post("/members/:id/leave", asWriter, validate({ params }), onMobile, validate({ body: leaveSchema }), h.memberAction("已记录，党员档案保留。", (req) => mobile.recordLeave(db, actorOf(req), id(req), req.body)));
 
   return r;
