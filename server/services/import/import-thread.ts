@@ -65,7 +65,7 @@ export type ImportThread = {
 };
 
 function createWorker(job: ImportJob): Worker {
-  // From sources (tsx: dev, demo, tests, `npm start`) this file is .ts and so is the worker: the
+  // From sources (run by tsx: `npm start`, `npm run dev`, the CLIs, tests) this file is .ts and so is the worker: the
   // thread registers tsx's loader first. From dist/ (`npm run build`) both are plain .js.
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./import.worker.js", import.meta.url), { workerData: job });
   const worker = new URL("./import.worker.ts", import.meta.url).href;
