@@ -34,7 +34,6 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_PATH: z.string().min(1).default("data/app.db"),
-  DEMO_DATABASE_PATH: z.string().min(1).default("data/demo.db"),
   SESSION_SECRET: z.string().min(16).optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   TRUST_PROXY: booleanFromEnv,
@@ -42,7 +41,6 @@ const envSchema = z.object({
   UPLOAD_LIMIT_MB: z.coerce.number().int().positive().default(200),
   UPLOAD_DIR: z.string().min(1).default("data/uploads"),
   IMPORT_THREAD_MIN_KB: z.coerce.number().int().nonnegative().default(256),
-  DEMO: booleanFromEnv,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   PUBLIC_BASE_URL: publicBaseUrl,
@@ -53,8 +51,6 @@ export type Config = {
   port: number;
   host: string;
   databasePath: string;
-  /** Where `npm run demo` keeps its database, apart from the real one. */
-  demoDatabasePath: string;
   /** When absent, a random secret is kept in the database's settings table so sessions survive restarts. */
   sessionSecret: string | undefined;
   adminPassword: string | undefined;
@@ -68,7 +64,6 @@ export type Config = {
    * about a second and their apply only milliseconds. 0: every import in a worker.
    */
   importThreadMinBytes: number;
-  demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   /** PUBLIC_BASE_URL without a trailing slash, when set: see publicOrigin. */
@@ -87,7 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
-    demoDatabasePath: e.DEMO_DATABASE_PATH,
     sessionSecret: e.SESSION_SECRET,
     adminPassword: e.ADMIN_PASSWORD,
     trustProxy: e.TRUST_PROXY,
@@ -95,7 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     uploadLimitBytes: e.UPLOAD_LIMIT_MB * 1024 * 1024,
     uploadDir: e.UPLOAD_DIR,
     importThreadMinBytes: e.IMPORT_THREAD_MIN_KB * 1024,
-    demo: e.DEMO,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     publicBaseUrl: e.PUBLIC_BASE_URL,
