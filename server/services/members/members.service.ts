@@ -1,5 +1,6 @@
-// Members (党员): one record, its timeline, its forms. The list lives in list.ts; the
-// cross-field rules in domain/member-rules.ts. Every read is scoped (a member outside the actor's scope
+// Members (党员): one record and its forms; the area's entry. The list lives in list.ts, the timeline
+// in timeline.ts, mobile spells and leaving in mobile.ts, contact in contact.ts; the cross-field
+// rules in domain/member-rules.ts. Every read is scoped (a member outside the actor's scope
 // is "not found"), personal numbers leave this module masked unless the actor unmasks them, and
 // every change writes a timeline event and an audit entry in the same transaction.
 // Members are never deleted: there is no function for it.
