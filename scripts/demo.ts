@@ -1,7 +1,7 @@
 // npm run demo — the demo city on an embedded SQLite file (DEMO_DATABASE_PATH, default data/demo.db),
 // seeded on first run, served on http://HOST:PORT.
 import { openDb } from "../db/client.js";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../db/seed/index.js";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoEnv, seedDemo } from "../db/seed/index.js";
 import { prepareDatabase } from "../server/bootstrap.js";
 import { loadConfig } from "../server/config.js";
 import { todayIso } from "../server/domain/dates.js";
@@ -30,8 +30,7 @@ async function backfillTrend(databasePath: string): Promise<void> {
 }
 
 await runCli(async () => {
-  const base = loadConfig();
-  const config = Object.freeze({ ...base, databasePath: base.demoDatabasePath });
+  const config = loadConfig(demoEnv(process.env));
   const handle = openDb(config.databasePath);
   prepareDatabase(handle);
   const t0 = Date.now();

@@ -34,7 +34,6 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_PATH: z.string().min(1).default("data/app.db"),
-  DEMO_DATABASE_PATH: z.string().min(1).default("data/demo.db"),
   SESSION_SECRET: z.string().min(16).optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   TRUST_PROXY: booleanFromEnv,
@@ -46,7 +45,6 @@ const envSchema = z.object({
   // Fractions allowed (0.5: every half hour). At most 20 days: a timer cannot wait longer than 24.8.
   BACKUP_EVERY_HOURS: z.coerce.number().positive().max(480).default(24),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
-  DEMO: booleanFromEnv,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   PUBLIC_BASE_URL: publicBaseUrl,
@@ -57,8 +55,6 @@ export type Config = {
   port: number;
   host: string;
   databasePath: string;
-  /** Where `npm run demo` keeps its database, apart from the real one. */
-  demoDatabasePath: string;
   /** When absent, a random secret is kept in the database's settings table so sessions survive restarts. */
   sessionSecret: string | undefined;
   adminPassword: string | undefined;
@@ -79,7 +75,6 @@ export type Config = {
   backupDir: string | null;
   backupEveryMs: number;
   backupKeep: number;
-  demo: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   /** PUBLIC_BASE_URL without a trailing slash, when set: see publicOrigin. */
@@ -98,7 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
-    demoDatabasePath: e.DEMO_DATABASE_PATH,
     sessionSecret: e.SESSION_SECRET,
     adminPassword: e.ADMIN_PASSWORD,
     trustProxy: e.TRUST_PROXY,
@@ -109,7 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     backupDir: e.BACKUP_DIR?.trim() ? e.BACKUP_DIR.trim() : null,
     backupEveryMs: Math.round(e.BACKUP_EVERY_HOURS * 3_600_000),
     backupKeep: e.BACKUP_KEEP,
-    demo: e.DEMO,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     publicBaseUrl: e.PUBLIC_BASE_URL,

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Faker } from "@faker-js/faker";
 import { eq } from "drizzle-orm";
 import type { DbHandle } from "../client.js";
-import { enterprises, organizations, users } from "../schema.js";
+import { enterprises, organizations, selfReportLinks, users } from "../schema.js";
 import { addDays } from "../../server/domain/dates.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
 import type { BatchWorker } from "../../server/schemas/finds.schema.js";
@@ -29,13 +29,9 @@ function demoSelfReport(handle: DbHandle, f: Faker, today: string): void {
   const committee = db.select({ id: organizations.id }).from(organizations).where(eq(organizations.code, "HZ-DL")).get();
   if (!actor || !committee) return;
   const station = db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.committeeId, committee.id)).orderBy(enterprises.id).get();
-  const link = createLink(
-    db,
-    actor,
-    { label: "货运司机之家（演示）", committeeId: committee.id, enterpriseId: station?.id ?? null, expiresOn: addDays(today, 365) },
-    today,
-    { token: DEMO_SELF_REPORT_TOKEN },
-  );
+  const created = createLink(db, actor, { label: "货运司机之家（演示）", committeeId: committee.id, enterpriseId: station?.id ?? null, expiresOn: addDays(today, 365) }, today);
+  // The service gives every link a random token; the printed address needs this fixed one.
+  const link = db.update(selfReportLinks).set({ token: DEMO_SELF_REPORT_TOKEN }).where(eq(selfReportLinks.id, created.id)).returning().get()!;
   for (let i = 0; i < 3; i++) {
     const birth = f.date.birthdate({ mode: "age", min: 28, max: 50 }).toISOString().slice(0, 10);
     submitSelfReport(

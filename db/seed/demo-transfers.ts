@@ -9,7 +9,8 @@ import { members, mobileSpells, organizations, transfers, users } from "../schem
 import { addDays, addMonths } from "../../server/domain/dates.js";
 import { type Actor, systemActor } from "../../server/policy/actor.js";
 import type { TransferInput } from "../../server/schemas/transfers.schema.js";
-import { endMobileSpell, markLostContact, recordLeave, registerMobileIn, registerMobileOut } from "../../server/services/members/mobile.js";
+import { markLostContact } from "../../server/services/members/contact.js";
+import { endMobileSpell, recordLeave, registerMobileIn, registerMobileOut } from "../../server/services/members/mobile.js";
 import { acceptTransfer, cancelTransfer, issueTransfer, returnTransfer } from "../../server/services/transfers/transfers.service.js";
 import { loadActor } from "../../server/services/admin/users.js";
 import { committeeOf } from "../../server/services/orgs/orgs.service.js";

@@ -19,6 +19,14 @@ export const DEMO_ACCOUNTS = [
   { username: "secretary2", displayName: "演示支部书记二", role: "secretary", org: "HZ-DL-002", note: "道路运输行业第二个党支部书记（接收转接）" },
 ] as const;
 
+/**
+ * The environment `npm run demo` runs with: every setting as configured, but the database is the
+ * sample city's own file (DEMO_DATABASE_PATH, default data/demo.db), never DATABASE_PATH's.
+ */
+export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, DATABASE_PATH: env.DEMO_DATABASE_PATH ?? "data/demo.db" };
+}
+
 export type SeedResult = { seeded: boolean; counts?: Record<string, number> };
 
 /**

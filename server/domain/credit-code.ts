@@ -31,7 +31,7 @@ export function parseCreditCode(raw: string): CreditCodeResult {
   return { ok: true, value: s };
 }
 
-/** Builds a valid code from a registration department/kind prefix, area code and a body (demo data). */
+/** Builds a valid code from a registration department/kind prefix, area code and a body (sample data, tests). */
 export function makeCreditCode(prefix2: string, area6: string, body9: string): string {
   const first17 = `${prefix2}${area6}${body9}`;
   return first17 + creditCodeCheckChar(first17);

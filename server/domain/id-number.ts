@@ -68,7 +68,7 @@ export function isValidIdNumber(s: string): boolean {
   return r.ok && r.value === s;
 }
 
-/** Builds a valid ID number from an area code, a birth date and a sequence (demo data, tests). */
+/** Builds a valid ID number from an area code, a birth date and a sequence (sample data, tests). */
 export function makeIdNumber(area: string, birthDate: string, seq: number): string {
   const first17 = `${area}${birthDate.replaceAll("-", "")}${String(seq % 1000).padStart(3, "0")}`;
   return first17 + idNumberCheckChar(first17);

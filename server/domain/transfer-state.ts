@@ -8,6 +8,8 @@
 // completed, returned and cancelled are final: history is never edited; a mistake is corrected
 // by a new transfer linked to the old one (corrects_transfer_id).
 
+import type { RelationStatus } from "./codes.js";
+
 export type TransferKind = "internal" | "outgoing" | "incoming";
 export type TransferState = "pending" | "completed" | "returned" | "cancelled";
 export type TransferAction = "accept" | "return" | "cancel";
@@ -18,6 +20,11 @@ export const ACTION_LABEL: Record<TransferAction, string> = { accept: "接收", 
 const STATE_LABEL: Record<TransferState, string> = { pending: "待接收", completed: "已完成", returned: "已退回", cancelled: "已撤销" };
 
 export const FINAL_STATES: readonly TransferState[] = ["completed", "returned", "cancelled"];
+
+/** Relationship statuses from which a member's relationship can be sent out of a branch here. */
+export const SENDABLE_STATUSES: readonly RelationStatus[] = ["local", "mobile_out"];
+/** Relationship statuses from which a member's relationship can come in from outside. */
+export const RECEIVABLE_STATUSES: readonly RelationStatus[] = ["unattached", "mobile_in", "transferred_out"];
 
 const TARGET: Record<TransferAction, TransferState> = { accept: "completed", return: "returned", cancel: "cancelled" };
 

@@ -17,6 +17,7 @@ import type { Actor } from "../policy/actor.js";
 import type { MemberListQuery } from "../schemas/members.schema.js";
 import { classifySearch, listMembers, loadOrgs, memberFilterOptions } from "../services/members/list.js";
 import * as members from "../services/members/members.service.js";
+import * as contact from "../services/members/contact.js";
 import * as mobile from "../services/members/mobile.js";
 import { viewHelpers } from "../views/helpers.js";
 
@@ -170,8 +171,8 @@ export function memberHandlers({ db, caches }: Deps) {
     mobileOut: statusChange("已登记为流出党员。", mobile.registerMobileOut),
     endSpell: statusChange("流动登记已结束。", mobile.endMobileSpell),
     renewCertificate: statusChange("活动证有效期已更新。", mobile.renewCertificate),
-    lostContact: statusChange("已标记为失联。", mobile.markLostContact),
-    restoreContact: statusChange("已恢复联系。", mobile.restoreContact),
+    lostContact: statusChange("已标记为失联。", contact.markLostContact),
+    restoreContact: statusChange("已恢复联系。", contact.restoreContact),
     leave: statusChange("已记录，党员档案保留。", mobile.recordLeave),
   };
 }

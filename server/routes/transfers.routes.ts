@@ -18,6 +18,7 @@ import {
   transferInputSchema,
 } from "../schemas/transfers.schema.js";
 import { exportTransferLedger } from "../services/export/transfer-ledger.js";
+import { getMember } from "../services/members/members.service.js";
 import * as transfers from "../services/transfers/transfers.service.js";
 
 const byId = validate({ params: z.object({ id: idParam }) });
@@ -57,7 +58,7 @@ function transferHandlers({ db }: Deps) {
     const raw = (req.body ?? {}) as Record<string, string>;
     const q = req.valid?.query ?? {};
     const memberId = Number(raw.memberId ?? q.member ?? 0);
-    const member = memberId > 0 ? transfers.getMemberInScope(db, actor, memberId) : null;
+    const member = memberId > 0 ? getMember(db, actor, memberId) : null;
     const receivable = member ? transfers.RECEIVABLE_STATUSES.includes(member.relationStatus) : false;
     const kinds = Object.entries(TRANSFER_KIND.label).filter(([k]) => (receivable ? k === "incoming" : k !== "incoming"));
     return {

@@ -26,7 +26,7 @@ export const linkInputSchema = z.object({
 });
 export type LinkInput = z.output<typeof linkInputSchema>;
 
-/** A link's token in a URL: base64url, as made by the service (the demo's fixed token has the same alphabet). */
+/** A link's token in a URL: base64url, as made by the service (the seed's fixed token keeps to the same alphabet). */
 export const tokenParam = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 // -- What a worker declares (the public form and the field visit share these) ---------------------

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 
 /**
  * A worker thread running the module `name` beside the module `from` (its `import.meta.url`).
- * From sources (tsx: dev, demo, tests, `npm start`) that module is .ts: the thread registers tsx's
+ * From sources (tsx: `npm run dev`, `npm start`, the CLIs, tests) that module is .ts: the thread registers tsx's
  * loader first. From dist/ (`npm run build`) it is plain .js.
  */
 export function startWorker(from: string, name: string, workerData: unknown): Worker {

@@ -130,7 +130,7 @@ export async function finalisePreviousMonth(db: Db, now: Date = new Date()): Pro
 
 /**
  * Reconstructs the final snapshots of the `months` months before the current one that have none,
- * from the recorded dates (flagged `reconstructed`). For a new installation or the demo.
+ * from the recorded dates (flagged `reconstructed`). For a new installation or a freshly seeded database.
  */
 export async function backfillSnapshots(db: Db, months: number, now: Date = new Date()): Promise<MonthlyResult[]> {
   const out: MonthlyResult[] = [];

@@ -9,10 +9,11 @@
 
 import { eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { leads, memberEvents, members, organizations } from "../../../db/schema.js";
+import { leads, members, organizations } from "../../../db/schema.js";
 import { DISCOVERY_CHANNEL, type DiscoveryChannel, type Occupation } from "../../domain/codes.js";
 import { maskPhone } from "../../domain/masking.js";
 import type { Actor } from "../../policy/actor.js";
+import { addTimelineEntries } from "../members/timeline.js";
 
 export type LeadFind = {
   idNumber: string;
@@ -62,10 +63,9 @@ export function intakeLead(tx: Db, actor: Actor | null, find: LeadFind): IntakeR
     .get();
   if (member && !member.path.startsWith(find.scopePath)) return { outcome: "member_elsewhere", leadId: null, leadCommitteeId: null, memberId: null };
   if (member) {
-    tx.insert(memberEvents)
-      .values({
+    addTimelineEntries(tx, actor, [
+      {
         memberId: member.id,
-        userId: actor && actor.id > 0 ? actor.id : null,
         kind: find.channel === "self_report" ? "self_reported" : find.channel,
         summary: `通过${find.sourceLabel}再次登记（已是党员，未生成线索）`,
         details: {
@@ -74,8 +74,8 @@ export function intakeLead(tx: Db, actor: Actor | null, find: LeadFind): IntakeR
           foundOn: find.foundOn,
           phoneDiffers: !!find.phone && find.phone !== member.phone,
         },
-      })
-      .run();
+      },
+    ]);
     return { outcome: "already_member", leadId: null, leadCommitteeId: null, memberId: member.id };
   }
 

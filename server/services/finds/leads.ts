@@ -5,12 +5,13 @@
 
 import { and, count, desc, eq, inArray, isNotNull, isNull, like, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { leads, memberEvents, members, organizations, selfReportLinks, workers } from "../../../db/schema.js";
+import { leads, members, organizations, selfReportLinks, workers } from "../../../db/schema.js";
 import { DISCOVERY_CHANNEL, type DiscoveryChannel, type LEAD_STATUSES, type MEMBER_CATEGORIES } from "../../domain/codes.js";
 import { parseIdNumber } from "../../domain/id-number.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
 import { recordAudit } from "../admin/audit.js";
+import { addTimelineEntries, type TimelineEntry } from "../members/timeline.js";
 import { registerNavCounts } from "../nav.service.js";
 
 export type Lead = typeof leads.$inferSelect;
@@ -177,16 +178,12 @@ function verifyOne(tx: Db, actor: Actor, lead: Lead, branch: { id: number; name:
     memberId = row.id;
     created = true;
     filed = branch !== null;
-    tx.insert(memberEvents)
-      .values({ memberId, userId, kind: "created", summary: `由摸排线索建立（${DISCOVERY_CHANNEL.label[lead.channel]}）`, details: { leadId: lead.id } })
-      .run();
   }
-  tx.insert(memberEvents)
-    .values({ memberId, userId, kind: "verified", summary: `摸排线索核实为党员（${DISCOVERY_CHANNEL.label[lead.channel]}）`, details: { leadId: lead.id, channel: lead.channel } })
-    .run();
-  if (filed && branch) {
-    tx.insert(memberEvents).values({ memberId, userId, kind: "filed", summary: `编入${branch.name}管理（纳管）`, details: { leadId: lead.id, orgId: branch.id } }).run();
-  }
+  const entries: TimelineEntry[] = [];
+  if (created) entries.push({ memberId, kind: "created", summary: `由摸排线索建立（${DISCOVERY_CHANNEL.label[lead.channel]}）`, details: { leadId: lead.id } });
+  entries.push({ memberId, kind: "verified", summary: `摸排线索核实为党员（${DISCOVERY_CHANNEL.label[lead.channel]}）`, details: { leadId: lead.id, channel: lead.channel } });
+  if (filed && branch) entries.push({ memberId, kind: "filed", summary: `编入${branch.name}管理（纳管）`, details: { leadId: lead.id, orgId: branch.id } });
+  addTimelineEntries(tx, actor, entries);
   // Workers on platform rosters who are this person.
   tx.update(workers).set({ memberId }).where(and(eq(workers.idNumber, lead.idNumber), isNull(workers.memberId))).run();
   tx.update(leads).set({ status: "verified", memberId, decidedOn: today, decidedBy: userId, rejectReason: null }).where(eq(leads.id, lead.id)).run();

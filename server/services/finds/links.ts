@@ -41,11 +41,8 @@ export function publicPath(token: string): string {
   return `/r/${token}`;
 }
 
-/**
- * Creates a link in a committee of the actor's scope. `token` is for the demo seed only (a fixed,
- * printed address); everything else gets a random one.
- */
-export function createLink(db: Db, actor: Actor, input: LinkInput, today: string, opts: { token?: string } = {}): SelfReportLink {
+/** Creates a link, with a random token, in a committee of the actor's scope. */
+export function createLink(db: Db, actor: Actor, input: LinkInput, today: string): SelfReportLink {
   assertCanWrite(actor);
   assertRole(actor, "admin", "clerk");
   const committee = resolveCommittee(db, actor, input.committeeId);
@@ -56,7 +53,7 @@ export function createLink(db: Db, actor: Actor, input: LinkInput, today: string
     const link = tx
       .insert(selfReportLinks)
       .values({
-        token: opts.token ?? newToken(),
+        token: newToken(),
         label: input.label,
         committeeId: committee.id,
         enterpriseId,

@@ -3,7 +3,8 @@
 // others, one transaction) are at the top of apply.ts.
 
 import type Database from "better-sqlite3";
-import { type ApplyContext, type ApplyCounts, IMPORTER_SCOPE, SCOPE, step } from "./apply.js";
+import { sql } from "drizzle-orm";
+import { type ApplyContext, type ApplyCounts, addEntries, IMPORTER_SCOPE, SCOPE, step } from "./apply.js";
 import type { Stage } from "./stage.js";
 
 /** A member list: create members not yet known, update the basic facts of known ones in scope, link workers. */
@@ -53,12 +54,12 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
        WHERE members.id = c.member_id`,
     )
     .run().changes;
-  sqlite
-    .prepare(
-      `INSERT INTO member_events (member_id, user_id, kind, summary, details)
-       SELECT c.member_id, @userId, 'updated', '党员名单导入更新了基本信息', json_object('importId', @importId) FROM ${a}.changed c`,
-    )
-    .run(p);
+  addEntries(
+    sqlite,
+    ctx,
+    sql`SELECT c.member_id AS member_id, 'updated' AS kind, '党员名单导入更新了基本信息' AS summary, json_object('importId', ${ctx.importId}) AS details
+        FROM ${sql.raw(a)}.changed c`,
+  );
   step(ctx, "members_updated");
 
   // 2. New members.
@@ -74,12 +75,12 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
        ORDER BY s.id_number`,
     )
     .run(p).changes;
-  sqlite
-    .prepare(
-      `INSERT INTO member_events (member_id, user_id, kind, summary, details)
-       SELECT id, @userId, 'created', '由党员名单导入建立', json_object('importId', @importId) FROM members WHERE id > @maxId ORDER BY id`,
-    )
-    .run({ ...p, maxId });
+  addEntries(
+    sqlite,
+    ctx,
+    sql`SELECT id AS member_id, 'created' AS kind, '由党员名单导入建立' AS summary, json_object('importId', ${ctx.importId}) AS details
+        FROM members WHERE id > ${maxId} ORDER BY id`,
+  );
   step(ctx, "members_created");
 
   // 3. Workers already on platform rosters in the importer's scope who are these members (the
@@ -92,10 +93,11 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
        RETURNING workers.member_id AS memberId, workers.platform AS platform`,
     )
     .all(p) as { memberId: number; platform: string }[];
-  const ins = sqlite.prepare("INSERT INTO member_events (member_id, user_id, kind, summary, details) VALUES (?, ?, 'platform_matched', ?, ?)");
-  for (const l of linked) {
-    ins.run(l.memberId, ctx.userId, `在“${l.platform}”平台的从业人员花名册中比对到本人`, JSON.stringify({ importId: ctx.importId, platform: l.platform }));
-  }
+  addEntries(
+    sqlite,
+    ctx,
+    linked.map((l) => ({ memberId: l.memberId, kind: "platform_matched", summary: `在“${l.platform}”平台的从业人员花名册中比对到本人`, details: { importId: ctx.importId, platform: l.platform } })),
+  );
   // The list's members (now all in the import's subtree, but those held elsewhere) found on a roster in the importer's scope.
   const membersMatched = sqlite
     .prepare(

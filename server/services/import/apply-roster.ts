@@ -3,14 +3,12 @@
 // others, one transaction) are at the top of apply.ts.
 
 import type Database from "better-sqlite3";
-import { type ApplyContext, type ApplyCounts, IMPORTER_SCOPE, LISTS_FOR_ORG, step } from "./apply.js";
+import { type ApplyContext, type ApplyCounts, addEntries, IMPORTER_SCOPE, LISTS_FOR_ORG, step } from "./apply.js";
 import type { Stage } from "./stage.js";
 
 function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memberId: number }[], kind: string, summary: string): void {
-  if (rows.length === 0) return;
-  const ins = sqlite.prepare("INSERT INTO member_events (member_id, user_id, kind, summary, details) VALUES (?, ?, ?, ?, ?)");
-  const details = JSON.stringify({ importId: ctx.importId, platform: ctx.platform });
-  for (const r of rows) ins.run(r.memberId, ctx.userId, kind, summary, details);
+  const details = { importId: ctx.importId, platform: ctx.platform };
+  addEntries(sqlite, ctx, rows.map((r) => ({ memberId: r.memberId, kind, summary, details })));
 }
 
 /**

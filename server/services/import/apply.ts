@@ -15,6 +15,9 @@
 // Counts in the summary count only records inside the importer's scope.
 
 import type Database from "better-sqlite3";
+import type { SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { addTimelineEntries, type TimelineEntry } from "../members/timeline.js";
 import type { Stage } from "./stage.js";
 
 export type ApplyContext = {
@@ -72,6 +75,11 @@ const HELD_MEMBER = "该身份证号已由其他党组织登记为党员，本�
 
 export function step(ctx: ApplyContext, name: string): void {
   ctx.afterStep?.(name);
+}
+
+/** The import's entries on members' timelines, signed by the importing user (members/timeline.ts writes them all). */
+export function addEntries(sqlite: Database.Database, ctx: ApplyContext, entries: TimelineEntry[] | SQL): void {
+  addTimelineEntries(drizzle(sqlite), { id: ctx.userId ?? 0 }, entries);
 }
 
 /**

@@ -1,12 +1,13 @@
-// Members (党员): one record, its timeline, its forms. The list lives in list.ts; the
-// cross-field rules in domain/member-rules.ts. Every read is scoped (a member outside the actor's scope
+// Members (党员): one record and its forms; the area's entry. The list lives in list.ts, the timeline
+// in timeline.ts, mobile spells and leaving in mobile.ts, contact in contact.ts; the cross-field
+// rules in domain/member-rules.ts. Every read is scoped (a member outside the actor's scope
 // is "not found"), personal numbers leave this module masked unless the actor unmasks them, and
 // every change writes a timeline event and an audit entry in the same transaction.
 // Members are never deleted: there is no function for it.
 
-import { and, asc, desc, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { enterprises, memberEvents, members, mobileSpells, organizations, transfers, users } from "../../../db/schema.js";
+import { enterprises, members, mobileSpells, organizations, transfers } from "../../../db/schema.js";
 import { committeeInChain, MEMBER_HOLDING_KINDS, type RelationStatus } from "../../domain/codes.js";
 import { parseIdNumber } from "../../domain/id-number.js";
 import { isKept, maskIdNumber, maskPhone, PHONE_ALTERED, resolveKept } from "../../domain/masking.js";
@@ -16,6 +17,7 @@ import { type Actor, assertCanWrite, canUnmask, orgPathInScope, scopePath } from
 import type { MemberCreateInput, MemberUpdateInput } from "../../schemas/members.schema.js";
 import { recordAudit } from "../admin/audit.js";
 import { loadOrgs, visibleEnterprises } from "./list.js";
+import { addTimelineEntries, memberTimeline } from "./timeline.js";
 import { changeSummary, diffMember, type MemberValues, maskedSnapshot, memberRuleErrors, memberWarnings, normaliseRelationOrg } from "../../domain/member-rules.js";
 
 export type Member = typeof members.$inferSelect;
@@ -35,6 +37,17 @@ export function getMember(db: Db, actor: Actor, id: number): Member {
   return row.m;
 }
 
+/** Whether the member still belongs (not expelled, deceased or transferred out): else their record is only read. */
+export function assertStillMember(m: Member): void {
+  if (m.relationStatus === "transferred_out") throw AppError.conflict(`该党员的组织关系已于 ${m.leftOn ?? "此前"} 转出，不能再办理。`);
+  if (m.leftOn) throw AppError.conflict(`该党员已于 ${m.leftOn} ${m.leftReason === "deceased" ? "去世" : "被开除党籍"}，记录仅供查阅。`);
+}
+
+/** A date of something that has happened (a spell's start, a loss of contact, a death) is not after today. */
+export function assertNotFuture(field: string, date: string, today: string, label: string): void {
+  if (date > today) throw AppError.invalid({ [field]: `${label}不能晚于今天` });
+}
+
 /** What the detail page shows. `reveal` only from unmaskMember, which checks the role and audits. */
 function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boolean) {
   const m = getMember(db, actor, id);
@@ -50,13 +63,7 @@ function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boole
     .map((o) => ({ ...o, inScope: orgPathInScope(actor, o.path) }));
   const committee = committeeInChain(chain);
   const enterprise = m.enterpriseId != null ? (db.select({ id: enterprises.id, name: enterprises.name, creditCode: enterprises.creditCode, status: enterprises.status }).from(enterprises).where(eq(enterprises.id, m.enterpriseId)).get() ?? null) : null;
-  const events = db
-    .select({ id: memberEvents.id, at: memberEvents.at, kind: memberEvents.kind, summary: memberEvents.summary, userName: users.displayName })
-    .from(memberEvents)
-    .leftJoin(users, eq(users.id, memberEvents.userId))
-    .where(eq(memberEvents.memberId, id))
-    .orderBy(desc(memberEvents.id))
-    .all();
+  const events = memberTimeline(db, id);
   const { idNumber, phone, ...rest } = m;
   return {
     member: { ...rest, idNumber: reveal ? idNumber : maskIdNumber(idNumber), phone: reveal ? phone : maskPhone(phone) },
@@ -271,15 +278,7 @@ export function createMember(db: Db, actor: Actor, input: MemberCreateInput, tod
         .returning()
         .get();
       const names = namesFor(tx, [v.orgId], [v.enterpriseId]);
-      tx.insert(memberEvents)
-        .values({
-          memberId: created.id,
-          userId: actor.id > 0 ? actor.id : null,
-          kind: "created",
-          summary: `登记党员信息，编入“${names.org.get(v.orgId) ?? ""}”`,
-          details: maskedSnapshot(v),
-        })
-        .run();
+      addTimelineEntries(tx, actor, [{ memberId: created.id, kind: "created", summary: `登记党员信息，编入“${names.org.get(v.orgId) ?? ""}”`, details: maskedSnapshot(v) }]);
       recordAudit(tx, actor, { action: "create", entity: "member", entityId: created.id, after: maskedSnapshot(v) });
       return created;
     });
@@ -315,15 +314,14 @@ export function updateMember(db: Db, actor: Actor, id: number, input: MemberUpda
         beforeSnap[c.field] = c.before;
         afterSnap[c.field] = c.after;
       }
-      tx.insert(memberEvents)
-        .values({
+      addTimelineEntries(tx, actor, [
+        {
           memberId: id,
-          userId: actor.id > 0 ? actor.id : null,
           kind: "updated",
           summary: changeSummary(changes, names),
           details: { fields: changes.map((c) => c.field), before: maskedSnapshot(beforeSnap), after: maskedSnapshot(afterSnap) },
-        })
-        .run();
+        },
+      ]);
       recordAudit(tx, actor, { action: "update", entity: "member", entityId: id, before: maskedSnapshot(beforeSnap), after: maskedSnapshot(afterSnap) });
       return { member: updated, changed: changes.length };
     });

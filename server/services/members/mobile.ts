@@ -1,19 +1,22 @@
-// Mobile members (流动党员), contact (失联) and leaving (开除党籍, 去世): the member's relationship
-// status outside transfers. Members are never deleted; every change lands on their timeline.
+// Mobile members (流动党员) and leaving (开除党籍, 去世): the member's relationship status outside
+// transfers, and the status page that shows it with contact (contact.ts) and transfers. Members are
+// never deleted; every change lands on their timeline.
 // A mobile spell is converted into a transfer by issuing one (transfers.service): the spell ends
 // when that transfer completes, so the member is never left unmanaged while it is pending.
 
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { members, mobileSpells, organizations } from "../../../db/schema.js";
-import { LOST_CONTACT_REASON, MEMBER_HOLDING_KINDS, RELATION_STATUS } from "../../domain/codes.js";
+import { MEMBER_HOLDING_KINDS, RELATION_STATUS } from "../../domain/codes.js";
 import { daysBetween, todayIso } from "../../domain/dates.js";
 import { certificateWarningUntil, isStillMember, lostContactLimitReached } from "../../domain/membership-rules.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, canWrite, orgPathInScope } from "../../policy/actor.js";
-import type { EndSpellInput, LeaveInput, LostContactInput, MobileInInput, MobileOutInput, RenewCertificateInput, RestoreContactInput } from "../../schemas/transfers.schema.js";
+import type { EndSpellInput, LeaveInput, MobileInInput, MobileOutInput, RenewCertificateInput } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../admin/audit.js";
-import { addMemberEvent, getMemberInScope, type Member, memberHoldingOrgs, pendingTransferOf, transfersOfMember } from "../transfers/transfers.service.js";
+import { memberHoldingOrgs, pendingTransferOf, transfersOfMember } from "../transfers/transfers.service.js";
+import { assertNotFuture, assertStillMember, getMember } from "./members.service.js";
+import { addTimelineEntries } from "./timeline.js";
 
 export type MobileSpell = typeof mobileSpells.$inferSelect;
 
@@ -25,19 +28,9 @@ export function openSpellOf(db: Db, memberId: number): MobileSpell | null {
     .get() ?? null;
 }
 
-/** Whether the member still belongs (not expelled, deceased or transferred out). */
-function assertStillMember(m: Member) {
-  if (m.relationStatus === "transferred_out") throw AppError.conflict(`该党员的组织关系已于 ${m.leftOn ?? "此前"} 转出，不能再办理。`);
-  if (m.leftOn) throw AppError.conflict(`该党员已于 ${m.leftOn} ${m.leftReason === "deceased" ? "去世" : "被开除党籍"}，记录仅供查阅。`);
-}
-
-function assertNotFuture(field: string, date: string, today: string, label: string) {
-  if (date > today) throw AppError.invalid({ [field]: `${label}不能晚于今天` });
-}
-
 /** Everything the member's status page shows: spells, transfers, contact, and which forms apply. */
 export function memberStatus(db: Db, actor: Actor, memberId: number, today = todayIso()) {
-  const member = getMemberInScope(db, actor, memberId);
+  const member = getMember(db, actor, memberId);
   const org = db.select().from(organizations).where(eq(organizations.id, member.orgId)).get()!;
   const spells = db.select().from(mobileSpells).where(eq(mobileSpells.memberId, memberId)).orderBy(desc(mobileSpells.id)).all();
   const open = spells.find((s) => s.endedOn == null) ?? null;
@@ -77,7 +70,7 @@ export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: 
   assertCanWrite(actor);
   return db.transaction(
     (tx) => {
-      const m = getMemberInScope(tx, actor, memberId);
+      const m = getMember(tx, actor, memberId);
       assertStillMember(m);
       if (m.relationStatus !== "unattached") {
         throw AppError.invalid({ orgId: `该党员当前为“${RELATION_STATUS.label[m.relationStatus]}”，只有未纳管的党员才能登记为流入党员` });
@@ -108,7 +101,14 @@ export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: 
         .set({ relationStatus: "mobile_in", orgId: org.id, relationOrgName: input.homeOrgName, managedOn: input.startedOn, updatedAt: new Date().toISOString() })
         .where(eq(members.id, memberId))
         .run();
-      addMemberEvent(tx, actor, memberId, "mobile_in_started", `登记为流入党员：组织关系在 ${input.homeOrgName}，由 ${org.name} 管理，活动证 ${input.certificateNumber} 有效期至 ${input.certificateValidUntil}`, { spellId: spell.id });
+      addTimelineEntries(tx, actor, [
+        {
+          memberId,
+          kind: "mobile_in_started",
+          summary: `登记为流入党员：组织关系在 ${input.homeOrgName}，由 ${org.name} 管理，活动证 ${input.certificateNumber} 有效期至 ${input.certificateValidUntil}`,
+          details: { spellId: spell.id },
+        },
+      ]);
       recordAudit(tx, actor, { action: "create", entity: "mobile_spell", entityId: spell.id, before: { relationStatus: m.relationStatus, orgId: m.orgId }, after: spell });
       return spell;
     },
@@ -121,7 +121,7 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
   assertCanWrite(actor);
   return db.transaction(
     (tx) => {
-      const m = getMemberInScope(tx, actor, memberId);
+      const m = getMember(tx, actor, memberId);
       assertStillMember(m);
       if (m.relationStatus !== "local") {
         throw AppError.invalid({ destination: `该党员当前为“${RELATION_STATUS.label[m.relationStatus]}”，只有组织关系在本地的党员才能登记为流出党员` });
@@ -145,7 +145,14 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
         .returning()
         .get();
       tx.update(members).set({ relationStatus: "mobile_out", updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
-      addMemberEvent(tx, actor, memberId, "mobile_out_started", `登记为流出党员：外出至 ${input.destination}${input.expectedReturnOn ? `，预计 ${input.expectedReturnOn} 返回` : ""}`, { spellId: spell.id });
+      addTimelineEntries(tx, actor, [
+        {
+          memberId,
+          kind: "mobile_out_started",
+          summary: `登记为流出党员：外出至 ${input.destination}${input.expectedReturnOn ? `，预计 ${input.expectedReturnOn} 返回` : ""}`,
+          details: { spellId: spell.id },
+        },
+      ]);
       recordAudit(tx, actor, { action: "create", entity: "mobile_spell", entityId: spell.id, before: { relationStatus: m.relationStatus }, after: spell });
       return spell;
     },
@@ -161,7 +168,7 @@ export function endMobileSpell(db: Db, actor: Actor, memberId: number, input: En
   assertCanWrite(actor);
   return db.transaction(
     (tx) => {
-      const m = getMemberInScope(tx, actor, memberId);
+      const m = getMember(tx, actor, memberId);
       assertStillMember(m);
       const open = openSpellOf(tx, memberId);
       if (!open) throw AppError.conflict("该党员没有未结束的流动登记。");
@@ -179,7 +186,7 @@ export function endMobileSpell(db: Db, actor: Actor, memberId: number, input: En
       const status = open.direction === "out" ? "local" : "unattached";
       tx.update(members).set({ relationStatus: status, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
       const summary = open.direction === "out" ? `流出结束：已返回，恢复本地管理（${input.endedOn}）` : `流入结束：已返回 ${open.homeOrgName ?? "原党组织"}，不再由本地管理（${input.endedOn}）`;
-      addMemberEvent(tx, actor, memberId, "mobile_ended", summary, { spellId: open.id, endReason: "returned" });
+      addTimelineEntries(tx, actor, [{ memberId, kind: "mobile_ended", summary, details: { spellId: open.id, endReason: "returned" } }]);
       recordAudit(tx, actor, { action: "update", entity: "mobile_spell", entityId: open.id, before: { endedOn: null, relationStatus: m.relationStatus }, after: { endedOn: input.endedOn, endReason: "returned", relationStatus: status } });
       return ended;
     },
@@ -191,57 +198,22 @@ export function endMobileSpell(db: Db, actor: Actor, memberId: number, input: En
 export function renewCertificate(db: Db, actor: Actor, memberId: number, input: RenewCertificateInput, today = todayIso()): MobileSpell {
   assertCanWrite(actor);
   return db.transaction((tx) => {
-    getMemberInScope(tx, actor, memberId);
+    getMember(tx, actor, memberId);
     const open = openSpellOf(tx, memberId);
     if (open?.direction !== "in") throw AppError.conflict("只有正在登记中的流入党员才有流动党员活动证。");
     if (input.newValidUntil < today) throw AppError.invalid({ newValidUntil: "新的有效期不能早于今天" });
     const number = input.newCertificateNumber ?? open.certificateNumber;
     const updated = tx.update(mobileSpells).set({ certificateNumber: number, certificateValidUntil: input.newValidUntil }).where(eq(mobileSpells.id, open.id)).returning().get()!;
-    addMemberEvent(tx, actor, memberId, "certificate_renewed", `流动党员活动证查验：${number} 有效期延至 ${input.newValidUntil}（原 ${open.certificateNumber ?? "—"} 至 ${open.certificateValidUntil ?? "—"}）`, {
-      spellId: open.id,
-      before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil },
-    });
+    addTimelineEntries(tx, actor, [
+      {
+        memberId,
+        kind: "certificate_renewed",
+        summary: `流动党员活动证查验：${number} 有效期延至 ${input.newValidUntil}（原 ${open.certificateNumber ?? "—"} 至 ${open.certificateValidUntil ?? "—"}）`,
+        details: { spellId: open.id, before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil } },
+      },
+    ]);
     recordAudit(tx, actor, { action: "update", entity: "mobile_spell", entityId: open.id, before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil }, after: { certificateNumber: number, certificateValidUntil: input.newValidUntil } });
     return updated;
-  });
-}
-
-// -- Contact --------------------------------------------------------------------------------------
-
-export function markLostContact(db: Db, actor: Actor, memberId: number, input: LostContactInput, today = todayIso()): void {
-  assertCanWrite(actor);
-  db.transaction((tx) => {
-    const m = getMemberInScope(tx, actor, memberId);
-    assertStillMember(m);
-    if (m.lostContactOn) throw AppError.conflict(`该党员已于 ${m.lostContactOn} 标记为失联。`);
-    assertNotFuture("lostContactOn", input.lostContactOn, today, "失联日期");
-    const n = tx
-      .update(members)
-      .set({ lostContactOn: input.lostContactOn, lostContactReason: input.lostContactReason, updatedAt: new Date().toISOString() })
-      .where(and(eq(members.id, memberId), isNull(members.lostContactOn)))
-      .run().changes;
-    if (n !== 1) throw AppError.conflict("该党员刚刚已被他人标记为失联，请刷新页面。");
-    addMemberEvent(tx, actor, memberId, "lost_contact", `标记为失联：自 ${input.lostContactOn} 起，原因：${LOST_CONTACT_REASON.label[input.lostContactReason]}`, { ...input });
-    recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { lostContactOn: null }, after: input });
-  });
-}
-
-export function restoreContact(db: Db, actor: Actor, memberId: number, input: RestoreContactInput, today = todayIso()): void {
-  assertCanWrite(actor);
-  db.transaction((tx) => {
-    const m = getMemberInScope(tx, actor, memberId);
-    assertStillMember(m);
-    if (!m.lostContactOn) throw AppError.conflict("该党员没有失联记录。");
-    assertNotFuture("restoredOn", input.restoredOn, today, "恢复联系日期");
-    if (input.restoredOn < m.lostContactOn) throw AppError.invalid({ restoredOn: `恢复联系日期不能早于失联日期 ${m.lostContactOn}` });
-    tx.update(members).set({ lostContactOn: null, lostContactReason: null, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
-    const days = daysBetween(m.lostContactOn, input.restoredOn);
-    addMemberEvent(tx, actor, memberId, "contact_restored", `恢复联系（${input.restoredOn}）：此前自 ${m.lostContactOn} 起失联 ${days} 天`, {
-      lostContactOn: m.lostContactOn,
-      lostContactReason: m.lostContactReason,
-      restoredOn: input.restoredOn,
-    });
-    recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { lostContactOn: m.lostContactOn, lostContactReason: m.lostContactReason }, after: { lostContactOn: null, restoredOn: input.restoredOn } });
   });
 }
 
@@ -255,7 +227,7 @@ export function recordLeave(db: Db, actor: Actor, memberId: number, input: Leave
   assertCanWrite(actor);
   db.transaction(
     (tx) => {
-      const m = getMemberInScope(tx, actor, memberId);
+      const m = getMember(tx, actor, memberId);
       assertStillMember(m);
       const pending = pendingTransferOf(tx, memberId);
       if (pending) throw AppError.conflict(`该党员有待接收的转接（介绍信 ${pending.letterNumber}），请先撤销或退回。`);
@@ -264,7 +236,7 @@ export function recordLeave(db: Db, actor: Actor, memberId: number, input: Leave
       if (open) tx.update(mobileSpells).set({ endedOn: input.leftOn, endReason: "left" }).where(eq(mobileSpells.id, open.id)).run();
       tx.update(members).set({ leftOn: input.leftOn, leftReason: input.leftReason, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
       const what = input.leftReason === "deceased" ? "去世" : "开除党籍";
-      addMemberEvent(tx, actor, memberId, "left", `${what}（${input.leftOn}）${input.note ? `：${input.note}` : ""}`, { ...input, endedSpellId: open?.id ?? null });
+      addTimelineEntries(tx, actor, [{ memberId, kind: "left", summary: `${what}（${input.leftOn}）${input.note ? `：${input.note}` : ""}`, details: { ...input, endedSpellId: open?.id ?? null } }]);
       recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { leftOn: null }, after: input });
     },
     { behavior: "immediate" },
