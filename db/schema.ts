@@ -27,14 +27,8 @@ import {
 // ("YYYY-MM-DDTHH:mm:ss.sssZ"), counts are integers, code lists are text enums checked by
 // the database too. Nothing here is ever deleted by cascade unless it is pure derived data.
 
-const createdAt = () =>
-  text("created_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
-const updatedAt = () =>
-  text("updated_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+const updatedAt = () => text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
 function inList(column: string, values: readonly string[]) {
   return sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(",")})`);
@@ -267,9 +261,26 @@ export const members = sqliteTable(
     // read the table however selective the filters are. The joined-date key has no comma on
     // purpose (drizzle-kit splits index expressions on commas); queries repeat it exactly.
     index("members_org_name_cover_idx").on(t.orgId, t.name, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
-    index("members_org_joined_cover_idx").on(t.orgId, sql`(CASE WHEN joined_on IS NULL THEN '' ELSE joined_on END)`, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
+    index("members_org_joined_cover_idx").on(
+      t.orgId,
+      sql`(CASE WHEN joined_on IS NULL THEN '' ELSE joined_on END)`,
+      t.id,
+      t.relationStatus,
+      t.leftOn,
+      t.occupation,
+      t.category,
+      t.discoveryChannel,
+    ),
     index("members_name_cover_idx").on(t.name, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
-    index("members_joined_cover_idx").on(sql`(CASE WHEN joined_on IS NULL THEN '' ELSE joined_on END)`, t.id, t.relationStatus, t.leftOn, t.occupation, t.category, t.discoveryChannel),
+    index("members_joined_cover_idx").on(
+      sql`(CASE WHEN joined_on IS NULL THEN '' ELSE joined_on END)`,
+      t.id,
+      t.relationStatus,
+      t.leftOn,
+      t.occupation,
+      t.category,
+      t.discoveryChannel,
+    ),
     // The statistics' sums (coverage/sources.ts, memberGroups): members counted per (organization,
     // enterprise[, channel]) from this index alone, in its order, before the attribution joins.
     index("members_stats_cover_idx").on(
@@ -286,9 +297,7 @@ export const members = sqliteTable(
       t.verifiedOn,
       t.idNumber,
     ),
-    index("members_lost_contact_idx")
-      .on(t.lostContactOn)
-      .where(sql`lost_contact_on IS NOT NULL`),
+    index("members_lost_contact_idx").on(t.lostContactOn).where(sql`lost_contact_on IS NOT NULL`),
     check("members_category_ck", inList("category", MEMBER_CATEGORIES)),
     check("members_relation_ck", inList("relation_status", RELATION_STATUSES)),
   ],
@@ -393,9 +402,7 @@ export const imports = sqliteTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "restrict" }),
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
-    source: text("source", { enum: IMPORT_SOURCES })
-      .notNull()
-      .default("web"),
+    source: text("source", { enum: IMPORT_SOURCES }).notNull().default("web"),
     reference: integer("reference", { mode: "boolean" }).notNull().default(false),
     dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
     originalName: text("original_name"), // shown to the user only, never used as a path
@@ -509,7 +516,10 @@ export const referenceMembers = sqliteTable(
     homeOrgName: text("home_org_name"),
     importId: integer("import_id").references(() => imports.id, { onDelete: "set null" }),
   },
-  (t) => [uniqueIndex("reference_members_org_id_number_uq").on(t.orgId, t.idNumber), index("reference_members_id_number_idx").on(t.idNumber)],
+  (t) => [
+    uniqueIndex("reference_members_org_id_number_uq").on(t.orgId, t.idNumber),
+    index("reference_members_id_number_idx").on(t.idNumber),
+  ],
 );
 
 /** A possible member found by one of the four finds, waiting for a clerk to verify (摸排线索). */

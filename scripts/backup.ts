@@ -29,7 +29,10 @@ await runCli(async () => {
       return;
     }
     if (!bar && p.totalPages * p.pageSize >= BAR_MIN_BYTES && p.donePages < p.totalPages) {
-      bar = new cliProgress.SingleBar({ format: "copying |{bar}| {percentage}% | {done} of {size} MB", hideCursor: true }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        { format: "copying |{bar}| {percentage}% | {done} of {size} MB", hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(p.totalPages, 0, { done: "0.0", size: mb(p.totalPages * p.pageSize) });
     }
     bar?.update(p.donePages, { done: mb(p.donePages * p.pageSize) });

@@ -17,7 +17,11 @@ export async function runCli(main: () => Promise<void> | void): Promise<void> {
     await main();
   } catch (err) {
     const e = err as { message?: string; fieldErrors?: Record<string, string> };
-    const fields = e?.fieldErrors ? ` (${Object.entries(e.fieldErrors).map(([k, v]) => `${k}: ${v}`).join("; ")})` : "";
+    const fields = e?.fieldErrors
+      ? ` (${Object.entries(e.fieldErrors)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("; ")})`
+      : "";
     console.error(`error: ${e?.message ?? String(err)}${fields}`);
     process.exitCode = 1;
   }

@@ -21,7 +21,8 @@ async function backfillTrend(databasePath: string): Promise<void> {
   try {
     const t0 = Date.now();
     const done = await backfillSnapshots(handle.db, 11);
-    if (done.length) console.log(`已补齐过去 ${done.length} 个月的统计快照（首页 12 个月趋势图），用时 ${((Date.now() - t0) / 1000).toFixed(0)} 秒。`);
+    if (done.length)
+      console.log(`已补齐过去 ${done.length} 个月的统计快照（首页 12 个月趋势图），用时 ${((Date.now() - t0) / 1000).toFixed(0)} 秒。`);
   } catch (err) {
     console.error(`could not reconstruct the past months' coverage snapshots: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
@@ -40,7 +41,9 @@ await runCli(async () => {
   await startServer({
     config,
     onListening: (url) => {
-      console.log(`\n新就业群体党建覆盖管理系统（演示）: ${url}\n数据库: ${config.databasePath}\n\n演示账号（密码均为 ${DEMO_PASSWORD}）：`);
+      console.log(
+        `\n新就业群体党建覆盖管理系统（演示）: ${url}\n数据库: ${config.databasePath}\n\n演示账号（密码均为 ${DEMO_PASSWORD}）：`,
+      );
       for (const a of DEMO_ACCOUNTS) console.log(`  ${a.username.padEnd(12)} ${a.note}`);
       console.log(`\n党员亮身份登记（扫码表单，无需登录）: ${url}/r/${DEMO_SELF_REPORT_TOKEN}`);
       console.log("\n按 Ctrl+C 停止。");

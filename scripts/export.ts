@@ -35,7 +35,8 @@ await runCli(async () => {
   if (!values.out.toLowerCase().endsWith(".xlsx")) throw new Error(`--out must name an .xlsx file, got "${values.out}"`);
   const asOf = values["as-of"];
   if (asOf !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || parseLooseDate(asOf) !== asOf) throw new Error(`--as-of must be a real date YYYY-MM-DD, got "${asOf}"`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || parseLooseDate(asOf) !== asOf)
+      throw new Error(`--as-of must be a real date YYYY-MM-DD, got "${asOf}"`);
     if (asOf > todayIso()) throw new Error(`--as-of ${asOf} is in the future`);
   }
   const outDir = path.dirname(path.resolve(values.out));

@@ -16,14 +16,19 @@ import { systemActor } from "../server/policy/actor.js";
 import { orgIdByCode, runImport } from "../server/services/import/import.service.js";
 import type { ImportProgress, ImportSummary } from "../server/services/import/types.js";
 
-const USAGE = "usage: npm run import -- roster FILE --platform NAME --org CODE [--mapping NAME] [--dry-run] [--json]\n" +
+const USAGE =
+  "usage: npm run import -- roster FILE --platform NAME --org CODE [--mapping NAME] [--dry-run] [--json]\n" +
   "       npm run import -- members FILE --org CODE [--reference] [--dry-run] [--json]";
 
 const argsSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("roster"),
     file: z.string().min(1),
-    platform: z.string({ error: "--platform NAME is required for a roster" }).trim().min(1, "--platform NAME is required for a roster").max(50),
+    platform: z
+      .string({ error: "--platform NAME is required for a roster" })
+      .trim()
+      .min(1, "--platform NAME is required for a roster")
+      .max(50),
     org: z.string({ error: "--org CODE is required" }).trim().min(1, "--org CODE is required"),
     mapping: z.string().trim().min(1).optional(),
     reference: z.literal(false),

@@ -9,7 +9,11 @@ await runCli(async () => {
   try {
     const t0 = Date.now();
     const r = await seedDemo(handle, { today: todayIso(), extras: demoExtras });
-    console.log(r.seeded ? `seeded demo data into ${config.databasePath} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}` : `${config.databasePath} already holds the demo data`);
+    console.log(
+      r.seeded
+        ? `seeded demo data into ${config.databasePath} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}`
+        : `${config.databasePath} already holds the demo data`,
+    );
   } finally {
     handle.close();
   }

@@ -25,9 +25,12 @@ await runCli(async () => {
     const started = Date.now();
     const prev = await finalisePreviousMonth(db);
     if (prev) console.log(`finalised ${prev.month} as of ${prev.asOf}: ${prev.written} scopes written`);
-    for (const r of await backfillSnapshots(db, backfill)) console.log(`reconstructed ${r.month} as of ${r.asOf}: ${r.written} scopes written`);
+    for (const r of await backfillSnapshots(db, backfill))
+      console.log(`reconstructed ${r.month} as of ${r.asOf}: ${r.written} scopes written`);
     const cur = await takeMonthlySnapshots(db, { asOf: todayIso() });
-    console.log(`snapshot ${cur.month} as of ${cur.asOf}: ${cur.written} scopes written, ${cur.kept} final kept (${config.databasePath}, ${Date.now() - started} ms)`);
+    console.log(
+      `snapshot ${cur.month} as of ${cur.asOf}: ${cur.written} scopes written, ${cur.kept} final kept (${config.databasePath}, ${Date.now() - started} ms)`,
+    );
   } finally {
     handle.close();
   }

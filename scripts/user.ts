@@ -28,7 +28,8 @@ await runCli(async () => {
   try {
     const db = handle.db;
     const password = async () => {
-      if (!values["password-stdin"]) throw new Error("the password is read from standard input: pass --password-stdin (never on the command line)");
+      if (!values["password-stdin"])
+        throw new Error("the password is read from standard input: pass --password-stdin (never on the command line)");
       const p = (await readStdin()).replace(/\r?\n$/, "");
       if (!p) throw new Error("empty password on standard input");
       return p;
@@ -42,11 +43,18 @@ await runCli(async () => {
     switch (command) {
       case "add": {
         if (!values.username) throw new Error("--username is required");
-        if (!values.role || !(ROLES as readonly string[]).includes(values.role)) throw new Error(`--role must be one of ${ROLES.join(", ")}`);
+        if (!values.role || !(ROLES as readonly string[]).includes(values.role))
+          throw new Error(`--role must be one of ${ROLES.join(", ")}`);
         if (!values.org) throw new Error("--org CODE is required");
         const org = getOrgByCode(db, values.org);
         if (!org) throw new Error(`no organization with code ${values.org}`);
-        const u = await createUser(db, null, { username: values.username, displayName: values.name ?? values.username, role: values.role as Role, orgId: org.id, password: await password() });
+        const u = await createUser(db, null, {
+          username: values.username,
+          displayName: values.name ?? values.username,
+          role: values.role as Role,
+          orgId: org.id,
+          password: await password(),
+        });
         console.log(`created user ${u.username} (${u.role}) in ${org.code}`);
         break;
       }
@@ -64,7 +72,9 @@ await runCli(async () => {
         break;
       }
       case "list": {
-        const rows = handle.sqlite.prepare("SELECT u.username, u.role, u.status, o.code FROM users u JOIN organizations o ON o.id = u.org_id ORDER BY u.username").all() as { username: string; role: string; status: string; code: string }[];
+        const rows = handle.sqlite
+          .prepare("SELECT u.username, u.role, u.status, o.code FROM users u JOIN organizations o ON o.id = u.org_id ORDER BY u.username")
+          .all() as { username: string; role: string; status: string; code: string }[];
         for (const r of rows) console.log(`${r.username}\t${r.role}\t${r.status}\t${r.code}`);
         break;
       }

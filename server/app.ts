@@ -34,8 +34,13 @@ import type { BackupStatus } from "./services/backup/schedule.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
 import { isDemoDatabase, sessionSecret } from "./services/settings.service.js";
 
-
-export type AppDeps = { db: DbHandle; config: Readonly<Config>; logger?: Logger; now?: () => number; backups?: { status(): BackupStatus } | null };
+export type AppDeps = {
+  db: DbHandle;
+  config: Readonly<Config>;
+  logger?: Logger;
+  now?: () => number;
+  backups?: { status(): BackupStatus } | null;
+};
 
 /** Builds the web app from its dependencies. Never listens: server/index.ts does. */
 export function createApp({ db: handle, config, logger = createLogger(config), now, backups = null }: AppDeps): Express {
@@ -139,10 +144,13 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   passport.deserializeUser((id: number, done) => {
     try {
       // A disabled or deleted account yields no user: the session is signed out on its next request.
-      done(null, caches.actors.get(String(id), () => {
-        const actor = loadActor(db, id);
-        return actor ? Object.freeze(actor) : null;
-      }) ?? false);
+      done(
+        null,
+        caches.actors.get(String(id), () => {
+          const actor = loadActor(db, id);
+          return actor ? Object.freeze(actor) : null;
+        }) ?? false,
+      );
     } catch (err) {
       done(err);
     }

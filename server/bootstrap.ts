@@ -14,14 +14,28 @@ export function prepareDatabase(handle: DbHandle): void {
   runMigrations(handle);
   const { db } = handle;
   db.transaction((tx) => {
-    tx.insert(regions).values({ code: PROVINCE.code, name: PROVINCE.name, parentCode: null, level: "province" }).onConflictDoNothing().run();
+    tx.insert(regions)
+      .values({ code: PROVINCE.code, name: PROVINCE.name, parentCode: null, level: "province" })
+      .onConflictDoNothing()
+      .run();
     tx.insert(regions).values({ code: CITY.code, name: CITY.name, parentCode: PROVINCE.code, level: "city" }).onConflictDoNothing().run();
-    for (const c of COUNTIES) tx.insert(regions).values({ ...c, parentCode: CITY.code, level: "county" }).onConflictDoNothing().run();
+    for (const c of COUNTIES)
+      tx.insert(regions)
+        .values({ ...c, parentCode: CITY.code, level: "county" })
+        .onConflictDoNothing()
+        .run();
     for (const i of INDUSTRIES) tx.insert(industries).values(i).onConflictDoNothing().run();
     const orgCount = tx.select({ n: sql<number>`count(*)` }).from(organizations).get()!.n;
     if (orgCount === 0) {
-      const root = tx.insert(organizations).values({ ...ROOT_ORG, path: "/", depth: 0 }).returning().get();
-      tx.update(organizations).set({ path: `/${root.id}/` }).where(sql`id = ${root.id}`).run();
+      const root = tx
+        .insert(organizations)
+        .values({ ...ROOT_ORG, path: "/", depth: 0 })
+        .returning()
+        .get();
+      tx.update(organizations)
+        .set({ path: `/${root.id}/` })
+        .where(sql`id = ${root.id}`)
+        .run();
     }
   });
   if (getSetting(db, "audit_remasked") !== "1") {
@@ -34,7 +48,10 @@ export function prepareDatabase(handle: DbHandle): void {
  * On an empty accounts table, creates `admin` with ADMIN_PASSWORD or a random password that is
  * returned once for printing. There is no default password in the code.
  */
-export async function ensureFirstAdmin(handle: DbHandle, config: Pick<Config, "adminPassword">): Promise<{ username: string; password: string; generated: boolean } | null> {
+export async function ensureFirstAdmin(
+  handle: DbHandle,
+  config: Pick<Config, "adminPassword">,
+): Promise<{ username: string; password: string; generated: boolean } | null> {
   if (countUsers(handle.db) > 0) return null;
   const root = handle.db.select().from(organizations).where(sql`parent_id IS NULL`).orderBy(organizations.id).get();
   if (!root) throw new Error("no root organization: run prepareDatabase first");

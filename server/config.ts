@@ -18,13 +18,11 @@ const publicBaseUrl = z
   .pipe(
     z.union([
       z.literal(""),
-      z
-        .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-        .refine((v) => {
-          // Zod runs refinements after a failed check too: an unparsable value is the check's to report.
-          const u = URL.canParse(v) ? new URL(v) : null;
-          return !u || (!u.username && !u.password && !u.search && !u.hash);
-        }, "must not hold credentials, a query or a fragment"),
+      z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).refine((v) => {
+        // Zod runs refinements after a failed check too: an unparsable value is the check's to report.
+        const u = URL.canParse(v) ? new URL(v) : null;
+        return !u || (!u.username && !u.password && !u.search && !u.hash);
+      }, "must not hold credentials, a query or a fragment"),
     ]),
   )
   .transform((v) => (v === "" ? undefined : v.replace(/\/+$/, "")));

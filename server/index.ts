@@ -23,11 +23,19 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
   const admin = await ensureFirstAdmin(handle, config);
   if (admin?.generated) {
     // Printed once, on the console only: the password is not kept anywhere else.
-    console.log(`\n首次启动：已创建管理员账号 admin，初始密码 ${admin.password}（请登录后立即修改）\nFirst start: created user "admin" with password ${admin.password}\n`);
+    console.log(
+      `\n首次启动：已创建管理员账号 admin，初始密码 ${admin.password}（请登录后立即修改）\nFirst start: created user "admin" with password ${admin.password}\n`,
+    );
   }
   // Off the request thread: each copy runs in a worker thread with its own connection.
   const backups = config.backupDir
-    ? new BackupSchedule({ databasePath: config.databasePath, dir: config.backupDir, everyMs: config.backupEveryMs, keep: config.backupKeep, logger })
+    ? new BackupSchedule({
+        databasePath: config.databasePath,
+        dir: config.backupDir,
+        everyMs: config.backupEveryMs,
+        keep: config.backupKeep,
+        logger,
+      })
     : null;
   const app = createApp({ db: handle, config, logger, backups });
   // Finalises last month's coverage snapshot at month change (checked at start, then hourly).

@@ -28,10 +28,25 @@ function demoSelfReport(handle: DbHandle, f: Faker, today: string): void {
   const actor = clerk ? loadActor(db, clerk.id) : null;
   const committee = db.select({ id: organizations.id }).from(organizations).where(eq(organizations.code, "HZ-DL")).get();
   if (!actor || !committee) return;
-  const station = db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.committeeId, committee.id)).orderBy(enterprises.id).get();
-  const created = createLink(db, actor, { label: "货运司机之家（演示）", committeeId: committee.id, enterpriseId: station?.id ?? null, expiresOn: addDays(today, 365) }, today);
+  const station = db
+    .select({ id: enterprises.id })
+    .from(enterprises)
+    .where(eq(enterprises.committeeId, committee.id))
+    .orderBy(enterprises.id)
+    .get();
+  const created = createLink(
+    db,
+    actor,
+    { label: "货运司机之家（演示）", committeeId: committee.id, enterpriseId: station?.id ?? null, expiresOn: addDays(today, 365) },
+    today,
+  );
   // The service gives every link a random token; the printed address needs this fixed one.
-  const link = db.update(selfReportLinks).set({ token: DEMO_SELF_REPORT_TOKEN }).where(eq(selfReportLinks.id, created.id)).returning().get()!;
+  const link = db
+    .update(selfReportLinks)
+    .set({ token: DEMO_SELF_REPORT_TOKEN })
+    .where(eq(selfReportLinks.id, created.id))
+    .returning()
+    .get()!;
   for (let i = 0; i < 3; i++) {
     const birth = f.date.birthdate({ mode: "age", min: 28, max: 50 }).toISOString().slice(0, 10);
     submitSelfReport(
@@ -64,7 +79,12 @@ async function demoPlatformFeed(handle: DbHandle, f: Faker): Promise<void> {
   const actor = admin ? loadActor(db, admin.id) : null;
   const committee = db.select({ id: organizations.id }).from(organizations).where(eq(organizations.code, "HZ-PS")).get();
   if (!actor || !committee || handle.path === ":memory:") return;
-  const franchisee = db.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.committeeId, committee.id)).orderBy(enterprises.id).get();
+  const franchisee = db
+    .select({ name: enterprises.name })
+    .from(enterprises)
+    .where(eq(enterprises.committeeId, committee.id))
+    .orderBy(enterprises.id)
+    .get();
   const { key } = issueApiKey(db, actor, { label: "即时配送平台数据推送（演示）", platform: "某即时配送平台", committeeId: committee.id });
   const principal = authenticateApiKey(db, `Bearer ${key}`);
   const worker = (i: number): BatchWorker => {
@@ -83,7 +103,11 @@ async function demoPlatformFeed(handle: DbHandle, f: Faker): Promise<void> {
   const roster = Array.from({ length: 36 }, (_, i) => worker(i));
   const uploadDir = path.join(path.dirname(path.resolve(handle.path)), "uploads");
   await receiveJsonBatch(handle, uploadDir, principal, { batchId: "demo-full-1", complete: true, workers: roster });
-  await receiveJsonBatch(handle, uploadDir, principal, { batchId: "demo-partial-1", complete: false, workers: [...roster.slice(0, 4), worker(36)] });
+  await receiveJsonBatch(handle, uploadDir, principal, {
+    batchId: "demo-partial-1",
+    complete: false,
+    workers: [...roster.slice(0, 4), worker(36)],
+  });
 }
 
 export async function demoExtras(handle: DbHandle, f: Faker, today: string): Promise<void> {

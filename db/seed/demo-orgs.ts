@@ -36,8 +36,16 @@ function inCreditAlphabet(n: number, len: number): string {
   return out;
 }
 
-export function insertOrg(db: Db, parent: OrgRow | null, values: Omit<typeof organizations.$inferInsert, "path" | "depth" | "parentId">): OrgRow {
-  const row = db.insert(organizations).values({ ...values, parentId: parent?.id ?? null, path: "/", depth: parent ? parent.depth + 1 : 0 }).returning().get();
+export function insertOrg(
+  db: Db,
+  parent: OrgRow | null,
+  values: Omit<typeof organizations.$inferInsert, "path" | "depth" | "parentId">,
+): OrgRow {
+  const row = db
+    .insert(organizations)
+    .values({ ...values, parentId: parent?.id ?? null, path: "/", depth: parent ? parent.depth + 1 : 0 })
+    .returning()
+    .get();
   const path = `${parent ? parent.path : "/"}${row.id}/`;
   db.update(organizations).set({ path }).where(eq(organizations.id, row.id)).run();
   return { ...row, path };
@@ -231,12 +239,20 @@ export function seedOrgsAndEnterprises(db: Db, f: Faker, root: OrgRow, today: st
       instructorCount++;
       const ins = db
         .insert(instructors)
-        .values({ name: f.person.fullName(), kind: instructorCount % 5 === 0 ? "liaison" : "instructor", phone: `15${f.string.numeric(9)}`, workUnit: c.shortName ?? c.name, committeeId: c.id })
+        .values({
+          name: f.person.fullName(),
+          kind: instructorCount % 5 === 0 ? "liaison" : "instructor",
+          phone: `15${f.string.numeric(9)}`,
+          workUnit: c.shortName ?? c.name,
+          committeeId: c.id,
+        })
         .returning({ id: instructors.id })
         .get();
       // Each instructor contacts up to three enterprises; about half of the uncovered get one.
       for (const eid of mine.slice(i * 3, i * 3 + 3).filter((_, k) => (k + i) % 2 === 0 || mine.length < 6)) {
-        db.insert(instructorAssignments).values({ instructorId: ins.id, enterpriseId: eid, assignedOn: addDays(today, -f.number.int({ min: 30, max: 700 })) }).run();
+        db.insert(instructorAssignments)
+          .values({ instructorId: ins.id, enterpriseId: eid, assignedOn: addDays(today, -f.number.int({ min: 30, max: 700 })) })
+          .run();
       }
     }
   }

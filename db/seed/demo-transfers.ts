@@ -15,7 +15,13 @@ import { acceptTransfer, cancelTransfer, issueTransfer, returnTransfer } from ".
 import { loadActor } from "../../server/services/admin/users.js";
 import { committeeOf } from "../../server/services/orgs/orgs.service.js";
 
-export type DemoTransferCounts = { transfers: number; pending: number; overdue: number; spellsBackfilled: number; mobileRegistered: number };
+export type DemoTransferCounts = {
+  transfers: number;
+  pending: number;
+  overdue: number;
+  spellsBackfilled: number;
+  mobileRegistered: number;
+};
 
 /**
  * Seeds the transfers area of the demo city. Needs the demo organizations (HZ-DL-001, HZ-DL-002 …)
@@ -73,21 +79,54 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
     return issueTransfer(
       handle.db,
       actor,
-      { memberId, toOrgId: null, externalOrgName: null, letterNumber: null, validDays: null, duesPaidTo: input.issuedOn.slice(0, 7), reason: "工作单位变动", correctsTransferId: null, ...input },
+      {
+        memberId,
+        toOrgId: null,
+        externalOrgName: null,
+        letterNumber: null,
+        validDays: null,
+        duesPaidTo: input.issuedOn.slice(0, 7),
+        reason: "工作单位变动",
+        correctsTransferId: null,
+        ...input,
+      },
       today,
     );
   };
-  const OUTSIDE = ["中共江苏省苏州市某物流园区支部委员会", "中共浙江省宁波市某街道综合党委", "中共广东省东莞市某镇机关支部委员会", "中共河南省商丘市某村支部委员会"];
+  const OUTSIDE = [
+    "中共江苏省苏州市某物流园区支部委员会",
+    "中共浙江省宁波市某街道综合党委",
+    "中共广东省东莞市某镇机关支部委员会",
+    "中共河南省商丘市某村支部委员会",
+  ];
 
   // -- What the two demo secretaries find in their inbox -----------------------------------------
-  issue(sec1, pick(b1.id, ["local"]), { kind: "internal", toOrgId: b2.id, issuedOn: addDays(today, -3), reason: "调入联合支部所在企业工作" });
+  issue(sec1, pick(b1.id, ["local"]), {
+    kind: "internal",
+    toOrgId: b2.id,
+    issuedOn: addDays(today, -3),
+    reason: "调入联合支部所在企业工作",
+  });
   issue(sec1, pick(b1.id, ["local"]), { kind: "internal", toOrgId: b2.id, issuedOn: addDays(today, -25), reason: "更换运输企业" }); // overdue
   issue(sec2, pick(b2.id, ["local"]), { kind: "internal", toOrgId: b1.id, issuedOn: addDays(today, -2), reason: "到物流公司就业" });
-  issue(sec1, pick(b1.id, ["local"]), { kind: "outgoing", externalOrgName: OUTSIDE[0]!, issuedOn: addDays(today, -45), reason: "返乡就业" }); // overdue, outside
+  issue(sec1, pick(b1.id, ["local"]), {
+    kind: "outgoing",
+    externalOrgName: OUTSIDE[0]!,
+    issuedOn: addDays(today, -45),
+    reason: "返乡就业",
+  }); // overdue, outside
   const committee1 = committeeOf(db, b1.id);
   if (committee1) {
     const found = pick(committee1.id, ["unattached"]);
-    if (found) issue(clerk, found, { kind: "incoming", toOrgId: b2.id, externalOrgName: OUTSIDE[3]!, letterNumber: `商组转〔${today.slice(0, 4)}〕${found}号`, issuedOn: addDays(today, -6), duesPaidTo: null });
+    if (found)
+      issue(clerk, found, {
+        kind: "incoming",
+        toOrgId: b2.id,
+        externalOrgName: OUTSIDE[3]!,
+        letterNumber: `商组转〔${today.slice(0, 4)}〕${found}号`,
+        issuedOn: addDays(today, -6),
+        duesPaidTo: null,
+      });
   }
 
   // -- Decided transfers: completed, returned, cancelled, and one corrected -------------------------
@@ -96,14 +135,25 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
     acceptTransfer(db, sec2, done.id, { receiptOn: addDays(today, -66) }, today);
     // The member went to the wrong branch: the receiving side sends them on, linked to the mistake.
     const target = others[0]!;
-    const fix = issue(sec2, done.memberId, { kind: "internal", toOrgId: target.id, issuedOn: addDays(today, -60), reason: "误转更正", correctsTransferId: done.id });
+    const fix = issue(sec2, done.memberId, {
+      kind: "internal",
+      toOrgId: target.id,
+      issuedOn: addDays(today, -60),
+      reason: "误转更正",
+      correctsTransferId: done.id,
+    });
     if (fix) acceptTransfer(db, system, fix.id, { receiptOn: addDays(today, -57) }, today);
   }
   const ret = issue(sec1, pick(b1.id, ["local"]), { kind: "internal", toOrgId: others[1]!.id, issuedOn: addDays(today, -40) });
   if (ret) returnTransfer(db, system, ret.id, { returnReason: "该同志未到本单位报到，请核实去向" });
   const can = issue(sec2, pick(b2.id, ["local"]), { kind: "internal", toOrgId: b1.id, issuedOn: addDays(today, -30) });
   if (can) cancelTransfer(db, sec2, can.id, { cancelReason: "党员本人暂不调动" });
-  const gone = issue(sec1, pick(b1.id, ["local"]), { kind: "outgoing", externalOrgName: OUTSIDE[1]!, issuedOn: addDays(today, -120), letterNumber: null });
+  const gone = issue(sec1, pick(b1.id, ["local"]), {
+    kind: "outgoing",
+    externalOrgName: OUTSIDE[1]!,
+    issuedOn: addDays(today, -120),
+    letterNumber: null,
+  });
   if (gone) acceptTransfer(db, sec1, gone.id, { receiptOn: addDays(today, -101) }, today);
 
   // -- A year of transfers across the city, for the ledger and the dashboards ----------------------
@@ -145,12 +195,28 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
         // Every eighth certificate expires within 30 days (or just did): the inbox shows them.
         const validUntil = i % 8 === 0 ? addDays(today, (i % 45) - 10) : addMonths(today, 2 + (i % 10));
         tx.insert(mobileSpells)
-          .values({ memberId: m.id, direction: "in", orgId: m.orgId, homeOrgName: m.relationOrgName ?? OUTSIDE[i % OUTSIDE.length]!, certificateNumber: `LD${today.slice(0, 4)}${String(m.id).padStart(6, "0")}`, certificateValidUntil: validUntil, startedOn })
+          .values({
+            memberId: m.id,
+            direction: "in",
+            orgId: m.orgId,
+            homeOrgName: m.relationOrgName ?? OUTSIDE[i % OUTSIDE.length]!,
+            certificateNumber: `LD${today.slice(0, 4)}${String(m.id).padStart(6, "0")}`,
+            certificateValidUntil: validUntil,
+            startedOn,
+          })
           .run();
       } else {
         const destination = (m.relationOrgName ?? "").replace(/^外出务工：/, "") || "江苏省苏州市";
         tx.insert(mobileSpells)
-          .values({ memberId: m.id, direction: "out", orgId: m.orgId, destination, contactPerson: "流入地党组织联系人", expectedReturnOn: addMonths(startedOn, 12), startedOn })
+          .values({
+            memberId: m.id,
+            direction: "out",
+            orgId: m.orgId,
+            destination,
+            contactPerson: "流入地党组织联系人",
+            expectedReturnOn: addMonths(startedOn, 12),
+            startedOn,
+          })
           .run();
       }
     });
@@ -160,12 +226,29 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
   let mobileRegistered = 0;
   const out1 = pick(b1.id, ["local"]);
   if (out1) {
-    registerMobileOut(db, sec1, out1, { destination: "浙江省杭州市", contactPerson: "杭州某物流园党支部 王书记", expectedReturnOn: addMonths(today, 8), outStartedOn: addDays(today, -15) }, today);
+    registerMobileOut(
+      db,
+      sec1,
+      out1,
+      {
+        destination: "浙江省杭州市",
+        contactPerson: "杭州某物流园党支部 王书记",
+        expectedReturnOn: addMonths(today, 8),
+        outStartedOn: addDays(today, -15),
+      },
+      today,
+    );
     mobileRegistered++;
   }
   const out2 = pick(b1.id, ["local"]);
   if (out2) {
-    registerMobileOut(db, sec1, out2, { destination: "广东省广州市", contactPerson: null, expectedReturnOn: null, outStartedOn: addDays(today, -90) }, today);
+    registerMobileOut(
+      db,
+      sec1,
+      out2,
+      { destination: "广东省广州市", contactPerson: null, expectedReturnOn: null, outStartedOn: addDays(today, -90) },
+      today,
+    );
     endMobileSpell(db, sec1, out2, { endedOn: addDays(today, -10) }, today);
     mobileRegistered++;
   }
@@ -180,7 +263,13 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
         db,
         clerk,
         inn,
-        { orgId: b1.id, homeOrgName: OUTSIDE[n]!, certificateNumber: `LD${today.slice(0, 4)}DEMO${n}`, certificateValidUntil: addDays(today, days), startedOn: addDays(today, -100) },
+        {
+          orgId: b1.id,
+          homeOrgName: OUTSIDE[n]!,
+          certificateNumber: `LD${today.slice(0, 4)}DEMO${n}`,
+          certificateValidUntil: addDays(today, days),
+          startedOn: addDays(today, -100),
+        },
         today,
       );
       mobileRegistered++;
@@ -195,7 +284,8 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
   const died = pick(others[2]!.id, ["local"]);
   if (died) recordLeave(db, system, died, { leftReason: "deceased", leftOn: addDays(today, -80), note: null }, today);
   const expelled = pick(others[3 % others.length]!.id, ["local"]);
-  if (expelled) recordLeave(db, system, expelled, { leftReason: "expelled", leftOn: addDays(today, -150), note: "经党组织研究决定" }, today);
+  if (expelled)
+    recordLeave(db, system, expelled, { leftReason: "expelled", leftOn: addDays(today, -150), note: "经党组织研究决定" }, today);
 
   const pending = db.select({ n: sql<number>`count(*)` }).from(transfers).where(eq(transfers.state, "pending")).get()!.n;
   const overdue = db

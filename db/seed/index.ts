@@ -14,9 +14,21 @@ export const DEMO_ACCOUNTS = [
   { username: "admin", displayName: "演示管理员", role: "admin", org: "HZ", note: "系统管理员：账号、组织树" },
   { username: "supervisor", displayName: "演示督导员", role: "supervisor", org: "HZ", note: "市委社会工作部：全市只读、导出报表" },
   { username: "clerk", displayName: "演示工作人员", role: "clerk", org: "HZ-DL", note: "市道路运输行业党委工作人员：导入花名册、核实线索" },
-  { username: "clerk-ps", displayName: "演示配送工作人员", role: "clerk", org: "HZ-PS", note: "市网约配送行业党委工作人员（含 10 个县区党委）" },
+  {
+    username: "clerk-ps",
+    displayName: "演示配送工作人员",
+    role: "clerk",
+    org: "HZ-PS",
+    note: "市网约配送行业党委工作人员（含 10 个县区党委）",
+  },
   { username: "secretary", displayName: "演示支部书记", role: "secretary", org: "HZ-DL-001", note: "道路运输行业第一个党支部书记" },
-  { username: "secretary2", displayName: "演示支部书记二", role: "secretary", org: "HZ-DL-002", note: "道路运输行业第二个党支部书记（接收转接）" },
+  {
+    username: "secretary2",
+    displayName: "演示支部书记二",
+    role: "secretary",
+    org: "HZ-DL-002",
+    note: "道路运输行业第二个党支部书记（接收转接）",
+  },
 ] as const;
 
 /**
@@ -34,12 +46,16 @@ export type SeedResult = { seeded: boolean; counts?: Record<string, number> };
  * seed); idempotent: a database already seeded is left as it is, and a database holding real data
  * is refused.
  */
-export async function seedDemo(handle: DbHandle, opts: { today: string; members?: number; seed?: number; extras?: (handle: DbHandle, f: Faker, today: string) => Promise<void> | void }): Promise<SeedResult> {
+export async function seedDemo(
+  handle: DbHandle,
+  opts: { today: string; members?: number; seed?: number; extras?: (handle: DbHandle, f: Faker, today: string) => Promise<void> | void },
+): Promise<SeedResult> {
   const { db } = handle;
   if (getSetting(db, "demo") === "1") return { seeded: false };
   const orgCount = db.select({ n: sql<number>`count(*)` }).from(organizations).get()!.n;
   const userCount = handle.sqlite.prepare("SELECT count(*) AS n FROM users").get() as { n: number };
-  if (orgCount > 1 || userCount.n > 0) throw new Error("refusing to seed demo data into a database that already holds data (use an empty DATABASE_PATH)");
+  if (orgCount > 1 || userCount.n > 0)
+    throw new Error("refusing to seed demo data into a database that already holds data (use an empty DATABASE_PATH)");
   const f = fakerZH_CN;
   f.seed(opts.seed ?? 20250701);
   const root = db.select().from(organizations).where(sql`parent_id IS NULL`).get();

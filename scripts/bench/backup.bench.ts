@@ -47,7 +47,11 @@ const BETTER_SQLITE3 = createRequire(import.meta.url).resolve("better-sqlite3");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -89,7 +93,14 @@ class Sampler {
     const xs = this.samples.filter((s) => s.at >= from && s.at < to);
     const ms = xs.map((s) => s.ms).sort((a, b) => a - b);
     const q = (p: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]! : Number.NaN);
-    return { n: xs.length, perSecond: xs.length / ((to - from) / 1000), p50: q(0.5), p99: q(0.99), max: ms.at(-1) ?? Number.NaN, failed: xs.filter((s) => !s.ok).length };
+    return {
+      n: xs.length,
+      perSecond: xs.length / ((to - from) / 1000),
+      p50: q(0.5),
+      p99: q(0.99),
+      max: ms.at(-1) ?? Number.NaN,
+      failed: xs.filter((s) => !s.ok).length,
+    };
   }
 }
 
@@ -133,7 +144,10 @@ function startWriter(dbPath: string) {
     stats(from: number, to: number) {
       const xs = ticks.filter((t) => t.at >= from && t.at <= to);
       if (xs.length < 2) return { perSecond: Number.NaN, worstMs: Number.NaN };
-      return { perSecond: ((xs.at(-1)!.commits - xs[0]!.commits) * 1000) / (xs.at(-1)!.at - xs[0]!.at), worstMs: Math.max(...xs.map((t) => t.worstMs)) };
+      return {
+        perSecond: ((xs.at(-1)!.commits - xs[0]!.commits) * 1000) / (xs.at(-1)!.at - xs[0]!.at),
+        worstMs: Math.max(...xs.map((t) => t.worstMs)),
+      };
     },
   };
 }
@@ -194,7 +208,15 @@ async function startServer(dbPath: string, env: Record<string, string> = {}) {
   const port = await freePort();
   const server = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_PATH: dbPath, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_PATH: dbPath,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let log = "";
@@ -248,7 +270,11 @@ async function main() {
     await sleep(2000); // warm-up: JIT, page cache, read caches
     await phase("idle", "", idle);
     const base = await cliBackup(dbPath, outFile("baseline"));
-    await phase("npm run backup, no writer", `copy ${base.copyS.toFixed(1)} s + check ${base.checkS.toFixed(1)} s, ${base.mb.toFixed(0)} MB, integrity ${base.integrity}`, async () => base);
+    await phase(
+      "npm run backup, no writer",
+      `copy ${base.copyS.toFixed(1)} s + check ${base.checkS.toFixed(1)} s, ${base.mb.toFixed(0)} MB, integrity ${base.integrity}`,
+      async () => base,
+    );
     fs.rmSync(outFile("baseline"));
 
     const writer: Writer = startWriter(dbPath);
@@ -270,7 +296,11 @@ async function main() {
     const walMax = (from: number, to: number) => Math.max(0, ...wal.filter((w) => w.at >= from && w.at <= to).map((w) => w.bytes));
     const copyEnd = withW.from + withW.copyS * 1000;
     const walFigures = { before: wal[0]?.bytes ?? 0, copy: walMax(withW.from, copyEnd), check: walMax(copyEnd, withW.to) };
-    await phase("npm run backup, writer committing", `copy ${withW.copyS.toFixed(1)} s + check ${withW.checkS.toFixed(1)} s, ${withW.mb.toFixed(0)} MB, integrity ${withW.integrity}`, async () => withW);
+    await phase(
+      "npm run backup, writer committing",
+      `copy ${withW.copyS.toFixed(1)} s + check ${withW.checkS.toFixed(1)} s, ${withW.mb.toFixed(0)} MB, integrity ${withW.integrity}`,
+      async () => withW,
+    );
     fs.rmSync(outFile("with-writer"));
     const wb = writer.stats(withW.from, withW.to);
     const wa = writer.stats(rows[2]!.from, rows[2]!.to);
@@ -278,7 +308,9 @@ async function main() {
     if (values.compare) {
       for (const how of ["one-step", "vacuum-into", "steps-256"] as const) {
         const r = await otherWay(dbPath, outFile(how), how);
-        const what = r.done ? `${r.seconds.toFixed(1)} s, ${mb(r.bytes)} MB, restarts ${r.restarts}` : `no copy after ${r.seconds.toFixed(0)} s, restarts ${r.restarts}`;
+        const what = r.done
+          ? `${r.seconds.toFixed(1)} s, ${mb(r.bytes)} MB, restarts ${r.restarts}`
+          : `no copy after ${r.seconds.toFixed(0)} s, restarts ${r.restarts}`;
         await phase(`${how}, writer committing`, what, async () => r);
       }
     }
@@ -299,7 +331,12 @@ async function main() {
       if (Date.now() > until) throw new Error("no scheduled backup in 5 minutes");
       await sleep(200);
     }
-    const line = JSON.parse(srv.log().split("\n").find((l) => l.includes('"msg":"backup taken"')) ?? "null") as {
+    const line = JSON.parse(
+      srv
+        .log()
+        .split("\n")
+        .find((l) => l.includes('"msg":"backup taken"')) ?? "null",
+    ) as {
       time: number;
       seconds: number;
       copySeconds: number;
@@ -314,19 +351,27 @@ async function main() {
 
     const fmt = (n: number) => (Number.isNaN(n) ? "—" : n.toFixed(0));
     process.stdout.write(`\nload average after ${load()}\n\n`);
-    process.stdout.write("| phase | backup | member list answers/s | p50 | p99 | max | writer commits/s |\n|---|---|---:|---:|---:|---:|---:|\n");
+    process.stdout.write(
+      "| phase | backup | member list answers/s | p50 | p99 | max | writer commits/s |\n|---|---|---:|---:|---:|---:|---:|\n",
+    );
     for (const r of rows) {
       const s = first.stats(r.from, r.to);
       const w = r.writer ? fmt(writer.stats(r.from, r.to).perSecond) : "—";
-      process.stdout.write(`| ${r.phase} | ${r.backup || "—"} | ${s.perSecond.toFixed(1)} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${w} |\n`);
+      process.stdout.write(
+        `| ${r.phase} | ${r.backup || "—"} | ${s.perSecond.toFixed(1)} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${w} |\n`,
+      );
       if (s.failed) process.stdout.write(`|   (${s.failed} answers not 200) |\n`);
     }
     const ss = sampler.stats(sched.from, sched.to);
     process.stdout.write(
       `| scheduled backup in the server, writer committing | copy ${line.copySeconds.toFixed(1)} s + check ${line.checkSeconds.toFixed(1)} s (${line.seconds.toFixed(1)} s with the thread's start), ${mb(line.bytes)} MB, integrity ${line.integrity} | ${ss.perSecond.toFixed(1)} | ${fmt(ss.p50)} ms | ${fmt(ss.p99)} ms | ${fmt(ss.max)} ms | ${fmt(ws.perSecond)} |\n\n`,
     );
-    process.stdout.write(`backup with the writer / without: copy ${(withW.copyS / base.copyS).toFixed(2)}, copy + check ${((withW.copyS + withW.checkS) / (base.copyS + base.checkS)).toFixed(2)}\n`);
-    process.stdout.write(`writer: ${fmt(wa.perSecond)} commits/s alone, ${fmt(wb.perSecond)} during the backup (longest commit ${wb.worstMs.toFixed(0)} ms)\n`);
+    process.stdout.write(
+      `backup with the writer / without: copy ${(withW.copyS / base.copyS).toFixed(2)}, copy + check ${((withW.copyS + withW.checkS) / (base.copyS + base.checkS)).toFixed(2)}\n`,
+    );
+    process.stdout.write(
+      `writer: ${fmt(wa.perSecond)} commits/s alone, ${fmt(wb.perSecond)} during the backup (longest commit ${wb.worstMs.toFixed(0)} ms)\n`,
+    );
     process.stdout.write(
       `WAL file during the backup with the writer: ${mb(walFigures.before)} MB before, up to ${mb(walFigures.copy)} MB by the copy's end, up to ${mb(walFigures.check)} MB during the check\n`,
     );

@@ -21,12 +21,13 @@ import { freePort, HttpSession, waitHealthy } from "./http-session.js";
 const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({ options: { db: { type: "string" }, rounds: { type: "string", default: "3" }, root: { type: "string" } } });
 if (!values.db) {
-  console.error("usage: npm run bench:dashboard -- --db DIR [--rounds N] [--root DIR]  (DIR: a database kept by `npm run bench:http -- --keep`)");
+  console.error(
+    "usage: npm run bench:dashboard -- --db DIR [--rounds N] [--root DIR]  (DIR: a database kept by `npm run bench:http -- --keep`)",
+  );
   process.exit(2);
 }
 const ROOT = values.root ?? HERE;
 const ROUNDS = Number(values.rounds);
-
 
 /** Times `GET path` while pinging /healthz; returns the view's time and the longest ping. */
 async function timedView(s: HttpSession, url: string, p: string): Promise<{ ms: number; longestPing: number }> {
@@ -78,18 +79,29 @@ async function main() {
   try {
     await waitHealthy(url, server, 120_000);
     const s = await HttpSession.signIn(url, "bench-admin", "bench-password-2024");
-    process.stdout.write(`server ${ROOT}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+    process.stdout.write(
+      `server ${ROOT}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}\n`,
+    );
     const first = await timedView(s, url, "/");
-    process.stdout.write(`first view after start        ${first.ms.toFixed(0).padStart(6)} ms   longest /healthz ${first.longestPing.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `first view after start        ${first.ms.toFixed(0).padStart(6)} ms   longest /healthz ${first.longestPing.toFixed(0)} ms\n`,
+    );
     const cached = await timedView(s, url, "/");
-    process.stdout.write(`view, nothing changed         ${cached.ms.toFixed(0).padStart(6)} ms   longest /healthz ${cached.longestPing.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `view, nothing changed         ${cached.ms.toFixed(0).padStart(6)} ms   longest /healthz ${cached.longestPing.toFixed(0)} ms\n`,
+    );
     for (const id of leadIds) {
       const token = await s.csrf(`/leads/${id}`);
       const res = await s.request("POST", `/leads/${id}/verify`, { _csrf: token });
       await res.arrayBuffer();
       if (res.status !== 303) throw new Error(`verify lead ${id}: HTTP ${res.status}`);
       const v = await timedView(s, url, "/");
-      process.stdout.write(`view after verifying a lead   ${v.ms.toFixed(0).padStart(6)} ms   longest /healthz ${v.longestPing.toFixed(0)} ms\n`);
+      process.stdout.write(
+        `view after verifying a lead   ${v.ms.toFixed(0).padStart(6)} ms   longest /healthz ${v.longestPing.toFixed(0)} ms\n`,
+      );
     }
     const other = pre2(dbPath);
     if (other) {
@@ -97,9 +109,16 @@ async function main() {
       const res = await s.request("POST", `/leads/${other}/reject`, { _csrf: token, reason: "压测" });
       await res.arrayBuffer();
       const v = await timedView(s, url, "/");
-      process.stdout.write(`view after rejecting a lead   ${v.ms.toFixed(0).padStart(6)} ms   longest /healthz ${v.longestPing.toFixed(0)} ms\n`);
+      process.stdout.write(
+        `view after rejecting a lead   ${v.ms.toFixed(0).padStart(6)} ms   longest /healthz ${v.longestPing.toFixed(0)} ms\n`,
+      );
     }
-    process.stdout.write(`load average after            ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+    process.stdout.write(
+      `load average after            ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}\n`,
+    );
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => server.once("exit", r));

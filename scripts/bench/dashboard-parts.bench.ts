@@ -21,7 +21,9 @@ import { todayIso } from "../../server/domain/dates.js";
 
 const file = process.argv[2];
 if (!file || !fs.existsSync(file)) {
-  console.error("usage: npm run bench:dashboard-parts -- FILE  (FILE: a copy of bench.db kept by `npm run bench:http -- --keep`; it is changed)");
+  console.error(
+    "usage: npm run bench:dashboard-parts -- FILE  (FILE: a copy of bench.db kept by `npm run bench:http -- --keep`; it is changed)",
+  );
   process.exit(2);
 }
 const h = openDb(file);
@@ -38,8 +40,18 @@ for (let round = 0; round < 2; round++) {
   const ctx = { rs: resolveScope(h.db, actor, {}), ...statsDates({}) };
   for (const source of ["enterprise", "org", "member", "found", "worker", "transfer"] as const) {
     const keys = FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
-    const cols = sql.raw(keys.map((k) => groupedCount(source, k) ? `coalesce(sum(${groupedCount(source, k)}), 0) AS "${k}"` : `coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`).join(", "));
-    t(`sums ${source} (both)`, () => h.db.all(sumSource(ctx, source, sql`s.committee_id AS grp, s.county AS grp2, ${cols}`, sql.raw("GROUP BY s.committee_id, s.county"))));
+    const cols = sql.raw(
+      keys
+        .map((k) =>
+          groupedCount(source, k)
+            ? `coalesce(sum(${groupedCount(source, k)}), 0) AS "${k}"`
+            : `coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`,
+        )
+        .join(", "),
+    );
+    t(`sums ${source} (both)`, () =>
+      h.db.all(sumSource(ctx, source, sql`s.committee_id AS grp, s.county AS grp2, ${cols}`, sql.raw("GROUP BY s.committee_id, s.county"))),
+    );
   }
   const all = t("computeFiguresAndBreakdowns", () => computeFiguresAndBreakdowns(h.db, actor, {}));
   t("funnel", () => funnel(all.figures));
@@ -53,6 +65,7 @@ const lead = h.sqlite.prepare("SELECT id FROM leads WHERE status = 'open' ORDER 
 t("verifyLead", () => verifyLead(h.db, actor, lead, {}, todayIso()));
 const after = t("buildDashboard (cache) after verifying a lead", () => buildDashboard(h.db, actor, {}, { cache }));
 const fresh = t("buildDashboard (no cache) after verifying", () => buildDashboard(h.db, actor, {}));
-const same = JSON.stringify([after.figures, after.byCommittee, after.byCounty]) === JSON.stringify([fresh.figures, fresh.byCommittee, fresh.byCounty]);
+const same =
+  JSON.stringify([after.figures, after.byCommittee, after.byCounty]) === JSON.stringify([fresh.figures, fresh.byCommittee, fresh.byCounty]);
 process.stdout.write(`worker scans ${cache.workerScans}; cached = fresh: ${same}\n`);
 h.close();

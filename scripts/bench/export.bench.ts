@@ -89,7 +89,8 @@ function seed(dbPath: string, n: number): void {
     INSERT INTO organizations (id, code, name, kind, path, depth, region_code) VALUES (1,'HZ','菏泽市委社会工作部','city_department','/1/',0,'371700'),
       (2,'HZ-PS','市网约配送行业党委','industry_committee','/1/2/',1,'371700');
     INSERT INTO enterprises (id, name, credit_code, kind, industry_code, region_code, committee_id) VALUES (1,'菏泽某某配送服务有限公司','91371700MA00000001','station','online_delivery','371702',2);`);
-  const insert = s.prepare(`INSERT INTO workers (platform, id_number, name, phone, org_id, enterprise_id, station, franchisee, occupation, political_status, hired_on, first_seen_on, last_seen_on)
+  const insert =
+    s.prepare(`INSERT INTO workers (platform, id_number, name, phone, org_id, enterprise_id, station, franchisee, occupation, political_status, hired_on, first_seen_on, last_seen_on)
     VALUES (?,?,?,?,2,?,?,?,?,?,?,?,?)`);
   let x = 12345;
   const rnd = (m: number) => {
@@ -135,10 +136,14 @@ if (values.phase) {
   console.log(`seeded ${n.toLocaleString("en")} workers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
   const self = fileURLToPath(import.meta.url);
   const phase = (p: string): PhaseResult => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", self, "--phase", p, "--rows", String(n), "--db", dbPath, "--out", path.join(dir, `workers.${p}`)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const out = execFileSync(
+      process.execPath,
+      ["--import", "tsx", self, "--phase", p, "--rows", String(n), "--db", dbPath, "--out", path.join(dir, `workers.${p}`)],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     return JSON.parse(out.trim().split("\n").pop()!) as PhaseResult;
   };
   const rate = (r: PhaseResult) => r.rows / (r.ms / 1000);
@@ -156,7 +161,9 @@ if (values.phase) {
   const xlsxMem = phase("xlsx-mem");
   console.log(line(xlsxMem));
   const memRatio = rate(xlsxMem) / rate(csvMem);
-  console.log(`ratio xlsx/csv = ${ratio.toFixed(2)} (writers alone ${memRatio.toFixed(2)}; goal >= 0.15: ${Math.min(ratio, memRatio) >= 0.15 ? "met" : "NOT met"})`);
+  console.log(
+    `ratio xlsx/csv = ${ratio.toFixed(2)} (writers alone ${memRatio.toFixed(2)}; goal >= 0.15: ${Math.min(ratio, memRatio) >= 0.15 ? "met" : "NOT met"})`,
+  );
   console.log(`xlsx export peak RSS ${Math.round(xlsx.maxRssMb)} MB (goal < 300 MB: ${xlsx.maxRssMb < 300 ? "met" : "NOT met"})`);
   if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -80,7 +80,15 @@ async function drive(label: string, url: string, headers: Record<string, string>
   const cpu0 = cpuMsOf(server.pid!);
   const r = await autocannon({ ...opts, duration: DURATION });
   const cpuMs = (cpuMsOf(server.pid!) - cpu0) / Math.max(1, r.requests.total);
-  const row = { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuMs };
+  const row = {
+    label,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    cpuMs,
+  };
   process.stdout.write(
     `  ${label.padEnd(34)} ${fmt(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms   server CPU ${cpuMs.toFixed(1)} ms/req${row.non2xx || row.errors ? `   non-2xx ${row.non2xx}, errors ${row.errors}` : ""}\n`,
   );
@@ -130,7 +138,12 @@ async function main() {
       if (res.status !== 200) throw new Error(`GET ${p} as ${USER}: HTTP ${res.status}`);
     }
 
-    process.stdout.write(`\nautocannon: ${CONNECTIONS} connections, ${DURATION} s per page after a 2 s warm-up, loopback; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs\n`);
+    process.stdout.write(
+      `\nautocannon: ${CONNECTIONS} connections, ${DURATION} s per page after a 2 s warm-up, loopback; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} on ${os.cpus().length} CPUs\n`,
+    );
     process.stdout.write("Real app (signed in as admin: the whole city):\n");
     const list = await drive("member list (first page, 50 rows)", `${url}/members`, headers, real);
     const member = await drive("member page", `${url}/members/${memberId}`, headers, real);
@@ -155,13 +168,23 @@ async function main() {
     const ok = (b: boolean) => (b ? "OK" : "MISSED");
     const clean = [list, member, dash, base].every((r) => r.non2xx === 0 && r.errors === 0);
     process.stdout.write("\n| page | requests/s | p50 | p99 | server CPU per request |\n|---|---:|---:|---:|---:|\n");
-    for (const r of [list, member, dash]) process.stdout.write(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${r.cpuMs.toFixed(1)} ms |\n`);
-    process.stdout.write(`| bare Express: member list | ${fmt(base.rps)} | ${base.p50} ms | ${base.p99} ms | ${base.cpuMs.toFixed(1)} ms |\n\n`);
-    process.stdout.write(`member list real/bare   ${ratio.toFixed(2)} (goal ≥ 0.40) ${ok(ratio >= 0.4)}; by server CPU per request ${cpuRatio.toFixed(2)}\n`);
+    for (const r of [list, member, dash])
+      process.stdout.write(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${r.cpuMs.toFixed(1)} ms |\n`);
+    process.stdout.write(
+      `| bare Express: member list | ${fmt(base.rps)} | ${base.p50} ms | ${base.p99} ms | ${base.cpuMs.toFixed(1)} ms |\n\n`,
+    );
+    process.stdout.write(
+      `member list real/bare   ${ratio.toFixed(2)} (goal ≥ 0.40) ${ok(ratio >= 0.4)}; by server CPU per request ${cpuRatio.toFixed(2)}\n`,
+    );
     process.stdout.write(`member list p99         ${list.p99} ms (goal < 100 ms) ${ok(list.p99 < 100)}\n`);
     process.stdout.write(`dashboard p99           ${dash.p99} ms (goal < 250 ms) ${ok(dash.p99 < 250)}\n`);
     process.stdout.write(`every answer 2xx        ${clean ? "yes" : "NO"}\n`);
-    process.stdout.write(`load average after      ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+    process.stdout.write(
+      `load average after      ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}\n`,
+    );
   } finally {
     for (const c of children) await stop(c);
     if (values.keep) process.stdout.write(`kept ${dir}\n`);

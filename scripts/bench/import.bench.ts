@@ -58,16 +58,28 @@ function setupDatabase(file: string) {
   const s = h.sqlite;
   s.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES ('371700', '菏泽市', NULL, 'city')").run();
   s.prepare("INSERT INTO industries (code, name) VALUES ('online_delivery', '网约配送')").run();
-  const root = s.prepare("INSERT INTO organizations (code, name, kind, path, region_code) VALUES ('BENCH', '社会工作部', 'city_department', '/', '371700')").run();
+  const root = s
+    .prepare(
+      "INSERT INTO organizations (code, name, kind, path, region_code) VALUES ('BENCH', '社会工作部', 'city_department', '/', '371700')",
+    )
+    .run();
   s.prepare("UPDATE organizations SET path = '/' || id || '/' WHERE id = ?").run(root.lastInsertRowid);
   const c = s
-    .prepare("INSERT INTO organizations (code, name, kind, parent_id, path, depth, industry_code, region_code) VALUES ('BENCH-PS', '网约配送行业党委', 'industry_committee', ?, '/', 1, 'online_delivery', '371700')")
+    .prepare(
+      "INSERT INTO organizations (code, name, kind, parent_id, path, depth, industry_code, region_code) VALUES ('BENCH-PS', '网约配送行业党委', 'industry_committee', ?, '/', 1, 'online_delivery', '371700')",
+    )
     .run(root.lastInsertRowid);
   s.prepare("UPDATE organizations SET path = '/' || ? || '/' || id || '/' WHERE id = ?").run(root.lastInsertRowid, c.lastInsertRowid);
   const b = s
-    .prepare("INSERT INTO organizations (code, name, kind, formation, parent_id, path, depth, industry_code, region_code) VALUES ('BENCH-PS-001', '网约配送联合支部', 'branch', 'joint', ?, '/', 2, 'online_delivery', '371700')")
+    .prepare(
+      "INSERT INTO organizations (code, name, kind, formation, parent_id, path, depth, industry_code, region_code) VALUES ('BENCH-PS-001', '网约配送联合支部', 'branch', 'joint', ?, '/', 2, 'online_delivery', '371700')",
+    )
     .run(c.lastInsertRowid);
-  s.prepare("UPDATE organizations SET path = '/' || ? || '/' || ? || '/' || id || '/' WHERE id = ?").run(root.lastInsertRowid, c.lastInsertRowid, b.lastInsertRowid);
+  s.prepare("UPDATE organizations SET path = '/' || ? || '/' || ? || '/' || id || '/' WHERE id = ?").run(
+    root.lastInsertRowid,
+    c.lastInsertRowid,
+    b.lastInsertRowid,
+  );
   h.close();
 }
 
@@ -75,9 +87,13 @@ async function baseline(csvFile: string, dbFile: string): Promise<{ rows: number
   const db = new Database(dbFile);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE roster (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, name TEXT, phone TEXT, platform TEXT, station TEXT, franchisee TEXT, occupation TEXT, political TEXT, hired TEXT)");
+  db.exec(
+    "CREATE TABLE roster (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, name TEXT, phone TEXT, platform TEXT, station TEXT, franchisee TEXT, occupation TEXT, political TEXT, hired TEXT)",
+  );
   db.exec("CREATE UNIQUE INDEX roster_id_number_uq ON roster (id_number)");
-  const ins = db.prepare("INSERT INTO roster (name, id_number, phone, platform, station, franchisee, occupation, political, hired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const ins = db.prepare(
+    "INSERT INTO roster (name, id_number, phone, platform, station, franchisee, occupation, political, hired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let rows = 0;
@@ -154,16 +170,22 @@ async function main() {
     const t0 = performance.now();
     const files = await generate(dir);
     const size = fs.statSync(files.roster).size;
-    process.stdout.write(`  roster.csv ${(size / 1024 / 1024).toFixed(1)} MB, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `  roster.csv ${(size / 1024 / 1024).toFixed(1)} MB, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
 
     const base = await baseline(files.roster, path.join(dir, "baseline.db"));
     const baseRate = base.rows / base.seconds;
-    process.stdout.write(`Baseline (csv-parse arrays + prepared INSERT, UNIQUE index, one transaction): ${fmt(base.rows)} rows in ${base.seconds.toFixed(2)} s = ${fmt(baseRate)} rows/s\n`);
+    process.stdout.write(
+      `Baseline (csv-parse arrays + prepared INSERT, UNIQUE index, one transaction): ${fmt(base.rows)} rows in ${base.seconds.toFixed(2)} s = ${fmt(baseRate)} rows/s\n`,
+    );
 
     const appDb = path.join(dir, "app.db");
     setupDatabase(appDb);
     const m = await runCli(["members", files.members, "--org", "BENCH-PS-001"], appDb);
-    process.stdout.write(`Members import (CLI): ${fmt(MEMBERS)} rows in ${m.seconds.toFixed(2)} s, peak RSS ${m.peakRssMb} MB — ${JSON.stringify(m.summary)}\n`);
+    process.stdout.write(
+      `Members import (CLI): ${fmt(MEMBERS)} rows in ${m.seconds.toFixed(2)} s, peak RSS ${m.peakRssMb} MB — ${JSON.stringify(m.summary)}\n`,
+    );
 
     const first = await runCli(["roster", files.roster, "--platform", "美团", "--org", "BENCH-PS"], appDb);
     const firstRate = ROWS / first.seconds;
@@ -198,7 +220,12 @@ async function main() {
     process.stdout.write(`ratio                ${ratio.toFixed(2)} (goal ≥ 0.50) ${ratio >= 0.5 ? "OK" : "BELOW GOAL"}\n`);
     // On a shared machine wall time swings with other load; CPU time is the steadier comparison.
     process.stdout.write(`ratio by CPU time    ${cpuRatio.toFixed(2)}\n`);
-    process.stdout.write(`load average         ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs\n`);
+    process.stdout.write(
+      `load average         ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} on ${os.cpus().length} CPUs\n`,
+    );
     process.stdout.write(`peak RSS             ${first.peakRssMb} MB (goal < 300 MB) ${first.peakRssMb < 300 ? "OK" : "OVER GOAL"}\n`);
     process.stdout.write(
       `second import        ${second.seconds.toFixed(2)} s vs first ${first.seconds.toFixed(2)} s ${second.seconds < first.seconds ? "OK (faster)" : "NOT FASTER"} (same day: recognised by SHA-256)\n`,

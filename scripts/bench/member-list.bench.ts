@@ -23,7 +23,13 @@ const TARGET_MS = 50;
 
 function reuse(file: string) {
   const handle = openDb(file);
-  const committees = (handle.sqlite.prepare("SELECT id, path, code FROM organizations WHERE kind = 'industry_committee' ORDER BY id").all() as { id: number; path: string; code: string }[]).map((c) => ({
+  const committees = (
+    handle.sqlite.prepare("SELECT id, path, code FROM organizations WHERE kind = 'industry_committee' ORDER BY id").all() as {
+      id: number;
+      path: string;
+      code: string;
+    }[]
+  ).map((c) => ({
     ...c,
     industry: "",
     weight: 0,
@@ -51,15 +57,29 @@ function main() {
     const dl = committees[0]!;
     const branchId = dl.branches[0]!;
     const branchPath = sqlite.prepare("SELECT path FROM organizations WHERE id = ?").pluck().get(branchId) as string;
-    const actor = (role: Actor["role"], orgId: number, orgPath: string): Actor => ({ id: 1, username: role, displayName: role, role, orgId, orgPath, orgName: "" });
+    const actor = (role: Actor["role"], orgId: number, orgPath: string): Actor => ({
+      id: 1,
+      username: role,
+      displayName: role,
+      role,
+      orgId,
+      orgPath,
+      orgName: "",
+    });
     const admin = actor("admin", root.id, root.path);
     const clerk = actor("clerk", dl.id, dl.path);
     const secretary = actor("secretary", branchId, branchPath);
     const today = todayIso();
 
     // A cursor half-way down the admin's list by name: what "page 1,000 of 2,000" means with keysets.
-    const midId = sqlite.prepare("SELECT id FROM members WHERE relation_status <> 'transferred_out' AND left_on IS NULL ORDER BY name, id LIMIT 1 OFFSET ?").pluck().get(Math.floor(MEMBERS / 2)) as number;
-    const last4 = sqlite.prepare("SELECT id_last4 FROM members WHERE org_id IN (SELECT id FROM organizations WHERE path LIKE ?) LIMIT 1").pluck().get(`${dl.path}%`) as string;
+    const midId = sqlite
+      .prepare("SELECT id FROM members WHERE relation_status <> 'transferred_out' AND left_on IS NULL ORDER BY name, id LIMIT 1 OFFSET ?")
+      .pluck()
+      .get(Math.floor(MEMBERS / 2)) as number;
+    const last4 = sqlite
+      .prepare("SELECT id_last4 FROM members WHERE org_id IN (SELECT id FROM organizations WHERE path LIKE ?) LIMIT 1")
+      .pluck()
+      .get(`${dl.path}%`) as string;
 
     const cases: [string, Actor, Record<string, string>][] = [
       ["admin · first page (by name)", admin, {}],
@@ -71,15 +91,31 @@ function main() {
       ["admin · name search “张” (contains)", admin, { q: "张" }],
       ["admin · name search “王秀英” (rare)", admin, { q: "王秀英" }],
       ["clerk · last-4 search", clerk, { q: last4 }],
-      ["clerk · occupation+category+relation+channel, by joined", clerk, { occupation: "truck_driver", category: "full", relation: "local", channel: "data_match", sort: "joined" }],
+      [
+        "clerk · occupation+category+relation+channel, by joined",
+        clerk,
+        { occupation: "truck_driver", category: "full", relation: "local", channel: "data_match", sort: "joined" },
+      ],
       ["admin · committee + out of contact 6 months", admin, { committee: String(committees[1]!.id), lost: "6m" }],
-      ["admin · enterprise filter", admin, { enterprise: String(sqlite.prepare("SELECT enterprise_id FROM members WHERE enterprise_id IS NOT NULL LIMIT 1").pluck().get()) }],
+      [
+        "admin · enterprise filter",
+        admin,
+        { enterprise: String(sqlite.prepare("SELECT enterprise_id FROM members WHERE enterprise_id IS NOT NULL LIMIT 1").pluck().get()) },
+      ],
     ];
 
-    const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+    const load = () =>
+      os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ");
     console.log(`\n${RUNS} runs a case · listMembers = page (51 rows) + count + labels · target < ${TARGET_MS} ms (median)`);
-    console.log(`load average before: ${load()} on ${os.cpus().length} CPUs (other work on the machine inflates medians; min shows the uncontended cost)\n`);
-    console.log(`${"case".padEnd(62)} ${"median".padStart(10)} ${"min".padStart(10)} ${"page only".padStart(10)} ${"rows".padStart(6)} ${"total".padStart(8)}`);
+    console.log(
+      `load average before: ${load()} on ${os.cpus().length} CPUs (other work on the machine inflates medians; min shows the uncontended cost)\n`,
+    );
+    console.log(
+      `${"case".padEnd(62)} ${"median".padStart(10)} ${"min".padStart(10)} ${"page only".padStart(10)} ${"rows".padStart(6)} ${"total".padStart(8)}`,
+    );
     let worst = 0;
     for (const [label, who, query] of cases) {
       const q = memberListQuerySchema.parse(query);
@@ -96,12 +132,16 @@ function main() {
       const full = run(true);
       const pageOnly = run(false);
       worst = Math.max(worst, full.ms);
-      console.log(`${label.padEnd(62)} ${full.ms.toFixed(2).padStart(7)} ms ${full.min.toFixed(2).padStart(7)} ms ${pageOnly.ms.toFixed(2).padStart(7)} ms ${String(full.last.rows.length).padStart(6)} ${full.last.total.toLocaleString("en").padStart(8)}`);
+      console.log(
+        `${label.padEnd(62)} ${full.ms.toFixed(2).padStart(7)} ms ${full.min.toFixed(2).padStart(7)} ms ${pageOnly.ms.toFixed(2).padStart(7)} ms ${String(full.last.rows.length).padStart(6)} ${full.last.total.toLocaleString("en").padStart(8)}`,
+      );
     }
 
     // For comparison only: what OFFSET paging would cost at the same depth.
     const offsetTimes: number[] = [];
-    const offsetStmt = sqlite.prepare("SELECT * FROM members WHERE relation_status <> 'transferred_out' AND left_on IS NULL ORDER BY name, id LIMIT 51 OFFSET ?");
+    const offsetStmt = sqlite.prepare(
+      "SELECT * FROM members WHERE relation_status <> 'transferred_out' AND left_on IS NULL ORDER BY name, id LIMIT 51 OFFSET ?",
+    );
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
       offsetStmt.all(Math.floor(MEMBERS / 2));

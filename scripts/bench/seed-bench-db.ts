@@ -51,7 +51,7 @@ export async function seedBenchDb(dir: string, { members: MEMBERS, workers: WORK
   // grows at its right edge instead of splitting pages all over (20k rows/s → several 100k).
   const order = Array.from({ length: WORKERS }, (_, i) => i);
   const ids = order.map((i) => person(i));
-  order.sort((a, b) => a % 3 - b % 3 || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  order.sort((a, b) => (a % 3) - (b % 3) || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
   s.pragma("cache_size = -262144");
   s.transaction(() => {
     for (const i of order) {
@@ -62,8 +62,23 @@ export async function seedBenchDb(dir: string, { members: MEMBERS, workers: WORK
       const phone = `1${3 + Math.floor(r() * 7)}${String(Math.floor(r() * 1e9)).padStart(9, "0")}`;
       const party = r() < 0.02;
       const firstSeen = `202${3 + (i % 2)}-0${1 + (i % 9)}-1${i % 10}`;
-      const info = ins.run(platform, ids[i]!, name, phone, c.id, e.length && r() < 0.7 ? e[i % e.length]! : null, `第${1 + (i % 400)}站`, occupation, party ? "party_member" : "masses", "2020-01-01", firstSeen, today, r() < 0.05 ? today : null);
-      if (party) lead.run(ids[i]!, name, phone, c.id, info.lastInsertRowid, null, occupation, platform, r() < 0.4 ? "verified" : "open", firstSeen);
+      const info = ins.run(
+        platform,
+        ids[i]!,
+        name,
+        phone,
+        c.id,
+        e.length && r() < 0.7 ? e[i % e.length]! : null,
+        `第${1 + (i % 400)}站`,
+        occupation,
+        party ? "party_member" : "masses",
+        "2020-01-01",
+        firstSeen,
+        today,
+        r() < 0.05 ? today : null,
+      );
+      if (party)
+        lead.run(ids[i]!, name, phone, c.id, info.lastInsertRowid, null, occupation, platform, r() < 0.4 ? "verified" : "open", firstSeen);
     }
   })();
   const root = s.prepare("SELECT id FROM organizations WHERE code = 'HZ'").pluck().get() as number;
@@ -75,7 +90,9 @@ export async function seedBenchDb(dir: string, { members: MEMBERS, workers: WORK
   // are being measured. They are taken here, timed, as the server would.
   const t1 = performance.now();
   const snap = await finalisePreviousMonth(handle.db);
-  process.stdout.write(`  last month's final coverage snapshots (${snap?.scopes ?? 0} scopes) in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `  last month's final coverage snapshots (${snap?.scopes ?? 0} scopes) in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`,
+  );
   s.pragma("wal_checkpoint(TRUNCATE)");
   const counts = {
     members: s.prepare("SELECT count(*) FROM members").pluck().get() as number,
@@ -83,6 +100,14 @@ export async function seedBenchDb(dir: string, { members: MEMBERS, workers: WORK
     leads: s.prepare("SELECT count(*) FROM leads").pluck().get() as number,
     enterprises: s.prepare("SELECT count(*) FROM enterprises").pluck().get() as number,
   };
-  const userId = (await createUser(handle.db, null, { username: BENCH_USER, displayName: "压测管理员", role: "admin", orgId: root, password: BENCH_PASSWORD })).id;
+  const userId = (
+    await createUser(handle.db, null, {
+      username: BENCH_USER,
+      displayName: "压测管理员",
+      role: "admin",
+      orgId: root,
+      password: BENCH_PASSWORD,
+    })
+  ).id;
   return { handle, root, userId, counts, seconds: (performance.now() - t0) / 1000 };
 }

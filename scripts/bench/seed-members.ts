@@ -31,8 +31,14 @@ function weighted<T>(pairs: [T, number][]): T {
   return pairs[pairs.length - 1]![0];
 }
 
-const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤".split("");
-const GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强永红建华海燕文军春梅玉兰德明晓东凤英立新俊杰子涵浩然雨轩梓豪欣怡宇航思远佳琪振华国栋".split("");
+const SURNAMES =
+  "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤".split(
+    "",
+  );
+const GIVEN =
+  "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强永红建华海燕文军春梅玉兰德明晓东凤英立新俊杰子涵浩然雨轩梓豪欣怡宇航思远佳琪振华国栋".split(
+    "",
+  );
 
 /** Seeds `bench.db` in `dir` with `members` members; returns the open handle and the committees. */
 export function seedMembers(dir: string, MEMBERS: number) {
@@ -46,7 +52,16 @@ export function seedMembers(dir: string, MEMBERS: number) {
     "INSERT INTO organizations (code, name, short_name, kind, formation, parent_id, path, depth, industry_code, region_code) VALUES (?, ?, ?, ?, ?, ?, '/', ?, ?, ?)",
   );
   const setPath = db.prepare("UPDATE organizations SET path = ? WHERE id = ?");
-  const addOrg = (code: string, name: string, kind: string, formation: string | null, parent: { id: number; path: string }, depth: number, industry: string, region: string) => {
+  const addOrg = (
+    code: string,
+    name: string,
+    kind: string,
+    formation: string | null,
+    parent: { id: number; path: string },
+    depth: number,
+    industry: string,
+    region: string,
+  ) => {
     const id = Number(insOrg.run(code, name, name.slice(0, 12), kind, formation, parent.id, depth, industry, region).lastInsertRowid);
     const p = `${parent.path}${id}/`;
     setPath.run(p, id);
@@ -62,10 +77,23 @@ export function seedMembers(dir: string, MEMBERS: number) {
       ["HZ-KD", "市快递行业党委", "express_delivery", 10],
       ["HZ-ZB", "市直播电商行业党委", "live_streaming", 6],
     ];
-    for (const [code, name, industry, weight] of city) committees.push({ ...addOrg(code, `中共菏泽${name}`, "industry_committee", null, root, 1, industry, "371700"), code, industry, branches: [], weight });
+    for (const [code, name, industry, weight] of city)
+      committees.push({
+        ...addOrg(code, `中共菏泽${name}`, "industry_committee", null, root, 1, industry, "371700"),
+        code,
+        industry,
+        branches: [],
+        weight,
+      });
     for (const [i, c] of COUNTIES.entries()) {
       const code = `HZ-PS-${String(i + 1).padStart(2, "0")}`;
-      committees.push({ ...addOrg(code, `中共${c.name}网约配送行业委员会`, "industry_committee", null, root, 1, "online_delivery", c.code), code, industry: "online_delivery", branches: [], weight: 4.4 });
+      committees.push({
+        ...addOrg(code, `中共${c.name}网约配送行业委员会`, "industry_committee", null, root, 1, "online_delivery", c.code),
+        code,
+        industry: "online_delivery",
+        branches: [],
+        weight: 4.4,
+      });
     }
     // ~185 branches, more under the bigger committees.
     let n = 0;
@@ -74,18 +102,37 @@ export function seedMembers(dir: string, MEMBERS: number) {
       for (let i = 0; i < count; i++) {
         n++;
         const joint = i % 3 === 2;
-        const b = addOrg(`${c.code}-${String(i + 1).padStart(3, "0")}`, `中共测试${n}号${joint ? "联合" : ""}支部委员会`, "branch", joint ? "joint" : "standalone", c, 2, c.industry, "371702");
+        const b = addOrg(
+          `${c.code}-${String(i + 1).padStart(3, "0")}`,
+          `中共测试${n}号${joint ? "联合" : ""}支部委员会`,
+          "branch",
+          joint ? "joint" : "standalone",
+          c,
+          2,
+          c.industry,
+          "371702",
+        );
         c.branches.push(b.id);
       }
     }
   })();
 
-  const insEnt = db.prepare("INSERT INTO enterprises (name, credit_code, kind, industry_code, region_code, committee_id, worker_count) VALUES (?, ?, 'station', ?, '371702', ?, ?)");
+  const insEnt = db.prepare(
+    "INSERT INTO enterprises (name, credit_code, kind, industry_code, region_code, committee_id, worker_count) VALUES (?, ?, 'station', ?, '371702', ?, ?)",
+  );
   const entsBy = new Map<number, number[]>();
   db.transaction(() => {
     for (let i = 0; i < 320; i++) {
       const c = committees[i % committees.length]!;
-      const id = Number(insEnt.run(`测试企业${i + 1}`, makeCreditCode("91", "371702", `BN${String(i).padStart(7, "0")}`), c.industry, c.id, 20 + Math.floor(rand() * 500)).lastInsertRowid);
+      const id = Number(
+        insEnt.run(
+          `测试企业${i + 1}`,
+          makeCreditCode("91", "371702", `BN${String(i).padStart(7, "0")}`),
+          c.industry,
+          c.id,
+          20 + Math.floor(rand() * 500),
+        ).lastInsertRowid,
+      );
       entsBy.set(c.id, [...(entsBy.get(c.id) ?? []), id]);
     }
   })();
@@ -111,7 +158,13 @@ export function seedMembers(dir: string, MEMBERS: number) {
       seen.add(id);
       const phone = `1${pick(["3", "5", "7", "8", "9"])}${String(Math.floor(rand() * 1e9)).padStart(9, "0")}`;
       const c = weighted(cw);
-      const relation = weighted<string>([["local", 60], ["mobile_in", 15], ["mobile_out", 5], ["unattached", 15], ["transferred_out", 5]]);
+      const relation = weighted<string>([
+        ["local", 60],
+        ["mobile_in", 15],
+        ["mobile_out", 5],
+        ["unattached", 15],
+        ["transferred_out", 5],
+      ]);
       const orgId = relation === "unattached" ? c.id : pick(c.branches);
       const category = rand() < 0.9 ? "full" : "probationary";
       const joined = rand() < 0.05 ? null : addDays(birth, 6600 + Math.floor(rand() * 6000));
@@ -150,4 +203,3 @@ export function seedMembers(dir: string, MEMBERS: number) {
   const seconds = (performance.now() - t0) / 1000;
   return { handle, committees, seconds };
 }
-

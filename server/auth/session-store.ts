@@ -112,7 +112,8 @@ export class SqliteSessionStore extends Store {
     try {
       const expiresAt = this.now() + this.opts.idleMs;
       const last = this.written.get(sid);
-      if ((last === undefined || expiresAt - last >= TOUCH_EVERY_MS) && this.tryWrite(this.stmts.touch, expiresAt, sid)) this.written.set(sid, expiresAt);
+      if ((last === undefined || expiresAt - last >= TOUCH_EVERY_MS) && this.tryWrite(this.stmts.touch, expiresAt, sid))
+        this.written.set(sid, expiresAt);
       cb?.();
     } catch (err) {
       cb?.(err);

@@ -55,7 +55,12 @@ function nameDigest(username: string): string {
 export function createSignInLimiter(handle: DbHandle): SignInLimiter {
   const duration = SIGN_IN_LIMITS.windowSeconds;
   const perIp = new RateLimiterSQLite({ ...storeOf(handle), keyPrefix: "login_ip", points: SIGN_IN_LIMITS.perIp, duration });
-  const perNameIp = new RateLimiterSQLite({ ...storeOf(handle), keyPrefix: "login_name_ip", points: SIGN_IN_LIMITS.perNameAndIp, duration });
+  const perNameIp = new RateLimiterSQLite({
+    ...storeOf(handle),
+    keyPrefix: "login_name_ip",
+    points: SIGN_IN_LIMITS.perNameAndIp,
+    duration,
+  });
   const pair = (ip: string, username: string) => `${nameDigest(username)}|${ip}`;
   return {
     async take(ip, username) {

@@ -38,7 +38,11 @@ export const isKept = (v: unknown): v is Kept => typeof v === "object" && v !== 
  * stored value's mask (digits changed around the stars, or nothing stored): the user must type the
  * whole new number, never a part of it.
  */
-export function resolveKept<T>(input: T | Kept, stored: string | null, mask: (v: string | null) => string): { value: T | string | null; altered: boolean } {
+export function resolveKept<T>(
+  input: T | Kept,
+  stored: string | null,
+  mask: (v: string | null) => string,
+): { value: T | string | null; altered: boolean } {
   if (!isKept(input)) return { value: input, altered: false };
   return { value: stored, altered: stored == null || input.keep !== mask(stored) };
 }
@@ -52,5 +56,7 @@ const MOBILE_IN_TEXT = /(?<!\d)(\+?(?:86)?)(1[3-9]\d{9})(?!\d)/g;
  */
 export function maskPersonalText(text: string | null | undefined): string {
   if (!text) return "";
-  return text.replace(ID_IN_TEXT, (id) => maskIdNumber(id)).replace(MOBILE_IN_TEXT, (_m, prefix: string, phone: string) => `${prefix}${maskPhone(phone)}`);
+  return text
+    .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
+    .replace(MOBILE_IN_TEXT, (_m, prefix: string, phone: string) => `${prefix}${maskPhone(phone)}`);
 }

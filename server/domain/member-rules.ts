@@ -71,12 +71,14 @@ export function memberRuleErrors(v: MemberValues, id: { birthDate: string; gende
   future("discoveredOn", "发现日期");
   future("verifiedOn", "核实日期");
   future("managedOn", "纳管日期");
-  if (v.joinedOn && !e.joinedOn && v.joinedOn < addMonths(v.birthDate, MIN_JOIN_AGE * 12)) e.joinedOn = "入党时应年满十八周岁，请核对入党日期和出生日期";
+  if (v.joinedOn && !e.joinedOn && v.joinedOn < addMonths(v.birthDate, MIN_JOIN_AGE * 12))
+    e.joinedOn = "入党时应年满十八周岁，请核对入党日期和出生日期";
   if (v.category === "probationary" && v.fullOn) e.fullOn = "预备党员还没有转正，不应填写转正日期";
   if (v.category === "full" && v.fullOn && v.joinedOn && !e.fullOn && v.fullOn <= v.joinedOn) e.fullOn = "转正日期应晚于入党日期";
   if (v.discoveredOn && v.verifiedOn && !e.verifiedOn && v.verifiedOn < v.discoveredOn) e.verifiedOn = "核实日期不能早于发现日期";
   if (v.verifiedOn && v.managedOn && !e.managedOn && v.managedOn < v.verifiedOn) e.managedOn = "纳管日期不能早于核实日期";
-  if (v.relationStatus === "mobile_in" && !v.relationOrgName) e.relationOrgName = "流入党员须填写组织关系所在党组织（如户籍地村党支部、原单位党组织）";
+  if (v.relationStatus === "mobile_in" && !v.relationOrgName)
+    e.relationOrgName = "流入党员须填写组织关系所在党组织（如户籍地村党支部、原单位党组织）";
   return e;
 }
 
@@ -87,21 +89,35 @@ export function normaliseRelationOrg(status: RelationStatus, name: string | null
 
 /** Warnings for the detail page: the status fields that need someone to act. */
 export function memberWarnings(
-  m: { category: string; joinedOn: string | null; relationStatus: string; lostContactOn: string | null; lostContactReason: string | null; leftOn: string | null; leftReason: string | null },
+  m: {
+    category: string;
+    joinedOn: string | null;
+    relationStatus: string;
+    lostContactOn: string | null;
+    lostContactReason: string | null;
+    leftOn: string | null;
+    leftReason: string | null;
+  },
   today: string,
 ): { level: "red" | "yellow"; text: string }[] {
   const w: { level: "red" | "yellow"; text: string }[] = [];
   if (m.leftOn) {
-    const why = m.leftReason ? labelOf(LEAVE_REASON.label, m.leftReason) ?? m.leftReason : "离开";
+    const why = m.leftReason ? (labelOf(LEAVE_REASON.label, m.leftReason) ?? m.leftReason) : "离开";
     w.push({ level: "yellow", text: `该党员已于 ${m.leftOn} ${why}，记录永久保留备查。` });
   }
   if (m.lostContactOn && !m.leftOn) {
     const reason = m.lostContactReason ? `（${labelOf(LOST_CONTACT_REASON.label, m.lostContactReason) ?? m.lostContactReason}）` : "";
     const limit = LOST_CONTACT_LIMIT_WORDS;
     if (lostContactLimitReached(m.lostContactOn, today)) {
-      w.push({ level: "red", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}，已满${limit}。按规定，失去联系满${limit}的党员应停止党籍，请核实并按程序处理。` });
+      w.push({
+        level: "red",
+        text: `该党员自 ${m.lostContactOn} 起失去联系${reason}，已满${limit}。按规定，失去联系满${limit}的党员应停止党籍，请核实并按程序处理。`,
+      });
     } else {
-      w.push({ level: "yellow", text: `该党员自 ${m.lostContactOn} 起失去联系${reason}。失去联系满${limit}将按规定停止党籍（${lostContactLimitDate(m.lostContactOn)}），请尽快取得联系。` });
+      w.push({
+        level: "yellow",
+        text: `该党员自 ${m.lostContactOn} 起失去联系${reason}。失去联系满${limit}将按规定停止党籍（${lostContactLimitDate(m.lostContactOn)}），请尽快取得联系。`,
+      });
     }
   }
   if (m.category === "probationary" && m.joinedOn && addMonths(m.joinedOn, PROBATION_MONTHS) <= today && !m.leftOn) {
@@ -145,7 +161,11 @@ const CODE_LABELS: Partial<Record<keyof MemberValues, Record<string, string>>> =
 };
 
 /** A value as a person reads it in a summary: labels for codes, masks for personal numbers. */
-export function displayValue(field: keyof MemberValues, value: unknown, names: { org?: Map<number, string>; enterprise?: Map<number, string> } = {}): string {
+export function displayValue(
+  field: keyof MemberValues,
+  value: unknown,
+  names: { org?: Map<number, string>; enterprise?: Map<number, string> } = {},
+): string {
   if (value === null || value === undefined || value === "") return "空";
   if (field === "idNumber") return maskIdNumber(String(value));
   if (field === "phone") return maskPhone(String(value));
@@ -177,6 +197,8 @@ export function diffMember(before: MemberValues, after: MemberValues): MemberCha
 
 /** "修改了手机号（138****0001 → 139****1234）；管理党组织（A → B）" */
 export function changeSummary(changes: MemberChange[], names: { org?: Map<number, string>; enterprise?: Map<number, string> }): string {
-  const parts = changes.map((c) => `${MEMBER_FIELD_LABEL[c.field]}（${displayValue(c.field, c.before, names)} → ${displayValue(c.field, c.after, names)}）`);
+  const parts = changes.map(
+    (c) => `${MEMBER_FIELD_LABEL[c.field]}（${displayValue(c.field, c.before, names)} → ${displayValue(c.field, c.after, names)}）`,
+  );
   return `修改了${parts.join("；")}`;
 }

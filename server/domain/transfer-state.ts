@@ -57,7 +57,11 @@ export function decide(kind: TransferKind, state: TransferState, action: Transfe
     return { ok: false, status: 409, message: `${kindLabel(kind)}不能${ACTION_LABEL[action]}。${hint}` };
   }
   if (state !== "pending") {
-    return { ok: false, status: 409, message: `该转接已${STATE_LABEL[state].replace(/^已/, "")}，不能再${ACTION_LABEL[action]}。如有错误，请新建一条更正转接。` };
+    return {
+      ok: false,
+      status: 409,
+      message: `该转接已${STATE_LABEL[state].replace(/^已/, "")}，不能再${ACTION_LABEL[action]}。如有错误，请新建一条更正转接。`,
+    };
   }
   if (!sides.includes(who)) {
     const side = who === "sender" ? "转出方（开具介绍信的党组织）" : "接收方党组织";
@@ -115,7 +119,8 @@ export function maxDeadline(issuedOn: string): string {
 /** Chinese message when the validity breaks the rules, else null. */
 export function validityProblem(issuedOn: string, validDays: number): string | null {
   if (!Number.isInteger(validDays) || validDays < 1) return "有效期应为正整数（天）";
-  if (letterDeadline(issuedOn, validDays) > maxDeadline(issuedOn)) return `有效期不能超过 ${MAX_VALID_MONTHS} 个月（签发日期 ${issuedOn} 起最晚至 ${maxDeadline(issuedOn)}）`;
+  if (letterDeadline(issuedOn, validDays) > maxDeadline(issuedOn))
+    return `有效期不能超过 ${MAX_VALID_MONTHS} 个月（签发日期 ${issuedOn} 起最晚至 ${maxDeadline(issuedOn)}）`;
   return null;
 }
 

@@ -13,7 +13,8 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as { code?: string; status?: number; statusCode?: number; type?: string; message?: string };
   if (e?.code === "EBADCSRFTOKEN") return new AppError(403, "页面已过期或请求来源无效，请刷新页面后重试。", { code: "csrf_invalid" });
-  if (e?.code === "LIMIT_FILE_SIZE" || e?.type === "entity.too.large") return new AppError(413, "上传的内容超过大小限制。", { code: "too_large" });
+  if (e?.code === "LIMIT_FILE_SIZE" || e?.type === "entity.too.large")
+    return new AppError(413, "上传的内容超过大小限制。", { code: "too_large" });
   if (e?.code?.startsWith?.("LIMIT_")) return new AppError(400, "上传的内容不符合要求（文件数量或字段过多）。", { code: "bad_upload" });
   if (e?.type === "entity.parse.failed") return new AppError(400, "请求内容格式错误。", { code: "bad_request" });
   if (e?.code === "SQLITE_BUSY") return new AppError(503, "系统繁忙，请稍后重试。", { code: "busy", cause: err });
@@ -75,7 +76,13 @@ export function errorHandler(logger: Logger) {
     if ((appErr.status === 422 || appErr.status === 429) && res.locals.formView) {
       try {
         const extra = res.locals.formLocals ? await res.locals.formLocals(req, res) : {};
-        render(res, res.locals.formView, { ...extra, errors: appErr.fieldErrors ?? {}, formError: appErr.message, values: res.locals.values ?? {} }, appErr.status, appErr.message);
+        render(
+          res,
+          res.locals.formView,
+          { ...extra, errors: appErr.fieldErrors ?? {}, formError: appErr.message, values: res.locals.values ?? {} },
+          appErr.status,
+          appErr.message,
+        );
         return;
       } catch (renderErr) {
         // The form's locals load the row the URL names, scope-checked: when that refuses (an id

@@ -20,7 +20,10 @@ export function validate(schemas: Schemas) {
     }
     if (schemas.query) {
       const r = schemas.query.safeParse(req.query);
-      if (!r.success) throw new AppError(400, "查询条件有误：" + Object.values(fieldErrorsOf(r.error)).join("；"), { fieldErrors: fieldErrorsOf(r.error) });
+      if (!r.success)
+        throw new AppError(400, "查询条件有误：" + Object.values(fieldErrorsOf(r.error)).join("；"), {
+          fieldErrors: fieldErrorsOf(r.error),
+        });
       req.valid.query = r.data;
     }
     if (schemas.body) {
@@ -38,7 +41,10 @@ export function validate(schemas: Schemas) {
  * handler re-renders `view` in place with the field errors, what the user typed, and the locals
  * that `loadLocals` supplies (select options and the like).
  */
-export function form(view: string, loadLocals?: (req: Request, res: Response) => Record<string, unknown> | Promise<Record<string, unknown>>) {
+export function form(
+  view: string,
+  loadLocals?: (req: Request, res: Response) => Record<string, unknown> | Promise<Record<string, unknown>>,
+) {
   return (_req: Request, res: Response, next: NextFunction) => {
     res.locals.formView = view;
     res.locals.formLocals = loadLocals;

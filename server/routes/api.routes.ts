@@ -80,7 +80,9 @@ function apiHandlers({ db, handle, config }: Deps) {
         const parsed = batchJsonSchema.safeParse(req.body);
         if (!parsed.success) {
           const fields = fieldErrorsOf(parsed.error);
-          const listed = Object.entries(fields).slice(0, 5).map(([k, v]) => (k === "_form" ? v : `${k}: ${v}`));
+          const listed = Object.entries(fields)
+            .slice(0, 5)
+            .map(([k, v]) => (k === "_form" ? v : `${k}: ${v}`));
           throw invalidPayload(`请求体的结构不正确：${listed.join("；")}`, fields);
         }
         res.json(await receiveJsonBatch(handle, config.uploadDir, principal, parsed.data, offLoop()));

@@ -207,8 +207,7 @@ export function importHandlers({ handle, config, logger }: Deps) {
         ...listed,
         rows: listed.rows.map((i) => ({
           ...i,
-          value:
-            i.column === "身份证号" ? maskIdNumber(i.value) : i.column === "手机号" ? maskPhone(i.value) : maskPersonalText(i.value),
+          value: i.column === "身份证号" ? maskIdNumber(i.value) : i.column === "手机号" ? maskPhone(i.value) : maskPersonalText(i.value),
           reason: maskPersonalText(i.reason),
         })),
       };
@@ -218,7 +217,7 @@ export function importHandlers({ handle, config, logger }: Deps) {
         imp,
         progress,
         issues,
-        encodingLabel: imp.encoding ? (ENCODING_LABEL as Record<string, string>)[imp.encoding] ?? imp.encoding : "—",
+        encodingLabel: imp.encoding ? ((ENCODING_LABEL as Record<string, string>)[imp.encoding] ?? imp.encoding) : "—",
         rerun: reusable && uploadsOf(req)[reusable] !== undefined ? reusable : null,
         scripts: progress.phase === "done" ? [] : ["imports.js"],
       });

@@ -73,7 +73,13 @@ function instructorHandlers({ db }: Deps) {
     list(req: Request, res: Response) {
       const filters = req.valid.query;
       const result = instructors.listInstructors(db, actorOf(req), filters, todayIso());
-      res.render("instructors/index", { title: "党建指导员", ...result, filters, statusLabels: INSTRUCTOR_STATUS_LABEL, ...formLocals(req) });
+      res.render("instructors/index", {
+        title: "党建指导员",
+        ...result,
+        filters,
+        statusLabels: INSTRUCTOR_STATUS_LABEL,
+        ...formLocals(req),
+      });
     },
     detail(req: Request, res: Response) {
       res.render("instructors/show", detailLocals(req));

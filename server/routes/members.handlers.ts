@@ -93,7 +93,11 @@ export function memberHandlers({ db, caches }: Deps) {
     // -- Locals of the forms' re-renders after a 422 ---------------------------------------------
     searchLocals: () => ({ title: "按号码查找党员", found: null }),
     newFormLocals: (req: Request, res: Response) => ({ title: "登记党员", member: null, ...formLocals(req, typed(res)) }),
-    editFormLocals: (req: Request, res: Response) => ({ title: "修改党员信息", member: { id: req.params.id }, ...formLocals(req, typed(res)) }),
+    editFormLocals: (req: Request, res: Response) => ({
+      title: "修改党员信息",
+      member: { id: req.params.id },
+      ...formLocals(req, typed(res)),
+    }),
     statusLocals,
 
     // -- List and search ---------------------------------------------------------------------------

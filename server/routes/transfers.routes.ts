@@ -129,7 +129,9 @@ function transferHandlers({ db }: Deps) {
     create(req: Request, res: Response) {
       const t = transfers.issueTransfer(db, actorOf(req), req.body);
       const message =
-        t.kind === "incoming" ? `已登记转入介绍信 ${t.letterNumber}，请核对后接收。` : `已开具介绍信 ${t.letterNumber}，请打印盖章后交党员本人。`;
+        t.kind === "incoming"
+          ? `已登记转入介绍信 ${t.letterNumber}，请核对后接收。`
+          : `已开具介绍信 ${t.letterNumber}，请打印盖章后交党员本人。`;
       flash(req, "success", message);
       res.redirect(303, `/transfers/${t.id}`);
     },
@@ -147,7 +149,8 @@ function transferHandlers({ db }: Deps) {
     },
     accept(req: Request, res: Response) {
       const { transfer } = transfers.acceptTransfer(db, actorOf(req), req.valid.params.id, req.body);
-      const message = transfer.kind === "outgoing" ? "已登记回执，该党员组织关系已转出系统，记录保留。" : "已接收，该党员的组织关系已转入。";
+      const message =
+        transfer.kind === "outgoing" ? "已登记回执，该党员组织关系已转出系统，记录保留。" : "已接收，该党员的组织关系已转入。";
       flash(req, "success", message);
       res.redirect(303, `/transfers/${transfer.id}`);
     },

@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { ENTERPRISE_KINDS } from "../domain/codes.js";
 import type { CoverageClass } from "../domain/coverage-rules.js";
-import { checkboxField, creditCodeField, enumField, idParam, nonNegativeIntField, optionalDateField, optionalIdField, optionalText, requiredText } from "./fields.js";
+import {
+  checkboxField,
+  creditCodeField,
+  enumField,
+  idParam,
+  nonNegativeIntField,
+  optionalDateField,
+  optionalIdField,
+  optionalText,
+  requiredText,
+} from "./fields.js";
 
 /** A code chosen from a select box; whether it exists is the service's check. */
 const selected = (label: string) =>
@@ -31,7 +41,11 @@ export const enterpriseInputSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.legalRepIsSecretary && !v.legalRepIsMember) {
-      ctx.addIssue({ code: "custom", path: ["legalRepIsSecretary"], message: "兼任企业党组织书记的法定代表人必须是党员，请同时勾选“法定代表人是党员”" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["legalRepIsSecretary"],
+        message: "兼任企业党组织书记的法定代表人必须是党员，请同时勾选“法定代表人是党员”",
+      });
     }
   });
 export type EnterpriseInput = z.output<typeof enterpriseInputSchema>;
@@ -47,7 +61,11 @@ export const enterpriseParams = z.object({ id: idParam });
 export const coverageParams = z.object({ id: idParam, orgId: idParam });
 
 const COVERAGE_FILTERS = ["standalone", "joint", "work", "uncovered"] as const satisfies readonly CoverageClass[];
-const blankable = <T extends z.ZodType>(t: T) => z.union([z.literal(""), t]).optional().transform((v) => (v === "" || v === undefined ? null : v));
+const blankable = <T extends z.ZodType>(t: T) =>
+  z
+    .union([z.literal(""), t])
+    .optional()
+    .transform((v) => (v === "" || v === undefined ? null : v));
 
 /** The list's filters. Unknown values are refused (400) rather than silently ignored. */
 export const enterpriseListQuery = z.object({

@@ -142,7 +142,13 @@ export const idParam = z.coerce.number({ error: "编号无效" }).int().positive
 
 export const optionalIdField = (label: string) =>
   z
-    .union([z.literal(""), z.coerce.number().int().positive({ error: `${label}无效` })])
+    .union([
+      z.literal(""),
+      z.coerce
+        .number()
+        .int()
+        .positive({ error: `${label}无效` }),
+    ])
     .optional()
     .transform((v) => (v === "" || v === undefined ? null : v));
 

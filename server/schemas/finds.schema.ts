@@ -99,7 +99,10 @@ export const batchJsonSchema = z.strictObject(
   {
     batchId: batchIdField,
     complete: z.boolean({ error: "complete 应为 true 或 false" }),
-    workers: z.array(batchWorkerSchema, { error: "workers 应为数组" }).min(1, "workers 不能为空").max(MAX_BATCH_WORKERS, `一批最多 ${MAX_BATCH_WORKERS} 人`),
+    workers: z
+      .array(batchWorkerSchema, { error: "workers 应为数组" })
+      .min(1, "workers 不能为空")
+      .max(MAX_BATCH_WORKERS, `一批最多 ${MAX_BATCH_WORKERS} 人`),
   },
   { error: (iss) => (iss.code === "unrecognized_keys" ? `不认识的字段：${iss.keys.join(", ")}` : "请求体应为 JSON 对象") },
 );

@@ -1,7 +1,26 @@
 import { z } from "zod";
-import { DISCOVERY_CHANNELS, EDUCATION_LEVELS, ETHNICITY, GENDERS, isCode, MEMBER_CATEGORIES, OCCUPATIONS, RELATION_STATUSES } from "../domain/codes.js";
+import {
+  DISCOVERY_CHANNELS,
+  EDUCATION_LEVELS,
+  ETHNICITY,
+  GENDERS,
+  isCode,
+  MEMBER_CATEGORIES,
+  OCCUPATIONS,
+  RELATION_STATUSES,
+} from "../domain/codes.js";
 import { toHalfWidth } from "../domain/id-number.js";
-import { enumField, idNumberField, keepOr, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
+import {
+  enumField,
+  idNumberField,
+  keepOr,
+  optionalDateField,
+  optionalEnumField,
+  optionalIdField,
+  optionalPhoneField,
+  optionalText,
+  requiredText,
+} from "./fields.js";
 
 // Member forms, the list's query string and the search by whole ID number.
 // Field rules come from fields.ts (one validator per rule); the rules that need the database or

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { ORG_FORMATIONS, ORG_KINDS } from "../domain/codes.js";
-import { dateField, enumField, keepOr, optionalDateField, optionalEnumField, optionalIdField, optionalPhoneField, optionalText, requiredText } from "./fields.js";
+import {
+  dateField,
+  enumField,
+  keepOr,
+  optionalDateField,
+  optionalEnumField,
+  optionalIdField,
+  optionalPhoneField,
+  optionalText,
+  requiredText,
+} from "./fields.js";
 
 export const orgInputSchema = z
   .object({
@@ -23,8 +33,10 @@ export const orgInputSchema = z
     termEndOn: optionalDateField("本届届满日期"),
   })
   .superRefine((v, ctx) => {
-    if (v.kind === "branch" && !v.formation) ctx.addIssue({ code: "custom", path: ["formation"], message: "党支部须选择组建方式（单独组建或联合组建）" });
-    if (v.termStartOn && v.termEndOn && v.termEndOn <= v.termStartOn) ctx.addIssue({ code: "custom", path: ["termEndOn"], message: "届满日期应晚于本届开始日期" });
+    if (v.kind === "branch" && !v.formation)
+      ctx.addIssue({ code: "custom", path: ["formation"], message: "党支部须选择组建方式（单独组建或联合组建）" });
+    if (v.termStartOn && v.termEndOn && v.termEndOn <= v.termStartOn)
+      ctx.addIssue({ code: "custom", path: ["termEndOn"], message: "届满日期应晚于本届开始日期" });
   });
 export type OrgInput = z.output<typeof orgInputSchema>;
 

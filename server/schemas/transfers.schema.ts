@@ -30,7 +30,11 @@ const optionalDaysField = (label: string) =>
       return Number(v);
     });
 
-const requiredId = (label: string) => z.coerce.number({ error: `请选择${label}` }).int({ error: `请选择${label}` }).positive({ error: `请选择${label}` });
+const requiredId = (label: string) =>
+  z.coerce
+    .number({ error: `请选择${label}` })
+    .int({ error: `请选择${label}` })
+    .positive({ error: `请选择${label}` });
 
 export const transferInputSchema = z.object({
   kind: enumField(TRANSFER_KINDS, "转接类型"),

@@ -30,7 +30,15 @@ export const auditQuerySchema = z.object({
   action: z.string().max(40).optional(),
   username: z.string().max(64).optional(),
   entity: z.string().max(40).optional(),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "开始日期格式应为 YYYY-MM-DD").optional().or(z.literal("")),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "结束日期格式应为 YYYY-MM-DD").optional().or(z.literal("")),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "开始日期格式应为 YYYY-MM-DD")
+    .optional()
+    .or(z.literal("")),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "结束日期格式应为 YYYY-MM-DD")
+    .optional()
+    .or(z.literal("")),
   page: z.coerce.number().int().min(1).max(100000).default(1),
 });

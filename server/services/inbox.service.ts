@@ -22,7 +22,12 @@ function incomingCond(actor: Actor) {
 
 /** Letters the actor's side sent that are past their deadline and still pending. */
 function overdueCond(actor: Actor, today: string) {
-  return and(eq(transfers.state, "pending"), lt(transfers.deadlineOn, today), inArray(transfers.kind, ["internal", "outgoing"]), orgIdInScope(actor, transfers.fromOrgId));
+  return and(
+    eq(transfers.state, "pending"),
+    lt(transfers.deadlineOn, today),
+    inArray(transfers.kind, ["internal", "outgoing"]),
+    orgIdInScope(actor, transfers.fromOrgId),
+  );
 }
 
 function expiringCond(actor: Actor, today: string) {
@@ -36,11 +41,7 @@ function expiringCond(actor: Actor, today: string) {
 }
 
 function lostCond(actor: Actor, today: string) {
-  return and(
-    lostContactLimitSql(members, today),
-    memberStillHereSql(members),
-    orgIdInScope(actor, members.orgId),
-  );
+  return and(lostContactLimitSql(members, today), memberStillHereSql(members), orgIdInScope(actor, members.orgId));
 }
 
 const count = (q: { get(): { n: number } | undefined }) => q.get()?.n ?? 0;
@@ -75,8 +76,18 @@ export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
       .leftJoin(toOrgT, eq(toOrgT.id, transfers.toOrgId));
   const withDays = <T extends { deadlineOn: string }>(r: T) => ({ ...r, daysLeft: daysBetween(today, r.deadlineOn) });
 
-  const incoming = transferQuery().where(incomingCond(actor)).orderBy(asc(transfers.deadlineOn), asc(transfers.id)).limit(limit).all().map(withDays);
-  const overdue = transferQuery().where(overdueCond(actor, today)).orderBy(asc(transfers.deadlineOn), asc(transfers.id)).limit(limit).all().map(withDays);
+  const incoming = transferQuery()
+    .where(incomingCond(actor))
+    .orderBy(asc(transfers.deadlineOn), asc(transfers.id))
+    .limit(limit)
+    .all()
+    .map(withDays);
+  const overdue = transferQuery()
+    .where(overdueCond(actor, today))
+    .orderBy(asc(transfers.deadlineOn), asc(transfers.id))
+    .limit(limit)
+    .all()
+    .map(withDays);
   const expiring = db
     .select({
       spellId: mobileSpells.id,
@@ -96,7 +107,13 @@ export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
     .all()
     .map((r) => ({ ...r, daysLeft: daysBetween(today, r.certificateValidUntil!) }));
   const lost = db
-    .select({ memberId: members.id, memberName: members.name, lostContactOn: members.lostContactOn, lostContactReason: members.lostContactReason, orgName: organizations.name })
+    .select({
+      memberId: members.id,
+      memberName: members.name,
+      lostContactOn: members.lostContactOn,
+      lostContactReason: members.lostContactReason,
+      orgName: organizations.name,
+    })
     .from(members)
     .innerJoin(organizations, eq(organizations.id, members.orgId))
     .where(lostCond(actor, today))

@@ -17,7 +17,11 @@ const probes = new WeakMap<Database.Database, Probe>();
 function probeOf(sqlite: Database.Database): Probe {
   let p = probes.get(sqlite);
   if (!p) {
-    p = { changes: sqlite.prepare("SELECT total_changes()").pluck(), dataVersion: sqlite.prepare("PRAGMA data_version").pluck(), bookkeeping: 0 };
+    p = {
+      changes: sqlite.prepare("SELECT total_changes()").pluck(),
+      dataVersion: sqlite.prepare("PRAGMA data_version").pluck(),
+      bookkeeping: 0,
+    };
     probes.set(sqlite, p);
   }
   return p;

@@ -11,7 +11,10 @@ import { loadActor } from "../../server/services/admin/users.js";
 const [dbPath, userId, today] = process.argv.slice(2) as [string, string, string];
 const handle = openDb(dbPath);
 const actor = loadActor(handle.db, Number(userId))!;
-const ids = handle.sqlite.prepare("SELECT id FROM transfers WHERE state = 'pending' AND to_org_id = ? ORDER BY id").pluck().all(actor.orgId) as number[];
+const ids = handle.sqlite
+  .prepare("SELECT id FROM transfers WHERE state = 'pending' AND to_org_id = ? ORDER BY id")
+  .pluck()
+  .all(actor.orgId) as number[];
 process.stdout.write(`pending ${ids.length}\n`);
 let done = 0;
 for (const id of ids) {

@@ -48,8 +48,21 @@ beforeAll(async () => {
     s.transaction(() => {
       for (let i = 0; i < TRANSFERS; i++) {
         const id = person(6_000_000 + i);
-        const m = insMember.run(`并发测试${i}`, `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`, id, id.slice(-4), city.dlBranch.id);
-        insTransfer.run(m.lastInsertRowid, city.dlBranch.id, city.dlJoint.id, `CONC-${String(i).padStart(4, "0")}`, today, today.slice(0, 7));
+        const m = insMember.run(
+          `并发测试${i}`,
+          `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+          id,
+          id.slice(-4),
+          city.dlBranch.id,
+        );
+        insTransfer.run(
+          m.lastInsertRowid,
+          city.dlBranch.id,
+          city.dlJoint.id,
+          `CONC-${String(i).padStart(4, "0")}`,
+          today,
+          today.slice(0, 7),
+        );
       }
     })();
   });
@@ -67,7 +80,16 @@ describe("20 sessions while a large import runs", () => {
     const fresh = copyOfTemplate("fresh.db");
     const ref = await spawnRosterImport(fresh, roster, "美团", "HZ-PS").exited;
     expect(ref.code, ref.stderr).toBe(0);
-    const refCounts = tableCounts(fresh, ["imports", "sessions", "audit_log", "member_events", "transfers", "members", "rate_limits", "settings"]);
+    const refCounts = tableCounts(fresh, [
+      "imports",
+      "sessions",
+      "audit_log",
+      "member_events",
+      "transfers",
+      "members",
+      "rate_limits",
+      "settings",
+    ]);
 
     const db = copyOfTemplate("shared.db");
     const handle = openDb(db);
@@ -82,7 +104,10 @@ describe("20 sessions while a large import runs", () => {
         agents.push({ user, agent, token: await agent.csrf("/transfers") });
       }
       const acceptors = new Set(["t-sec-joint", "t-clerk-dl", "t-admin"]);
-      const transferIds = withDb(db, (s) => s.prepare("SELECT id FROM transfers WHERE letter_number LIKE 'CONC-%' ORDER BY id").pluck().all() as number[]);
+      const transferIds = withDb(
+        db,
+        (s) => s.prepare("SELECT id FROM transfers WHERE letter_number LIKE 'CONC-%' ORDER BY id").pluck().all() as number[],
+      );
       const memberIds = withDb(db, (s) => s.prepare("SELECT id FROM members ORDER BY id").pluck().all() as number[]);
 
       const imp = spawnRosterImport(db, roster, "美团", "HZ-PS");
@@ -110,13 +135,20 @@ describe("20 sessions while a large import runs", () => {
         // Until the import has finished (and at least a few rounds), capped so the test is bounded.
         while ((!importDone || round < 3) && round < 400) {
           round++;
-          const pages = ["/members", `/members?q=${encodeURIComponent("测试")}`, "/", "/transfers", `/members/${memberIds[(k * 7 + round) % memberIds.length]}`];
+          const pages = [
+            "/members",
+            `/members?q=${encodeURIComponent("测试")}`,
+            "/",
+            "/transfers",
+            `/members/${memberIds[(k * 7 + round) % memberIds.length]}`,
+          ];
           for (const p of pages) {
             const t0 = performance.now();
             const res = await agent.get(p);
             note(`${user} GET ${p}`, res.status, performance.now() - t0);
             // Out-of-scope member pages answer 404; anything else but 200 is wrong.
-            if (res.status !== 200 && !(res.status === 404 && p.startsWith("/members/"))) failures.push(`${user} GET ${p}: HTTP ${res.status}`);
+            if (res.status !== 200 && !(res.status === 404 && p.startsWith("/members/")))
+              failures.push(`${user} GET ${p}: HTTP ${res.status}`);
           }
           if (acceptors.has(user) && next < transferIds.length) {
             const id = transferIds[next++]!;
@@ -138,7 +170,9 @@ describe("20 sessions while a large import runs", () => {
       // The sessions really ran alongside the import.
       expect(requests).toBeGreaterThan(SESSIONS * 5);
       expect(accepted.length).toBeGreaterThan(0);
-      console.info(`concurrency: ${requests} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${accepted.length} accepted, slowest ${slowest.ms.toFixed(0)} ms (${slowest.what})`);
+      console.info(
+        `concurrency: ${requests} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${accepted.length} accepted, slowest ${slowest.ms.toFixed(0)} ms (${slowest.what})`,
+      );
 
       // Every acceptance completed exactly once: state, member moved, one event, one audit row.
       const rows = withDb(
@@ -155,13 +189,17 @@ describe("20 sessions while a large import runs", () => {
       );
       const acceptedSet = new Set(accepted);
       for (const r of rows) {
-        const expected = acceptedSet.has(r.id) ? { state: "completed", org: city.dlJoint.id, events: 1, audits: 1 } : { state: "pending", org: city.dlBranch.id, events: 0, audits: 0 };
+        const expected = acceptedSet.has(r.id)
+          ? { state: "completed", org: city.dlJoint.id, events: 1, audits: 1 }
+          : { state: "pending", org: city.dlBranch.id, events: 0, audits: 0 };
         expect({ state: r.state, org: r.org, events: r.events, audits: r.audits }, `transfer ${r.id}`).toEqual(expected);
       }
 
       // The import counted exactly what it counts alone on a fresh database.
       expect({ ...summaryOf(exit.stdout), importId: 0 }).toEqual({ ...summaryOf(ref.stdout), importId: 0 });
-      expect(tableCounts(db, ["imports", "sessions", "audit_log", "member_events", "transfers", "members", "rate_limits", "settings"])).toEqual(refCounts);
+      expect(
+        tableCounts(db, ["imports", "sessions", "audit_log", "member_events", "transfers", "members", "rate_limits", "settings"]),
+      ).toEqual(refCounts);
     } finally {
       handle.close();
     }

@@ -19,7 +19,18 @@ import { HttpSession } from "../../scripts/bench/http-session.js";
 import { person, writeRoster } from "../../scripts/bench/synthetic.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { ownerIsGone } from "../../server/services/import/owner-lock.js";
-import { type Child, fingerprint, integrityCheck, kill9, killChildren, spawnRosterImport, spawnTsx, tableCounts, waitFor, withDb } from "../helpers/children.js";
+import {
+  type Child,
+  fingerprint,
+  integrityCheck,
+  kill9,
+  killChildren,
+  spawnRosterImport,
+  spawnTsx,
+  tableCounts,
+  waitFor,
+  withDb,
+} from "../helpers/children.js";
 import { dbTemplate } from "../helpers/db.js";
 import { buildSmallCity, PASSWORD, type SmallCity } from "../helpers/fixtures.js";
 
@@ -47,17 +58,24 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const copyOfTemplate = (name: string) => template.copy(name);
 
 type ImportRow = { id: number; status: string; rows_done: number; bytes_done: number; size_bytes: number | null; error: string | null };
-const importRows = (db: string) => withDb(db, (s) => s.prepare("SELECT id, status, rows_done, bytes_done, size_bytes, error FROM imports ORDER BY id").all() as ImportRow[]);
+const importRows = (db: string) =>
+  withDb(db, (s) => s.prepare("SELECT id, status, rows_done, bytes_done, size_bytes, error FROM imports ORDER BY id").all() as ImportRow[]);
 const walSize = (db: string) => (fs.existsSync(`${db}-wal`) ? fs.statSync(`${db}-wal`).size : 0);
 /** What lies beside the database for imports: owner locks and scratch directories (suffix dropped). */
-const leftovers = (db: string) => fs.readdirSync(`${db}-imports`).map((n) => n.replace(/\.stage-.*$/, ".stage")).sort();
+const leftovers = (db: string) =>
+  fs
+    .readdirSync(`${db}-imports`)
+    .map((n) => n.replace(/\.stage-.*$/, ".stage"))
+    .sort();
 const summaryOf = (out: string) => JSON.parse(out.trim().split("\n").pop()!) as Record<string, number | string>;
 
 /** Polls the import record through a read-only connection (WAL readers never block the writer). */
 function latestImport(db: string): ImportRow | undefined {
   const s = new Database(db, { readonly: true });
   try {
-    return s.prepare("SELECT id, status, rows_done, bytes_done, size_bytes, error FROM imports ORDER BY id DESC LIMIT 1").get() as ImportRow | undefined;
+    return s.prepare("SELECT id, status, rows_done, bytes_done, size_bytes, error FROM imports ORDER BY id DESC LIMIT 1").get() as
+      | ImportRow
+      | undefined;
   } finally {
     s.close();
   }
@@ -89,7 +107,13 @@ describe("an import CLI killed with SIGKILL", () => {
     db = copyOfTemplate("crash.db");
     before = fingerprint(db, ["imports"]);
     const c = spawnRosterImport(db, roster, PLATFORM, "HZ-PS");
-    const killAt = await Promise.race([waitFor(() => { const r = latestImport(db); return r && r.status === "running" && r.rows_done >= 40_000 ? r : undefined; }, "40,000 rows read"), mustNotExit(c, "while reading")]);
+    const killAt = await Promise.race([
+      waitFor(() => {
+        const r = latestImport(db);
+        return r && r.status === "running" && r.rows_done >= 40_000 ? r : undefined;
+      }, "40,000 rows read"),
+      mustNotExit(c, "while reading"),
+    ]);
     const exit = await kill9(c);
     expect(exit.signal).toBe("SIGKILL");
 
@@ -182,14 +206,32 @@ function withPendingTransfers(name: string): string {
         const id = person(5_000_000 + i);
         const birth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
         const m = insMember.run(`转接测试${i}`, birth, id, id.slice(-4), city.dlBranch.id);
-        insTransfer.run(m.lastInsertRowid, city.dlBranch.id, city.dlJoint.id, `CRASH-${String(i).padStart(5, "0")}`, today, "2999-12-31", today.slice(0, 7));
+        insTransfer.run(
+          m.lastInsertRowid,
+          city.dlBranch.id,
+          city.dlJoint.id,
+          `CRASH-${String(i).padStart(5, "0")}`,
+          today,
+          "2999-12-31",
+          today.slice(0, 7),
+        );
       }
     })();
   });
   return file;
 }
 
-type TransferState = { id: number; state: string; member_id: number; org_id: number; relation_status: string; completions: number; audits: number; decided_at: string | null; receipt_on: string | null };
+type TransferState = {
+  id: number;
+  state: string;
+  member_id: number;
+  org_id: number;
+  relation_status: string;
+  completions: number;
+  audits: number;
+  decided_at: string | null;
+  receipt_on: string | null;
+};
 
 /** Every fixture transfer with where its member is now and how many completion events and audit rows it has. */
 function transferStates(db: string): TransferState[] {
@@ -216,13 +258,37 @@ function assertNeverHalf(db: string): { pending: number; completed: number } {
   let pending = 0;
   let completed = 0;
   for (const t of rows) {
-    const seen = { state: t.state, org: t.org_id, relation: t.relation_status, completions: t.completions, audits: t.audits, decided: t.decided_at !== null, receipt: t.receipt_on };
+    const seen = {
+      state: t.state,
+      org: t.org_id,
+      relation: t.relation_status,
+      completions: t.completions,
+      audits: t.audits,
+      decided: t.decided_at !== null,
+      receipt: t.receipt_on,
+    };
     if (t.state === "pending") {
       pending++;
-      expect(seen, `transfer ${t.id}`).toEqual({ state: "pending", org: city.dlBranch.id, relation: "local", completions: 0, audits: 0, decided: false, receipt: null });
+      expect(seen, `transfer ${t.id}`).toEqual({
+        state: "pending",
+        org: city.dlBranch.id,
+        relation: "local",
+        completions: 0,
+        audits: 0,
+        decided: false,
+        receipt: null,
+      });
     } else {
       completed++;
-      expect(seen, `transfer ${t.id}`).toEqual({ state: "completed", org: city.dlJoint.id, relation: "local", completions: 1, audits: 1, decided: true, receipt: today });
+      expect(seen, `transfer ${t.id}`).toEqual({
+        state: "completed",
+        org: city.dlJoint.id,
+        relation: "local",
+        completions: 1,
+        audits: 1,
+        decided: true,
+        receipt: today,
+      });
     }
   }
   return { pending, completed };
@@ -234,10 +300,15 @@ describe("accepting transfers, killed with SIGKILL", () => {
     const loop = () => spawnTsx("tests/cli/accept-loop.child.ts", [db, String(city.userIds.secretaryJoint), today], {});
     const c = loop();
     const reported = await Promise.race([
-      waitFor(() => {
-        const m = /accepted (\d+)\n(?![\s\S]*accepted)/.exec(c.stdout());
-        return m && Number(m[1]) >= 150 ? Number(m[1]) : undefined;
-      }, "150 acceptances", 30_000, 5),
+      waitFor(
+        () => {
+          const m = /accepted (\d+)\n(?![\s\S]*accepted)/.exec(c.stdout());
+          return m && Number(m[1]) >= 150 ? Number(m[1]) : undefined;
+        },
+        "150 acceptances",
+        30_000,
+        5,
+      ),
       c.exited.then((e) => {
         throw new Error(`the loop ended before it could be killed: ${e.stdout}${e.stderr}`);
       }),
@@ -259,7 +330,13 @@ describe("accepting transfers, killed with SIGKILL", () => {
 
   it("the server killed while acceptances are in flight over HTTP: never half a transfer; every 303 answered is kept", async () => {
     const db = withPendingTransfers("accept-server.db");
-    const server = spawnTsx("server/index.ts", [], { DATABASE_PATH: db, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", NODE_ENV: "production" });
+    const server = spawnTsx("server/index.ts", [], {
+      DATABASE_PATH: db,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      NODE_ENV: "production",
+    });
     const url = await Promise.race([
       waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.stdout())?.[1], "the server to listen", 30_000),
       server.exited.then((e) => {

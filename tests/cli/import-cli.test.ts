@@ -9,7 +9,21 @@ import { buildSmallCity } from "../helpers/fixtures.js";
 import { ROSTERS_DIR } from "../helpers/paths.js";
 
 const FIX = ROSTERS_DIR;
-const KEYS = ["importId", "kind", "encoding", "rows", "inserted", "updated", "unchanged", "corrected", "duplicates", "rejected", "membersMatched", "leadsCreated", "departed"];
+const KEYS = [
+  "importId",
+  "kind",
+  "encoding",
+  "rows",
+  "inserted",
+  "updated",
+  "unchanged",
+  "corrected",
+  "duplicates",
+  "rejected",
+  "membersMatched",
+  "leadsCreated",
+  "departed",
+];
 
 let dir: string;
 let dbPath: string;
@@ -49,7 +63,19 @@ describe("npm run import", () => {
     expect(r.code).toBe(0);
     const last = JSON.parse(r.out.split("\n").pop()!);
     expect(Object.keys(last)).toEqual(KEYS);
-    expect(last).toMatchObject({ kind: "roster", encoding: "gb18030", rows: 5, inserted: 5, updated: 0, unchanged: 0, corrected: 0, duplicates: 0, rejected: 0, leadsCreated: 2, departed: 0 });
+    expect(last).toMatchObject({
+      kind: "roster",
+      encoding: "gb18030",
+      rows: 5,
+      inserted: 5,
+      updated: 0,
+      unchanged: 0,
+      corrected: 0,
+      duplicates: 0,
+      rejected: 0,
+      leadsCreated: 2,
+      departed: 0,
+    });
     expect(count("workers")).toBe(5);
   });
 
@@ -73,16 +99,30 @@ describe("npm run import", () => {
   it("prints a one-line human summary without --json", () => {
     const r = run(["roster", path.join(FIX, "gbk-crlf.csv"), "--platform", "某外卖平台", "--org", "HZ-PS"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Imported #\d+ \(roster, gb18030\): 5 rows = 0 inserted \+ 0 updated \+ 5 unchanged \+ 0 duplicates \+ 0 rejected; /);
+    expect(r.out).toMatch(
+      /^Imported #\d+ \(roster, gb18030\): 5 rows = 0 inserted \+ 0 updated \+ 5 unchanged \+ 0 duplicates \+ 0 rejected; /,
+    );
   });
 
   it.each([
-    [["roster", "tests/fixtures/rosters/missing-id-column.csv", "--platform", "P", "--org", "HZ-PS"], /^import failed: required column missing: idNumber \(身份证号\)$/],
-    [["roster", "tests/fixtures/rosters/binary-renamed.csv", "--platform", "P", "--org", "HZ-PS"], /^import failed: the file is not a table \(expected CSV or \.xlsx\)$/],
+    [
+      ["roster", "tests/fixtures/rosters/missing-id-column.csv", "--platform", "P", "--org", "HZ-PS"],
+      /^import failed: required column missing: idNumber \(身份证号\)$/,
+    ],
+    [
+      ["roster", "tests/fixtures/rosters/binary-renamed.csv", "--platform", "P", "--org", "HZ-PS"],
+      /^import failed: the file is not a table \(expected CSV or \.xlsx\)$/,
+    ],
     [["roster", "tests/fixtures/rosters/empty.csv", "--platform", "P", "--org", "HZ-PS"], /^import failed: the file has no data rows$/],
-    [["roster", "tests/fixtures/rosters/utf8-bom.csv", "--platform", "P", "--org", "NOPE"], /^import failed: organization not found \(check --org\)$/],
+    [
+      ["roster", "tests/fixtures/rosters/utf8-bom.csv", "--platform", "P", "--org", "NOPE"],
+      /^import failed: organization not found \(check --org\)$/,
+    ],
     [["roster", "tests/fixtures/rosters/utf8-bom.csv", "--org", "HZ-PS"], /^import failed: --platform NAME is required for a roster$/],
-    [["roster", "tests/fixtures/rosters/utf8-bom.csv", "--platform", "P", "--org", "HZ-PS-001"], /^import failed: invalid arguments: 花名册应导入到行业党委或综合党委$/],
+    [
+      ["roster", "tests/fixtures/rosters/utf8-bom.csv", "--platform", "P", "--org", "HZ-PS-001"],
+      /^import failed: invalid arguments: 花名册应导入到行业党委或综合党委$/,
+    ],
     [["bogus", "x.csv"], /^import failed: the first argument must be roster or members \(see --help\)$/],
   ])("fails with a one-line reason: %j", (args, message) => {
     const before = count("imports");

@@ -43,7 +43,13 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const copyOfTemplate = (name: string) => template.copy(name);
 
 async function startServer(db: string): Promise<{ server: Child; url: string }> {
-  const server = spawnTsx("server/index.ts", [], { DATABASE_PATH: db, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", UPLOAD_DIR: path.join(dir, "uploads") });
+  const server = spawnTsx("server/index.ts", [], {
+    DATABASE_PATH: db,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    UPLOAD_DIR: path.join(dir, "uploads"),
+  });
   const url = await Promise.race([
     waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.stdout())?.[1], "the server to listen", 30_000),
     server.exited.then((e) => {
@@ -66,7 +72,9 @@ type ImportRow = { id: number; status: string; bytes_done: number; size_bytes: n
 function latestImport(db: string): ImportRow | undefined {
   const s = new Database(db, { readonly: true });
   try {
-    return s.prepare("SELECT id, status, bytes_done, size_bytes, error FROM imports ORDER BY id DESC LIMIT 1").get() as ImportRow | undefined;
+    return s.prepare("SELECT id, status, bytes_done, size_bytes, error FROM imports ORDER BY id DESC LIMIT 1").get() as
+      | ImportRow
+      | undefined;
   } finally {
     s.close();
   }
@@ -127,7 +135,11 @@ describe("the server with an import running in its worker thread", () => {
     expect(leftovers(db).length).toBeGreaterThan(0); // its lock file and scratch directory
 
     const second = await startServer(db);
-    await waitFor(() => second.server.stdout().includes("imports interrupted by a crash marked failed"), "the start to report the orphaned import", 10_000);
+    await waitFor(
+      () => second.server.stdout().includes("imports interrupted by a crash marked failed"),
+      "the start to report the orphaned import",
+      10_000,
+    );
     expect(latestImport(db)).toMatchObject({ id: imp.id, status: "failed", error: "导入进程意外中断，已作废；数据库未被修改。" });
     expect(leftovers(db)).toEqual([]);
     // The platform can send its batch again at once, and it goes through.

@@ -60,7 +60,10 @@ describe("the server process", () => {
 
   it("refuses to start with a bad configuration, naming the variable", async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-server-"));
-    const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], { env: { ...process.env, PORT: "not-a-port" }, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+      env: { ...process.env, PORT: "not-a-port" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child = proc;
     let err = "";
     proc.stderr!.on("data", (d: Buffer) => {

@@ -42,7 +42,9 @@ describe("npm run user and the case of names", () => {
 
     const db = new Database(dbPath, { readonly: true });
     try {
-      expect(db.prepare("SELECT username, status FROM users WHERE lower(username) IN ('t-admin', 't-sec-dl') ORDER BY username").all()).toEqual([
+      expect(
+        db.prepare("SELECT username, status FROM users WHERE lower(username) IN ('t-admin', 't-sec-dl') ORDER BY username").all(),
+      ).toEqual([
         { username: "t-admin", status: "active" },
         { username: "t-sec-dl", status: "disabled" },
       ]);

@@ -31,7 +31,8 @@ export function watchErrors(page: Page) {
     problems.push(`request failed on ${page.url()}: ${req.url()} ${failure}`);
   });
   page.on("response", (res) => {
-    if (res.status() >= 400 && res.request().resourceType() !== "document") problems.push(`${res.status()} for ${res.url()} on ${page.url()}`);
+    if (res.status() >= 400 && res.request().resourceType() !== "document")
+      problems.push(`${res.status()} for ${res.url()} on ${page.url()}`);
   });
   return {
     problems,

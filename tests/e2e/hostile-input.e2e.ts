@@ -44,14 +44,29 @@ beforeAll(async () => {
     const m = createMember(
       db,
       secretary,
-      memberCreateSchema.parse({ name, idNumber: makeIdNumber("371702", "1989-08-08", 600 + seq), category: "full", joinedOn: "2014-07-01", fullOn: "2015-07-01", orgId: String(branch), relationStatus: "local" }),
+      memberCreateSchema.parse({
+        name,
+        idNumber: makeIdNumber("371702", "1989-08-08", 600 + seq),
+        category: "full",
+        joinedOn: "2014-07-01",
+        fullOn: "2015-07-01",
+        orgId: String(branch),
+        relationStatus: "local",
+      }),
       today,
     );
     made.members.set(key, m.id);
     const t = issueTransfer(
       db,
       secretary,
-      transferInputSchema.parse({ kind: "outgoing", memberId: String(m.id), externalOrgName: `${name}党支部`, issuedOn: today, duesPaidTo: today.slice(0, 7), reason: name }),
+      transferInputSchema.parse({
+        kind: "outgoing",
+        memberId: String(m.id),
+        externalOrgName: `${name}党支部`,
+        issuedOn: today,
+        duesPaidTo: today.slice(0, 7),
+        reason: name,
+      }),
       today,
     );
     made.transfers.push(t.id);
@@ -175,7 +190,10 @@ describe("hostile text in the browser", () => {
     }
     await open(page, g, "/transfers", [PAYLOADS.script, PAYLOADS.rareCjk]);
     await open(page, g, "/inbox", []);
-    await open(page, g, `/enterprises/${made.enterprise}`, [`${PAYLOADS.script}${PAYLOADS.rareCjk}物流`, `${PAYLOADS.img}${PAYLOADS.quotes}`]);
+    await open(page, g, `/enterprises/${made.enterprise}`, [
+      `${PAYLOADS.script}${PAYLOADS.rareCjk}物流`,
+      `${PAYLOADS.img}${PAYLOADS.quotes}`,
+    ]);
     await open(page, g, `/enterprises?q=${encodeURIComponent("物流")}`, [`${PAYLOADS.script}${PAYLOADS.rareCjk}物流`]);
     await open(page, g, `/enterprises/${made.enterprise}/edit`, []);
     expect(await page.inputValue("#f-address")).toBe(`${PAYLOADS.img}${PAYLOADS.quotes}`);

@@ -40,11 +40,15 @@ describe("clerk imports a GBK roster and files what it found", () => {
       await page.click('header nav a[href="/imports"]');
       await page.waitForURL(/\/imports$/);
       await Promise.all([page.waitForURL(/\/imports\/new$/), page.click('main a[href="/imports/new"]')]);
-      await page.check('input[name=kind][value=roster]');
+      await page.check("input[name=kind][value=roster]");
       await page.fill("input[name=platform]", PLATFORM);
       await page.selectOption("select[name=orgId]", String(committee.id));
       await page.setInputFiles("input[type=file][name=file]", file);
-      await Promise.all([page.waitForLoadState("load"), page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/imports/new")), page.click('form[action^="/imports/new"] button[type=submit]')]);
+      await Promise.all([
+        page.waitForLoadState("load"),
+        page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/imports/new")),
+        page.click('form[action^="/imports/new"] button[type=submit]'),
+      ]);
       await page.getByRole("heading", { name: `确认导入：${path.basename(file)}` }).waitFor();
       watch.assertClean("upload");
     });
@@ -155,7 +159,7 @@ describe("clerk imports a GBK roster and files what it found", () => {
     await step(page, "leads-list", async () => {
       await Promise.all([page.waitForURL(/\/leads\?status=open$/), page.click('main a[href="/leads?status=open"]')]);
       await page.selectOption("select[name=platform]", PLATFORM);
-      await Promise.all([page.waitForURL(/platform=/), page.click('form.filters button[type=submit]')]);
+      await Promise.all([page.waitForURL(/platform=/), page.click("form.filters button[type=submit]")]);
       const names = await page.$$eval("#bulk-verify tbody td[data-label=姓名] a", (as) => as.map((a) => a.textContent));
       expect(names.sort()).toEqual(planted.members.map((m) => m.name).sort());
       watch.assertClean("leads list");
@@ -172,7 +176,9 @@ describe("clerk imports a GBK roster and files what it found", () => {
       watch.assertClean("verify");
     });
     // In the database: a member now, managed locally by that branch.
-    expect(db.prepare("SELECT org_id AS orgId, relation_status AS relation FROM members WHERE id_number = ?").get(filed!.idNumber)).toEqual({ orgId: branch.id, relation: "local" });
+    expect(db.prepare("SELECT org_id AS orgId, relation_status AS relation FROM members WHERE id_number = ?").get(filed!.idNumber)).toEqual(
+      { orgId: branch.id, relation: "local" },
+    );
 
     await step(page, "lead-bulk-verify", async () => {
       await page.goto(`${env.server.url}/leads?status=open&platform=${encodeURIComponent(PLATFORM)}`);

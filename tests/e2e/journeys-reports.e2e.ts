@@ -18,12 +18,16 @@ const num = (s: string | null) => {
 
 /** The dashboard's figure cards: key → the number shown. */
 async function figureCards(page: Page): Promise<Map<string, number>> {
-  const cards = await page.$$eval("a.figure[data-figure]", (as) => as.map((a) => [a.getAttribute("data-figure") ?? "", a.querySelector(".n")?.textContent ?? ""] as const));
+  const cards = await page.$$eval("a.figure[data-figure]", (as) =>
+    as.map((a) => [a.getAttribute("data-figure") ?? "", a.querySelector(".n")?.textContent ?? ""] as const),
+  );
   return new Map(cards.map(([k, n]) => [k, num(n)]));
 }
 
 /** Counts the rows of a figure list, following its pager to the end; returns them with the total it states. */
-async function countListRows(page: Page): Promise<{ rows: number; stated: number; pages: number; firstColumn: string[]; statuses: string[] }> {
+async function countListRows(
+  page: Page,
+): Promise<{ rows: number; stated: number; pages: number; firstColumn: string[]; statuses: string[] }> {
   const stated = num(await page.textContent("[data-total]"));
   let rows = 0;
   let pages = 0;
@@ -34,7 +38,9 @@ async function countListRows(page: Page): Promise<{ rows: number; stated: number
     const cells = await page.$$eval(".table-wrap table tbody tr td:first-child", (tds) => tds.map((td) => (td.textContent ?? "").trim()));
     rows += cells.length;
     firstColumn.push(...cells);
-    statuses.push(...(await page.$$eval(".table-wrap table tbody tr td[data-label=关系状态]", (tds) => tds.map((td) => (td.textContent ?? "").trim()))));
+    statuses.push(
+      ...(await page.$$eval(".table-wrap table tbody tr td[data-label=关系状态]", (tds) => tds.map((td) => (td.textContent ?? "").trim()))),
+    );
     const next = page.locator('nav.pager a:text-is("下一页")');
     if (!(await next.count())) break;
     await Promise.all([page.waitForURL(new RegExp(`[?&]page=${pages + 1}(&|$)`)), next.click()]);
@@ -46,7 +52,9 @@ type Sheet = (string | number | null)[][];
 function sheetValues(ws: ExcelJS.Worksheet): Sheet {
   const out: Sheet = [];
   ws.eachRow({ includeEmpty: true }, (row, n) => {
-    out[n - 1] = (row.values as unknown[]).slice(1).map((v) => (v === undefined || v === null ? null : typeof v === "number" ? v : String(v)));
+    out[n - 1] = (row.values as unknown[])
+      .slice(1)
+      .map((v) => (v === undefined || v === null ? null : typeof v === "number" ? v : String(v)));
   });
   return out;
 }
@@ -62,7 +70,8 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
       expect(new URL(page.url()).pathname).toBe("/");
       await page.getByRole("heading", { name: "统计概览" }).waitFor();
       cards = await figureCards(page);
-      for (const key of ["enterprises", "orgCoverage", "workCoverage", "uncovered", "shouldForm", "members", "unmanaged"]) expect(cards.has(key), `card ${key}`).toBe(true);
+      for (const key of ["enterprises", "orgCoverage", "workCoverage", "uncovered", "shouldForm", "members", "unmanaged"])
+        expect(cards.has(key), `card ${key}`).toBe(true);
       // The charts are SVG images in data: URLs, allowed by the CSP and actually drawn.
       const charts = await page.$$eval("figure.chart img", (imgs) =>
         imgs.map((i) => {
@@ -103,7 +112,10 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
       // A committee's enterprises, from the breakdown table beside the chart.
       await page.goto(`${env.server.url}/`);
       const first = page.locator("#by-committee-h + .chart-grid table tbody tr").first();
-      committeeRow = { label: ((await first.locator("th").textContent()) ?? "").trim(), enterprises: num(await first.locator("td").first().textContent()) };
+      committeeRow = {
+        label: ((await first.locator("th").textContent()) ?? "").trim(),
+        enterprises: num(await first.locator("td").first().textContent()),
+      };
       await Promise.all([page.waitForURL(/\/reports\/figures\/enterprises\?scope=/), first.locator("td a").first().click()]);
       expect(await page.textContent("main")).toContain(committeeRow.label);
       const list = await countListRows(page);
@@ -114,7 +126,11 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
 
     await step(page, "coverage-workbook", async () => {
       await Promise.all([page.waitForURL(/\/reports$/), page.click('header nav a[href="/reports"]')]);
-      const { wb } = await downloadWorkbook(page, 'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]', env.server.dir);
+      const { wb } = await downloadWorkbook(
+        page,
+        'form[action="/reports/download"]:has(input[name=kind][value=coverage]) button[type=submit]',
+        env.server.dir,
+      );
       const ws = wb.getWorksheet("两个覆盖统计表");
       expect(ws).toBeDefined();
       const v = sheetValues(ws!);
@@ -150,8 +166,14 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
           expect(row[c], `${v[blockStart - 1]![0]} 合计, column ${group[c]}/${header[c]}`).toBe(sum);
         }
         // The total's rates are its own counts divided, not a sum or an average of the rows'.
-        expect(row[col("党的组织覆盖", "覆盖率")]).toBeCloseTo((row[col("党的组织覆盖", "企业数")] as number) / (row[col("", "企业数")] as number), 12);
-        expect(row[col("党的工作覆盖", "覆盖率")]).toBeCloseTo((row[col("党的工作覆盖", "企业数")] as number) / (row[col("", "企业数")] as number), 12);
+        expect(row[col("党的组织覆盖", "覆盖率")]).toBeCloseTo(
+          (row[col("党的组织覆盖", "企业数")] as number) / (row[col("", "企业数")] as number),
+          12,
+        );
+        expect(row[col("党的工作覆盖", "覆盖率")]).toBeCloseTo(
+          (row[col("党的工作覆盖", "企业数")] as number) / (row[col("", "企业数")] as number),
+          12,
+        );
         if (!totals.length) totals.push(...(row as number[]));
         else expect(row.slice(2)).toEqual(totals.slice(2));
       }
@@ -165,10 +187,16 @@ describe("supervisor reads the dashboard, its lists and the coverage workbook", 
       // The shape of table 27: units = standalone + joint + none; each 小计 is its parts.
       const t = (g: string, h: string) => totals[col(g, h)]!;
       expect(t("", "企业数")).toBe(t("已单独建立党组织的", "小计") + t("已建立联合党支部的", "企业数") + t("未建立党组织的", "小计"));
-      expect(t("已单独建立党组织的", "小计")).toBe(t("已单独建立党组织的", "建立党委的") + t("已单独建立党组织的", "建立总支部的") + t("已单独建立党组织的", "建立支部的"));
-      expect(t("未建立党组织的", "小计")).toBe(t("未建立党组织的", "应建尚未建立党组织的") + t("未建立党组织的", "仅有个别党员的") + t("未建立党组织的", "没有党员的"));
+      expect(t("已单独建立党组织的", "小计")).toBe(
+        t("已单独建立党组织的", "建立党委的") + t("已单独建立党组织的", "建立总支部的") + t("已单独建立党组织的", "建立支部的"),
+      );
+      expect(t("未建立党组织的", "小计")).toBe(
+        t("未建立党组织的", "应建尚未建立党组织的") + t("未建立党组织的", "仅有个别党员的") + t("未建立党组织的", "没有党员的"),
+      );
       // 应建未建: three or more full members and no organization of its own, whether or not a joint branch covers it.
-      expect(t("未建立党组织的", "应建尚未建立党组织的") + t("已建立联合党支部的", "其中具有3名以上正式党员的")).toBe(cards.get("shouldForm"));
+      expect(t("未建立党组织的", "应建尚未建立党组织的") + t("已建立联合党支部的", "其中具有3名以上正式党员的")).toBe(
+        cards.get("shouldForm"),
+      );
       // The sheets behind the figures list exactly those enterprises and members.
       const listed = (name: string) => sheetValues(wb.getWorksheet(name)!).filter((r) => typeof r?.[0] === "number").length;
       expect(listed("应建未建企业")).toBe(cards.get("shouldForm"));

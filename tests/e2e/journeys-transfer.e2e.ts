@@ -11,7 +11,8 @@ import { PHONE, scrollWidth, text, watchErrors } from "./helpers-browser.js";
 const env = demoSuite({ members: 1500 });
 
 /** The value of the `dt` labelled `label` in a definition list on the page. */
-const prop = (page: Page, label: string) => text(page, `xpath=(//dl[contains(@class,"props")]/dt[normalize-space()="${label}"]/following-sibling::dd[1])[1]`);
+const prop = (page: Page, label: string) =>
+  text(page, `xpath=(//dl[contains(@class,"props")]/dt[normalize-space()="${label}"]/following-sibling::dd[1])[1]`);
 const fitsPhone = async (page: Page) => expect(await scrollWidth(page)).toBeLessThanOrEqual(391);
 
 describe("transfer of organizational relationship between two branches", () => {
@@ -64,7 +65,9 @@ describe("transfer of organizational relationship between two branches", () => {
     });
     // Until the receiver accepts, the sending branch stays responsible for the member.
     expect(db.prepare("SELECT org_id FROM members WHERE id = ?").pluck().get(member.id)).toBe(from.id);
-    expect(db.prepare("SELECT state, from_org_id AS fromOrg, to_org_id AS toOrg, kind FROM transfers WHERE id = ?").get(transferId)).toEqual({ state: "pending", fromOrg: from.id, toOrg: to.id, kind: "internal" });
+    expect(
+      db.prepare("SELECT state, from_org_id AS fromOrg, to_org_id AS toOrg, kind FROM transfers WHERE id = ?").get(transferId),
+    ).toEqual({ state: "pending", fromOrg: from.id, toOrg: to.id, kind: "internal" });
 
     const receiver = await env.browser.newContext(PHONE);
     const page2 = await signInPage(receiver, env.server.url, "secretary2");
@@ -76,14 +79,20 @@ describe("transfer of organizational relationship between two branches", () => {
       expect(await row.textContent()).toContain(member.name);
       expect(await row.textContent()).toContain(from.name);
       await fitsPhone(page2);
-      await Promise.all([page2.waitForURL(new RegExp(`/transfers/${transferId}$`)), row.locator(`a[href="/transfers/${transferId}"]`).click()]);
+      await Promise.all([
+        page2.waitForURL(new RegExp(`/transfers/${transferId}$`)),
+        row.locator(`a[href="/transfers/${transferId}"]`).click(),
+      ]);
       watch2.assertClean("inbox");
     });
 
     await step(page2, "transfer-accept", async () => {
       expect(await page2.inputValue(`form[action="/transfers/${transferId}/accept"] input[name=receiptOn]`)).toBe(todayIso());
       await fitsPhone(page2);
-      await Promise.all([page2.waitForURL(new RegExp(`/transfers/${transferId}$`)), page2.click(`form[action="/transfers/${transferId}/accept"] button[type=submit]`)]);
+      await Promise.all([
+        page2.waitForURL(new RegExp(`/transfers/${transferId}$`)),
+        page2.click(`form[action="/transfers/${transferId}/accept"] button[type=submit]`),
+      ]);
       expect(await text(page2, ".flash.success")).toBe("已接收，该党员的组织关系已转入。");
       expect(await prop(page2, "状态")).toBe("已完成");
       expect(await prop(page2, "回执日期")).toBe(todayIso());
@@ -95,11 +104,16 @@ describe("transfer of organizational relationship between two branches", () => {
       expect(await prop(page2, "管理党组织")).toBe(to.name);
       expect(await prop(page2, "组织关系状态")).toBe("本地管理");
       const timeline = await page2.$$eval("ol.timeline li", (lis) => lis.map((li) => (li.textContent ?? "").replace(/\s+/g, " ").trim()));
-      expect(timeline.some((e) => e.includes(`组织关系转接完成（${letterNumber}）：由 ${from.name} 转入 ${to.name}，回执日期 ${todayIso()}`))).toBe(true);
+      expect(
+        timeline.some((e) => e.includes(`组织关系转接完成（${letterNumber}）：由 ${from.name} 转入 ${to.name}，回执日期 ${todayIso()}`)),
+      ).toBe(true);
       await fitsPhone(page2);
       watch2.assertClean("member page after");
     });
-    expect(db.prepare("SELECT org_id AS orgId, relation_status AS relation FROM members WHERE id = ?").get(member.id)).toEqual({ orgId: to.id, relation: "local" });
+    expect(db.prepare("SELECT org_id AS orgId, relation_status AS relation FROM members WHERE id = ?").get(member.id)).toEqual({
+      orgId: to.id,
+      relation: "local",
+    });
     expect(db.prepare("SELECT state FROM transfers WHERE id = ?").pluck().get(transferId)).toBe("completed");
 
     await step(page, "transfer-sender-after", async () => {

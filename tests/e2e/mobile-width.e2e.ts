@@ -31,7 +31,12 @@ beforeAll(async () => {
   const file = path.join(server.dir, "roster.csv");
   fs.copyFileSync(path.resolve("tests/fixtures/rosters/gbk-crlf.csv"), file);
   await new Promise<void>((resolve, reject) => {
-    startImport(server.handle, actor, { kind: "roster", file, originalName: "gbk-crlf.csv", platform: "演示货运平台", orgId: clerk.orgId! }, (err) => (err ? reject(err) : resolve())).catch(reject);
+    startImport(
+      server.handle,
+      actor,
+      { kind: "roster", file, originalName: "gbk-crlf.csv", platform: "演示货运平台", orgId: clerk.orgId! },
+      (err) => (err ? reject(err) : resolve()),
+    ).catch(reject);
   });
   browser = await launchBrowser();
 });
@@ -56,7 +61,11 @@ const kindOf = (pathname: string) => {
 
 /** Addresses that are not pages: downloads, images, the sign-out, polling endpoints. */
 const notAPage = (u: URL) =>
-  /\.(xlsx|csv|svg|png|json)$/.test(u.pathname) || u.pathname === "/reports/download" || u.pathname === "/logout" || u.pathname.endsWith("/progress") || u.pathname.startsWith("/assets/");
+  /\.(xlsx|csv|svg|png|json)$/.test(u.pathname) ||
+  u.pathname === "/reports/download" ||
+  u.pathname === "/logout" ||
+  u.pathname.endsWith("/progress") ||
+  u.pathname.startsWith("/assets/");
 
 /** The elements sticking out to the right of the viewport, deepest first, to name the culprit. */
 const OVERFLOWING = `(() => {
@@ -75,7 +84,9 @@ const OVERFLOWING = `(() => {
 /** Pages no link of the crawl is sure to reach first: the letter of a transfer the secretary's branch sent. */
 function extraStarts(): string[] {
   const letter = server.handle.sqlite
-    .prepare("SELECT t.id FROM transfers t JOIN organizations o ON o.id = t.from_org_id WHERE o.code = 'HZ-DL-001' AND t.kind <> 'incoming' ORDER BY t.id LIMIT 1")
+    .prepare(
+      "SELECT t.id FROM transfers t JOIN organizations o ON o.id = t.from_org_id WHERE o.code = 'HZ-DL-001' AND t.kind <> 'incoming' ORDER BY t.id LIMIT 1",
+    )
     .pluck()
     .get() as number | undefined;
   if (letter === undefined) throw new Error("the demo has no transfer sent by HZ-DL-001");
@@ -97,7 +108,8 @@ async function crawl(page: Page, role: string) {
     seen.add(kind);
     queue.push(u.pathname + u.search);
   };
-  for (const href of await page.$$eval("header nav a[href], header .who a[href]", (as) => as.map((a) => a.getAttribute("href") ?? ""))) enqueue(href);
+  for (const href of await page.$$eval("header nav a[href], header .who a[href]", (as) => as.map((a) => a.getAttribute("href") ?? "")))
+    enqueue(href);
   for (const href of extraStarts()) enqueue(href);
   while (queue.length && visited.length < MAX_PAGES_PER_ROLE) {
     const target = queue.shift()!;
@@ -109,7 +121,10 @@ async function crawl(page: Page, role: string) {
         const status = res?.status() ?? 0;
         if (status !== 200) throw new Error(`${target}: HTTP ${status}`);
         const width = await scrollWidth(page);
-        if (width > WIDTH + 1) throw new Error(`${target}: scrollWidth ${width} > ${WIDTH}; sticking out: ${(await page.evaluate<string[]>(OVERFLOWING)).join(", ")}`);
+        if (width > WIDTH + 1)
+          throw new Error(
+            `${target}: scrollWidth ${width} > ${WIDTH}; sticking out: ${(await page.evaluate<string[]>(OVERFLOWING)).join(", ")}`,
+          );
         watch.assertClean(target);
       });
       if (process.env.E2E_TIMING) console.log(role, target, Date.now() - t0);
@@ -127,9 +142,46 @@ async function crawl(page: Page, role: string) {
 
 // The detail pages each role must have reached, beside its lists and forms.
 const MUST_VISIT: Record<string, string[]> = {
-  admin: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/members/:id/mobile", "/transfers/:id", "/imports/:id", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/admin/users", "/admin/api-keys", "/audit"],
-  supervisor: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/transfers/:id", "/imports/:id", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/audit", ...["enterprise", "member", "org", "found", "worker", "transfer"].map((s) => `/reports/figures/:${s}`)],
-  clerk: ["/orgs/:id", "/enterprises/:id", "/members/:id", "/members/:id/edit", "/transfers/:id", "/transfers/new", "/imports/:id", "/imports/new", "/leads/:id", "/instructors/:id", "/finds/links/:id", "/finds/visit"],
+  admin: [
+    "/orgs/:id",
+    "/enterprises/:id",
+    "/members/:id",
+    "/members/:id/mobile",
+    "/transfers/:id",
+    "/imports/:id",
+    "/leads/:id",
+    "/instructors/:id",
+    "/finds/links/:id",
+    "/admin/users",
+    "/admin/api-keys",
+    "/audit",
+  ],
+  supervisor: [
+    "/orgs/:id",
+    "/enterprises/:id",
+    "/members/:id",
+    "/transfers/:id",
+    "/imports/:id",
+    "/leads/:id",
+    "/instructors/:id",
+    "/finds/links/:id",
+    "/audit",
+    ...["enterprise", "member", "org", "found", "worker", "transfer"].map((s) => `/reports/figures/:${s}`),
+  ],
+  clerk: [
+    "/orgs/:id",
+    "/enterprises/:id",
+    "/members/:id",
+    "/members/:id/edit",
+    "/transfers/:id",
+    "/transfers/new",
+    "/imports/:id",
+    "/imports/new",
+    "/leads/:id",
+    "/instructors/:id",
+    "/finds/links/:id",
+    "/finds/visit",
+  ],
   secretary: ["/orgs/:id", "/members/:id", "/members/:id/mobile", "/transfers/:id", "/transfers/:id/letter", "/transfers/new", "/inbox"],
 };
 
@@ -138,7 +190,9 @@ describe("every page at a phone's width (390 px)", () => {
     const context = await browser.newContext(PHONE);
     const page = await signInPage(context, server.url, "clerk");
     expect(await scrollWidth(page)).toBeLessThanOrEqual(WIDTH);
-    await page.evaluate(`document.querySelector("main").append(Object.assign(document.createElement("div"), { className: "too-wide", textContent: "宽" }))`);
+    await page.evaluate(
+      `document.querySelector("main").append(Object.assign(document.createElement("div"), { className: "too-wide", textContent: "宽" }))`,
+    );
     await page.evaluate(`document.querySelector(".too-wide").style.width = "600px"`);
     expect(await scrollWidth(page)).toBeGreaterThan(WIDTH + 1);
     expect((await page.evaluate<string[]>(OVERFLOWING)).some((e) => e.startsWith("div.too-wide right="))).toBe(true);

@@ -46,9 +46,13 @@ describe("self-report on a phone", () => {
       const text = await page.textContent("body");
       for (const personal of ["周扫码", idNumber, "13966667777"]) expect(text).not.toContain(personal);
     });
-    const lead = env.server.handle.sqlite.prepare("SELECT channel, name, self_report_link_id AS linkId FROM leads WHERE id_number = ?").get(idNumber) as { channel: string; name: string; linkId: number } | undefined;
+    const lead = env.server.handle.sqlite
+      .prepare("SELECT channel, name, self_report_link_id AS linkId FROM leads WHERE id_number = ?")
+      .get(idNumber) as { channel: string; name: string; linkId: number } | undefined;
     expect(lead).toMatchObject({ channel: "self_report", name: "周扫码" });
-    expect(lead!.linkId).toBe(env.server.handle.sqlite.prepare("SELECT id FROM self_report_links WHERE token = ?").pluck().get(DEMO_SELF_REPORT_TOKEN));
+    expect(lead!.linkId).toBe(
+      env.server.handle.sqlite.prepare("SELECT id FROM self_report_links WHERE token = ?").pluck().get(DEMO_SELF_REPORT_TOKEN),
+    );
     await context.close();
   });
 
@@ -63,11 +67,16 @@ describe("self-report on a phone", () => {
       await page.fill("#f-name", "吴走访");
       await page.fill("#f-idNumber", idNumber);
       await page.check("input[name=documentsChecked]");
-      await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.click(`form[action="/finds/visit"] button[type=submit]`)]);
+      await Promise.all([
+        page.waitForResponse((r) => r.request().method() === "POST"),
+        page.click(`form[action="/finds/visit"] button[type=submit]`),
+      ]);
       await page.getByText("核实为党员").first().waitFor();
       expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
     });
-    const m = env.server.handle.sqlite.prepare("SELECT discovery_channel AS channel, relation_status AS relation FROM members WHERE id_number = ?").get(idNumber);
+    const m = env.server.handle.sqlite
+      .prepare("SELECT discovery_channel AS channel, relation_status AS relation FROM members WHERE id_number = ?")
+      .get(idNumber);
     expect(m).toEqual({ channel: "field_visit", relation: "unattached" });
     await context.close();
   });

@@ -28,7 +28,10 @@ export type Agent = ReturnType<typeof request.agent> & { csrf(path?: string): Pr
 export async function signIn(app: Express, username: string, password = PASSWORD): Promise<Agent> {
   const agent = request.agent(app) as Agent;
   const page = await agent.get("/login");
-  const res = await agent.post("/login").type("form").send({ username, password, _csrf: csrfFrom(page.text) });
+  const res = await agent
+    .post("/login")
+    .type("form")
+    .send({ username, password, _csrf: csrfFrom(page.text) });
   if (res.status !== 303) throw new Error(`sign-in of ${username} failed: ${res.status}`);
   agent.csrf = async (path = "/") => csrfFrom((await agent.get(path)).text);
   return agent;

@@ -37,7 +37,10 @@ export function spawnTsx(script: string, args: string[], env: Record<string, str
 
 /** `npm run import -- roster FILE --platform P --org ORG --json` over the database at `dbPath`. */
 export function spawnRosterImport(dbPath: string, file: string, platform: string, org: string): Child {
-  return spawnTsx("scripts/import.ts", ["roster", file, "--platform", platform, "--org", org, "--json"], { DATABASE_PATH: dbPath, UPLOAD_LIMIT_MB: "1024" });
+  return spawnTsx("scripts/import.ts", ["roster", file, "--platform", platform, "--org", org, "--json"], {
+    DATABASE_PATH: dbPath,
+    UPLOAD_LIMIT_MB: "1024",
+  });
 }
 
 /** SIGKILLs every child still alive (afterEach). */
@@ -82,7 +85,12 @@ export function integrityCheck(dbPath: string): string {
 
 /** The app's tables (not SQLite's own), by name. */
 export function tableNames(db: Database.Database): string[] {
-  return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name").pluck().all() as string[];
+  return db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
+    )
+    .pluck()
+    .all() as string[];
 }
 
 /** A SHA-256 of every row of every table but `except`, per table: equal fingerprints mean equal contents. */
@@ -101,5 +109,11 @@ export function fingerprint(dbPath: string, except: string[] = []): Record<strin
 
 /** Row counts of every table but `except`. */
 export function tableCounts(dbPath: string, except: string[] = []): Record<string, number> {
-  return withDb(dbPath, (db) => Object.fromEntries(tableNames(db).filter((t) => !except.includes(t)).map((t) => [t, db.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number])));
+  return withDb(dbPath, (db) =>
+    Object.fromEntries(
+      tableNames(db)
+        .filter((t) => !except.includes(t))
+        .map((t) => [t, db.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number]),
+    ),
+  );
 }

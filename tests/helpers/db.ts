@@ -31,7 +31,10 @@ export function tempFileDb(): DbHandle & { dir: string } {
  * A database file built once (`fill` on a temp-file database), checkpointed and closed, kept in
  * `dir` as template.db; `copy(name)` gives each test its own file starting from exactly that.
  */
-export async function dbTemplate(dir: string, fill: (h: DbHandle) => void | Promise<void>): Promise<{ file: string; copy(name: string): string }> {
+export async function dbTemplate(
+  dir: string,
+  fill: (h: DbHandle) => void | Promise<void>,
+): Promise<{ file: string; copy(name: string): string }> {
   const h = tempFileDb();
   try {
     await fill(h);

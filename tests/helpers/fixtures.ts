@@ -9,13 +9,28 @@ import { createUser } from "../../server/services/admin/users.js";
 
 export const PASSWORD = "Passw0rd-for-tests";
 
-type OrgSpec = { code: string; name: string; kind: typeof organizations.$inferInsert.kind; parentId: number | null; formation?: "standalone" | "joint"; industryCode?: string; regionCode?: string };
+type OrgSpec = {
+  code: string;
+  name: string;
+  kind: typeof organizations.$inferInsert.kind;
+  parentId: number | null;
+  formation?: "standalone" | "joint";
+  industryCode?: string;
+  regionCode?: string;
+};
 
 export function addOrg(h: DbHandle, spec: OrgSpec) {
   const parent = spec.parentId ? h.db.select().from(organizations).where(eq(organizations.id, spec.parentId)).get()! : null;
   const o = h.db
     .insert(organizations)
-    .values({ regionCode: "371702", ...spec, formation: spec.formation ?? null, industryCode: spec.industryCode ?? null, path: "/", depth: parent ? parent.depth + 1 : 0 })
+    .values({
+      regionCode: "371702",
+      ...spec,
+      formation: spec.formation ?? null,
+      industryCode: spec.industryCode ?? null,
+      path: "/",
+      depth: parent ? parent.depth + 1 : 0,
+    })
     .returning()
     .get();
   const path = `${parent ? parent.path : "/"}${o.id}/`;
@@ -78,11 +93,46 @@ export function cover(h: DbHandle, organizationId: number, enterpriseId: number)
 export async function buildSmallCity(h: DbHandle) {
   prepareDatabase(h);
   const root = h.db.select().from(organizations).where(eq(organizations.code, "HZ")).get()!;
-  const dl = addOrg(h, { code: "HZ-DL", name: "中共菏泽市道路运输行业委员会", kind: "industry_committee", parentId: root.id, industryCode: "road_transport", regionCode: "371700" });
-  const ps = addOrg(h, { code: "HZ-PS", name: "中共菏泽市网约配送行业委员会", kind: "industry_committee", parentId: root.id, industryCode: "online_delivery", regionCode: "371700" });
-  const dlBranch = addOrg(h, { code: "HZ-DL-001", name: "中共菏泽某物流有限公司支部委员会", kind: "branch", formation: "standalone", parentId: dl.id, industryCode: "road_transport" });
-  const dlJoint = addOrg(h, { code: "HZ-DL-002", name: "中共菏泽货运联合支部委员会", kind: "branch", formation: "joint", parentId: dl.id, industryCode: "road_transport" });
-  const psBranch = addOrg(h, { code: "HZ-PS-001", name: "中共菏泽某配送站支部委员会", kind: "branch", formation: "standalone", parentId: ps.id, industryCode: "online_delivery" });
+  const dl = addOrg(h, {
+    code: "HZ-DL",
+    name: "中共菏泽市道路运输行业委员会",
+    kind: "industry_committee",
+    parentId: root.id,
+    industryCode: "road_transport",
+    regionCode: "371700",
+  });
+  const ps = addOrg(h, {
+    code: "HZ-PS",
+    name: "中共菏泽市网约配送行业委员会",
+    kind: "industry_committee",
+    parentId: root.id,
+    industryCode: "online_delivery",
+    regionCode: "371700",
+  });
+  const dlBranch = addOrg(h, {
+    code: "HZ-DL-001",
+    name: "中共菏泽某物流有限公司支部委员会",
+    kind: "branch",
+    formation: "standalone",
+    parentId: dl.id,
+    industryCode: "road_transport",
+  });
+  const dlJoint = addOrg(h, {
+    code: "HZ-DL-002",
+    name: "中共菏泽货运联合支部委员会",
+    kind: "branch",
+    formation: "joint",
+    parentId: dl.id,
+    industryCode: "road_transport",
+  });
+  const psBranch = addOrg(h, {
+    code: "HZ-PS-001",
+    name: "中共菏泽某配送站支部委员会",
+    kind: "branch",
+    formation: "standalone",
+    parentId: ps.id,
+    industryCode: "online_delivery",
+  });
   const dlEnterprise = addEnterprise(h, dl.id, { name: "菏泽某物流有限公司" });
   const psEnterprise = addEnterprise(h, ps.id, { name: "菏泽某配送站", industryCode: "online_delivery", kind: "station" });
   cover(h, dlBranch.id, dlEnterprise.id);

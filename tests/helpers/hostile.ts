@@ -25,8 +25,14 @@ export function esc(s: string): string {
 export function serverLeaks(text: string): string[] {
   const found: string[] = [];
   if (/^\s*at .+\(.+:\d+:\d+\)|^\s*at .+:\d+:\d+$|&nbsp;at /m.test(text)) found.push("a stack line");
-  if (/\b(ReferenceError|TypeError|SyntaxError|RangeError|PayloadTooLargeError|UnsupportedMediaTypeError|BadRequestError|MulterError)\b/.test(text)) found.push("an error class");
-  if (text.includes(process.cwd()) || /\/work\/|\/home\/|\/tmp\/|\/app\/|node_modules|[\w-]+\.(ts|js|ejs):\d+/.test(text)) found.push("a server path");
+  if (
+    /\b(ReferenceError|TypeError|SyntaxError|RangeError|PayloadTooLargeError|UnsupportedMediaTypeError|BadRequestError|MulterError)\b/.test(
+      text,
+    )
+  )
+    found.push("an error class");
+  if (text.includes(process.cwd()) || /\/work\/|\/home\/|\/tmp\/|\/app\/|node_modules|[\w-]+\.(ts|js|ejs):\d+/.test(text))
+    found.push("a server path");
   if (/<%|%>|&lt;%/.test(text)) found.push("template source");
   return found;
 }

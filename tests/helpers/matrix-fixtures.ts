@@ -94,7 +94,17 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
       h.db,
       admin,
       o.id,
-      orgInputSchema.parse({ code: o.code, name: o.name, kind: o.kind, formation: o.formation ?? "", parentId: String(o.parentId), industryCode: o.industryCode ?? "", regionCode: o.regionCode, secretaryName: "赵书记", secretaryPhone: phone }),
+      orgInputSchema.parse({
+        code: o.code,
+        name: o.name,
+        kind: o.kind,
+        formation: o.formation ?? "",
+        parentId: String(o.parentId),
+        industryCode: o.industryCode ?? "",
+        regionCode: o.regionCode,
+        secretaryName: "赵书记",
+        secretaryPhone: phone,
+      }),
     );
   const dlBranch = withPhone(city.dlBranch, "13955550001");
   const dlJoint = withPhone(city.dlJoint, "13955550002");
@@ -102,24 +112,68 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
 
   // -- An empty branch per committee (dissolvable, a destination) and a second enterprise each ------
   const branch = (code: string, name: string, parentId: number, industryCode: string) =>
-    createOrg(h.db, admin, orgInputSchema.parse({ code, name, kind: "branch", formation: "joint", parentId: String(parentId), industryCode, regionCode: "371702" }));
+    createOrg(
+      h.db,
+      admin,
+      orgInputSchema.parse({
+        code,
+        name,
+        kind: "branch",
+        formation: "joint",
+        parentId: String(parentId),
+        industryCode,
+        regionCode: "371702",
+      }),
+    );
   const dlEmpty = branch("HZ-DL-003", "中共菏泽货运第二联合支部委员会", city.dl.id, "road_transport");
   const psEmpty = branch("HZ-PS-002", "中共菏泽配送联合支部委员会", city.ps.id, "online_delivery");
   const enterprise = (a: Actor, committeeId: number, name: string, seq: string, industryCode: string) =>
     createEnterprise(
       h.db,
       a,
-      enterpriseInputSchema.parse({ name, creditCode: makeCreditCode("91", "371702", `MX${seq}`), kind: "transport_company", industryCode, regionCode: "371702", committeeId: String(committeeId), workerCount: "12", status: "active" }),
+      enterpriseInputSchema.parse({
+        name,
+        creditCode: makeCreditCode("91", "371702", `MX${seq}`),
+        kind: "transport_company",
+        industryCode,
+        regionCode: "371702",
+        committeeId: String(committeeId),
+        workerCount: "12",
+        status: "active",
+      }),
     );
   /** Covered by the joint branch only: the clerk's, not the secretary's. */
   const dlEnterprise2 = enterprise(clerkDl, city.dl.id, "菏泽某货运车队", "0000001", "road_transport");
-  attachCoverage(h.db, clerkDl, dlEnterprise2.id, coverageInputSchema.parse({ organizationId: String(city.dlJoint.id), since: "2024-01-01" }), today);
+  attachCoverage(
+    h.db,
+    clerkDl,
+    dlEnterprise2.id,
+    coverageInputSchema.parse({ organizationId: String(city.dlJoint.id), since: "2024-01-01" }),
+    today,
+  );
   const psEnterprise2 = enterprise(clerkPs, city.ps.id, "菏泽某配送加盟商", "0000002", "online_delivery");
 
   // -- Instructors with an open assignment each ---------------------------------------------------
   const instructor = (a: Actor, committeeId: number, name: string, enterpriseName: string) => {
-    const i = createInstructor(h.db, a, instructorInputSchema.parse({ name, kind: "instructor", phone: "13912340000", workUnit: "区委组织部", committeeId: String(committeeId), status: "active" }));
-    const { assignment } = assignInstructor(h.db, a, i.id, assignmentInputSchema.parse({ enterprise: enterpriseName, assignedOn: "2024-01-01" }), today);
+    const i = createInstructor(
+      h.db,
+      a,
+      instructorInputSchema.parse({
+        name,
+        kind: "instructor",
+        phone: "13912340000",
+        workUnit: "区委组织部",
+        committeeId: String(committeeId),
+        status: "active",
+      }),
+    );
+    const { assignment } = assignInstructor(
+      h.db,
+      a,
+      i.id,
+      assignmentInputSchema.parse({ enterprise: enterpriseName, assignedOn: "2024-01-01" }),
+      today,
+    );
     return { id: i.id, assignmentId: assignment.id };
   };
   const instDl = instructor(clerkDl, city.dl.id, "孙指导", city.dlEnterprise.name);
@@ -137,7 +191,19 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const mDlLost = newMember(h, secDl, city.dlBranch.id, "沈失联");
   const mPsLost = newMember(h, secPs, city.psBranch.id, "韩失联");
   const mobileIn = (a: Actor, memberId: number, orgId: number) =>
-    registerMobileIn(h.db, a, memberId, mobileInSchema.parse({ orgId: String(orgId), homeOrgName: "中共某村支部委员会", certificateNumber: `LD-${memberId}`, certificateValidUntil: "2099-12-31", startedOn: "2024-05-01" }), today);
+    registerMobileIn(
+      h.db,
+      a,
+      memberId,
+      mobileInSchema.parse({
+        orgId: String(orgId),
+        homeOrgName: "中共某村支部委员会",
+        certificateNumber: `LD-${memberId}`,
+        certificateValidUntil: "2099-12-31",
+        startedOn: "2024-05-01",
+      }),
+      today,
+    );
   mobileIn(secDl, mDlMobile.id, city.dlBranch.id);
   mobileIn(secPs, mPsMobile.id, city.psBranch.id);
   const lost = lostContactSchema.parse({ lostContactOn: "2024-06-01", lostContactReason: Object.keys(LOST_CONTACT_REASON.label)[0] });
@@ -145,7 +211,8 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   markLostContact(h.db, secPs, mPsLost.id, lost, today);
 
   // -- Transfers, pending ----------------------------------------------------------------------------
-  const transfer = (a: Actor, raw: Record<string, string>) => issueTransfer(h.db, a, transferInputSchema.parse({ issuedOn: today, duesPaidTo: today.slice(0, 7), ...raw }), today).id;
+  const transfer = (a: Actor, raw: Record<string, string>) =>
+    issueTransfer(h.db, a, transferInputSchema.parse({ issuedOn: today, duesPaidTo: today.slice(0, 7), ...raw }), today).id;
   /** Into the secretary's branch from the joint branch: t-sec-dl receives it. */
   const tInDl = transfer(secJoint, { kind: "internal", memberId: String(mJointA.id), toOrgId: String(city.dlBranch.id) });
   /** Out of the secretary's branch to outside the system: t-sec-dl sent it. */
@@ -163,7 +230,14 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     const r = recordFieldVisit(
       h.db,
       a,
-      fieldVisitSchema.parse({ name, idNumber: makeIdNumber("371702", "1991-04-05", seq), phone: `1360000${String(seq).padStart(4, "0")}`, committeeId: String(committeeId), enterpriseId: String(enterpriseId), visitedOn: today }),
+      fieldVisitSchema.parse({
+        name,
+        idNumber: makeIdNumber("371702", "1991-04-05", seq),
+        phone: `1360000${String(seq).padStart(4, "0")}`,
+        committeeId: String(committeeId),
+        enterpriseId: String(enterpriseId),
+        visitedOn: today,
+      }),
       today,
     );
     return r.leadId!;
@@ -173,7 +247,8 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const leadPs = visit(clerkPs, city.ps.id, city.psEnterprise.id, 903, "秦走访");
 
   // -- Self-report links and platform API keys --------------------------------------------------------
-  const link = (a: Actor, committeeId: number, label: string) => createLink(h.db, a, linkInputSchema.parse({ label, committeeId: String(committeeId), expiresOn: addDays(today, 30) }), today);
+  const link = (a: Actor, committeeId: number, label: string) =>
+    createLink(h.db, a, linkInputSchema.parse({ label, committeeId: String(committeeId), expiresOn: addDays(today, 30) }), today);
   const linkDl = link(clerkDl, city.dl.id, "货运站亮身份");
   const linkPs = link(clerkPs, city.ps.id, "配送站亮身份");
   const keyDl = issueApiKey(h.db, admin, { label: "货运平台推送", platform: DL_PLATFORM, committeeId: city.dl.id });
@@ -202,7 +277,10 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   try {
     await runImport(h, clerkPs, {
       kind: "roster",
-      file: csv("ps-on-dl.csv", `身份证号,姓名,手机号,入职日期\n${psWorkerOnDl.idNumber},${psWorkerOnDl.name},${psWorkerOnDl.phone},${psWorkerOnDl.hiredOn}\n`),
+      file: csv(
+        "ps-on-dl.csv",
+        `身份证号,姓名,手机号,入职日期\n${psWorkerOnDl.idNumber},${psWorkerOnDl.name},${psWorkerOnDl.phone},${psWorkerOnDl.hiredOn}\n`,
+      ),
       originalName: "roster.csv",
       platform: DL_PLATFORM,
       orgId: city.ps.id,
@@ -211,7 +289,10 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     await runImport(h, clerkPs, {
       kind: "members",
       reference: true,
-      file: csv("ps-reference.csv", `姓名,身份证号,组织关系所在党组织\n${psReference.name},${psReference.idNumber},${psReference.homeOrgName}\n`),
+      file: csv(
+        "ps-reference.csv",
+        `姓名,身份证号,组织关系所在党组织\n${psReference.name},${psReference.idNumber},${psReference.homeOrgName}\n`,
+      ),
       originalName: "reference.csv",
       orgId: city.ps.id,
       source: "cli",
@@ -273,7 +354,11 @@ async function anonymousSession(app: Express): Promise<Session> {
 
 async function signedInSession(app: Express, username: string): Promise<Session> {
   const anon = await anonymousSession(app);
-  const res = await request(app).post("/login").set("Cookie", anon.cookie).type("form").send({ username, password: PASSWORD, _csrf: anon.csrf });
+  const res = await request(app)
+    .post("/login")
+    .set("Cookie", anon.cookie)
+    .type("form")
+    .send({ username, password: PASSWORD, _csrf: anon.csrf });
   if (res.status !== 303) throw new Error(`sign-in of ${username} failed: ${res.status}`);
   const cookie = cookieOf(res);
   const page = await request(app).get("/account/password").set("Cookie", cookie);

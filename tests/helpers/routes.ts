@@ -33,7 +33,8 @@ export function listRoutes(app: Express): RouteEntry[] {
         for (const [m, on] of Object.entries(layer.route.methods)) {
           if (!on) continue;
           const method = m.toUpperCase();
-          if (m === "_all" || !METHODS.has(method)) throw new Error(`route ${join(prefix, path)} answers ${m === "_all" ? ".all()" : method}: list its methods explicitly`);
+          if (m === "_all" || !METHODS.has(method))
+            throw new Error(`route ${join(prefix, path)} answers ${m === "_all" ? ".all()" : method}: list its methods explicitly`);
           out.push({ method: method as RouteEntry["method"], path: join(prefix, path) });
         }
       } else if (layer.handle?.stack) {

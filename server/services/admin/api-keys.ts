@@ -36,10 +36,22 @@ export function issueApiKey(db: Db, actor: Actor, input: ApiKeyInput): { key: st
   const row = db.transaction((tx) => {
     const r = tx
       .insert(apiKeys)
-      .values({ prefix: key.slice(0, SHOWN_CHARS), keyHash: hashKey(key), label: input.label, platform, committeeId: committee.id, createdBy: actor.id > 0 ? actor.id : null })
+      .values({
+        prefix: key.slice(0, SHOWN_CHARS),
+        keyHash: hashKey(key),
+        label: input.label,
+        platform,
+        committeeId: committee.id,
+        createdBy: actor.id > 0 ? actor.id : null,
+      })
       .returning()
       .get();
-    recordAudit(tx, actor, { action: "create", entity: "api_key", entityId: r.id, after: { prefix: r.prefix, label: r.label, platform, committeeId: committee.id } });
+    recordAudit(tx, actor, {
+      action: "create",
+      entity: "api_key",
+      entityId: r.id,
+      after: { prefix: r.prefix, label: r.label, platform, committeeId: committee.id },
+    });
     return r;
   });
   return { key, row };
@@ -103,7 +115,15 @@ export function authenticateApiKey(db: Db, authorization: string | undefined): P
     keyId: row.k.id,
     prefix: row.k.prefix,
     platform: row.k.platform,
-    actor: { id: 0, username: `api:${row.k.prefix}`, displayName: `${row.k.platform}（API）`, role: "clerk", orgId: row.k.committeeId, orgPath: row.orgPath, orgName: row.orgName },
+    actor: {
+      id: 0,
+      username: `api:${row.k.prefix}`,
+      displayName: `${row.k.platform}（API）`,
+      role: "clerk",
+      orgId: row.k.committeeId,
+      orgPath: row.orgPath,
+      orgName: row.orgName,
+    },
   };
 }
 

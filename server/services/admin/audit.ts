@@ -75,7 +75,13 @@ export function remaskStoredAudit(db: Db): number {
   return changed;
 }
 
-export type AuditFilter = { action?: string | null; username?: string | null; entity?: string | null; from?: string | null; to?: string | null };
+export type AuditFilter = {
+  action?: string | null;
+  username?: string | null;
+  entity?: string | null;
+  from?: string | null;
+  to?: string | null;
+};
 
 export function listAudit(db: Db, filter: AuditFilter, page: number, pageSize = 50) {
   const where: SQL[] = [];

@@ -41,7 +41,11 @@ export async function authenticate(
     return { ok: false, message: SIGN_IN_REFUSED };
   }
   db.update(users).set({ lastLoginAt: now.toISOString() }).where(eq(users.id, user.id)).run();
-  recordAudit(db, { id: user.id, username: user.username }, { action: "login", entity: "user", entityId: user.id, details: {}, ip: input.ip ?? null });
+  recordAudit(
+    db,
+    { id: user.id, username: user.username },
+    { action: "login", entity: "user", entityId: user.id, details: {}, ip: input.ip ?? null },
+  );
   return { ok: true, userId: user.id };
 }
 
@@ -133,18 +137,27 @@ export function setUserStatus(db: Db, actor: Actor | null, userId: number, statu
   db.transaction((tx) => {
     const before = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!before) throw AppError.notFound("账号");
-    tx.update(users)
-      .set({ status, updatedAt: new Date().toISOString() })
-      .where(eq(users.id, userId))
-      .run();
+    tx.update(users).set({ status, updatedAt: new Date().toISOString() }).where(eq(users.id, userId)).run();
     if (status === "disabled") tx.delete(sessions).where(eq(sessions.userId, userId)).run();
-    recordAudit(tx, actor, { action: status === "disabled" ? "disable" : "enable", entity: "user", entityId: userId, before: { status: before.status }, after: { status } });
+    recordAudit(tx, actor, {
+      action: status === "disabled" ? "disable" : "enable",
+      entity: "user",
+      entityId: userId,
+      before: { status: before.status },
+      after: { status },
+    });
   });
 }
 
 /** The account a typed name means, whatever its case (the unique index is on lower(username)). */
 export function findUserByUsername(db: Db, username: string) {
-  return db.select().from(users).where(sql`lower(${users.username}) = ${usernameKey(username)}`).get() ?? null;
+  return (
+    db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.username}) = ${usernameKey(username)}`)
+      .get() ?? null
+  );
 }
 
 export function listUsers(db: Db, actor: Actor) {
@@ -169,7 +182,11 @@ export function listUsers(db: Db, actor: Actor) {
 
 export function getUser(db: Db, actor: Actor, userId: number) {
   assertRole(actor, "admin");
-  const u = db.select().from(users).where(and(eq(users.id, userId), orgIdInScope(actor, users.orgId))).get();
+  const u = db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), orgIdInScope(actor, users.orgId)))
+    .get();
   if (!u) throw AppError.notFound("账号");
   return u;
 }
@@ -183,7 +200,10 @@ export function updateUser(db: Db, actor: Actor, userId: number, input: { displa
   db.transaction((tx) => {
     const before = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!before) throw AppError.notFound("账号");
-    tx.update(users).set({ ...input, updatedAt: new Date().toISOString() }).where(eq(users.id, userId)).run();
+    tx.update(users)
+      .set({ ...input, updatedAt: new Date().toISOString() })
+      .where(eq(users.id, userId))
+      .run();
     // A change of role or scope takes effect at once: the old sessions carried the old rights.
     if (before.role !== input.role || before.orgId !== input.orgId) tx.delete(sessions).where(eq(sessions.userId, userId)).run();
     recordAudit(tx, actor, {

@@ -39,7 +39,11 @@ const STEP_PAGES = 1024;
  * integrity and only then gives it its final name (until then it is `<outFile>.partial`). Refuses to
  * overwrite `outFile`.
  */
-export async function backupDatabase(sourcePath: string, outFile: string, opts: { onProgress?: (p: BackupProgress) => void } = {}): Promise<BackupResult> {
+export async function backupDatabase(
+  sourcePath: string,
+  outFile: string,
+  opts: { onProgress?: (p: BackupProgress) => void } = {},
+): Promise<BackupResult> {
   if (!fs.existsSync(sourcePath)) throw new Error(`database not found: ${sourcePath}`);
   const out = path.resolve(outFile);
   if (fs.existsSync(out)) throw new Error(`refusing to overwrite existing file: ${out}`);
@@ -49,7 +53,8 @@ export async function backupDatabase(sourcePath: string, outFile: string, opts: 
   try {
     fs.closeSync(fs.openSync(tmp, "wx"));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`${tmp} exists: another backup to ${out} is running, or one was interrupted (then delete it)`);
+    if ((e as NodeJS.ErrnoException).code === "EEXIST")
+      throw new Error(`${tmp} exists: another backup to ${out} is running, or one was interrupted (then delete it)`);
     throw e;
   }
   const src = new Database(sourcePath, { fileMustExist: true });

@@ -38,7 +38,8 @@ export type BackupAlert = { kind: "failed"; at: string; message: string } | { ki
  * two periods (the server was down, or the timer never fired). Nothing before the first copy.
  */
 export function backupAlert(s: BackupStatus, now: number): BackupAlert {
-  if (s.lastFailure && (!s.lastOk || s.lastFailure.at > s.lastOk.at)) return { kind: "failed", at: s.lastFailure.at, message: s.lastFailure.message };
+  if (s.lastFailure && (!s.lastOk || s.lastFailure.at > s.lastOk.at))
+    return { kind: "failed", at: s.lastFailure.at, message: s.lastFailure.message };
   if (s.lastOk && !s.runningSince && now - Date.parse(s.lastOk.at) > 2 * s.everyMs) return { kind: "overdue", lastAt: s.lastOk.at };
   return null;
 }
@@ -132,7 +133,16 @@ export class BackupSchedule {
     const earliest = Math.min(everyMs, START_DELAY_MS);
     const due = newest ? Date.parse(newest.at) + everyMs - Date.now() : 0;
     this.schedule(Math.max(due, earliest));
-    logger.info({ dir: path.resolve(dir), everyHours: everyMs / 3_600_000, keep, lastBackup: newest?.file ?? null, next: new Date(this.nextAt!).toISOString() }, "backup schedule on");
+    logger.info(
+      {
+        dir: path.resolve(dir),
+        everyHours: everyMs / 3_600_000,
+        keep,
+        lastBackup: newest?.file ?? null,
+        next: new Date(this.nextAt!).toISOString(),
+      },
+      "backup schedule on",
+    );
   }
 
   status(): BackupStatus {
@@ -192,7 +202,10 @@ export class BackupSchedule {
       const r = await running.thread.result;
       const seconds = (Date.now() - running.since) / 1000;
       this.lastOk = { at: new Date(running.since).toISOString(), file: r.file, bytes: r.bytes, seconds };
-      logger.info({ file: r.file, bytes: r.bytes, seconds, copySeconds: r.copyMs / 1000, checkSeconds: r.checkMs / 1000, integrity: r.integrity }, "backup taken");
+      logger.info(
+        { file: r.file, bytes: r.bytes, seconds, copySeconds: r.copyMs / 1000, checkSeconds: r.checkMs / 1000, integrity: r.integrity },
+        "backup taken",
+      );
     } catch (e) {
       if (this.stopped) {
         await removeLeftovers(dir, databasePath).catch(() => undefined);
@@ -226,7 +239,8 @@ async function removeLeftovers(dir: string, databasePath: string): Promise<void>
   for (const name of await fs.promises.readdir(dir)) {
     // Only this schedule's names: a cron job's backup into the same directory may be under way.
     const m = /^(.*)\.partial(-journal|-wal|-shm)?$/.exec(name);
-    if (m && m[1]!.startsWith(prefix) && STAMP.test(m[1]!.slice(prefix.length))) await fs.promises.rm(path.join(dir, name), { force: true });
+    if (m && m[1]!.startsWith(prefix) && STAMP.test(m[1]!.slice(prefix.length)))
+      await fs.promises.rm(path.join(dir, name), { force: true });
   }
 }
 

@@ -115,7 +115,11 @@ export function fourFindsChart(rows: FunnelRow[], opts: { width?: number } = {})
           minSize: "12%",
           // Widths by rank, not by value: workers outnumber members a hundredfold.
           data: stages.map((s, i) => ({ name: s.name, value: 4 - i, realValue: s.value })),
-          label: { show: true, position: "inside", formatter: (p: { dataIndex: number }) => `${stages[p.dataIndex]!.name}\n${stages[p.dataIndex]!.value.toLocaleString("en")}` },
+          label: {
+            show: true,
+            position: "inside",
+            formatter: (p: { dataIndex: number }) => `${stages[p.dataIndex]!.name}\n${stages[p.dataIndex]!.value.toLocaleString("en")}`,
+          },
         },
         { name: "摸排发现", type: "bar", data: channels.map((r) => r.found), label: { show: true, position: "top", fontSize: 10 } },
         { name: "已核实", type: "bar", data: channels.map((r) => r.verified), label: { show: true, position: "top", fontSize: 10 } },
@@ -148,7 +152,14 @@ export function trendChart(points: TrendPoint[], opts: { width?: number } = {}):
       series: [
         { name: "党的组织覆盖率", type: "line", connectNulls: false, data: points.map((p) => pct(p.orgCoverageRate)) },
         { name: "党的工作覆盖率", type: "line", connectNulls: false, data: points.map((p) => pct(p.workCoverageRate)) },
-        { name: "已纳管党员", type: "bar", yAxisIndex: 1, barMaxWidth: 18, itemStyle: { opacity: 0.35 }, data: points.map((p) => p.managed ?? "-") },
+        {
+          name: "已纳管党员",
+          type: "bar",
+          yAxisIndex: 1,
+          barMaxWidth: 18,
+          itemStyle: { opacity: 0.35 },
+          data: points.map((p) => p.managed ?? "-"),
+        },
       ],
     },
     opts.width ?? 640,

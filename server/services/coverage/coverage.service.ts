@@ -42,9 +42,11 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The as-of date (default today, China time) and the period for "completed in period" (default: the as-of month). */
 export function statsDates(opts: StatsOptions = {}): { asOf: string; periodFrom: string } {
   const asOf = opts.asOf ?? todayIso();
-  if (!ISO_DATE.test(asOf) || parseLooseDate(asOf) !== asOf) throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" }, "统计截止日期格式应为 YYYY-MM-DD。");
+  if (!ISO_DATE.test(asOf) || parseLooseDate(asOf) !== asOf)
+    throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" }, "统计截止日期格式应为 YYYY-MM-DD。");
   const periodFrom = opts.periodFrom ?? `${asOf.slice(0, 7)}-01`;
-  if (!ISO_DATE.test(periodFrom) || parseLooseDate(periodFrom) !== periodFrom || periodFrom > asOf) throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" }, "统计期开始日期应不晚于截止日期。");
+  if (!ISO_DATE.test(periodFrom) || parseLooseDate(periodFrom) !== periodFrom || periodFrom > asOf)
+    throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" }, "统计期开始日期应不晚于截止日期。");
   return { asOf, periodFrom };
 }
 
@@ -52,7 +54,9 @@ function ctxFor(db: Db, actor: Actor, scope: StatsScope, opts: StatsOptions): So
   const ctx: SourceCtx = { rs: resolveScope(db, actor, scope), ...statsDates(opts) };
   if (opts.cache) {
     ctx.workerGroupsJson = opts.cache.workerGroups(ctx.asOf, () =>
-      db.all<{ org_id: number; enterprise_id: number | null; n: number }>(workerGroupCounts(ctx.asOf)).map((r): WorkerGroupRow => [r.org_id, r.enterprise_id, r.n]),
+      db
+        .all<{ org_id: number; enterprise_id: number | null; n: number }>(workerGroupCounts(ctx.asOf))
+        .map((r): WorkerGroupRow => [r.org_id, r.enterprise_id, r.n]),
     );
   }
   return ctx;
@@ -64,7 +68,9 @@ const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].sour
 const countExpr = (k: FigureKey) => {
   const grouped = groupedCount(FIGURES[k].source, k);
   if (grouped) return sql.raw(`coalesce(sum(${grouped}), 0) AS "${k}"`);
-  return sql.raw(`coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(FIGURES[k].source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`);
+  return sql.raw(
+    `coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(FIGURES[k].source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`,
+  );
 };
 
 /** Separates committee and county in the keys of sums grouped by both. */
@@ -146,7 +152,13 @@ function hasAny(f: Figures): boolean {
  * The figures split by committee (the committee an enterprise, member, lead … is attributed to) or by
  * county. The rows add up to the scope's figures: each counted row falls in exactly one group.
  */
-export function computeBreakdown(db: Db, actor: Actor, scope: StatsScope, by: "committee" | "county", opts: StatsOptions = {}): BreakdownRow[] {
+export function computeBreakdown(
+  db: Db,
+  actor: Actor,
+  scope: StatsScope,
+  by: "committee" | "county",
+  opts: StatsOptions = {},
+): BreakdownRow[] {
   const ctx = ctxFor(db, actor, scope, opts);
   return breakdownRows(db, ctx, scope, by, sumsBySource(db, ctx, by === "committee" ? "committee_id" : "county"));
 }
@@ -183,12 +195,16 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
           WHERE kind IN ${COMMITTEE_KINDS_SQL} AND status = 'active' AND ${orgInScope(rs, "o.id")}`);
     const extraIds = [...sums.keys()].filter((k) => k !== "" && !listed.some((c) => String(c.id) === k)).map(Number);
     const extra = extraIds.length
-      ? db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id IN (${sql.join(
-          extraIds.map((i) => sql`${i}`),
-          sql`, `,
-        )})`)
+      ? db.all<C>(
+          sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id IN (${sql.join(
+            extraIds.map((i) => sql`${i}`),
+            sql`, `,
+          )})`,
+        )
       : [];
-    const all = [...listed, ...extra].sort((a, b) => a.depth - b.depth || a.region_code.localeCompare(b.region_code) || a.code.localeCompare(b.code));
+    const all = [...listed, ...extra].sort(
+      (a, b) => a.depth - b.depth || a.region_code.localeCompare(b.region_code) || a.code.localeCompare(b.code),
+    );
     const rows: BreakdownRow[] = all.map((c) => ({
       key: `committee:${c.id}`,
       // Rows attributed to another scope's committee (an enterprise of theirs covered by a branch in
@@ -208,10 +224,12 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
         WHERE r.level = 'county' AND o.status = 'active' AND ${orgInScope(rs, "o.id")}`);
   const extraCodes = [...sums.keys()].filter((k) => k !== "" && !listed.some((r) => r.code === k));
   const extra = extraCodes.length
-    ? db.all<R>(sql`SELECT code, name, level FROM regions WHERE code IN (${sql.join(
-        extraCodes.map((c) => sql`${c}`),
-        sql`, `,
-      )})`)
+    ? db.all<R>(
+        sql`SELECT code, name, level FROM regions WHERE code IN (${sql.join(
+          extraCodes.map((c) => sql`${c}`),
+          sql`, `,
+        )})`,
+      )
     : [];
   for (const code of extraCodes) if (!extra.some((r) => r.code === code)) extra.push({ code, name: code, level: "unknown" });
   // Counties first; rows attributed to the city itself (members held by city-level committees, with
@@ -227,12 +245,26 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
     }));
 }
 
-export type FunnelRow = { channel: DiscoveryChannel | "all"; label: string; workers: number | null; found: number; verified: number; managed: number };
+export type FunnelRow = {
+  channel: DiscoveryChannel | "all";
+  label: string;
+  workers: number | null;
+  found: number;
+  verified: number;
+  managed: number;
+};
 
 /** The four-finds funnel (workers → leads → verified → managed), overall and per channel. */
 export function funnel(figures: Figures): FunnelRow[] {
   return [
-    { channel: "all", label: "合计", workers: figures.workers, found: figures.found, verified: figures.verified, managed: figures.foundManaged },
+    {
+      channel: "all",
+      label: "合计",
+      workers: figures.workers,
+      found: figures.found,
+      verified: figures.verified,
+      managed: figures.foundManaged,
+    },
     ...DISCOVERY_CHANNELS.map((ch) => ({
       channel: ch,
       label: DISCOVERY_CHANNEL.label[ch],
@@ -245,7 +277,16 @@ export function funnel(figures: Figures): FunnelRow[] {
   ];
 }
 
-export type FigureList = ListedRows & { key: FigureKey; label: string; definition: string; total: number; page: number; pageSize: number | null; asOf: string; scope: ResolvedScope };
+export type FigureList = ListedRows & {
+  key: FigureKey;
+  label: string;
+  definition: string;
+  total: number;
+  page: number;
+  pageSize: number | null;
+  asOf: string;
+  scope: ResolvedScope;
+};
 
 /**
  * The rows a figure counted: `total` is the same number `computeFigures` gives. pageSize null lists all.
@@ -277,7 +318,11 @@ export function listFigureRows(
     case "member":
       return { ...base, source: "member", rows: hydrateMembers(db, ids) };
     case "found":
-      return { ...base, source: "found", rows: hydrateFound(db, rows as unknown as { src: "lead" | "member"; id: number; is_verified: number; is_managed: number }[]) };
+      return {
+        ...base,
+        source: "found",
+        rows: hydrateFound(db, rows as unknown as { src: "lead" | "member"; id: number; is_verified: number; is_managed: number }[]),
+      };
     case "worker":
       return { ...base, source: "worker", rows: hydrateWorkers(db, ids) };
     case "transfer":

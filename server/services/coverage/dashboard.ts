@@ -28,7 +28,15 @@ import { type TrendPoint, trend } from "./snapshots.js";
 export type ChartImage = { src: string; alt: string; width: number; height: number };
 const image = (c: Chart): ChartImage => ({ src: chartDataUri(c), alt: c.alt, width: c.width, height: c.height });
 
-export type Card = { key: FigureKey | null; label: string; value: number | null; text?: string; rate?: { label: string; value: string }; href: string | null; warn?: boolean };
+export type Card = {
+  key: FigureKey | null;
+  label: string;
+  value: number | null;
+  text?: string;
+  rate?: { label: string; value: string };
+  href: string | null;
+  warn?: boolean;
+};
 export type CardGroup = { title: string; cards: Card[] };
 
 export type DashboardRow = BreakdownRow & { href: string | null; hrefs: Record<string, string | null>; orgRate: string; workRate: string };
@@ -62,8 +70,15 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
   // `cache` while the workers are unchanged.
   const all = computeFiguresAndBreakdowns(db, actor, scope, { asOf, cache: opts.cache });
   const { figures: f, scope: rs } = all;
-  const card = (key: FigureKey, extra: Partial<Card> = {}): Card => ({ key, label: FIGURES[key].label, value: f[key], href: figureHref(key, scope), ...extra });
-  const withRate = (key: FigureKey, rateKey: RateKey, label: string): Card => card(key, { rate: { label, value: formatRate(rateOf(f, rateKey)) } });
+  const card = (key: FigureKey, extra: Partial<Card> = {}): Card => ({
+    key,
+    label: FIGURES[key].label,
+    value: f[key],
+    href: figureHref(key, scope),
+    ...extra,
+  });
+  const withRate = (key: FigureKey, rateKey: RateKey, label: string): Card =>
+    card(key, { rate: { label, value: formatRate(rateOf(f, rateKey)) } });
   const groups: CardGroup[] = [
     {
       title: "两个覆盖",
@@ -115,7 +130,11 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
     rows.length
       ? image(
           coverageRateBars(
-            rows.map((r) => ({ label: r.label, orgCoverageRate: rateOf(r.figures, "orgCoverageRate"), workCoverageRate: rateOf(r.figures, "workCoverageRate") })),
+            rows.map((r) => ({
+              label: r.label,
+              orgCoverageRate: rateOf(r.figures, "orgCoverageRate"),
+              workCoverageRate: rateOf(r.figures, "workCoverageRate"),
+            })),
             { title },
           ),
         )

@@ -29,7 +29,8 @@ const BASE = {
     source: "enterprise",
     flag: "1",
     label: "企业数",
-    definition: "范围内状态为“存续”的企业（含平台企业、加盟商、站点、运输企业、快递网点、MCN机构等）。企业的范围按其负责党委确定，或由范围内的党组织覆盖。",
+    definition:
+      "范围内状态为“存续”的企业（含平台企业、加盟商、站点、运输企业、快递网点、MCN机构等）。企业的范围按其负责党委确定，或由范围内的党组织覆盖。",
   },
   instructorContacted: {
     source: "enterprise",

@@ -42,7 +42,8 @@ export function buildCoverageReport(
   // One pass over the row sources for the figures and both breakdowns.
   const { asOf, periodFrom, figures, scope: rs, byCommittee, byCounty } = computeFiguresAndBreakdowns(db, actor, scope, opts);
   const o = { asOf, periodFrom };
-  const strip = (rows: { key: string; label: string; figures: Figures }[]) => rows.map(({ key, label, figures }) => ({ key, label, figures }));
+  const strip = (rows: { key: string; label: string; figures: Figures }[]) =>
+    rows.map(({ key, label, figures }) => ({ key, label, figures }));
   const enterprises = (key: "shouldForm" | "uncovered") => {
     const l = listFigureRows(db, actor, scope, key, { ...o, pageSize: null });
     return l.source === "enterprise" ? l.rows : [];
@@ -75,7 +76,8 @@ export function memberIdNumbers(db: Db, ids: number[]): Map<number, string> {
       ids.slice(i, i + 500).map((id) => sql`${id}`),
       sql`, `,
     );
-    for (const r of db.all<{ id: number; id_number: string }>(sql`SELECT id, id_number FROM members WHERE id IN (${list})`)) out.set(r.id, r.id_number);
+    for (const r of db.all<{ id: number; id_number: string }>(sql`SELECT id, id_number FROM members WHERE id IN (${list})`))
+      out.set(r.id, r.id_number);
   }
   return out;
 }

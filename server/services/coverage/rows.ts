@@ -36,7 +36,16 @@ export type EnterpriseRow = {
   coveringOrgs: string;
   instructors: string;
 };
-export type OrgRow = { id: number; code: string; name: string; kind: string; formation: string; committeeName: string; countyName: string; enterprises: number };
+export type OrgRow = {
+  id: number;
+  code: string;
+  name: string;
+  kind: string;
+  formation: string;
+  committeeName: string;
+  countyName: string;
+  enterprises: number;
+};
 export type MemberRow = {
   id: number;
   name: string;
@@ -49,8 +58,25 @@ export type MemberRow = {
   discoveredOn: string;
   managedOn: string;
 };
-export type FoundRow = { src: "lead" | "member"; id: number; name: string; idMasked: string; channel: string; status: string; committeeName: string; foundOn: string };
-export type WorkerRow = { id: number; name: string; idMasked: string; platform: string; orgName: string; enterpriseName: string; firstSeenOn: string };
+export type FoundRow = {
+  src: "lead" | "member";
+  id: number;
+  name: string;
+  idMasked: string;
+  channel: string;
+  status: string;
+  committeeName: string;
+  foundOn: string;
+};
+export type WorkerRow = {
+  id: number;
+  name: string;
+  idMasked: string;
+  platform: string;
+  orgName: string;
+  enterpriseName: string;
+  firstSeenOn: string;
+};
 export type TransferRow = {
   id: number;
   letterNumber: string;
@@ -99,7 +125,16 @@ export type EnterpriseSourceRow = {
 
 export function hydrateEnterprises(db: Db, src: EnterpriseSourceRow[], asOf: string): EnterpriseRow[] {
   const ids = src.map((r) => r.id);
-  type R = { id: number; name: string; credit_code: string; worker_count: number; committee_name: string | null; county_name: string | null; orgs: string | null; instr: string | null };
+  type R = {
+    id: number;
+    name: string;
+    credit_code: string;
+    worker_count: number;
+    committee_name: string | null;
+    county_name: string | null;
+    orgs: string | null;
+    instr: string | null;
+  };
   const names = byIds<R>(
     db,
     ids,
@@ -114,7 +149,13 @@ export function hydrateEnterprises(db: Db, src: EnterpriseSourceRow[], asOf: str
   return src.map((s) => {
     const n = names.get(s.id);
     const ownOrgLevel = ownOrgLevelOf(s.own_level);
-    const coverage = classifyEnterprise({ ownOrgLevel, inJointBranch: s.in_joint === 1, hasInstructor: s.has_instr === 1, fullMembers: s.full_m, members: s.all_m });
+    const coverage = classifyEnterprise({
+      ownOrgLevel,
+      inJointBranch: s.in_joint === 1,
+      hasInstructor: s.has_instr === 1,
+      fullMembers: s.full_m,
+      members: s.all_m,
+    });
     return {
       id: s.id,
       name: n?.name ?? "",
@@ -134,7 +175,16 @@ export function hydrateEnterprises(db: Db, src: EnterpriseSourceRow[], asOf: str
 }
 
 export function hydrateOrgs(db: Db, ids: number[]): OrgRow[] {
-  type R = { id: number; code: string; name: string; kind: string; formation: string | null; committee_name: string | null; county_name: string | null; n: number };
+  type R = {
+    id: number;
+    code: string;
+    name: string;
+    kind: string;
+    formation: string | null;
+    committee_name: string | null;
+    county_name: string | null;
+    n: number;
+  };
   const m = byIds<R>(
     db,
     ids,
@@ -255,7 +305,15 @@ export function hydrateFound(db: Db, keys: { src: "lead" | "member"; id: number;
 }
 
 export function hydrateWorkers(db: Db, ids: number[]): WorkerRow[] {
-  type R = { id: number; name: string; id_number: string; platform: string; org_name: string; enterprise_name: string | null; first_seen_on: string };
+  type R = {
+    id: number;
+    name: string;
+    id_number: string;
+    platform: string;
+    org_name: string;
+    enterprise_name: string | null;
+    first_seen_on: string;
+  };
   const m = byIds<R>(
     db,
     ids,
@@ -265,7 +323,17 @@ export function hydrateWorkers(db: Db, ids: number[]): WorkerRow[] {
   return ids.flatMap((id) => {
     const r = m.get(id);
     if (!r) return [];
-    return [{ id, name: r.name, idMasked: maskIdNumber(r.id_number), platform: r.platform, orgName: r.org_name, enterpriseName: r.enterprise_name ?? "", firstSeenOn: r.first_seen_on }];
+    return [
+      {
+        id,
+        name: r.name,
+        idMasked: maskIdNumber(r.id_number),
+        platform: r.platform,
+        orgName: r.org_name,
+        enterpriseName: r.enterprise_name ?? "",
+        firstSeenOn: r.first_seen_on,
+      },
+    ];
   });
 }
 

@@ -68,7 +68,12 @@ function snapshotToTake(db: Db, orgId: number, opts: TakeOptions): { report: Cov
     const stored = readSnapshot(db, orgId, month);
     if (stored) return { report: stored, written: false };
   }
-  const report = buildCoverageReport(db, systemActor("snapshot"), { orgId }, { asOf, final: opts.final ?? false, reconstructed: opts.reconstructed ?? false, now: opts.now });
+  const report = buildCoverageReport(
+    db,
+    systemActor("snapshot"),
+    { orgId },
+    { asOf, final: opts.final ?? false, reconstructed: opts.reconstructed ?? false, now: opts.now },
+  );
   return { report, written: true };
 }
 
@@ -220,7 +225,19 @@ export type TrendPoint = {
 };
 
 function point(month: string, from: TrendPoint["from"], f: Figures | null): TrendPoint {
-  if (!f) return { month, from, enterprises: null, orgCoverage: null, workCoverage: null, orgCoverageRate: null, workCoverageRate: null, managed: null, foundManaged: null, verified: null };
+  if (!f)
+    return {
+      month,
+      from,
+      enterprises: null,
+      orgCoverage: null,
+      workCoverage: null,
+      orgCoverageRate: null,
+      workCoverageRate: null,
+      managed: null,
+      foundManaged: null,
+      verified: null,
+    };
   return {
     month,
     from,
@@ -268,7 +285,9 @@ export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: 
     }
   }
   const live = opts.live ?? computeFigures(db, actor, scope, { asOf: today }).figures;
-  return list.map((m) => (m === current ? point(m, "live", live) : byMonth.has(m) ? point(m, "snapshot", byMonth.get(m)!) : point(m, "none", null)));
+  return list.map((m) =>
+    m === current ? point(m, "live", live) : byMonth.has(m) ? point(m, "snapshot", byMonth.get(m)!) : point(m, "none", null),
+  );
 }
 
 export type SnapshotInfo = { month: string; asOf: string; final: boolean; reconstructed: boolean; takenAt: string };

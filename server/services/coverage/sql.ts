@@ -27,7 +27,13 @@ export function ownOrgLevelOf(rank: number | null): OwnOrgLevel | null {
 export type CoverageFacts<T> = { ownLevel: T; inJoint: T; hasInstr: T; fullM: T; allM: T };
 
 /** The column each fact is selected as (enterpriseFactColumnsSql); the figures' flags read these. */
-export const FACT_COLUMNS: CoverageFacts<string> = { ownLevel: "own_level", inJoint: "in_joint", hasInstr: "has_instr", fullM: "full_m", allM: "all_m" };
+export const FACT_COLUMNS: CoverageFacts<string> = {
+  ownLevel: "own_level",
+  inJoint: "in_joint",
+  hasInstr: "has_instr",
+  fullM: "full_m",
+  allM: "all_m",
+};
 
 /** The facts at `asOf`, each correlated on the enterprise alias `e`. */
 export function enterpriseFactsSql(asOf: string): CoverageFacts<SQL> {

@@ -4,7 +4,13 @@
 
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { COVERAGE_CLASS_LABEL, type CoverageClass, classifyEnterprise, type EnterpriseCoverageFacts, shouldFormButHasNot } from "../../domain/coverage-rules.js";
+import {
+  COVERAGE_CLASS_LABEL,
+  type CoverageClass,
+  classifyEnterprise,
+  type EnterpriseCoverageFacts,
+  shouldFormButHasNot,
+} from "../../domain/coverage-rules.js";
 import { AppError } from "../../errors.js";
 import { coverageConditions, enterpriseFactColumnsSql, enterpriseFactsSql, ownOrgLevelOf } from "../coverage/sql.js";
 

@@ -3,7 +3,15 @@
 
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { industries, instructorAssignments, instructors, members, organizationEnterprises, organizations, regions } from "../../../db/schema.js";
+import {
+  industries,
+  instructorAssignments,
+  instructors,
+  members,
+  organizationEnterprises,
+  organizations,
+  regions,
+} from "../../../db/schema.js";
 import { COVERING_KINDS } from "../../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
 import { maskIdNumber, maskPhone } from "../../domain/masking.js";
@@ -18,7 +26,11 @@ const MEMBERS_SHOWN = 200;
 export function enterpriseDetail(db: Db, actor: Actor, id: number, today: string) {
   const enterprise = getEnterprise(db, actor, id);
   const cov = enterpriseCoverage(db, id, today);
-  const committee = db.select({ id: organizations.id, name: organizations.name, path: organizations.path }).from(organizations).where(eq(organizations.id, enterprise.committeeId)).get();
+  const committee = db
+    .select({ id: organizations.id, name: organizations.name, path: organizations.path })
+    .from(organizations)
+    .where(eq(organizations.id, enterprise.committeeId))
+    .get();
   const industry = db.select().from(industries).where(eq(industries.code, enterprise.industryCode)).get();
   const region = db.select().from(regions).where(eq(regions.code, enterprise.regionCode)).get();
 
@@ -62,7 +74,11 @@ export function enterpriseDetail(db: Db, actor: Actor, id: number, today: string
     .where(eq(instructorAssignments.enterpriseId, id))
     .orderBy(desc(instructorAssignments.assignedOn), desc(instructorAssignments.id))
     .all()
-    .map(({ phone, ...a }) => ({ ...a, phoneMasked: maskPhone(phone), active: a.assignedOn <= today && (a.endedOn == null || a.endedOn > today) }));
+    .map(({ phone, ...a }) => ({
+      ...a,
+      phoneMasked: maskPhone(phone),
+      active: a.assignedOn <= today && (a.endedOn == null || a.endedOn > today),
+    }));
 
   // Members working there whom the actor may see (masked); the rest are only counted.
   const memberScope = and(eq(members.enterpriseId, id), orgIdInScope(actor, members.orgId));
@@ -117,10 +133,12 @@ export function enterpriseDetail(db: Db, actor: Actor, id: number, today: string
     );
   }
   for (const o of jointOrgs) {
-    if (o.units > JOINT_BRANCH_MAX_UNITS) warnings.push(`联合党支部“${o.name}”覆盖 ${o.units} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个。`);
+    if (o.units > JOINT_BRANCH_MAX_UNITS)
+      warnings.push(`联合党支部“${o.name}”覆盖 ${o.units} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个。`);
   }
   for (const o of standaloneOrgs) {
-    if (o.kind === "branch" && o.units > 1) warnings.push(`单独组建的党支部“${o.name}”覆盖了 ${o.units} 个企业，单独组建的支部只应覆盖 1 个企业，宜改为联合党支部。`);
+    if (o.kind === "branch" && o.units > 1)
+      warnings.push(`单独组建的党支部“${o.name}”覆盖了 ${o.units} 个企业，单独组建的支部只应覆盖 1 个企业，宜改为联合党支部。`);
   }
   if (enterprise.status === "closed") warnings.push("该企业已注销，不计入覆盖统计。");
 

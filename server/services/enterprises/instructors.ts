@@ -79,7 +79,17 @@ export function listInstructors(db: Db, actor: Actor, q: InstructorListQuery, to
   if (q.kind) where.push(sql`i.kind = ${q.kind}`);
   const term = toHalfWidth(q.q).trim();
   if (term) where.push(sql`i.name LIKE ${`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
-  type Row = { id: number; name: string; kind: Instructor["kind"]; phone: string | null; work_unit: string | null; status: Instructor["status"]; committee_name: string | null; active_n: number; total: number };
+  type Row = {
+    id: number;
+    name: string;
+    kind: Instructor["kind"];
+    phone: string | null;
+    work_unit: string | null;
+    status: Instructor["status"];
+    committee_name: string | null;
+    active_n: number;
+    total: number;
+  };
   const offset = (q.page - 1) * pageSize;
   const rows = db.all<Row>(sql`SELECT i.id, i.name, i.kind, i.phone, i.work_unit, i.status, c.name AS committee_name,
       (SELECT COUNT(*) FROM instructor_assignments ia WHERE ia.instructor_id = i.id AND ${activeToday(today)}) AS active_n,
@@ -87,7 +97,11 @@ export function listInstructors(db: Db, actor: Actor, q: InstructorListQuery, to
     FROM instructors i LEFT JOIN organizations c ON c.id = i.committee_id
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY i.name, i.id LIMIT ${pageSize} OFFSET ${offset}`);
-  const total = rows.length ? rows[0]!.total : offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM instructors i WHERE ${sql.join(where, sql` AND `)}`)!.n;
+  const total = rows.length
+    ? rows[0]!.total
+    : offset === 0
+      ? 0
+      : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM instructors i WHERE ${sql.join(where, sql` AND `)}`)!.n;
   return {
     rows: rows.map((r) => ({
       id: r.id,
@@ -107,7 +121,11 @@ export function listInstructors(db: Db, actor: Actor, q: InstructorListQuery, to
 
 export function instructorDetail(db: Db, actor: Actor, id: number, today: string) {
   const instructor = getInstructor(db, actor, id);
-  const committee = db.select({ id: organizations.id, name: organizations.name, path: organizations.path }).from(organizations).where(eq(organizations.id, instructor.committeeId)).get();
+  const committee = db
+    .select({ id: organizations.id, name: organizations.name, path: organizations.path })
+    .from(organizations)
+    .where(eq(organizations.id, instructor.committeeId))
+    .get();
   const ownCommittee = !!committee && orgPathInScope(actor, committee.path);
   // Someone who sees the instructor only through an enterprise sees only the assignments to enterprises they may read.
   const assignments = db
@@ -164,7 +182,14 @@ export function createInstructor(db: Db, actor: Actor, input: InstructorInput): 
     checkCommittee(tx, actor, input.committeeId);
     const created = tx
       .insert(instructors)
-      .values({ name: input.name, kind: input.kind, phone: input.clearPhone ? null : input.phone, workUnit: input.workUnit, committeeId: input.committeeId, status: input.status })
+      .values({
+        name: input.name,
+        kind: input.kind,
+        phone: input.clearPhone ? null : input.phone,
+        workUnit: input.workUnit,
+        committeeId: input.committeeId,
+        status: input.status,
+      })
       .returning()
       .get();
     recordAudit(tx, actor, { action: "create", entity: "instructor", entityId: created.id, after: created });
@@ -177,14 +202,24 @@ export function updateInstructor(db: Db, actor: Actor, id: number, input: Instru
     const before = getWritableInstructor(tx, actor, id);
     if (input.committeeId !== before.committeeId) checkCommittee(tx, actor, input.committeeId);
     if (input.status === "inactive" && before.status !== "inactive") {
-      const n = tx.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM instructor_assignments ia WHERE ia.instructor_id = ${id} AND ia.ended_on IS NULL`)!.n;
+      const n = tx.get<{ n: number }>(
+        sql`SELECT COUNT(*) AS n FROM instructor_assignments ia WHERE ia.instructor_id = ${id} AND ia.ended_on IS NULL`,
+      )!.n;
       if (n > 0) throw AppError.invalid({ status: `该指导员还在联系 ${n} 个企业，请先结束这些派驻，再设为离岗` });
     }
     // An empty phone on the edit form keeps the stored number; "clear" removes it.
     const phone = input.clearPhone ? null : (input.phone ?? before.phone);
     const updated = tx
       .update(instructors)
-      .set({ name: input.name, kind: input.kind, phone, workUnit: input.workUnit, committeeId: input.committeeId, status: input.status, updatedAt: new Date().toISOString() })
+      .set({
+        name: input.name,
+        kind: input.kind,
+        phone,
+        workUnit: input.workUnit,
+        committeeId: input.committeeId,
+        status: input.status,
+        updatedAt: new Date().toISOString(),
+      })
       .where(eq(instructors.id, id))
       .returning()
       .get();
@@ -207,7 +242,8 @@ function resolveEnterprise(db: Db, actor: Actor, text: string) {
     .where(and(byCode, enterpriseReadableSql(actor, "enterprises")))
     .limit(2)
     .all();
-  if (found.length === 0) throw AppError.invalid({ enterprise: "未找到该企业，或该企业不在您的管辖范围内（请填写统一社会信用代码或企业全称）" });
+  if (found.length === 0)
+    throw AppError.invalid({ enterprise: "未找到该企业，或该企业不在您的管辖范围内（请填写统一社会信用代码或企业全称）" });
   if (found.length > 1) throw AppError.invalid({ enterprise: "有多家同名企业，请改填统一社会信用代码" });
   return found[0]!;
 }
@@ -222,11 +258,26 @@ export function assignInstructor(db: Db, actor: Actor, instructorId: number, inp
     const open = tx
       .select({ id: instructorAssignments.id })
       .from(instructorAssignments)
-      .where(and(eq(instructorAssignments.instructorId, instructorId), eq(instructorAssignments.enterpriseId, e.id), sql`${instructorAssignments.endedOn} IS NULL`))
+      .where(
+        and(
+          eq(instructorAssignments.instructorId, instructorId),
+          eq(instructorAssignments.enterpriseId, e.id),
+          sql`${instructorAssignments.endedOn} IS NULL`,
+        ),
+      )
       .get();
     if (open) throw AppError.invalid({ enterprise: `该指导员已在联系企业“${e.name}”` });
-    const created = tx.insert(instructorAssignments).values({ instructorId, enterpriseId: e.id, assignedOn: input.assignedOn }).returning().get();
-    recordAudit(tx, actor, { action: "create", entity: "instructor_assignment", entityId: created.id, after: { ...created, instructorName: i.name, enterpriseName: e.name } });
+    const created = tx
+      .insert(instructorAssignments)
+      .values({ instructorId, enterpriseId: e.id, assignedOn: input.assignedOn })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: "create",
+      entity: "instructor_assignment",
+      entityId: created.id,
+      after: { ...created, instructorName: i.name, enterpriseName: e.name },
+    });
     return { assignment: created, enterpriseName: e.name };
   });
 }

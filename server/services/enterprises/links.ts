@@ -15,7 +15,13 @@ import { getWritableEnterprise } from "./access.js";
  * Links an organization in scope to the enterprise. A standalone branch covers one enterprise only
  * (refused); a joint branch over JOINT_BRANCH_MAX_UNITS units is allowed with a warning, returned.
  */
-export function attachCoverage(db: Db, actor: Actor, enterpriseId: number, input: CoverageInput, today: string): { warning: string | null; orgName: string } {
+export function attachCoverage(
+  db: Db,
+  actor: Actor,
+  enterpriseId: number,
+  input: CoverageInput,
+  today: string,
+): { warning: string | null; orgName: string } {
   return db.transaction((tx) => {
     const e = getWritableEnterprise(tx, actor, enterpriseId);
     if (e.status !== "active") throw AppError.invalid({ organizationId: "该企业已注销，不能再关联党组织" });
@@ -38,9 +44,17 @@ export function attachCoverage(db: Db, actor: Actor, enterpriseId: number, input
       });
     }
     tx.insert(organizationEnterprises).values({ organizationId: org.id, enterpriseId, since }).run();
-    recordAudit(tx, actor, { action: "create", entity: "enterprise_coverage", entityId: enterpriseId, after: { enterpriseId, organizationId: org.id, organizationName: org.name, since } });
+    recordAudit(tx, actor, {
+      action: "create",
+      entity: "enterprise_coverage",
+      entityId: enterpriseId,
+      after: { enterpriseId, organizationId: org.id, organizationName: org.name, since },
+    });
     const units = existing.length + 1;
-    const warning = org.formation === "joint" && units > JOINT_BRANCH_MAX_UNITS ? `联合党支部“${org.name}”现覆盖 ${units} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个，请考虑分设。` : null;
+    const warning =
+      org.formation === "joint" && units > JOINT_BRANCH_MAX_UNITS
+        ? `联合党支部“${org.name}”现覆盖 ${units} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个，请考虑分设。`
+        : null;
     return { warning, orgName: org.name };
   });
 }
@@ -58,6 +72,11 @@ export function removeCoverage(db: Db, actor: Actor, enterpriseId: number, organ
     tx.delete(organizationEnterprises)
       .where(and(eq(organizationEnterprises.enterpriseId, enterpriseId), eq(organizationEnterprises.organizationId, organizationId)))
       .run();
-    recordAudit(tx, actor, { action: "delete", entity: "enterprise_coverage", entityId: enterpriseId, before: { enterpriseId, organizationId, organizationName: link.name, since: link.since } });
+    recordAudit(tx, actor, {
+      action: "delete",
+      entity: "enterprise_coverage",
+      entityId: enterpriseId,
+      before: { enterpriseId, organizationId, organizationName: link.name, since: link.since },
+    });
   });
 }

@@ -49,7 +49,9 @@ export function listEnterprises(db: Db, actor: Actor, q: EnterpriseListQuery, to
   const where = sql.join(filter ? [...inner, filter] : inner, sql` AND `);
   const offset = (q.page - 1) * pageSize;
   // The page first (evaluating only the facts a filter needs), then every fact for the page's rows only.
-  const ids = db.all<{ id: number }>(sql`SELECT e.id FROM enterprises e WHERE ${where} ORDER BY e.name, e.id LIMIT ${pageSize} OFFSET ${offset}`).map((r) => r.id);
+  const ids = db
+    .all<{ id: number }>(sql`SELECT e.id FROM enterprises e WHERE ${where} ORDER BY e.name, e.id LIMIT ${pageSize} OFFSET ${offset}`)
+    .map((r) => r.id);
   const lastPage = ids.length < pageSize && (ids.length > 0 || offset === 0);
   const total = lastPage ? offset + ids.length : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM enterprises e WHERE ${where}`)!.n;
   type Row = FactsRow & {

@@ -42,7 +42,11 @@ function checkCreditCodeFree(db: Db, actor: Actor, creditCode: string, selfId: n
     .from(enterprises)
     .where(and(eq(enterprises.id, other.id), enterpriseReadableSql(actor, "enterprises")))
     .get();
-  throw AppError.invalid({ creditCode: visible ? `该统一社会信用代码已登记为企业“${other.name}”，请勿重复登记` : "该统一社会信用代码已被其他党委登记的企业使用，请核对或联系上级党委" });
+  throw AppError.invalid({
+    creditCode: visible
+      ? `该统一社会信用代码已登记为企业“${other.name}”，请勿重复登记`
+      : "该统一社会信用代码已被其他党委登记的企业使用，请核对或联系上级党委",
+  });
 }
 
 function row(input: EnterpriseInput) {

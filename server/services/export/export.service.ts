@@ -77,7 +77,17 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
       action: "export",
       entity: "report",
       entityId: req.kind,
-      details: { kind: req.kind, orgId: rs.rootOrg?.id ?? null, org: rs.rootOrg?.code ?? null, asOf, filters, rows, unmasked: unmask, completed, ...extra },
+      details: {
+        kind: req.kind,
+        orgId: rs.rootOrg?.id ?? null,
+        org: rs.rootOrg?.code ?? null,
+        asOf,
+        filters,
+        rows,
+        unmasked: unmask,
+        completed,
+        ...extra,
+      },
       ip: req.ip ?? null,
     });
 
@@ -98,7 +108,12 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
       contentType: XLSX_TYPE,
       async run(out) {
         const rows = report.byCommittee.length + report.byCounty.length + 2;
-        const lists = { shouldForm: report.shouldForm.length, uncovered: report.uncovered.length, unmanaged: report.unmanaged.length, snapshotMonth: report.month };
+        const lists = {
+          shouldForm: report.shouldForm.length,
+          uncovered: report.uncovered.length,
+          unmanaged: report.unmanaged.length,
+          snapshotMonth: report.month,
+        };
         try {
           const idNumbers = memberIdNumbers(
             db,
@@ -124,7 +139,19 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
       try {
         const ledger =
           kind === "transfers"
-            ? transferLedger(db, actor, { state: filters.status as TransferState | null, from: filters.from, to: filters.to, overdue: filters.overdue, org: rs.rootOrg?.id ?? null }, asOf, unmask)
+            ? transferLedger(
+                db,
+                actor,
+                {
+                  state: filters.status as TransferState | null,
+                  from: filters.from,
+                  to: filters.to,
+                  overdue: filters.overdue,
+                  org: rs.rootOrg?.id ?? null,
+                },
+                asOf,
+                unmask,
+              )
             : ledgerRows(kind, { db, rs, asOf, unmask, filters });
         const writing = writeLedgerRows(ledger, out).then((n) => {
           rows = n;

@@ -141,15 +141,19 @@ const SPECS: Record<TableLedgerKind, LedgerSpec> = {
     page: ({ db, rs, asOf }, after, limit) => {
       // The same rows and coverage facts the statistics count (coverage/sources.ts).
       const ctx = { rs, asOf, periodFrom: asOf };
-      const src = db.all<EnterpriseSourceRow>(fromSource(ctx, "enterprise", sql`s.*`, sql`s.id > ${after}`, sql`ORDER BY s.id LIMIT ${limit}`));
+      const src = db.all<EnterpriseSourceRow>(
+        fromSource(ctx, "enterprise", sql`s.*`, sql`s.id > ${after}`, sql`ORDER BY s.id LIMIT ${limit}`),
+      );
       if (!src.length) return [];
       const named = new Map(hydrateEnterprises(db, src, asOf).map((e) => [e.id, e]));
       const extra = new Map(
         db
-          .all<Row>(sql`SELECT id, kind, industry_code, legal_rep_is_member, legal_rep_is_secretary, address FROM enterprises WHERE id IN (${sql.join(
-            src.map((r) => sql`${r.id}`),
-            sql`, `,
-          )})`)
+          .all<Row>(
+            sql`SELECT id, kind, industry_code, legal_rep_is_member, legal_rep_is_secretary, address FROM enterprises WHERE id IN (${sql.join(
+              src.map((r) => sql`${r.id}`),
+              sql`, `,
+            )})`,
+          )
           .map((r) => [Number(r.id), r]),
       );
       return src.map((r) => {
@@ -286,7 +290,8 @@ export async function writeLedgerRows(ledger: LedgerRows, out: Writable): Promis
   const pages = ledger.pages();
   const first = pages.next();
   const sample = first.done ? [] : first.value;
-  const bodyStyle = (c: { text: boolean }): Partial<ExcelJS.Style> => (c.text ? { numFmt: TEXT_FORMAT, font: BODY_FONT } : { font: BODY_FONT });
+  const bodyStyle = (c: { text: boolean }): Partial<ExcelJS.Style> =>
+    c.text ? { numFmt: TEXT_FORMAT, font: BODY_FONT } : { font: BODY_FONT };
   ws.columns = ledger.columns.map((c, k) => ({
     header: c.header,
     width: fitWidth([c.header, ...sample.map((v) => String(v[k] ?? ""))], c.min ?? 6, c.max ?? 50),

@@ -115,7 +115,8 @@ export class SheetRowWriter {
     }
     const deflateInput = this.sheetStream.pipes?.[0];
     let wait: Promise<unknown>;
-    if (deflateInput?._writableState && deflateInput._writableState.length > DEFLATE_BACKLOG) wait = once(deflateInput as unknown as NodeJS.EventEmitter, "drain");
+    if (deflateInput?._writableState && deflateInput._writableState.length > DEFLATE_BACKLOG)
+      wait = once(deflateInput as unknown as NodeJS.EventEmitter, "drain");
     else if (this.out.writableNeedDrain) wait = once(this.out, "drain");
     else wait = new Promise<void>((resolve) => setImmediate(resolve));
     // A reader that goes away (a closed HTTP response) must not leave the export waiting forever.

@@ -43,8 +43,17 @@ export const LEDGER_COLUMNS: Col[] = [
   { header: "回执日期", width: 11, text: true, value: (t) => t.receiptOn ?? "" },
   { header: "退回/撤销原因", width: 20, value: (t) => t.returnReason ?? "" },
   { header: "更正的介绍信", width: 22, text: true, value: (t) => t.correctsLetterNumber ?? "" },
-  { header: "现组织关系状态", width: 10, value: (t) => RELATION_STATUS.label[t.memberRelationStatus as keyof typeof RELATION_STATUS.label] ?? "" },
-  { header: "办结时间", width: 17, text: true, value: (t) => (t.decidedAt ? new Date(Date.parse(t.decidedAt) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ") : "") },
+  {
+    header: "现组织关系状态",
+    width: 10,
+    value: (t) => RELATION_STATUS.label[t.memberRelationStatus as keyof typeof RELATION_STATUS.label] ?? "",
+  },
+  {
+    header: "办结时间",
+    width: 17,
+    text: true,
+    value: (t) => (t.decidedAt ? new Date(Date.parse(t.decidedAt) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ") : ""),
+  },
 ];
 
 export function describeFilters(f: Partial<TransferFilter>): string {
@@ -83,10 +92,20 @@ export function transferLedger(db: Db, actor: Actor, filters: Partial<TransferFi
  * Streams the ledger to `out` through the shared ledger writer (one frozen header row, filters on,
  * fitted widths, inline text cells) and audits the export. Resolves with the number of rows written.
  */
-export async function exportTransferLedger(db: Db, actor: Actor, filters: Partial<TransferFilter>, out: Writable, today = todayIso()): Promise<number> {
+export async function exportTransferLedger(
+  db: Db,
+  actor: Actor,
+  filters: Partial<TransferFilter>,
+  out: Writable,
+  today = todayIso(),
+): Promise<number> {
   const unmask = canUnmask(actor);
   const { page: _page, ...f } = filters;
   const rows = await writeLedgerRows(transferLedger(db, actor, f, today, unmask), out);
-  recordAudit(db, actor, { action: "export", entity: "transfer_ledger", details: { filters: f, description: describeFilters(f), rows, unmasked: unmask } });
+  recordAudit(db, actor, {
+    action: "export",
+    entity: "transfer_ledger",
+    details: { filters: f, description: describeFilters(f), rows, unmasked: unmask },
+  });
   return rows;
 }

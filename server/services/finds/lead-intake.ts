@@ -61,7 +61,8 @@ export function intakeLead(tx: Db, actor: Actor | null, find: LeadFind): IntakeR
     .innerJoin(organizations, eq(organizations.id, members.orgId))
     .where(eq(members.idNumber, find.idNumber))
     .get();
-  if (member && !member.path.startsWith(find.scopePath)) return { outcome: "member_elsewhere", leadId: null, leadCommitteeId: null, memberId: null };
+  if (member && !member.path.startsWith(find.scopePath))
+    return { outcome: "member_elsewhere", leadId: null, leadCommitteeId: null, memberId: null };
   if (member) {
     addTimelineEntries(tx, actor, [
       {
@@ -109,7 +110,8 @@ export function intakeLead(tx: Db, actor: Actor | null, find: LeadFind): IntakeR
   const differs: string[] = [];
   if (find.name !== lead.name) differs.push(`姓名不同（本次：${find.name}）`);
   if (find.phone && lead.phone && find.phone !== lead.phone) differs.push(`手机号不同（本次：${maskPhone(find.phone)}）`);
-  if (find.homeOrgName && lead.homeOrgName && find.homeOrgName !== lead.homeOrgName) differs.push(`组织关系所在党组织不同（本次：${find.homeOrgName}）`);
+  if (find.homeOrgName && lead.homeOrgName && find.homeOrgName !== lead.homeOrgName)
+    differs.push(`组织关系所在党组织不同（本次：${find.homeOrgName}）`);
   if (find.joinedOn && lead.joinedOn && find.joinedOn !== lead.joinedOn) differs.push(`入党日期不同（本次：${find.joinedOn}）`);
   const reopened = lead.status === "rejected";
   const line = [

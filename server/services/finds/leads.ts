@@ -111,7 +111,13 @@ export function fileableBranches(db: Db, actor: Actor) {
   return db
     .select({ id: organizations.id, code: organizations.code, name: organizations.name, path: organizations.path })
     .from(organizations)
-    .where(and(orgIdInScope(actor, organizations.id), inArray(organizations.kind, ["branch", "general_branch"]), eq(organizations.status, "active")))
+    .where(
+      and(
+        orgIdInScope(actor, organizations.id),
+        inArray(organizations.kind, ["branch", "general_branch"]),
+        eq(organizations.status, "active"),
+      ),
+    )
     .orderBy(organizations.code)
     .all();
 }
@@ -125,7 +131,14 @@ export type VerifyInput = {
 
 export type VerifyResult = { memberId: number; created: boolean; filed: boolean };
 
-function verifyOne(tx: Db, actor: Actor, lead: Lead, branch: { id: number; name: string } | null, input: VerifyInput, today: string): VerifyResult {
+function verifyOne(
+  tx: Db,
+  actor: Actor,
+  lead: Lead,
+  branch: { id: number; name: string } | null,
+  input: VerifyInput,
+  today: string,
+): VerifyResult {
   if (lead.status !== "open") throw AppError.conflict(`该线索已${lead.status === "verified" ? "核实" : "排除"}，不能再核实。`);
   const userId = actor.id > 0 ? actor.id : null;
   const existing = tx.select().from(members).where(eq(members.idNumber, lead.idNumber)).get();
@@ -138,7 +151,9 @@ function verifyOne(tx: Db, actor: Actor, lead: Lead, branch: { id: number; name:
     // A member of another scope's is neither linked nor written to (their timeline is not ours to
     // write); the clerk learns what the member form says of the number, nothing more.
     if (!at || !orgPathInScope(actor, at.path)) {
-      throw AppError.conflict("该身份证号已由其他党组织登记为党员，不能在此核实。请排除该线索（注明已在其他党组织登记），如需核实请联系上级党组织。");
+      throw AppError.conflict(
+        "该身份证号已由其他党组织登记为党员，不能在此核实。请排除该线索（注明已在其他党组织登记），如需核实请联系上级党组织。",
+      );
     }
     // A member already managed elsewhere in the scope is linked, not moved: moving is a transfer.
     if (branch && existing.relationStatus === "unattached") {
@@ -180,13 +195,31 @@ function verifyOne(tx: Db, actor: Actor, lead: Lead, branch: { id: number; name:
     filed = branch !== null;
   }
   const entries: TimelineEntry[] = [];
-  if (created) entries.push({ memberId, kind: "created", summary: `由摸排线索建立（${DISCOVERY_CHANNEL.label[lead.channel]}）`, details: { leadId: lead.id } });
-  entries.push({ memberId, kind: "verified", summary: `摸排线索核实为党员（${DISCOVERY_CHANNEL.label[lead.channel]}）`, details: { leadId: lead.id, channel: lead.channel } });
-  if (filed && branch) entries.push({ memberId, kind: "filed", summary: `编入${branch.name}管理（纳管）`, details: { leadId: lead.id, orgId: branch.id } });
+  if (created)
+    entries.push({
+      memberId,
+      kind: "created",
+      summary: `由摸排线索建立（${DISCOVERY_CHANNEL.label[lead.channel]}）`,
+      details: { leadId: lead.id },
+    });
+  entries.push({
+    memberId,
+    kind: "verified",
+    summary: `摸排线索核实为党员（${DISCOVERY_CHANNEL.label[lead.channel]}）`,
+    details: { leadId: lead.id, channel: lead.channel },
+  });
+  if (filed && branch)
+    entries.push({ memberId, kind: "filed", summary: `编入${branch.name}管理（纳管）`, details: { leadId: lead.id, orgId: branch.id } });
   addTimelineEntries(tx, actor, entries);
   // Workers on platform rosters who are this person.
-  tx.update(workers).set({ memberId }).where(and(eq(workers.idNumber, lead.idNumber), isNull(workers.memberId))).run();
-  tx.update(leads).set({ status: "verified", memberId, decidedOn: today, decidedBy: userId, rejectReason: null }).where(eq(leads.id, lead.id)).run();
+  tx.update(workers)
+    .set({ memberId })
+    .where(and(eq(workers.idNumber, lead.idNumber), isNull(workers.memberId)))
+    .run();
+  tx.update(leads)
+    .set({ status: "verified", memberId, decidedOn: today, decidedBy: userId, rejectReason: null })
+    .where(eq(leads.id, lead.id))
+    .run();
   recordAudit(tx, actor, {
     action: "verify",
     entity: "lead",
@@ -215,7 +248,13 @@ export function verifyLead(db: Db, actor: Actor, id: number, input: VerifyInput,
 }
 
 /** Verifies many open leads in one transaction: all or none. */
-export function bulkVerifyLeads(db: Db, actor: Actor, ids: readonly number[], input: Pick<VerifyInput, "branchId">, today: string): VerifyResult[] {
+export function bulkVerifyLeads(
+  db: Db,
+  actor: Actor,
+  ids: readonly number[],
+  input: Pick<VerifyInput, "branchId">,
+  today: string,
+): VerifyResult[] {
   assertCanWrite(actor);
   if (ids.length === 0) throw AppError.invalid({ ids: "请至少选择一条线索" });
   if (ids.length > 500) throw AppError.invalid({ ids: "一次最多核实 500 条线索" });
@@ -237,7 +276,13 @@ export function rejectLead(db: Db, actor: Actor, id: number, reason: string, tod
       .set({ status: "rejected", rejectReason: why, decidedOn: today, decidedBy: actor.id > 0 ? actor.id : null })
       .where(eq(leads.id, id))
       .run();
-    recordAudit(tx, actor, { action: "reject", entity: "lead", entityId: id, before: { status: lead.status }, after: { status: "rejected", reason: why } });
+    recordAudit(tx, actor, {
+      action: "reject",
+      entity: "lead",
+      entityId: id,
+      before: { status: lead.status },
+      after: { status: "rejected", reason: why },
+    });
   });
 }
 
@@ -271,8 +316,16 @@ export function listPlatformDepartures(db: Db, actor: Actor, page = 1, pageSize 
 }
 
 // The navigation badge: open leads waiting for this clerk (roles that verify them).
-registerNavCounts((db, actor): Record<string, number> =>
-  actor.role === "clerk" || actor.role === "admin"
-    ? { leads: db.select({ n: count() }).from(leads).where(and(eq(leads.status, "open"), orgIdInScope(actor, leads.committeeId))).get()?.n ?? 0 }
-    : {},
+registerNavCounts(
+  (db, actor): Record<string, number> =>
+    actor.role === "clerk" || actor.role === "admin"
+      ? {
+          leads:
+            db
+              .select({ n: count() })
+              .from(leads)
+              .where(and(eq(leads.status, "open"), orgIdInScope(actor, leads.committeeId)))
+              .get()?.n ?? 0,
+        }
+      : {},
 );

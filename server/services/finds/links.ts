@@ -48,7 +48,8 @@ export function createLink(db: Db, actor: Actor, input: LinkInput, today: string
   const committee = resolveCommittee(db, actor, input.committeeId);
   const enterpriseId = checkEnterprise(db, committee, input.enterpriseId);
   if (input.expiresOn < today) throw AppError.invalid({ expiresOn: "有效期不能早于今天" });
-  if (input.expiresOn > addDays(today, MAX_LINK_DAYS)) throw AppError.invalid({ expiresOn: `有效期最长 ${MAX_LINK_DAYS} 天（至 ${addDays(today, MAX_LINK_DAYS)}）` });
+  if (input.expiresOn > addDays(today, MAX_LINK_DAYS))
+    throw AppError.invalid({ expiresOn: `有效期最长 ${MAX_LINK_DAYS} 天（至 ${addDays(today, MAX_LINK_DAYS)}）` });
   return db.transaction((tx) => {
     const link = tx
       .insert(selfReportLinks)
@@ -63,7 +64,12 @@ export function createLink(db: Db, actor: Actor, input: LinkInput, today: string
       .returning()
       .get();
     // The token is a credential of sorts: the audit log names the link, never its token.
-    recordAudit(tx, actor, { action: "create", entity: "self_report_link", entityId: link.id, after: { label: link.label, committeeId: link.committeeId, enterpriseId, expiresAt: link.expiresAt } });
+    recordAudit(tx, actor, {
+      action: "create",
+      entity: "self_report_link",
+      entityId: link.id,
+      after: { label: link.label, committeeId: link.committeeId, enterpriseId, expiresAt: link.expiresAt },
+    });
     return link;
   });
 }
@@ -79,7 +85,12 @@ export type LinkRow = SelfReportLink & {
 
 function linkRows(db: Db, actor: Actor, where: ReturnType<typeof and>, now: Date): LinkRow[] {
   const rows = db
-    .select({ link: selfReportLinks, committeeName: organizations.name, enterpriseName: enterprises.name, createdByName: users.displayName })
+    .select({
+      link: selfReportLinks,
+      committeeName: organizations.name,
+      enterpriseName: enterprises.name,
+      createdByName: users.displayName,
+    })
     .from(selfReportLinks)
     .innerJoin(organizations, eq(organizations.id, selfReportLinks.committeeId))
     .leftJoin(enterprises, eq(enterprises.id, selfReportLinks.enterpriseId))
@@ -107,7 +118,13 @@ function linkRows(db: Db, actor: Actor, where: ReturnType<typeof and>, now: Date
     db
       .select({ id: linkIdOf, n: sql<number>`count(*)` })
       .from(auditLog)
-      .where(and(eq(auditLog.action, "self_report"), sql`json_extract(${auditLog.details}, '$.outcome') IN ('already_member', 'member_elsewhere')`, inArray(linkIdOf, ids)))
+      .where(
+        and(
+          eq(auditLog.action, "self_report"),
+          sql`json_extract(${auditLog.details}, '$.outcome') IN ('already_member', 'member_elsewhere')`,
+          inArray(linkIdOf, ids),
+        ),
+      )
       .groupBy(linkIdOf)
       .all()
       .map((r) => [r.id, r.n]),
@@ -141,7 +158,13 @@ export function closeLink(db: Db, actor: Actor, id: number, now: Date): LinkRow 
   if (link.closedAt) return link;
   db.transaction((tx) => {
     tx.update(selfReportLinks).set({ closedAt: now.toISOString() }).where(eq(selfReportLinks.id, id)).run();
-    recordAudit(tx, actor, { action: "close", entity: "self_report_link", entityId: id, before: { closedAt: null }, after: { closedAt: now.toISOString() } });
+    recordAudit(tx, actor, {
+      action: "close",
+      entity: "self_report_link",
+      entityId: id,
+      before: { closedAt: null },
+      after: { closedAt: now.toISOString() },
+    });
   });
   return getLink(db, actor, id, now);
 }

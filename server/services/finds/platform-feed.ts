@@ -32,8 +32,11 @@ export const API_ERROR = {
 export const MAX_JSON_BATCH_BYTES = 50 * 1024 * 1024;
 
 export const payloadTooLarge = (limit: number) =>
-  new AppError(413, `请求体超过大小限制（${Math.floor(limit / 1024 / 1024) || "<1"} MB），请分批发送。`, { code: API_ERROR.payloadTooLarge });
-export const invalidPayload = (message: string, fieldErrors?: Record<string, string>) => new AppError(400, message, { code: API_ERROR.invalidPayload, fieldErrors });
+  new AppError(413, `请求体超过大小限制（${Math.floor(limit / 1024 / 1024) || "<1"} MB），请分批发送。`, {
+    code: API_ERROR.payloadTooLarge,
+  });
+export const invalidPayload = (message: string, fieldErrors?: Record<string, string>) =>
+  new AppError(400, message, { code: API_ERROR.invalidPayload, fieldErrors });
 
 /** The key speaks for one platform: a batch for another platform is refused. */
 export function checkPlatform(principal: PlatformPrincipal, platformParam: string): void {
@@ -51,7 +54,16 @@ function batchFile(uploadDir: string): string {
 }
 
 /** The JSON fields in the order of the CSV written for the pipeline, with the header text it reads. */
-const JSON_COLUMNS: readonly (keyof BatchWorker & FieldKey)[] = ["idNumber", "name", "phone", "station", "franchisee", "occupation", "politicalStatus", "hiredOn"];
+const JSON_COLUMNS: readonly (keyof BatchWorker & FieldKey)[] = [
+  "idNumber",
+  "name",
+  "phone",
+  "station",
+  "franchisee",
+  "occupation",
+  "politicalStatus",
+  "hiredOn",
+];
 
 function headerOf(key: FieldKey): string {
   const f = FIELDS.roster.find((x) => x.key === key);
@@ -165,7 +177,13 @@ function platformAnswer(summary: ImportSummary): ImportSummary {
   return { ...counts, ...answer };
 }
 
-export async function receiveJsonBatch(handle: DbHandle, uploadDir: string, principal: PlatformPrincipal, batch: BatchJson, run: OffLoopOptions = {}): Promise<ImportSummary> {
+export async function receiveJsonBatch(
+  handle: DbHandle,
+  uploadDir: string,
+  principal: PlatformPrincipal,
+  batch: BatchJson,
+  run: OffLoopOptions = {},
+): Promise<ImportSummary> {
   const file = batchFile(uploadDir);
   let mapping: Mapping;
   try {

@@ -30,7 +30,13 @@ export function resolveCommittee(db: Db, actor: Actor, chosen: number | null): C
   const id = chosen ?? defaultCommitteeId(db, actor);
   if (id === null) throw AppError.invalid({ committeeId: "请选择所属党委" });
   const org = db
-    .select({ id: organizations.id, name: organizations.name, path: organizations.path, kind: organizations.kind, status: organizations.status })
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      path: organizations.path,
+      kind: organizations.kind,
+      status: organizations.status,
+    })
     .from(organizations)
     .where(eq(organizations.id, id))
     .get();

@@ -28,7 +28,12 @@ function committeePath(db: Db, committeeId: number): string {
   return path;
 }
 
-export function submitSelfReport(handle: DbHandle, link: SelfReportLink, input: SelfReportInput, meta: { ip: string | null; today?: string }): IntakeResult {
+export function submitSelfReport(
+  handle: DbHandle,
+  link: SelfReportLink,
+  input: SelfReportInput,
+  meta: { ip: string | null; today?: string },
+): IntakeResult {
   const today = meta.today ?? todayIso();
   const errors = declaredFactErrors(input, today);
   if (Object.keys(errors).length > 0) throw AppError.invalid(errors);
@@ -83,8 +88,18 @@ export type SelfReportLimiter = {
 /** Submissions limited per IP and per link, kept in SQLite (`rate_limits`) so a restart does not reset them. */
 export function createSelfReportLimiter(handle: DbHandle, limits: SelfReportLimits = DEFAULT_SELF_REPORT_LIMITS): SelfReportLimiter {
   const common = { storeClient: handle.sqlite, storeType: "better-sqlite3" as const, tableName: "rate_limits", tableCreated: true };
-  const perIp = new RateLimiterSQLite({ ...common, keyPrefix: "self_report_ip", points: limits.perIp.points, duration: limits.perIp.seconds });
-  const perLink = new RateLimiterSQLite({ ...common, keyPrefix: "self_report_link", points: limits.perLink.points, duration: limits.perLink.seconds });
+  const perIp = new RateLimiterSQLite({
+    ...common,
+    keyPrefix: "self_report_ip",
+    points: limits.perIp.points,
+    duration: limits.perIp.seconds,
+  });
+  const perLink = new RateLimiterSQLite({
+    ...common,
+    keyPrefix: "self_report_link",
+    points: limits.perLink.points,
+    duration: limits.perLink.seconds,
+  });
   return {
     async consume(ip, linkId) {
       try {

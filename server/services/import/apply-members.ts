@@ -10,7 +10,15 @@ import type { Stage } from "./stage.js";
 /** A member list: create members not yet known, update the basic facts of known ones in scope, link workers. */
 export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): ApplyCounts {
   const a = stage.alias;
-  const p = { org: ctx.orgId, orgPath: ctx.orgPath, scopePath: ctx.scopePath, today: ctx.today, importId: ctx.importId, userId: ctx.userId, relation: ctx.newMemberRelation };
+  const p = {
+    org: ctx.orgId,
+    orgPath: ctx.orgPath,
+    scopePath: ctx.scopePath,
+    today: ctx.today,
+    importId: ctx.importId,
+    userId: ctx.userId,
+    relation: ctx.newMemberRelation,
+  };
 
   // 0. People already members of an organization outside the import's: left alone, their rows not imported.
   const heldElsewhere = sqlite
@@ -96,7 +104,12 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
   addEntries(
     sqlite,
     ctx,
-    linked.map((l) => ({ memberId: l.memberId, kind: "platform_matched", summary: `在“${l.platform}”平台的从业人员花名册中比对到本人`, details: { importId: ctx.importId, platform: l.platform } })),
+    linked.map((l) => ({
+      memberId: l.memberId,
+      kind: "platform_matched",
+      summary: `在“${l.platform}”平台的从业人员花名册中比对到本人`,
+      details: { importId: ctx.importId, platform: l.platform },
+    })),
   );
   // The list's members (now all in the import's subtree, but those held elsewhere) found on a roster in the importer's scope.
   const membersMatched = sqlite
@@ -149,10 +162,11 @@ export function applyReference(sqlite: Database.Database, stage: Stage, ctx: App
     )
     .run(p).changes;
   const membersMatched = sqlite
-    .prepare(`SELECT count(*) FROM ${a}.rows s WHERE EXISTS (SELECT 1 FROM workers w WHERE w.id_number = s.id_number AND w.org_id IN ${SCOPE})`)
+    .prepare(
+      `SELECT count(*) FROM ${a}.rows s WHERE EXISTS (SELECT 1 FROM workers w WHERE w.id_number = s.id_number AND w.org_id IN ${SCOPE})`,
+    )
     .pluck()
     .get(p) as number;
   step(ctx, "leads");
   return { inserted, updated, membersMatched, leadsCreated: leads, departed: 0, heldElsewhere: 0, platformLeadsCreated: null };
 }
-

@@ -8,7 +8,11 @@ import type { Stage } from "./stage.js";
 
 function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memberId: number }[], kind: string, summary: string): void {
   const details = { importId: ctx.importId, platform: ctx.platform };
-  addEntries(sqlite, ctx, rows.map((r) => ({ memberId: r.memberId, kind, summary, details })));
+  addEntries(
+    sqlite,
+    ctx,
+    rows.map((r) => ({ memberId: r.memberId, kind, summary, details })),
+  );
 }
 
 /**
@@ -38,7 +42,14 @@ function linkKnownMembers(sqlite: Database.Database, ctx: ApplyContext): void {
  */
 export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): ApplyCounts {
   const a = stage.alias;
-  const p = { platform: ctx.platform, org: ctx.orgId, orgPath: ctx.orgPath, scopePath: ctx.scopePath, today: ctx.today, importId: ctx.importId };
+  const p = {
+    platform: ctx.platform,
+    org: ctx.orgId,
+    orgPath: ctx.orgPath,
+    scopePath: ctx.scopePath,
+    today: ctx.today,
+    importId: ctx.importId,
+  };
   const countWorkers = sqlite.prepare("SELECT count(*) FROM workers WHERE platform = ?").pluck();
   const before = countWorkers.get(ctx.platform) as number;
   sqlite.exec(`CREATE TABLE ${a}.held (id_number TEXT PRIMARY KEY) WITHOUT ROWID`);
@@ -69,7 +80,9 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   const guard = before > 0 && ctx.scopePath !== "/";
   if (guard) {
     sqlite.exec(`CREATE TABLE ${a}.scope (org_id INTEGER PRIMARY KEY)`);
-    sqlite.prepare(`INSERT INTO ${a}.scope (org_id) SELECT id FROM organizations WHERE substr(path, 1, length(@scopePath)) = @scopePath`).run(p);
+    sqlite
+      .prepare(`INSERT INTO ${a}.scope (org_id) SELECT id FROM organizations WHERE substr(path, 1, length(@scopePath)) = @scopePath`)
+      .run(p);
     sqlite.exec(
       `CREATE TEMP TRIGGER ${a}_guard BEFORE UPDATE ON main.workers
        WHEN OLD.org_id IS NOT NEW.org_id AND OLD.org_id NOT IN (SELECT org_id FROM ${a}.scope)
@@ -157,7 +170,9 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
     if (active.stale > 0) {
       // Whoever is still active was in this roster: unchanged people seen again on a later day.
       sqlite
-        .prepare("UPDATE workers SET last_seen_on = @today WHERE platform = @platform AND org_id = @org AND left_on IS NULL AND last_seen_on <> @today")
+        .prepare(
+          "UPDATE workers SET last_seen_on = @today WHERE platform = @platform AND org_id = @org AND left_on IS NULL AND last_seen_on <> @today",
+        )
         .run(p);
     }
   }
@@ -182,7 +197,8 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   // A person in a reference member list that applies here (数据交互线上找: this organization's
   // list or one above it) first, then a 政治面貌 that says member (平台公司实时找). Never a known
   // member; never a second lead for one person. Of two lists naming one person, this organization's own gives the home organization.
-  const leadCols = "id_number, name, phone, channel, committee_id, worker_id, import_id, enterprise_id, occupation, platform, home_org_name, note, found_on, status";
+  const leadCols =
+    "id_number, name, phone, channel, committee_id, worker_id, import_id, enterprise_id, occupation, platform, home_org_name, note, found_on, status";
   const fromReference = sqlite
     .prepare(
       `INSERT INTO leads (${leadCols})
@@ -250,7 +266,14 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
  * nobody for the first time.
  */
 export function applyRosterRepeat(sqlite: Database.Database, ctx: ApplyContext): ApplyCounts {
-  const p = { platform: ctx.platform, org: ctx.orgId, orgPath: ctx.orgPath, scopePath: ctx.scopePath, today: ctx.today, importId: ctx.importId };
+  const p = {
+    platform: ctx.platform,
+    org: ctx.orgId,
+    orgPath: ctx.orgPath,
+    scopePath: ctx.scopePath,
+    today: ctx.today,
+    importId: ctx.importId,
+  };
   linkKnownMembers(sqlite, ctx);
   // The file's people are this platform's active workers under this organization (the last import left it so).
   const membersMatched = sqlite
@@ -275,5 +298,13 @@ export function applyRosterRepeat(sqlite: Database.Database, ctx: ApplyContext):
     )
     .run(p).changes;
   step(ctx, "leads");
-  return { inserted: 0, updated: 0, membersMatched, leadsCreated: leads, departed: 0, heldElsewhere: 0, platformLeadsCreated: ctx.outsideParty ? 0 : null };
+  return {
+    inserted: 0,
+    updated: 0,
+    membersMatched,
+    leadsCreated: leads,
+    departed: 0,
+    heldElsewhere: 0,
+    platformLeadsCreated: ctx.outsideParty ? 0 : null,
+  };
 }

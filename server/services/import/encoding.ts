@@ -5,7 +5,9 @@
 import { AppError } from "../../errors.js";
 import type { FileEncoding } from "./types.js";
 
-export type Sniffed = { format: "csv"; encoding: Exclude<FileEncoding, "xlsx">; bomLength: number } | { format: "xlsx"; encoding: "xlsx"; bomLength: 0 };
+export type Sniffed =
+  | { format: "csv"; encoding: Exclude<FileEncoding, "xlsx">; bomLength: number }
+  | { format: "xlsx"; encoding: "xlsx"; bomLength: 0 };
 
 /** Bytes read to decide; enough for many rows, small enough to be instant. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -26,7 +28,9 @@ export function sniff(sample: Buffer, complete: boolean): Sniffed {
     return { format: "xlsx", encoding: "xlsx", bomLength: 0 };
   }
   if (sample.length >= 4 && sample[0] === 0xd0 && sample[1] === 0xcf && sample[2] === 0x11 && sample[3] === 0xe0) {
-    throw new AppError(422, "这是旧版 Excel（.xls）文件，暂不支持：请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。", { code: "unsupported_format" });
+    throw new AppError(422, "这是旧版 Excel（.xls）文件，暂不支持：请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。", {
+      code: "unsupported_format",
+    });
   }
   const utf16 = guessBomlessUtf16(sample);
   if (utf16) return { format: "csv", encoding: utf16, bomLength: 0 };

@@ -88,7 +88,13 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       }
       if (dup !== null) {
         counts.duplicates++;
-        st.addIssue({ rowNumber: row.rowNumber, outcome: "duplicate", column: "身份证号", value: n.record.idNumber, reason: `与第${dup}行的身份证号重复，本行未导入` });
+        st.addIssue({
+          rowNumber: row.rowNumber,
+          outcome: "duplicate",
+          column: "身份证号",
+          value: n.record.idNumber,
+          reason: `与第${dup}行的身份证号重复，本行未导入`,
+        });
       } else if (n.notes.length > 0) {
         counts.corrected++;
         st.addNotes(row.rowNumber, n.notes);
@@ -103,7 +109,14 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       if (!force && now - lastTick < PROGRESS_EVERY_MS) return;
       lastTick = now;
       progress(counts.rows, src.bytesDone(), new Date(now).toISOString());
-      opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.bytesDone(), totalBytes: src.totalBytes, phase: "reading" });
+      opts.onProgress?.({
+        importId,
+        status: "running",
+        rowsDone: counts.rows,
+        bytesDone: src.bytesDone(),
+        totalBytes: src.totalBytes,
+        phase: "reading",
+      });
     };
     const flush = () => {
       const rows = batch;
@@ -124,7 +137,14 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     if (hashed) setRecordedHash(sqlite, importId, hash.digest("hex"));
     st.loaded();
     if (counts.rows === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
-    opts.onProgress?.({ importId, status: "running", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "applying" });
+    opts.onProgress?.({
+      importId,
+      status: "running",
+      rowsDone: counts.rows,
+      bytesDone: src.totalBytes,
+      totalBytes: src.totalBytes,
+      phase: "applying",
+    });
 
     const ctx: ApplyContext = {
       importId,
@@ -154,7 +174,8 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
         departed: applied.departed,
       });
       summary = { importId, kind: opts.kind, encoding: src.encoding, ...counts };
-      if (applied.platformLeadsCreated !== null) summary.platformAnswer = { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated };
+      if (applied.platformLeadsCreated !== null)
+        summary.platformAnswer = { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated };
       sqlite
         .prepare(
           `INSERT INTO import_issues (import_id, row_number, outcome, "column", value, reason)
@@ -200,12 +221,25 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
             details: { kind: opts.kind, platform: prep.platform, reference: prep.reference, file: opts.originalName ?? null, summary },
           });
           if (opts.saveMappingAs) {
-            storeMapping(handle, { orgId: prep.org.id, name: opts.saveMappingAs, kind: opts.kind, platform: prep.platform, mapping: resolved.mapping });
+            storeMapping(handle, {
+              orgId: prep.org.id,
+              name: opts.saveMappingAs,
+              kind: opts.kind,
+              platform: prep.platform,
+              mapping: resolved.mapping,
+            });
           }
         })
         .immediate();
     }
-    opts.onProgress?.({ importId, status: opts.dryRun ? "dry_run" : "succeeded", rowsDone: counts.rows, bytesDone: src.totalBytes, totalBytes: src.totalBytes, phase: "done" });
+    opts.onProgress?.({
+      importId,
+      status: opts.dryRun ? "dry_run" : "succeeded",
+      rowsDone: counts.rows,
+      bytesDone: src.totalBytes,
+      totalBytes: src.totalBytes,
+      phase: "done",
+    });
     return summary!;
   } catch (e) {
     const message = e instanceof AppError ? e.message : "导入失败：写入数据库时出错，数据库未被修改。";
@@ -268,7 +302,9 @@ function repeatImport(handle: DbHandle, prep: PreparedImport, same: NonNullable<
         membersMatched: applied.membersMatched,
         leadsCreated: applied.leadsCreated,
         departed: 0,
-        ...(applied.platformLeadsCreated === null ? {} : { platformAnswer: { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated } }),
+        ...(applied.platformLeadsCreated === null
+          ? {}
+          : { platformAnswer: { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated } }),
       };
       sqlite
         .prepare(
@@ -276,7 +312,12 @@ function repeatImport(handle: DbHandle, prep: PreparedImport, same: NonNullable<
            SELECT ?, row_number, outcome, "column", value, reason FROM import_issues WHERE import_id = ? ORDER BY id`,
         )
         .run(importId, same.importId);
-      finishImportRecord(sqlite, importId, { status: "succeeded", summary: { ...summary, sameAsImportId: same.importId }, rowsDone: prev.rows, bytesDone: size });
+      finishImportRecord(sqlite, importId, {
+        status: "succeeded",
+        summary: { ...summary, sameAsImportId: same.importId },
+        rowsDone: prev.rows,
+        bytesDone: size,
+      });
       recordAudit(handle.db, prep.actor, {
         action: "import",
         entity: "import",

@@ -28,7 +28,20 @@ const ID: FieldDef = {
   key: "idNumber",
   label: "身份证号",
   required: true,
-  aliases: ["身份证号", "身份证号码", "公民身份号码", "公民身份证号", "公民身份证号码", "证件号码", "证件号", "身份证", "身份证件号码", "身份证件号", "idnumber", "idcard"],
+  aliases: [
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "公民身份证号",
+    "公民身份证号码",
+    "证件号码",
+    "证件号",
+    "身份证",
+    "身份证件号码",
+    "身份证件号",
+    "idnumber",
+    "idcard",
+  ],
 };
 const NAME: FieldDef = {
   key: "name",
@@ -55,7 +68,12 @@ export const FIELDS: Record<"roster" | "members" | "reference", readonly FieldDe
     NAME,
     PHONE,
     { key: "platform", label: "所属平台", required: false, aliases: ["平台", "所属平台", "平台名称", "平台企业"] },
-    { key: "station", label: "站点", required: false, aliases: ["站点", "网点", "所属站点", "所属网点", "站点名称", "网点名称", "配送站点"] },
+    {
+      key: "station",
+      label: "站点",
+      required: false,
+      aliases: ["站点", "网点", "所属站点", "所属网点", "站点名称", "网点名称", "配送站点"],
+    },
     {
       key: "franchisee",
       label: "加盟商/所属企业",
@@ -64,7 +82,12 @@ export const FIELDS: Record<"roster" | "members" | "reference", readonly FieldDe
     },
     OCCUPATION_F,
     { key: "politicalStatus", label: "政治面貌", required: false, aliases: ["政治面貌", "政治面目"] },
-    { key: "hiredOn", label: "入职日期", required: false, aliases: ["入职日期", "入职时间", "注册日期", "注册时间", "加入日期", "上岗日期"] },
+    {
+      key: "hiredOn",
+      label: "入职日期",
+      required: false,
+      aliases: ["入职日期", "入职时间", "注册日期", "注册时间", "加入日期", "上岗日期"],
+    },
   ],
   members: [
     ID,

@@ -19,7 +19,13 @@ import type { ImportSummary } from "./types.js";
 export type ImportJob = { dbFile: string; prep: PreparedImport };
 
 /** An error as it crosses back from the worker. */
-export type WorkerError = { status: number | null; message: string; code: string | null; fieldErrors: FieldErrors | null; stack: string | null };
+export type WorkerError = {
+  status: number | null;
+  message: string;
+  code: string | null;
+  fieldErrors: FieldErrors | null;
+  stack: string | null;
+};
 
 export type WorkerResult = { ok: true; summary: ImportSummary } | { ok: false; error: WorkerError };
 

@@ -20,7 +20,13 @@ export function issueWorkbookName(importId: number): string {
 }
 
 /** Streams the workbook to `out` and records the export in the audit log. */
-export async function writeIssueWorkbook(handle: DbHandle, actor: Actor, importId: number, out: Writable, ctx: { ip?: string | null } = {}): Promise<number> {
+export async function writeIssueWorkbook(
+  handle: DbHandle,
+  actor: Actor,
+  importId: number,
+  out: Writable,
+  ctx: { ip?: string | null } = {},
+): Promise<number> {
   const imp = getImport(handle, actor, importId);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet("问题清单", { views: [{ state: "frozen", ySplit: 3 }] });
@@ -37,9 +43,17 @@ export async function writeIssueWorkbook(handle: DbHandle, actor: Actor, importI
   const header = ws.addRow(["行号", "处理结果", "列", "原值", "原因"]);
   header.font = { bold: true };
   header.commit();
-  const stmt = handle.sqlite.prepare('SELECT row_number AS rowNumber, outcome, "column", value, reason FROM import_issues WHERE import_id = ? ORDER BY row_number, id');
+  const stmt = handle.sqlite.prepare(
+    'SELECT row_number AS rowNumber, outcome, "column", value, reason FROM import_issues WHERE import_id = ? ORDER BY row_number, id',
+  );
   let n = 0;
-  for (const r of stmt.iterate(importId) as Iterable<{ rowNumber: number; outcome: string; column: string | null; value: string | null; reason: string }>) {
+  for (const r of stmt.iterate(importId) as Iterable<{
+    rowNumber: number;
+    outcome: string;
+    column: string | null;
+    value: string | null;
+    reason: string;
+  }>) {
     const row = ws.addRow([
       `第${r.rowNumber}行`,
       OUTCOME_LABEL[r.outcome] ?? r.outcome,
@@ -55,6 +69,12 @@ export async function writeIssueWorkbook(handle: DbHandle, actor: Actor, importI
   }
   ws.commit();
   await wb.commit();
-  recordAudit(handle.db, actor, { action: "export", entity: "import_issues", entityId: importId, details: { rows: n }, ip: ctx.ip ?? null });
+  recordAudit(handle.db, actor, {
+    action: "export",
+    entity: "import_issues",
+    entityId: importId,
+    details: { rows: n },
+    ip: ctx.ip ?? null,
+  });
   return n;
 }

@@ -14,18 +14,35 @@ import type { ImportKind } from "./types.js";
 /** Where the mapping used came from. */
 export type MappingSource = "given" | "saved" | "auto";
 
-export function savedMapping(handle: DbHandle, orgId: number, kind: ImportKind, platform: string | null, name: string | null): Mapping | null {
+export function savedMapping(
+  handle: DbHandle,
+  orgId: number,
+  kind: ImportKind,
+  platform: string | null,
+  name: string | null,
+): Mapping | null {
   const where: SQL[] = [eq(columnMappings.orgId, orgId), eq(columnMappings.kind, kind)];
   if (name) where.push(eq(columnMappings.name, name));
   else if (platform) where.push(eq(columnMappings.platform, platform));
   else return null;
-  const row = handle.db.select().from(columnMappings).where(and(...where)).orderBy(desc(columnMappings.updatedAt)).get();
+  const row = handle.db
+    .select()
+    .from(columnMappings)
+    .where(and(...where))
+    .orderBy(desc(columnMappings.updatedAt))
+    .get();
   return row ? (row.mapping as Mapping) : null;
 }
 
 export function listMappings(handle: DbHandle, actor: Actor) {
   return handle.db
-    .select({ id: columnMappings.id, name: columnMappings.name, kind: columnMappings.kind, platform: columnMappings.platform, orgId: columnMappings.orgId })
+    .select({
+      id: columnMappings.id,
+      name: columnMappings.name,
+      kind: columnMappings.kind,
+      platform: columnMappings.platform,
+      orgId: columnMappings.orgId,
+    })
     .from(columnMappings)
     .where(orgIdInScope(actor, columnMappings.orgId))
     .orderBy(columnMappings.name)

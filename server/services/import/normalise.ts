@@ -147,7 +147,12 @@ export const occupationOf = memo((raw: string): string | null => {
 
 const looseDate = memo(parseLooseDate);
 
-const CATEGORY = reverseLabels(MEMBER_CATEGORY.label, { 正式: "full", 预备: "probationary", 中共党员: "full", 中共预备党员: "probationary" });
+const CATEGORY = reverseLabels(MEMBER_CATEGORY.label, {
+  正式: "full",
+  预备: "probationary",
+  中共党员: "full",
+  中共预备党员: "probationary",
+});
 const GENDERS = reverseLabels(GENDER.label);
 const EDUCATIONS = reverseLabels(EDUCATION.label, {
   本科: "bachelor",
@@ -190,7 +195,9 @@ function idAndName(
   cols: Columns,
   today: string,
   notes: Note[],
-): { ok: true; idNumber: string; name: string; birthDate: string; gender: string } | { ok: false; column: string; value: string; reason: string } {
+):
+  | { ok: true; idNumber: string; name: string; birthDate: string; gender: string }
+  | { ok: false; column: string; value: string; reason: string } {
   const rawId = cell(cells, cols.idNumber);
   const id = parseIdNumber(rawId, today);
   if (!id.ok) return { ok: false, column: "身份证号", value: rawId, reason: id.reason };

@@ -97,7 +97,6 @@ function endOffLoop(handle: DbHandle, prep: PreparedImport, dbFile: string, ende
   }
 }
 
-
 /**
  * Stops the imports running in worker threads (server shutdown): each open transaction rolls back,
  * each record is marked failed, each owner lock released. Resolves when all of that is done.

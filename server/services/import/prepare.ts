@@ -206,4 +206,3 @@ export async function prepareImport(handle: DbHandle, actor: Actor, opts: Import
     sameAs,
   };
 }
-

@@ -80,7 +80,11 @@ export function detectDelimiter(text: string): Delimiter {
  * Opens a file as a stream of rows, after checking size and kind. Throws AppError before reading on.
  * `onRaw`, for CSV, sees every byte of the file in order (the import hashes the file as it reads it).
  */
-export async function openRowSource(file: string, limits: ReadLimits = DEFAULT_READ_LIMITS, onRaw?: (chunk: Buffer) => void): Promise<RowSource> {
+export async function openRowSource(
+  file: string,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+  onRaw?: (chunk: Buffer) => void,
+): Promise<RowSource> {
   let sample: { head: Buffer; size: number };
   try {
     sample = readHead(file, SNIFF_BYTES);
@@ -116,7 +120,13 @@ async function openXlsxSource(file: string, size: number, limits: XlsxLimits): P
   };
 }
 
-function openCsvSource(file: string, size: number, head: Buffer, sniffed: Extract<Sniffed, { format: "csv" }>, onRaw?: (chunk: Buffer) => void): RowSource {
+function openCsvSource(
+  file: string,
+  size: number,
+  head: Buffer,
+  sniffed: Extract<Sniffed, { format: "csv" }>,
+  onRaw?: (chunk: Buffer) => void,
+): RowSource {
   const { encoding, bomLength } = sniffed;
   const headText = decodeSample(head.subarray(bomLength), encoding, head.length === size);
   const delimiter = detectDelimiter(headText);

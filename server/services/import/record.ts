@@ -23,7 +23,11 @@ const WENT_SILENT = "导入进程意外中断（长时间没有进度），已�
 
 /** Marks a running import failed, with the message its page shows. Returns whether it was still running. */
 export function markImportFailed(sqlite: Database.Database, importId: number, error: string, at = new Date().toISOString()): boolean {
-  return sqlite.prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'").run(error, at, importId).changes > 0;
+  return (
+    sqlite
+      .prepare("UPDATE imports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
+      .run(error, at, importId).changes > 0
+  );
 }
 
 /**
@@ -75,7 +79,9 @@ export function openImportRecord(handle: DbHandle, rec: NewImportRecord): { impo
   const create = sqlite.transaction(() => {
     const running = (
       rec.kind === "roster"
-        ? sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'roster' AND platform = ?").all(rec.platform)
+        ? sqlite
+            .prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'roster' AND platform = ?")
+            .all(rec.platform)
         : sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'members'").all()
     ) as { id: number; heartbeatAt: string | null }[];
     for (const r of running) {
@@ -170,7 +176,12 @@ export function setRecordedHash(sqlite: Database.Database, importId: number, sha
 export function finishImportRecord(
   sqlite: Database.Database,
   importId: number,
-  end: { status: "succeeded" | "dry_run"; summary: ImportSummary & { complete?: false; sameAsImportId?: number }; rowsDone: number; bytesDone: number },
+  end: {
+    status: "succeeded" | "dry_run";
+    summary: ImportSummary & { complete?: false; sameAsImportId?: number };
+    rowsDone: number;
+    bytesDone: number;
+  },
 ): void {
   const now = new Date().toISOString();
   sqlite
@@ -200,5 +211,7 @@ export function touchImportRecord(sqlite: Database.Database, importId: number): 
  * same file is imported as on a later day (read and checked again, not recognised as a repeat).
  */
 export function backdateFinishedImports(sqlite: Database.Database, days: number): void {
-  sqlite.prepare("UPDATE imports SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', finished_at, ?) WHERE finished_at IS NOT NULL").run(`-${days} day`);
+  sqlite
+    .prepare("UPDATE imports SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', finished_at, ?) WHERE finished_at IS NOT NULL")
+    .run(`-${days} day`);
 }

@@ -15,7 +15,18 @@ import type { RowIssue } from "./types.js";
 
 export type StageKind = "roster" | "members" | "reference";
 
-const ROSTER_COLUMNS = ["id_number", "row_number", "name", "phone", "station", "franchisee", "enterprise_id", "occupation", "political_status", "hired_on"] as const;
+const ROSTER_COLUMNS = [
+  "id_number",
+  "row_number",
+  "name",
+  "phone",
+  "station",
+  "franchisee",
+  "enterprise_id",
+  "occupation",
+  "political_status",
+  "hired_on",
+] as const;
 const MEMBER_COLUMNS = [
   "id_number",
   "row_number",
@@ -65,12 +76,20 @@ export class Stage {
     // Rows append in file order (row_number is the rowid). Duplicates are caught by the IdTable;
     // the UNIQUE index on id_number is built once loading ends (see `loaded`).
     const defs = cols.map((c) =>
-      c === "id_number" ? "id_number TEXT NOT NULL" : c === "row_number" ? "row_number INTEGER PRIMARY KEY" : c === "enterprise_id" ? "enterprise_id INTEGER" : `${c} TEXT`,
+      c === "id_number"
+        ? "id_number TEXT NOT NULL"
+        : c === "row_number"
+          ? "row_number INTEGER PRIMARY KEY"
+          : c === "enterprise_id"
+            ? "enterprise_id INTEGER"
+            : `${c} TEXT`,
     );
     this.sqlite.exec(`CREATE TABLE ${a}.rows (${defs.join(", ")})`);
     // The few rows whose 政治面貌 says member, so finding platform_report leads never scans the rest.
     this.sqlite.exec(`CREATE TABLE ${a}.party (id_number TEXT PRIMARY KEY) WITHOUT ROWID`);
-    this.sqlite.exec(`CREATE TABLE ${a}.issues (row_number INTEGER NOT NULL, outcome TEXT NOT NULL, col TEXT, value TEXT, reason TEXT NOT NULL)`);
+    this.sqlite.exec(
+      `CREATE TABLE ${a}.issues (row_number INTEGER NOT NULL, outcome TEXT NOT NULL, col TEXT, value TEXT, reason TEXT NOT NULL)`,
+    );
     this.insertRow = this.sqlite.prepare(`INSERT INTO ${a}.rows (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`);
     this.insertParty = this.sqlite.prepare(`INSERT OR IGNORE INTO ${a}.party (id_number) VALUES (?)`);
     this.insertIssue = this.sqlite.prepare(`INSERT INTO ${a}.issues (row_number, outcome, col, value, reason) VALUES (?, ?, ?, ?, ?)`);
@@ -81,7 +100,18 @@ export class Stage {
   addRoster(rowNumber: number, r: RosterRecord, enterpriseId: number | null): number | null {
     const first = this.seen.add(r.idNumber, rowNumber);
     if (first !== null) return first;
-    this.insertRow.run(r.idNumber, rowNumber, r.name, r.phone, r.station, r.franchisee, enterpriseId, r.occupation, r.politicalStatus, r.hiredOn);
+    this.insertRow.run(
+      r.idNumber,
+      rowNumber,
+      r.name,
+      r.phone,
+      r.station,
+      r.franchisee,
+      enterpriseId,
+      r.occupation,
+      r.politicalStatus,
+      r.hiredOn,
+    );
     if (r.politicalStatus === "party_member" || r.politicalStatus === "probationary_member") this.insertParty.run(r.idNumber);
     return null;
   }

@@ -24,7 +24,11 @@ export function loadOrg(handle: DbHandle, actor: Actor, orgId: number): OrgRow {
 
 /** Finds an organization by code within the actor's scope (CLI). */
 export function orgIdByCode(handle: DbHandle, actor: Actor, code: string): number {
-  const org = handle.db.select({ id: organizations.id, path: organizations.path }).from(organizations).where(eq(organizations.code, code)).get();
+  const org = handle.db
+    .select({ id: organizations.id, path: organizations.path })
+    .from(organizations)
+    .where(eq(organizations.code, code))
+    .get();
   if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("党组织");
   return org.id;
 }
@@ -50,7 +54,13 @@ export function normalisePlatform(p: string | null | undefined): string | null {
 /** Organizations of the actor's scope an import can go into: committees for rosters and reference lists, any member-holding org for member lists. */
 export function importTargets(handle: DbHandle, actor: Actor) {
   return handle.db
-    .select({ id: organizations.id, code: organizations.code, name: organizations.name, kind: organizations.kind, depth: organizations.depth })
+    .select({
+      id: organizations.id,
+      code: organizations.code,
+      name: organizations.name,
+      kind: organizations.kind,
+      depth: organizations.depth,
+    })
     .from(organizations)
     .where(and(orgIdInScope(actor, organizations.id), eq(organizations.status, "active")))
     .orderBy(organizations.path)

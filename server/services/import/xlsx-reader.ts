@@ -39,7 +39,9 @@ function notWorkbook(cause?: unknown): AppError {
 
 async function listEntries(zip: yauzl.ZipFile, limits: XlsxLimits): Promise<Map<string, Entry>> {
   if (zip.entryCount > limits.maxEntries) {
-    throw new AppError(422, `Excel 文件包含 ${zip.entryCount} 个内部文件，超过上限 ${limits.maxEntries}，疑似压缩炸弹，已拒绝。`, { code: "zip_bomb" });
+    throw new AppError(422, `Excel 文件包含 ${zip.entryCount} 个内部文件，超过上限 ${limits.maxEntries}，疑似压缩炸弹，已拒绝。`, {
+      code: "zip_bomb",
+    });
   }
   const entries = new Map<string, Entry>();
   let total = 0;
@@ -48,11 +50,9 @@ async function listEntries(zip: yauzl.ZipFile, limits: XlsxLimits): Promise<Map<
       total += entry.uncompressedSize;
       if (total > limits.maxUncompressedBytes) {
         reject(
-          new AppError(
-            422,
-            `Excel 文件解压后超过 ${Math.round(limits.maxUncompressedBytes / 1024 / 1024)} MB，疑似压缩炸弹，已拒绝。`,
-            { code: "zip_bomb" },
-          ),
+          new AppError(422, `Excel 文件解压后超过 ${Math.round(limits.maxUncompressedBytes / 1024 / 1024)} MB，疑似压缩炸弹，已拒绝。`, {
+            code: "zip_bomb",
+          }),
         );
         return;
       }

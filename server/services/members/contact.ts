@@ -27,7 +27,12 @@ export function markLostContact(db: Db, actor: Actor, memberId: number, input: L
       .run().changes;
     if (n !== 1) throw AppError.conflict("该党员刚刚已被他人标记为失联，请刷新页面。");
     addTimelineEntries(tx, actor, [
-      { memberId, kind: "lost_contact", summary: `标记为失联：自 ${input.lostContactOn} 起，原因：${LOST_CONTACT_REASON.label[input.lostContactReason]}`, details: { ...input } },
+      {
+        memberId,
+        kind: "lost_contact",
+        summary: `标记为失联：自 ${input.lostContactOn} 起，原因：${LOST_CONTACT_REASON.label[input.lostContactReason]}`,
+        details: { ...input },
+      },
     ]);
     recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { lostContactOn: null }, after: input });
   });
@@ -41,7 +46,10 @@ export function restoreContact(db: Db, actor: Actor, memberId: number, input: Re
     if (!m.lostContactOn) throw AppError.conflict("该党员没有失联记录。");
     assertNotFuture("restoredOn", input.restoredOn, today, "恢复联系日期");
     if (input.restoredOn < m.lostContactOn) throw AppError.invalid({ restoredOn: `恢复联系日期不能早于失联日期 ${m.lostContactOn}` });
-    tx.update(members).set({ lostContactOn: null, lostContactReason: null, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
+    tx.update(members)
+      .set({ lostContactOn: null, lostContactReason: null, updatedAt: new Date().toISOString() })
+      .where(eq(members.id, memberId))
+      .run();
     const days = daysBetween(m.lostContactOn, input.restoredOn);
     addTimelineEntries(tx, actor, [
       {
@@ -51,6 +59,12 @@ export function restoreContact(db: Db, actor: Actor, memberId: number, input: Re
         details: { lostContactOn: m.lostContactOn, lostContactReason: m.lostContactReason, restoredOn: input.restoredOn },
       },
     ]);
-    recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { lostContactOn: m.lostContactOn, lostContactReason: m.lostContactReason }, after: { lostContactOn: null, restoredOn: input.restoredOn } });
+    recordAudit(tx, actor, {
+      action: "update",
+      entity: "member",
+      entityId: memberId,
+      before: { lostContactOn: m.lostContactOn, lostContactReason: m.lostContactReason },
+      after: { lostContactOn: null, restoredOn: input.restoredOn },
+    });
   });
 }

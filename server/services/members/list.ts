@@ -25,7 +25,15 @@ type OrgLite = { id: number; name: string; shortName: string | null; kind: strin
 /** Every organization (they number in the hundreds): scope, committee filters and row labels read it. */
 export function loadOrgs(db: Db): OrgLite[] {
   return db
-    .select({ id: organizations.id, name: organizations.name, shortName: organizations.shortName, kind: organizations.kind, path: organizations.path, status: organizations.status, parentId: organizations.parentId })
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      shortName: organizations.shortName,
+      kind: organizations.kind,
+      path: organizations.path,
+      status: organizations.status,
+      parentId: organizations.parentId,
+    })
     .from(organizations)
     .all();
 }
@@ -41,7 +49,12 @@ export function scopeOrgIds(actor: Actor, orgs: OrgLite[]): number[] | null {
   return ids.length === orgs.length ? null : ids;
 }
 
-export type SearchKind = { kind: "none" } | { kind: "name"; text: string } | { kind: "last4"; digits: string } | { kind: "personal" } | { kind: "digits" };
+export type SearchKind =
+  | { kind: "none" }
+  | { kind: "name"; text: string }
+  | { kind: "last4"; digits: string }
+  | { kind: "personal" }
+  | { kind: "digits" };
 
 /**
  * What a list search box holds: a name, the last four characters of an ID number or phone, or a
@@ -160,7 +173,10 @@ function listConditions(actor: Actor, q: MemberListQuery, today: string, orgs: O
   if (s.kind === "last4") where.push(or(eq(members.idLast4, s.digits), eq(members.phoneLast4, s.digits))!);
   else if (s.kind === "name") where.push(sql`instr(${members.name}, ${s.text}) > 0`);
   else if (s.kind === "digits" || s.kind === "personal") {
-    notice = s.kind === "personal" ? "完整的身份证号或手机号请使用“按号码查找”，以免号码出现在网址中。" : "数字请输入身份证号或手机号的后四位；完整的号码请使用“按号码查找”。";
+    notice =
+      s.kind === "personal"
+        ? "完整的身份证号或手机号请使用“按号码查找”，以免号码出现在网址中。"
+        : "数字请输入身份证号或手机号的后四位；完整的号码请使用“按号码查找”。";
     return { where: [sql`0`], notice };
   }
 
@@ -212,7 +228,11 @@ export function listMembers(
       // key >= c AND (key > c OR id > cid). Row values (key, id) > (c, cid) are not used for
       // seeks on expression indexes.
       const [ge, gt] = ascending ? [sql`>=`, sql`>`] : [sql`<=`, sql`<`];
-      where.push(key ? sql`${key} ${ge} ${cursor.key} AND (${key} ${gt} ${cursor.key} OR ${members.id} ${gt} ${cursor.id})` : sql`${members.id} ${gt} ${cursor.id}`);
+      where.push(
+        key
+          ? sql`${key} ${ge} ${cursor.key} AND (${key} ${gt} ${cursor.key} OR ${members.id} ${gt} ${cursor.id})`
+          : sql`${members.id} ${gt} ${cursor.id}`,
+      );
     }
   }
   const dirFn = ascending ? asc : desc;
@@ -229,7 +249,11 @@ export function listMembers(
     .map((r) => r[0] as number);
   // The rows and their enterprises' names as arrays, not mapped objects, with the ids as one JSON
   // parameter (one statement text for any page): half the cost of a page's data.
-  const fetched = pageIds.length ? (db.values(sql`SELECT ${PAGE_COLUMNS} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${JSON.stringify(pageIds)}))`) as PageRow[]) : [];
+  const fetched = pageIds.length
+    ? (db.values(
+        sql`SELECT ${PAGE_COLUMNS} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${JSON.stringify(pageIds)}))`,
+      ) as PageRow[])
+    : [];
   const byMemberId = new Map(fetched.map((r) => [r[0], r]));
   const found = pageIds.map((id) => byMemberId.get(id)!).filter(Boolean);
   const more = found.length > pageSize;
@@ -240,30 +264,34 @@ export function listMembers(
   const entIds = [...new Set(page.map((r) => r[8]).filter((x): x is number => x != null))];
   const entNames = new Map(
     entIds.length
-      ? (db.values(sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${JSON.stringify(entIds)}))`) as [number, string][])
+      ? (db.values(
+          sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${JSON.stringify(entIds)}))`,
+        ) as [number, string][])
       : [],
   );
-  const rows: MemberListRow[] = page.map(([id, name, gender, idNumber, phone, category, occupation, orgId, enterpriseId, relationStatus, joinedOn, lostContactOn, leftOn]) => {
-    const org = orgById.get(orgId);
-    return {
-      id,
-      name,
-      gender,
-      idNumberMasked: maskIdNumber(idNumber),
-      phoneMasked: maskPhone(phone),
-      category,
-      occupation,
-      orgId,
-      orgName: org ? (org.shortName ?? org.name) : "",
-      enterpriseId,
-      enterpriseName: enterpriseId != null ? (entNames.get(enterpriseId) ?? null) : null,
-      relationStatus,
-      joinedOn,
-      lostContactOn,
-      lostSixMonths: lostContactOn != null && lostContactLimitReached(lostContactOn, today),
-      leftOn,
-    };
-  });
+  const rows: MemberListRow[] = page.map(
+    ([id, name, gender, idNumber, phone, category, occupation, orgId, enterpriseId, relationStatus, joinedOn, lostContactOn, leftOn]) => {
+      const org = orgById.get(orgId);
+      return {
+        id,
+        name,
+        gender,
+        idNumberMasked: maskIdNumber(idNumber),
+        phoneMasked: maskPhone(phone),
+        category,
+        occupation,
+        orgId,
+        orgName: org ? (org.shortName ?? org.name) : "",
+        enterpriseId,
+        enterpriseName: enterpriseId != null ? (entNames.get(enterpriseId) ?? null) : null,
+        relationStatus,
+        joinedOn,
+        lostContactOn,
+        lostSixMonths: lostContactOn != null && lostContactLimitReached(lostContactOn, today),
+        leftOn,
+      };
+    },
+  );
   // A first page that holds everything needs no count.
   const total = opts.withTotal === false ? -1 : cursorId == null && !more ? rows.length : countMembers(db, cond.where, opts.countMemo);
   return {
@@ -310,7 +338,9 @@ export function memberFilterOptions(db: Db, actor: Actor) {
   const depthOf = (o: OrgLite) => o.path.split("/").filter(Boolean).length - prefix.split("/").filter(Boolean).length;
   return {
     committees: orgs.filter((o) => (COMMITTEE_KINDS as string[]).includes(o.kind)).map((o) => ({ id: o.id, name: o.shortName ?? o.name })),
-    orgs: orgs.filter((o) => (MEMBER_HOLDING_KINDS as string[]).includes(o.kind)).map((o) => ({ id: o.id, name: o.shortName ?? o.name, depth: Math.max(0, depthOf(o)) })),
+    orgs: orgs
+      .filter((o) => (MEMBER_HOLDING_KINDS as string[]).includes(o.kind))
+      .map((o) => ({ id: o.id, name: o.shortName ?? o.name, depth: Math.max(0, depthOf(o)) })),
     enterprises: visibleEnterprises(db, actor),
   };
 }
@@ -321,7 +351,8 @@ export function memberFilterOptions(db: Db, actor: Actor) {
  */
 export function visibleEnterprises(db: Db, actor: Actor, opts: { includeId?: number | null } = {}) {
   const prefix = scopePath(actor);
-  const inScope = (col: SQL) => (prefix === "/" ? sql`1 = 1` : sql`${col} IN (SELECT id FROM organizations WHERE substr(path, 1, ${prefix.length}) = ${prefix})`);
+  const inScope = (col: SQL) =>
+    prefix === "/" ? sql`1 = 1` : sql`${col} IN (SELECT id FROM organizations WHERE substr(path, 1, ${prefix.length}) = ${prefix})`;
   return db
     .select({ id: enterprises.id, name: enterprises.name, status: enterprises.status })
     .from(enterprises)
@@ -331,7 +362,9 @@ export function visibleEnterprises(db: Db, actor: Actor, opts: { includeId?: num
           inScope(sql`${enterprises.committeeId}`),
           sql`${enterprises.id} IN (SELECT ${organizationEnterprises.enterpriseId} FROM ${organizationEnterprises} WHERE ${inScope(sql`${organizationEnterprises.organizationId}`)})`,
         ),
-        opts.includeId != null ? or(eq(enterprises.status, "active"), eq(enterprises.id, opts.includeId)) : eq(enterprises.status, "active"),
+        opts.includeId != null
+          ? or(eq(enterprises.status, "active"), eq(enterprises.id, opts.includeId))
+          : eq(enterprises.status, "active"),
       ),
     )
     .orderBy(asc(enterprises.name))

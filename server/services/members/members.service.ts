@@ -18,7 +18,15 @@ import type { MemberCreateInput, MemberUpdateInput } from "../../schemas/members
 import { recordAudit } from "../admin/audit.js";
 import { loadOrgs, visibleEnterprises } from "./list.js";
 import { addTimelineEntries, memberTimeline } from "./timeline.js";
-import { changeSummary, diffMember, type MemberValues, maskedSnapshot, memberRuleErrors, memberWarnings, normaliseRelationOrg } from "../../domain/member-rules.js";
+import {
+  changeSummary,
+  diffMember,
+  type MemberValues,
+  maskedSnapshot,
+  memberRuleErrors,
+  memberWarnings,
+  normaliseRelationOrg,
+} from "../../domain/member-rules.js";
 
 export type Member = typeof members.$inferSelect;
 
@@ -55,14 +63,27 @@ function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boole
   // The managing organization's chain up to the actor's scope, for "where the member sits".
   const chainIds = org.path.split("/").filter(Boolean).map(Number);
   const chain = db
-    .select({ id: organizations.id, name: organizations.name, shortName: organizations.shortName, kind: organizations.kind, path: organizations.path })
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      shortName: organizations.shortName,
+      kind: organizations.kind,
+      path: organizations.path,
+    })
     .from(organizations)
     .where(inArray(organizations.id, chainIds))
     .all()
     .sort((a, b) => a.path.length - b.path.length)
     .map((o) => ({ ...o, inScope: orgPathInScope(actor, o.path) }));
   const committee = committeeInChain(chain);
-  const enterprise = m.enterpriseId != null ? (db.select({ id: enterprises.id, name: enterprises.name, creditCode: enterprises.creditCode, status: enterprises.status }).from(enterprises).where(eq(enterprises.id, m.enterpriseId)).get() ?? null) : null;
+  const enterprise =
+    m.enterpriseId != null
+      ? (db
+          .select({ id: enterprises.id, name: enterprises.name, creditCode: enterprises.creditCode, status: enterprises.status })
+          .from(enterprises)
+          .where(eq(enterprises.id, m.enterpriseId))
+          .get() ?? null)
+      : null;
   const events = memberTimeline(db, id);
   const { idNumber, phone, ...rest } = m;
   return {
@@ -90,7 +111,13 @@ export function unmaskMember(db: Db, actor: Actor, id: number, today: string, ct
   if (!canUnmask(actor)) throw AppError.forbidden("您的角色不能查看完整的身份证号和手机号。");
   return db.transaction((tx) => {
     const detail = detailOf(tx, actor, id, today, true);
-    recordAudit(tx, actor, { action: "unmask", entity: "member", entityId: id, details: { fields: ["idNumber", "phone"], name: detail.member.name }, ip: ctx.ip ?? null });
+    recordAudit(tx, actor, {
+      action: "unmask",
+      entity: "member",
+      entityId: id,
+      details: { fields: ["idNumber", "phone"], name: detail.member.name },
+      ip: ctx.ip ?? null,
+    });
     return detail;
   });
 }
@@ -120,7 +147,12 @@ export function memberFormOptions(db: Db, actor: Actor, current: { orgId?: numbe
   const prefix = scopePath(actor);
   const depthBase = prefix.split("/").filter(Boolean).length;
   const orgs = loadOrgs(db)
-    .filter((o) => o.path.startsWith(prefix) && (MEMBER_HOLDING_KINDS as string[]).includes(o.kind) && (o.status === "active" || o.id === current.orgId))
+    .filter(
+      (o) =>
+        o.path.startsWith(prefix) &&
+        (MEMBER_HOLDING_KINDS as string[]).includes(o.kind) &&
+        (o.status === "active" || o.id === current.orgId),
+    )
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((o) => ({ id: o.id, name: o.name, depth: Math.max(0, o.path.split("/").filter(Boolean).length - depthBase) }));
   return { orgOptions: orgs, enterpriseOptions: visibleEnterprises(db, actor, { includeId: current.enterpriseId ?? null }) };
@@ -211,15 +243,28 @@ function resolve(db: Db, actor: Actor, input: FormInput, before: Member | null, 
     const from = before?.relationStatus;
     if (!FORM_RELATION_STATUSES.includes(v.relationStatus)) {
       errors.relationStatus =
-        v.relationStatus === "transferred_out" ? "“已转出”由组织关系转接办理，不能在此选择" : "流入、流出党员请在党员页面的“流动、失联与离开”中登记，不能在此选择";
+        v.relationStatus === "transferred_out"
+          ? "“已转出”由组织关系转接办理，不能在此选择"
+          : "流入、流出党员请在党员页面的“流动、失联与离开”中登记，不能在此选择";
     } else if (from && !FORM_RELATION_STATUSES.includes(from) && from !== v.relationStatus) {
-      errors.relationStatus = from === "transferred_out" ? "已转出本系统的党员须通过组织关系转接重新转入" : "流动党员的状态请在“流动、失联与离开”中结束，不能在此修改";
+      errors.relationStatus =
+        from === "transferred_out"
+          ? "已转出本系统的党员须通过组织关系转接重新转入"
+          : "流动党员的状态请在“流动、失联与离开”中结束，不能在此修改";
     }
   }
   // Moving a member while a transfer is pending or a mobile spell is open would strand them.
   if (before && v.orgId !== before.orgId) {
-    const pending = db.select({ id: transfers.id }).from(transfers).where(and(eq(transfers.memberId, before.id), eq(transfers.state, "pending"))).get();
-    const spell = db.select({ id: mobileSpells.id }).from(mobileSpells).where(and(eq(mobileSpells.memberId, before.id), isNull(mobileSpells.endedOn))).get();
+    const pending = db
+      .select({ id: transfers.id })
+      .from(transfers)
+      .where(and(eq(transfers.memberId, before.id), eq(transfers.state, "pending")))
+      .get();
+    const spell = db
+      .select({ id: mobileSpells.id })
+      .from(mobileSpells)
+      .where(and(eq(mobileSpells.memberId, before.id), isNull(mobileSpells.endedOn)))
+      .get();
     if (pending) errors.orgId = "该党员有待接收的组织关系转接，转接办结前不能调整管理党组织";
     else if (spell) errors.orgId = "该党员正按流动党员管理，请先结束流动登记再调整管理党组织";
   }
@@ -257,8 +302,26 @@ function namesFor(db: Db, orgIds: (number | null)[], enterpriseIds: (number | nu
   const o = orgIds.filter((x): x is number => x != null);
   const e = enterpriseIds.filter((x): x is number => x != null);
   return {
-    org: new Map(o.length ? db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, o)).all().map((r) => [r.id, r.name]) : []),
-    enterprise: new Map(e.length ? db.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).where(inArray(enterprises.id, e)).all().map((r) => [r.id, r.name]) : []),
+    org: new Map(
+      o.length
+        ? db
+            .select({ id: organizations.id, name: organizations.name })
+            .from(organizations)
+            .where(inArray(organizations.id, o))
+            .all()
+            .map((r) => [r.id, r.name])
+        : [],
+    ),
+    enterprise: new Map(
+      e.length
+        ? db
+            .select({ id: enterprises.id, name: enterprises.name })
+            .from(enterprises)
+            .where(inArray(enterprises.id, e))
+            .all()
+            .map((r) => [r.id, r.name])
+        : [],
+    ),
   };
 }
 
@@ -278,7 +341,14 @@ export function createMember(db: Db, actor: Actor, input: MemberCreateInput, tod
         .returning()
         .get();
       const names = namesFor(tx, [v.orgId], [v.enterpriseId]);
-      addTimelineEntries(tx, actor, [{ memberId: created.id, kind: "created", summary: `登记党员信息，编入“${names.org.get(v.orgId) ?? ""}”`, details: maskedSnapshot(v) }]);
+      addTimelineEntries(tx, actor, [
+        {
+          memberId: created.id,
+          kind: "created",
+          summary: `登记党员信息，编入“${names.org.get(v.orgId) ?? ""}”`,
+          details: maskedSnapshot(v),
+        },
+      ]);
       recordAudit(tx, actor, { action: "create", entity: "member", entityId: created.id, after: maskedSnapshot(v) });
       return created;
     });
@@ -289,7 +359,13 @@ export function createMember(db: Db, actor: Actor, input: MemberCreateInput, tod
   }
 }
 
-export function updateMember(db: Db, actor: Actor, id: number, input: MemberUpdateInput, today: string): { member: Member; changed: number } {
+export function updateMember(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: MemberUpdateInput,
+  today: string,
+): { member: Member; changed: number } {
   assertCanWrite(actor);
   try {
     return db.transaction((tx) => {
@@ -322,7 +398,13 @@ export function updateMember(db: Db, actor: Actor, id: number, input: MemberUpda
           details: { fields: changes.map((c) => c.field), before: maskedSnapshot(beforeSnap), after: maskedSnapshot(afterSnap) },
         },
       ]);
-      recordAudit(tx, actor, { action: "update", entity: "member", entityId: id, before: maskedSnapshot(beforeSnap), after: maskedSnapshot(afterSnap) });
+      recordAudit(tx, actor, {
+        action: "update",
+        entity: "member",
+        entityId: id,
+        before: maskedSnapshot(beforeSnap),
+        after: maskedSnapshot(afterSnap),
+      });
       return { member: updated, changed: changes.length };
     });
   } catch (err) {
@@ -346,7 +428,9 @@ export function searchByNumber(db: Db, actor: Actor, raw: string, today: string)
   const phone = parseMobilePhone(raw);
   if (!id.ok && !phone.ok) {
     const looksLikePhone = /^(\+?86)?1\d*$/.test(raw) && raw.replace(/^\+?86/, "").length <= 11;
-    throw AppError.invalid({ number: looksLikePhone ? phone.reason : raw.length >= 15 ? id.reason : "请输入完整的 18 位身份证号或 11 位手机号" });
+    throw AppError.invalid({
+      number: looksLikePhone ? phone.reason : raw.length >= 15 ? id.reason : "请输入完整的 18 位身份证号或 11 位手机号",
+    });
   }
   const prefix = scopePath(actor);
   const inScope = (path: string) => path.startsWith(prefix);
@@ -362,7 +446,14 @@ export function searchByNumber(db: Db, actor: Actor, raw: string, today: string)
     return { kind: "member", id: row.id };
   }
   const rows = db
-    .select({ id: members.id, name: members.name, idNumber: members.idNumber, phone: members.phone, orgName: organizations.name, path: organizations.path })
+    .select({
+      id: members.id,
+      name: members.name,
+      idNumber: members.idNumber,
+      phone: members.phone,
+      orgName: organizations.name,
+      path: organizations.path,
+    })
     .from(members)
     .innerJoin(organizations, eq(organizations.id, members.orgId))
     .where(and(eq(members.phoneLast4, phone.ok ? phone.value.slice(-4) : ""), eq(members.phone, phone.ok ? phone.value : "")))
@@ -371,5 +462,14 @@ export function searchByNumber(db: Db, actor: Actor, raw: string, today: string)
     .filter((r) => inScope(r.path));
   if (rows.length === 0) return { kind: "none", message: "您的管辖范围内没有使用该手机号的党员。" };
   if (rows.length === 1) return { kind: "member", id: rows[0]!.id };
-  return { kind: "phone", rows: rows.map((r) => ({ id: r.id, name: r.name, orgName: r.orgName, idNumberMasked: maskIdNumber(r.idNumber), phoneMasked: maskPhone(r.phone) })) };
+  return {
+    kind: "phone",
+    rows: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      orgName: r.orgName,
+      idNumberMasked: maskIdNumber(r.idNumber),
+      phoneMasked: maskPhone(r.phone),
+    })),
+  };
 }

@@ -21,11 +21,13 @@ import { addTimelineEntries } from "./timeline.js";
 export type MobileSpell = typeof mobileSpells.$inferSelect;
 
 export function openSpellOf(db: Db, memberId: number): MobileSpell | null {
-  return db
-    .select()
-    .from(mobileSpells)
-    .where(and(eq(mobileSpells.memberId, memberId), isNull(mobileSpells.endedOn)))
-    .get() ?? null;
+  return (
+    db
+      .select()
+      .from(mobileSpells)
+      .where(and(eq(mobileSpells.memberId, memberId), isNull(mobileSpells.endedOn)))
+      .get() ?? null
+  );
 }
 
 /** Everything the member's status page shows: spells, transfers, contact, and which forms apply. */
@@ -98,7 +100,13 @@ export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: 
         .returning()
         .get();
       tx.update(members)
-        .set({ relationStatus: "mobile_in", orgId: org.id, relationOrgName: input.homeOrgName, managedOn: input.startedOn, updatedAt: new Date().toISOString() })
+        .set({
+          relationStatus: "mobile_in",
+          orgId: org.id,
+          relationOrgName: input.homeOrgName,
+          managedOn: input.startedOn,
+          updatedAt: new Date().toISOString(),
+        })
         .where(eq(members.id, memberId))
         .run();
       addTimelineEntries(tx, actor, [
@@ -109,7 +117,13 @@ export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: 
           details: { spellId: spell.id },
         },
       ]);
-      recordAudit(tx, actor, { action: "create", entity: "mobile_spell", entityId: spell.id, before: { relationStatus: m.relationStatus, orgId: m.orgId }, after: spell });
+      recordAudit(tx, actor, {
+        action: "create",
+        entity: "mobile_spell",
+        entityId: spell.id,
+        before: { relationStatus: m.relationStatus, orgId: m.orgId },
+        after: spell,
+      });
       return spell;
     },
     { behavior: "immediate" },
@@ -124,12 +138,15 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
       const m = getMember(tx, actor, memberId);
       assertStillMember(m);
       if (m.relationStatus !== "local") {
-        throw AppError.invalid({ destination: `该党员当前为“${RELATION_STATUS.label[m.relationStatus]}”，只有组织关系在本地的党员才能登记为流出党员` });
+        throw AppError.invalid({
+          destination: `该党员当前为“${RELATION_STATUS.label[m.relationStatus]}”，只有组织关系在本地的党员才能登记为流出党员`,
+        });
       }
       if (openSpellOf(tx, memberId)) throw AppError.conflict("该党员已有一条未结束的流动登记。");
       if (pendingTransferOf(tx, memberId)) throw AppError.conflict("该党员有待接收的转接，请先办结。");
       assertNotFuture("outStartedOn", input.outStartedOn, today, "外出日期");
-      if (input.expectedReturnOn && input.expectedReturnOn < input.outStartedOn) throw AppError.invalid({ expectedReturnOn: "预计返回日期不能早于外出日期" });
+      if (input.expectedReturnOn && input.expectedReturnOn < input.outStartedOn)
+        throw AppError.invalid({ expectedReturnOn: "预计返回日期不能早于外出日期" });
       const spell = tx
         .insert(mobileSpells)
         .values({
@@ -153,7 +170,13 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
           details: { spellId: spell.id },
         },
       ]);
-      recordAudit(tx, actor, { action: "create", entity: "mobile_spell", entityId: spell.id, before: { relationStatus: m.relationStatus }, after: spell });
+      recordAudit(tx, actor, {
+        action: "create",
+        entity: "mobile_spell",
+        entityId: spell.id,
+        before: { relationStatus: m.relationStatus },
+        after: spell,
+      });
       return spell;
     },
     { behavior: "immediate" },
@@ -173,7 +196,10 @@ export function endMobileSpell(db: Db, actor: Actor, memberId: number, input: En
       const open = openSpellOf(tx, memberId);
       if (!open) throw AppError.conflict("该党员没有未结束的流动登记。");
       const pending = pendingTransferOf(tx, memberId);
-      if (pending) throw AppError.conflict(`该党员有待接收的转接（介绍信 ${pending.letterNumber}），接收后流动登记自动结束；如不再转接，请先撤销或退回。`);
+      if (pending)
+        throw AppError.conflict(
+          `该党员有待接收的转接（介绍信 ${pending.letterNumber}），接收后流动登记自动结束；如不再转接，请先撤销或退回。`,
+        );
       assertNotFuture("endedOn", input.endedOn, today, "结束日期");
       if (input.endedOn < open.startedOn) throw AppError.invalid({ endedOn: `结束日期不能早于开始日期 ${open.startedOn}` });
       const ended = tx
@@ -185,9 +211,18 @@ export function endMobileSpell(db: Db, actor: Actor, memberId: number, input: En
       if (!ended) throw AppError.conflict("该流动登记刚刚已被他人结束，请刷新页面。");
       const status = open.direction === "out" ? "local" : "unattached";
       tx.update(members).set({ relationStatus: status, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
-      const summary = open.direction === "out" ? `流出结束：已返回，恢复本地管理（${input.endedOn}）` : `流入结束：已返回 ${open.homeOrgName ?? "原党组织"}，不再由本地管理（${input.endedOn}）`;
+      const summary =
+        open.direction === "out"
+          ? `流出结束：已返回，恢复本地管理（${input.endedOn}）`
+          : `流入结束：已返回 ${open.homeOrgName ?? "原党组织"}，不再由本地管理（${input.endedOn}）`;
       addTimelineEntries(tx, actor, [{ memberId, kind: "mobile_ended", summary, details: { spellId: open.id, endReason: "returned" } }]);
-      recordAudit(tx, actor, { action: "update", entity: "mobile_spell", entityId: open.id, before: { endedOn: null, relationStatus: m.relationStatus }, after: { endedOn: input.endedOn, endReason: "returned", relationStatus: status } });
+      recordAudit(tx, actor, {
+        action: "update",
+        entity: "mobile_spell",
+        entityId: open.id,
+        before: { endedOn: null, relationStatus: m.relationStatus },
+        after: { endedOn: input.endedOn, endReason: "returned", relationStatus: status },
+      });
       return ended;
     },
     { behavior: "immediate" },
@@ -203,16 +238,30 @@ export function renewCertificate(db: Db, actor: Actor, memberId: number, input: 
     if (open?.direction !== "in") throw AppError.conflict("只有正在登记中的流入党员才有流动党员活动证。");
     if (input.newValidUntil < today) throw AppError.invalid({ newValidUntil: "新的有效期不能早于今天" });
     const number = input.newCertificateNumber ?? open.certificateNumber;
-    const updated = tx.update(mobileSpells).set({ certificateNumber: number, certificateValidUntil: input.newValidUntil }).where(eq(mobileSpells.id, open.id)).returning().get()!;
+    const updated = tx
+      .update(mobileSpells)
+      .set({ certificateNumber: number, certificateValidUntil: input.newValidUntil })
+      .where(eq(mobileSpells.id, open.id))
+      .returning()
+      .get()!;
     addTimelineEntries(tx, actor, [
       {
         memberId,
         kind: "certificate_renewed",
         summary: `流动党员活动证查验：${number} 有效期延至 ${input.newValidUntil}（原 ${open.certificateNumber ?? "—"} 至 ${open.certificateValidUntil ?? "—"}）`,
-        details: { spellId: open.id, before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil } },
+        details: {
+          spellId: open.id,
+          before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil },
+        },
       },
     ]);
-    recordAudit(tx, actor, { action: "update", entity: "mobile_spell", entityId: open.id, before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil }, after: { certificateNumber: number, certificateValidUntil: input.newValidUntil } });
+    recordAudit(tx, actor, {
+      action: "update",
+      entity: "mobile_spell",
+      entityId: open.id,
+      before: { certificateNumber: open.certificateNumber, certificateValidUntil: open.certificateValidUntil },
+      after: { certificateNumber: number, certificateValidUntil: input.newValidUntil },
+    });
     return updated;
   });
 }
@@ -234,9 +283,19 @@ export function recordLeave(db: Db, actor: Actor, memberId: number, input: Leave
       assertNotFuture("leftOn", input.leftOn, today, "日期");
       const open = openSpellOf(tx, memberId);
       if (open) tx.update(mobileSpells).set({ endedOn: input.leftOn, endReason: "left" }).where(eq(mobileSpells.id, open.id)).run();
-      tx.update(members).set({ leftOn: input.leftOn, leftReason: input.leftReason, updatedAt: new Date().toISOString() }).where(eq(members.id, memberId)).run();
+      tx.update(members)
+        .set({ leftOn: input.leftOn, leftReason: input.leftReason, updatedAt: new Date().toISOString() })
+        .where(eq(members.id, memberId))
+        .run();
       const what = input.leftReason === "deceased" ? "去世" : "开除党籍";
-      addTimelineEntries(tx, actor, [{ memberId, kind: "left", summary: `${what}（${input.leftOn}）${input.note ? `：${input.note}` : ""}`, details: { ...input, endedSpellId: open?.id ?? null } }]);
+      addTimelineEntries(tx, actor, [
+        {
+          memberId,
+          kind: "left",
+          summary: `${what}（${input.leftOn}）${input.note ? `：${input.note}` : ""}`,
+          details: { ...input, endedSpellId: open?.id ?? null },
+        },
+      ]);
       recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { leftOn: null }, after: input });
     },
     { behavior: "immediate" },

@@ -33,13 +33,21 @@ export function addTimelineEntries(db: Pick<Db, "run">, by: Pick<Actor, "id"> | 
     const list = entries.map((e) => [e.memberId, e.kind, e.summary, e.details == null ? null : JSON.stringify(e.details)]);
     rows = sql`SELECT value ->> 0 AS member_id, value ->> 1 AS kind, value ->> 2 AS summary, value ->> 3 AS details FROM json_each(${JSON.stringify(list)})`;
   }
-  db.run(sql`INSERT INTO member_events (member_id, user_id, kind, summary, details) SELECT e.member_id, ${userId}, e.kind, e.summary, e.details FROM (${rows}) e`);
+  db.run(
+    sql`INSERT INTO member_events (member_id, user_id, kind, summary, details) SELECT e.member_id, ${userId}, e.kind, e.summary, e.details FROM (${rows}) e`,
+  );
 }
 
 /** The member's timeline, newest first, with the name of whoever made each entry. */
 export function memberTimeline(db: Db, memberId: number) {
   return db
-    .select({ id: memberEvents.id, at: memberEvents.at, kind: memberEvents.kind, summary: memberEvents.summary, userName: users.displayName })
+    .select({
+      id: memberEvents.id,
+      at: memberEvents.at,
+      kind: memberEvents.kind,
+      summary: memberEvents.summary,
+      userName: users.displayName,
+    })
     .from(memberEvents)
     .leftJoin(users, eq(users.id, memberEvents.userId))
     .where(eq(memberEvents.memberId, memberId))

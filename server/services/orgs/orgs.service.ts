@@ -101,7 +101,14 @@ export function orgTree(db: Db, actor: Actor, opts: { includeDissolved?: boolean
 export function orgOptions(db: Db, actor: Actor, kinds?: readonly OrgKind[]) {
   const prefix = scopePath(actor);
   return db
-    .select({ id: organizations.id, code: organizations.code, name: organizations.name, kind: organizations.kind, depth: organizations.depth, path: organizations.path })
+    .select({
+      id: organizations.id,
+      code: organizations.code,
+      name: organizations.name,
+      kind: organizations.kind,
+      depth: organizations.depth,
+      path: organizations.path,
+    })
     .from(organizations)
     .where(
       and(
@@ -129,7 +136,13 @@ function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boole
   const parent = org.parentId ? (db.select().from(organizations).where(eq(organizations.id, org.parentId)).get() ?? null) : null;
   const children = db.select().from(organizations).where(eq(organizations.parentId, id)).orderBy(asc(organizations.code)).all();
   const covered = db
-    .select({ id: enterprises.id, name: enterprises.name, creditCode: enterprises.creditCode, workerCount: enterprises.workerCount, since: organizationEnterprises.since })
+    .select({
+      id: enterprises.id,
+      name: enterprises.name,
+      creditCode: enterprises.creditCode,
+      workerCount: enterprises.workerCount,
+      since: organizationEnterprises.since,
+    })
     .from(organizationEnterprises)
     .innerJoin(enterprises, eq(enterprises.id, organizationEnterprises.enterpriseId))
     .where(eq(organizationEnterprises.organizationId, id))
@@ -146,7 +159,19 @@ function detailOf(db: Db, actor: Actor, id: number, today: string, reveal: boole
   const industry = org.industryCode ? db.select().from(industries).where(eq(industries.code, org.industryCode)).get() : null;
   const region = db.select().from(regions).where(eq(regions.code, org.regionCode)).get();
   const canHaveChildren = Object.values(ALLOWED_PARENTS).some((parents) => parents.includes(org.kind));
-  return { org, revealed: reveal, parent, children, canHaveChildren, covered, memberCount: counts.total, fullCount: counts.full ?? 0, industry, region, warnings: orgWarnings(stored, counts.total, counts.full ?? 0, covered.length, today) };
+  return {
+    org,
+    revealed: reveal,
+    parent,
+    children,
+    canHaveChildren,
+    covered,
+    memberCount: counts.total,
+    fullCount: counts.full ?? 0,
+    industry,
+    region,
+    warnings: orgWarnings(stored, counts.total, counts.full ?? 0, covered.length, today),
+  };
 }
 
 export type OrgDetail = ReturnType<typeof detailOf>;
@@ -161,7 +186,13 @@ export function unmaskOrg(db: Db, actor: Actor, id: number, today: string, ctx: 
   if (!canUnmask(actor)) throw AppError.forbidden("您的角色不能查看完整的手机号。");
   return db.transaction((tx) => {
     const detail = detailOf(tx, actor, id, today, true);
-    recordAudit(tx, actor, { action: "unmask", entity: "organization", entityId: id, details: { fields: ["secretaryPhone"], name: detail.org.name }, ip: ctx.ip ?? null });
+    recordAudit(tx, actor, {
+      action: "unmask",
+      entity: "organization",
+      entityId: id,
+      details: { fields: ["secretaryPhone"], name: detail.org.name },
+      ip: ctx.ip ?? null,
+    });
     return detail;
   });
 }
@@ -180,7 +211,10 @@ export function orgFormValues(db: Db, actor: Actor, id: number): Org {
 export function orgEditLimits(db: Db, actor: Actor, org: Pick<Org, "id" | "parentId">) {
   const own = org.id === actor.orgId && !isAdmin(actor);
   const secretary = actor.role === "secretary";
-  const currentParent = org.parentId ? (db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, org.parentId)).get() ?? null) : null;
+  const currentParent = org.parentId
+    ? (db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, org.parentId)).get() ??
+      null)
+    : null;
   return { fixed: { kind: own || secretary, parentId: own || secretary, code: secretary }, currentParent };
 }
 
@@ -190,11 +224,14 @@ export function orgWarnings(org: Org, memberCount: number, fullCount: number, co
   else if (org.termEndOn && org.termEndOn <= addMonths(today, 3)) w.push(`本届任期将于 ${org.termEndOn} 届满，请提前做好换届准备。`);
   if (org.kind === "branch") {
     if (memberCount > BRANCH_MAX_MEMBERS) w.push(`党员 ${memberCount} 名，超过 ${BRANCH_MAX_MEMBERS} 名，宜按规定分设支部或成立党总支。`);
-    if (fullCount >= BRANCH_COMMITTEE_MIN_FULL) w.push(`正式党员 ${fullCount} 名（${BRANCH_COMMITTEE_MIN_FULL} 名以上），应设立支部委员会。`);
-    if (org.formation === "joint" && coveredCount > JOINT_BRANCH_MAX_UNITS) w.push(`联合党支部覆盖 ${coveredCount} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个。`);
+    if (fullCount >= BRANCH_COMMITTEE_MIN_FULL)
+      w.push(`正式党员 ${fullCount} 名（${BRANCH_COMMITTEE_MIN_FULL} 名以上），应设立支部委员会。`);
+    if (org.formation === "joint" && coveredCount > JOINT_BRANCH_MAX_UNITS)
+      w.push(`联合党支部覆盖 ${coveredCount} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个。`);
     if (org.formation === "standalone" && coveredCount > 1) w.push(`单独组建的党支部只应覆盖 1 个企业，现覆盖 ${coveredCount} 个。`);
   }
-  if (org.kind === "general_branch" && memberCount > GENERAL_BRANCH_MAX_MEMBERS) w.push(`党员超过 ${GENERAL_BRANCH_MAX_MEMBERS} 名，宜成立党委。`);
+  if (org.kind === "general_branch" && memberCount > GENERAL_BRANCH_MAX_MEMBERS)
+    w.push(`党员超过 ${GENERAL_BRANCH_MAX_MEMBERS} 名，宜成立党委。`);
   return w;
 }
 
@@ -213,7 +250,11 @@ export function offeredOrgKinds(actor: Actor, kindFixed: boolean): [OrgKind, str
  */
 function kindChangeProblem(db: Db, org: Org, kind: OrgKind): string | null {
   const label = ORG_KIND.label[kind];
-  const kids = db.select({ kind: organizations.kind }).from(organizations).where(and(eq(organizations.parentId, org.id), eq(organizations.status, "active"))).all();
+  const kids = db
+    .select({ kind: organizations.kind })
+    .from(organizations)
+    .where(and(eq(organizations.parentId, org.id), eq(organizations.status, "active")))
+    .all();
   const misfit = kids.find((k) => !ALLOWED_PARENTS[k.kind].includes(kind));
   if (misfit) return `该组织下设有${ORG_KIND.label[misfit.kind]}，不能改为${label}`;
   if (!MEMBER_HOLDING_KINDS.includes(kind)) {
@@ -231,7 +272,11 @@ function kindChangeProblem(db: Db, org: Org, kind: OrgKind): string | null {
       + (SELECT count(*) FROM api_keys WHERE committee_id = ${org.id}) AS n`);
     if (refs && refs.n > 0) return `该党委还负责企业、指导员、摸排线索或登记链接，不能改为${label}`;
   }
-  const account = db.select({ role: users.role }).from(users).where(and(eq(users.orgId, org.id), eq(users.status, "active"))).all();
+  const account = db
+    .select({ role: users.role })
+    .from(users)
+    .where(and(eq(users.orgId, org.id), eq(users.status, "active")))
+    .all();
   const problem = account.map((u) => roleOrgProblem(u.role, kind)).find((p) => p !== null);
   if (problem) return `该组织有启用的账号（${problem}），不能改为${label}`;
   return null;
@@ -267,7 +312,8 @@ function checkTree(db: Db, actor: Actor, input: OrgInput, before: Org | null): O
   let parent: Org | null = null;
   if (input.parentId != null) {
     parent = db.select().from(organizations).where(eq(organizations.id, input.parentId)).get() ?? null;
-    if (!parent || (parentChanged && !orgPathInScope(actor, parent.path))) throw AppError.invalid({ parentId: "上级党组织不存在或不在您的管辖范围内" });
+    if (!parent || (parentChanged && !orgPathInScope(actor, parent.path)))
+      throw AppError.invalid({ parentId: "上级党组织不存在或不在您的管辖范围内" });
     if (parentChanged && parent.status !== "active") throw AppError.invalid({ parentId: "上级党组织已撤销" });
     if (before && parent.path.startsWith(before.path)) throw AppError.invalid({ parentId: "不能把组织移到它自己的下级之下" });
   }
@@ -299,7 +345,8 @@ function secretaryPhoneOf(input: OrgInput, before: Org | null): string | null {
  */
 function checkCodes(db: Db, input: OrgInput): void {
   const errors: Record<string, string> = {};
-  if (input.industryCode !== null && !db.select().from(industries).where(eq(industries.code, input.industryCode)).get()) errors.industryCode = "请选择有效的行业";
+  if (input.industryCode !== null && !db.select().from(industries).where(eq(industries.code, input.industryCode)).get())
+    errors.industryCode = "请选择有效的行业";
   if (!db.select().from(regions).where(eq(regions.code, input.regionCode)).get()) errors.regionCode = "请选择有效的行政区划";
   if (Object.keys(errors).length) throw AppError.invalid(errors);
 }
@@ -339,11 +386,20 @@ export function updateOrg(db: Db, actor: Actor, id: number, input: OrgInput): Or
       path = `${parent ? parent.path : "/"}${id}/`;
       depth = parent ? parent.depth + 1 : 0;
       // Re-root the subtree's materialised paths.
-      tx.run(sql`UPDATE organizations SET path = ${path} || substr(path, ${before.path.length + 1}), depth = depth + ${depth - before.depth} WHERE substr(path, 1, ${before.path.length}) = ${before.path} AND id != ${id}`);
+      tx.run(
+        sql`UPDATE organizations SET path = ${path} || substr(path, ${before.path.length + 1}), depth = depth + ${depth - before.depth} WHERE substr(path, 1, ${before.path.length}) = ${before.path} AND id != ${id}`,
+      );
     }
     const updated = tx
       .update(organizations)
-      .set({ ...input, secretaryPhone, formation: input.kind === "branch" ? input.formation : null, path, depth, updatedAt: new Date().toISOString() })
+      .set({
+        ...input,
+        secretaryPhone,
+        formation: input.kind === "branch" ? input.formation : null,
+        path,
+        depth,
+        updatedAt: new Date().toISOString(),
+      })
       .where(eq(organizations.id, id))
       .returning()
       .get();
@@ -366,13 +422,30 @@ export function dissolveOrg(db: Db, actor: Actor, id: number, dissolvedOn: strin
       .where(and(eq(members.orgId, id), memberStillHereSql(members)))
       .get()!.n;
     if (n > 0) throw AppError.conflict(`该组织还有 ${n} 名党员，须先将党员组织关系转出或转入其他支部，才能撤销。`);
-    const kids = tx.select({ n: sql<number>`count(*)` }).from(organizations).where(and(eq(organizations.parentId, id), eq(organizations.status, "active"))).get()!.n;
+    const kids = tx
+      .select({ n: sql<number>`count(*)` })
+      .from(organizations)
+      .where(and(eq(organizations.parentId, id), eq(organizations.status, "active")))
+      .get()!.n;
     if (kids > 0) throw AppError.conflict(`该组织还有 ${kids} 个下级组织，须先撤销或调整下级组织。`);
-    const accounts = tx.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.orgId, id), eq(users.status, "active"))).get()!.n;
+    const accounts = tx
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.orgId, id), eq(users.status, "active")))
+      .get()!.n;
     if (accounts > 0) throw AppError.conflict(`还有 ${accounts} 个启用的账号属于该组织，须先停用或调整这些账号。`);
-    tx.update(organizations).set({ status: "dissolved", dissolvedOn, updatedAt: new Date().toISOString() }).where(eq(organizations.id, id)).run();
+    tx.update(organizations)
+      .set({ status: "dissolved", dissolvedOn, updatedAt: new Date().toISOString() })
+      .where(eq(organizations.id, id))
+      .run();
     tx.delete(organizationEnterprises).where(eq(organizationEnterprises.organizationId, id)).run();
-    recordAudit(tx, actor, { action: "dissolve", entity: "organization", entityId: id, before: { status: org.status }, after: { status: "dissolved", dissolvedOn } });
+    recordAudit(tx, actor, {
+      action: "dissolve",
+      entity: "organization",
+      entityId: id,
+      before: { status: org.status },
+      after: { status: "dissolved", dissolvedOn },
+    });
   });
 }
 

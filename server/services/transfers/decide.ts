@@ -27,12 +27,20 @@ function transition(
   actor: Actor,
   id: number,
   action: TransferAction,
-  apply: (t: Transfer, fromOrg: Org | null, toOrg: Org | null) => { set: Partial<typeof transfers.$inferInsert>; after?: (tx: Db) => Member | null },
+  apply: (
+    t: Transfer,
+    fromOrg: Org | null,
+    toOrg: Org | null,
+  ) => { set: Partial<typeof transfers.$inferInsert>; after?: (tx: Db) => Member | null },
 ): Decided {
   assertCanWrite(actor);
   return db.transaction(
     (tx) => {
-      const t = tx.select().from(transfers).where(and(eq(transfers.id, id), visibleTo(actor))).get();
+      const t = tx
+        .select()
+        .from(transfers)
+        .where(and(eq(transfers.id, id), visibleTo(actor)))
+        .get();
       if (!t) throw AppError.notFound("转接记录");
       const fromOrg = orgById(tx, t.fromOrgId);
       const toOrg = orgById(tx, t.toOrgId);
@@ -48,9 +56,18 @@ function transition(
         .where(and(eq(transfers.id, id), eq(transfers.state, "pending")))
         .returning()
         .get();
-      if (!moved) throw AppError.conflict(`该转接刚刚已被他人处理，您的“${action === "accept" ? "接收" : action === "return" ? "退回" : "撤销"}”没有生效。请刷新页面查看最新状态。`);
+      if (!moved)
+        throw AppError.conflict(
+          `该转接刚刚已被他人处理，您的“${action === "accept" ? "接收" : action === "return" ? "退回" : "撤销"}”没有生效。请刷新页面查看最新状态。`,
+        );
       const member = after ? after(tx) : null;
-      recordAudit(tx, actor, { action: `transfer_${action}`, entity: "transfer", entityId: id, before: { state: t.state }, after: { ...set, state: d.to } });
+      recordAudit(tx, actor, {
+        action: `transfer_${action}`,
+        entity: "transfer",
+        entityId: id,
+        before: { state: t.state },
+        after: { ...set, state: d.to },
+      });
       return { transfer: moved, member };
     },
     { behavior: "immediate" },
@@ -85,23 +102,46 @@ export function acceptTransfer(db: Db, actor: Actor, id: number, input: AcceptIn
         if (t.kind === "internal") {
           moved = tx2
             .update(members)
-            .set({ orgId: toOrg!.id, relationStatus: "local", managedOn: sql`coalesce(${members.managedOn}, ${input.receiptOn})`, updatedAt: now })
-            .where(and(eq(members.id, t.memberId), eq(members.orgId, t.fromOrgId!), inArray(members.relationStatus, [...SENDABLE_STATUSES])))
+            .set({
+              orgId: toOrg!.id,
+              relationStatus: "local",
+              managedOn: sql`coalesce(${members.managedOn}, ${input.receiptOn})`,
+              updatedAt: now,
+            })
+            .where(
+              and(eq(members.id, t.memberId), eq(members.orgId, t.fromOrgId!), inArray(members.relationStatus, [...SENDABLE_STATUSES])),
+            )
             .returning()
             .get();
           summary = `组织关系转接完成（${t.letterNumber}）：由 ${fromOrg!.name} 转入 ${toOrg!.name}，回执日期 ${input.receiptOn}`;
         } else if (t.kind === "outgoing") {
           moved = tx2
             .update(members)
-            .set({ relationStatus: "transferred_out", relationOrgName: t.externalOrgName, leftOn: input.receiptOn, leftReason: "transferred_out", updatedAt: now })
-            .where(and(eq(members.id, t.memberId), eq(members.orgId, t.fromOrgId!), inArray(members.relationStatus, [...SENDABLE_STATUSES])))
+            .set({
+              relationStatus: "transferred_out",
+              relationOrgName: t.externalOrgName,
+              leftOn: input.receiptOn,
+              leftReason: "transferred_out",
+              updatedAt: now,
+            })
+            .where(
+              and(eq(members.id, t.memberId), eq(members.orgId, t.fromOrgId!), inArray(members.relationStatus, [...SENDABLE_STATUSES])),
+            )
             .returning()
             .get();
           summary = `组织关系已转出系统（${t.letterNumber}）：转往 ${t.externalOrgName}，回执日期 ${input.receiptOn}`;
         } else {
           moved = tx2
             .update(members)
-            .set({ orgId: toOrg!.id, relationStatus: "local", relationOrgName: null, managedOn: input.receiptOn, leftOn: null, leftReason: null, updatedAt: now })
+            .set({
+              orgId: toOrg!.id,
+              relationStatus: "local",
+              relationOrgName: null,
+              managedOn: input.receiptOn,
+              leftOn: null,
+              leftReason: null,
+              updatedAt: now,
+            })
             .where(and(eq(members.id, t.memberId), inArray(members.relationStatus, [...RECEIVABLE_STATUSES])))
             .returning()
             .get();
@@ -130,7 +170,12 @@ export function returnTransfer(db: Db, actor: Actor, id: number, input: ReturnIn
     after: (tx2) => {
       const who = t.kind === "outgoing" ? `${t.externalOrgName}退回` : "接收方退回";
       addTimelineEntries(tx2, actor, [
-        { memberId: t.memberId, kind: "transfer_returned", summary: `介绍信 ${t.letterNumber} 被${who}：${input.returnReason}`, details: { transferId: t.id, reason: input.returnReason } },
+        {
+          memberId: t.memberId,
+          kind: "transfer_returned",
+          summary: `介绍信 ${t.letterNumber} 被${who}：${input.returnReason}`,
+          details: { transferId: t.id, reason: input.returnReason },
+        },
       ]);
       return null;
     },
@@ -143,7 +188,12 @@ export function cancelTransfer(db: Db, actor: Actor, id: number, input: CancelIn
     set: { returnReason: input.cancelReason },
     after: (tx2) => {
       addTimelineEntries(tx2, actor, [
-        { memberId: t.memberId, kind: "transfer_cancelled", summary: `转出方撤销介绍信 ${t.letterNumber}：${input.cancelReason}`, details: { transferId: t.id, reason: input.cancelReason } },
+        {
+          memberId: t.memberId,
+          kind: "transfer_cancelled",
+          summary: `转出方撤销介绍信 ${t.letterNumber}：${input.cancelReason}`,
+          details: { transferId: t.id, reason: input.cancelReason },
+        },
       ]);
       return null;
     },

@@ -60,7 +60,9 @@ export function issueTransfer(db: Db, actor: Actor, input: TransferInput, today 
       let externalOrgName: string | null = null;
       if (input.kind === "internal" || input.kind === "outgoing") {
         if (!SENDABLE_STATUSES.includes(member.relationStatus)) {
-          throw AppError.invalid({ memberId: `该党员当前为“${statusLabel}”，组织关系不在本系统的党组织，不能转出；组织关系从系统外转来请选“转入系统”` });
+          throw AppError.invalid({
+            memberId: `该党员当前为“${statusLabel}”，组织关系不在本系统的党组织，不能转出；组织关系从系统外转来请选“转入系统”`,
+          });
         }
         fromOrg = orgById(tx, member.orgId)!;
         // The sending side: the branch's secretary, or a clerk or admin above it.
@@ -73,14 +75,17 @@ export function issueTransfer(db: Db, actor: Actor, input: TransferInput, today 
         if (input.toOrgId == null) errors.toOrgId = "请选择接收党组织";
         else {
           toOrg = orgById(tx, input.toOrgId);
-          if (toOrg?.status !== "active" || !MEMBER_HOLDING_KINDS.includes(toOrg.kind)) errors.toOrgId = "接收党组织不存在、已撤销或不能直接管理党员";
+          if (toOrg?.status !== "active" || !MEMBER_HOLDING_KINDS.includes(toOrg.kind))
+            errors.toOrgId = "接收党组织不存在、已撤销或不能直接管理党员";
           else if (input.kind === "internal" && toOrg.id === member.orgId) errors.toOrgId = "接收党组织不能是该党员现在所在的党组织";
           else if (input.kind === "incoming" && !orgPathInScope(actor, toOrg.path)) errors.toOrgId = "只能转入您管辖范围内的党组织";
         }
       }
       if (input.kind === "outgoing" || input.kind === "incoming") {
         externalOrgName = input.externalOrgName;
-        if (!externalOrgName) errors.externalOrgName = input.kind === "outgoing" ? "请填写转往的系统外党组织名称" : "请填写转出（开具介绍信）的系统外党组织名称";
+        if (!externalOrgName)
+          errors.externalOrgName =
+            input.kind === "outgoing" ? "请填写转往的系统外党组织名称" : "请填写转出（开具介绍信）的系统外党组织名称";
       }
 
       if (input.issuedOn > today) errors.issuedOn = "签发日期不能晚于今天";
@@ -104,7 +109,12 @@ export function issueTransfer(db: Db, actor: Actor, input: TransferInput, today 
 
       let corrects: Transfer | null = null;
       if (input.correctsTransferId != null) {
-        corrects = tx.select().from(transfers).where(and(eq(transfers.id, input.correctsTransferId), visibleTo(actor))).get() ?? null;
+        corrects =
+          tx
+            .select()
+            .from(transfers)
+            .where(and(eq(transfers.id, input.correctsTransferId), visibleTo(actor)))
+            .get() ?? null;
         if (!corrects || corrects.memberId !== member.id) errors.correctsTransferId = "要更正的转接不存在或不是该党员的";
         else if (corrects.state === "pending") errors.correctsTransferId = "待接收的转接不需要更正：可直接撤销或退回";
       }
@@ -112,7 +122,9 @@ export function issueTransfer(db: Db, actor: Actor, input: TransferInput, today 
 
       const pending = pendingTransferOf(tx, member.id);
       if (pending) {
-        throw AppError.invalid({ memberId: `该党员已有一条待接收的转接（介绍信 ${pending.letterNumber}），须先办结、退回或撤销，才能再开具` });
+        throw AppError.invalid({
+          memberId: `该党员已有一条待接收的转接（介绍信 ${pending.letterNumber}），须先办结、退回或撤销，才能再开具`,
+        });
       }
 
       const created = tx

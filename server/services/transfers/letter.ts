@@ -16,7 +16,20 @@ function letterOf(db: Db, actor: Actor, id: number, unmasked: boolean, today: st
   const t = detail.transfer;
   const m = db.select().from(members).where(eq(members.id, t.memberId)).get()!;
   const age = ageOn(m.birthDate, t.issuedOn);
-  return { ...detail, member: { id: m.id, name: m.name, gender: m.gender, ethnicity: m.ethnicity, age, category: m.category, idNumber: unmasked ? m.idNumber : maskIdNumber(m.idNumber) }, unmasked, canUnmask: canUnmask(actor) };
+  return {
+    ...detail,
+    member: {
+      id: m.id,
+      name: m.name,
+      gender: m.gender,
+      ethnicity: m.ethnicity,
+      age,
+      category: m.category,
+      idNumber: unmasked ? m.idNumber : maskIdNumber(m.idNumber),
+    },
+    unmasked,
+    canUnmask: canUnmask(actor),
+  };
 }
 
 /** What the three-part letter prints, the ID number masked. A GET page: it writes nothing. */
@@ -32,7 +45,13 @@ export function unmaskLetter(db: Db, actor: Actor, id: number, today = todayIso(
   if (!canUnmask(actor)) throw AppError.forbidden("您的角色不能查看完整的身份证号。");
   return db.transaction((tx) => {
     const v = letterOf(tx, actor, id, true, today);
-    recordAudit(tx, actor, { action: "unmask", entity: "member", entityId: v.member.id, details: { field: "idNumber", via: "transfer_letter", transferId: v.transfer.id }, ip: ctx.ip ?? null });
+    recordAudit(tx, actor, {
+      action: "unmask",
+      entity: "member",
+      entityId: v.member.id,
+      details: { field: "idNumber", via: "transfer_letter", transferId: v.transfer.id },
+      ip: ctx.ip ?? null,
+    });
     return v;
   });
 }

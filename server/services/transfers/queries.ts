@@ -18,11 +18,13 @@ export type Org = typeof organizations.$inferSelect;
 
 /** The member's pending transfer, if any (issuing refuses a second one). */
 export function pendingTransferOf(db: Db, memberId: number): Transfer | null {
-  return db
-    .select()
-    .from(transfers)
-    .where(and(eq(transfers.memberId, memberId), eq(transfers.state, "pending")))
-    .get() ?? null;
+  return (
+    db
+      .select()
+      .from(transfers)
+      .where(and(eq(transfers.memberId, memberId), eq(transfers.state, "pending")))
+      .get() ?? null
+  );
 }
 
 export function orgById(db: Db, id: number | null): Org | null {
@@ -34,7 +36,13 @@ export function orgById(db: Db, id: number | null): Org | null {
 export function memberHoldingOrgs(db: Db, actor: Actor | null) {
   const prefix = actor ? scopePath(actor) : "/";
   return db
-    .select({ id: organizations.id, code: organizations.code, name: organizations.name, kind: organizations.kind, depth: organizations.depth })
+    .select({
+      id: organizations.id,
+      code: organizations.code,
+      name: organizations.name,
+      kind: organizations.kind,
+      depth: organizations.depth,
+    })
     .from(organizations)
     .where(
       and(
@@ -47,7 +55,8 @@ export function memberHoldingOrgs(db: Db, actor: Actor | null) {
     .all();
 }
 
-const userName = (db: Db, id: number | null) => (id == null ? null : (db.select({ n: users.displayName }).from(users).where(eq(users.id, id)).get()?.n ?? null));
+const userName = (db: Db, id: number | null) =>
+  id == null ? null : (db.select({ n: users.displayName }).from(users).where(eq(users.id, id)).get()?.n ?? null);
 
 /** A transfer is visible from either end: the sending side and the side it is addressed to. */
 export function visibleTo(actor: Actor): SQL {
@@ -98,7 +107,10 @@ export type TransferListRow = Transfer & {
   overdue: boolean;
 };
 
-function flatten(r: { t: Transfer } & Omit<TransferListRow, keyof Transfer | "fromLabel" | "toLabel" | "overdue">, today: string): TransferListRow {
+function flatten(
+  r: { t: Transfer } & Omit<TransferListRow, keyof Transfer | "fromLabel" | "toLabel" | "overdue">,
+  today: string,
+): TransferListRow {
   const { t, ...rest } = r;
   return {
     ...t,
@@ -120,7 +132,8 @@ function filterConditions(db: Db, actor: Actor, f: Partial<TransferFilter>, toda
     // Transfers from or to the chosen organization or any organization below it.
     const org = orgById(db, f.org);
     const prefix = org?.path ?? "/nothing/";
-    const inSubtree = (col: AnySQLiteColumn) => sql`${col} IN (SELECT id FROM organizations WHERE substr(path, 1, ${prefix.length}) = ${prefix})`;
+    const inSubtree = (col: AnySQLiteColumn) =>
+      sql`${col} IN (SELECT id FROM organizations WHERE substr(path, 1, ${prefix.length}) = ${prefix})`;
     where.push(or(inSubtree(transfers.fromOrgId), inSubtree(transfers.toOrgId)));
   }
   if (f.q) {
@@ -159,7 +172,13 @@ export function listTransfers(db: Db, actor: Actor, f: Partial<TransferFilter>, 
 }
 
 /** Every transfer matching the filters, in ledger order, read in chunks (for the export). */
-export function* ledgerRows(db: Db, actor: Actor, f: Partial<TransferFilter>, today = todayIso(), chunk = 1000): Generator<TransferListRow> {
+export function* ledgerRows(
+  db: Db,
+  actor: Actor,
+  f: Partial<TransferFilter>,
+  today = todayIso(),
+  chunk = 1000,
+): Generator<TransferListRow> {
   const cond = filterConditions(db, actor, f, today);
   let afterId = 0;
   for (;;) {
@@ -204,7 +223,11 @@ export function transferDetail(db: Db, actor: Actor, id: number, today = todayIs
   const actions: TransferAction[] = actor.role === "supervisor" ? [] : allowedActions(t.kind, t.state, sides);
   const corrects = t.correctsTransferId ? (db.select().from(transfers).where(eq(transfers.id, t.correctsTransferId)).get() ?? null) : null;
   const correctedBy = db.select().from(transfers).where(eq(transfers.correctsTransferId, t.id)).orderBy(asc(transfers.id)).all();
-  const memberVisible = !!db.select({ id: members.id }).from(members).where(and(eq(members.id, t.memberId), orgIdInScope(actor, members.orgId))).get();
+  const memberVisible = !!db
+    .select({ id: members.id })
+    .from(members)
+    .where(and(eq(members.id, t.memberId), orgIdInScope(actor, members.orgId)))
+    .get();
   return {
     transfer: t,
     fromOrg,
@@ -238,7 +261,14 @@ export function findMembers(db: Db, actor: Actor, q: string, limit = 20) {
     ? eq(members.idLast4, term.toUpperCase())
     : sql`${members.name} LIKE ${`%${term.replace(/[%_\\]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`;
   return db
-    .select({ id: members.id, name: members.name, idNumber: members.idNumber, relationStatus: members.relationStatus, orgName: organizations.name, leftOn: members.leftOn })
+    .select({
+      id: members.id,
+      name: members.name,
+      idNumber: members.idNumber,
+      relationStatus: members.relationStatus,
+      orgName: organizations.name,
+      leftOn: members.leftOn,
+    })
     .from(members)
     .innerJoin(organizations, eq(organizations.id, members.orgId))
     .where(and(cond, orgIdInScope(actor, members.orgId)))

@@ -135,9 +135,11 @@ describe("item 8: guessing passwords on /login", () => {
     t = await createTestApp({ trustProxy: true });
     const office = await browserAt(t.app, "203.0.113.30");
     // A person who mistypes four times, signs in, and mistypes again later is not throttled.
-    for (let i = 0; i < SIGN_IN_LIMITS.perNameAndIp - 1; i++) expect((await attempt(office, "t-sec-dl", `typo-${i}-aaaa`)).status).toBe(401);
+    for (let i = 0; i < SIGN_IN_LIMITS.perNameAndIp - 1; i++)
+      expect((await attempt(office, "t-sec-dl", `typo-${i}-aaaa`)).status).toBe(401);
     expect((await attempt(await browserAt(t.app, office.ip), "t-sec-dl", PASSWORD)).status).toBe(303);
-    for (let i = 0; i < SIGN_IN_LIMITS.perNameAndIp - 1; i++) expect((await attempt(office, "t-sec-dl", `typo-${i}-bbbb`)).status).toBe(401);
+    for (let i = 0; i < SIGN_IN_LIMITS.perNameAndIp - 1; i++)
+      expect((await attempt(office, "t-sec-dl", `typo-${i}-bbbb`)).status).toBe(401);
     expect((await attempt(await browserAt(t.app, office.ip), "t-sec-dl", PASSWORD)).status).toBe(303);
     // The address: it has used all but one of its failures (the eight above and more under other names) …
     for (let i = 2 * (SIGN_IN_LIMITS.perNameAndIp - 1); i < SIGN_IN_LIMITS.perIp - 1; i++) {
@@ -226,7 +228,14 @@ describe("item 13: usernames that differ only in case", () => {
     const res = await admin
       .post("/admin/users")
       .type("form")
-      .send({ username: "T-Clerk-DL", displayName: "冒名", role: "clerk", orgId: String(t.city.dl.id), password: "Another-passw0rd", _csrf: token });
+      .send({
+        username: "T-Clerk-DL",
+        displayName: "冒名",
+        role: "clerk",
+        orgId: String(t.city.dl.id),
+        password: "Another-passw0rd",
+        _csrf: token,
+      });
     expect(res.status).toBe(422);
     expect(res.text).toContain("该用户名已被使用");
     expect(res.text).toContain('value="T-Clerk-DL"');
@@ -260,7 +269,10 @@ describe("item 13: the current-password check on /account/password", () => {
     const session = await signIn(t.app, "t-clerk-dl");
     const token = await session.csrf("/account/password");
     const change = (current: string) =>
-      session.post("/account/password").type("form").send({ current, password: "Brand-new-passw0rd", confirm: "Brand-new-passw0rd", _csrf: token });
+      session
+        .post("/account/password")
+        .type("form")
+        .send({ current, password: "Brand-new-passw0rd", confirm: "Brand-new-passw0rd", _csrf: token });
     for (let i = 0; i < PASSWORD_CHECK_LIMITS.perAccount; i++) {
       const res = await change(`guess-${i}-aaaa`);
       expect(res.status).toBe(422);
@@ -277,7 +289,10 @@ describe("item 13: the current-password check on /account/password", () => {
     // Another account's checks are its own.
     const other = await signIn(t.app, "t-clerk-ps");
     const otherToken = await other.csrf("/account/password");
-    const ok = await other.post("/account/password").type("form").send({ current: PASSWORD, password: "Brand-new-passw0rd", confirm: "Brand-new-passw0rd", _csrf: otherToken });
+    const ok = await other
+      .post("/account/password")
+      .type("form")
+      .send({ current: PASSWORD, password: "Brand-new-passw0rd", confirm: "Brand-new-passw0rd", _csrf: otherToken });
     expect(ok.status).toBe(303);
   });
 });

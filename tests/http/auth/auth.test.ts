@@ -17,13 +17,21 @@ async function clockApp() {
   let clock = Date.now();
   const app = createApp({ db: handle, config: testConfig(), now: () => clock });
   t = { app, handle, city: null as never, close: () => handle.close() };
-  return { app, tick: (ms: number) => { clock += ms; } };
+  return {
+    app,
+    tick: (ms: number) => {
+      clock += ms;
+    },
+  };
 }
 
 async function tryLogin(app: TestApp["app"], username: string, password: string) {
   const agent = request.agent(app);
   const page = await agent.get("/login");
-  const res = await agent.post("/login").type("form").send({ username, password, _csrf: csrfFrom(page.text) });
+  const res = await agent
+    .post("/login")
+    .type("form")
+    .send({ username, password, _csrf: csrfFrom(page.text) });
   return { agent, res };
 }
 
@@ -33,7 +41,10 @@ describe("sign-in", () => {
     const agent = request.agent(t.app);
     const page = await agent.get("/login");
     const before = /pc\.sid=([^;]+)/.exec(String(page.headers["set-cookie"]))?.[1];
-    const res = await agent.post("/login").type("form").send({ username: "t-clerk-dl", password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post("/login")
+      .type("form")
+      .send({ username: "t-clerk-dl", password: PASSWORD, _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe("/");
     const after = /pc\.sid=([^;]+)/.exec(String(res.headers["set-cookie"]))?.[1];
@@ -42,7 +53,9 @@ describe("sign-in", () => {
     const home = await agent.get("/");
     expect(home.status).toBe(200);
     expect(home.text).toContain("t-clerk-dl".replace("t-clerk-dl", "clerk"));
-    const audit = t.handle.sqlite.prepare("SELECT action FROM audit_log WHERE username = 't-clerk-dl' ORDER BY id").all() as { action: string }[];
+    const audit = t.handle.sqlite.prepare("SELECT action FROM audit_log WHERE username = 't-clerk-dl' ORDER BY id").all() as {
+      action: string;
+    }[];
     expect(audit.map((a) => a.action)).toContain("login");
   });
 

@@ -64,7 +64,7 @@ describe("dashboard", () => {
     expect(keys.length).toBeGreaterThanOrEqual(16);
     for (const k of keys) expect({ k, n: shown[k] }).toEqual({ k, n: figures[k as keyof Figures] });
     expect(res.text).toContain('src="data:image/svg+xml;base64,');
-    expect(res.text).toContain("<caption class=\"sr-only\">“四找”摸排纳管：按发现渠道</caption>");
+    expect(res.text).toContain('<caption class="sr-only">“四找”摸排纳管：按发现渠道</caption>');
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 
@@ -81,7 +81,9 @@ describe("dashboard", () => {
   it("renders the breakdown tables beside the charts, with the rates", async () => {
     const res = await agents.supervisor!.get("/");
     expect(res.text).toContain("中共菏泽市道路运输行业委员会");
-    expect(res.text).toMatch(/<th scope="row">中共菏泽市道路运输行业委员会<\/th>\s*<td class="num"><a href="\/reports\/figures\/enterprises\?scope=committee%3A\d+">2<\/a><\/td>\s*<td class="num"><a [^>]+>1<\/a><\/td>\s*<td class="num">50\.0%<\/td>/);
+    expect(res.text).toMatch(
+      /<th scope="row">中共菏泽市道路运输行业委员会<\/th>\s*<td class="num"><a href="\/reports\/figures\/enterprises\?scope=committee%3A\d+">2<\/a><\/td>\s*<td class="num"><a [^>]+>1<\/a><\/td>\s*<td class="num">50\.0%<\/td>/,
+    );
     expect(res.text).not.toContain('<a href="http://x"');
   });
 

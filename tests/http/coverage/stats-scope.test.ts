@@ -37,7 +37,9 @@ describe("committee:ID in a statistics scope", () => {
   for (const [username, scope, status, org] of cases) {
     for (const page of PAGES) {
       it(`${username} on ${page} with ${scope}: ${status}`, async () => {
-        const res = await agents[username]!.get(page).query({ scope: scope.replace(/@(\w+)/g, (_m, k: string) => String(t.city[k as Org].id)) });
+        const res = await agents[username]!.get(page).query({
+          scope: scope.replace(/@(\w+)/g, (_m, k: string) => String(t.city[k as Org].id)),
+        });
         expect(res.status).toBe(status);
         if (status === 404) expect(res.text).not.toContain(t.city[org].name);
         else expect(res.text).toContain(t.city[org].name);

@@ -24,7 +24,9 @@ function assign(instructorId: number, enterpriseId: number, endedOn: string | nu
   t.handle.db.insert(instructorAssignments).values({ instructorId, enterpriseId, assignedOn: "2024-01-01", endedOn }).run();
 }
 const audit = (entity: string) =>
-  t.handle.sqlite.prepare("SELECT action, entity_id AS entityId, before, after, username FROM audit_log WHERE entity = ? ORDER BY id").all(entity) as {
+  t.handle.sqlite
+    .prepare("SELECT action, entity_id AS entityId, before, after, username FROM audit_log WHERE entity = ? ORDER BY id")
+    .all(entity) as {
     action: string;
     entityId: string;
     before: string | null;
@@ -73,7 +75,12 @@ describe("enterprise list: coverage status and 应建未建", () => {
     const gone = addEnterprise(t.handle, dl.id, { name: "一人已转出公司" });
     addMember(t.handle, dlBranch.id, { enterpriseId: gone.id });
     addMember(t.handle, dlBranch.id, { enterpriseId: gone.id });
-    addMember(t.handle, dlBranch.id, { enterpriseId: gone.id, relationStatus: "transferred_out", leftOn: "2024-05-01", leftReason: "transferred_out" });
+    addMember(t.handle, dlBranch.id, {
+      enterpriseId: gone.id,
+      relationStatus: "transferred_out",
+      leftOn: "2024-05-01",
+      leftReason: "transferred_out",
+    });
     const jointThree = addEnterprise(t.handle, dl.id, { name: "联建但有三名党员公司" });
     cover(t.handle, dlJoint.id, jointThree.id);
     for (let i = 0; i < 3; i++) addMember(t.handle, dlJoint.id, { enterpriseId: jointThree.id });
@@ -98,7 +105,13 @@ describe("enterprise list: coverage status and 应建未建", () => {
     expect(names((await clerk.get("/enterprises?coverage=work")).text)).toEqual(["指导员联系公司"]);
     expect(names((await clerk.get("/enterprises?coverage=joint")).text)).toEqual(["联建但有三名党员公司", "联建甲公司"]);
     expect(names((await clerk.get("/enterprises?coverage=standalone")).text)).toEqual(["菏泽某物流有限公司"]);
-    expect(names((await clerk.get("/enterprises?coverage=uncovered")).text)).toEqual(["一人已转出公司", "三名正式党员公司", "二正一预公司", "指导员已撤回公司", "无人覆盖公司"]);
+    expect(names((await clerk.get("/enterprises?coverage=uncovered")).text)).toEqual([
+      "一人已转出公司",
+      "三名正式党员公司",
+      "二正一预公司",
+      "指导员已撤回公司",
+      "无人覆盖公司",
+    ]);
     expect(names((await clerk.get("/enterprises?coverage=uncovered&shouldForm=1")).text)).toEqual(["三名正式党员公司"]);
 
     const detail = await clerk.get(`/enterprises/${three.id}`);
@@ -112,7 +125,8 @@ describe("enterprise list: coverage status and 应建未建", () => {
 
   it("filters by committee, county, industry, kind and status, searches name and credit code, and pages", async () => {
     const { dl, ps } = t.city;
-    for (let i = 1; i <= 55; i++) addEnterprise(t.handle, dl.id, { name: `批量企业${String(i).padStart(2, "0")}`, regionCode: i <= 5 ? "371721" : "371702" });
+    for (let i = 1; i <= 55; i++)
+      addEnterprise(t.handle, dl.id, { name: `批量企业${String(i).padStart(2, "0")}`, regionCode: i <= 5 ? "371721" : "371702" });
     const closed = addEnterprise(t.handle, dl.id, { name: "已注销物流公司", status: "closed" });
     addEnterprise(t.handle, dl.id, { name: "快递网点甲", kind: "express_outlet", industryCode: "express_delivery" });
     const admin = await signIn(t.app, "t-admin");
@@ -206,7 +220,10 @@ describe("enterprise forms", () => {
     const upd = await post(clerk, `/enterprises/${id}`, body({ workerCount: "120", status: "closed" }));
     expect(upd.status).toBe(303);
     // Saving the same credit code on itself is not a duplicate.
-    expect(t.handle.sqlite.prepare("SELECT worker_count, status FROM enterprises WHERE id = ?").get(id)).toEqual({ worker_count: 120, status: "closed" });
+    expect(t.handle.sqlite.prepare("SELECT worker_count, status FROM enterprises WHERE id = ?").get(id)).toEqual({
+      worker_count: 120,
+      status: "closed",
+    });
 
     const entries = audit("enterprise");
     expect(entries.map((e) => [e.action, e.entityId, e.username])).toEqual([
@@ -239,7 +256,12 @@ describe("which organization covers which enterprise", () => {
 
     const units = [e1, ...[2, 3, 4, 5, 6].map((i) => addEnterprise(t.handle, dl.id, { name: `联建单位${i}` }))];
     for (const [i, e] of units.entries()) {
-      res = await post(clerk, `/enterprises/${e.id}/coverage`, { organizationId: String(dlJoint.id), since: "2025-01-01" }, `/enterprises/${e.id}`);
+      res = await post(
+        clerk,
+        `/enterprises/${e.id}/coverage`,
+        { organizationId: String(dlJoint.id), since: "2025-01-01" },
+        `/enterprises/${e.id}`,
+      );
       expect(res.status).toBe(303);
       const page = await clerk.get(`/enterprises/${e.id}`);
       expect(page.text).toContain("联合党支部覆盖");
@@ -255,7 +277,9 @@ describe("which organization covers which enterprise", () => {
 
     res = await post(clerk, `/enterprises/${e1.id}/coverage/${dlJoint.id}/remove`, {}, `/enterprises/${e1.id}`);
     expect(res.status).toBe(303);
-    expect(t.handle.sqlite.prepare("SELECT count(*) AS n FROM organization_enterprises WHERE enterprise_id = ?").get(e1.id)).toEqual({ n: 0 });
+    expect(t.handle.sqlite.prepare("SELECT count(*) AS n FROM organization_enterprises WHERE enterprise_id = ?").get(e1.id)).toEqual({
+      n: 0,
+    });
     expect((await clerk.get(`/enterprises/${e1.id}`)).text).toContain("未覆盖");
     res = await post(clerk, `/enterprises/${e1.id}/coverage/${dlJoint.id}/remove`, {}, `/enterprises/${e1.id}`);
     expect(res.status).toBe(404);
@@ -269,7 +293,13 @@ describe("which organization covers which enterprise", () => {
 
   it("lets a new standalone branch cover an enterprise and classifies it as standalone", async () => {
     const { dl } = t.city;
-    const branch = addOrg(t.handle, { code: "HZ-DL-009", name: "中共某新公司支部委员会", kind: "branch", formation: "standalone", parentId: dl.id });
+    const branch = addOrg(t.handle, {
+      code: "HZ-DL-009",
+      name: "中共某新公司支部委员会",
+      kind: "branch",
+      formation: "standalone",
+      parentId: dl.id,
+    });
     const e = addEnterprise(t.handle, dl.id, { name: "新建支部公司" });
     const clerk = await signIn(t.app, "t-clerk-dl");
     const res = await post(clerk, `/enterprises/${e.id}/coverage`, { organizationId: String(branch.id) }, `/enterprises/${e.id}`);
@@ -303,16 +333,21 @@ describe("enterprise scope by role and direct URL", () => {
         const read = await agent.get(`/enterprises/${e.id}`);
         expect(read.status, `read ${e.name}`).toBe(row.read[i]);
         if (read.status === 404) expect(read.text).not.toContain(e.name);
-        const write = await post(agent, `/enterprises/${e.id}`, {
-          name: `${e.name}（改）`,
-          creditCode: e.creditCode,
-          kind,
-          industryCode: industry,
-          regionCode: "371702",
-          committeeId: String(committee),
-          workerCount: "11",
-          status: "active",
-        }, "/");
+        const write = await post(
+          agent,
+          `/enterprises/${e.id}`,
+          {
+            name: `${e.name}（改）`,
+            creditCode: e.creditCode,
+            kind,
+            industryCode: industry,
+            regionCode: "371702",
+            committeeId: String(committee),
+            workerCount: "11",
+            status: "active",
+          },
+          "/",
+        );
         expect(write.status, `write ${e.name}`).toBe(row.write[i]);
         const stored = t.handle.sqlite.prepare("SELECT name FROM enterprises WHERE id = ?").get(e.id) as { name: string };
         expect(stored.name.endsWith("（改）")).toBe(row.write[i] === 303);

@@ -20,7 +20,9 @@ function assign(instructorId: number, enterpriseId: number, assignedOn = "2024-0
   return t.handle.db.insert(instructorAssignments).values({ instructorId, enterpriseId, assignedOn }).returning().get();
 }
 const audit = (entity: string) =>
-  t.handle.sqlite.prepare("SELECT action, entity_id AS entityId, before, after FROM audit_log WHERE entity = ? ORDER BY id").all(entity) as {
+  t.handle.sqlite
+    .prepare("SELECT action, entity_id AS entityId, before, after FROM audit_log WHERE entity = ? ORDER BY id")
+    .all(entity) as {
     action: string;
     entityId: string;
     before: string | null;
@@ -34,7 +36,15 @@ async function post(agent: Agent, path: string, data: Record<string, string>, cs
     .send({ ...data, _csrf: await agent.csrf(csrfPage) });
 }
 
-const form = (over: Record<string, string> = {}) => ({ name: "孙指导", kind: "instructor", phone: PHONE, workUnit: "区委组织部", committeeId: String(t.city.dl.id), status: "active", ...over });
+const form = (over: Record<string, string> = {}) => ({
+  name: "孙指导",
+  kind: "instructor",
+  phone: PHONE,
+  workUnit: "区委组织部",
+  committeeId: String(t.city.dl.id),
+  status: "active",
+  ...over,
+});
 
 describe("instructor forms", () => {
   it("re-renders with field errors and the typed values: missing name, bad phone, committee outside scope", async () => {
@@ -140,7 +150,10 @@ describe("assignments to enterprises", () => {
 
     res = await post(clerk, `${page}/assignments/${a.id}/end`, { endedOn: todayIso() }, page);
     expect(res.status).toBe(303);
-    expect(t.handle.sqlite.prepare("SELECT assigned_on, ended_on FROM instructor_assignments WHERE id = ?").get(a.id)).toEqual({ assigned_on: "2025-03-01", ended_on: todayIso() });
+    expect(t.handle.sqlite.prepare("SELECT assigned_on, ended_on FROM instructor_assignments WHERE id = ?").get(a.id)).toEqual({
+      assigned_on: "2025-03-01",
+      ended_on: todayIso(),
+    });
     expect((await clerk.get(`/enterprises/${e.id}`)).text).toContain('class="tag red">未覆盖');
     const history = await clerk.get(page);
     expect(history.text).toContain("待联系运输公司");
@@ -196,7 +209,12 @@ describe("instructor scope by role and direct URL", () => {
       assign(inside.id, t.city.dlEnterprise.id);
       const outside = addInstructor(t.city.ps.id, "配送指导员");
       const agent = await signIn(t.app, row.user);
-      for (const [k, [i, committee]] of ([[inside, t.city.dl.id], [outside, t.city.ps.id]] as const).entries()) {
+      for (const [k, [i, committee]] of (
+        [
+          [inside, t.city.dl.id],
+          [outside, t.city.ps.id],
+        ] as const
+      ).entries()) {
         const read = await agent.get(`/instructors/${i.id}`);
         expect(read.status, `read ${i.name}`).toBe(row.read[k]);
         if (read.status === 404) expect(read.text).not.toContain(i.name);
@@ -204,7 +222,12 @@ describe("instructor scope by role and direct URL", () => {
         expect(list.text.includes(`/instructors/${i.id}"`), `list ${i.name}`).toBe(row.read[k] === 200);
         const write = await post(agent, `/instructors/${i.id}`, form({ name: `${i.name}改`, committeeId: String(committee) }), "/");
         expect(write.status, `write ${i.name}`).toBe(row.write[k]);
-        const assignRes = await post(agent, `/instructors/${i.id}/assignments`, { enterprise: "不存在的企业", assignedOn: "2025-01-01" }, "/");
+        const assignRes = await post(
+          agent,
+          `/instructors/${i.id}/assignments`,
+          { enterprise: "不存在的企业", assignedOn: "2025-01-01" },
+          "/",
+        );
         expect(assignRes.status, `assign ${i.name}`).toBe(row.write[k] === 303 ? 422 : row.write[k]);
         const stored = t.handle.sqlite.prepare("SELECT name FROM instructors WHERE id = ?").get(i.id) as { name: string };
         expect(stored.name.endsWith("改")).toBe(row.write[k] === 303);

@@ -49,7 +49,12 @@ beforeAll(async () => {
 
   // -- Over HTTP, as the attacker gets the text in ---------------------------------------------------
   // The public self-report form: no account needed.
-  const link = createLink(t.handle.db, loadActor(t.handle.db, city.userIds.clerk!)!, { label: "站点", committeeId: city.dl.id, enterpriseId: null, expiresOn: addDays(today, 30) }, today);
+  const link = createLink(
+    t.handle.db,
+    loadActor(t.handle.db, city.userIds.clerk!)!,
+    { label: "站点", committeeId: city.dl.id, enterpriseId: null, expiresOn: addDays(today, 30) },
+    today,
+  );
   const visitor = request.agent(t.app);
   const form = await visitor.get(`/r/${link.token}`);
   const reported = await visitor
@@ -59,7 +64,11 @@ beforeAll(async () => {
   expect(reported.status).toBe(303);
 
   // A platform's roster: riders choose their own names; a row with a bad ID number lands on the error list.
-  const key = issueApiKey(t.handle.db, loadActor(t.handle.db, city.userIds.admin!)!, { label: "推送", platform: PLATFORM, committeeId: city.ps.id }).key;
+  const key = issueApiKey(t.handle.db, loadActor(t.handle.db, city.userIds.admin!)!, {
+    label: "推送",
+    platform: PLATFORM,
+    committeeId: city.ps.id,
+  }).key;
   const batch = await request(t.app)
     .post(`/api/v1/rosters/${encodeURIComponent(PLATFORM)}/batches`)
     .set("Authorization", `Bearer ${key}`)
@@ -80,7 +89,15 @@ beforeAll(async () => {
   const tr = await secretary
     .post("/transfers")
     .type("form")
-    .send({ kind: "internal", memberId: String(m.id), toOrgId: String(city.dlJoint.id), issuedOn: today, duesPaidTo: today.slice(0, 7), reason: payload("＝", "转"), _csrf: csrf });
+    .send({
+      kind: "internal",
+      memberId: String(m.id),
+      toOrgId: String(city.dlJoint.id),
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+      reason: payload("＝", "转"),
+      _csrf: csrf,
+    });
   expect(tr.status, tr.text.slice(0, 300)).toBe(303);
 
   // -- Every trigger in every workbook --------------------------------------------------------------
@@ -97,32 +114,32 @@ beforeAll(async () => {
       today,
       payload(trig, "备注"),
     );
-    db.prepare("INSERT INTO workers (platform, id_number, name, org_id, station, first_seen_on, last_seen_on) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
-      PLATFORM,
-      nextId(),
-      payload(trig, "从业"),
-      city.ps.id,
-      payload(trig, "站点"),
-      today,
-      today,
-    );
+    db.prepare(
+      "INSERT INTO workers (platform, id_number, name, org_id, station, first_seen_on, last_seen_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ).run(PLATFORM, nextId(), payload(trig, "从业"), city.ps.id, payload(trig, "站点"), today, today);
     const mm = addMember(t.handle, city.dlBranch.id, { name: `转接${trig.codePointAt(0)}` });
     const id = Number(
       (
         await secretary
           .post("/transfers")
           .type("form")
-          .send({ kind: "internal", memberId: String(mm.id), toOrgId: String(city.dlJoint.id), issuedOn: today, duesPaidTo: today.slice(0, 7), reason: "调动", _csrf: csrf })
-      ).headers.location!.split("/").pop(),
+          .send({
+            kind: "internal",
+            memberId: String(mm.id),
+            toOrgId: String(city.dlJoint.id),
+            issuedOn: today,
+            duesPaidTo: today.slice(0, 7),
+            reason: "调动",
+            _csrf: csrf,
+          })
+      ).headers
+        .location!.split("/")
+        .pop(),
     );
     db.prepare("UPDATE transfers SET reason = ? WHERE id = ?").run(payload(trig, "原因"), id);
-    db.prepare("INSERT INTO import_issues (import_id, row_number, outcome, \"column\", value, reason) VALUES (?, ?, 'rejected', ?, ?, ?)").run(
-      importId,
-      100 + seq,
-      payload(trig, "列"),
-      payload(trig, "值"),
-      payload(trig, "因"),
-    );
+    db.prepare(
+      "INSERT INTO import_issues (import_id, row_number, outcome, \"column\", value, reason) VALUES (?, ?, 'rejected', ?, ?, ?)",
+    ).run(importId, 100 + seq, payload(trig, "列"), payload(trig, "值"), payload(trig, "因"));
   }
 }, 60_000);
 afterAll(() => {
@@ -169,8 +186,10 @@ function formulaProblems(wb: ExcelJS.Workbook, xml: Map<string, string>): string
     ws.eachRow({ includeEmpty: false }, (row) => {
       row.eachCell({ includeEmpty: false }, (cell) => {
         if (cell.type === ExcelJS.ValueType.Formula || cell.formula) p.push(`${ws.name}!${cell.address} is a formula`);
-        if (typeof cell.value === "string" && TRIGGER.test(cell.value)) p.push(`${ws.name}!${cell.address} starts like a formula: ${JSON.stringify(cell.value.slice(0, 20))}`);
-        if (cell.value && typeof cell.value === "object" && !(cell.value instanceof Date)) p.push(`${ws.name}!${cell.address} is not plain text: ${JSON.stringify(cell.value).slice(0, 60)}`);
+        if (typeof cell.value === "string" && TRIGGER.test(cell.value))
+          p.push(`${ws.name}!${cell.address} starts like a formula: ${JSON.stringify(cell.value.slice(0, 20))}`);
+        if (cell.value && typeof cell.value === "object" && !(cell.value instanceof Date))
+          p.push(`${ws.name}!${cell.address} is not plain text: ${JSON.stringify(cell.value).slice(0, 60)}`);
       });
     });
   });

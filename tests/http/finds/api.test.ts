@@ -30,17 +30,31 @@ const url = (platform = PLATFORM) => `/api/v1/rosters/${encodeURIComponent(platf
 /** Issues a key through the admin page and reads it off the page that shows it once. */
 async function issueKey(platform = PLATFORM, committeeId = t.city.dl.id): Promise<{ key: string; html: string }> {
   const csrf = await admin.csrf("/admin/api-keys");
-  const res = await admin.post("/admin/api-keys").type("form").send({ label: "每日推送", platform, committeeId: String(committeeId), _csrf: csrf });
+  const res = await admin
+    .post("/admin/api-keys")
+    .type("form")
+    .send({ label: "每日推送", platform, committeeId: String(committeeId), _csrf: csrf });
   expect(res.status).toBe(201);
   const m = /<code class="secret" id="api-key">([^<]+)<\/code>/.exec(res.text);
   if (!m) throw new Error("no key on the page");
   return { key: m[1]!, html: res.text };
 }
 
-const W = (i: number, over: Record<string, unknown> = {}) => ({ idNumber: makeIdNumber("371702", "1990-01-01", 100 + i), name: `骑手${i}`, phone: `1390000${String(i).padStart(4, "0")}`, station: "东门站", ...over });
+const W = (i: number, over: Record<string, unknown> = {}) => ({
+  idNumber: makeIdNumber("371702", "1990-01-01", 100 + i),
+  name: `骑手${i}`,
+  phone: `1390000${String(i).padStart(4, "0")}`,
+  station: "东门站",
+  ...over,
+});
 
 function batch(over: Record<string, unknown> = {}) {
-  return { batchId: "2025-06-01.a", complete: true, workers: [W(1), W(2, { politicalStatus: "中共党员" }), W(3, { politicalStatus: "群众", occupation: "外卖骑手" })], ...over };
+  return {
+    batchId: "2025-06-01.a",
+    complete: true,
+    workers: [W(1), W(2, { politicalStatus: "中共党员" }), W(3, { politicalStatus: "群众", occupation: "外卖骑手" })],
+    ...over,
+  };
 }
 
 const count = (table: string) => t.handle.sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
@@ -67,7 +81,10 @@ describe("API keys", () => {
     const row = t.handle.sqlite.prepare("SELECT * FROM api_keys").get() as Record<string, unknown>;
     expect(row.key_hash).toBe(createHash("sha256").update(key).digest("hex"));
     expect(row.prefix).toBe(key.slice(0, 12));
-    const everything = JSON.stringify([t.handle.sqlite.prepare("SELECT * FROM api_keys").all(), t.handle.sqlite.prepare("SELECT * FROM audit_log").all()]);
+    const everything = JSON.stringify([
+      t.handle.sqlite.prepare("SELECT * FROM api_keys").all(),
+      t.handle.sqlite.prepare("SELECT * FROM audit_log").all(),
+    ]);
     expect(everything).not.toContain(key);
     const list = await admin.get("/admin/api-keys");
     expect(list.text).toContain(`${key.slice(0, 12)}…`);
@@ -89,8 +106,22 @@ describe("platform feed: refusals (nothing written)", () => {
   it("answers 401 unauthorized without a key, with a wrong key, and with a revoked key", async () => {
     const { key } = await issueKey();
     expectError(await request(t.app).post(url()).send(batch()), 401, "unauthorized");
-    expectError(await request(t.app).post(url()).set("Authorization", `Bearer pck_${"x".repeat(43)}`).send(batch()), 401, "unauthorized");
-    expectError(await request(t.app).post(url()).set("Authorization", `Basic ${Buffer.from(`a:${key}`).toString("base64")}`).send(batch()), 401, "unauthorized");
+    expectError(
+      await request(t.app)
+        .post(url())
+        .set("Authorization", `Bearer pck_${"x".repeat(43)}`)
+        .send(batch()),
+      401,
+      "unauthorized",
+    );
+    expectError(
+      await request(t.app)
+        .post(url())
+        .set("Authorization", `Basic ${Buffer.from(`a:${key}`).toString("base64")}`)
+        .send(batch()),
+      401,
+      "unauthorized",
+    );
     const id = t.handle.sqlite.prepare("SELECT id FROM api_keys").pluck().get();
     const csrf = await admin.csrf("/admin/api-keys");
     expect((await admin.post(`/admin/api-keys/${id}/revoke`).type("form").send({ _csrf: csrf })).status).toBe(303);
@@ -109,7 +140,15 @@ describe("platform feed: refusals (nothing written)", () => {
   it("answers 400 invalid_payload for malformed JSON, a wrong shape, an unknown field, an empty batch or a missing content type", async () => {
     const { key } = await issueKey();
     const auth = `Bearer ${key}`;
-    expectError(await request(t.app).post(url()).set("Authorization", auth).set("Content-Type", "application/json").send('{"batchId": "x", "workers": ['), 400, "invalid_payload");
+    expectError(
+      await request(t.app)
+        .post(url())
+        .set("Authorization", auth)
+        .set("Content-Type", "application/json")
+        .send('{"batchId": "x", "workers": ['),
+      400,
+      "invalid_payload",
+    );
     // An ID number sent as a JSON number has already lost its last digits: refused, never rounded.
     const shape = await request(t.app)
       .post(url())
@@ -118,21 +157,50 @@ describe("platform feed: refusals (nothing written)", () => {
       .send('{"batchId": "b1", "complete": "yes", "workers": [{"idNumber": 370102199001011234, "name": "x"}]}');
     expectError(shape, 400, "invalid_payload");
     expect(shape.body.error.fields).toMatchObject({ complete: expect.any(String), "workers.0.idNumber": expect.any(String) });
-    const unknown = await request(t.app).post(url()).set("Authorization", auth).send(batch({ workers: [{ ...W(1), politcalStatus: "中共党员" }] }));
+    const unknown = await request(t.app)
+      .post(url())
+      .set("Authorization", auth)
+      .send(batch({ workers: [{ ...W(1), politcalStatus: "中共党员" }] }));
     expectError(unknown, 400, "invalid_payload");
     expect(unknown.body.error.message).toContain("politcalStatus");
-    expectError(await request(t.app).post(url()).set("Authorization", auth).send(batch({ workers: [] })), 400, "invalid_payload");
-    expectError(await request(t.app).post(url()).set("Authorization", auth).send(batch({ batchId: "../etc/passwd" })), 400, "invalid_payload");
-    expectError(await request(t.app).post(url()).set("Authorization", auth).set("Content-Type", "application/xml").send("<x/>"), 400, "invalid_payload");
+    expectError(
+      await request(t.app)
+        .post(url())
+        .set("Authorization", auth)
+        .send(batch({ workers: [] })),
+      400,
+      "invalid_payload",
+    );
+    expectError(
+      await request(t.app)
+        .post(url())
+        .set("Authorization", auth)
+        .send(batch({ batchId: "../etc/passwd" })),
+      400,
+      "invalid_payload",
+    );
+    expectError(
+      await request(t.app).post(url()).set("Authorization", auth).set("Content-Type", "application/xml").send("<x/>"),
+      400,
+      "invalid_payload",
+    );
     expect(counts()).toEqual(NOTHING);
   });
 
   it("answers 400 invalid_payload for a CSV without the required columns, or without batchId", async () => {
     const { key } = await issueKey();
-    const noId = await request(t.app).post(`${url()}?batchId=c1&complete=true`).set("Authorization", `Bearer ${key}`).set("Content-Type", "text/csv").send("姓名,手机号\n张三,13900000000\n");
+    const noId = await request(t.app)
+      .post(`${url()}?batchId=c1&complete=true`)
+      .set("Authorization", `Bearer ${key}`)
+      .set("Content-Type", "text/csv")
+      .send("姓名,手机号\n张三,13900000000\n");
     expectError(noId, 400, "invalid_payload");
     expect(noId.body.error.message).toContain("身份证号");
-    const noBatch = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).set("Content-Type", "text/csv").send(`身份证号,姓名\n${W(1).idNumber},张三\n`);
+    const noBatch = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .set("Content-Type", "text/csv")
+      .send(`身份证号,姓名\n${W(1).idNumber},张三\n`);
     expectError(noBatch, 400, "invalid_payload");
     expect(counts()).toEqual(NOTHING);
   });
@@ -145,10 +213,21 @@ describe("platform feed: refusals (nothing written)", () => {
     const many = batch({ workers: Array.from({ length: 60 }, (_, i) => W(i)) });
     expectError(await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(many), 413, "payload_too_large");
     const csv = `身份证号,姓名\n${Array.from({ length: 120 }, (_, i) => `${W(i).idNumber},骑手${i}`).join("\n")}\n`;
-    expectError(await request(t.app).post(`${url()}?batchId=c1&complete=true`).set("Authorization", `Bearer ${key}`).set("Content-Type", "text/csv").send(csv), 413, "payload_too_large");
+    expectError(
+      await request(t.app)
+        .post(`${url()}?batchId=c1&complete=true`)
+        .set("Authorization", `Bearer ${key}`)
+        .set("Content-Type", "text/csv")
+        .send(csv),
+      413,
+      "payload_too_large",
+    );
     // Streamed without a Content-Length: counted while written, the partial file removed.
     const chunked = await new Promise<request.Response>((resolve, reject) => {
-      const req = request(t.app).post(`${url()}?batchId=c2&complete=true`).set("Authorization", `Bearer ${key}`).set("Content-Type", "text/csv");
+      const req = request(t.app)
+        .post(`${url()}?batchId=c2&complete=true`)
+        .set("Authorization", `Bearer ${key}`)
+        .set("Content-Type", "text/csv");
       for (let i = 0; i < 8; i++) req.write(csv.slice(i * 500, (i + 1) * 500));
       req.end((err, res) => (res ? resolve(res) : reject(err)));
     });
@@ -169,11 +248,34 @@ describe("platform feed: batches through the roster pipeline", () => {
     expect(res.status).toBe(200);
     expect(res.headers["set-cookie"]).toBeUndefined();
     expect(Object.keys(res.body).sort()).toEqual(
-      ["importId", "kind", "encoding", "rows", "inserted", "updated", "unchanged", "corrected", "duplicates", "rejected", "membersMatched", "leadsCreated", "departed"].sort(),
+      [
+        "importId",
+        "kind",
+        "encoding",
+        "rows",
+        "inserted",
+        "updated",
+        "unchanged",
+        "corrected",
+        "duplicates",
+        "rejected",
+        "membersMatched",
+        "leadsCreated",
+        "departed",
+      ].sort(),
     );
     expect(res.body).toMatchObject({ kind: "roster", rows: 3, inserted: 3, rejected: 0, leadsCreated: 1, departed: 0 });
-    const imp = t.handle.sqlite.prepare("SELECT source, platform, org_id AS orgId, status, original_name AS name, user_id AS userId FROM imports WHERE id = ?").get(res.body.importId);
-    expect(imp).toEqual({ source: "api", platform: PLATFORM, orgId: t.city.dl.id, status: "succeeded", name: "API 批次 2025-06-01.a", userId: null });
+    const imp = t.handle.sqlite
+      .prepare("SELECT source, platform, org_id AS orgId, status, original_name AS name, user_id AS userId FROM imports WHERE id = ?")
+      .get(res.body.importId);
+    expect(imp).toEqual({
+      source: "api",
+      platform: PLATFORM,
+      orgId: t.city.dl.id,
+      status: "succeeded",
+      name: "API 批次 2025-06-01.a",
+      userId: null,
+    });
     const lead = t.handle.sqlite.prepare("SELECT channel, committee_id AS committeeId, platform FROM leads").get();
     expect(lead).toEqual({ channel: "platform_report", committeeId: t.city.dl.id, platform: PLATFORM });
     expect(t.handle.sqlite.prepare("SELECT occupation FROM workers WHERE id_number = ?").pluck().get(W(3).idNumber)).toBe("delivery_rider");
@@ -182,7 +284,10 @@ describe("platform feed: batches through the roster pipeline", () => {
   it("rejects bad rows one by one (the pipeline's reasons) and keeps the good ones", async () => {
     const { key } = await issueKey();
     const bad = W(9).idNumber.slice(0, 17) + (W(9).idNumber.endsWith("1") ? "2" : "1");
-    const res = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ workers: [W(1), W(9, { idNumber: bad }), W(1)] }));
+    const res = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .send(batch({ workers: [W(1), W(9, { idNumber: bad }), W(1)] }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ rows: 3, inserted: 1, rejected: 1, duplicates: 1 });
     const issue = t.handle.sqlite.prepare("SELECT row_number AS row, reason FROM import_issues WHERE outcome = 'rejected'").get();
@@ -204,7 +309,10 @@ describe("platform feed: batches through the roster pipeline", () => {
   it("marks departures for a complete batch that leaves someone out", async () => {
     const { key } = await issueKey();
     await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch());
-    const res = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "2025-06-02", workers: [W(1), W(2, { politicalStatus: "中共党员" })] }));
+    const res = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .send(batch({ batchId: "2025-06-02", workers: [W(1), W(2, { politicalStatus: "中共党员" })] }));
     expect(res.body).toMatchObject({ departed: 1 });
     expect(t.handle.sqlite.prepare("SELECT left_on IS NOT NULL FROM workers WHERE id_number = ?").pluck().get(W(3).idNumber)).toBe(1);
   });
@@ -220,7 +328,9 @@ describe("platform feed: batches through the roster pipeline", () => {
       .send(batch({ batchId: "2025-06-02.partial", complete: false, workers: [W(1), W(4, { politicalStatus: "中共预备党员" })] }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ rows: 2, inserted: 1, departed: 0, leadsCreated: 1 });
-    const seen = t.handle.sqlite.prepare("SELECT id_number AS id, last_seen_on AS seen, left_on AS leftOn FROM workers ORDER BY id_number").all() as { id: string; seen: string; leftOn: string | null }[];
+    const seen = t.handle.sqlite
+      .prepare("SELECT id_number AS id, last_seen_on AS seen, left_on AS leftOn FROM workers ORDER BY id_number")
+      .all() as { id: string; seen: string; leftOn: string | null }[];
     expect(seen.every((w) => w.leftOn === null)).toBe(true);
     const today = seen.find((w) => w.id === W(4).idNumber)!.seen;
     expect(today).not.toBe("2000-01-01");
@@ -238,16 +348,25 @@ describe("platform feed: batches through the roster pipeline", () => {
     const shown = await clerk.get(`/imports/${res.body.importId}`);
     expect(shown.text).toContain("不判断（平台报送的是部分名单）");
     // A later whole roster still finds who has gone.
-    const whole = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "2025-06-03", workers: [W(1), W(4)] }));
+    const whole = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .send(batch({ batchId: "2025-06-03", workers: [W(1), W(4)] }));
     expect(whole.body).toMatchObject({ departed: 2 });
   });
 
   it("reads a whole roster again after a partial batch with the same content (departures are not skipped)", async () => {
     const { key } = await issueKey();
     await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch());
-    const partial = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "p", complete: false, workers: [W(1)] }));
+    const partial = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .send(batch({ batchId: "p", complete: false, workers: [W(1)] }));
     expect(partial.body).toMatchObject({ departed: 0, unchanged: 1 });
-    const whole = await request(t.app).post(url()).set("Authorization", `Bearer ${key}`).send(batch({ batchId: "p", workers: [W(1)] }));
+    const whole = await request(t.app)
+      .post(url())
+      .set("Authorization", `Bearer ${key}`)
+      .send(batch({ batchId: "p", workers: [W(1)] }));
     expect(whole.body).toMatchObject({ departed: 2 });
   });
 

@@ -38,7 +38,16 @@ async function post(agent: Agent, over: Record<string, string> = {}) {
 
 const lead = () =>
   t.handle.sqlite.prepare("SELECT * FROM leads WHERE id_number = ?").get(ID) as
-    | { id: number; channel: string; status: string; committee_id: number; enterprise_id: number; found_on: string; member_id: number | null; note: string }
+    | {
+        id: number;
+        channel: string;
+        status: string;
+        committee_id: number;
+        enterprise_id: number;
+        found_on: string;
+        member_id: number | null;
+        note: string;
+      }
     | undefined;
 
 describe("field visit form", () => {
@@ -57,7 +66,14 @@ describe("field visit form", () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe("/finds/visit");
     const l = lead()!;
-    expect(l).toMatchObject({ channel: "field_visit", status: "open", committee_id: t.city.dl.id, enterprise_id: t.city.dlEnterprise.id, found_on: addDays(todayIso(), -2), member_id: null });
+    expect(l).toMatchObject({
+      channel: "field_visit",
+      status: "open",
+      committee_id: t.city.dl.id,
+      enterprise_id: t.city.dlEnterprise.id,
+      found_on: addDays(todayIso(), -2),
+      member_id: null,
+    });
     expect(l.note).toContain("东门骑手驿站");
     expect(l.note).toContain("午休时交谈");
     expect((await clerk.get("/finds/visit")).text).toContain("已记录为待核实的摸排线索");
@@ -84,7 +100,10 @@ describe("field visit form", () => {
       org_id: t.city.dl.id,
       occupation: "delivery_rider",
     });
-    const kinds = (t.handle.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id").pluck().all(l.member_id) as string[]);
+    const kinds = t.handle.sqlite
+      .prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id")
+      .pluck()
+      .all(l.member_id) as string[];
     expect(kinds).toEqual(["created", "verified"]);
     expect((await clerk.get("/finds/visit")).text).toContain("核实为党员");
   });
@@ -112,7 +131,12 @@ describe("field visit form", () => {
     const member = await post(clerk, { idNumber: t.city.dlMember.idNumber, name: t.city.dlMember.name, joinedOn: "" });
     expect(member.status).toBe(303);
     expect(t.handle.sqlite.prepare("SELECT count(*) FROM leads").pluck().get()).toBe(0);
-    expect(t.handle.sqlite.prepare("SELECT count(*) FROM member_events WHERE member_id = ? AND kind = 'field_visit'").pluck().get(t.city.dlMember.id)).toBe(1);
+    expect(
+      t.handle.sqlite
+        .prepare("SELECT count(*) FROM member_events WHERE member_id = ? AND kind = 'field_visit'")
+        .pluck()
+        .get(t.city.dlMember.id),
+    ).toBe(1);
     await post(clerk);
     await post(clerk, { documentsChecked: "on", place: "西门" });
     expect(t.handle.sqlite.prepare("SELECT count(*) FROM leads").pluck().get()).toBe(1);

@@ -19,7 +19,14 @@ async function createVia(agent: Agent, over: Record<string, string> = {}) {
     .send({ label: "某某货运站", enterpriseId: String(t.city.dlEnterprise.id), expiresOn: addDays(todayIso(), 60), _csrf: csrf, ...over });
 }
 
-const linkRow = () => t.handle.sqlite.prepare("SELECT * FROM self_report_links ORDER BY id DESC").get() as { id: number; token: string; committee_id: number; expires_at: string; created_by: number };
+const linkRow = () =>
+  t.handle.sqlite.prepare("SELECT * FROM self_report_links ORDER BY id DESC").get() as {
+    id: number;
+    token: string;
+    committee_id: number;
+    expires_at: string;
+    created_by: number;
+  };
 
 describe("self-report links", () => {
   it("creates a link in the clerk's committee with a random 144-bit base64url token", async () => {

@@ -22,9 +22,16 @@ async function linkWithForgedHost(overrides: Partial<Config>) {
   t = await createTestApp(overrides);
   const clerk = await signIn(t.app, "t-clerk-dl");
   const csrf = await clerk.csrf("/finds/links");
-  const created = await clerk.post("/finds/links").set("Host", EVIL).type("form").send({ label: "某某货运站", expiresOn: addDays(todayIso(), 60), _csrf: csrf });
+  const created = await clerk
+    .post("/finds/links")
+    .set("Host", EVIL)
+    .type("form")
+    .send({ label: "某某货运站", expiresOn: addDays(todayIso(), 60), _csrf: csrf });
   expect(created.status).toBe(303);
-  const { id, token } = t.handle.sqlite.prepare("SELECT id, token FROM self_report_links ORDER BY id DESC").get() as { id: number; token: string };
+  const { id, token } = t.handle.sqlite.prepare("SELECT id, token FROM self_report_links ORDER BY id DESC").get() as {
+    id: number;
+    token: string;
+  };
   const page = await forged(clerk.get(`/finds/links/${id}`));
   const poster = await forged(clerk.get(`/finds/links/${id}/poster`));
   const svg = await forged(clerk.get(`/finds/links/${id}/qr.svg`)).buffer(true);
@@ -82,10 +89,14 @@ describe("PUBLIC_BASE_URL is checked at start", () => {
     expect(loadConfig({ PUBLIC_BASE_URL: raw }).publicBaseUrl).toBe(want);
   });
 
-  it.each(["dangjian.example.cn", "javascript:alert(1)", "ftp://example.cn", "https://user:pw@example.cn", "https://example.cn/?next=x", "https://example.cn/#x"])(
-    "%j is refused with the variable's name",
-    (raw) => {
-      expect(() => loadConfig({ PUBLIC_BASE_URL: raw })).toThrow(/PUBLIC_BASE_URL: must/);
-    },
-  );
+  it.each([
+    "dangjian.example.cn",
+    "javascript:alert(1)",
+    "ftp://example.cn",
+    "https://user:pw@example.cn",
+    "https://example.cn/?next=x",
+    "https://example.cn/#x",
+  ])("%j is refused with the variable's name", (raw) => {
+    expect(() => loadConfig({ PUBLIC_BASE_URL: raw })).toThrow(/PUBLIC_BASE_URL: must/);
+  });
 });

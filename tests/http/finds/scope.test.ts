@@ -20,7 +20,8 @@ beforeEach(async () => {
 afterEach(() => t?.close());
 
 const FREE_TEXT = "攻击者写入的自由文本";
-const events = (memberId: number) => JSON.stringify(t.handle.sqlite.prepare("SELECT * FROM member_events WHERE member_id = ? ORDER BY id").all(memberId));
+const events = (memberId: number) =>
+  JSON.stringify(t.handle.sqlite.prepare("SELECT * FROM member_events WHERE member_id = ? ORDER BY id").all(memberId));
 const table = (name: string) => JSON.stringify(t.handle.sqlite.prepare(`SELECT * FROM ${name} ORDER BY id`).all());
 
 /** What of the other committee's member the finder must not learn: their record's name, id, branch, committee. */
@@ -43,11 +44,24 @@ async function fieldVisit(agent: Agent, over: Record<string, string>) {
   return agent
     .post("/finds/visit")
     .type("form")
-    .send({ name: "孙走访", idNumber: t.city.psMember.idNumber, phone: "13711112222", place: FREE_TEXT, note: FREE_TEXT, visitedOn: todayIso(), category: "full", _csrf: csrf, ...over });
+    .send({
+      name: "孙走访",
+      idNumber: t.city.psMember.idNumber,
+      phone: "13711112222",
+      place: FREE_TEXT,
+      note: FREE_TEXT,
+      visitedOn: todayIso(),
+      category: "full",
+      _csrf: csrf,
+      ...over,
+    });
 }
 
 describe("a field visit naming another committee's member", () => {
-  it.each([["documents not checked", {}], ["documents checked on the spot", { documentsChecked: "on" }]] as const)(
+  it.each([
+    ["documents not checked", {}],
+    ["documents checked on the spot", { documentsChecked: "on" }],
+  ] as const)(
     "%s: writes nothing on the member or the leads, and says only that the number is registered elsewhere",
     async (_label, over) => {
       const before = { events: events(t.city.psMember.id), leads: table("leads"), members: table("members") };
@@ -66,7 +80,12 @@ describe("a field visit naming another committee's member", () => {
     const res = await fieldVisit(clerk, { idNumber: t.city.dlMember.idNumber, name: t.city.dlMember.name });
     expect(res.status).toBe(303);
     expect(events(t.city.dlMember.id)).not.toBe(before);
-    expect(t.handle.sqlite.prepare("SELECT summary FROM member_events WHERE member_id = ? AND kind = 'field_visit'").pluck().get(t.city.dlMember.id)).toContain(FREE_TEXT);
+    expect(
+      t.handle.sqlite
+        .prepare("SELECT summary FROM member_events WHERE member_id = ? AND kind = 'field_visit'")
+        .pluck()
+        .get(t.city.dlMember.id),
+    ).toContain(FREE_TEXT);
     expect((await clerk.get("/finds/visit")).text).toContain("已记入其党员信息的时间线");
   });
 });
@@ -77,12 +96,20 @@ describe("the public form of one committee's link naming another committee's mem
   async function submit(token: string, idNumber: string) {
     const agent = request.agent(t.app);
     const page = await agent.get(`/r/${token}`);
-    return agent.post(`/r/${token}`).type("form").send({ name: "刘自报", idNumber, phone: "13912340001", homeOrgName: FREE_TEXT, consent: "on", _csrf: csrfFrom(page.text) });
+    return agent
+      .post(`/r/${token}`)
+      .type("form")
+      .send({ name: "刘自报", idNumber, phone: "13912340001", homeOrgName: FREE_TEXT, consent: "on", _csrf: csrfFrom(page.text) });
   }
 
   it("answers as for anyone, writes nothing on the member, and the link counts the submission without naming anyone", async () => {
     // The label is the link creator's free text: it would be the timeline's summary.
-    const link = createLink(t.handle.db, clerkActor(), { label: FREE_TEXT, committeeId: t.city.dl.id, enterpriseId: null, expiresOn: addDays(todayIso(), 30) }, todayIso());
+    const link = createLink(
+      t.handle.db,
+      clerkActor(),
+      { label: FREE_TEXT, committeeId: t.city.dl.id, enterpriseId: null, expiresOn: addDays(todayIso(), 30) },
+      todayIso(),
+    );
     const before = { events: events(t.city.psMember.id), leads: table("leads") };
     const fresh = await submit(link.token, makeIdNumber("371702", "1990-11-02", 42));
     const elsewhere = await submit(link.token, t.city.psMember.idNumber);
@@ -112,7 +139,16 @@ describe("verifying a lead whose person is another committee's member", () => {
     const created = await sec
       .post("/members")
       .type("form")
-      .send({ name: "周在配送", idNumber: ID, category: "full", joinedOn: "2012-07-01", fullOn: "2013-07-01", orgId: String(t.city.psBranch.id), relationStatus: "local", _csrf: csrf });
+      .send({
+        name: "周在配送",
+        idNumber: ID,
+        category: "full",
+        joinedOn: "2012-07-01",
+        fullOn: "2013-07-01",
+        orgId: String(t.city.psBranch.id),
+        relationStatus: "local",
+        _csrf: csrf,
+      });
     expect(created.status).toBe(303);
     const memberId = t.handle.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(ID) as number;
     return { leadId, memberId };
@@ -122,8 +158,14 @@ describe("verifying a lead whose person is another committee's member", () => {
     const { leadId, memberId } = await leadThenMemberElsewhere();
     const before = { events: events(memberId), leads: table("leads"), members: table("members"), workers: table("workers") };
     const csrf = await clerk.csrf(`/leads/${leadId}`);
-    const one = await clerk.post(`/leads/${leadId}/verify`).type("form").send({ branchId: String(t.city.dlBranch.id), category: "full", _csrf: csrf });
-    const bulk = await clerk.post("/leads/bulk-verify").type("form").send({ ids: String(leadId), branchId: String(t.city.dlBranch.id), _csrf: csrf });
+    const one = await clerk
+      .post(`/leads/${leadId}/verify`)
+      .type("form")
+      .send({ branchId: String(t.city.dlBranch.id), category: "full", _csrf: csrf });
+    const bulk = await clerk
+      .post("/leads/bulk-verify")
+      .type("form")
+      .send({ ids: String(leadId), branchId: String(t.city.dlBranch.id), _csrf: csrf });
     for (const res of [one, bulk]) {
       expect(res.status).toBe(409);
       expect(res.text).toContain("该身份证号已由其他党组织登记为党员");
@@ -137,9 +179,14 @@ describe("verifying a lead whose person is another committee's member", () => {
   it("the control: an administrator, whose scope holds the member, verifies it and it is linked", async () => {
     const { leadId, memberId } = await leadThenMemberElsewhere();
     const admin = await signIn(t.app, "t-admin");
-    const res = await admin.post(`/leads/${leadId}/verify`).type("form").send({ category: "full", _csrf: await admin.csrf(`/leads/${leadId}`) });
+    const res = await admin
+      .post(`/leads/${leadId}/verify`)
+      .type("form")
+      .send({ category: "full", _csrf: await admin.csrf(`/leads/${leadId}`) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/members/${memberId}`);
-    expect(t.handle.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id DESC LIMIT 1").pluck().get(memberId)).toBe("verified");
+    expect(
+      t.handle.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id DESC LIMIT 1").pluck().get(memberId),
+    ).toBe("verified");
   });
 });

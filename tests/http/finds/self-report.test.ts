@@ -11,7 +11,12 @@ let t: TestApp;
 let link: SelfReportLink;
 beforeEach(async () => {
   t = await createTestApp();
-  link = createLink(t.handle.db, clerk(), { label: "某某配送站", committeeId: null, enterpriseId: t.city.dlEnterprise.id, expiresOn: addDays(todayIso(), 30) }, todayIso());
+  link = createLink(
+    t.handle.db,
+    clerk(),
+    { label: "某某配送站", committeeId: null, enterpriseId: t.city.dlEnterprise.id, expiresOn: addDays(todayIso(), 30) },
+    todayIso(),
+  );
 });
 afterEach(() => t?.close());
 
@@ -20,7 +25,17 @@ const ID = makeIdNumber("371702", "1988-03-12", 41);
 const ID2 = makeIdNumber("371702", "1990-11-02", 42);
 
 function formBody(over: Record<string, string> = {}) {
-  return { name: "刘自报", idNumber: ID, phone: "13912340001", occupation: "truck_driver", platform: "某货运平台", homeOrgName: "某村党支部", joinedOn: "2012-07-01", consent: "on", ...over };
+  return {
+    name: "刘自报",
+    idNumber: ID,
+    phone: "13912340001",
+    occupation: "truck_driver",
+    platform: "某货运平台",
+    homeOrgName: "某村党支部",
+    joinedOn: "2012-07-01",
+    consent: "on",
+    ...over,
+  };
 }
 
 /** A visitor's browser: opens the form (which starts an anonymous session), then posts it. */
@@ -32,11 +47,18 @@ async function visitor(token = link.token) {
 
 async function submit(over: Record<string, string> = {}, token = link.token) {
   const v = await visitor(token);
-  return v.agent.post(`/r/${token}`).type("form").send({ ...formBody(over), _csrf: v.csrf });
+  return v.agent
+    .post(`/r/${token}`)
+    .type("form")
+    .send({ ...formBody(over), _csrf: v.csrf });
 }
 
 const leadRows = () =>
-  t.handle.sqlite.prepare("SELECT id, id_number AS idNumber, name, phone, channel, committee_id AS committeeId, self_report_link_id AS linkId, enterprise_id AS enterpriseId, note, status FROM leads ORDER BY id").all() as {
+  t.handle.sqlite
+    .prepare(
+      "SELECT id, id_number AS idNumber, name, phone, channel, committee_id AS committeeId, self_report_link_id AS linkId, enterprise_id AS enterpriseId, note, status FROM leads ORDER BY id",
+    )
+    .all() as {
     id: number;
     idNumber: string;
     name: string;
@@ -66,12 +88,24 @@ describe("public self-report form", () => {
     expect(res.headers.location).toBe(`/r/${link.token}/thanks`);
     const leads = leadRows();
     expect(leads).toHaveLength(1);
-    expect(leads[0]).toMatchObject({ idNumber: ID, name: "刘自报", phone: "13912340001", channel: "self_report", committeeId: t.city.dl.id, linkId: link.id, enterpriseId: t.city.dlEnterprise.id, status: "open" });
+    expect(leads[0]).toMatchObject({
+      idNumber: ID,
+      name: "刘自报",
+      phone: "13912340001",
+      channel: "self_report",
+      committeeId: t.city.dl.id,
+      linkId: link.id,
+      enterpriseId: t.city.dlEnterprise.id,
+      status: "open",
+    });
     const thanks = await request(t.app).get(res.headers.location!);
     expect(thanks.status).toBe(200);
     expect(thanks.text).toContain("提交成功");
     for (const personal of ["刘自报", ID, ID.slice(-4), "13912340001", "某村党支部"]) expect(thanks.text).not.toContain(personal);
-    const audit = t.handle.sqlite.prepare("SELECT username, details FROM audit_log WHERE action = 'self_report'").get() as { username: string; details: string };
+    const audit = t.handle.sqlite.prepare("SELECT username, details FROM audit_log WHERE action = 'self_report'").get() as {
+      username: string;
+      details: string;
+    };
     expect(JSON.parse(audit.details)).toMatchObject({ linkId: link.id, outcome: "created", consent: expect.any(String) });
     expect(audit.details).not.toContain(ID);
   });
@@ -116,7 +150,9 @@ describe("public self-report form", () => {
 
   it("merges into a lead found by another channel and reopens a rejected one", async () => {
     t.handle.sqlite
-      .prepare("INSERT INTO leads (id_number, name, channel, committee_id, status, found_on, reject_reason) VALUES (?, '刘自报', 'platform_report', ?, 'rejected', '2024-01-01', '平台登记有误')")
+      .prepare(
+        "INSERT INTO leads (id_number, name, channel, committee_id, status, found_on, reject_reason) VALUES (?, '刘自报', 'platform_report', ?, 'rejected', '2024-01-01', '平台登记有误')",
+      )
       .run(ID, t.city.dl.id);
     await submit();
     const leads = leadRows();
@@ -126,7 +162,12 @@ describe("public self-report form", () => {
   });
 
   it("lists on the leads page only the leads of the link chosen (?link=), with the link in the filter", async () => {
-    const other = createLink(t.handle.db, clerk(), { label: "夜市驿站", committeeId: null, enterpriseId: null, expiresOn: addDays(todayIso(), 30) }, todayIso());
+    const other = createLink(
+      t.handle.db,
+      clerk(),
+      { label: "夜市驿站", committeeId: null, enterpriseId: null, expiresOn: addDays(todayIso(), 30) },
+      todayIso(),
+    );
     await submit();
     await submit({ idNumber: ID2, name: "王另报" }, other.token);
     const agent = await signIn(t.app, "t-clerk-dl");
@@ -150,7 +191,10 @@ describe("public self-report form", () => {
     expect(member.status).toBe(fresh.status);
     expect(member.headers.location).toBe(fresh.headers.location);
     expect(leadRows().map((l) => l.idNumber)).toEqual([ID2]);
-    const ev = t.handle.sqlite.prepare("SELECT kind, details FROM member_events WHERE member_id = ?").all(t.city.dlMember.id) as { kind: string; details: string }[];
+    const ev = t.handle.sqlite.prepare("SELECT kind, details FROM member_events WHERE member_id = ?").all(t.city.dlMember.id) as {
+      kind: string;
+      details: string;
+    }[];
     expect(ev.map((e) => e.kind)).toContain("self_reported");
     expect(JSON.parse(ev.find((e) => e.kind === "self_reported")!.details).linkId).toBe(link.id);
     // The clerk sees it counted on the link: one lead, one submission by a member.
@@ -179,7 +223,9 @@ describe("links that no longer take submissions", () => {
   }
 
   it("answers an expired link exactly like an unknown one, and stores nothing", async () => {
-    t.handle.sqlite.prepare("UPDATE self_report_links SET expires_at = ? WHERE id = ?").run(new Date(Date.now() - 1000).toISOString(), link.id);
+    t.handle.sqlite
+      .prepare("UPDATE self_report_links SET expires_at = ? WHERE id = ?")
+      .run(new Date(Date.now() - 1000).toISOString(), link.id);
     const expired = await deadPage(link.token);
     const unknown = await deadPage("AAAAAAAAAAAAAAAAAAAAAAAA");
     expect(expired.status).toBe(404);
@@ -190,8 +236,13 @@ describe("links that no longer take submissions", () => {
     const agent = request.agent(t.app);
     t.handle.sqlite.prepare("UPDATE self_report_links SET expires_at = NULL WHERE id = ?").run(link.id);
     const csrf = csrfFrom((await agent.get(`/r/${link.token}`)).text);
-    t.handle.sqlite.prepare("UPDATE self_report_links SET expires_at = ? WHERE id = ?").run(new Date(Date.now() - 1000).toISOString(), link.id);
-    const post = await agent.post(`/r/${link.token}`).type("form").send({ ...formBody(), _csrf: csrf });
+    t.handle.sqlite
+      .prepare("UPDATE self_report_links SET expires_at = ? WHERE id = ?")
+      .run(new Date(Date.now() - 1000).toISOString(), link.id);
+    const post = await agent
+      .post(`/r/${link.token}`)
+      .type("form")
+      .send({ ...formBody(), _csrf: csrf });
     expect(post.status).toBe(404);
     expect(leadRows()).toHaveLength(0);
   });
@@ -202,7 +253,10 @@ describe("links that no longer take submissions", () => {
     const closed = await deadPage(link.token);
     expect(closed.status).toBe(404);
     expect(closed.body).toBe((await deadPage("BBBBBBBBBBBBBBBBBBBBBBBB")).body);
-    const post = await agent.post(`/r/${link.token}`).type("form").send({ ...formBody(), _csrf: csrf });
+    const post = await agent
+      .post(`/r/${link.token}`)
+      .type("form")
+      .send({ ...formBody(), _csrf: csrf });
     expect(post.status).toBe(404);
     expect(leadRows()).toHaveLength(0);
   });
@@ -218,10 +272,16 @@ describe("rate limits", () => {
   it("limits submissions per IP (10 an hour), answering 429 with Retry-After, in the rate_limits table", async () => {
     const { agent, csrf } = await visitor();
     for (let i = 0; i < 10; i++) {
-      const r = await agent.post(`/r/${link.token}`).type("form").send({ ...formBody({ idNumber: "1" }), _csrf: csrf });
+      const r = await agent
+        .post(`/r/${link.token}`)
+        .type("form")
+        .send({ ...formBody({ idNumber: "1" }), _csrf: csrf });
       expect(r.status).toBe(422);
     }
-    const limited = await agent.post(`/r/${link.token}`).type("form").send({ ...formBody(), _csrf: csrf });
+    const limited = await agent
+      .post(`/r/${link.token}`)
+      .type("form")
+      .send({ ...formBody(), _csrf: csrf });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
     expect(limited.text).toContain("提交过于频繁");

@@ -52,7 +52,7 @@ describe("imports over HTTP", () => {
     expect(preview.status).toBe(200);
     expect(preview.text).toContain("GBK / GB18030");
     expect(preview.text).toContain("逗号分隔");
-    expect(preview.text).toContain("<option value=\"公民身份号码\" selected>");
+    expect(preview.text).toContain('<option value="公民身份号码" selected>');
     expect(preview.text).toContain("张伟");
     // The sample shows what each column holds, not whose it is: ID and phone numbers masked.
     expect(preview.text).toContain("371702********1008");
@@ -104,32 +104,38 @@ describe("imports over HTTP", () => {
   it("a dry run shows what would happen, then runs for real from its page", async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const preview = await upload(clerk, "duplicate-rows.csv", { kind: "roster", platform: "P", orgId: String(t.city.ps.id) });
-    const dry = await clerk.post("/imports/start").type("form").send({
-      _csrf: csrfFrom(preview.text),
-      upload: hidden(preview.text, "upload"),
-      kind: "roster",
-      platform: "P",
-      orgId: String(t.city.ps.id),
-      mode: "dry",
-      map_idNumber: "身份证号",
-      map_name: "姓名",
-    });
+    const dry = await clerk
+      .post("/imports/start")
+      .type("form")
+      .send({
+        _csrf: csrfFrom(preview.text),
+        upload: hidden(preview.text, "upload"),
+        kind: "roster",
+        platform: "P",
+        orgId: String(t.city.ps.id),
+        mode: "dry",
+        map_idNumber: "身份证号",
+        map_name: "姓名",
+      });
     const dryId = /\/imports\/(\d+)$/.exec(dry.headers.location ?? "")![1]!;
     expect((await waitDone(clerk, dryId)).status).toBe("dry_run");
     expect(t.handle.sqlite.prepare("SELECT count(*) FROM workers").pluck().get()).toBe(0);
     const page = await clerk.get(`/imports/${dryId}`);
     expect(page.text).toContain("试运行结果（未写入数据库）");
     expect(page.text).toContain("确认无误，正式导入");
-    const real = await clerk.post("/imports/start").type("form").send({
-      _csrf: csrfFrom(page.text),
-      upload: hidden(page.text, "upload"),
-      kind: "roster",
-      platform: "P",
-      orgId: String(t.city.ps.id),
-      mode: "run",
-      map_idNumber: hidden(page.text, "map_idNumber"),
-      map_name: hidden(page.text, "map_name"),
-    });
+    const real = await clerk
+      .post("/imports/start")
+      .type("form")
+      .send({
+        _csrf: csrfFrom(page.text),
+        upload: hidden(page.text, "upload"),
+        kind: "roster",
+        platform: "P",
+        orgId: String(t.city.ps.id),
+        mode: "run",
+        map_idNumber: hidden(page.text, "map_idNumber"),
+        map_name: hidden(page.text, "map_name"),
+      });
     const realId = /\/imports\/(\d+)$/.exec(real.headers.location ?? "")![1]!;
     expect(await waitDone(clerk, realId)).toMatchObject({ status: "succeeded", summary: { inserted: 3, duplicates: 2 } });
     expect(t.handle.sqlite.prepare("SELECT count(*) FROM workers").pluck().get()).toBe(3);
@@ -141,26 +147,32 @@ describe("imports over HTTP", () => {
   it("shows the error list and serves it as .xlsx", async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const preview = await upload(clerk, "excel-scientific-ids.csv", { kind: "roster", platform: "P", orgId: String(t.city.ps.id) });
-    const start = await clerk.post("/imports/start").type("form").send({
-      _csrf: csrfFrom(preview.text),
-      upload: hidden(preview.text, "upload"),
-      kind: "roster",
-      platform: "P",
-      orgId: String(t.city.ps.id),
-      mode: "run",
-      map_idNumber: "身份证号",
-      map_name: "姓名",
-    });
+    const start = await clerk
+      .post("/imports/start")
+      .type("form")
+      .send({
+        _csrf: csrfFrom(preview.text),
+        upload: hidden(preview.text, "upload"),
+        kind: "roster",
+        platform: "P",
+        orgId: String(t.city.ps.id),
+        mode: "run",
+        map_idNumber: "身份证号",
+        map_name: "姓名",
+      });
     const id = /\/imports\/(\d+)$/.exec(start.headers.location ?? "")![1]!;
     await waitDone(clerk, id);
     const show = await clerk.get(`/imports/${id}`);
     expect(show.text).toContain("问题清单（3 条）");
     expect(show.text).toContain("第2行");
-    const xlsx = await clerk.get(`/imports/${id}/issues.xlsx`).buffer(true).parse((res, cb) => {
-      const parts: Buffer[] = [];
-      res.on("data", (c: Buffer) => parts.push(c));
-      res.on("end", () => cb(null, Buffer.concat(parts)));
-    });
+    const xlsx = await clerk
+      .get(`/imports/${id}/issues.xlsx`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () => cb(null, Buffer.concat(parts)));
+      });
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers["content-type"]).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     expect((xlsx.body as Buffer).subarray(0, 2).toString()).toBe("PK");
@@ -211,16 +223,19 @@ describe("imports over HTTP", () => {
   it("keeps another committee's imports out of reach, and secretaries out of imports", async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const preview = await upload(clerk, "utf8-bom.csv", { kind: "roster", platform: "P", orgId: String(t.city.ps.id) });
-    const start = await clerk.post("/imports/start").type("form").send({
-      _csrf: csrfFrom(preview.text),
-      upload: hidden(preview.text, "upload"),
-      kind: "roster",
-      platform: "P",
-      orgId: String(t.city.ps.id),
-      mode: "run",
-      map_idNumber: "身份证号",
-      map_name: "姓名",
-    });
+    const start = await clerk
+      .post("/imports/start")
+      .type("form")
+      .send({
+        _csrf: csrfFrom(preview.text),
+        upload: hidden(preview.text, "upload"),
+        kind: "roster",
+        platform: "P",
+        orgId: String(t.city.ps.id),
+        mode: "run",
+        map_idNumber: "身份证号",
+        map_name: "姓名",
+      });
     const id = /\/imports\/(\d+)$/.exec(start.headers.location ?? "")![1]!;
     await waitDone(clerk, id);
     const other = await signIn(t.app, "t-clerk-dl");
@@ -229,14 +244,17 @@ describe("imports over HTTP", () => {
     expect((await other.get(`/imports/${id}/issues.xlsx`)).status).toBe(404);
     expect((await other.get("/imports")).text).not.toContain(`/imports/${id}"`);
     // Another clerk cannot run an upload that is not theirs, nor import into a committee outside their scope.
-    const stolen = await other.post("/imports/start").type("form").send({
-      _csrf: await other.csrf("/imports/new"),
-      upload: hidden(preview.text, "upload"),
-      kind: "roster",
-      platform: "P",
-      orgId: String(t.city.dl.id),
-      mode: "run",
-    });
+    const stolen = await other
+      .post("/imports/start")
+      .type("form")
+      .send({
+        _csrf: await other.csrf("/imports/new"),
+        upload: hidden(preview.text, "upload"),
+        kind: "roster",
+        platform: "P",
+        orgId: String(t.city.dl.id),
+        mode: "run",
+      });
     expect(stolen.status).toBe(422);
     const page = await other.get("/imports/new");
     expect(page.text).not.toContain(`value="${t.city.ps.id}"`);
@@ -248,28 +266,40 @@ describe("imports over HTTP", () => {
   it("verifies a lead into a branch, rejects another", async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const preview = await upload(clerk, "gbk-crlf.csv", { kind: "roster", platform: "P", orgId: String(t.city.ps.id) });
-    const start = await clerk.post("/imports/start").type("form").send({
-      _csrf: csrfFrom(preview.text),
-      upload: hidden(preview.text, "upload"),
-      kind: "roster",
-      platform: "P",
-      orgId: String(t.city.ps.id),
-      mode: "run",
-      map_idNumber: "公民身份号码",
-      map_name: "骑手姓名",
-      map_politicalStatus: "政治面貌",
-    });
+    const start = await clerk
+      .post("/imports/start")
+      .type("form")
+      .send({
+        _csrf: csrfFrom(preview.text),
+        upload: hidden(preview.text, "upload"),
+        kind: "roster",
+        platform: "P",
+        orgId: String(t.city.ps.id),
+        mode: "run",
+        map_idNumber: "公民身份号码",
+        map_name: "骑手姓名",
+        map_politicalStatus: "政治面貌",
+      });
     await waitDone(clerk, /\/imports\/(\d+)$/.exec(start.headers.location ?? "")![1]!);
     const ids = t.handle.sqlite.prepare("SELECT id FROM leads ORDER BY id_number").pluck().all() as number[];
     const detail = await clerk.get(`/leads/${ids[0]}`);
     expect(detail.status).toBe(200);
-    const v = await clerk.post(`/leads/${ids[0]}/verify`).type("form").send({ _csrf: csrfFrom(detail.text), branchId: String(t.city.psBranch.id) });
+    const v = await clerk
+      .post(`/leads/${ids[0]}/verify`)
+      .type("form")
+      .send({ _csrf: csrfFrom(detail.text), branchId: String(t.city.psBranch.id) });
     expect(v.status).toBe(303);
     expect(v.headers.location).toMatch(/^\/members\/\d+$/);
-    const emptyReason = await clerk.post(`/leads/${ids[1]}/reject`).type("form").send({ _csrf: csrfFrom(detail.text), reason: " " });
+    const emptyReason = await clerk
+      .post(`/leads/${ids[1]}/reject`)
+      .type("form")
+      .send({ _csrf: csrfFrom(detail.text), reason: " " });
     expect(emptyReason.status).toBe(422);
     expect(emptyReason.text).toContain("请填写排除原因");
-    const r = await clerk.post(`/leads/${ids[1]}/reject`).type("form").send({ _csrf: csrfFrom(detail.text), reason: "平台填报有误" });
+    const r = await clerk
+      .post(`/leads/${ids[1]}/reject`)
+      .type("form")
+      .send({ _csrf: csrfFrom(detail.text), reason: "平台填报有误" });
     expect(r.status).toBe(303);
     expect(t.handle.sqlite.prepare("SELECT status FROM leads ORDER BY id_number").pluck().all()).toEqual(["verified", "rejected"]);
     const other = await signIn(t.app, "t-clerk-dl");

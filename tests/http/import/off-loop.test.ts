@@ -37,7 +37,10 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "import-off-loop-"));
   fs.mkdirSync(path.join(dir, "uploads"));
   // importThreadMinBytes 0: the small batches below run in a worker too (the comparison with inline).
-  t = await createTestApp({ uploadDir: path.join(dir, "uploads"), uploadLimitBytes: 200 * 1024 * 1024, importThreadMinBytes: 0 }, tempFileDb());
+  t = await createTestApp(
+    { uploadDir: path.join(dir, "uploads"), uploadLimitBytes: 200 * 1024 * 1024, importThreadMinBytes: 0 },
+    tempFileDb(),
+  );
   roster = path.join(dir, "roster.csv");
   await writeRoster(roster, ROWS);
   smaller = path.join(dir, "smaller.csv");
@@ -66,28 +69,37 @@ async function startWebImport(clerk: Agent, platform: string, file = roster): Pr
     .attach("file", file);
   expect(preview.status).toBe(200);
   const upload = /name="upload" value="([a-f0-9]{32})"/.exec(preview.text)![1]!;
-  const start = await clerk.post("/imports/start").type("form").send({
-    _csrf: csrfFrom(preview.text),
-    upload,
-    kind: "roster",
-    platform,
-    orgId: String(t.city.ps.id),
-    mode: "run",
-    map_name: "骑手姓名",
-    map_idNumber: "身份证号",
-    map_phone: "手机号",
-    map_station: "站点",
-    map_franchisee: "加盟商",
-    map_occupation: "从业类型",
-    map_politicalStatus: "政治面貌",
-    map_hiredOn: "入职日期",
-  });
+  const start = await clerk
+    .post("/imports/start")
+    .type("form")
+    .send({
+      _csrf: csrfFrom(preview.text),
+      upload,
+      kind: "roster",
+      platform,
+      orgId: String(t.city.ps.id),
+      mode: "run",
+      map_name: "骑手姓名",
+      map_idNumber: "身份证号",
+      map_phone: "手机号",
+      map_station: "站点",
+      map_franchisee: "加盟商",
+      map_occupation: "从业类型",
+      map_politicalStatus: "政治面貌",
+      map_hiredOn: "入职日期",
+    });
   expect(start.status).toBe(303);
   return Number(/\/imports\/(\d+)$/.exec(start.headers.location ?? "")![1]);
 }
 
 const workers = () => t.handle.sqlite.prepare("SELECT count(*) FROM workers").pluck().get() as number;
-const record = (id: number) => t.handle.sqlite.prepare("SELECT status, bytes_done, size_bytes, error FROM imports WHERE id = ?").get(id) as { status: string; bytes_done: number; size_bytes: number; error: string | null };
+const record = (id: number) =>
+  t.handle.sqlite.prepare("SELECT status, bytes_done, size_bytes, error FROM imports WHERE id = ?").get(id) as {
+    status: string;
+    bytes_done: number;
+    size_bytes: number;
+    error: string | null;
+  };
 const importsDir = () => `${t.handle.path}-imports`;
 
 describe("a large web import on a database file", () => {
@@ -135,15 +147,22 @@ describe("a large web import on a database file", () => {
     await waitFor(() => fs.readdirSync(importsDir()).length === 0, "the lock and scratch files to go", 10_000);
   });
 
-  it("stopped (server shutdown) while applying: rolled back, marked failed, lock and scratch gone; the platform can import again", { timeout: 90_000 }, async () => {
+  it("stopped (server shutdown) while applying: rolled back, marked failed, lock and scratch gone; the platform can import again", {
+    timeout: 90_000,
+  }, async () => {
     const clerk = await signIn(t.app, "t-clerk-ps");
     const before = workers();
     const id = await startWebImport(clerk, "饿了么", smaller);
-    await waitFor(() => {
-      const r = record(id);
-      if (r.status !== "running") throw new Error(`import ended before it could be stopped: ${r.status} ${r.error}`);
-      return r.bytes_done >= r.size_bytes;
-    }, "the import to reach its apply", 80_000, 20);
+    await waitFor(
+      () => {
+        const r = record(id);
+        if (r.status !== "running") throw new Error(`import ended before it could be stopped: ${r.status} ${r.error}`);
+        return r.bytes_done >= r.size_bytes;
+      },
+      "the import to reach its apply",
+      80_000,
+      20,
+    );
     expect(await stopImportThreads()).toBe(1);
     expect(record(id)).toMatchObject({ status: "failed", error: "服务器关闭，导入已中止；数据库未被修改，请重新导入。" });
     expect(workers()).toBe(before);
@@ -192,7 +211,10 @@ describe("the platform API on a database file", () => {
   async function apiKey(app: TestApp): Promise<string> {
     const admin = await signIn(app.app, "t-admin");
     const csrf = await admin.csrf("/admin/api-keys");
-    const res = await admin.post("/admin/api-keys").type("form").send({ label: "推送", platform: PLATFORM, committeeId: String(app.city.dl.id), _csrf: csrf });
+    const res = await admin
+      .post("/admin/api-keys")
+      .type("form")
+      .send({ label: "推送", platform: PLATFORM, committeeId: String(app.city.dl.id), _csrf: csrf });
     return /<code class="secret" id="api-key">([^<]+)<\/code>/.exec(res.text)![1]!;
   }
 
@@ -212,7 +234,12 @@ describe("the platform API on a database file", () => {
     const body = {
       batchId: "b1",
       complete: true,
-      workers: Array.from({ length: 50 }, (_, i) => ({ idNumber: person(900_000 + i), name: `骑手${i}`, station: "东门站", politicalStatus: i % 10 ? "群众" : "中共党员" })),
+      workers: Array.from({ length: 50 }, (_, i) => ({
+        idNumber: person(900_000 + i),
+        name: `骑手${i}`,
+        station: "东门站",
+        politicalStatus: i % 10 ? "群众" : "中共党员",
+      })),
     };
     const { inline, threaded } = await both((app, key) => request(app.app).post(url).set("Authorization", `Bearer ${key}`).send(body));
     expect(threaded.status).toBe(200);
@@ -225,7 +252,13 @@ describe("the platform API on a database file", () => {
     const held = person(700_001);
     const file = path.join(dir, "ps-rider.csv");
     fs.writeFileSync(file, `身份证号,姓名,手机号,入职日期\n${held},周骑手,13700007001,2023-05-06\n`);
-    await runImport(t.handle, loadActor(t.handle.db, t.city.userIds.clerkPs!)!, { kind: "roster", file, platform: PLATFORM, orgId: t.city.ps.id, source: "cli" });
+    await runImport(t.handle, loadActor(t.handle.db, t.city.userIds.clerkPs!)!, {
+      kind: "roster",
+      file,
+      platform: PLATFORM,
+      orgId: t.city.ps.id,
+      source: "cli",
+    });
     const heldRow = () => t.handle.sqlite.prepare("SELECT * FROM workers WHERE platform = ? AND id_number = ?").get(PLATFORM, held);
     const before = heldRow();
     const key = await apiKey(t);
@@ -248,7 +281,11 @@ describe("the platform API on a database file", () => {
     for (let i = 0; i < 5_000; i++) lines.push(i === 2_998 ? `${person(800_000 + i)},"未闭合` : `${person(800_000 + i)},骑手${i}`);
     const csv = `${lines.join("\n")}\n`;
     const { inline, threaded } = await both((app, key) =>
-      request(app.app).post(`${url}?batchId=q1&complete=false`).set("Authorization", `Bearer ${key}`).set("Content-Type", "text/csv").send(csv),
+      request(app.app)
+        .post(`${url}?batchId=q1&complete=false`)
+        .set("Authorization", `Bearer ${key}`)
+        .set("Content-Type", "text/csv")
+        .send(csv),
     );
     expect(inline.status).toBe(400);
     expect(inline.body.error.code).toBe("invalid_payload");

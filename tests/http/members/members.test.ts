@@ -67,7 +67,10 @@ function createBody(orgId: number, over: Record<string, string> = {}): Record<st
 
 async function post(agent: Agent, path: string, body: Record<string, string>) {
   const _csrf = await agent.csrf("/members");
-  return agent.post(path).type("form").send({ ...body, _csrf });
+  return agent
+    .post(path)
+    .type("form")
+    .send({ ...body, _csrf });
 }
 
 function auditRows(handle: TestApp["handle"], action: string) {
@@ -106,8 +109,24 @@ const SCOPE: Record<Who, Target[]> = {
   secretaryJoint: ["dlJointMember"],
   secretaryPs: ["psMember"],
 };
-const WRITES: Record<Who, boolean> = { admin: true, supervisor: false, clerk: true, clerkPs: true, secretary: true, secretaryJoint: true, secretaryPs: true };
-const UNMASKS: Record<Who, boolean> = { admin: true, supervisor: true, clerk: true, clerkPs: true, secretary: false, secretaryJoint: false, secretaryPs: false };
+const WRITES: Record<Who, boolean> = {
+  admin: true,
+  supervisor: false,
+  clerk: true,
+  clerkPs: true,
+  secretary: true,
+  secretaryJoint: true,
+  secretaryPs: true,
+};
+const UNMASKS: Record<Who, boolean> = {
+  admin: true,
+  supervisor: true,
+  clerk: true,
+  clerkPs: true,
+  secretary: false,
+  secretaryJoint: false,
+  secretaryPs: false,
+};
 
 const cases = (Object.keys(USERNAME) as Who[]).flatMap((who) =>
   TARGETS.map((target) => {
@@ -214,10 +233,24 @@ describe("member list", () => {
 
   it("filters by occupation, category, relationship, channel, enterprise and lost contact, and hides those who left unless asked", async () => {
     addMember(t.handle, t.city.dlBranch.id, { name: "货车甲", occupation: "truck_driver", discoveryChannel: "data_match" });
-    addMember(t.handle, t.city.dlBranch.id, { name: "预备乙", category: "probationary", fullOn: null, relationStatus: "mobile_in", relationOrgName: "某村党支部" });
+    addMember(t.handle, t.city.dlBranch.id, {
+      name: "预备乙",
+      category: "probationary",
+      fullOn: null,
+      relationStatus: "mobile_in",
+      relationOrgName: "某村党支部",
+    });
     addMember(t.handle, t.city.dlBranch.id, { name: "失联丙", lostContactOn: "2020-01-01", lostContactReason: "migrant_work" });
-    addMember(t.handle, t.city.dlBranch.id, { name: "失联丁", lostContactOn: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10) });
-    addMember(t.handle, t.city.dlBranch.id, { name: "转出戊", relationStatus: "transferred_out", leftOn: "2024-01-01", leftReason: "transferred_out" });
+    addMember(t.handle, t.city.dlBranch.id, {
+      name: "失联丁",
+      lostContactOn: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),
+    });
+    addMember(t.handle, t.city.dlBranch.id, {
+      name: "转出戊",
+      relationStatus: "transferred_out",
+      leftOn: "2024-01-01",
+      leftReason: "transferred_out",
+    });
     const agent = await signIn(t.app, "t-clerk-dl");
     const rowsOf = async (qs: string) => {
       const res = await agent.get(`/members?${qs}`);
@@ -240,10 +273,14 @@ describe("member list", () => {
 
   it("pages forward and back with keysets in every sort order without losing or repeating a member", async () => {
     for (let i = 0; i < 123; i++) {
-      addMember(t.handle, t.city.dlJoint.id, { name: `成员${String((i * 37) % 123).padStart(3, "0")}`, joinedOn: i % 10 === 0 ? null : `20${String(10 + (i % 9)).padStart(2, "0")}-0${1 + (i % 8)}-15` });
+      addMember(t.handle, t.city.dlJoint.id, {
+        name: `成员${String((i * 37) % 123).padStart(3, "0")}`,
+        joinedOn: i % 10 === 0 ? null : `20${String(10 + (i % 9)).padStart(2, "0")}-0${1 + (i % 8)}-15`,
+      });
     }
     const agent = await signIn(t.app, "t-sec-joint");
-    const expected = (t.handle.sqlite.prepare("SELECT count(*) FROM members WHERE org_id = ?").pluck().get(t.city.dlJoint.id) as number) - 0;
+    const expected =
+      (t.handle.sqlite.prepare("SELECT count(*) FROM members WHERE org_id = ?").pluck().get(t.city.dlJoint.id) as number) - 0;
     for (const [sort, dir] of [
       ["name", "asc"],
       ["joined", "desc"],
@@ -267,7 +304,12 @@ describe("member list", () => {
       expect(new Set(seen).size).toBe(expected);
       // The order the database gives for the same sort.
       const key = sort === "name" ? "name" : sort === "joined" ? "coalesce(joined_on, '')" : "id";
-      const order = (t.handle.sqlite.prepare(`SELECT id FROM members WHERE org_id = ? ORDER BY ${key} ${dir}, id ${dir}`).pluck().all(t.city.dlJoint.id) as number[]).map(String);
+      const order = (
+        t.handle.sqlite
+          .prepare(`SELECT id FROM members WHERE org_id = ? ORDER BY ${key} ${dir}, id ${dir}`)
+          .pluck()
+          .all(t.city.dlJoint.id) as number[]
+      ).map(String);
       expect(seen).toEqual(order);
       // And back from the last page: the previous page is the one before.
       const last = await agent.get(`/members?sort=${sort}&dir=${dir}&after=${pages[pages.length - 2]!.at(-1)}&page=3`);
@@ -372,53 +414,89 @@ describe("member forms", () => {
 
   const invalid: [string, Record<string, string>, string, string, string][] = [
     ["a bad ID check digit", { idNumber: "110105194912310021" }, "idNumber", "身份证号校验位不正确", "110105194912310021"],
-    ["a birth date that disagrees with the ID number", { birthDate: "1990-03-02" }, "birthDate", "出生日期与身份证号中的出生日期（1990-03-01）不一致", "1990-03-02"],
+    [
+      "a birth date that disagrees with the ID number",
+      { birthDate: "1990-03-02" },
+      "birthDate",
+      "出生日期与身份证号中的出生日期（1990-03-01）不一致",
+      "1990-03-02",
+    ],
     ["a gender that disagrees with the ID number", { gender: "female" }, "gender", "性别与身份证号不一致", "female"],
     ["a bad phone", { phone: "1380013" }, "phone", "手机号码应为 11 位，实际为 7 位", "1380013"],
     ["a phone that is not mobile", { phone: "02112345678" }, "phone", "手机号码应以 13–19 开头", "02112345678"],
     ["a missing name", { name: "  " }, "name", "请填写姓名", ""],
     ["a join date before eighteen", { joinedOn: "2005-01-01", fullOn: "2006-01-01" }, "joinedOn", "入党时应年满十八周岁", "2005-01-01"],
-    ["a probationary member with a full date", { category: "probationary" }, "fullOn", "预备党员还没有转正，不应填写转正日期", "2016-07-01"],
+    [
+      "a probationary member with a full date",
+      { category: "probationary" },
+      "fullOn",
+      "预备党员还没有转正，不应填写转正日期",
+      "2016-07-01",
+    ],
     ["a full date before joining", { fullOn: "2014-01-01" }, "fullOn", "转正日期应晚于入党日期", "2014-01-01"],
     ["an impossible date", { discoveredOn: "2024-02-30" }, "discoveredOn", "发现日期不是有效日期", "2024-02-30"],
     ["a future date", { managedOn: "2999-01-01" }, "managedOn", "纳管日期不能晚于今天", "2999-01-01"],
-    ["a mobile status typed into the form", { relationStatus: "mobile_in" }, "relationStatus", "流入、流出党员请在党员页面的“流动、失联与离开”中登记", "mobile_in"],
+    [
+      "a mobile status typed into the form",
+      { relationStatus: "mobile_in" },
+      "relationStatus",
+      "流入、流出党员请在党员页面的“流动、失联与离开”中登记",
+      "mobile_in",
+    ],
     ["a transfer typed into the form", { relationStatus: "transferred_out" }, "relationStatus", "由组织关系转接办理", "transferred_out"],
   ];
 
   const SELECTS = ["gender", "category", "relationStatus", "occupation", "orgId"];
   /** The field's input carries the value, or its select has the option selected. */
   const keptPattern = (field: string, value: string) =>
-    SELECTS.includes(field) ? new RegExp(`id="f-${field}" name="${field}"(?:(?!</select>)[\\s\\S])*<option value="${value}" selected>`) : new RegExp(`id="f-${field}" name="${field}" type="[a-z]+" value="${value}"`);
+    SELECTS.includes(field)
+      ? new RegExp(`id="f-${field}" name="${field}"(?:(?!</select>)[\\s\\S])*<option value="${value}" selected>`)
+      : new RegExp(`id="f-${field}" name="${field}" type="[a-z]+" value="${value}"`);
 
-  it.each(invalid)("re-renders the new-member form for %s, with the field error and the typed value", async (_label, over, field, message, kept) => {
-    const agent = await signIn(t.app, "t-clerk-dl");
-    const body = createBody(t.city.dlBranch.id, over);
-    const res = await post(agent, "/members", body);
-    expect(res.status).toBe(422);
-    expect(res.text).toContain(message);
-    // The error sits in the field's block, the typed value in its input or selected option.
-    const block = res.text.slice(res.text.indexOf(`id="f-${field}"`));
-    expect(block.slice(0, block.indexOf('<div class="field'))).toContain(message);
-    if (kept) expect(res.text).toMatch(keptPattern(field, kept));
-    // Everything else typed is kept too.
-    for (const f of ["name", "phone", "joinedOn", "discoveredOn"].filter((f) => f !== field)) expect(res.text).toMatch(keptPattern(f, body[f]!));
-    expect(res.text).toMatch(keptPattern("occupation", "truck_driver"));
-    expect(t.handle.sqlite.prepare("SELECT count(*) FROM members WHERE name = ?").pluck().get(body.name)).toBe(0);
-  });
+  it.each(invalid)(
+    "re-renders the new-member form for %s, with the field error and the typed value",
+    async (_label, over, field, message, kept) => {
+      const agent = await signIn(t.app, "t-clerk-dl");
+      const body = createBody(t.city.dlBranch.id, over);
+      const res = await post(agent, "/members", body);
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(message);
+      // The error sits in the field's block, the typed value in its input or selected option.
+      const block = res.text.slice(res.text.indexOf(`id="f-${field}"`));
+      expect(block.slice(0, block.indexOf('<div class="field'))).toContain(message);
+      if (kept) expect(res.text).toMatch(keptPattern(field, kept));
+      // Everything else typed is kept too.
+      for (const f of ["name", "phone", "joinedOn", "discoveredOn"].filter((f) => f !== field))
+        expect(res.text).toMatch(keptPattern(f, body[f]!));
+      expect(res.text).toMatch(keptPattern("occupation", "truck_driver"));
+      expect(t.handle.sqlite.prepare("SELECT count(*) FROM members WHERE name = ?").pluck().get(body.name)).toBe(0);
+    },
+  );
 
   it("refuses a duplicate ID number with a field error, naming the member only when in scope", async () => {
     const clerk = await signIn(t.app, "t-clerk-dl");
-    const dup = await post(clerk, "/members", createBody(t.city.dlBranch.id, { idNumber: t.city.dlMember.idNumber.toLowerCase(), birthDate: "", gender: "" }));
+    const dup = await post(
+      clerk,
+      "/members",
+      createBody(t.city.dlBranch.id, { idNumber: t.city.dlMember.idNumber.toLowerCase(), birthDate: "", gender: "" }),
+    );
     expect(dup.status).toBe(422);
     expect(dup.text).toContain(`该身份证号已登记为党员“${t.city.dlMember.name}”`);
     expect(dup.text).toContain(`value="${t.city.dlMember.idNumber.toLowerCase()}"`);
-    const other = await post(clerk, "/members", createBody(t.city.dlBranch.id, { idNumber: t.city.psMember.idNumber, birthDate: "", gender: "" }));
+    const other = await post(
+      clerk,
+      "/members",
+      createBody(t.city.dlBranch.id, { idNumber: t.city.psMember.idNumber, birthDate: "", gender: "" }),
+    );
     expect(other.status).toBe(422);
     expect(other.text).toContain("该身份证号已由其他党组织登记");
     expect(other.text).not.toContain(t.city.psMember.name);
     // On edit too: changing a member's number to another member's.
-    const edit = await post(clerk, `/members/${t.city.dlJointMember.id}`, updateBody(t.city.dlJointMember, { idNumber: t.city.dlMember.idNumber }));
+    const edit = await post(
+      clerk,
+      `/members/${t.city.dlJointMember.id}`,
+      updateBody(t.city.dlJointMember, { idNumber: t.city.dlMember.idNumber }),
+    );
     expect(edit.status).toBe(422);
     expect(edit.text).toContain("该身份证号已登记为党员");
   });
@@ -455,12 +533,22 @@ describe("member forms", () => {
 
   it("creates a member, filling birth date and gender from the ID number, with a timeline event and an audit entry", async () => {
     const agent = await signIn(t.app, "t-clerk-dl");
-    const body = createBody(t.city.dlBranch.id, { birthDate: "", gender: "", idNumber: ` ${makeIdNumber("371721", "1990-03-01", 871).toLowerCase()} ` });
+    const body = createBody(t.city.dlBranch.id, {
+      birthDate: "",
+      gender: "",
+      idNumber: ` ${makeIdNumber("371721", "1990-03-01", 871).toLowerCase()} `,
+    });
     const res = await post(agent, "/members", body);
     expect(res.status).toBe(303);
     const row = t.handle.sqlite.prepare("SELECT * FROM members WHERE name = '赵新登'").get() as Record<string, unknown>;
     expect(res.headers.location).toBe(`/members/${row.id}`);
-    expect(row).toMatchObject({ birth_date: "1990-03-01", gender: "male", id_number: makeIdNumber("371721", "1990-03-01", 871), id_last4: makeIdNumber("371721", "1990-03-01", 871).slice(-4), phone_last4: "5678" });
+    expect(row).toMatchObject({
+      birth_date: "1990-03-01",
+      gender: "male",
+      id_number: makeIdNumber("371721", "1990-03-01", 871),
+      id_last4: makeIdNumber("371721", "1990-03-01", 871).slice(-4),
+      phone_last4: "5678",
+    });
     const events = t.handle.sqlite.prepare("SELECT kind, summary, user_id FROM member_events WHERE member_id = ?").all(row.id);
     expect(events).toEqual([{ kind: "created", summary: `登记党员信息，编入“${t.city.dlBranch.name}”`, user_id: t.city.userIds.clerk }]);
     const [audit] = auditRows(t.handle, "create");
@@ -478,11 +566,18 @@ describe("member forms", () => {
     const gender = parsed.ok ? parsed.gender : "male";
     t.handle.sqlite.prepare("UPDATE members SET gender = ? WHERE id = ?").run(gender, t.city.dlMember.id);
     const m = { ...t.city.dlMember, gender } as Member;
-    const res = await post(agent, `/members/${m.id}`, updateBody(m, { gender, phone: "13698765432", orgId: String(t.city.dlJoint.id), occupation: "ride_hailing_driver" }));
+    const res = await post(
+      agent,
+      `/members/${m.id}`,
+      updateBody(m, { gender, phone: "13698765432", orgId: String(t.city.dlJoint.id), occupation: "ride_hailing_driver" }),
+    );
     expect(res.status).toBe(303);
     const row = t.handle.sqlite.prepare("SELECT phone, phone_last4, org_id, occupation FROM members WHERE id = ?").get(m.id);
     expect(row).toEqual({ phone: "13698765432", phone_last4: "5432", org_id: t.city.dlJoint.id, occupation: "ride_hailing_driver" });
-    const event = t.handle.sqlite.prepare("SELECT kind, summary FROM member_events WHERE member_id = ? ORDER BY id DESC").get(m.id) as { kind: string; summary: string };
+    const event = t.handle.sqlite.prepare("SELECT kind, summary FROM member_events WHERE member_id = ? ORDER BY id DESC").get(m.id) as {
+      kind: string;
+      summary: string;
+    };
     expect(event.kind).toBe("updated");
     expect(event.summary).toContain(`手机号（${maskPhone(m.phone)} → 136****5432）`);
     expect(event.summary).toContain(`管理党组织（${t.city.dlBranch.name} → ${t.city.dlJoint.name}）`);
@@ -491,7 +586,11 @@ describe("member forms", () => {
     expect(JSON.parse(audit!.before!)).toEqual({ phone: maskPhone(m.phone), orgId: t.city.dlBranch.id, occupation: null });
     expect(JSON.parse(audit!.after!)).toEqual({ phone: "136****5432", orgId: t.city.dlJoint.id, occupation: "ride_hailing_driver" });
     // Saving again without changes writes nothing.
-    const again = await post(agent, `/members/${m.id}`, updateBody({ ...m, phone: "13698765432", orgId: t.city.dlJoint.id, occupation: "ride_hailing_driver" }, { gender }));
+    const again = await post(
+      agent,
+      `/members/${m.id}`,
+      updateBody({ ...m, phone: "13698765432", orgId: t.city.dlJoint.id, occupation: "ride_hailing_driver" }, { gender }),
+    );
     expect(again.status).toBe(303);
     expect(auditRows(t.handle, "update")).toHaveLength(1);
     const page = await agent.get(`/members/${m.id}`);
@@ -502,12 +601,18 @@ describe("member forms", () => {
     const agent = await signIn(t.app, "t-clerk-dl");
     const m = t.city.dlMember;
     // Filing and unfiling (未纳管 ↔ 本地管理) is what the form does.
-    expect((await post(agent, `/members/${m.id}`, updateBody(m, { relationStatus: "unattached", relationOrgName: "某村党支部" }))).status).toBe(303);
+    expect(
+      (await post(agent, `/members/${m.id}`, updateBody(m, { relationStatus: "unattached", relationOrgName: "某村党支部" }))).status,
+    ).toBe(303);
     const unattached = { ...m, relationStatus: "unattached", relationOrgName: "某村党支部" } as Member;
     expect((await post(agent, `/members/${m.id}`, updateBody(unattached, { relationStatus: "local" }))).status).toBe(303);
     // A member managed as mobile keeps that status here and cannot be moved.
     t.handle.sqlite.prepare("UPDATE members SET relation_status = 'mobile_out' WHERE id = ?").run(m.id);
-    t.handle.sqlite.prepare("INSERT INTO mobile_spells (member_id, direction, org_id, started_on, destination) VALUES (?, 'out', ?, '2024-01-01', '外地')").run(m.id, m.orgId);
+    t.handle.sqlite
+      .prepare(
+        "INSERT INTO mobile_spells (member_id, direction, org_id, started_on, destination) VALUES (?, 'out', ?, '2024-01-01', '外地')",
+      )
+      .run(m.id, m.orgId);
     const mobile = { ...m, relationStatus: "mobile_out" } as Member;
     const form = await agent.get(`/members/${m.id}/edit`);
     expect(form.text).toMatch(/<option value="mobile_out" selected>/);
@@ -521,7 +626,9 @@ describe("member forms", () => {
     // A pending transfer: the receiving side takes the member; no moving meanwhile.
     const j = t.city.dlJointMember;
     t.handle.sqlite
-      .prepare("INSERT INTO transfers (member_id, kind, from_org_id, to_org_id, letter_number, issued_on, valid_days, deadline_on) VALUES (?, 'internal', ?, ?, 'T-1', '2025-01-01', 10, '2025-01-11')")
+      .prepare(
+        "INSERT INTO transfers (member_id, kind, from_org_id, to_org_id, letter_number, issued_on, valid_days, deadline_on) VALUES (?, 'internal', ?, ?, 'T-1', '2025-01-01', 10, '2025-01-11')",
+      )
       .run(j.id, j.orgId, t.city.dlBranch.id);
     const during = await post(agent, `/members/${j.id}`, updateBody(j, { orgId: String(t.city.dlBranch.id) }));
     expect(during.status).toBe(422);
@@ -554,7 +661,12 @@ describe("member forms", () => {
   });
 
   it("shows the status fields: out of contact for six months warns that membership is suspended", async () => {
-    const lost = addMember(t.handle, t.city.dlBranch.id, { name: "失联者", lostContactOn: "2020-05-01", lostContactReason: "employer_changed", relationStatus: "mobile_out" });
+    const lost = addMember(t.handle, t.city.dlBranch.id, {
+      name: "失联者",
+      lostContactOn: "2020-05-01",
+      lostContactReason: "employer_changed",
+      relationStatus: "mobile_out",
+    });
     const agent = await signIn(t.app, "t-clerk-dl");
     const page = await agent.get(`/members/${lost.id}`);
     expect(page.text).toContain("已满六个月。按规定，失去联系满六个月的党员应停止党籍");

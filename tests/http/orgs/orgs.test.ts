@@ -52,12 +52,23 @@ describe("organization tree and scope", () => {
     t = await createTestApp();
     const clerk = await signIn(t.app, "t-clerk-dl");
     const token = await clerk.csrf("/orgs/new");
-    const ok = await clerk.post("/orgs").type("form").send({ ...orgForm({ parentId: t.city.dl.id }), _csrf: token });
+    const ok = await clerk
+      .post("/orgs")
+      .type("form")
+      .send({ ...orgForm({ parentId: t.city.dl.id }), _csrf: token });
     expect(ok.status).toBe(303);
-    const row = t.handle.sqlite.prepare("SELECT id, path FROM organizations WHERE code = 'HZ-DL-009'").get() as { id: number; path: string };
+    const row = t.handle.sqlite.prepare("SELECT id, path FROM organizations WHERE code = 'HZ-DL-009'").get() as {
+      id: number;
+      path: string;
+    };
     expect(row.path).toBe(`${t.city.dl.path}${row.id}/`);
-    expect(t.handle.sqlite.prepare("SELECT count(*) n FROM audit_log WHERE action = 'create' AND entity = 'organization'").get()).toEqual({ n: 1 });
-    const outside = await clerk.post("/orgs").type("form").send({ ...orgForm({ code: "HZ-DL-010", parentId: t.city.ps.id }), _csrf: token });
+    expect(t.handle.sqlite.prepare("SELECT count(*) n FROM audit_log WHERE action = 'create' AND entity = 'organization'").get()).toEqual({
+      n: 1,
+    });
+    const outside = await clerk
+      .post("/orgs")
+      .type("form")
+      .send({ ...orgForm({ code: "HZ-DL-010", parentId: t.city.ps.id }), _csrf: token });
     expect(outside.status).toBe(422);
     expect(outside.text).toContain("不在您的管辖范围内");
   });
@@ -73,11 +84,17 @@ describe("organization tree and scope", () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain("手机号码应为 11 位");
     expect(res.text).toContain('value="中共&lt;b&gt;测试&lt;/b&gt;支部委员会"');
-    const rules = await clerk.post("/orgs").type("form").send({ ...orgForm({ parentId: t.city.dl.id, formation: "", termEndOn: "2023-01-01" }), _csrf: token });
+    const rules = await clerk
+      .post("/orgs")
+      .type("form")
+      .send({ ...orgForm({ parentId: t.city.dl.id, formation: "", termEndOn: "2023-01-01" }), _csrf: token });
     expect(rules.status).toBe(422);
     expect(rules.text).toContain("党支部须选择组建方式");
     expect(rules.text).toContain("届满日期应晚于本届开始日期");
-    const dup = await clerk.post("/orgs").type("form").send({ ...orgForm({ parentId: t.city.dl.id, code: "HZ-DL-001" }), _csrf: token });
+    const dup = await clerk
+      .post("/orgs")
+      .type("form")
+      .send({ ...orgForm({ parentId: t.city.dl.id, code: "HZ-DL-001" }), _csrf: token });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain("该组织编码已被使用");
     expect(t.handle.sqlite.prepare("SELECT count(*) n FROM organizations WHERE name LIKE '%测试%'").get()).toEqual({ n: 0 });
@@ -88,18 +105,38 @@ describe("organization tree and scope", () => {
     const sec = await signIn(t.app, "t-sec-dl");
     const b = t.city.dlBranch;
     const token = await sec.csrf(`/orgs/${b.id}/edit`);
-    const base = { code: b.code, name: b.name, kind: "branch", formation: "standalone", parentId: b.parentId!, regionCode: b.regionCode, industryCode: "road_transport" };
-    const ok = await sec.post(`/orgs/${b.id}`).type("form").send({ ...base, secretaryName: "赵书记", _csrf: token });
+    const base = {
+      code: b.code,
+      name: b.name,
+      kind: "branch",
+      formation: "standalone",
+      parentId: b.parentId!,
+      regionCode: b.regionCode,
+      industryCode: "road_transport",
+    };
+    const ok = await sec
+      .post(`/orgs/${b.id}`)
+      .type("form")
+      .send({ ...base, secretaryName: "赵书记", _csrf: token });
     expect(ok.status).toBe(303);
-    const moved = await sec.post(`/orgs/${b.id}`).type("form").send({ ...base, parentId: t.city.ps.id, _csrf: token });
+    const moved = await sec
+      .post(`/orgs/${b.id}`)
+      .type("form")
+      .send({ ...base, parentId: t.city.ps.id, _csrf: token });
     expect(moved.status).toBe(422);
     expect(moved.text).toContain("党支部书记不能调整本支部的上级党组织");
     expect(t.handle.sqlite.prepare("SELECT parent_id FROM organizations WHERE id = ?").pluck().get(b.id)).toBe(b.parentId);
-    const other = await sec.post(`/orgs/${t.city.dlJoint.id}`).type("form").send({ ...base, _csrf: token });
+    const other = await sec
+      .post(`/orgs/${t.city.dlJoint.id}`)
+      .type("form")
+      .send({ ...base, _csrf: token });
     expect(other.status).toBe(404);
     const sup = await signIn(t.app, "t-supervisor");
     const supToken = await sup.csrf("/");
-    const supRes = await sup.post(`/orgs/${b.id}`).type("form").send({ ...base, _csrf: supToken });
+    const supRes = await sup
+      .post(`/orgs/${b.id}`)
+      .type("form")
+      .send({ ...base, _csrf: supToken });
     expect(supRes.status).toBe(403);
   });
 
@@ -110,7 +147,10 @@ describe("organization tree and scope", () => {
     const refused = await clerk.post(`/orgs/${t.city.dlJoint.id}/dissolve`).type("form").send({ dissolvedOn: "2026-01-01", _csrf: token });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain("还有 1 名党员");
-    await clerk.post("/orgs").type("form").send({ ...orgForm({ parentId: t.city.dl.id }), _csrf: token });
+    await clerk
+      .post("/orgs")
+      .type("form")
+      .send({ ...orgForm({ parentId: t.city.dl.id }), _csrf: token });
     const empty = t.handle.sqlite.prepare("SELECT id FROM organizations WHERE code = 'HZ-DL-009'").get() as { id: number };
     const ok = await clerk.post(`/orgs/${empty.id}/dissolve`).type("form").send({ dissolvedOn: "2026-01-01", _csrf: token });
     expect(ok.status).toBe(303);

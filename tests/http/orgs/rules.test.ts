@@ -18,7 +18,8 @@ const PHONE = "13912345678";
 const orgs = () => JSON.stringify(t.handle.sqlite.prepare("SELECT * FROM organizations ORDER BY id").all());
 const orgRow = (id: number) => t.handle.sqlite.prepare("SELECT * FROM organizations WHERE id = ?").get(id) as Record<string, unknown>;
 
-const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const decode = (s: string) =>
+  s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 /** What a browser submits for the organization form in `html`: every input's value, each select's selected (else first) option. */
 function formOf(html: string): Record<string, string> {
@@ -45,7 +46,8 @@ async function postEdit(agent: Agent, id: number, change: Record<string, string 
 }
 
 /** The field error the form shows for `field`. */
-const fieldError = (html: string, field: string) => new RegExp(`id="f-${field}"(?:(?!<div class="field)[\\s\\S])*?<div class="error" role="alert">([^<]*)</div>`).exec(html)?.[1];
+const fieldError = (html: string, field: string) =>
+  new RegExp(`id="f-${field}"(?:(?!<div class="field)[\\s\\S])*?<div class="error" role="alert">([^<]*)</div>`).exec(html)?.[1];
 
 describe("reclassifying and moving organizations: refused with a field error, the tree untouched", () => {
   type Target = "dl" | "dlBranch";
@@ -72,7 +74,9 @@ describe("reclassifying and moving organizations: refused with a field error, th
   ];
   it.each(attacks)("%s posting %s with %o: 422 on %s", async (caller, target, change, field, message) => {
     const agent = await signIn(t.app, caller);
-    const resolved = Object.fromEntries(Object.entries(change).map(([k, v]) => [k, v.startsWith("@") ? t.city[v.slice(1) as "root" | "ps" | "dlBranch" | "dlJoint"].id : v]));
+    const resolved = Object.fromEntries(
+      Object.entries(change).map(([k, v]) => [k, v.startsWith("@") ? t.city[v.slice(1) as "root" | "ps" | "dlBranch" | "dlJoint"].id : v]),
+    );
     const before = orgs();
     const res = await postEdit(agent, t.city[target].id, resolved);
     expect(res.status).toBe(422);
@@ -89,7 +93,13 @@ describe("reclassifying and moving organizations: refused with a field error, th
     expect(fieldError(withGroup.text, "kind")).toContain("该组织下设有党小组");
     expect(orgs()).toBe(before);
     // An industry sub-committee still responsible for an enterprise cannot become a branch.
-    const sub = addOrg(t.handle, { code: "HZ-DL-SUB", name: "中共某县道路运输行业委员会", kind: "industry_committee", parentId: t.city.dl.id, industryCode: "road_transport" });
+    const sub = addOrg(t.handle, {
+      code: "HZ-DL-SUB",
+      name: "中共某县道路运输行业委员会",
+      kind: "industry_committee",
+      parentId: t.city.dl.id,
+      industryCode: "road_transport",
+    });
     t.handle.sqlite.prepare("UPDATE enterprises SET committee_id = ? WHERE id = ?").run(sub.id, t.city.dlEnterprise.id);
     const snapshot = orgs();
     const committee = await postEdit(clerk, sub.id, { kind: "branch", formation: "joint" });
@@ -112,13 +122,19 @@ describe("reclassifying and moving organizations: refused with a field error, th
     ];
     const before = orgs();
     for (const [change, field, message] of cases) {
-      const res = await clerk.post("/orgs").type("form").send({ ...form, ...change });
+      const res = await clerk
+        .post("/orgs")
+        .type("form")
+        .send({ ...form, ...change });
       expect(res.status, JSON.stringify(change)).toBe(422);
       expect(fieldError(res.text, field), JSON.stringify(change)).toContain(message);
     }
     expect(orgs()).toBe(before);
     // The control: a branch under the clerk's committee is created.
-    const ok = await clerk.post("/orgs").type("form").send({ ...form, kind: "branch", formation: "joint", parentId: t.city.dl.id });
+    const ok = await clerk
+      .post("/orgs")
+      .type("form")
+      .send({ ...form, kind: "branch", formation: "joint", parentId: t.city.dl.id });
     expect(ok.status).toBe(303);
   });
 });
@@ -132,7 +148,12 @@ describe("the forms as rendered save", () => {
     expect(page.text).not.toContain('<select id="f-parentId"');
     const res = await postEdit(clerk, t.city.dl.id, { shortName: "道路运输党委" });
     expect(res.status).toBe(303);
-    expect(orgRow(t.city.dl.id)).toMatchObject({ short_name: "道路运输党委", parent_id: t.city.root.id, kind: "industry_committee", path: t.city.dl.path });
+    expect(orgRow(t.city.dl.id)).toMatchObject({
+      short_name: "道路运输党委",
+      parent_id: t.city.root.id,
+      kind: "industry_committee",
+      path: t.city.dl.path,
+    });
   });
 
   it("a secretary saves their own branch: kind, code and parent shown fixed and kept", async () => {
@@ -142,7 +163,12 @@ describe("the forms as rendered save", () => {
     expect(page.text).toMatch(/id="f-code" class="fixed-value">HZ-DL-001</);
     const res = await postEdit(sec, t.city.dlBranch.id, { secretaryName: "赵书记" });
     expect(res.status).toBe(303);
-    expect(orgRow(t.city.dlBranch.id)).toMatchObject({ secretary_name: "赵书记", parent_id: t.city.dl.id, kind: "branch", code: "HZ-DL-001" });
+    expect(orgRow(t.city.dlBranch.id)).toMatchObject({
+      secretary_name: "赵书记",
+      parent_id: t.city.dl.id,
+      kind: "branch",
+      code: "HZ-DL-001",
+    });
   });
 
   it("a clerk reclassifies a branch of theirs into a kind they may set up there, and an administrator moves it", async () => {
@@ -162,18 +188,21 @@ describe("the branch secretary's phone: masked in the forms, kept when sent back
     t.handle.sqlite.prepare("UPDATE organizations SET secretary_phone = ? WHERE id = ?").run(PHONE, t.city.dlBranch.id);
   });
 
-  it.each(["t-sec-dl", "t-clerk-dl", "t-admin"])("%s sees it masked on the edit form and the detail page; saving the form keeps it", async (username) => {
-    const agent = await signIn(t.app, username);
-    for (const path of [`/orgs/${t.city.dlBranch.id}/edit`, `/orgs/${t.city.dlBranch.id}`]) {
-      const page = await agent.get(path);
-      expect(page.status).toBe(200);
-      expect(page.text).not.toContain(PHONE);
-      expect(page.text).toContain(maskPhone(PHONE));
-    }
-    const res = await postEdit(agent, t.city.dlBranch.id, { secretaryName: "钱书记" });
-    expect(res.status).toBe(303);
-    expect(orgRow(t.city.dlBranch.id)).toMatchObject({ secretary_phone: PHONE, secretary_name: "钱书记" });
-  });
+  it.each(["t-sec-dl", "t-clerk-dl", "t-admin"])(
+    "%s sees it masked on the edit form and the detail page; saving the form keeps it",
+    async (username) => {
+      const agent = await signIn(t.app, username);
+      for (const path of [`/orgs/${t.city.dlBranch.id}/edit`, `/orgs/${t.city.dlBranch.id}`]) {
+        const page = await agent.get(path);
+        expect(page.status).toBe(200);
+        expect(page.text).not.toContain(PHONE);
+        expect(page.text).toContain(maskPhone(PHONE));
+      }
+      const res = await postEdit(agent, t.city.dlBranch.id, { secretaryName: "钱书记" });
+      expect(res.status).toBe(303);
+      expect(orgRow(t.city.dlBranch.id)).toMatchObject({ secretary_phone: PHONE, secretary_name: "钱书记" });
+    },
+  );
 
   it("refuses a masked number with other digits around the stars, and stores a whole new one", async () => {
     const sec = await signIn(t.app, "t-sec-dl");
@@ -188,26 +217,46 @@ describe("the branch secretary's phone: masked in the forms, kept when sent back
     // A new organization has nothing stored to keep.
     const clerk = await signIn(t.app, "t-clerk-dl");
     const page = await clerk.get(`/orgs/new?parent=${t.city.dl.id}`);
-    const create = await clerk.post("/orgs").type("form").send({ ...formOf(page.text), code: "HZ-DL-051", name: "中共菏泽新建支部", regionCode: "371702", formation: "joint", secretaryPhone: maskPhone(PHONE) });
+    const create = await clerk
+      .post("/orgs")
+      .type("form")
+      .send({
+        ...formOf(page.text),
+        code: "HZ-DL-051",
+        name: "中共菏泽新建支部",
+        regionCode: "371702",
+        formation: "joint",
+        secretaryPhone: maskPhone(PHONE),
+      });
     expect(create.status).toBe(422);
     expect(fieldError(create.text, "secretaryPhone")).toContain("请完整输入新的手机号");
   });
 
   it("shows the whole number only to roles that may unmask, on request, audited; never to a secretary or outside the scope", async () => {
-    const audits = () => t.handle.sqlite.prepare("SELECT count(*) FROM audit_log WHERE action = 'unmask' AND entity = 'organization'").pluck().get() as number;
+    const audits = () =>
+      t.handle.sqlite.prepare("SELECT count(*) FROM audit_log WHERE action = 'unmask' AND entity = 'organization'").pluck().get() as number;
     const sec = await signIn(t.app, "t-sec-dl");
-    const refused = await sec.post(`/orgs/${t.city.dlBranch.id}/unmask`).type("form").send({ _csrf: await sec.csrf(`/orgs/${t.city.dlBranch.id}`) });
+    const refused = await sec
+      .post(`/orgs/${t.city.dlBranch.id}/unmask`)
+      .type("form")
+      .send({ _csrf: await sec.csrf(`/orgs/${t.city.dlBranch.id}`) });
     expect(refused.status).toBe(403);
     expect(refused.text).not.toContain(PHONE);
     expect((await sec.get(`/orgs/${t.city.dlBranch.id}`)).text).not.toContain("查看完整号码");
     expect(audits()).toBe(0);
     const clerkPs = await signIn(t.app, "t-clerk-ps");
-    const outside = await clerkPs.post(`/orgs/${t.city.dlBranch.id}/unmask`).type("form").send({ _csrf: await clerkPs.csrf("/orgs") });
+    const outside = await clerkPs
+      .post(`/orgs/${t.city.dlBranch.id}/unmask`)
+      .type("form")
+      .send({ _csrf: await clerkPs.csrf("/orgs") });
     expect(outside.status).toBe(404);
     expect(outside.text).not.toContain(PHONE);
     expect(audits()).toBe(0);
     const clerk = await signIn(t.app, "t-clerk-dl");
-    const shown = await clerk.post(`/orgs/${t.city.dlBranch.id}/unmask`).type("form").send({ _csrf: await clerk.csrf(`/orgs/${t.city.dlBranch.id}`) });
+    const shown = await clerk
+      .post(`/orgs/${t.city.dlBranch.id}/unmask`)
+      .type("form")
+      .send({ _csrf: await clerk.csrf(`/orgs/${t.city.dlBranch.id}`) });
     expect(shown.status).toBe(200);
     expect(shown.text).toContain(PHONE);
     expect(shown.text).toContain("本次查看已记入审计日志");

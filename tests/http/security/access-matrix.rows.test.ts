@@ -53,7 +53,9 @@ function mappingOf(html: string): Record<string, string> {
 async function webImport(app: express.Express, s: Session, fields: Record<string, string>, text: string, mode: "run" | "dry" = "run") {
   const file = path.join(scratch, `upload-${++fileSeq}.csv`);
   fs.writeFileSync(file, text);
-  let up = request(app).post(`/imports/new?_csrf=${encodeURIComponent(s.csrf)}`).set("Cookie", s.cookie);
+  let up = request(app)
+    .post(`/imports/new?_csrf=${encodeURIComponent(s.csrf)}`)
+    .set("Cookie", s.cookie);
   for (const [k, v] of Object.entries(fields)) up = up.field(k, v);
   const preview = await up.attach("file", file);
   expect(preview.status, preview.text.slice(0, 300)).toBe(200);
@@ -81,7 +83,10 @@ const batchUrl = (platform = DL_PLATFORM) => `/api/v1/rosters/${encodeURICompone
 
 /** A JSON batch with HZ-DL's key; the answer without its import id (the only field that must differ). */
 async function batch(app: express.Express, workers: Record<string, string>[], complete = false) {
-  const res = await request(app).post(batchUrl()).set("Authorization", `Bearer ${w.fx.keyDl.key}`).send({ batchId: `b-${++fileSeq}`, complete, workers });
+  const res = await request(app)
+    .post(batchUrl())
+    .set("Authorization", `Bearer ${w.fx.keyDl.key}`)
+    .send({ batchId: `b-${++fileSeq}`, complete, workers });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   const { importId: _id, ...answer } = res.body as Record<string, unknown>;
   return answer;
@@ -98,8 +103,18 @@ describe("file-borne: a roster names a worker another committee holds on that pl
   const attack = `身份证号,姓名\n${target},张伟\n`;
 
   const cases: { name: string; caller: Caller; orgId: () => number; held: boolean }[] = [
-    { name: "t-clerk-dl into HZ-DL: outside the clerk's scope — not imported, untouched", caller: "clerk", orgId: () => w.fx.dl.id, held: true },
-    { name: "an administrator into HZ-DL: inside the administrator's scope — moved, as any in-scope row", caller: "admin", orgId: () => w.fx.dl.id, held: false },
+    {
+      name: "t-clerk-dl into HZ-DL: outside the clerk's scope — not imported, untouched",
+      caller: "clerk",
+      orgId: () => w.fx.dl.id,
+      held: true,
+    },
+    {
+      name: "an administrator into HZ-DL: inside the administrator's scope — moved, as any in-scope row",
+      caller: "admin",
+      orgId: () => w.fx.dl.id,
+      held: false,
+    },
   ];
   for (const c of cases) {
     it(c.name, () =>
@@ -107,22 +122,42 @@ describe("file-borne: a roster names a worker another committee holds on that pl
         const workersOfPs = () => allOf(h, "SELECT * FROM workers WHERE platform = ? ORDER BY id", PS_PLATFORM);
         const before = workersOfPs();
         const leadsBefore = allOf(h, "SELECT * FROM leads ORDER BY id");
-        const { id, summary } = await webImport(app, w.sessions[c.caller], { kind: "roster", platform: PS_PLATFORM, orgId: String(c.orgId()) }, attack);
+        const { id, summary } = await webImport(
+          app,
+          w.sessions[c.caller],
+          { kind: "roster", platform: PS_PLATFORM, orgId: String(c.orgId()) },
+          attack,
+        );
         const page = await request(app).get(`/imports/${id}`).set("Cookie", w.sessions[c.caller].cookie);
         expect(page.status).toBe(200);
         if (c.held) {
-          expect(summary).toMatchObject({ rows: 1, inserted: 0, updated: 0, unchanged: 0, rejected: 1, departed: 0, membersMatched: 0, leadsCreated: 0 });
+          expect(summary).toMatchObject({
+            rows: 1,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 1,
+            departed: 0,
+            membersMatched: 0,
+            leadsCreated: 0,
+          });
           // Not moved, not overwritten (the blank phone erased nothing, the row kept its import and dates), nobody departed.
           expect(workersOfPs()).toEqual(before);
           expect(allOf(h, "SELECT * FROM leads ORDER BY id")).toEqual(leadsBefore);
           // The page says why, naming neither the holder nor anything it stored.
           expect(page.text).toContain(HELD_WORKER);
-          for (const stored of ["13800000001", "138****0001", "2024-03-05", w.fx.ps.name, "牡丹区东站"]) expect(page.text, stored).not.toContain(stored);
+          for (const stored of ["13800000001", "138****0001", "2024-03-05", w.fx.ps.name, "牡丹区东站"])
+            expect(page.text, stored).not.toContain(stored);
           // Nothing of the row reaches HZ-DL: no worker of that platform.
-          expect(rowOf(h, "SELECT count(*) AS n FROM workers WHERE platform = ? AND org_id = ?", PS_PLATFORM, w.fx.dl.id)).toEqual({ n: 0 });
+          expect(rowOf(h, "SELECT count(*) AS n FROM workers WHERE platform = ? AND org_id = ?", PS_PLATFORM, w.fx.dl.id)).toEqual({
+            n: 0,
+          });
         } else {
           expect(summary).toMatchObject({ rows: 1, updated: 1, rejected: 0 });
-          expect(rowOf(h, "SELECT org_id AS org, phone FROM workers WHERE platform = ? AND id_number = ?", PS_PLATFORM, target)).toEqual({ org: w.fx.dl.id, phone: "13800000001" });
+          expect(rowOf(h, "SELECT org_id AS org, phone FROM workers WHERE platform = ? AND id_number = ?", PS_PLATFORM, target)).toEqual({
+            org: w.fx.dl.id,
+            phone: "13800000001",
+          });
         }
       }),
     );
@@ -131,7 +166,13 @@ describe("file-borne: a roster names a worker another committee holds on that pl
   it("a dry run by t-clerk-dl answers the same and lists the same row, and changes nothing", () =>
     onFresh(async (app, h) => {
       const before = allOf(h, "SELECT * FROM workers ORDER BY id");
-      const { id, summary } = await webImport(app, w.sessions.clerk, { kind: "roster", platform: PS_PLATFORM, orgId: String(w.fx.dl.id) }, attack, "dry");
+      const { id, summary } = await webImport(
+        app,
+        w.sessions.clerk,
+        { kind: "roster", platform: PS_PLATFORM, orgId: String(w.fx.dl.id) },
+        attack,
+        "dry",
+      );
       expect(summary).toMatchObject({ rows: 1, inserted: 0, updated: 0, unchanged: 0, rejected: 1 });
       expect(allOf(h, "SELECT row_number AS row, outcome, reason FROM import_issues WHERE import_id = ?", id)).toEqual([
         { row: 2, outcome: "rejected", reason: expect.stringContaining(HELD_WORKER) },
@@ -141,9 +182,17 @@ describe("file-borne: a roster names a worker another committee holds on that pl
 
   it("the control: t-clerk-dl naming a worker HZ-DL holds updates it, and a blank phone erases nothing", () =>
     onFresh(async (app, h) => {
-      const { summary } = await webImport(app, w.sessions.clerk, { kind: "roster", platform: DL_PLATFORM, orgId: String(w.fx.dl.id) }, `身份证号,姓名\n${target},张伟\n`);
+      const { summary } = await webImport(
+        app,
+        w.sessions.clerk,
+        { kind: "roster", platform: DL_PLATFORM, orgId: String(w.fx.dl.id) },
+        `身份证号,姓名\n${target},张伟\n`,
+      );
       expect(summary).toMatchObject({ rows: 1, rejected: 0, unchanged: 1 });
-      expect(rowOf(h, "SELECT org_id AS org, phone FROM workers WHERE platform = ? AND id_number = ?", DL_PLATFORM, target)).toEqual({ org: w.fx.dl.id, phone: "13800000001" });
+      expect(rowOf(h, "SELECT org_id AS org, phone FROM workers WHERE platform = ? AND id_number = ?", DL_PLATFORM, target)).toEqual({
+        org: w.fx.dl.id,
+        phone: "13800000001",
+      });
     }));
 });
 
@@ -156,17 +205,30 @@ describe("body-borne: HZ-DL's API key names a worker HZ-PS holds on HZ-DL's plat
       const psRow = () => rowOf(h, "SELECT * FROM workers WHERE platform = ? AND id_number = ?", DL_PLATFORM, held.idNumber);
       const before = psRow();
       expect(before).toMatchObject({ org_id: w.fx.ps.id, phone: held.phone, hired_on: held.hiredOn, left_on: null });
-      const ownBefore = rowOf(h, "SELECT count(*) AS n FROM workers WHERE platform = ? AND org_id = ? AND left_on IS NULL", DL_PLATFORM, w.fx.dl.id)!.n as number;
+      const ownBefore = rowOf(
+        h,
+        "SELECT count(*) AS n FROM workers WHERE platform = ? AND org_id = ? AND left_on IS NULL",
+        DL_PLATFORM,
+        w.fx.dl.id,
+      )!.n as number;
       expect(ownBefore).toBeGreaterThan(0);
       // The whole roster, by HZ-DL's key: the held worker with a blank phone and another name, and one new hire.
-      const answer = await batch(app, [{ idNumber: held.idNumber, name: "改名字" }, { idNumber: STRANGER, name: "新骑手" }], true);
+      const answer = await batch(
+        app,
+        [
+          { idNumber: held.idNumber, name: "改名字" },
+          { idNumber: STRANGER, name: "新骑手" },
+        ],
+        true,
+      );
       expect(answer).toMatchObject({ rows: 2, inserted: 1, updated: 0, unchanged: 0, rejected: 1, departed: ownBefore });
       expect(psRow()).toEqual(before);
       // Its reason is on the import's page for HZ-DL's clerk, without HZ-PS's stored values.
       const id = rowOf(h, "SELECT max(id) AS id FROM imports")!.id as number;
       const page = await request(app).get(`/imports/${id}`).set("Cookie", w.sessions.clerk.cookie);
       expect(page.text).toContain(HELD_WORKER);
-      for (const stored of [held.phone, "137****4141", held.hiredOn, held.name, w.fx.ps.name]) expect(page.text, stored).not.toContain(stored);
+      for (const stored of [held.phone, "137****4141", held.hiredOn, held.name, w.fx.ps.name])
+        expect(page.text, stored).not.toContain(stored);
     }));
 });
 
@@ -193,7 +255,12 @@ describe("body-borne: HZ-DL's API key probes ID numbers; the answers do not depe
           return { partial, whole, again };
         });
       const stranger = await ask(STRANGER);
-      expect(stranger.partial).toMatchObject({ rows: 1, inserted: 1, membersMatched: 0, leadsCreated: politicalStatus === "中共党员" ? 1 : 0 });
+      expect(stranger.partial).toMatchObject({
+        rows: 1,
+        inserted: 1,
+        membersMatched: 0,
+        leadsCreated: politicalStatus === "中共党员" ? 1 : 0,
+      });
       expect(stranger.whole).toMatchObject({ rows: 1, inserted: 0, unchanged: 1, membersMatched: 0, leadsCreated: 0 });
       expect(stranger.again).toMatchObject({ rows: 1, inserted: 0, unchanged: 1, membersMatched: 0, leadsCreated: 0, departed: 0 });
       for (const [what, id] of Object.entries(probes())) expect(await ask(id), what).toEqual(stranger);
@@ -222,7 +289,10 @@ describe("body-borne: HZ-DL's API key probes ID numbers; the answers do not depe
       expect(answer).toMatchObject({ rows: 1, inserted: 1, membersMatched: 1, leadsCreated: 0 });
       // The import's own record (the clerk's page) keeps its own counts.
       const id = rowOf(h, "SELECT max(id) AS id FROM imports")!.id as number;
-      expect(JSON.parse(rowOf(h, "SELECT summary FROM imports WHERE id = ?", id)!.summary as string)).toMatchObject({ membersMatched: 1, leadsCreated: 0 });
+      expect(JSON.parse(rowOf(h, "SELECT summary FROM imports WHERE id = ?", id)!.summary as string)).toMatchObject({
+        membersMatched: 1,
+        leadsCreated: 0,
+      });
     }));
 
   it("the real counts stay on the committee's import page: a member held elsewhere raises no lead there", () =>
@@ -252,12 +322,19 @@ describe("file-borne: a reference list names a person on another committee's lis
       expect(probeCounts).toEqual(strangerCounts);
       expect(probeCounts).toMatchObject({ rows: 1, inserted: 1, updated: 0 });
       expect(psRow()).toEqual(before);
-      expect(rowOf(h, "SELECT name, home_org_name AS home FROM reference_members WHERE org_id = ? AND id_number = ?", w.fx.dl.id, ref.idNumber)).toEqual({ name: "改名字", home: "别的党支部" });
+      expect(
+        rowOf(h, "SELECT name, home_org_name AS home FROM reference_members WHERE org_id = ? AND id_number = ?", w.fx.dl.id, ref.idNumber),
+      ).toEqual({ name: "改名字", home: "别的党支部" });
     }));
 
   it("HZ-PS's list is never matched against HZ-DL's roster: no lead carrying its home organization", () =>
     onFresh(async (app, h) => {
-      const { summary } = await webImport(app, w.sessions.clerk, { kind: "roster", platform: DL_PLATFORM, orgId: String(w.fx.dl.id) }, `身份证号,姓名\n${w.fx.psReference.idNumber},吕参考\n`);
+      const { summary } = await webImport(
+        app,
+        w.sessions.clerk,
+        { kind: "roster", platform: DL_PLATFORM, orgId: String(w.fx.dl.id) },
+        `身份证号,姓名\n${w.fx.psReference.idNumber},吕参考\n`,
+      );
       expect(summary).toMatchObject({ rows: 1, inserted: 1, leadsCreated: 0 });
       expect(allOf(h, "SELECT * FROM leads WHERE id_number = ?", w.fx.psReference.idNumber)).toEqual([]);
     }));
@@ -285,7 +362,8 @@ describe("file-borne: a member list names another committee's member and its wor
       expect(page.text).toContain(HELD_MEMBER);
       for (const stored of [ps.name, w.fx.psBranch.name]) expect(page.text, stored).not.toContain(stored);
       // HZ-PS's workers stay unlinked (its own imports link them); HZ-DL's is linked.
-      const linked = (platform: string, id: string) => rowOf(h, "SELECT member_id IS NOT NULL AS linked FROM workers WHERE platform = ? AND id_number = ?", platform, id)!.linked;
+      const linked = (platform: string, id: string) =>
+        rowOf(h, "SELECT member_id IS NOT NULL AS linked FROM workers WHERE platform = ? AND id_number = ?", platform, id)!.linked;
       expect(linked(PS_PLATFORM, fixtureId(1))).toBe(0);
       expect(linked(PS_PLATFORM, fixtureId(3))).toBe(0);
       expect(linked(DL_PLATFORM, fixtureId(1))).toBe(1);
@@ -306,7 +384,9 @@ describe("the import page shows no whole phone or ID number to any role", () => 
     onFresh(async (app, h) => {
       // And an issue stored by an import made before reasons were masked (its reason holds the phone whole).
       h.sqlite
-        .prepare(`INSERT INTO import_issues (import_id, row_number, outcome, "column", value, reason) VALUES (?, 9, 'corrected', '手机号', '139 1234 5678', '手机号已规范为 13912345678')`)
+        .prepare(
+          `INSERT INTO import_issues (import_id, row_number, outcome, "column", value, reason) VALUES (?, 9, 'corrected', '手机号', '139 1234 5678', '手机号已规范为 13912345678')`,
+        )
         .run(w.fx.impDl);
       const expected: Record<Caller, number> = { anon: 303, admin: 200, supervisor: 200, clerk: 200, secretary: 403 };
       for (const caller of Object.keys(expected) as Caller[]) {

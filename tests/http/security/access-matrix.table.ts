@@ -21,7 +21,10 @@ import { PASSWORD } from "../../helpers/fixtures.js";
 
 export type Side = "in" | "out" | "other" | "wrong-side";
 export type Status = 200 | 201 | 303 | 401 | 403 | 404 | 409 | 422;
-export type Body = { form: Record<string, string | string[]> } | { multipart: { fields: Record<string, string>; file: string } } | { json: unknown };
+export type Body =
+  | { form: Record<string, string | string[]> }
+  | { multipart: { fields: Record<string, string>; file: string } }
+  | { json: unknown };
 export type Target = { params?: Record<string, string | number>; query?: Record<string, string>; body?: Body };
 type Per = Status | readonly [Status, Status];
 
@@ -47,7 +50,9 @@ export type MatrixEntry = {
 
 // -- Bodies ---------------------------------------------------------------------------------------
 
-const form = (f: Record<string, string | number | string[]>): Body => ({ form: Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Array.isArray(v) ? v : String(v)])) });
+const form = (f: Record<string, string | number | string[]>): Body => ({
+  form: Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Array.isArray(v) ? v : String(v)])),
+});
 const pick = <T>(side: Side, inside: T, outside: T, other?: T): T => {
   if (side === "wrong-side") throw new Error("this entry has no wrong-side target");
   return side === "out" ? outside : side === "other" ? (other ?? inside) : inside;
@@ -70,7 +75,16 @@ function orgBody(o: Fx["dlBranch"]) {
 }
 
 function enterpriseBody(e: Fx["dlEnterprise"], rename = "") {
-  return form({ name: e.name + rename, creditCode: e.creditCode, kind: e.kind, industryCode: e.industryCode, regionCode: e.regionCode, committeeId: e.committeeId, workerCount: 15, status: "active" });
+  return form({
+    name: e.name + rename,
+    creditCode: e.creditCode,
+    kind: e.kind,
+    industryCode: e.industryCode,
+    regionCode: e.regionCode,
+    committeeId: e.committeeId,
+    workerCount: 15,
+    status: "active",
+  });
 }
 
 function memberBody(m: Fx["dlMember"]) {
@@ -88,7 +102,8 @@ function memberBody(m: Fx["dlMember"]) {
   });
 }
 
-const instructorBody = (committeeId: number) => form({ name: "许指导", kind: "instructor", phone: "13912340001", workUnit: "区委组织部", committeeId, status: "active" });
+const instructorBody = (committeeId: number) =>
+  form({ name: "许指导", kind: "instructor", phone: "13912340001", workUnit: "区委组织部", committeeId, status: "active" });
 
 // -- The matrix -------------------------------------------------------------------------------------
 
@@ -109,7 +124,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /healthz": { expect: PUBLIC },
   "POST /api/v1/rosters/:platform/batches": {
     // A session is no credential here: every browser caller gets 401, whatever its role.
-    target: () => ({ params: { platform: DL_PLATFORM }, body: { json: { batchId: "m-1", complete: true, workers: [{ idNumber: makeIdNumber("371702", "1992-02-02", 77), name: "骑手甲" }] } } }),
+    target: () => ({
+      params: { platform: DL_PLATFORM },
+      body: { json: { batchId: "m-1", complete: true, workers: [{ idNumber: makeIdNumber("371702", "1992-02-02", 77), name: "骑手甲" }] } },
+    }),
     expect: { anon: 401, admin: 401, supervisor: 401, clerk: 401, secretary: 401 },
     bearer: (fx) => [
       { name: "no key", authorization: null, platform: DL_PLATFORM, expect: 401 },
@@ -122,7 +140,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   // -- Sign in and out -------------------------------------------------------------------------------
   "GET /login": { expect: { anon: 200, admin: 303, supervisor: 303, clerk: 303, secretary: 303 } },
-  "POST /login": { target: () => ({ body: form({ username: "t-supervisor", password: PASSWORD }) }), expect: { anon: 303, admin: 303, supervisor: 303, clerk: 303, secretary: 303 } },
+  "POST /login": {
+    target: () => ({ body: form({ username: "t-supervisor", password: PASSWORD }) }),
+    expect: { anon: 303, admin: 303, supervisor: 303, clerk: 303, secretary: 303 },
+  },
   "POST /logout": { expect: { anon: 303, admin: 303, supervisor: 303, clerk: 303, secretary: 303 }, signsOut: true },
 
   // -- Dashboard -------------------------------------------------------------------------------------
@@ -134,11 +155,24 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "POST /orgs": {
     target: (fx, side) => {
       const parent = pick(side, fx.dl, fx.ps);
-      return { body: form({ code: `${parent.code}-009`, name: "中共菏泽新建联合支部委员会", kind: "branch", formation: "joint", parentId: parent.id, industryCode: parent.industryCode ?? "", regionCode: "371702" }) };
+      return {
+        body: form({
+          code: `${parent.code}-009`,
+          name: "中共菏泽新建联合支部委员会",
+          kind: "branch",
+          formation: "joint",
+          parentId: parent.id,
+          industryCode: parent.industryCode ?? "",
+          regionCode: "371702",
+        }),
+      };
     },
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
   },
-  "GET /orgs/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  "GET /orgs/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
   "POST /orgs/:id/unmask": {
     // As for members: secretaries never see the whole number (403 whatever the id); the unmasked page is the answer (audited).
     target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
@@ -155,14 +189,22 @@ export const MATRIX: Record<string, MatrixEntry> = {
     },
     expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
   },
-  "POST /orgs/:id/dissolve": { target: (fx, side) => ({ params: { id: pick(side, fx.dlEmpty, fx.psEmpty).id }, body: form({ dissolvedOn: fx.today }) }), expect: DESK_WRITE },
+  "POST /orgs/:id/dissolve": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlEmpty, fx.psEmpty).id }, body: form({ dissolvedOn: fx.today }) }),
+    expect: DESK_WRITE,
+  },
 
   // -- Enterprises ----------------------------------------------------------------------------------------
   "GET /enterprises": { expect: SIGNED_IN },
   "GET /enterprises/new": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 403 } },
   "POST /enterprises": {
     target: (fx, side) => ({
-      body: enterpriseBody({ ...fx.dlEnterprise, name: "菏泽新设货运有限公司", creditCode: fx.newCreditCode, committeeId: pick(side, fx.dl, fx.ps).id }),
+      body: enterpriseBody({
+        ...fx.dlEnterprise,
+        name: "菏泽新设货运有限公司",
+        creditCode: fx.newCreditCode,
+        committeeId: pick(side, fx.dl, fx.ps).id,
+      }),
     }),
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
   },
@@ -170,7 +212,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
     target: (fx, side) => ({ params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise, fx.dlEnterprise2).id } }),
     expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
   },
-  "GET /enterprises/:id/edit": { target: (fx, side) => ({ params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise).id } }), expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: 403 } },
+  "GET /enterprises/:id/edit": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise).id } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: 403 },
+  },
   "POST /enterprises/:id": {
     target: (fx, side) => {
       const e = pick(side, fx.dlEnterprise, fx.psEnterprise);
@@ -179,23 +224,40 @@ export const MATRIX: Record<string, MatrixEntry> = {
     expect: DESK_WRITE,
   },
   "POST /enterprises/:id/coverage": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise).id }, body: form({ organizationId: pick(side, fx.dlJoint, fx.psEmpty).id, since: "2024-06-01" }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise).id },
+      body: form({ organizationId: pick(side, fx.dlJoint, fx.psEmpty).id, since: "2024-06-01" }),
+    }),
     expect: DESK_WRITE,
   },
   "POST /enterprises/:id/coverage/:orgId/remove": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise).id, orgId: pick(side, fx.dlBranch, fx.psBranch).id } }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.dlEnterprise, fx.psEnterprise).id, orgId: pick(side, fx.dlBranch, fx.psBranch).id },
+    }),
     expect: DESK_WRITE,
   },
 
   // -- Instructors -------------------------------------------------------------------------------------------
   "GET /instructors": { expect: SIGNED_IN },
   "GET /instructors/new": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 403 } },
-  "POST /instructors": { target: (fx, side) => ({ body: instructorBody(pick(side, fx.dl, fx.ps).id) }), expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 } },
+  "POST /instructors": {
+    target: (fx, side) => ({ body: instructorBody(pick(side, fx.dl, fx.ps).id) }),
+    expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
+  },
   "GET /instructors/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.instDl, fx.instPs).id } }), expect: SCOPED_READ },
-  "GET /instructors/:id/edit": { target: (fx, side) => ({ params: { id: pick(side, fx.instDl, fx.instPs).id } }), expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: 403 } },
-  "POST /instructors/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.instDl, fx.instPs).id }, body: instructorBody(pick(side, fx.dl, fx.ps).id) }), expect: DESK_WRITE },
+  "GET /instructors/:id/edit": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.instDl, fx.instPs).id } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: 403 },
+  },
+  "POST /instructors/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.instDl, fx.instPs).id }, body: instructorBody(pick(side, fx.dl, fx.ps).id) }),
+    expect: DESK_WRITE,
+  },
   "POST /instructors/:id/assignments": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.instDl, fx.instPs).id }, body: form({ enterprise: pick(side, fx.dlEnterprise2, fx.psEnterprise2).creditCode, assignedOn: "2024-06-01" }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.instDl, fx.instPs).id },
+      body: form({ enterprise: pick(side, fx.dlEnterprise2, fx.psEnterprise2).creditCode, assignedOn: "2024-06-01" }),
+    }),
     expect: DESK_WRITE,
   },
   "POST /instructors/:id/assignments/:assignmentId/end": {
@@ -216,12 +278,27 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "POST /transfers": {
     target: (fx, side) => {
       const [m, to] = side === "out" ? [fx.psMember, fx.psEmpty] : [fx.dlMember, fx.dlEmpty];
-      return { body: form({ kind: "internal", memberId: m.id, toOrgId: to.id, issuedOn: fx.today, duesPaidTo: fx.today.slice(0, 7), reason: "工作调动" }) };
+      return {
+        body: form({
+          kind: "internal",
+          memberId: m.id,
+          toOrgId: to.id,
+          issuedOn: fx.today,
+          duesPaidTo: fx.today.slice(0, 7),
+          reason: "工作调动",
+        }),
+      };
     },
     expect: SCOPED_WRITE,
   },
-  "GET /transfers/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
-  "GET /transfers/:id/letter": { target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  "GET /transfers/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "GET /transfers/:id/letter": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
   "POST /transfers/:id/letter/unmask": {
     // As the member page's: secretaries never see whole numbers, refused by role whatever the id; the unmasked letter is the answer (audited).
     target: (fx, side) => ({ params: { id: pick(side, fx.tOutDl, fx.tPs, fx.tJoint) } }),
@@ -230,44 +307,83 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // The receiving side accepts and returns, the sending side cancels; a clerk above both sides may do either.
   // wrong-side: the secretary's own branch is the other party (she sent what she would accept, or receives what she would cancel).
   "POST /transfers/:id/accept": {
-    target: (fx, side) => ({ params: { id: side === "wrong-side" ? fx.tSentDl : pick(side, fx.tInDl, fx.tPs, fx.tJoint) }, body: form({ receiptOn: fx.today }) }),
+    target: (fx, side) => ({
+      params: { id: side === "wrong-side" ? fx.tSentDl : pick(side, fx.tInDl, fx.tPs, fx.tJoint) },
+      body: form({ receiptOn: fx.today }),
+    }),
     expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 }, wrongSide: { clerk: 303, secretary: 403 } },
   },
   "POST /transfers/:id/return": {
-    target: (fx, side) => ({ params: { id: side === "wrong-side" ? fx.tSentDl : pick(side, fx.tInDl, fx.tPs, fx.tJoint) }, body: form({ returnReason: "信息有误" }) }),
+    target: (fx, side) => ({
+      params: { id: side === "wrong-side" ? fx.tSentDl : pick(side, fx.tInDl, fx.tPs, fx.tJoint) },
+      body: form({ returnReason: "信息有误" }),
+    }),
     expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 }, wrongSide: { clerk: 303, secretary: 403 } },
   },
   "POST /transfers/:id/cancel": {
-    target: (fx, side) => ({ params: { id: side === "wrong-side" ? fx.tInDl : pick(side, fx.tOutDl, fx.tPs, fx.tJoint) }, body: form({ cancelReason: "开错了" }) }),
+    target: (fx, side) => ({
+      params: { id: side === "wrong-side" ? fx.tInDl : pick(side, fx.tOutDl, fx.tPs, fx.tJoint) },
+      body: form({ cancelReason: "开错了" }),
+    }),
     expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 }, wrongSide: { clerk: 303, secretary: 403 } },
   },
   "GET /inbox": { expect: SIGNED_IN },
 
   // -- A member's mobile spells, contact, leaving --------------------------------------------------------------
-  "GET /members/:id/mobile": { target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  "GET /members/:id/mobile": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
   "POST /members/:id/mobile/in": {
     target: (fx, side) => {
       const [m, org] = side === "out" ? [fx.mPsUnattached, fx.psBranch] : [fx.mDlUnattached, fx.dlBranch];
-      return { params: { id: m.id }, body: form({ orgId: org.id, homeOrgName: "中共某村支部委员会", certificateNumber: "LD-9", certificateValidUntil: "2099-01-01", startedOn: "2024-06-01" }) };
+      return {
+        params: { id: m.id },
+        body: form({
+          orgId: org.id,
+          homeOrgName: "中共某村支部委员会",
+          certificateNumber: "LD-9",
+          certificateValidUntil: "2099-01-01",
+          startedOn: "2024-06-01",
+        }),
+      };
     },
     expect: SCOPED_WRITE,
   },
   "POST /members/:id/mobile/out": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember).id }, body: form({ destination: "江苏省苏州市", outStartedOn: "2024-06-01" }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.dlMember, fx.psMember).id },
+      body: form({ destination: "江苏省苏州市", outStartedOn: "2024-06-01" }),
+    }),
     expect: SCOPED_WRITE,
   },
-  "POST /members/:id/mobile/end": { target: (fx, side) => ({ params: { id: pick(side, fx.mDlMobile, fx.mPsMobile).id }, body: form({ endedOn: fx.today }) }), expect: SCOPED_WRITE },
+  "POST /members/:id/mobile/end": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.mDlMobile, fx.mPsMobile).id }, body: form({ endedOn: fx.today }) }),
+    expect: SCOPED_WRITE,
+  },
   "POST /members/:id/mobile/renew": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.mDlMobile, fx.mPsMobile).id }, body: form({ newCertificateNumber: "LD-10", newValidUntil: "2099-06-30" }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.mDlMobile, fx.mPsMobile).id },
+      body: form({ newCertificateNumber: "LD-10", newValidUntil: "2099-06-30" }),
+    }),
     expect: SCOPED_WRITE,
   },
   "POST /members/:id/contact/lost": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember).id }, body: form({ lostContactOn: "2024-06-01", lostContactReason: fx.lostReason }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.dlMember, fx.psMember).id },
+      body: form({ lostContactOn: "2024-06-01", lostContactReason: fx.lostReason }),
+    }),
     expect: SCOPED_WRITE,
   },
-  "POST /members/:id/contact/restore": { target: (fx, side) => ({ params: { id: pick(side, fx.mDlLost, fx.mPsLost).id }, body: form({ restoredOn: fx.today }) }), expect: SCOPED_WRITE },
+  "POST /members/:id/contact/restore": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.mDlLost, fx.mPsLost).id }, body: form({ restoredOn: fx.today }) }),
+    expect: SCOPED_WRITE,
+  },
   "POST /members/:id/leave": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember).id }, body: form({ leftReason: "deceased", leftOn: fx.today, note: "病故" }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.dlMember, fx.psMember).id },
+      body: form({ leftReason: "deceased", leftOn: fx.today, note: "病故" }),
+    }),
     expect: SCOPED_WRITE,
   },
 
@@ -281,11 +397,22 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /members/new": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 200 } },
   "POST /members": {
     target: (fx, side) => ({
-      body: form({ name: "新党员", idNumber: fx.newIdNumber, category: "full", joinedOn: "2015-07-01", fullOn: "2016-07-01", orgId: pick(side, fx.dlBranch, fx.psBranch).id, relationStatus: "local" }),
+      body: form({
+        name: "新党员",
+        idNumber: fx.newIdNumber,
+        category: "full",
+        joinedOn: "2015-07-01",
+        fullOn: "2016-07-01",
+        orgId: pick(side, fx.dlBranch, fx.psBranch).id,
+        relationStatus: "local",
+      }),
     }),
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: [303, 422] },
   },
-  "GET /members/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }), expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } } },
+  "GET /members/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
   "POST /members/:id/unmask": {
     // Secretaries never see whole numbers: refused by role, whatever the id (so 403 tells nothing about it).
     // The unmasked page is the answer (audited), not a redirect.
@@ -309,12 +436,25 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /imports/new": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 403 } },
   "POST /imports/new": {
     // The preview page is the answer to an upload.
-    target: (fx, side) => ({ body: { multipart: { fields: { kind: "roster", platform: DL_PLATFORM, orgId: String(pick(side, fx.dl, fx.ps).id) }, file: ROSTER_FILE } } }),
+    target: (fx, side) => ({
+      body: {
+        multipart: { fields: { kind: "roster", platform: DL_PLATFORM, orgId: String(pick(side, fx.dl, fx.ps).id) }, file: ROSTER_FILE },
+      },
+    }),
     expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 422], secretary: 403 },
   },
   "POST /imports/start": {
     target: (fx, side, caller) => ({
-      body: form({ upload: caller === "admin" ? fx.uploads.admin : fx.uploads.clerk, kind: "roster", platform: DL_PLATFORM, orgId: pick(side, fx.dl, fx.ps).id, mode: "dry", map_idNumber: "公民身份号码", map_name: "骑手姓名", map_politicalStatus: "政治面貌" }),
+      body: form({
+        upload: caller === "admin" ? fx.uploads.admin : fx.uploads.clerk,
+        kind: "roster",
+        platform: DL_PLATFORM,
+        orgId: pick(side, fx.dl, fx.ps).id,
+        mode: "dry",
+        map_idNumber: "公民身份号码",
+        map_name: "骑手姓名",
+        map_politicalStatus: "政治面貌",
+      }),
     }),
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
   },
@@ -336,10 +476,16 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /leads/departures": { expect: { anon: 303, admin: 200, supervisor: 200, clerk: 200, secretary: 403 } },
   "GET /leads/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.leadDl, fx.leadPs) } }), expect: DESK_READ },
   "POST /leads/:id/verify": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.leadDl, fx.leadPs) }, body: form({ branchId: pick(side, fx.dlBranch, fx.psBranch).id, category: "full", joinedOn: "2015-07-01" }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.leadDl, fx.leadPs) },
+      body: form({ branchId: pick(side, fx.dlBranch, fx.psBranch).id, category: "full", joinedOn: "2015-07-01" }),
+    }),
     expect: DESK_WRITE,
   },
-  "POST /leads/:id/reject": { target: (fx, side) => ({ params: { id: pick(side, fx.leadDl, fx.leadPs) }, body: form({ reason: "非党员" }) }), expect: DESK_WRITE },
+  "POST /leads/:id/reject": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.leadDl, fx.leadPs) }, body: form({ reason: "非党员" }) }),
+    expect: DESK_WRITE,
+  },
 
   // -- Finds: self-report links, field visits ------------------------------------------------------------------------------
   "GET /finds": { expect: { anon: 303, admin: 303, supervisor: 303, clerk: 303, secretary: 403 } },
@@ -356,13 +502,22 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /finds/visit": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 403 } },
   "POST /finds/visit": {
     target: (fx, side) => ({
-      body: form({ name: "走访对象", idNumber: fx.newIdNumber, phone: "13600009999", committeeId: pick(side, fx.dl, fx.ps).id, visitedOn: fx.today }),
+      body: form({
+        name: "走访对象",
+        idNumber: fx.newIdNumber,
+        phone: "13600009999",
+        committeeId: pick(side, fx.dl, fx.ps).id,
+        visitedOn: fx.today,
+      }),
     }),
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: 403 },
   },
 
   // -- The public self-report form: no account; an unknown token is 404 -------------------------------------------------------
-  "GET /r/:token": { target: (fx, side) => ({ params: { token: pick(side, fx.linkDl.token, fx.linkPs.token, "AAAAAAAAAAAAAAAAAAAAAAAA") } }), expect: { ...PUBLIC, other: { admin: 404, clerk: 404, secretary: 404 } } },
+  "GET /r/:token": {
+    target: (fx, side) => ({ params: { token: pick(side, fx.linkDl.token, fx.linkPs.token, "AAAAAAAAAAAAAAAAAAAAAAAA") } }),
+    expect: { ...PUBLIC, other: { admin: 404, clerk: 404, secretary: 404 } },
+  },
   "POST /r/:token": {
     target: (fx, side) => ({
       params: { token: pick(side, fx.linkDl.token, fx.linkPs.token, "AAAAAAAAAAAAAAAAAAAAAAAA") },
@@ -374,16 +529,28 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   // -- Platform API keys (administrators) --------------------------------------------------------------------------------------
   "GET /admin/api-keys": { expect: ADMIN_ONLY(200) },
-  "POST /admin/api-keys": { target: (fx, side) => ({ body: form({ label: "新密钥", platform: "某快递平台", committeeId: pick(side, fx.dl, fx.ps).id }) }), expect: ADMIN_ONLY(201) },
-  "POST /admin/api-keys/:id/revoke": { target: (fx, side) => ({ params: { id: pick(side, fx.keyDl, fx.keyPs).id } }), expect: ADMIN_ONLY(303) },
+  "POST /admin/api-keys": {
+    target: (fx, side) => ({ body: form({ label: "新密钥", platform: "某快递平台", committeeId: pick(side, fx.dl, fx.ps).id }) }),
+    expect: ADMIN_ONLY(201),
+  },
+  "POST /admin/api-keys/:id/revoke": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.keyDl, fx.keyPs).id } }),
+    expect: ADMIN_ONLY(303),
+  },
 
   // -- Reports -----------------------------------------------------------------------------------------------------------------
   "GET /reports": { expect: SIGNED_IN },
-  "GET /reports/download": { target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }), expect: SCOPED_READ },
+  "GET /reports/download": {
+    target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
+    expect: SCOPED_READ,
+  },
   "GET /reports/figures/:key": {
     // committee: names an organization too (GET / checks org:): the caller's own committee may be named
     // (for the secretary, the committee above her branch), another's is not found, its name unread.
-    target: (fx, side) => ({ params: { key: "enterprises" }, query: { scope: side === "out" ? `committee:${fx.ps.id}` : `org:${fx.dlBranch.id},committee:${fx.dl.id}` } }),
+    target: (fx, side) => ({
+      params: { key: "enterprises" },
+      query: { scope: side === "out" ? `committee:${fx.ps.id}` : `org:${fx.dlBranch.id},committee:${fx.dl.id}` },
+    }),
     expect: SCOPED_READ,
   },
 
@@ -391,17 +558,43 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /admin/users": { expect: ADMIN_ONLY(200) },
   "GET /admin/users/new": { expect: ADMIN_ONLY(200) },
   "POST /admin/users": {
-    target: (fx, side) => ({ body: form({ username: "t-new", displayName: "新书记", role: "secretary", orgId: pick(side, fx.dlBranch, fx.psBranch).id, password: NEW_PASSWORD }) }),
+    target: (fx, side) => ({
+      body: form({
+        username: "t-new",
+        displayName: "新书记",
+        role: "secretary",
+        orgId: pick(side, fx.dlBranch, fx.psBranch).id,
+        password: NEW_PASSWORD,
+      }),
+    }),
     expect: ADMIN_ONLY(303),
   },
-  "GET /admin/users/:id/edit": { target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) } }), expect: ADMIN_ONLY(200) },
+  "GET /admin/users/:id/edit": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) } }),
+    expect: ADMIN_ONLY(200),
+  },
   "POST /admin/users/:id": {
-    target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) }, body: form({ displayName: "改名", role: "secretary", orgId: pick(side, fx.dlBranch, fx.psBranch).id }) }),
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) },
+      body: form({ displayName: "改名", role: "secretary", orgId: pick(side, fx.dlBranch, fx.psBranch).id }),
+    }),
     expect: ADMIN_ONLY(303),
   },
-  "POST /admin/users/:id/password": { target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) }, body: form({ password: NEW_PASSWORD }) }), expect: ADMIN_ONLY(303) },
-  "POST /admin/users/:id/disable": { target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) } }), expect: ADMIN_ONLY(303) },
-  "POST /admin/users/:id/enable": { target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) } }), expect: ADMIN_ONLY(303) },
+  "POST /admin/users/:id/password": {
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) },
+      body: form({ password: NEW_PASSWORD }),
+    }),
+    expect: ADMIN_ONLY(303),
+  },
+  "POST /admin/users/:id/disable": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) } }),
+    expect: ADMIN_ONLY(303),
+  },
+  "POST /admin/users/:id/enable": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.userIds.secretary!, fx.userIds.secretaryPs!) } }),
+    expect: ADMIN_ONLY(303),
+  },
   "GET /audit": { expect: { anon: 303, admin: 200, supervisor: 200, clerk: 403, secretary: 403 } },
   "GET /account/password": { expect: SIGNED_IN },
   "POST /account/password": {

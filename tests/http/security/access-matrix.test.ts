@@ -61,10 +61,18 @@ function fillPath(p: string, params: Record<string, string | number> = {}): stri
 type Sent = { status: number; location: string | undefined; headers: Record<string, string>; text: string };
 type TokenMode = "valid" | "missing" | "random" | "other-session" | "header-wrong";
 
-async function send(app: express.Express, route: RouteEntry, t: Target, session: Session | null, token: TokenMode = "valid", extra: Record<string, string> = {}): Promise<Sent> {
+async function send(
+  app: express.Express,
+  route: RouteEntry,
+  t: Target,
+  session: Session | null,
+  token: TokenMode = "valid",
+  extra: Record<string, string> = {},
+): Promise<Sent> {
   const url = fillPath(route.path, t.params);
   const qs = new URLSearchParams(t.query ?? {});
-  const csrf = token === "valid" ? session?.csrf : token === "random" ? "x".repeat(43) : token === "other-session" ? w.sessions.clerk.csrf : undefined;
+  const csrf =
+    token === "valid" ? session?.csrf : token === "random" ? "x".repeat(43) : token === "other-session" ? w.sessions.clerk.csrf : undefined;
   const body: Body | undefined = t.body;
   if (body && "multipart" in body && csrf) qs.set("_csrf", csrf);
   const full = qs.size ? `${url}?${qs}` : url;
@@ -82,7 +90,9 @@ async function send(app: express.Express, route: RouteEntry, t: Target, session:
   else {
     const fields: Record<string, string | string[]> = { ...(body && "form" in body ? body.form : {}) };
     if (csrf) fields._csrf = csrf;
-    const pairs: [string, string][] = Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
+    const pairs: [string, string][] = Object.entries(fields).flatMap(([k, v]) =>
+      Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]],
+    );
     res = await req.type("form").send(new URLSearchParams(pairs).toString());
   }
   return { status: res.status, location: res.headers.location, headers: res.headers as Record<string, string>, text: res.text ?? "" };
@@ -90,9 +100,14 @@ async function send(app: express.Express, route: RouteEntry, t: Target, session:
 
 /** Every row of every table that holds data (sessions and rate-limit counters aside). */
 function fingerprint(h: DbHandle, opts: { audit: boolean }): string {
-  const tables = (h.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name").pluck().all() as string[]).filter(
-    (t) => t !== "sessions" && t !== "rate_limits" && !t.startsWith("rl_") && (opts.audit || t !== "audit_log"),
-  );
+  const tables = (
+    h.sqlite
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[]
+  ).filter((t) => t !== "sessions" && t !== "rate_limits" && !t.startsWith("rl_") && (opts.audit || t !== "audit_log"));
   return tables.map((t) => `${t}:${JSON.stringify(h.sqlite.prepare(`SELECT * FROM "${t}"`).raw().all())}`).join("\n");
 }
 
@@ -144,14 +159,18 @@ function casesOf(route: RouteEntry, entry: MatrixEntry): Case[] {
     // Without a target the route names nothing: there is no outside to try.
     if (entry.target) out.push({ caller, side: "out", expect: outside as Status });
   }
-  for (const [caller, status] of Object.entries(entry.expect.other ?? {})) out.push({ caller: caller as Caller, side: "other", expect: status });
-  for (const [caller, status] of Object.entries(entry.expect.wrongSide ?? {})) out.push({ caller: caller as Caller, side: "wrong-side", expect: status });
+  for (const [caller, status] of Object.entries(entry.expect.other ?? {}))
+    out.push({ caller: caller as Caller, side: "other", expect: status });
+  for (const [caller, status] of Object.entries(entry.expect.wrongSide ?? {}))
+    out.push({ caller: caller as Caller, side: "wrong-side", expect: status });
   const body = entry.target?.(w.fx, "in", "admin").body;
   if (WRITES.has(route.method) && body && "form" in body && Object.keys(body.form).length > 0) {
     // A 404 from an id in the body (a select box) is the body's answer; ids in the path must not depend on it.
     const byPath = route.path.includes(":");
     // (Not for wrong-side cases: which party may act is the transfer state machine's answer, given after the form is read.)
-    for (const c of [...out]) if (c.side !== "wrong-side" && refused(route, c) && (c.expect === 403 || c.expect === 303 || (c.expect === 404 && byPath))) out.push({ ...c, variant: "empty-body" });
+    for (const c of [...out])
+      if (c.side !== "wrong-side" && refused(route, c) && (c.expect === 403 || c.expect === 303 || (c.expect === 404 && byPath)))
+        out.push({ ...c, variant: "empty-body" });
   }
   if (/:(id|orgId|assignmentId)\b/.test(route.path)) out.push({ caller: "admin", side: "in", expect: 404, variant: "no-such-id" });
   return out;
@@ -160,7 +179,11 @@ function casesOf(route: RouteEntry, entry: MatrixEntry): Case[] {
 function targetOf(entry: MatrixEntry, side: Side, caller: Caller, variant?: Case["variant"]): Target {
   const t = entry.target ? entry.target(w.fx, side, caller) : {};
   if (variant === "empty-body") return { ...t, body: { form: {} } };
-  if (variant === "no-such-id") return { ...t, params: Object.fromEntries(Object.entries(t.params ?? {}).map(([k, v]) => [k, /^(id|orgId|assignmentId)$/.test(k) ? NO_SUCH_ID : v])) };
+  if (variant === "no-such-id")
+    return {
+      ...t,
+      params: Object.fromEntries(Object.entries(t.params ?? {}).map(([k, v]) => [k, /^(id|orgId|assignmentId)$/.test(k) ? NO_SUCH_ID : v])),
+    };
   return t;
 }
 
@@ -172,13 +195,15 @@ function judge(route: RouteEntry, entry: MatrixEntry, c: Case, res: Sent): strin
     const toLogin = res.location === "/login";
     if (c.caller === "anon" && !PUBLIC_PATHS.has(route.path) && !toLogin) return `${label}: 303 to ${res.location}, not to /login`;
     if (c.caller !== "anon" && toLogin && !entry.signsOut) return `${label}: a signed-in caller was sent to /login`;
-    if (c.caller !== "anon" && entry.signsOut && !toLogin) return `${label}: expected to be signed out (303 to /login), went to ${res.location}`;
+    if (c.caller !== "anon" && entry.signsOut && !toLogin)
+      return `${label}: expected to be signed out (303 to /login), went to ${res.location}`;
   }
   return null;
 }
 
 /** Refusals of a write: nothing in the data may have changed. */
-const refused = (route: RouteEntry, c: Case) => c.expect >= 400 || (c.caller === "anon" && c.expect === 303 && !PUBLIC_PATHS.has(route.path));
+const refused = (route: RouteEntry, c: Case) =>
+  c.expect >= 400 || (c.caller === "anon" && c.expect === 303 && !PUBLIC_PATHS.has(route.path));
 
 async function runCase(route: RouteEntry, entry: MatrixEntry, c: Case): Promise<string | null> {
   const t = targetOf(entry, c.side, c.caller, c.variant);
@@ -189,7 +214,8 @@ async function runCase(route: RouteEntry, entry: MatrixEntry, c: Case): Promise<
     const res = await send(app, route, t, session);
     const problem = judge(route, entry, c, res);
     if (problem) return problem;
-    if (before !== null && fingerprint(h, { audit: false }) !== before) return `${c.caller}/${c.side}${c.variant ? ` (${c.variant})` : ""}: refused with ${res.status} but the data changed`;
+    if (before !== null && fingerprint(h, { audit: false }) !== before)
+      return `${c.caller}/${c.side}${c.variant ? ` (${c.variant})` : ""}: refused with ${res.status} but the data changed`;
     return null;
   });
 }
@@ -242,7 +268,9 @@ describe("access-control matrix", () => {
       if (entry.bearer) {
         for (const b of entry.bearer(w.fx)) {
           const t = { ...targetOf(entry, "in", "anon"), params: { platform: b.platform } };
-          const res = await onFresh((app) => send(app, route, t, null, "missing", b.authorization ? { Authorization: b.authorization } : {}));
+          const res = await onFresh((app) =>
+            send(app, route, t, null, "missing", b.authorization ? { Authorization: b.authorization } : {}),
+          );
           if (res.status !== b.expect) problems.push(`bearer "${b.name}": expected ${b.expect}, got ${res.status}`);
         }
       }
@@ -306,12 +334,14 @@ function headerProblems(res: Sent, needsNoStore: boolean): string[] {
   const csp = cspOf(res.headers);
   const scriptSrc = csp.get("script-src") ?? csp.get("default-src");
   if (!scriptSrc) p.push("no script-src (nor default-src) in the CSP");
-  else if (scriptSrc.some((v) => v === "'unsafe-inline'" || v === "'unsafe-eval'" || v === "*" || v === "data:")) p.push(`script-src allows ${scriptSrc.join(" ")}`);
+  else if (scriptSrc.some((v) => v === "'unsafe-inline'" || v === "'unsafe-eval'" || v === "*" || v === "data:"))
+    p.push(`script-src allows ${scriptSrc.join(" ")}`);
   if (csp.get("frame-ancestors")?.join(" ") !== "'none'") p.push(`frame-ancestors is ${csp.get("frame-ancestors")?.join(" ")}`);
   if (csp.get("base-uri")?.join(" ") !== "'none'") p.push(`base-uri is ${csp.get("base-uri")?.join(" ")}`);
   if (csp.get("object-src")?.join(" ") !== "'none'") p.push(`object-src is ${csp.get("object-src")?.join(" ")}`);
   if (res.headers["x-content-type-options"] !== "nosniff") p.push("no X-Content-Type-Options: nosniff");
-  if (!/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/.test(res.headers["referrer-policy"] ?? "")) p.push(`Referrer-Policy is ${res.headers["referrer-policy"]}`);
+  if (!/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/.test(res.headers["referrer-policy"] ?? ""))
+    p.push(`Referrer-Policy is ${res.headers["referrer-policy"]}`);
   if (needsNoStore && !/\bno-store\b/.test(res.headers["cache-control"] ?? "")) p.push(`Cache-Control is ${res.headers["cache-control"]}`);
   return p;
 }
@@ -363,7 +393,8 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
       }
     }
     for (const p of h.prepare("SELECT phone FROM instructors WHERE phone IS NOT NULL").pluck().all() as string[]) numbers.add(p);
-    for (const p of h.prepare("SELECT secretary_phone FROM organizations WHERE secretary_phone IS NOT NULL").pluck().all() as string[]) numbers.add(p);
+    for (const p of h.prepare("SELECT secretary_phone FROM organizations WHERE secretary_phone IS NOT NULL").pluck().all() as string[])
+      numbers.add(p);
     expect(numbers.size).toBeGreaterThan(20);
     const problems: string[] = [];
     const pages = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]);
@@ -374,7 +405,8 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
         // Workbooks and images are downloads (exports are audited); pages, JSON and SVG are read here.
         if (!/html|json|svg|text/.test(res.headers["content-type"] ?? "")) return;
         const shown = [...numbers].filter((n) => res.text.includes(n));
-        if (shown.length) problems.push(`${caller} ${route.path} (${res.status}) shows ${shown.length} whole number(s), e.g. ${shown[0]!.slice(0, 3)}…`);
+        if (shown.length)
+          problems.push(`${caller} ${route.path} (${res.status}) shows ${shown.length} whole number(s), e.g. ${shown[0]!.slice(0, 3)}…`);
       });
     }
     // A flag in the query string unmasks nothing, for anyone: the whole number is a POST's answer (below).
@@ -388,7 +420,8 @@ describe("personal data: no page shows a whole ID number or phone unless asked f
     const asked = (caller: Caller) => onFresh((app) => send(app, unmask, { params: { id: w.fx.tOutDl } }, w.sessions[caller]));
     const secretary = await asked("secretary");
     expect(secretary.status).toBe(403);
-    if (secretary.text.includes(w.fx.mDlOut.idNumber)) problems.push("a secretary sees the whole ID number on a letter she asked to unmask");
+    if (secretary.text.includes(w.fx.mDlOut.idNumber))
+      problems.push("a secretary sees the whole ID number on a letter she asked to unmask");
     expect((await asked("clerk")).text, "the control: a clerk asking sees it").toContain(w.fx.mDlOut.idNumber);
     expect(problems).toEqual([]);
   });
@@ -433,25 +466,58 @@ describe("repeated fields and typed JSON values in a form's body are refused, ne
 
 /** Bodies the parsers refuse, and the answer each must get whoever sends it (the body is read before anything else). */
 const REFUSED_BODIES: { name: string; expect: Status | 400 | 413 | 415; send: (r: request.Test, csrf: string) => request.Test }[] = [
-  { name: "charset=koi8-r", expect: 415, send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send(`_csrf=${c}&a=1`) },
-  { name: "Content-Encoding: gzip, not gzip", expect: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip").send("garbage") },
-  { name: "Content-Encoding: br, not brotli", expect: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br").send("garbage") },
-  { name: "Content-Encoding: compress", expect: 415, send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "compress").send(`_csrf=${c}`) },
-  { name: "3,000 fields", expect: 413, send: (r, c) => r.type("form").send(`_csrf=${c}&${Array.from({ length: 3000 }, (_, i) => `f${i}=x`).join("&")}`) },
+  {
+    name: "charset=koi8-r",
+    expect: 415,
+    send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send(`_csrf=${c}&a=1`),
+  },
+  {
+    name: "Content-Encoding: gzip, not gzip",
+    expect: 400,
+    send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip").send("garbage"),
+  },
+  {
+    name: "Content-Encoding: br, not brotli",
+    expect: 400,
+    send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br").send("garbage"),
+  },
+  {
+    name: "Content-Encoding: compress",
+    expect: 415,
+    send: (r, c) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "compress").send(`_csrf=${c}`),
+  },
+  {
+    name: "3,000 fields",
+    expect: 413,
+    send: (r, c) => r.type("form").send(`_csrf=${c}&${Array.from({ length: 3000 }, (_, i) => `f${i}=x`).join("&")}`),
+  },
   { name: "300 kB", expect: 413, send: (r, c) => r.type("form").send(`_csrf=${c}&a=${"1".repeat(300_000)}`) },
 ];
 
 /** Multipart bodies busboy refuses: for the upload form, signed in with a valid token. */
 const MALFORMED_UPLOADS: { name: string; send: (r: request.Test) => request.Test }[] = [
   { name: "no boundary", send: (r) => r.set("Content-Type", "multipart/form-data").send("--x\r\n") },
-  { name: "ends inside the file", send: (r) => r.set("Content-Type", "multipart/form-data; boundary=x").send('--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n身份证号,姓名\r\n') },
-  { name: "a part header never ends", send: (r) => r.set("Content-Type", "multipart/form-data; boundary=x").send(`--x\r\nContent-Disposition: form-data; name="kind"${"x".repeat(100_000)}`) },
+  {
+    name: "ends inside the file",
+    send: (r) =>
+      r
+        .set("Content-Type", "multipart/form-data; boundary=x")
+        .send('--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n身份证号,姓名\r\n'),
+  },
+  {
+    name: "a part header never ends",
+    send: (r) =>
+      r
+        .set("Content-Type", "multipart/form-data; boundary=x")
+        .send(`--x\r\nContent-Disposition: form-data; name="kind"${"x".repeat(100_000)}`),
+  },
 ];
 
 function errorPageProblems(res: request.Response, want: number, json = false): string[] {
   const p: string[] = [];
   if (res.status !== want) p.push(`expected ${want}, got ${res.status}`);
-  if (!(res.headers["content-type"] ?? "").startsWith(json ? "application/json" : "text/html")) p.push(`content type ${res.headers["content-type"]}`);
+  if (!(res.headers["content-type"] ?? "").startsWith(json ? "application/json" : "text/html"))
+    p.push(`content type ${res.headers["content-type"]}`);
   if (!/[\u4e00-\u9fff]/.test(res.text ?? "")) p.push("no Chinese message");
   for (const leak of serverLeaks(res.text ?? "")) p.push(`shows ${leak}`);
   return p;
@@ -468,7 +534,8 @@ describe("refused bodies and malformed uploads: every state-changing route answe
       const t = targetOf(entry, "in", "admin");
       const url = fillPath(route.path, t.params);
       // A key's last use is stamped once it is checked, before the body is read: that is not the body's doing.
-      const data = (h: DbHandle) => (isApi(route) ? fingerprint(h, { audit: true }).replace(/^api_keys:.*$/m, "") : fingerprint(h, { audit: true }));
+      const data = (h: DbHandle) =>
+        isApi(route) ? fingerprint(h, { audit: true }).replace(/^api_keys:.*$/m, "") : fingerprint(h, { audit: true });
       await onFresh(async (app, h) => {
         const before = data(h);
         if (isApi(route)) {
@@ -491,7 +558,11 @@ describe("refused bodies and malformed uploads: every state-changing route answe
           if (t.body && "multipart" in t.body) {
             for (const b of MALFORMED_UPLOADS) {
               const s = w.sessions.admin;
-              const res = await b.send(request(app).post(`${url}?_csrf=${encodeURIComponent(s.csrf)}`).set("Cookie", s.cookie));
+              const res = await b.send(
+                request(app)
+                  .post(`${url}?_csrf=${encodeURIComponent(s.csrf)}`)
+                  .set("Cookie", s.cookie),
+              );
               for (const p of errorPageProblems(res, 400)) problems.push(`upload, ${b.name}: ${p}`);
             }
           }
@@ -518,10 +589,12 @@ describe("code fields refuse the keys every object inherits (constructor, __prot
       const t = targetOf(MATRIX[routeKey(route)]!, "in", "admin");
       if (!(t.body && "form" in t.body)) return [];
       const form = t.body.form;
-      return Object.entries(form)
-        // Reference codes (industries, regions) are rows of a table, but a form sends them the same way.
-        .filter(([k, v]) => typeof v === "string" && (ALL_CODES.has(v) || /^(industryCode|regionCode)$/.test(k)))
-        .map(([field]) => ({ route, t, form, field }));
+      return (
+        Object.entries(form)
+          // Reference codes (industries, regions) are rows of a table, but a form sends them the same way.
+          .filter(([k, v]) => typeof v === "string" && (ALL_CODES.has(v) || /^(industryCode|regionCode)$/.test(k)))
+          .map(([field]) => ({ route, t, form, field }))
+      );
     });
     // The member forms, the organization, enterprise and instructor forms, transfers, leads, accounts...
     expect(cases.length).toBeGreaterThan(20);
@@ -530,10 +603,20 @@ describe("code fields refuse the keys every object inherits (constructor, __prot
         const before = fingerprint(h, { audit: true });
         for (const key of ["constructor", "__proto__", "toString"]) {
           const s = w.sessions.admin;
-          const pairs: [string, string][] = [["_csrf", s.csrf], ...Object.entries({ ...form, [field]: key }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]))];
-          const res = await request(app).post(fillPath(route.path, t.params)).set("Cookie", s.cookie).type("form").send(new URLSearchParams(pairs).toString());
+          const pairs: [string, string][] = [
+            ["_csrf", s.csrf],
+            ...Object.entries({ ...form, [field]: key }).flatMap(([k, v]) =>
+              Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]],
+            ),
+          ];
+          const res = await request(app)
+            .post(fillPath(route.path, t.params))
+            .set("Cookie", s.cookie)
+            .type("form")
+            .send(new URLSearchParams(pairs).toString());
           if (res.status < 400 || res.status >= 500) problems.push(`${routeKey(route)} ${field}=${key}: ${res.status}`);
-          if (/\[native code\]|function Object/.test(res.text)) problems.push(`${routeKey(route)} ${field}=${key}: the page shows an inherited member`);
+          if (/\[native code\]|function Object/.test(res.text))
+            problems.push(`${routeKey(route)} ${field}=${key}: the page shows an inherited member`);
         }
         if (fingerprint(h, { audit: true }) !== before) problems.push(`${routeKey(route)} ${field}: the data changed`);
       });
@@ -562,13 +645,21 @@ function changedTables(before: string, after: string): string[] {
 describe("a GET writes nothing: every page and download, for every caller, leaves every table as it was (an export adds only its audit entry)", () => {
   it("every GET route of the table, every caller and side, with and without ?unmask=1; the coverage workbook for this month and past ones", async () => {
     const problems: string[] = [];
-    const gets: [RouteEntry, MatrixEntry][] = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]).map((r) => [r, MATRIX[routeKey(r)]!]);
+    const gets: [RouteEntry, MatrixEntry][] = ROUTES.filter((r) => r.method === "GET" && MATRIX[routeKey(r)]).map((r) => [
+      r,
+      MATRIX[routeKey(r)]!,
+    ]);
     expect(gets.length).toBeGreaterThan(40);
     // A past month without a snapshot, one with (the matrix world has none: the first download would have stored it), and this month.
     const download: RouteEntry = { method: "GET", path: "/reports/download" };
-    const coverage: Target[] = [{ query: { kind: "coverage" } }, { query: { kind: "coverage", asOf: monthEndBefore(1) } }, { query: { kind: "coverage", asOf: monthEndBefore(3), org: String(w.fx.dl.id) } }];
+    const coverage: Target[] = [
+      { query: { kind: "coverage" } },
+      { query: { kind: "coverage", asOf: monthEndBefore(1) } },
+      { query: { kind: "coverage", asOf: monthEndBefore(3), org: String(w.fx.dl.id) } },
+    ];
     await onFresh(async (app, h) => {
-      const notExports = () => h.sqlite.prepare("SELECT action, entity, entity_id FROM audit_log WHERE action <> 'export' ORDER BY id").raw().all();
+      const notExports = () =>
+        h.sqlite.prepare("SELECT action, entity, entity_id FROM audit_log WHERE action <> 'export' ORDER BY id").raw().all();
       const check = async (label: string, requests: [Caller, RouteEntry, Target][]) => {
         const before = fingerprint(h, { audit: false });
         const auditBefore = JSON.stringify(notExports());
@@ -589,9 +680,15 @@ describe("a GET writes nothing: every page and download, for every caller, leave
         }
         await check(routeKey(route), requests);
       }
-      for (const t of coverage) await check(`GET /reports/download?${new URLSearchParams(t.query)}`, CALLERS.map((c): [Caller, RouteEntry, Target] => [c, download, t]));
+      for (const t of coverage)
+        await check(
+          `GET /reports/download?${new URLSearchParams(t.query)}`,
+          CALLERS.map((c): [Caller, RouteEntry, Target] => [c, download, t]),
+        );
       // The control: the exports were made (and audited), so the downloads above did run.
-      expect(h.sqlite.prepare("SELECT count(*) FROM audit_log WHERE action = 'export' AND entity_id = 'coverage'").pluck().get()).toBeGreaterThanOrEqual(coverage.length * 3);
+      expect(
+        h.sqlite.prepare("SELECT count(*) FROM audit_log WHERE action = 'export' AND entity_id = 'coverage'").pluck().get(),
+      ).toBeGreaterThanOrEqual(coverage.length * 3);
     });
     expect(problems).toEqual([]);
   }, 180_000);

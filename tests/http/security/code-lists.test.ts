@@ -123,7 +123,9 @@ describe("the member form", () => {
 describe("the imports", () => {
   it("a member list with inherited keys for ethnicity, education and category: never stored as codes", async () => {
     const header = "身份证号,姓名,民族,学历,人员类别";
-    const rows = INHERITED.map((k, i) => [makeIdNumber("371702", "1988-02-02", 700 + i), `导入${i}`, k, k, i % 2 ? "正式党员" : k].join(","));
+    const rows = INHERITED.map((k, i) =>
+      [makeIdNumber("371702", "1988-02-02", 700 + i), `导入${i}`, k, k, i % 2 ? "正式党员" : k].join(","),
+    );
     const file = path.join(dir, "members.csv");
     fs.writeFileSync(file, [header, ...rows].join("\r\n"));
     const page = await clerk.get("/imports/new");
@@ -157,7 +159,9 @@ describe("the imports", () => {
       if (p.body.phase === "done") break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const stored = sqlite().prepare("SELECT name, ethnicity, education, category FROM members WHERE name LIKE '导入%' ORDER BY name").all() as {
+    const stored = sqlite()
+      .prepare("SELECT name, ethnicity, education, category FROM members WHERE name LIKE '导入%' ORDER BY name")
+      .all() as {
       ethnicity: string;
       education: string | null;
       category: string;
@@ -175,7 +179,11 @@ describe("the imports", () => {
   });
 
   it("a platform roster with inherited keys for political status raises no lead", async () => {
-    const key = issueApiKey(t.handle.db, loadActor(t.handle.db, t.city.userIds.admin!)!, { label: "推送", platform: "某货运平台", committeeId: t.city.dl.id }).key;
+    const key = issueApiKey(t.handle.db, loadActor(t.handle.db, t.city.userIds.admin!)!, {
+      label: "推送",
+      platform: "某货运平台",
+      committeeId: t.city.dl.id,
+    }).key;
     const leads = count("leads");
     const res = await request(t.app)
       .post(`/api/v1/rosters/${encodeURIComponent("某货运平台")}/batches`)
@@ -183,7 +191,12 @@ describe("the imports", () => {
       .send({
         batchId: "codes-1",
         complete: true,
-        workers: INHERITED.map((k, i) => ({ idNumber: makeIdNumber("371702", "1993-03-03", 800 + i), name: `骑手${i}`, politicalStatus: k, occupation: k })),
+        workers: INHERITED.map((k, i) => ({
+          idNumber: makeIdNumber("371702", "1993-03-03", 800 + i),
+          name: `骑手${i}`,
+          politicalStatus: k,
+          occupation: k,
+        })),
       });
     expect(res.status, res.text).toBe(200);
     expect(count("leads")).toBe(leads);

@@ -40,18 +40,44 @@ function expectApiError(res: request.Response, status: number, what: string) {
 /** Every way the form body parser refuses a body, with the status the answer must have. */
 function hostileBodies(fields: Record<string, string>): { name: string; status: number; send: (req: request.Test) => request.Test }[] {
   const plain = new URLSearchParams(fields).toString();
-  const many = new URLSearchParams([...Object.entries(fields), ...Array.from({ length: 3000 }, (_, i): [string, string] => [`f${i}`, "x"])]).toString();
+  const many = new URLSearchParams([
+    ...Object.entries(fields),
+    ...Array.from({ length: 3000 }, (_, i): [string, string] => [`f${i}`, "x"]),
+  ]).toString();
   return [
-    { name: "charset=koi8-r", status: 415, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send(plain) },
-    { name: "charset=utf-7", status: 415, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-7").send(plain) },
-    { name: "Content-Encoding: gzip, garbage", status: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip").send("not gzip at all") },
-    { name: "Content-Encoding: br, garbage", status: 400, send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br").send("not brotli either") },
-    { name: "Content-Encoding: compress", status: 415, send: (r) => r.set("Content-Encoding", "compress").set("Content-Type", "application/x-www-form-urlencoded").send(plain) },
+    {
+      name: "charset=koi8-r",
+      status: 415,
+      send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send(plain),
+    },
+    {
+      name: "charset=utf-7",
+      status: 415,
+      send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-7").send(plain),
+    },
+    {
+      name: "Content-Encoding: gzip, garbage",
+      status: 400,
+      send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip").send("not gzip at all"),
+    },
+    {
+      name: "Content-Encoding: br, garbage",
+      status: 400,
+      send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br").send("not brotli either"),
+    },
+    {
+      name: "Content-Encoding: compress",
+      status: 415,
+      send: (r) => r.set("Content-Encoding", "compress").set("Content-Type", "application/x-www-form-urlencoded").send(plain),
+    },
     // A gzip body that inflates past the limit is refused like a plain one.
     {
       name: "gzip inflating past the limit",
       status: 413,
-      send: (r) => r.set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "gzip")
+      send: (r) =>
+        r
+          .set("Content-Type", "application/x-www-form-urlencoded")
+          .set("Content-Encoding", "gzip")
           // As bytes: superagent would serialise a Buffer given with a form type as a form.
           .serialize((b: unknown) => b as string)
           .send(gzipSync(Buffer.from(`${plain}&x=${"1".repeat(2_000_000)}`))),
@@ -74,8 +100,17 @@ for (const env of envs) {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-error-pages-"));
       t = await createTestApp({ env, uploadDir: dir });
       const actor = loadActor(t.handle.db, t.city.userIds.clerk!)!;
-      token = createLink(t.handle.db, actor, { label: "某配送站", committeeId: t.city.dl.id, enterpriseId: null, expiresOn: addDays(todayIso(), 30) }, todayIso()).token;
-      apiKey = issueApiKey(t.handle.db, loadActor(t.handle.db, t.city.userIds.admin!)!, { label: "推送", platform: "某外卖平台", committeeId: t.city.dl.id }).key;
+      token = createLink(
+        t.handle.db,
+        actor,
+        { label: "某配送站", committeeId: t.city.dl.id, enterpriseId: null, expiresOn: addDays(todayIso(), 30) },
+        todayIso(),
+      ).token;
+      apiKey = issueApiKey(t.handle.db, loadActor(t.handle.db, t.city.userIds.admin!)!, {
+        label: "推送",
+        platform: "某外卖平台",
+        committeeId: t.city.dl.id,
+      }).key;
       clerk = await signIn(t.app, "t-clerk-dl");
     }, 60_000);
     afterAll(() => {
@@ -126,9 +161,26 @@ for (const env of envs) {
         `--xyz\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"` : ""}\r\n\r\n${body}\r\n`;
       const cases: [string, (r: request.Test) => request.Test][] = [
         ["no boundary", (r) => r.set("Content-Type", "multipart/form-data").send(part("kind", "roster"))],
-        ["the body ends inside a file", (r) => r.set("Content-Type", "multipart/form-data; boundary=xyz").send(`${part("kind", "roster")}--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n身份证号,姓名\r\n`)],
-        ["a part without headers' end", (r) => r.set("Content-Type", "multipart/form-data; boundary=xyz").send(`--xyz\r\nContent-Disposition: form-data; name="kind"${"x".repeat(100_000)}`)],
-        ["no closing boundary", (r) => r.set("Content-Type", "multipart/form-data; boundary=xyz").send(part("file", "a,b\r\n1,2", "a.csv"))],
+        [
+          "the body ends inside a file",
+          (r) =>
+            r
+              .set("Content-Type", "multipart/form-data; boundary=xyz")
+              .send(
+                `${part("kind", "roster")}--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n身份证号,姓名\r\n`,
+              ),
+        ],
+        [
+          "a part without headers' end",
+          (r) =>
+            r
+              .set("Content-Type", "multipart/form-data; boundary=xyz")
+              .send(`--xyz\r\nContent-Disposition: form-data; name="kind"${"x".repeat(100_000)}`),
+        ],
+        [
+          "no closing boundary",
+          (r) => r.set("Content-Type", "multipart/form-data; boundary=xyz").send(part("file", "a,b\r\n1,2", "a.csv")),
+        ],
       ];
       for (const [name, send] of cases) {
         expectAppPage(await send(upload()), 400, `upload, ${name}`);
@@ -138,7 +190,10 @@ for (const env of envs) {
     });
 
     it("the platform API answers refused bodies in its JSON", async () => {
-      const api = () => request(t.app).post(`/api/v1/rosters/${encodeURIComponent("某外卖平台")}/batches`).set("Authorization", `Bearer ${apiKey}`);
+      const api = () =>
+        request(t.app)
+          .post(`/api/v1/rosters/${encodeURIComponent("某外卖平台")}/batches`)
+          .set("Authorization", `Bearer ${apiKey}`);
       expectApiError(await api().set("Content-Type", "application/json").send('{"batchId": "a", "workers": ['), 400, "malformed JSON");
       expectApiError(await api().set("Content-Type", "application/json; charset=koi8-r").send('{"batchId": "a"}'), 400, "JSON in koi8-r");
       expectApiError(await api().set("Content-Type", "application/json").set("Content-Encoding", "gzip").send("garbage"), 400, "gzip JSON");
@@ -167,7 +222,10 @@ describe("when the error page itself cannot be rendered", () => {
 
   it("answers a plain Chinese page with the same status, never Express's page with the template and the stack", async () => {
     expectAppPage(await request(t.app).get("/no-such-page"), 404, "404");
-    const res = await request(t.app).post("/login").set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r").send("username=a");
+    const res = await request(t.app)
+      .post("/login")
+      .set("Content-Type", "application/x-www-form-urlencoded; charset=koi8-r")
+      .send("username=a");
     expectAppPage(res, 415, "a refused charset");
     expect(res.text).not.toContain("noSuchLocal");
   });

@@ -41,10 +41,18 @@ async function post(agent: Agent, path: string, body: Record<string, string | st
     .send({ ...body, _csrf: tokens.get(agent)! });
 }
 const sqlite = () => t.handle.sqlite;
-const one = <T>(q: string, ...args: unknown[]) => sqlite().prepare(q).get(...args) as T;
+const one = <T>(q: string, ...args: unknown[]) =>
+  sqlite()
+    .prepare(q)
+    .get(...args) as T;
 /** Counts of every data table: a refused request must leave them as they were. */
 function counts(): Record<string, number> {
-  const tables = sqlite().prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('sessions', 'rate_limits', 'audit_log')").pluck().all() as string[];
+  const tables = sqlite()
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('sessions', 'rate_limits', 'audit_log')",
+    )
+    .pluck()
+    .all() as string[];
   return Object.fromEntries(tables.map((n) => [n, sqlite().prepare(`SELECT count(*) FROM "${n}"`).pluck().get() as number]));
 }
 
@@ -63,7 +71,16 @@ afterAll(() => {
 
 function memberBody(name: string, over: Record<string, string> = {}) {
   seq++;
-  return { name, idNumber: makeIdNumber("371702", "1990-05-06", 300 + seq), category: "full", joinedOn: "2015-07-01", fullOn: "2016-07-01", orgId: String(t.city.dlBranch.id), relationStatus: "local", ...over };
+  return {
+    name,
+    idNumber: makeIdNumber("371702", "1990-05-06", 300 + seq),
+    category: "full",
+    joinedOn: "2015-07-01",
+    fullOn: "2016-07-01",
+    orgId: String(t.city.dlBranch.id),
+    relationStatus: "local",
+    ...over,
+  };
 }
 
 describe("hostile text is stored exactly and shown escaped", () => {
@@ -94,14 +111,24 @@ describe("hostile text is stored exactly and shown escaped", () => {
     let i = 0;
     for (const [key, text] of Object.entries(PAYLOADS)) {
       const memberId = memberIds.get(key)!;
-      const issued = await post(secretary, "/transfers", { kind: "internal", memberId: String(memberId), toOrgId: String(t.city.dlJoint.id), issuedOn: today, duesPaidTo: today.slice(0, 7), reason: text });
+      const issued = await post(secretary, "/transfers", {
+        kind: "internal",
+        memberId: String(memberId),
+        toOrgId: String(t.city.dlJoint.id),
+        issuedOn: today,
+        duesPaidTo: today.slice(0, 7),
+        reason: text,
+      });
       expect(issued.status, `${key}: ${issued.text.slice(0, 300)}`).toBe(303);
       const id = Number(/\/transfers\/(\d+)$/.exec(issued.headers.location!)![1]);
       expect(one<{ reason: string }>("SELECT reason FROM transfers WHERE id = ?", id).reason).toBe(text);
       expectShown((await secretary.get(`/transfers/${id}`)).text, text, `transfer (${key})`);
       expectShown((await secretary.get(`/transfers/${id}/letter`)).text, PAYLOADS[key as keyof typeof PAYLOADS], `letter (${key})`);
       // Half are returned by the receiving side, half cancelled by the sender, each with the text as reason.
-      const done = i++ % 2 === 0 ? await post(clerk, `/transfers/${id}/return`, { returnReason: text }) : await post(secretary, `/transfers/${id}/cancel`, { cancelReason: text });
+      const done =
+        i++ % 2 === 0
+          ? await post(clerk, `/transfers/${id}/return`, { returnReason: text })
+          : await post(secretary, `/transfers/${id}/cancel`, { cancelReason: text });
       expect(done.status).toBe(303);
       expect(one<{ r: string }>("SELECT return_reason AS r FROM transfers WHERE id = ?", id).r).toBe(text);
       expectShown((await secretary.get(`/transfers/${id}`)).text, text, `returned/cancelled transfer (${key})`);
@@ -127,7 +154,10 @@ describe("hostile text is stored exactly and shown escaped", () => {
       });
       expect(e.status, `${key}: ${e.text.slice(0, 300)}`).toBe(303);
       const eid = Number(/\/enterprises\/(\d+)$/.exec(e.headers.location!)![1]);
-      expect(one<{ name: string; address: string }>("SELECT name, address FROM enterprises WHERE id = ?", eid)).toEqual({ name, address: `${text} 路 1 号` });
+      expect(one<{ name: string; address: string }>("SELECT name, address FROM enterprises WHERE id = ?", eid)).toEqual({
+        name,
+        address: `${text} 路 1 号`,
+      });
       const page = (await clerk.get(`/enterprises/${eid}`)).text;
       expectShown(page, name, `enterprise (${key})`);
       expectShown(page, `${text} 路 1 号`, `enterprise address (${key})`);
@@ -139,14 +169,30 @@ describe("hostile text is stored exactly and shown escaped", () => {
 
     // The branch's secretary and term fields, edited by its secretary.
     const b = t.city.dlBranch;
-    const org = await post(secretary, `/orgs/${b.id}`, { code: b.code, name: b.name, shortName: PAYLOADS.ejs, kind: b.kind, formation: b.formation!, parentId: String(b.parentId), industryCode: b.industryCode!, regionCode: b.regionCode, secretaryName: PAYLOADS.script });
+    const org = await post(secretary, `/orgs/${b.id}`, {
+      code: b.code,
+      name: b.name,
+      shortName: PAYLOADS.ejs,
+      kind: b.kind,
+      formation: b.formation!,
+      parentId: String(b.parentId),
+      industryCode: b.industryCode!,
+      regionCode: b.regionCode,
+      secretaryName: PAYLOADS.script,
+    });
     expect(org.status).toBe(303);
     const orgPage = (await secretary.get(`/orgs/${b.id}`)).text;
     expectShown(orgPage, PAYLOADS.script, "org page");
     expectShown((await secretary.get("/orgs")).text, b.name, "org tree");
 
     // An instructor's work unit and name.
-    const ins = await post(clerk, "/instructors", { name: PAYLOADS.rareCjk, kind: "instructor", workUnit: `${PAYLOADS.img}${PAYLOADS.emoji}`, committeeId: String(t.city.dl.id), status: "active" });
+    const ins = await post(clerk, "/instructors", {
+      name: PAYLOADS.rareCjk,
+      kind: "instructor",
+      workUnit: `${PAYLOADS.img}${PAYLOADS.emoji}`,
+      committeeId: String(t.city.dl.id),
+      status: "active",
+    });
     expect(ins.status).toBe(303);
     const insPage = (await clerk.get(ins.headers.location!)).text;
     expectShown(insPage, PAYLOADS.rareCjk, "instructor");
@@ -163,13 +209,21 @@ describe("hostile text is stored exactly and shown escaped", () => {
 
     // Mobile-out destination and a leaving note.
     const m = memberIds.get("sql")!;
-    const out = await post(secretary, `/members/${m}/mobile/out`, { destination: PAYLOADS.script, contactPerson: PAYLOADS.quotes, outStartedOn: today });
+    const out = await post(secretary, `/members/${m}/mobile/out`, {
+      destination: PAYLOADS.script,
+      contactPerson: PAYLOADS.quotes,
+      outStartedOn: today,
+    });
     expect(out.status).toBe(303);
     const mobilePage = (await secretary.get(`/members/${m}/mobile`)).text;
     expectShown(mobilePage, PAYLOADS.script, "mobile page");
     expectShown(mobilePage, PAYLOADS.quotes, "mobile contact");
     const m2 = memberIds.get("emoji")!;
-    const left = await post(secretary, `/members/${m2}/leave`, { leftReason: "deceased", leftOn: today, note: `${PAYLOADS.ejs}${PAYLOADS.mustache}` });
+    const left = await post(secretary, `/members/${m2}/leave`, {
+      leftReason: "deceased",
+      leftOn: today,
+      note: `${PAYLOADS.ejs}${PAYLOADS.mustache}`,
+    });
     expect(left.status).toBe(303);
     expectShown((await secretary.get(`/members/${m2}`)).text, `${PAYLOADS.ejs}${PAYLOADS.mustache}`, "member timeline after leaving");
   });
@@ -198,7 +252,13 @@ describe("hostile text is stored exactly and shown escaped", () => {
   });
 
   it("account names in the account list and the audit log", async () => {
-    const res = await post(admin, "/admin/users", { username: "hostile-1", displayName: PAYLOADS.script, role: "clerk", orgId: String(t.city.dl.id), password: "Hostile-Passw0rd-1" });
+    const res = await post(admin, "/admin/users", {
+      username: "hostile-1",
+      displayName: PAYLOADS.script,
+      role: "clerk",
+      orgId: String(t.city.dl.id),
+      password: "Hostile-Passw0rd-1",
+    });
     expect(res.status).toBe(303);
     expectShown((await admin.get("/admin/users")).text, PAYLOADS.script, "account list");
     const audit = (await admin.get("/audit")).text;
@@ -210,7 +270,11 @@ describe("hostile rosters: file names, platform names and cells", () => {
   it("are stored as given, shown escaped on the preview, the import, the history and the leads, and never touch a path", async () => {
     const id1 = makeIdNumber("371702", "1991-02-03", 811);
     const id2 = makeIdNumber("371702", "1991-02-03", 812);
-    const csv = ["姓名,身份证号,政治面貌,所属站点", `"${PAYLOADS.img.replace(/"/g, '""')}",${id1},中共党员,${PAYLOADS.script}`, `${PAYLOADS.rareCjk},${id2},中共党员,"=HYPERLINK(""http://x"")"`].join("\n");
+    const csv = [
+      "姓名,身份证号,政治面貌,所属站点",
+      `"${PAYLOADS.img.replace(/"/g, '""')}",${id1},中共党员,${PAYLOADS.script}`,
+      `${PAYLOADS.rareCjk},${id2},中共党员,"=HYPERLINK(""http://x"")"`,
+    ].join("\n");
     const fileName = `../../${PAYLOADS.img}.csv`;
     const page = await clerk.get("/imports/new");
     const token = tokens.get(clerk) ?? (await clerk.csrf("/account/password"));
@@ -227,11 +291,25 @@ describe("hostile rosters: file names, platform names and cells", () => {
     // Only server-made names in the upload directory, nothing outside it.
     expect(fs.readdirSync(uploadDir).every((n) => /^[a-f0-9]{32}$/.test(n))).toBe(true);
     const upload = /name="upload" value="([a-f0-9]{32})"/.exec(preview.text)![1]!;
-    const start = await post(clerk, "/imports/start", { upload, kind: "roster", platform: PAYLOADS.ejs, orgId: String(t.city.dl.id), mode: "run", map_name: "姓名", map_idNumber: "身份证号", map_politicalStatus: "政治面貌", map_station: "所属站点" });
+    const start = await post(clerk, "/imports/start", {
+      upload,
+      kind: "roster",
+      platform: PAYLOADS.ejs,
+      orgId: String(t.city.dl.id),
+      mode: "run",
+      map_name: "姓名",
+      map_idNumber: "身份证号",
+      map_politicalStatus: "政治面貌",
+      map_station: "所属站点",
+    });
     expect(start.status, start.text.slice(0, 300)).toBe(303);
     const id = Number(/\/imports\/(\d+)$/.exec(start.headers.location!)![1]);
-    for (let i = 0; i < 100 && one<{ s: string }>("SELECT status AS s FROM imports WHERE id = ?", id).s === "running"; i++) await new Promise((r) => setTimeout(r, 30));
-    const imp = one<{ status: string; original_name: string; platform: string }>("SELECT status, original_name, platform FROM imports WHERE id = ?", id);
+    for (let i = 0; i < 100 && one<{ s: string }>("SELECT status AS s FROM imports WHERE id = ?", id).s === "running"; i++)
+      await new Promise((r) => setTimeout(r, 30));
+    const imp = one<{ status: string; original_name: string; platform: string }>(
+      "SELECT status, original_name, platform FROM imports WHERE id = ?",
+      id,
+    );
     expect(imp.status).toBe("succeeded");
     expect(imp.platform).toBe(PAYLOADS.ejs);
     // The client's path is dropped; the name is kept as typed and only ever shown.
@@ -240,7 +318,10 @@ describe("hostile rosters: file names, platform names and cells", () => {
     expectShown(show, `${PAYLOADS.img}.csv`, "import page (file name)");
     expectShown((await clerk.get("/imports")).text, `${PAYLOADS.img}.csv`, "import history (file name)");
     expectShown((await clerk.get("/imports")).text, PAYLOADS.ejs, "import history (platform)");
-    const workers = sqlite().prepare("SELECT name, station FROM workers WHERE id_number IN (?, ?) ORDER BY id_number").all(id1, id2) as { name: string; station: string }[];
+    const workers = sqlite().prepare("SELECT name, station FROM workers WHERE id_number IN (?, ?) ORDER BY id_number").all(id1, id2) as {
+      name: string;
+      station: string;
+    }[];
     expect(workers).toEqual([
       { name: PAYLOADS.img, station: PAYLOADS.script },
       { name: PAYLOADS.rareCjk, station: '=HYPERLINK("http://x")' },
@@ -253,7 +334,18 @@ describe("hostile rosters: file names, platform names and cells", () => {
 });
 
 describe("search and filter parameters carrying SQL or wildcards", () => {
-  const FRAGMENTS = ["' OR '1'='1", "' OR 1=1 --", '" OR ""="', "1; DROP TABLE members", "%", "_", "%%", "\\", "*", "' UNION SELECT id_number FROM members--"];
+  const FRAGMENTS = [
+    "' OR '1'='1",
+    "' OR 1=1 --",
+    '" OR ""="',
+    "1; DROP TABLE members",
+    "%",
+    "_",
+    "%%",
+    "\\",
+    "*",
+    "' UNION SELECT id_number FROM members--",
+  ];
 
   it("free-text searches answer 200 and list nothing that does not contain the text", async () => {
     // The leads page's filter offers the self-report links by name (one is named with a payload):
@@ -338,18 +430,93 @@ describe("over-long and malformed input", () => {
     const m = t.city.dlMember;
     const forms: [Agent, string, Record<string, string>, string][] = [
       [secretary, "/members", memberBody(LONG), "name"],
-      [clerk, "/enterprises", { name: LONG, creditCode: makeCreditCode("91", "371702", "LX0000001"), kind: "transport_company", industryCode: "road_transport", regionCode: "371702", committeeId: String(t.city.dl.id), status: "active" }, "name"],
-      [clerk, "/enterprises", { name: "长地址公司", address: LONG, creditCode: makeCreditCode("91", "371702", "LX0000002"), kind: "transport_company", industryCode: "road_transport", regionCode: "371702", committeeId: String(t.city.dl.id), status: "active" }, "address"],
-      [secretary, "/transfers", { kind: "outgoing", memberId: String(m.id), externalOrgName: LONG, issuedOn: today, duesPaidTo: today.slice(0, 7) }, "externalOrgName"],
-      [secretary, "/transfers", { kind: "outgoing", memberId: String(m.id), externalOrgName: "外单位", reason: LONG, issuedOn: today, duesPaidTo: today.slice(0, 7) }, "reason"],
-      [clerk, "/finds/visit", { name: "长备注", idNumber: makeIdNumber("371702", "1992-01-01", 702), committeeId: String(t.city.dl.id), note: LONG, visitedOn: today }, "note"],
+      [
+        clerk,
+        "/enterprises",
+        {
+          name: LONG,
+          creditCode: makeCreditCode("91", "371702", "LX0000001"),
+          kind: "transport_company",
+          industryCode: "road_transport",
+          regionCode: "371702",
+          committeeId: String(t.city.dl.id),
+          status: "active",
+        },
+        "name",
+      ],
+      [
+        clerk,
+        "/enterprises",
+        {
+          name: "长地址公司",
+          address: LONG,
+          creditCode: makeCreditCode("91", "371702", "LX0000002"),
+          kind: "transport_company",
+          industryCode: "road_transport",
+          regionCode: "371702",
+          committeeId: String(t.city.dl.id),
+          status: "active",
+        },
+        "address",
+      ],
+      [
+        secretary,
+        "/transfers",
+        { kind: "outgoing", memberId: String(m.id), externalOrgName: LONG, issuedOn: today, duesPaidTo: today.slice(0, 7) },
+        "externalOrgName",
+      ],
+      [
+        secretary,
+        "/transfers",
+        {
+          kind: "outgoing",
+          memberId: String(m.id),
+          externalOrgName: "外单位",
+          reason: LONG,
+          issuedOn: today,
+          duesPaidTo: today.slice(0, 7),
+        },
+        "reason",
+      ],
+      [
+        clerk,
+        "/finds/visit",
+        {
+          name: "长备注",
+          idNumber: makeIdNumber("371702", "1992-01-01", 702),
+          committeeId: String(t.city.dl.id),
+          note: LONG,
+          visitedOn: today,
+        },
+        "note",
+      ],
       [clerk, "/finds/links", { label: LONG, committeeId: String(t.city.dl.id), expiresOn: today }, "label"],
-      [clerk, "/instructors", { name: "长单位", kind: "instructor", workUnit: LONG, committeeId: String(t.city.dl.id), status: "active" }, "workUnit"],
+      [
+        clerk,
+        "/instructors",
+        { name: "长单位", kind: "instructor", workUnit: LONG, committeeId: String(t.city.dl.id), status: "active" },
+        "workUnit",
+      ],
       [secretary, `/members/${m.id}/mobile/out`, { destination: LONG, outStartedOn: today }, "destination"],
       [secretary, `/members/${m.id}/leave`, { leftReason: "deceased", leftOn: today, note: LONG }, "note"],
-      [admin, "/admin/users", { username: LONG, displayName: "长", role: "clerk", orgId: String(t.city.dl.id), password: "Hostile-Passw0rd-2" }, "username"],
-      [admin, "/admin/users", { username: "long-name", displayName: LONG, role: "clerk", orgId: String(t.city.dl.id), password: "Hostile-Passw0rd-2" }, "displayName"],
-      [admin, "/admin/users", { username: "long-pass", displayName: "长密码", role: "clerk", orgId: String(t.city.dl.id), password: LONG }, "password"],
+      [
+        admin,
+        "/admin/users",
+        { username: LONG, displayName: "长", role: "clerk", orgId: String(t.city.dl.id), password: "Hostile-Passw0rd-2" },
+        "username",
+      ],
+      [
+        admin,
+        "/admin/users",
+        { username: "long-name", displayName: LONG, role: "clerk", orgId: String(t.city.dl.id), password: "Hostile-Passw0rd-2" },
+        "displayName",
+      ],
+      [
+        admin,
+        "/admin/users",
+        { username: "long-pass", displayName: "长密码", role: "clerk", orgId: String(t.city.dl.id), password: LONG },
+        "password",
+      ],
       [clerk, "/members/search", { number: LONG }, "number"],
       [admin, "/admin/api-keys", { label: LONG, platform: "某平台", committeeId: String(t.city.dl.id) }, "label"],
     ];
@@ -382,22 +549,50 @@ describe("over-long and malformed input", () => {
 
   it("malformed requests are 4xx: too many fields, a huge body, an unsupported charset, JSON where a form is expected", async () => {
     const token = tokens.get(clerk) ?? (await clerk.csrf("/account/password"));
-    const many = new URLSearchParams([["_csrf", token], ...Array.from({ length: 3000 }, (_, i): [string, string] => [`f${i}`, "x"])]).toString();
+    const many = new URLSearchParams([
+      ["_csrf", token],
+      ...Array.from({ length: 3000 }, (_, i): [string, string] => [`f${i}`, "x"]),
+    ]).toString();
     const tooMany = await clerk.post("/members/search").type("form").send(many);
     expect(tooMany.status, "too many fields").toBe(413);
-    const huge = await clerk.post("/members/search").type("form").send(`_csrf=${token}&number=${"1".repeat(300_000)}`);
+    const huge = await clerk
+      .post("/members/search")
+      .type("form")
+      .send(`_csrf=${token}&number=${"1".repeat(300_000)}`);
     expect(huge.status).toBe(413);
-    const charset = await clerk.post("/members/search").set("Content-Type", "application/x-www-form-urlencoded; charset=utf-7").send(`_csrf=${token}&number=1`);
+    const charset = await clerk
+      .post("/members/search")
+      .set("Content-Type", "application/x-www-form-urlencoded; charset=utf-7")
+      .send(`_csrf=${token}&number=1`);
     expect(charset.status, "charset").toBe(415);
     // The pages take forms, not JSON: a JSON body is not read (the form asks for the number again).
     const json = await clerk.post("/members/search").set("Content-Type", "application/json").set("X-CSRF-Token", token).send('{"number": ');
     expect(json.status).toBe(422);
-    const typed = await clerk.post("/members/search").set("Content-Type", "application/json").set("X-CSRF-Token", token).send('{"number": {"toString": 1}}');
+    const typed = await clerk
+      .post("/members/search")
+      .set("Content-Type", "application/json")
+      .set("X-CSRF-Token", token)
+      .send('{"number": {"toString": 1}}');
     expect(typed.status).toBe(422);
-    const gz = await clerk.post("/members/search").set("Content-Type", "application/x-www-form-urlencoded").set("Content-Encoding", "br-nonsense").send(`_csrf=${token}&number=1`);
+    const gz = await clerk
+      .post("/members/search")
+      .set("Content-Type", "application/x-www-form-urlencoded")
+      .set("Content-Encoding", "br-nonsense")
+      .send(`_csrf=${token}&number=1`);
     expect(gz.status, "content-encoding").toBe(415);
     // Odd paths and ids.
-    for (const url of ["/members/1e3", "/members/-1", "/members/0x10", "/members/%00", "/members/1%2F..%2F2", "/transfers/99999999999999999999", "/orgs/NaN", "/r/..%2F..%2Fetc%2Fpasswd", "/reports/figures/__proto__", "/reports/figures/constructor"]) {
+    for (const url of [
+      "/members/1e3",
+      "/members/-1",
+      "/members/0x10",
+      "/members/%00",
+      "/members/1%2F..%2F2",
+      "/transfers/99999999999999999999",
+      "/orgs/NaN",
+      "/r/..%2F..%2Fetc%2Fpasswd",
+      "/reports/figures/__proto__",
+      "/reports/figures/constructor",
+    ]) {
       const res = await clerk.get(url);
       expect(res.status, url).toBe(404);
     }

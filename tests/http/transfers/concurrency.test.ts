@@ -24,13 +24,22 @@ describe("two people act on one transfer at once, through HTTP", () => {
 
   async function pending() {
     const m = w.addMember(w.city.dlBranch.id);
-    const res = await post(w.secDl, "/transfers", { kind: "internal", memberId: m.id, toOrgId: w.city.dlJoint.id, issuedOn: today, duesPaidTo: today.slice(0, 7) });
+    const res = await post(w.secDl, "/transfers", {
+      kind: "internal",
+      memberId: m.id,
+      toOrgId: w.city.dlJoint.id,
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+    });
     return { m, id: idFrom(res.headers.location) };
   }
 
   it("two acceptances: exactly one wins, the other gets 409 with a message saying so", async () => {
     const { m, id } = await pending();
-    const [a, b] = await Promise.all([post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today }), post(w.clerkDl, `/transfers/${id}/accept`, { receiptOn: today })]);
+    const [a, b] = await Promise.all([
+      post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today }),
+      post(w.clerkDl, `/transfers/${id}/accept`, { receiptOn: today }),
+    ]);
     expect([a.status, b.status].sort()).toEqual([303, 409]);
     const loser = a.status === 409 ? a : b;
     expect(loser.text).toMatch(/该转接已完成|刚刚已被他人处理/);
@@ -45,7 +54,10 @@ describe("two people act on one transfer at once, through HTTP", () => {
       [w.clerkDl, "return", { returnReason: "并发退回" }],
     ] as const) {
       const { m, id } = await pending();
-      const [acc, oth] = await Promise.all([post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today }), post(other, `/transfers/${id}/${action}`, body)]);
+      const [acc, oth] = await Promise.all([
+        post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today }),
+        post(other, `/transfers/${id}/${action}`, body),
+      ]);
       expect([acc.status, oth.status].sort()).toEqual([303, 409]);
       const state = w.transfer(id).state;
       expect(state).toBe(acc.status === 303 ? "completed" : action === "cancel" ? "cancelled" : "returned");
@@ -65,7 +77,23 @@ describe("two connections to one database file", () => {
 
   function pendingTransfer() {
     const m = addMember(h, city.dlBranch.id);
-    const t = issueTransfer(h.db, loadActor(h.db, city.userIds.secretary!)!, { kind: "internal", memberId: m.id, toOrgId: city.dlJoint.id, externalOrgName: null, letterNumber: null, issuedOn: today, validDays: null, duesPaidTo: today.slice(0, 7), reason: null, correctsTransferId: null }, today);
+    const t = issueTransfer(
+      h.db,
+      loadActor(h.db, city.userIds.secretary!)!,
+      {
+        kind: "internal",
+        memberId: m.id,
+        toOrgId: city.dlJoint.id,
+        externalOrgName: null,
+        letterNumber: null,
+        issuedOn: today,
+        validDays: null,
+        duesPaidTo: today.slice(0, 7),
+        reason: null,
+        correctsTransferId: null,
+      },
+      today,
+    );
     return { m, t };
   }
   const memberOrg = (id: number) => (h.sqlite.prepare("SELECT org_id FROM members WHERE id = ?").get(id) as { org_id: number }).org_id;
@@ -99,10 +127,13 @@ describe("two connections to one database file", () => {
     const flag = new Int32Array(start);
     const spawn = (userId: number, rounds: RaceRound[]) =>
       // The worker registers tsx's loader itself, then imports the TypeScript worker module.
-      new Worker(`import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(new URL("./race.worker.ts", import.meta.url).href)}); });`, {
-        eval: true,
-        workerData: { path: h.path, userId, today, rounds, start } satisfies RaceJob,
-      });
+      new Worker(
+        `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(new URL("./race.worker.ts", import.meta.url).href)}); });`,
+        {
+          eval: true,
+          workerData: { path: h.path, userId, today, rounds, start } satisfies RaceJob,
+        },
+      );
     const workers = [spawn(city.userIds.secretaryJoint!, roundsA), spawn(city.userIds.clerk!, roundsB)];
     const results: RaceResult[][] = [[], []];
     const ready = Array.from({ length: ROUNDS }, () => 0);
@@ -136,7 +167,9 @@ describe("two connections to one database file", () => {
       const cancelled = row.state === "cancelled";
       expect(cancelled ? !a.ok && r % 2 === 1 : row.state === "completed").toBe(true);
       expect(memberOrg(m.id)).toBe(cancelled ? city.dlBranch.id : city.dlJoint.id);
-      const done = h.sqlite.prepare("SELECT count(*) n FROM member_events WHERE member_id = ? AND kind IN ('transfer_completed','transfer_cancelled')").get(m.id) as { n: number };
+      const done = h.sqlite
+        .prepare("SELECT count(*) n FROM member_events WHERE member_id = ? AND kind IN ('transfer_completed','transfer_cancelled')")
+        .get(m.id) as { n: number };
       expect(done.n).toBe(1);
     }
   }, 60_000);

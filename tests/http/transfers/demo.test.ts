@@ -35,7 +35,9 @@ describe("demo transfers", () => {
   it("has transfers of every kind in every state, overdue ones and a correction", () => {
     const states = all<{ state: string; n: number }>("SELECT state, count(*) n FROM transfers GROUP BY state");
     expect(states.map((s) => s.state).sort()).toEqual(["cancelled", "completed", "pending", "returned"]);
-    const kinds = all<{ kind: string }>("SELECT DISTINCT kind FROM transfers").map((k) => k.kind).sort();
+    const kinds = all<{ kind: string }>("SELECT DISTINCT kind FROM transfers")
+      .map((k) => k.kind)
+      .sort();
     expect(kinds).toEqual(["incoming", "internal", "outgoing"]);
     expect(counts.overdue).toBeGreaterThan(0);
     expect(counts.transfers).toBeGreaterThan(40);
@@ -43,10 +45,17 @@ describe("demo transfers", () => {
   });
 
   it("keeps every mobile member on exactly one open spell and nobody else on one", () => {
-    const wrong = all("SELECT m.id FROM members m WHERE (m.relation_status IN ('mobile_in','mobile_out') AND m.left_on IS NULL) != EXISTS (SELECT 1 FROM mobile_spells s WHERE s.member_id = m.id AND s.ended_on IS NULL)");
+    const wrong = all(
+      "SELECT m.id FROM members m WHERE (m.relation_status IN ('mobile_in','mobile_out') AND m.left_on IS NULL) != EXISTS (SELECT 1 FROM mobile_spells s WHERE s.member_id = m.id AND s.ended_on IS NULL)",
+    );
     expect(wrong).toEqual([]);
     expect(counts.spellsBackfilled).toBeGreaterThan(50);
-    expect(all("SELECT id FROM mobile_spells WHERE direction = 'in' AND ended_on IS NULL AND certificate_valid_until <= date(?, '+30 days')", today).length).toBeGreaterThan(0);
+    expect(
+      all(
+        "SELECT id FROM mobile_spells WHERE direction = 'in' AND ended_on IS NULL AND certificate_valid_until <= date(?, '+30 days')",
+        today,
+      ).length,
+    ).toBeGreaterThan(0);
   });
 
   it("gives the demo secretaries and clerk a lived-in inbox", () => {
@@ -76,7 +85,9 @@ describe("demo transfers", () => {
     expect(ws.rowCount).toBe(n + 1);
     const header = (ws.getRow(1).values as unknown[]).map(String);
     const col = header.indexOf("更正的介绍信");
-    const fix = h.sqlite.prepare("SELECT c.letter_number FROM transfers t JOIN transfers c ON c.id = t.corrects_transfer_id").get() as { letter_number: string };
+    const fix = h.sqlite.prepare("SELECT c.letter_number FROM transfers t JOIN transfers c ON c.id = t.corrects_transfer_id").get() as {
+      letter_number: string;
+    };
     const values: unknown[] = [];
     ws.eachRow((row, i) => {
       if (i > 1) values.push(row.getCell(col).value);

@@ -13,7 +13,10 @@ export async function signedIn(t: TestApp, username: string): Promise<Signed> {
 }
 
 export function post(a: Signed, path: string, body: Record<string, string | number> = {}) {
-  return a.post(path).type("form").send({ ...body, _csrf: a.token });
+  return a
+    .post(path)
+    .type("form")
+    .send({ ...body, _csrf: a.token });
 }
 
 export type World = Awaited<ReturnType<typeof world>>;
@@ -37,9 +40,12 @@ export async function world() {
     supervisor: supervisor!,
     member: (id: number) => db.prepare("SELECT * FROM members WHERE id = ?").get(id) as Record<string, any>,
     transfer: (id: number) => db.prepare("SELECT * FROM transfers WHERE id = ?").get(id) as Record<string, any>,
-    transfersOf: (memberId: number) => db.prepare("SELECT * FROM transfers WHERE member_id = ? ORDER BY id").all(memberId) as Record<string, any>[],
-    events: (memberId: number) => db.prepare("SELECT * FROM member_events WHERE member_id = ? ORDER BY id").all(memberId) as Record<string, any>[],
-    spells: (memberId: number) => db.prepare("SELECT * FROM mobile_spells WHERE member_id = ? ORDER BY id").all(memberId) as Record<string, any>[],
+    transfersOf: (memberId: number) =>
+      db.prepare("SELECT * FROM transfers WHERE member_id = ? ORDER BY id").all(memberId) as Record<string, any>[],
+    events: (memberId: number) =>
+      db.prepare("SELECT * FROM member_events WHERE member_id = ? ORDER BY id").all(memberId) as Record<string, any>[],
+    spells: (memberId: number) =>
+      db.prepare("SELECT * FROM mobile_spells WHERE member_id = ? ORDER BY id").all(memberId) as Record<string, any>[],
     audit: (action: string) => db.prepare("SELECT * FROM audit_log WHERE action = ? ORDER BY id").all(action) as Record<string, any>[],
     addMember: (orgId: number, over: Parameters<typeof addMember>[2] = {}) => addMember(t.handle, orgId, over),
   };

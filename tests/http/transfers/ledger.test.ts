@@ -27,8 +27,16 @@ beforeAll(async () => {
     if (res.status !== 303) throw new Error(`${key}: ${res.status} ${res.text.slice(0, 500)}`);
     ids[key] = idFrom(res.headers.location);
   };
-  await issue(w.secDl, "dlInternal", w.city.dlBranch.id, { kind: "internal", toOrgId: w.city.dlJoint.id, reason: "=HYPERLINK(\"http://evil\",\"x\")" });
-  await issue(w.secDl, "dlOutgoing", w.city.dlBranch.id, { kind: "outgoing", externalOrgName: "+中共外地某支部", issuedOn: addDays(today, -50) });
+  await issue(w.secDl, "dlInternal", w.city.dlBranch.id, {
+    kind: "internal",
+    toOrgId: w.city.dlJoint.id,
+    reason: '=HYPERLINK("http://evil","x")',
+  });
+  await issue(w.secDl, "dlOutgoing", w.city.dlBranch.id, {
+    kind: "outgoing",
+    externalOrgName: "+中共外地某支部",
+    issuedOn: addDays(today, -50),
+  });
   await issue(w.secPs, "psInternal", w.city.psBranch.id, { kind: "internal", toOrgId: w.city.dlBranch.id });
   await issue(w.secPs, "psOnly", w.city.psBranch.id, { kind: "outgoing", externalOrgName: "外地某党委" });
   await post(w.secDl, `/transfers/${ids.psInternal}/accept`, { receiptOn: today });
@@ -66,7 +74,12 @@ describe("the transfer list", () => {
     const check = async (qs: string, expected: string[]) => {
       const res = await w.admin.get(`/transfers?${qs}`);
       expect(res.status, qs).toBe(200);
-      expect(Object.keys(ids).filter((k) => linked(res, k)).sort(), qs).toEqual([...expected].sort());
+      expect(
+        Object.keys(ids)
+          .filter((k) => linked(res, k))
+          .sort(),
+        qs,
+      ).toEqual([...expected].sort());
     };
     await check("kind=outgoing", ["dlOutgoing", "psOnly"]);
     await check("state=completed", ["psInternal"]);
@@ -80,7 +93,8 @@ describe("the transfer list", () => {
   });
 
   it("counts pending and overdue transfers per scope for the dashboards", () => {
-    const actor = (username: string) => loadActor(w.t.handle.db, (w.t.handle.sqlite.prepare("SELECT id FROM users WHERE username = ?").get(username) as { id: number }).id)!;
+    const actor = (username: string) =>
+      loadActor(w.t.handle.db, (w.t.handle.sqlite.prepare("SELECT id FROM users WHERE username = ?").get(username) as { id: number }).id)!;
     expect(transferCounts(w.t.handle.db, actor("t-admin"), today)).toEqual({ pending: 3, overdue: 1 });
     expect(transferCounts(w.t.handle.db, actor("t-sec-joint"), today)).toEqual({ pending: 1, overdue: 0 });
     expect(transferCounts(w.t.handle.db, actor("t-clerk-ps"), today)).toEqual({ pending: 1, overdue: 0 });
@@ -120,7 +134,9 @@ describe("the ledger export", () => {
     const rows = rowsOf(ws);
     expect(rows.map((r) => r.姓名).sort()).toEqual([names.dlInternal, names.dlOutgoing, names.psInternal].sort());
     const internal = rows.find((r) => r.姓名 === names.dlInternal)!;
-    const idNumber = (w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }).id_number;
+    const idNumber = (
+      w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }
+    ).id_number;
     expect(internal.公民身份号码).toBe(idNumber);
     expect(typeof internal.公民身份号码).toBe("string");
     expect(internal.转接原因).toBe(`'=HYPERLINK("http://evil","x")`);
@@ -136,7 +152,9 @@ describe("the ledger export", () => {
     const ws = await workbook(w.secDl, "?kind=internal");
     const rows = rowsOf(ws);
     expect(rows.map((r) => r.姓名).sort()).toEqual([names.dlInternal, names.psInternal].sort());
-    const idNumber = (w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }).id_number;
+    const idNumber = (
+      w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }
+    ).id_number;
     expect(rows.find((r) => r.姓名 === names.dlInternal)!.公民身份号码).toBe(maskIdNumber(idNumber));
     const details = JSON.parse(w.audit("export").at(-1)!.details);
     expect(details).toMatchObject({ rows: 2, unmasked: false, filters: { kind: "internal" } });
@@ -147,8 +165,11 @@ describe("the printable letter", () => {
   it("prints stub, letter and receipt for the sending side with a masked ID number; a clerk may unmask, audited", async () => {
     const res = await w.secDl.get(`/transfers/${ids.dlInternal}/letter`);
     expect(res.status).toBe(200);
-    for (const part of ["（存根）", "中国共产党党员组织关系介绍信", "回执", w.city.dlJoint.name, "党费交到"]) expect(res.text).toContain(part);
-    const idNumber = (w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }).id_number;
+    for (const part of ["（存根）", "中国共产党党员组织关系介绍信", "回执", w.city.dlJoint.name, "党费交到"])
+      expect(res.text).toContain(part);
+    const idNumber = (
+      w.t.handle.sqlite.prepare("SELECT id_number FROM members WHERE name = ?").get(names.dlInternal) as { id_number: string }
+    ).id_number;
     expect(res.text).toContain(maskIdNumber(idNumber));
     expect(res.text).not.toContain(idNumber);
     const before = w.audit("unmask").length;
@@ -162,7 +183,9 @@ describe("the printable letter", () => {
     expect(w.audit("unmask").length).toBe(before);
     // The page offers the clerk a form (POST, with the CSRF token), and the secretary nothing.
     const page = await w.clerkDl.get(`/transfers/${ids.dlInternal}/letter`);
-    expect(page.text).toMatch(new RegExp(`<form method="post" action="/transfers/${ids.dlInternal}/letter/unmask">\\s*<input type="hidden" name="_csrf"`));
+    expect(page.text).toMatch(
+      new RegExp(`<form method="post" action="/transfers/${ids.dlInternal}/letter/unmask">\\s*<input type="hidden" name="_csrf"`),
+    );
     expect(res.text).not.toContain("/letter/unmask");
     // A secretary may not, whatever she posts; a clerk may, audited with the letter it was for.
     expect((await post(w.secDl, `/transfers/${ids.dlInternal}/letter/unmask`)).status).toBe(403);
@@ -187,7 +210,10 @@ describe("history is never edited or deleted", () => {
     expect(routes.length).toBeGreaterThan(10);
     for (const r of routes) {
       const methods = Object.keys(r.methods);
-      expect(methods.every((m) => m === "get" || m === "post"), `${r.path} ${methods}`).toBe(true);
+      expect(
+        methods.every((m) => m === "get" || m === "post"),
+        `${r.path} ${methods}`,
+      ).toBe(true);
       expect(r.path).not.toMatch(/edit|delete|remove/);
     }
     expect((await w.admin.get(`/transfers/${ids.psInternal}/edit`)).status).toBe(404);
@@ -211,13 +237,25 @@ describe("history is never edited or deleted", () => {
       const m = w.addMember(w.city.dlBranch.id);
       await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "外地", outStartedOn: today });
       await post(w.secDl, `/members/${m.id}/mobile/end`, { endedOn: today });
-      const done = idFrom((await post(w.secDl, "/transfers", { kind: "internal", memberId: m.id, toOrgId: w.city.dlJoint.id, issuedOn: today, duesPaidTo: today.slice(0, 7) })).headers.location);
+      const done = idFrom(
+        (
+          await post(w.secDl, "/transfers", {
+            kind: "internal",
+            memberId: m.id,
+            toOrgId: w.city.dlJoint.id,
+            issuedOn: today,
+            duesPaidTo: today.slice(0, 7),
+          })
+        ).headers.location,
+      );
       await post(w.secJoint, `/transfers/${done}/accept`, { receiptOn: today });
       const transferBefore = w.transfer(done);
       const eventsBefore = w.events(m.id);
       expect(eventsBefore.length).toBeGreaterThanOrEqual(4);
       // The guards are live on the app's connection.
-      expect(() => db.prepare("UPDATE member_events SET summary = summary WHERE id = ?").run(eventsBefore[0]!.id)).toThrow("member_events edited");
+      expect(() => db.prepare("UPDATE member_events SET summary = summary WHERE id = ?").run(eventsBefore[0]!.id)).toThrow(
+        "member_events edited",
+      );
       expect(() => db.prepare("UPDATE transfers SET reason = 'x' WHERE id = ?").run(done)).toThrow("decided transfer edited");
 
       // Plausible input for every POST route of the router; a new route without an entry fails here.
@@ -227,7 +265,13 @@ describe("history is never edited or deleted", () => {
         "/transfers/:id/return": { returnReason: "试图修改" },
         "/transfers/:id/cancel": { cancelReason: "试图修改" },
         "/transfers/:id/letter/unmask": {},
-        "/members/:id/mobile/in": { orgId: w.city.dlJoint.id, homeOrgName: "x", certificateNumber: "x", certificateValidUntil: today, startedOn: today },
+        "/members/:id/mobile/in": {
+          orgId: w.city.dlJoint.id,
+          homeOrgName: "x",
+          certificateNumber: "x",
+          certificateValidUntil: today,
+          startedOn: today,
+        },
         "/members/:id/mobile/out": { destination: "外地", outStartedOn: today },
         "/members/:id/mobile/end": { endedOn: today },
         "/members/:id/mobile/renew": { newValidUntil: addDays(today, 30) },
@@ -239,7 +283,9 @@ describe("history is never edited or deleted", () => {
         "/members/:id": { name: "试图修改" },
         "/members/:id/unmask": {},
       };
-      const posts = historyRoutes().filter((r) => r.methods.post).map((r) => r.path);
+      const posts = historyRoutes()
+        .filter((r) => r.methods.post)
+        .map((r) => r.path);
       expect(posts.sort()).toEqual(Object.keys(bodies).sort());
       for (const agent of [w.secJoint, w.secDl, w.clerkDl, w.admin]) {
         for (const path of posts) {
@@ -263,7 +309,13 @@ describe("paging", () => {
   it("carries the filters as typed to the next page", async () => {
     for (let i = 0; i < 31; i++) {
       const m = w.addMember(w.city.psBranch.id);
-      await post(w.clerkPs, "/transfers", { kind: "outgoing", memberId: m.id, externalOrgName: `外地某支部${i}`, issuedOn: today, duesPaidTo: today.slice(0, 7) });
+      await post(w.clerkPs, "/transfers", {
+        kind: "outgoing",
+        memberId: m.id,
+        externalOrgName: `外地某支部${i}`,
+        issuedOn: today,
+        duesPaidTo: today.slice(0, 7),
+      });
     }
     const first = await w.clerkPs.get("/transfers?kind=outgoing&overdue=");
     expect(first.status).toBe(200);

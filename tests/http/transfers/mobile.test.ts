@@ -32,7 +32,12 @@ describe("流出 (mobile_out)", () => {
     const bad = await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "", outStartedOn: today });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain("请填写流向地");
-    const res = await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "浙江省杭州市", contactPerson: "王某 13800000000", expectedReturnOn: addMonths(today, 6), outStartedOn: today });
+    const res = await post(w.secDl, `/members/${m.id}/mobile/out`, {
+      destination: "浙江省杭州市",
+      contactPerson: "王某 13800000000",
+      expectedReturnOn: addMonths(today, 6),
+      outStartedOn: today,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/members/${m.id}/mobile`);
     expect(w.member(m.id).relation_status).toBe("mobile_out");
@@ -51,7 +56,13 @@ describe("流出 (mobile_out)", () => {
   it("converted into a transfer: the spell stays open while the letter is pending, and ends when it completes", async () => {
     const m = w.addMember(w.city.dlBranch.id);
     await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "江苏省苏州市", outStartedOn: today });
-    const res = await post(w.secDl, "/transfers", { kind: "outgoing", memberId: m.id, externalOrgName: "中共苏州某物流公司支部委员会", issuedOn: today, duesPaidTo: today.slice(0, 7) });
+    const res = await post(w.secDl, "/transfers", {
+      kind: "outgoing",
+      memberId: m.id,
+      externalOrgName: "中共苏州某物流公司支部委员会",
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+    });
     expect(res.status).toBe(303);
     const id = idFrom(res.headers.location);
     expect(w.spells(m.id)[0]!.ended_on).toBeNull();
@@ -86,13 +97,22 @@ describe("流出 (mobile_out)", () => {
 describe("流入 (mobile_in)", () => {
   it("registers an unattached member with a certificate under a local branch: managed; ends on return home", async () => {
     const m = w.addMember(w.city.dl.id, { relationStatus: "unattached" });
-    const bad = await post(w.clerkDl, `/members/${m.id}/mobile/in`, mobileIn(w.city.dlJoint.id, { certificateValidUntil: addDays(today, -1) }));
+    const bad = await post(
+      w.clerkDl,
+      `/members/${m.id}/mobile/in`,
+      mobileIn(w.city.dlJoint.id, { certificateValidUntil: addDays(today, -1) }),
+    );
     expect(bad.status).toBe(422);
     expect(bad.text).toContain("活动证有效期不能早于流入日期");
     expect((await post(w.clerkDl, `/members/${m.id}/mobile/in`, mobileIn(w.city.psBranch.id))).status).toBe(422);
     const res = await post(w.clerkDl, `/members/${m.id}/mobile/in`, mobileIn(w.city.dlJoint.id));
     expect(res.status).toBe(303);
-    expect(w.member(m.id)).toMatchObject({ relation_status: "mobile_in", org_id: w.city.dlJoint.id, relation_org_name: "中共某省某县某村支部委员会", managed_on: today });
+    expect(w.member(m.id)).toMatchObject({
+      relation_status: "mobile_in",
+      org_id: w.city.dlJoint.id,
+      relation_org_name: "中共某省某县某村支部委员会",
+      managed_on: today,
+    });
     // The branch that manages them now sees them.
     expect((await w.secJoint.get(`/members/${m.id}/mobile`)).text).toContain("LD-2025-0001");
     expect((await post(w.secJoint, `/members/${m.id}/mobile/end`, { endedOn: today })).status).toBe(303);
@@ -109,7 +129,14 @@ describe("流入 (mobile_in)", () => {
   it("converted into an incoming transfer: becomes local in the branch, the spell ends 'transferred'", async () => {
     const m = w.addMember(w.city.dl.id, { relationStatus: "unattached" });
     await post(w.clerkDl, `/members/${m.id}/mobile/in`, mobileIn(w.city.dlJoint.id));
-    const res = await post(w.secJoint, "/transfers", { kind: "incoming", memberId: m.id, toOrgId: w.city.dlJoint.id, externalOrgName: "中共某省某县某村支部委员会", letterNumber: `外-${m.id}`, issuedOn: today });
+    const res = await post(w.secJoint, "/transfers", {
+      kind: "incoming",
+      memberId: m.id,
+      toOrgId: w.city.dlJoint.id,
+      externalOrgName: "中共某省某县某村支部委员会",
+      letterNumber: `外-${m.id}`,
+      issuedOn: today,
+    });
     expect(res.status).toBe(303);
     await post(w.secJoint, `/transfers/${idFrom(res.headers.location)}/accept`, { receiptOn: today });
     expect(w.member(m.id)).toMatchObject({ relation_status: "local", org_id: w.city.dlJoint.id, relation_org_name: null });
@@ -125,21 +152,44 @@ describe("deadlines and the inbox", () => {
 
     const overdueMember = w.addMember(w.city.psBranch.id);
     const old = addDays(today, -20);
-    const r1 = await post(w.secPs, "/transfers", { kind: "internal", memberId: overdueMember.id, toOrgId: w.city.dlJoint.id, issuedOn: old, duesPaidTo: old.slice(0, 7) });
+    const r1 = await post(w.secPs, "/transfers", {
+      kind: "internal",
+      memberId: overdueMember.id,
+      toOrgId: w.city.dlJoint.id,
+      issuedOn: old,
+      duesPaidTo: old.slice(0, 7),
+    });
     expect(w.transfer(idFrom(r1.headers.location)).deadline_on).toBe(addDays(old, 10));
 
     const incomingMember = w.addMember(w.city.dlBranch.id);
-    await post(w.secDl, "/transfers", { kind: "internal", memberId: incomingMember.id, toOrgId: w.city.psBranch.id, issuedOn: today, duesPaidTo: today.slice(0, 7) });
+    await post(w.secDl, "/transfers", {
+      kind: "internal",
+      memberId: incomingMember.id,
+      toOrgId: w.city.psBranch.id,
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+    });
 
     const cert = w.addMember(w.city.ps.id, { relationStatus: "unattached" });
-    await post(w.clerkPs, `/members/${cert.id}/mobile/in`, mobileIn(w.city.psBranch.id, { certificateValidUntil: addDays(today, 20), certificateNumber: "LD-EXP-1" }));
+    await post(
+      w.clerkPs,
+      `/members/${cert.id}/mobile/in`,
+      mobileIn(w.city.psBranch.id, { certificateValidUntil: addDays(today, 20), certificateNumber: "LD-EXP-1" }),
+    );
     const farCert = w.addMember(w.city.ps.id, { relationStatus: "unattached" });
-    await post(w.clerkPs, `/members/${farCert.id}/mobile/in`, mobileIn(w.city.psBranch.id, { certificateValidUntil: addDays(today, 45), certificateNumber: "LD-FAR-1" }));
+    await post(
+      w.clerkPs,
+      `/members/${farCert.id}/mobile/in`,
+      mobileIn(w.city.psBranch.id, { certificateValidUntil: addDays(today, 45), certificateNumber: "LD-FAR-1" }),
+    );
 
     const lost = w.addMember(w.city.psBranch.id);
     await post(w.secPs, `/members/${lost.id}/contact/lost`, { lostContactOn: addMonths(today, -7), lostContactReason: "migrant_work" });
     const recent = w.addMember(w.city.psBranch.id);
-    await post(w.secPs, `/members/${recent.id}/contact/lost`, { lostContactOn: addMonths(today, -2), lostContactReason: "employer_changed" });
+    await post(w.secPs, `/members/${recent.id}/contact/lost`, {
+      lostContactOn: addMonths(today, -2),
+      lostContactReason: "employer_changed",
+    });
 
     const inbox = await w.secPs.get("/inbox");
     expect(inbox.status).toBe(200);
@@ -172,12 +222,32 @@ describe("deadlines and the inbox", () => {
   it("lists overdue transfers with the overdue filter", async () => {
     const m = w.addMember(w.city.dlBranch.id);
     const old = addDays(today, -40);
-    const id = idFrom((await post(w.secDl, "/transfers", { kind: "outgoing", memberId: m.id, externalOrgName: "外地某支部", issuedOn: old, duesPaidTo: old.slice(0, 7) })).headers.location);
+    const id = idFrom(
+      (
+        await post(w.secDl, "/transfers", {
+          kind: "outgoing",
+          memberId: m.id,
+          externalOrgName: "外地某支部",
+          issuedOn: old,
+          duesPaidTo: old.slice(0, 7),
+        })
+      ).headers.location,
+    );
     const list = await w.secDl.get("/transfers?overdue=1");
     expect(list.text).toContain(`/transfers/${id}"`);
     expect(list.text).toContain("逾期");
     const fresh = w.addMember(w.city.dlBranch.id);
-    const freshId = idFrom((await post(w.secDl, "/transfers", { kind: "outgoing", memberId: fresh.id, externalOrgName: "外地某支部", issuedOn: today, duesPaidTo: today.slice(0, 7) })).headers.location);
+    const freshId = idFrom(
+      (
+        await post(w.secDl, "/transfers", {
+          kind: "outgoing",
+          memberId: fresh.id,
+          externalOrgName: "外地某支部",
+          issuedOn: today,
+          duesPaidTo: today.slice(0, 7),
+        })
+      ).headers.location,
+    );
     expect((await w.secDl.get("/transfers?overdue=1")).text).not.toContain(`/transfers/${freshId}"`);
   });
 });
@@ -192,7 +262,9 @@ describe("out of contact (失联)", () => {
     expect(future.status).toBe(422);
     expect(future.text).toContain("失联日期不能晚于今天");
     const lostOn = addMonths(today, -1);
-    expect((await post(w.secDl, `/members/${m.id}/contact/lost`, { lostContactOn: lostOn, lostContactReason: "residence_changed" })).status).toBe(303);
+    expect(
+      (await post(w.secDl, `/members/${m.id}/contact/lost`, { lostContactOn: lostOn, lostContactReason: "residence_changed" })).status,
+    ).toBe(303);
     expect(w.member(m.id)).toMatchObject({ lost_contact_on: lostOn, lost_contact_reason: "residence_changed" });
     expect((await post(w.secDl, `/members/${m.id}/contact/lost`, { lostContactOn: today, lostContactReason: "other" })).status).toBe(409);
     const early = await post(w.secDl, `/members/${m.id}/contact/restore`, { restoredOn: addDays(lostOn, -1) });
@@ -218,7 +290,13 @@ describe("leaving by expulsion or death", () => {
     expect(w.spells(m.id)[0]).toMatchObject({ end_reason: "left", ended_on: today });
     expect((await post(w.secDl, `/members/${m.id}/leave`, { leftReason: "expelled", leftOn: today })).status).toBe(409);
     expect((await post(w.secDl, `/members/${m.id}/contact/lost`, { lostContactOn: today, lostContactReason: "other" })).status).toBe(409);
-    const transfer = await post(w.secDl, "/transfers", { kind: "internal", memberId: m.id, toOrgId: w.city.dlJoint.id, issuedOn: today, duesPaidTo: today.slice(0, 7) });
+    const transfer = await post(w.secDl, "/transfers", {
+      kind: "internal",
+      memberId: m.id,
+      toOrgId: w.city.dlJoint.id,
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+    });
     expect(transfer.status).toBe(422);
     expect(transfer.text).toContain("去世");
     const page = await w.secDl.get(`/members/${m.id}/mobile`);
@@ -228,7 +306,13 @@ describe("leaving by expulsion or death", () => {
 
   it("is refused while a transfer is pending", async () => {
     const m = w.addMember(w.city.dlBranch.id);
-    await post(w.secDl, "/transfers", { kind: "internal", memberId: m.id, toOrgId: w.city.dlJoint.id, issuedOn: today, duesPaidTo: today.slice(0, 7) });
+    await post(w.secDl, "/transfers", {
+      kind: "internal",
+      memberId: m.id,
+      toOrgId: w.city.dlJoint.id,
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+    });
     const res = await post(w.secDl, `/members/${m.id}/leave`, { leftReason: "expelled", leftOn: today });
     expect(res.status).toBe(409);
     expect(w.member(m.id).left_on).toBeNull();

@@ -25,7 +25,10 @@ job.rounds.forEach((r, round) => {
     else cancelTransfer(handle.db, actor, r.transferId, { cancelReason: "并发测试" });
     result = { round, ok: true };
   } catch (err) {
-    result = err instanceof AppError ? { round, ok: false, status: err.status, message: err.message } : { round, ok: false, status: 500, message: String((err as Error)?.message ?? err) };
+    result =
+      err instanceof AppError
+        ? { round, ok: false, status: err.status, message: err.message }
+        : { round, ok: false, status: 500, message: String((err as Error)?.message ?? err) };
   }
   parentPort!.postMessage({ result });
 });

@@ -20,7 +20,16 @@ const today = todayIso();
 const year = today.slice(0, 4);
 
 function issueInternal(a: Signed, memberId: number, toOrgId: number, over: Record<string, string | number> = {}) {
-  return post(a, "/transfers", { kind: "internal", memberId, toOrgId, issuedOn: today, validDays: "", duesPaidTo: today.slice(0, 7), reason: "工作单位变动", ...over });
+  return post(a, "/transfers", {
+    kind: "internal",
+    memberId,
+    toOrgId,
+    issuedOn: today,
+    validDays: "",
+    duesPaidTo: today.slice(0, 7),
+    reason: "工作单位变动",
+    ...over,
+  });
 }
 
 async function pendingInternal(): Promise<number> {
@@ -34,7 +43,14 @@ describe("issuing a transfer inside the system", () => {
     const res = await issueInternal(w.secDl, m.id, w.city.dlJoint.id);
     expect(res.status).toBe(303);
     const t = w.transfer(idFrom(res.headers.location));
-    expect(t).toMatchObject({ kind: "internal", state: "pending", from_org_id: w.city.dlBranch.id, to_org_id: w.city.dlJoint.id, valid_days: 10, deadline_on: addDays(today, 10) });
+    expect(t).toMatchObject({
+      kind: "internal",
+      state: "pending",
+      from_org_id: w.city.dlBranch.id,
+      to_org_id: w.city.dlJoint.id,
+      valid_days: 10,
+      deadline_on: addDays(today, 10),
+    });
     expect(t.letter_number).toMatch(new RegExp(`^HZ-DL-001-${year}-\\d{4}$`));
     expect(w.member(m.id)).toMatchObject({ org_id: w.city.dlBranch.id, relation_status: "local" });
     expect(w.events(m.id).map((e) => e.kind)).toEqual(["transfer_issued"]);
@@ -179,7 +195,8 @@ describe("internal transfer transitions", () => {
 
   it("a receiving organization dissolved meanwhile cannot accept (409) and the member stays", async () => {
     const id = await pendingInternal();
-    const setStatus = (s: string) => w.t.handle.sqlite.prepare("UPDATE organizations SET status = ? WHERE id = ?").run(s, w.city.dlJoint.id);
+    const setStatus = (s: string) =>
+      w.t.handle.sqlite.prepare("UPDATE organizations SET status = ? WHERE id = ?").run(s, w.city.dlJoint.id);
     setStatus("dissolved");
     let res: Awaited<ReturnType<typeof post>>;
     try {
@@ -196,13 +213,25 @@ describe("internal transfer transitions", () => {
 
 describe("out of the system", () => {
   const outgoing = (a: Signed, memberId: number, over: Record<string, string | number> = {}) =>
-    post(a, "/transfers", { kind: "outgoing", memberId, externalOrgName: "中共某县某镇某村支部委员会", issuedOn: today, duesPaidTo: today.slice(0, 7), ...over });
+    post(a, "/transfers", {
+      kind: "outgoing",
+      memberId,
+      externalOrgName: "中共某县某镇某村支部委员会",
+      issuedOn: today,
+      duesPaidTo: today.slice(0, 7),
+      ...over,
+    });
 
   it("defaults to 30 days; completes when the sending side records the receipt; the member becomes transferred_out and stays", async () => {
     const res = await outgoing(w.secDl, m.id);
     expect(res.status).toBe(303);
     const id = idFrom(res.headers.location);
-    expect(w.transfer(id)).toMatchObject({ kind: "outgoing", valid_days: 30, to_org_id: null, external_org_name: "中共某县某镇某村支部委员会" });
+    expect(w.transfer(id)).toMatchObject({
+      kind: "outgoing",
+      valid_days: 30,
+      to_org_id: null,
+      external_org_name: "中共某县某镇某村支部委员会",
+    });
     // Nobody in the system receives it: a receiving-side branch cannot act.
     expect((await post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today })).status).toBe(404);
     expect((await post(w.secDl, `/transfers/${id}/accept`, { receiptOn: today })).status).toBe(303);
@@ -248,22 +277,43 @@ describe("out of the system", () => {
 describe("into the system", () => {
   let letterSeq = 0;
   const incoming = (a: Signed, memberId: number, toOrgId: number, over: Record<string, string | number> = {}) =>
-    post(a, "/transfers", { kind: "incoming", memberId, toOrgId, externalOrgName: "中共某县某镇委员会", letterNumber: `某组转〔2025〕${++letterSeq}号`, issuedOn: today, ...over });
+    post(a, "/transfers", {
+      kind: "incoming",
+      memberId,
+      toOrgId,
+      externalOrgName: "中共某县某镇委员会",
+      letterNumber: `某组转〔2025〕${++letterSeq}号`,
+      issuedOn: today,
+      ...over,
+    });
 
   it("registers an outside letter; the receiving side accepts; the member becomes local there", async () => {
     const found = w.addMember(w.city.dl.id, { relationStatus: "unattached", relationOrgName: "中共某县某镇委员会" });
-    expect((await incoming(w.clerkDl, found.id, w.city.dlJoint.id, { letterNumber: "" })).text).toContain("请填写系统外党组织开具的介绍信编号");
+    expect((await incoming(w.clerkDl, found.id, w.city.dlJoint.id, { letterNumber: "" })).text).toContain(
+      "请填写系统外党组织开具的介绍信编号",
+    );
     const res = await incoming(w.clerkDl, found.id, w.city.dlJoint.id);
     expect(res.status).toBe(303);
     const id = idFrom(res.headers.location);
-    expect(w.transfer(id)).toMatchObject({ kind: "incoming", from_org_id: null, to_org_id: w.city.dlJoint.id, state: "pending", valid_days: 30 });
+    expect(w.transfer(id)).toMatchObject({
+      kind: "incoming",
+      from_org_id: null,
+      to_org_id: w.city.dlJoint.id,
+      state: "pending",
+      valid_days: 30,
+    });
     expect(w.member(found.id).relation_status).toBe("unattached");
     // The receiving branch's secretary sees it in the inbox and accepts it; an outside sender cannot cancel here.
     expect((await w.secJoint.get("/inbox")).text).toContain(found.name);
     expect((await post(w.secJoint, `/transfers/${id}/cancel`, { cancelReason: "x" })).status).toBe(409);
     expect((await post(w.secDl, `/transfers/${id}/accept`, { receiptOn: today })).status).toBe(404);
     expect((await post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today })).status).toBe(303);
-    expect(w.member(found.id)).toMatchObject({ org_id: w.city.dlJoint.id, relation_status: "local", relation_org_name: null, managed_on: today });
+    expect(w.member(found.id)).toMatchObject({
+      org_id: w.city.dlJoint.id,
+      relation_status: "local",
+      relation_org_name: null,
+      managed_on: today,
+    });
   });
 
   it("the receiving side may return it; the member stays unattached", async () => {

@@ -12,7 +12,11 @@ afterEach(() => h.close());
 
 const ID = "370102199001011234";
 const entries = () =>
-  h.sqlite.prepare("SELECT before, after, details FROM audit_log ORDER BY id").all() as { before: string | null; after: string | null; details: string | null }[];
+  h.sqlite.prepare("SELECT before, after, details FROM audit_log ORDER BY id").all() as {
+    before: string | null;
+    after: string | null;
+    details: string | null;
+  }[];
 
 /** An entry as builds before the masking wrote it: whole numbers, straight into the table. */
 function oldEntry(before: unknown, after: unknown, details: unknown) {
@@ -23,7 +27,11 @@ function oldEntry(before: unknown, after: unknown, details: unknown) {
 
 describe("audit entries written before the masking", () => {
   it("are masked in place once, at start; other values and newer entries stay as they are", () => {
-    oldEntry({ phone: "13812345678", name: "张三" }, { phone: "13900001111", secretaryPhone: "13700002222" }, { leads: [{ idNumber: ID, note: "13812345678 in free text" }] });
+    oldEntry(
+      { phone: "13812345678", name: "张三" },
+      { phone: "13900001111", secretaryPhone: "13700002222" },
+      { leads: [{ idNumber: ID, note: "13812345678 in free text" }] },
+    );
     recordAudit(h.db, null, { action: "create", entity: "member", after: { idNumber: ID, phone: "13812345678" } });
     const fresh = entries()[1];
     h.sqlite.prepare("DELETE FROM settings WHERE key = 'audit_remasked'").run();

@@ -28,13 +28,19 @@ function databaseBefore0011(): DbHandle {
   migrate(handle.db, { migrationsFolder: folder });
   // An organization for the accounts to belong to (its region and parents are beside the point).
   handle.sqlite.pragma("foreign_keys = OFF");
-  handle.sqlite.prepare("INSERT INTO organizations (id, code, name, kind, path, depth, region_code) VALUES (1, 'HZ', '市委社会工作部', 'city_department', '/1/', 0, '371700')").run();
+  handle.sqlite
+    .prepare(
+      "INSERT INTO organizations (id, code, name, kind, path, depth, region_code) VALUES (1, 'HZ', '市委社会工作部', 'city_department', '/1/', 0, '371700')",
+    )
+    .run();
   handle.sqlite.pragma("foreign_keys = ON");
   return handle;
 }
 
 const addUser = (username: string) =>
-  h.sqlite.prepare("INSERT INTO users (username, display_name, password_hash, role, org_id) VALUES (?, ?, 'x', 'admin', 1)").run(username, username);
+  h.sqlite
+    .prepare("INSERT INTO users (username, display_name, password_hash, role, org_id) VALUES (?, ?, 'x', 'admin', 1)")
+    .run(username, username);
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "users-migration-"));
@@ -62,7 +68,9 @@ describe("migration 0011: case-insensitive usernames", () => {
     h.sqlite.prepare("UPDATE users SET username = 'zhang.san2' WHERE username = 'ZHANG.SAN'").run();
     runMigrations(h);
     expect(() => addUser("LI.SI")).toThrow(/UNIQUE constraint failed/);
-    expect(h.sqlite.prepare("SELECT count(*) FROM pragma_table_info('users') WHERE name IN ('failed_attempts', 'locked_until')").pluck().get()).toBe(0);
+    expect(
+      h.sqlite.prepare("SELECT count(*) FROM pragma_table_info('users') WHERE name IN ('failed_attempts', 'locked_until')").pluck().get(),
+    ).toBe(0);
     // And the check does not stand in the way of later starts.
     expect(() => runMigrations(h)).not.toThrow();
   });
@@ -73,7 +81,11 @@ describe("migration 0011: case-insensitive usernames", () => {
     log.run(null, "Gr8-Secret-passw0rd", "login_failed", JSON.stringify({ reason: "unknown_user" }));
     log.run(1, "t-admin", "login_failed", JSON.stringify({ reason: "wrong_password", attempt: 1, locked: false }));
     log.run(1, "t-admin", "login", JSON.stringify({}));
-    h.sqlite.prepare("INSERT INTO rate_limits (key, points, expire) VALUES ('login_user_ip:gr8-secret-passw0rd|1.2.3.4', 1, ?), ('login_ip:1.2.3.4', 1, ?)").run(Date.now() + 60_000, Date.now() + 60_000);
+    h.sqlite
+      .prepare(
+        "INSERT INTO rate_limits (key, points, expire) VALUES ('login_user_ip:gr8-secret-passw0rd|1.2.3.4', 1, ?), ('login_ip:1.2.3.4', 1, ?)",
+      )
+      .run(Date.now() + 60_000, Date.now() + 60_000);
     runMigrations(h);
     const rows = h.sqlite.prepare("SELECT username, action FROM audit_log ORDER BY id").all();
     expect(rows).toEqual([

@@ -62,7 +62,8 @@ describe("backup and restore", () => {
         if (p.phase !== "copy") return;
         // SQLite restarts a backup from page 1 when it sees another connection's commit: the pages
         // done would fall. They must only grow.
-        if (donePages.length && p.donePages < donePages.at(-1)!) throw new Error(`backup restarted: ${donePages.at(-1)} → ${p.donePages} pages`);
+        if (donePages.length && p.donePages < donePages.at(-1)!)
+          throw new Error(`backup restarted: ${donePages.at(-1)} → ${p.donePages} pages`);
         donePages.push(p.donePages);
         // The writer commits between every two steps: wait here (between steps) until it has.
         if (atFirstStep < 0) atFirstStep = loads.get() as number;
@@ -97,7 +98,10 @@ describe("backup and restore", () => {
     expect(after).toBeGreaterThan(atFirstStep);
     // … and no part of one: the writer commits 50 rows at a time, numbered from 0.
     expect(copied % 50).toBe(0);
-    const ns = copy.prepare("SELECT json_extract(details, '$.n') FROM audit_log WHERE action = 'load' ORDER BY id").pluck().all() as number[];
+    const ns = copy
+      .prepare("SELECT json_extract(details, '$.n') FROM audit_log WHERE action = 'load' ORDER BY id")
+      .pluck()
+      .all() as number[];
     expect(ns).toEqual(Array.from({ length: copied }, (_, i) => i));
     expect(copy.prepare("SELECT count(*) FROM audit_log WHERE action = 'fill'").pluck().get()).toBe(20_000);
     expect(copy.prepare("SELECT count(*) FROM members").pluck().get()).toBe(3);

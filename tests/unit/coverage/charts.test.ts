@@ -23,7 +23,22 @@ function assertSafeSvg(svg: string) {
     else stack.push(name!);
   }
   expect(stack).toEqual([]);
-  const allowed = new Set(["svg", "g", "path", "text", "rect", "defs", "clipPath", "tspan", "circle", "title", "style", "polyline", "polygon", "line"]);
+  const allowed = new Set([
+    "svg",
+    "g",
+    "path",
+    "text",
+    "rect",
+    "defs",
+    "clipPath",
+    "tspan",
+    "circle",
+    "title",
+    "style",
+    "polyline",
+    "polygon",
+    "line",
+  ]);
   for (const [, name] of tags) expect(allowed.has(name!)).toBe(true);
 }
 

@@ -80,7 +80,19 @@ describe("city scope (supervisor), as of 2025-12-31: the answers worked out by h
   it("member, four-finds and transfer figures", () => {
     const { figures: f } = computeFigures(h.db, supervisor, {}, { asOf: AS_OF });
     expect(
-      pick(f, ["members", "membersFull", "managed", "unmanaged", "mobileIn", "mobileOut", "lostContact6m", "workers", "found", "verified", "foundManaged"]),
+      pick(f, [
+        "members",
+        "membersFull",
+        "managed",
+        "unmanaged",
+        "mobileIn",
+        "mobileOut",
+        "lostContact6m",
+        "workers",
+        "found",
+        "verified",
+        "foundManaged",
+      ]),
     ).toEqual({
       members: 18, // 20 recorded, m17 transferred out, m18 deceased
       membersFull: 13,
@@ -119,7 +131,9 @@ describe("city scope (supervisor), as of 2025-12-31: the answers worked out by h
 describe("scopes", () => {
   it("a clerk sees only the committee's subtree", () => {
     const dl = computeFigures(h.db, clerkDL, {}, { asOf: AS_OF }).figures;
-    expect(pick(dl, ["enterprises", "standalone", "joint", "uncovered", "shouldForm", "members", "managed", "found", "transfersPending"])).toEqual({
+    expect(
+      pick(dl, ["enterprises", "standalone", "joint", "uncovered", "shouldForm", "members", "managed", "found", "transfersPending"]),
+    ).toEqual({
       enterprises: 5,
       standalone: 1,
       joint: 3,
@@ -159,9 +173,20 @@ describe("scopes", () => {
 
   it("county and committee scopes", () => {
     const cx = computeFigures(h.db, supervisor, { county: "371721" }, { asOf: AS_OF }).figures;
-    expect(pick(cx, ["enterprises", "joint", "workOnly", "standalone", "uncovered"])).toEqual({ enterprises: 4, joint: 1, workOnly: 1, standalone: 1, uncovered: 1 });
+    expect(pick(cx, ["enterprises", "joint", "workOnly", "standalone", "uncovered"])).toEqual({
+      enterprises: 4,
+      joint: 1,
+      workOnly: 1,
+      standalone: 1,
+      uncovered: 1,
+    });
     const c8 = computeFigures(h.db, supervisor, { committeeId: 8 }, { asOf: AS_OF }).figures;
-    expect(pick(c8, ["enterprises", "uncovered", "noOrgNoMembers", "members"])).toEqual({ enterprises: 1, uncovered: 1, noOrgNoMembers: 1, members: 0 });
+    expect(pick(c8, ["enterprises", "uncovered", "noOrgNoMembers", "members"])).toEqual({
+      enterprises: 1,
+      uncovered: 1,
+      noOrgNoMembers: 1,
+      members: 0,
+    });
   });
 
   it("zero denominators give null rates shown as —", () => {

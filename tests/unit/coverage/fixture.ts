@@ -42,12 +42,33 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   run(`INSERT INTO regions (code, name, parent_code, level) VALUES ('370000','山东省',NULL,'province'),('371700','菏泽市','370000','city'),
        ('371702','牡丹区','371700','county'),('371721','曹县','371700','county')`);
   run(`INSERT INTO industries (code, name, sort_order) VALUES ('road_transport','道路运输',1),('online_delivery','网约配送',2)`);
-  const org = (id: number, code: string, name: string, kind: string, formation: string | null, parent: number | null, path: string, region: string, extra: Partial<{ status: string; dissolved_on: string; founded_on: string }> = {}) =>
+  const org = (
+    id: number,
+    code: string,
+    name: string,
+    kind: string,
+    formation: string | null,
+    parent: number | null,
+    path: string,
+    region: string,
+    extra: Partial<{ status: string; dissolved_on: string; founded_on: string }> = {},
+  ) =>
     run(
       `INSERT INTO organizations (id, code, name, kind, formation, parent_id, path, depth, region_code, status, dissolved_on, founded_on, industry_code)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      id, code, name, kind, formation, parent, path, path.split("/").filter(Boolean).length - 1, region,
-      extra.status ?? "active", extra.dissolved_on ?? null, extra.founded_on ?? null, parent === null ? null : "road_transport",
+      id,
+      code,
+      name,
+      kind,
+      formation,
+      parent,
+      path,
+      path.split("/").filter(Boolean).length - 1,
+      region,
+      extra.status ?? "active",
+      extra.dissolved_on ?? null,
+      extra.founded_on ?? null,
+      parent === null ? null : "road_transport",
     );
   org(1, "HZ", "菏泽市委社会工作部", "city_department", null, null, "/1/", "371700");
   org(2, "HZ-DL", "市道路运输行业党委", "industry_committee", null, 1, "/1/2/", "371700");
@@ -62,7 +83,14 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   const ent = (n: number, committee: number, region: string, status = "active", name = `E${n}企业`) => {
     const r = run(
       `INSERT INTO enterprises (name, credit_code, kind, industry_code, region_code, committee_id, worker_count, status) VALUES (?,?,?,?,?,?,?,?)`,
-      name, `91371700MA${String(n).padStart(8, "0")}`, "station", "road_transport", region, committee, n * 10, status,
+      name,
+      `91371700MA${String(n).padStart(8, "0")}`,
+      "station",
+      "road_transport",
+      region,
+      committee,
+      n * 10,
+      status,
     );
     E[n] = Number(r.lastInsertRowid);
   };
@@ -76,7 +104,8 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   ent(8, 3, "371702");
   ent(9, 8, "371721");
   ent(10, 2, "371702", "closed");
-  const cover = (orgId: number, e: number) => run(`INSERT INTO organization_enterprises (organization_id, enterprise_id) VALUES (?,?)`, orgId, E[e]);
+  const cover = (orgId: number, e: number) =>
+    run(`INSERT INTO organization_enterprises (organization_id, enterprise_id) VALUES (?,?)`, orgId, E[e]);
   cover(5, 1);
   cover(4, 2);
   cover(4, 3);
@@ -86,7 +115,13 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   cover(4, 10);
   run(`INSERT INTO instructors (id, name, kind, committee_id) VALUES (1,'王指导','instructor',2),(2,'李联络','liaison',3)`);
   const assign = (instr: number, e: number, on: string, ended: string | null = null) =>
-    run(`INSERT INTO instructor_assignments (instructor_id, enterprise_id, assigned_on, ended_on) VALUES (?,?,?,?)`, instr, E[e], on, ended);
+    run(
+      `INSERT INTO instructor_assignments (instructor_id, enterprise_id, assigned_on, ended_on) VALUES (?,?,?,?)`,
+      instr,
+      E[e],
+      on,
+      ended,
+    );
   assign(1, 1, "2024-01-01");
   assign(1, 4, "2024-01-01");
   assign(1, 5, "2025-01-01");
@@ -95,14 +130,35 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   const M: Record<number, number> = {};
   const member = (
     n: number,
-    o: { org: number; e?: number; category?: "full" | "probationary"; rel: string; channel?: string; fullOn?: string; leftOn?: string; lost?: string; idNumber?: string },
+    o: {
+      org: number;
+      e?: number;
+      category?: "full" | "probationary";
+      rel: string;
+      channel?: string;
+      fullOn?: string;
+      leftOn?: string;
+      lost?: string;
+      idNumber?: string;
+    },
   ) => {
     const id = o.idNumber ?? fakeId();
     const r = run(
       `INSERT INTO members (name, gender, birth_date, id_number, id_last4, category, full_on, enterprise_id, org_id, relation_status, discovery_channel, left_on, lost_contact_on)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      `党员${n}`, "male", "1990-01-01", id, id.slice(-4), o.category ?? "full", o.fullOn ?? null, o.e ? E[o.e] : null, o.org, o.rel,
-      o.channel ?? null, o.leftOn ?? null, o.lost ?? null,
+      `党员${n}`,
+      "male",
+      "1990-01-01",
+      id,
+      id.slice(-4),
+      o.category ?? "full",
+      o.fullOn ?? null,
+      o.e ? E[o.e] : null,
+      o.org,
+      o.rel,
+      o.channel ?? null,
+      o.leftOn ?? null,
+      o.lost ?? null,
     );
     M[n] = Number(r.lastInsertRowid);
     return id;
@@ -129,10 +185,19 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   member(20, { org: 3, rel: "local", category: "probationary", channel: "self_report" });
 
   const L: Record<number, number> = {};
-  const lead = (n: number, o: { channel: string; committee: number; status: string; idNumber?: string; decidedOn?: string; foundOn?: string }) => {
+  const lead = (
+    n: number,
+    o: { channel: string; committee: number; status: string; idNumber?: string; decidedOn?: string; foundOn?: string },
+  ) => {
     const r = run(
       `INSERT INTO leads (id_number, name, channel, committee_id, status, found_on, decided_on) VALUES (?,?,?,?,?,?,?)`,
-      o.idNumber ?? fakeId(), `线索${n}`, o.channel, o.committee, o.status, o.foundOn ?? "2025-01-15", o.decidedOn ?? null,
+      o.idNumber ?? fakeId(),
+      `线索${n}`,
+      o.channel,
+      o.committee,
+      o.status,
+      o.foundOn ?? "2025-01-15",
+      o.decidedOn ?? null,
     );
     L[n] = Number(r.lastInsertRowid);
   };
@@ -142,23 +207,81 @@ export function buildFixture(sqlite: Database.Database): Fixture {
   lead(4, { channel: "self_report", committee: 3, status: "verified", idNumber: m12id, decidedOn: "2025-02-10" });
 
   const worker = (org: number, firstSeen: string, leftOn: string | null = null) =>
-    run(`INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on, left_on) VALUES ('货拉拉',?,?,?,?,?,?)`, fakeId(), "司机", org, firstSeen, firstSeen, leftOn);
+    run(
+      `INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on, left_on) VALUES ('货拉拉',?,?,?,?,?,?)`,
+      fakeId(),
+      "司机",
+      org,
+      firstSeen,
+      firstSeen,
+      leftOn,
+    );
   worker(2, "2025-01-01");
   worker(3, "2025-01-01");
   worker(3, "2025-01-01", "2025-06-01");
   worker(8, "2026-01-05");
 
-  const transfer = (n: number, o: { member: number; from: number | null; to: number | null; kind: string; state: string; issued: string; deadline: string; receipt?: string; external?: string }) =>
+  const transfer = (
+    n: number,
+    o: {
+      member: number;
+      from: number | null;
+      to: number | null;
+      kind: string;
+      state: string;
+      issued: string;
+      deadline: string;
+      receipt?: string;
+      external?: string;
+    },
+  ) =>
     run(
       `INSERT INTO transfers (member_id, kind, from_org_id, to_org_id, external_org_name, letter_number, issued_on, valid_days, deadline_on, state, receipt_on)
        VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-      M[o.member], o.kind, o.from, o.to, o.external ?? null, `T-${n}`, o.issued, 10, o.deadline, o.state, o.receipt ?? null,
+      M[o.member],
+      o.kind,
+      o.from,
+      o.to,
+      o.external ?? null,
+      `T-${n}`,
+      o.issued,
+      10,
+      o.deadline,
+      o.state,
+      o.receipt ?? null,
     );
   transfer(1, { member: 1, from: 5, to: 4, kind: "internal", state: "pending", issued: "2025-12-01", deadline: "2025-12-11" });
   transfer(2, { member: 2, from: 5, to: 4, kind: "internal", state: "pending", issued: "2025-12-25", deadline: "2026-01-04" });
-  transfer(3, { member: 6, from: 5, to: 4, kind: "internal", state: "completed", issued: "2025-12-01", deadline: "2025-12-11", receipt: "2025-12-10" });
-  transfer(4, { member: 7, from: 5, to: 4, kind: "internal", state: "completed", issued: "2025-11-10", deadline: "2025-11-20", receipt: "2025-11-20" });
-  transfer(5, { member: 3, from: 4, to: null, kind: "outgoing", state: "returned", issued: "2025-12-02", deadline: "2026-01-01", external: "外省某党支部" });
+  transfer(3, {
+    member: 6,
+    from: 5,
+    to: 4,
+    kind: "internal",
+    state: "completed",
+    issued: "2025-12-01",
+    deadline: "2025-12-11",
+    receipt: "2025-12-10",
+  });
+  transfer(4, {
+    member: 7,
+    from: 5,
+    to: 4,
+    kind: "internal",
+    state: "completed",
+    issued: "2025-11-10",
+    deadline: "2025-11-20",
+    receipt: "2025-11-20",
+  });
+  transfer(5, {
+    member: 3,
+    from: 4,
+    to: null,
+    kind: "outgoing",
+    state: "returned",
+    issued: "2025-12-02",
+    deadline: "2026-01-01",
+    external: "外省某党支部",
+  });
   return { E, M, L };
 }
 

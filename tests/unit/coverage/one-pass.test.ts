@@ -5,7 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import type { Actor } from "../../../server/policy/actor.js";
-import { computeBreakdown, computeFigures, computeFiguresAndBreakdowns, type StatsScope } from "../../../server/services/coverage/coverage.service.js";
+import {
+  computeBreakdown,
+  computeFigures,
+  computeFiguresAndBreakdowns,
+  type StatsScope,
+} from "../../../server/services/coverage/coverage.service.js";
 import { memoryDb } from "../../helpers/db.js";
 import { AS_OF, buildFixture, clerkDL, clerkPS, secretaryJoint, supervisor } from "./fixture.js";
 

@@ -64,7 +64,9 @@ describe("snapshots", () => {
   it("a month's snapshots are stored together: a job that fails at its last organization leaves the month to do again", async () => {
     // The last organization's row cannot be written (as if the process died there).
     const last = h.sqlite.prepare("SELECT max(id) FROM organizations WHERE status = 'active'").pluck().get() as number;
-    h.sqlite.exec(`CREATE TEMP TRIGGER fail_last BEFORE INSERT ON coverage_snapshots WHEN NEW.scope_org_id = ${last} BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    h.sqlite.exec(
+      `CREATE TEMP TRIGGER fail_last BEFORE INSERT ON coverage_snapshots WHEN NEW.scope_org_id = ${last} BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
     await expect(finalisePreviousMonth(h.db, JAN_15)).rejects.toMatchObject({ cause: { message: "disk full" } });
     expect(count()).toBe(0);
     h.sqlite.exec("DROP TRIGGER fail_last");
@@ -74,7 +76,11 @@ describe("snapshots", () => {
 
   it("the timer finalises the previous month once, and stops", async () => {
     const logged: string[] = [];
-    const stop = startSnapshotTimer(h.db, { now: () => JAN_15, intervalMs: 20, log: { info: (_o, m) => logged.push(m), error: (_o, m) => logged.push(m) } });
+    const stop = startSnapshotTimer(h.db, {
+      now: () => JAN_15,
+      intervalMs: 20,
+      log: { info: (_o, m) => logged.push(m), error: (_o, m) => logged.push(m) },
+    });
     // Wait for the first run (however slow the machine), then several more intervals.
     for (let waited = 0; logged.length === 0 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200));

@@ -61,7 +61,12 @@ describe("worker counts kept across data changes", () => {
     verifyLead(h.db, clerkPs, leadId(fixtureId(4)), { branchId: city.psBranch.id }, todayIso());
     expect(h.sqlite.prepare("SELECT count(*) FROM workers WHERE member_id IS NOT NULL").pluck().get()).toBe(1);
     const after = view();
-    expect(after.funnel[0]).toMatchObject({ workers: 5, found: before.funnel[0]!.found, verified: before.funnel[0]!.verified + 1, managed: before.funnel[0]!.managed + 1 });
+    expect(after.funnel[0]).toMatchObject({
+      workers: 5,
+      found: before.funnel[0]!.found,
+      verified: before.funnel[0]!.verified + 1,
+      managed: before.funnel[0]!.managed + 1,
+    });
     expect(after.figures.members).toBe(before.figures.members + 1);
     expect(cache.workerScans).toBe(1);
   });
@@ -150,7 +155,9 @@ describe("figures through the cache equal the figures counted anew (the hand-wor
     // One cache for every case: the city's groups are shared, the scope applies on top.
     const cache = new StatsCache(h.sqlite);
     for (let i = 0; i < 2; i++) {
-      expect(computeFiguresAndBreakdowns(h.db, actor, scope, { asOf, cache })).toEqual(computeFiguresAndBreakdowns(h.db, actor, scope, { asOf }));
+      expect(computeFiguresAndBreakdowns(h.db, actor, scope, { asOf, cache })).toEqual(
+        computeFiguresAndBreakdowns(h.db, actor, scope, { asOf }),
+      );
     }
     expect(cache.workerScans).toBe(1);
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { makeIdNumber } from "../../../server/domain/id-number.js";
 import { classifySearch } from "../../../server/services/members/list.js";
-import { changeSummary, diffMember, type MemberValues, memberRuleErrors, memberWarnings, normaliseRelationOrg } from "../../../server/domain/member-rules.js";
+import {
+  changeSummary,
+  diffMember,
+  type MemberValues,
+  memberRuleErrors,
+  memberWarnings,
+  normaliseRelationOrg,
+} from "../../../server/domain/member-rules.js";
 import { memberUpdateSchema } from "../../../server/schemas/members.schema.js";
 
 const TODAY = "2025-06-30";
@@ -39,7 +46,12 @@ describe("memberRuleErrors", () => {
   });
 
   it.each([
-    ["birth date differs from the ID number", { birthDate: "1990-03-02" }, "birthDate", "出生日期与身份证号中的出生日期（1990-03-01）不一致"],
+    [
+      "birth date differs from the ID number",
+      { birthDate: "1990-03-02" },
+      "birthDate",
+      "出生日期与身份证号中的出生日期（1990-03-01）不一致",
+    ],
     ["gender differs from the ID number", { gender: "female" as const }, "gender", "性别与身份证号不一致（身份证号第 17 位表示男性）"],
     ["joined before eighteen", { joinedOn: "2008-02-28", fullOn: null }, "joinedOn", "入党时应年满十八周岁，请核对入党日期和出生日期"],
     ["joined in the future", { joinedOn: "2025-07-01", fullOn: null }, "joinedOn", "入党日期不能晚于今天"],
@@ -47,7 +59,12 @@ describe("memberRuleErrors", () => {
     ["made full before joining", { fullOn: "2015-07-01" }, "fullOn", "转正日期应晚于入党日期"],
     ["verified before found", { verifiedOn: "2023-12-31" }, "verifiedOn", "核实日期不能早于发现日期"],
     ["managed before verified", { managedOn: "2024-01-04" }, "managedOn", "纳管日期不能早于核实日期"],
-    ["mobile-in without the home organization", { relationStatus: "mobile_in" as const }, "relationOrgName", "流入党员须填写组织关系所在党组织（如户籍地村党支部、原单位党组织）"],
+    [
+      "mobile-in without the home organization",
+      { relationStatus: "mobile_in" as const },
+      "relationOrgName",
+      "流入党员须填写组织关系所在党组织（如户籍地村党支部、原单位党组织）",
+    ],
   ])("%s", (_label, over, field, message) => {
     expect(memberRuleErrors(values(over), fromId, TODAY)).toEqual({ [field]: message });
   });
@@ -83,7 +100,10 @@ describe("classifySearch", () => {
 describe("edit form: masked numbers", () => {
   const base = { name: "张三", category: "full", orgId: "5", relationStatus: "local" };
   it("reads the mask sent back as “keep”, anything else as a new number", () => {
-    expect(memberUpdateSchema.parse({ ...base, idNumber: "371702********8718", phone: "139****5678" })).toMatchObject({ idNumber: { keep: "371702********8718" }, phone: { keep: "139****5678" } });
+    expect(memberUpdateSchema.parse({ ...base, idNumber: "371702********8718", phone: "139****5678" })).toMatchObject({
+      idNumber: { keep: "371702********8718" },
+      phone: { keep: "139****5678" },
+    });
     expect(memberUpdateSchema.parse({ ...base, idNumber: ID.toLowerCase(), phone: "" })).toMatchObject({ idNumber: ID, phone: null });
   });
   it("still validates a new number with the shared validator's message", () => {
@@ -98,8 +118,15 @@ describe("summaries and warnings", () => {
   it("summarises a change in Chinese with labels and masks", () => {
     const before = values();
     const after = values({ phone: "13698765432", occupation: "delivery_rider", orgId: 7, category: "probationary", fullOn: null });
-    const summary = changeSummary(diffMember(before, after), { org: new Map([[5, "甲支部"], [7, "乙支部"]]) });
-    expect(summary).toBe("修改了手机号（139****5678 → 136****5432）；党员类别（正式党员 → 预备党员）；转正日期（2016-07-01 → 空）；职业（快递员 → 网约配送员）；管理党组织（甲支部 → 乙支部）");
+    const summary = changeSummary(diffMember(before, after), {
+      org: new Map([
+        [5, "甲支部"],
+        [7, "乙支部"],
+      ]),
+    });
+    expect(summary).toBe(
+      "修改了手机号（139****5678 → 136****5432）；党员类别（正式党员 → 预备党员）；转正日期（2016-07-01 → 空）；职业（快递员 → 网约配送员）；管理党组织（甲支部 → 乙支部）",
+    );
   });
 
   it("drops the outside organization when the relationship is here", () => {
@@ -109,7 +136,14 @@ describe("summaries and warnings", () => {
   });
 
   it("warns at six months out of contact that membership is suspended, before that to make contact", () => {
-    const m = { category: "full", joinedOn: "2015-07-01", relationStatus: "local", lostContactReason: "migrant_work", leftOn: null, leftReason: null };
+    const m = {
+      category: "full",
+      joinedOn: "2015-07-01",
+      relationStatus: "local",
+      lostContactReason: "migrant_work",
+      leftOn: null,
+      leftReason: null,
+    };
     const six = memberWarnings({ ...m, lostContactOn: "2024-12-30" }, TODAY);
     expect(six).toHaveLength(1);
     expect(six[0]!.level).toBe("red");
@@ -124,7 +158,21 @@ describe("summaries and warnings", () => {
   });
 
   it("reminds about a probation past one year and an unattached member", () => {
-    const w = memberWarnings({ category: "probationary", joinedOn: "2024-06-30", relationStatus: "unattached", lostContactOn: null, lostContactReason: null, leftOn: null, leftReason: null }, TODAY);
-    expect(w.map((x) => x.text)).toEqual(["预备期自 2024-06-30 起已满一年，应及时讨论其转正问题（延长预备期的，延长 6 个月至 1 年）。", "该党员尚未纳管：请编入党支部，或按流动党员管理。"]);
+    const w = memberWarnings(
+      {
+        category: "probationary",
+        joinedOn: "2024-06-30",
+        relationStatus: "unattached",
+        lostContactOn: null,
+        lostContactReason: null,
+        leftOn: null,
+        leftReason: null,
+      },
+      TODAY,
+    );
+    expect(w.map((x) => x.text)).toEqual([
+      "预备期自 2024-06-30 起已满一年，应及时讨论其转正问题（延长预备期的，延长 6 个月至 1 年）。",
+      "该党员尚未纳管：请编入党支部，或按流动党员管理。",
+    ]);
   });
 });

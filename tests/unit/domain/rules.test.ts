@@ -123,8 +123,13 @@ describe("a member present at a date", () => {
     expect(cases.map((m) => isMemberPresentAt(m, AS_OF))).toEqual([true, false, false, true, true, false, true, false]);
     for (const m of cases) {
       const row = sql`(SELECT ${m.leftOn} AS left_on, ${m.relationStatus} AS relation_status, ${m.discoveredOn} AS discovered_on) m`;
-      const got = h.db.get<{ present: number; here: number }>(sql`SELECT ${memberPresentSql("m", AS_OF)} AS present, ${memberStillHereSql("m")} AS here FROM ${row}`)!;
-      expect({ present: got.present === 1, here: got.here === 1 }, JSON.stringify(m)).toEqual({ present: isMemberPresentAt(m, AS_OF), here: isStillMember(m) });
+      const got = h.db.get<{ present: number; here: number }>(
+        sql`SELECT ${memberPresentSql("m", AS_OF)} AS present, ${memberStillHereSql("m")} AS here FROM ${row}`,
+      )!;
+      expect({ present: got.present === 1, here: got.here === 1 }, JSON.stringify(m)).toEqual({
+        present: isMemberPresentAt(m, AS_OF),
+        here: isStillMember(m),
+      });
     }
   });
 });
@@ -132,13 +137,23 @@ describe("a member present at a date", () => {
 describe("应建未建 and the coverage classes in SQL", () => {
   const RANKS = [null, 1, 2, 3];
   const combos = RANKS.flatMap((ownLevel) =>
-    [0, 1].flatMap((inJoint) => [0, 1].flatMap((hasInstr) => [0, 2, 3, 4].flatMap((fullM) => [fullM, fullM + 1].map((allM) => ({ ownLevel, inJoint, hasInstr, fullM, allM }))))),
+    [0, 1].flatMap((inJoint) =>
+      [0, 1].flatMap((hasInstr) =>
+        [0, 2, 3, 4].flatMap((fullM) => [fullM, fullM + 1].map((allM) => ({ ownLevel, inJoint, hasInstr, fullM, allM }))),
+      ),
+    ),
   );
 
   it("the figures' flags and the enterprise list's filters agree with the pure rules for every combination of facts", () => {
     const text = coverageConditions(textTag, FACT_COLUMNS);
     for (const c of combos) {
-      const facts = { ownOrgLevel: ownOrgLevelOf(c.ownLevel), inJointBranch: c.inJoint === 1, hasInstructor: c.hasInstr === 1, fullMembers: c.fullM, members: c.allM };
+      const facts = {
+        ownOrgLevel: ownOrgLevelOf(c.ownLevel),
+        inJointBranch: c.inJoint === 1,
+        hasInstructor: c.hasInstr === 1,
+        fullMembers: c.fullM,
+        members: c.allM,
+      };
       const cls = classifyEnterprise(facts);
       const expected = {
         standalone: cls === "standalone",
@@ -151,7 +166,13 @@ describe("应建未建 and the coverage classes in SQL", () => {
         noOrgNoMembers: cls !== "standalone" && cls !== "joint" && noOrgSubclass(facts) === "no_members",
       };
       const row = sql`(SELECT ${c.ownLevel} AS own_level, ${c.inJoint} AS in_joint, ${c.hasInstr} AS has_instr, ${c.fullM} AS full_m, ${c.allM} AS all_m) s`;
-      const bound: CoverageFacts<SQL> = { ownLevel: sql`${c.ownLevel}`, inJoint: sql`${c.inJoint}`, hasInstr: sql`${c.hasInstr}`, fullM: sql`${c.fullM}`, allM: sql`${c.allM}` };
+      const bound: CoverageFacts<SQL> = {
+        ownLevel: sql`${c.ownLevel}`,
+        inJoint: sql`${c.inJoint}`,
+        hasInstr: sql`${c.hasInstr}`,
+        fullM: sql`${c.fullM}`,
+        allM: sql`${c.allM}`,
+      };
       const viaSql = coverageConditions(sql, bound);
       for (const k of Object.keys(expected) as (keyof typeof expected)[]) {
         const flag = h.db.get<{ v: number }>(sql`SELECT ${sql.raw(text[k])} AS v FROM ${row}`)!.v;

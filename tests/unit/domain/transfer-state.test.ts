@@ -69,7 +69,8 @@ describe("transfer state machine", () => {
     expect(allowedActions("internal", "pending", ["sender", "receiver"])).toEqual(["accept", "return", "cancel"]);
     expect(allowedActions("outgoing", "pending", ["sender"])).toEqual(["accept", "return", "cancel"]);
     expect(allowedActions("incoming", "pending", ["receiver"])).toEqual(["accept", "return"]);
-    for (const s of ["completed", "returned", "cancelled"] as const) expect(allowedActions("internal", s, ["sender", "receiver"])).toEqual([]);
+    for (const s of ["completed", "returned", "cancelled"] as const)
+      expect(allowedActions("internal", s, ["sender", "receiver"])).toEqual([]);
   });
 
   it("is overdue only while pending and past the deadline", () => {

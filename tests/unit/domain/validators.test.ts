@@ -11,7 +11,12 @@ const TODAY = "2026-11-22";
 
 describe("citizen ID number (GB 11643)", () => {
   it("accepts the standard's own examples", () => {
-    expect(parseIdNumber("11010519491231002X", TODAY)).toMatchObject({ ok: true, value: "11010519491231002X", birthDate: "1949-12-31", gender: "female" });
+    expect(parseIdNumber("11010519491231002X", TODAY)).toMatchObject({
+      ok: true,
+      value: "11010519491231002X",
+      birthDate: "1949-12-31",
+      gender: "female",
+    });
     expect(parseIdNumber("440524188001010014", TODAY)).toMatchObject({ ok: true, birthDate: "1880-01-01", gender: "male" });
   });
 
@@ -88,7 +93,12 @@ describe("mobile phone", () => {
     expect(parseMobilePhone("+86 138-1234-5678")).toEqual({ ok: true, value: "13812345678" });
     expect(parseMobilePhone("１３８１２３４５６７８")).toEqual({ ok: true, value: "13812345678" });
   });
-  it.each([["1381234567", "11 位"], ["12812345678", "13–19"], ["138abc45678", "数字"], ["", "为空"]])("rejects %s", (raw, reason) => {
+  it.each([
+    ["1381234567", "11 位"],
+    ["12812345678", "13–19"],
+    ["138abc45678", "数字"],
+    ["", "为空"],
+  ])("rejects %s", (raw, reason) => {
     const r = parseMobilePhone(raw);
     expect(!r.ok && r.reason).toContain(reason);
   });
@@ -123,7 +133,8 @@ describe("masking and integer fields", () => {
     expect(maskPersonalCell("370102900101123")).toBe("370102*****1123");
     expect(maskPersonalCell("138 1234 5678")).toBe("138******5678");
     expect(maskPersonalCell("+8613812345678")).toBe("+86*******5678");
-    for (const keep of ["张伟", "2024年3月5日", "45321", "3.70102E+17", "牡丹区东站", "", "1234567890"]) expect(maskPersonalCell(keep)).toBe(keep);
+    for (const keep of ["张伟", "2024年3月5日", "45321", "3.70102E+17", "牡丹区东站", "", "1234567890"])
+      expect(maskPersonalCell(keep)).toBe(keep);
   });
   it("masks every ID number and mobile number inside free text, and nothing else", () => {
     expect(maskPersonalText("手机号已规范为 13812345678")).toBe("手机号已规范为 138****5678");
@@ -131,7 +142,14 @@ describe("masking and integer fields", () => {
       "与370102********1234重复；另一号码370102********123x，电话+86138****5678。",
     );
     expect(maskPersonalText("旧号码370102900101123")).toBe("旧号码370102*****1123");
-    for (const keep of ["手机号码应为 11 位，实际为 10 位", "与第12行的身份证号重复，本行未导入", "编号 123456789012", "订单1381234567890", "", "12345678901"]) {
+    for (const keep of [
+      "手机号码应为 11 位，实际为 10 位",
+      "与第12行的身份证号重复，本行未导入",
+      "编号 123456789012",
+      "订单1381234567890",
+      "",
+      "12345678901",
+    ]) {
       expect(maskPersonalText(keep)).toBe(keep);
     }
   });
@@ -139,7 +157,11 @@ describe("masking and integer fields", () => {
     const f = z.object({ n: nonNegativeIntField("从业人员数") });
     expect(f.parse({ n: "12" }).n).toBe(12);
     expect(f.parse({ n: "" }).n).toBe(0);
-    for (const [raw, msg] of [["2.5", "应为整数"], ["abc", "应为整数"], ["-3", "不能为负数"]] as const) {
+    for (const [raw, msg] of [
+      ["2.5", "应为整数"],
+      ["abc", "应为整数"],
+      ["-3", "不能为负数"],
+    ] as const) {
       const r = f.safeParse({ n: raw });
       expect(r.success).toBe(false);
       if (!r.success) expect(fieldErrorsOf(r.error).n).toContain(msg);

@@ -24,8 +24,7 @@ async function coverageBuffer(who = supervisor) {
   return { p, buf: await toBuffer((out) => p.run(out)) };
 }
 
-const numbersOf = (row: { getCell(c: number): { value: unknown } }) =>
-  TABLE_COLUMNS.map((_c, k) => row.getCell(3 + k).value);
+const numbersOf = (row: { getCell(c: number): { value: unknown } }) => TABLE_COLUMNS.map((_c, k) => row.getCell(3 + k).value);
 
 describe("coverage workbook, sheet 1: the official-style table", () => {
   it("has the title, the reporting unit, the as-of date and the sheets in order", async () => {
@@ -43,7 +42,8 @@ describe("coverage workbook, sheet 1: the official-style table", () => {
     const ws = sheet(await readWorkbook((await coverageBuffer()).buf), SHEET_NAMES[0]);
     const merges = (ws.model as unknown as { merges: string[] }).merges;
     expect(LAST_COL).toBe(21);
-    for (const m of ["A1:U1", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:H3", "I3:K3", "L3:O3", "P3:Q3", "R3:S3", "T3:U3"]) expect(merges).toContain(m);
+    for (const m of ["A1:U1", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:H3", "I3:K3", "L3:O3", "P3:Q3", "R3:S3", "T3:U3"])
+      expect(merges).toContain(m);
     expect(["E3", "I3", "L3", "P3", "R3", "T3"].map((a) => ws.getCell(a).value)).toEqual([
       "已单独建立党组织的",
       "已建立联合党支部的",
@@ -69,7 +69,18 @@ describe("coverage workbook, sheet 1: the official-style table", () => {
   it("has a block per committee and per county, each with a 合计 equal to the sum of its rows", async () => {
     const ws = sheet(await readWorkbook((await coverageBuffer()).buf), SHEET_NAMES[0]);
     const labels = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map((r) => ws.getCell(r, 2).value ?? ws.getCell(r, 1).value);
-    expect(labels).toEqual(["一、按行业党委", "市道路运输行业党委", "市网约配送行业党委", "曹县网约配送行业党委", "合计", "二、按县（区）", "牡丹区", "曹县", "菏泽市本级", "合计"]);
+    expect(labels).toEqual([
+      "一、按行业党委",
+      "市道路运输行业党委",
+      "市网约配送行业党委",
+      "曹县网约配送行业党委",
+      "合计",
+      "二、按县（区）",
+      "牡丹区",
+      "曹县",
+      "菏泽市本级",
+      "合计",
+    ]);
     // The road-transport committee, worked out by hand in tests/unit/coverage/fixture.ts.
     expect(numbersOf(ws.getRow(6))).toEqual([5, 3, 1, 0, 0, 1, 3, 1, 1, 1, 1, 0, 0, 4, 0.8, 5, 1, 12, 6]);
     const total = [9, 3, 2, 0, 1, 1, 3, 1, 1, 4, 1, 2, 1, 5, 5 / 9, 6, 6 / 9, 18, 6];
@@ -108,9 +119,16 @@ describe("coverage workbook, sheet 1: the official-style table", () => {
     expect(ws.views[0]).toMatchObject({ state: "frozen", xSplit: 2, ySplit: 4 });
     expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
     const xml = await zipEntries(buf);
-    expect(xml.get("xl/workbook.xml")).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="0">&apos;两个覆盖统计表&apos;!$${HEADER_ROWS[0]}:$${HEADER_ROWS[1]}</definedName>`);
+    expect(xml.get("xl/workbook.xml")).toContain(
+      `<definedName name="_xlnm.Print_Titles" localSheetId="0">&apos;两个覆盖统计表&apos;!$${HEADER_ROWS[0]}:$${HEADER_ROWS[1]}</definedName>`,
+    );
     for (const a of ["A3", "U4", "C6", "U14"]) {
-      expect(ws.getCell(a).border).toMatchObject({ top: { style: "thin" }, left: { style: "thin" }, bottom: { style: "thin" }, right: { style: "thin" } });
+      expect(ws.getCell(a).border).toMatchObject({
+        top: { style: "thin" },
+        left: { style: "thin" },
+        bottom: { style: "thin" },
+        right: { style: "thin" },
+      });
     }
   });
 });
@@ -120,7 +138,20 @@ describe("coverage workbook, sheets 2–5", () => {
     const { buf } = await coverageBuffer();
     const wb = await readWorkbook(buf);
     const s2 = sheet(wb, SHEET_NAMES[1]);
-    expect(s2.getRow(1).values).toEqual([undefined, "序号", "企业名称", "统一社会信用代码", "负责党委", "县（区）", "从业人员数", "正式党员数", "党员数", "覆盖情况", "覆盖党组织", "党建工作指导员/联络员"]);
+    expect(s2.getRow(1).values).toEqual([
+      undefined,
+      "序号",
+      "企业名称",
+      "统一社会信用代码",
+      "负责党委",
+      "县（区）",
+      "从业人员数",
+      "正式党员数",
+      "党员数",
+      "覆盖情况",
+      "覆盖党组织",
+      "党建工作指导员/联络员",
+    ]);
     expect([s2.getCell("B2").value, s2.getCell("B3").value, s2.getCell("B4").value]).toEqual(["E2企业", "E5企业", null]);
     const s3 = sheet(wb, SHEET_NAMES[2]);
     expect([2, 3, 4].map((r) => s3.getCell(r, 2).value)).toEqual(["E7企业", "E8企业", `'${HYPERLINK}`]);
@@ -130,7 +161,8 @@ describe("coverage workbook, sheets 2–5", () => {
     expect(s3.getCell("C4").value).toBe("91371700MA00000009");
     expect(s3.getCell("C4").numFmt).toBe("@");
     const xml = await zipEntries(buf);
-    for (const [name, text] of xml) if (name.startsWith("xl/worksheets/")) expect({ name, formula: /<f[ >]/.test(text) }).toEqual({ name, formula: false });
+    for (const [name, text] of xml)
+      if (name.startsWith("xl/worksheets/")) expect({ name, formula: /<f[ >]/.test(text) }).toEqual({ name, formula: false });
     expect(xml.get("xl/sharedStrings.xml")).toContain("&apos;=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)");
   });
 
@@ -170,9 +202,22 @@ describe("coverage workbook, sheets 2–5", () => {
 
   it("is audited with its filters and row count", async () => {
     await coverageBuffer();
-    const a = h.sqlite.prepare("SELECT action, entity, entity_id, details FROM audit_log WHERE action = 'export'").all() as { entity_id: string; details: string }[];
+    const a = h.sqlite.prepare("SELECT action, entity, entity_id, details FROM audit_log WHERE action = 'export'").all() as {
+      entity_id: string;
+      details: string;
+    }[];
     expect(a).toHaveLength(1);
     expect(a[0]?.entity_id).toBe("coverage");
-    expect(JSON.parse(a[0]!.details)).toMatchObject({ kind: "coverage", org: "HZ", asOf: "2025-12-31", rows: 8, unmasked: true, completed: true, shouldForm: 2, uncovered: 3, unmanaged: 11 });
+    expect(JSON.parse(a[0]!.details)).toMatchObject({
+      kind: "coverage",
+      org: "HZ",
+      asOf: "2025-12-31",
+      rows: 8,
+      unmasked: true,
+      completed: true,
+      shouldForm: 2,
+      uncovered: 3,
+      unmanaged: 11,
+    });
   });
 });

@@ -86,7 +86,13 @@ describe("enterprise list", () => {
     const byName = new Map(x.column("企业名称").map((c) => [c.text, c.row]));
     const cov = (name: string) => x.ws.getCell(Number(byName.get(name)), x.col("覆盖情况")).value;
     const should = (name: string) => x.ws.getCell(Number(byName.get(name)), x.col("应建未建")).value;
-    expect([cov("E1企业"), cov("E2企业"), cov("E5企业"), cov("E7企业"), cov(`'${HYPERLINK}`)]).toEqual(["单独建立党组织", "联合党支部覆盖", "仅工作覆盖", "未覆盖", "未覆盖"]);
+    expect([cov("E1企业"), cov("E2企业"), cov("E5企业"), cov("E7企业"), cov(`'${HYPERLINK}`)]).toEqual([
+      "单独建立党组织",
+      "联合党支部覆盖",
+      "仅工作覆盖",
+      "未覆盖",
+      "未覆盖",
+    ]);
     expect([should("E2企业"), should("E5企业"), should("E3企业")]).toEqual(["是", "是", "否"]);
     const cell = x.ws.getCell(Number(byName.get(`'${HYPERLINK}`)), x.col("企业名称"));
     expect(cell.type).toBe(3); // a string cell
@@ -129,7 +135,11 @@ describe("leads, transfers, workers", () => {
 describe("every export is audited with its filters and row count", () => {
   it("records kind, scope, filters, rows and whether ID numbers were whole", async () => {
     await exportOf(secretaryJoint, { kind: "members", filters: { relationStatus: "local" } });
-    const rows = h.sqlite.prepare("SELECT username, entity_id, details FROM audit_log WHERE action = 'export'").all() as { username: string; entity_id: string; details: string }[];
+    const rows = h.sqlite.prepare("SELECT username, entity_id, details FROM audit_log WHERE action = 'export'").all() as {
+      username: string;
+      entity_id: string;
+      details: string;
+    }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]?.entity_id).toBe("members");
     expect(JSON.parse(rows[0]!.details)).toEqual({
@@ -162,10 +172,20 @@ describe("text cells", () => {
   it("drop only the control characters XML cannot carry, and neutralise what a spreadsheet would take for a formula", () => {
     expect(textCell("a\u0001b\tc\r\nd")).toBe("ab\tc\r\nd");
     expect(textCell(null)).toBe("");
-    for (const v of [HYPERLINK, "+86 138", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠SUM(1)"]) expect(textCell(v), JSON.stringify(v)).toBe(`'${v}`);
+    for (const v of [HYPERLINK, "+86 138", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠SUM(1)"])
+      expect(textCell(v), JSON.stringify(v)).toBe(`'${v}`);
     // A control character XML drops cannot hide a trigger behind it.
     expect(textCell("\u0001=1+1")).toBe("'=1+1");
     // ID numbers, codes, dates, Excel's own scientific notation, masked numbers: unchanged.
-    for (const v of ["371702199001011234", "91371700MA00000009", "2025-01-01", "3.71702E+17", "371702********1234", "—", "'=quoted already"]) expect(textCell(v)).toBe(v);
+    for (const v of [
+      "371702199001011234",
+      "91371700MA00000009",
+      "2025-01-01",
+      "3.71702E+17",
+      "371702********1234",
+      "—",
+      "'=quoted already",
+    ])
+      expect(textCell(v)).toBe(v);
   });
 });

@@ -3,7 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import { runImport } from "../../../server/services/import/import.service.js";
-import { bulkVerifyLeads, getLead, leadCounts, listLeads, listPlatformDepartures, rejectLead, verifyLead } from "../../../server/services/finds/leads.js";
+import {
+  bulkVerifyLeads,
+  getLead,
+  leadCounts,
+  listLeads,
+  listPlatformDepartures,
+  rejectLead,
+  verifyLead,
+} from "../../../server/services/finds/leads.js";
 import { loadActor } from "../../../server/services/admin/users.js";
 import { fixtureId } from "../../fixtures/rosters/people.js";
 import { tempFileDb } from "../../helpers/db.js";
@@ -43,9 +51,17 @@ describe("leads", () => {
   it("verify with a branch creates a managed member with the find's channel and date", () => {
     const r = verifyLead(h.db, clerkPs, leadId(fixtureId(4)), { branchId: city.psBranch.id }, TODAY);
     expect(r).toMatchObject({ created: true, filed: true });
-    const m = h.sqlite.prepare("SELECT org_id AS org, relation_status AS rel, category, discovery_channel AS ch, verified_on AS v, managed_on AS managed FROM members WHERE id = ?").get(r.memberId);
+    const m = h.sqlite
+      .prepare(
+        "SELECT org_id AS org, relation_status AS rel, category, discovery_channel AS ch, verified_on AS v, managed_on AS managed FROM members WHERE id = ?",
+      )
+      .get(r.memberId);
     expect(m).toEqual({ org: city.psBranch.id, rel: "local", category: "probationary", ch: "platform_report", v: TODAY, managed: TODAY });
-    expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id").pluck().all(r.memberId)).toEqual(["created", "verified", "filed"]);
+    expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id").pluck().all(r.memberId)).toEqual([
+      "created",
+      "verified",
+      "filed",
+    ]);
     expect(h.sqlite.prepare("SELECT member_id FROM workers WHERE id_number = ?").pluck().get(fixtureId(4))).toBe(r.memberId);
     expect(getLead(h.db, clerkPs, leadId(fixtureId(4)))).toMatchObject({ status: "verified", memberId: r.memberId, decidedBy: clerkPs.id });
     expect(leadCounts(h.db, clerkPs)).toEqual({ open: 1, verified: 1, rejected: 0 });
@@ -92,7 +108,13 @@ describe("leads", () => {
 
   it("lists members who left a platform (流失风险)", async () => {
     verifyLead(h.db, clerkPs, leadId(fixtureId(0)), {}, TODAY);
-    await runImport(h, clerkPs, { kind: "roster", file: path.join(FIX, "excel-scientific-ids.csv"), platform: "某外卖平台", orgId: city.ps.id, today: "2030-01-01" });
+    await runImport(h, clerkPs, {
+      kind: "roster",
+      file: path.join(FIX, "excel-scientific-ids.csv"),
+      platform: "某外卖平台",
+      orgId: city.ps.id,
+      today: "2030-01-01",
+    });
     const list = listPlatformDepartures(h.db, clerkPs).rows;
     expect(list.map((r) => [r.name, r.platform, r.leftOn])).toEqual([["张伟", "某外卖平台", "2030-01-01"]]);
     expect(listPlatformDepartures(h.db, clerkDl).rows).toEqual([]);

@@ -36,7 +36,10 @@ describe("CsvParser", () => {
 
   it("reads csv-spectrum's location_coordinates: quotes inside an unquoted field are text", () => {
     const csv = fs.readFileSync(path.join(spectrumDir, "csvs", "location_coordinates.csv"), "utf8");
-    const expected = JSON.parse(fs.readFileSync(path.join(spectrumDir, "json", "location_coordinates.json"), "utf8")) as Record<string, string>;
+    const expected = JSON.parse(fs.readFileSync(path.join(spectrumDir, "json", "location_coordinates.json"), "utf8")) as Record<
+      string,
+      string
+    >;
     const rows = parseChunked(csv, 5);
     expect(rows).toHaveLength(2);
     expect(rows[1]).toEqual(["2095257564", expected["Location Coordinates"], "Modesto", "Stanislaus"]);
@@ -44,7 +47,13 @@ describe("CsvParser", () => {
 
   it("handles CRLF, LF and lone CR row ends, and a CRLF split between chunks", () => {
     const text = "a,b\r\n1,2\n3,4\r5,6\r\n";
-    for (const size of [1, 2, 4, 100]) expect(parseChunked(text, size)).toEqual([["a", "b"], ["1", "2"], ["3", "4"], ["5", "6"]]);
+    for (const size of [1, 2, 4, 100])
+      expect(parseChunked(text, size)).toEqual([
+        ["a", "b"],
+        ["1", "2"],
+        ["3", "4"],
+        ["5", "6"],
+      ]);
   });
 
   it("keeps empty fields, empty last fields and blank lines as one empty cell", () => {
@@ -54,11 +63,17 @@ describe("CsvParser", () => {
   });
 
   it("is loose where real files are: stray quotes inside a field and text after a closing quote", () => {
-    expect(parseChunked('张"伟",1\n"东站"北,2\n', 2)).toEqual([['张"伟"', "1"], ["东站北", "2"]]);
+    expect(parseChunked('张"伟",1\n"东站"北,2\n', 2)).toEqual([
+      ['张"伟"', "1"],
+      ["东站北", "2"],
+    ]);
   });
 
   it("splits on tabs when told to, leaving commas as text", () => {
-    expect(parseChunked('姓名\t站点\n张伟\t"东站,西站"\n', 4, "\t")).toEqual([["姓名", "站点"], ["张伟", "东站,西站"]]);
+    expect(parseChunked('姓名\t站点\n张伟\t"东站,西站"\n', 4, "\t")).toEqual([
+      ["姓名", "站点"],
+      ["张伟", "东站,西站"],
+    ]);
   });
 
   it("counts rows and names the row of an unclosed quote", () => {

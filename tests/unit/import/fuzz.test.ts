@@ -76,7 +76,11 @@ function syntheticRoster(rng: Rng, n: number): string {
 }
 
 function corpus(rng: Rng): Seed[] {
-  const file = (name: string, kind: ImportOptions["kind"] = "roster"): Seed => ({ name, kind, bytes: fs.readFileSync(path.join(FIX, name)) });
+  const file = (name: string, kind: ImportOptions["kind"] = "roster"): Seed => ({
+    name,
+    kind,
+    bytes: fs.readFileSync(path.join(FIX, name)),
+  });
   const seeds: Seed[] = [
     file("gbk-crlf.csv"),
     file("utf8-bom.csv"),
@@ -90,7 +94,8 @@ function corpus(rng: Rng): Seed[] {
     file("roster.xlsx"),
     file("members.csv", "members"),
   ];
-  for (let i = 0; i < 4; i++) seeds.push({ name: `synthetic-${i}.csv`, kind: "roster", bytes: Buffer.from(syntheticRoster(rng, 20 + rng.int(40))) });
+  for (let i = 0; i < 4; i++)
+    seeds.push({ name: `synthetic-${i}.csv`, kind: "roster", bytes: Buffer.from(syntheticRoster(rng, 20 + rng.int(40))) });
   return seeds;
 }
 
@@ -197,7 +202,11 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const count = (sql: string, ...args: unknown[]) => h.sqlite.prepare(sql).pluck().get(...args) as number;
+const count = (sql: string, ...args: unknown[]) =>
+  h.sqlite
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 function tables() {
   return {
     workers: count("SELECT count(*) FROM workers"),
@@ -219,17 +228,23 @@ function acceptedProblems(
   after: ReturnType<typeof tables>,
 ): string[] {
   const p: string[] = [];
-  if (!imp || imp.id !== s.importId || imp.status !== "succeeded") p.push(`${label}: accepted but the import record is ${JSON.stringify(imp)}`);
-  if (s.rows !== s.inserted + s.updated + s.unchanged + s.duplicates + s.rejected) p.push(`${label}: rows ${s.rows} ≠ ${JSON.stringify(s)}`);
+  if (!imp || imp.id !== s.importId || imp.status !== "succeeded")
+    p.push(`${label}: accepted but the import record is ${JSON.stringify(imp)}`);
+  if (s.rows !== s.inserted + s.updated + s.unchanged + s.duplicates + s.rejected)
+    p.push(`${label}: rows ${s.rows} ≠ ${JSON.stringify(s)}`);
   if (s.rows <= 0) p.push(`${label}: accepted with ${s.rows} rows`);
-  for (const k of ["inserted", "updated", "unchanged", "duplicates", "rejected", "corrected"] as const) if (s[k] < 0) p.push(`${label}: ${k} is negative`);
+  for (const k of ["inserted", "updated", "unchanged", "duplicates", "rejected", "corrected"] as const)
+    if (s[k] < 0) p.push(`${label}: ${k} is negative`);
   const added = kind === "roster" ? after.workers - before.workers : after.members - before.members;
   if (added !== s.inserted) p.push(`${label}: ${added} rows added, summary says inserted ${s.inserted}`);
   // The same file again today stands on the earlier import's issue list (its summary names it).
-  const stored = JSON.parse(h.sqlite.prepare("SELECT summary FROM imports WHERE id = ?").pluck().get(s.importId) as string) as { sameAsImportId?: number };
+  const stored = JSON.parse(h.sqlite.prepare("SELECT summary FROM imports WHERE id = ?").pluck().get(s.importId) as string) as {
+    sameAsImportId?: number;
+  };
   const issuesOf = stored.sameAsImportId ?? s.importId;
   const refusedRows = count("SELECT count(*) FROM import_issues WHERE import_id = ? AND outcome IN ('rejected', 'duplicate')", issuesOf);
-  if (refusedRows !== s.rejected + s.duplicates) p.push(`${label}: ${refusedRows} rejected/duplicate issues, summary says ${s.rejected + s.duplicates}`);
+  if (refusedRows !== s.rejected + s.duplicates)
+    p.push(`${label}: ${refusedRows} rejected/duplicate issues, summary says ${s.rejected + s.duplicates}`);
   const own = count("SELECT count(*) FROM import_issues WHERE import_id = ?", s.importId);
   if (after.importIssues - before.importIssues !== own) p.push(`${label}: issues written for other imports`);
   return p;
@@ -260,13 +275,24 @@ describe("importer fuzz", () => {
       let summary: ImportSummary | null = null;
       let error: unknown = null;
       try {
-        summary = await runImport(h, clerk, { kind, file, originalName: path.basename(file), platform: kind === "roster" ? `平台${done % 3}` : null, orgId, source: "cli", limits: { maxBytes: 64 * 1024 } });
+        summary = await runImport(h, clerk, {
+          kind,
+          file,
+          originalName: path.basename(file),
+          platform: kind === "roster" ? `平台${done % 3}` : null,
+          orgId,
+          source: "cli",
+          limits: { maxBytes: 64 * 1024 },
+        });
       } catch (e) {
         error = e;
       }
       fs.rmSync(file, { force: true });
       const after = tables();
-      const created = h.sqlite.prepare("SELECT id, status FROM imports WHERE id > ? ORDER BY id").all(lastBefore) as { id: number; status: string }[];
+      const created = h.sqlite.prepare("SELECT id, status FROM imports WHERE id > ? ORDER BY id").all(lastBefore) as {
+        id: number;
+        status: string;
+      }[];
       if (created.length > 1) problems.push(`${label}: ${created.length} import records for one file`);
 
       if (error !== null) {
@@ -277,7 +303,8 @@ describe("importer fuzz", () => {
         }
         if (error.status >= 500) problems.push(`${label}: refused with ${error.status} ${error.message}`);
         refusals.set(error.code, (refusals.get(error.code) ?? 0) + 1);
-        if (JSON.stringify(after) !== JSON.stringify(before)) problems.push(`${label}: refused (${error.message}) but wrote ${JSON.stringify({ before, after })}`);
+        if (JSON.stringify(after) !== JSON.stringify(before))
+          problems.push(`${label}: refused (${error.message}) but wrote ${JSON.stringify({ before, after })}`);
         if (created[0] && created[0].status !== "failed") problems.push(`${label}: refused but the import is ${created[0].status}`);
         continue;
       }
@@ -285,7 +312,9 @@ describe("importer fuzz", () => {
       problems.push(...acceptedProblems(label, kind, summary!, created[0], before, after));
     }
     const elapsed = Date.now() - started;
-    console.info(`importer fuzz: ${done} files in ${elapsed} ms — ${outcomes.accepted} accepted, ${outcomes.refused} refused ${JSON.stringify(Object.fromEntries(refusals))}`);
+    console.info(
+      `importer fuzz: ${done} files in ${elapsed} ms — ${outcomes.accepted} accepted, ${outcomes.refused} refused ${JSON.stringify(Object.fromEntries(refusals))}`,
+    );
     expect(problems).toEqual([]);
     expect(unhandled).toEqual([]);
     // Both outcomes were exercised, and the run was not cut short to a handful.
@@ -307,7 +336,9 @@ describe("hostile shapes, bounded in time", () => {
     fs.writeFileSync(file, `${Array.from({ length: 20 }, () => row).join("\n")}\n`);
     const before = tables();
     const t0 = Date.now();
-    const err = await runImport(h, clerk, { kind: "roster", file, platform: "宽表平台", orgId: city.dl.id, source: "cli" }).catch((e: unknown) => e);
+    const err = await runImport(h, clerk, { kind: "roster", file, platform: "宽表平台", orgId: city.dl.id, source: "cli" }).catch(
+      (e: unknown) => e,
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(err).toBeInstanceOf(AppError);
     expect(["not_a_table", "missing_columns"]).toContain((err as AppError).code);
@@ -324,7 +355,10 @@ describe("hostile shapes, bounded in time", () => {
       const before = tables();
       const lastBefore = lastImportId();
       const s = await runImport(h, clerk, { kind: "roster", file, platform: "两次平台", orgId: city.dl.id, source: "cli" });
-      const imp = h.sqlite.prepare("SELECT id, status FROM imports WHERE id > ? ORDER BY id").get(lastBefore) as { id: number; status: string };
+      const imp = h.sqlite.prepare("SELECT id, status FROM imports WHERE id > ? ORDER BY id").get(lastBefore) as {
+        id: number;
+        status: string;
+      };
       results.push(...acceptedProblems(`round ${round}`, "roster", s, imp, before, tables()));
       lastSummary = s;
     }
@@ -338,7 +372,11 @@ describe("hostile shapes, bounded in time", () => {
 
   it("a real header followed by thousands of extra columns still imports its rows", async () => {
     const extra = Array.from({ length: 5000 }, (_, i) => `备注${i}`).join(",");
-    const rows = [`姓名,身份证号,政治面貌,${extra}`, `宽表甲,${makeIdNumber("371702", "1990-01-01", 41)},群众`, `宽表乙,${makeIdNumber("371702", "1990-01-01", 42)},中共党员`];
+    const rows = [
+      `姓名,身份证号,政治面貌,${extra}`,
+      `宽表甲,${makeIdNumber("371702", "1990-01-01", 41)},群众`,
+      `宽表乙,${makeIdNumber("371702", "1990-01-01", 42)},中共党员`,
+    ];
     const file = path.join(dir, "wide-header.csv");
     fs.writeFileSync(file, `${rows.join("\n")}\n`);
     const t0 = Date.now();

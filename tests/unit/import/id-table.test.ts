@@ -6,7 +6,8 @@ describe("IdTable", () => {
   it("returns the first row of an ID number seen again, through many growths", () => {
     const t = new IdTable(16);
     const ids: string[] = [];
-    for (let i = 0; i < 50_000; i++) ids.push(makeIdNumber(i % 2 ? "371702" : "110105", `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`, i));
+    for (let i = 0; i < 50_000; i++)
+      ids.push(makeIdNumber(i % 2 ? "371702" : "110105", `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`, i));
     const unique = new Set(ids);
     const first = new Map<string, number>();
     ids.forEach((id, i) => {

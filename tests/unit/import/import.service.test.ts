@@ -65,7 +65,9 @@ function snapshot(): Record<string, unknown[]> {
 }
 
 function issues(importId: number) {
-  return h.sqlite.prepare('SELECT row_number AS rowNumber, outcome, "column", value, reason FROM import_issues WHERE import_id = ? ORDER BY id').all(importId) as {
+  return h.sqlite
+    .prepare('SELECT row_number AS rowNumber, outcome, "column", value, reason FROM import_issues WHERE import_id = ? ORDER BY id')
+    .all(importId) as {
     rowNumber: number;
     outcome: string;
     column: string;
@@ -83,7 +85,18 @@ const count = (table: string) => h.sqlite.prepare(`SELECT count(*) FROM ${table}
 describe("every row accounted for, per fixture", () => {
   it("GBK with CRLF: 5 rows in, 2 leads from 政治面貌, dates in Chinese forms read", async () => {
     const s = await roster("gbk-crlf.csv");
-    expect(s).toMatchObject({ encoding: "gb18030", rows: 5, inserted: 5, updated: 0, unchanged: 0, corrected: 0, duplicates: 0, rejected: 0, leadsCreated: 2, departed: 0 });
+    expect(s).toMatchObject({
+      encoding: "gb18030",
+      rows: 5,
+      inserted: 5,
+      updated: 0,
+      unchanged: 0,
+      corrected: 0,
+      duplicates: 0,
+      rejected: 0,
+      leadsCreated: 2,
+      departed: 0,
+    });
     balanced(s);
     const w = h.sqlite.prepare("SELECT name, station, political_status AS ps, hired_on AS hired FROM workers ORDER BY id_number").all();
     expect(w).toEqual([
@@ -93,7 +106,9 @@ describe("every row accounted for, per fixture", () => {
       { name: "刘洋", station: "牡丹区西站", ps: "masses", hired: "2024-01-30" },
       { name: "陈静", station: "牡丹区北站", ps: "probationary_member", hired: "2024-03-08" },
     ]);
-    const leads = h.sqlite.prepare("SELECT id_number AS id, channel, committee_id AS committee, status FROM leads ORDER BY id_number").all();
+    const leads = h.sqlite
+      .prepare("SELECT id_number AS id, channel, committee_id AS committee, status FROM leads ORDER BY id_number")
+      .all();
     expect(leads).toEqual([
       { id: fixtureId(0), channel: "platform_report", committee: city.ps.id, status: "open" },
       { id: fixtureId(4), channel: "platform_report", committee: city.ps.id, status: "open" },
@@ -122,7 +137,13 @@ describe("every row accounted for, per fixture", () => {
     const s = await roster("quoted-newlines.csv");
     expect(s).toMatchObject({ rows: 3, inserted: 3, corrected: 1, rejected: 0 });
     expect(issues(s.importId)).toEqual([
-      { rowNumber: 4, outcome: "corrected", column: "手机号", value: "1380000000", reason: "手机号码应为 11 位，实际为 10 位，已忽略该手机号" },
+      {
+        rowNumber: 4,
+        outcome: "corrected",
+        column: "手机号",
+        value: "1380000000",
+        reason: "手机号码应为 11 位，实际为 10 位，已忽略该手机号",
+      },
     ]);
     const stations = h.sqlite.prepare("SELECT station FROM workers ORDER BY id_number").pluck().all();
     expect(stations).toEqual(["牡丹区,东站", '牡丹区 西站（"新"）', "北站"]);
@@ -145,7 +166,13 @@ describe("every row accounted for, per fixture", () => {
     const s = await roster("lowercase-x.csv");
     expect(s).toMatchObject({ rows: 2, inserted: 2, corrected: 1, rejected: 0 });
     expect(issues(s.importId)).toEqual([
-      { rowNumber: 2, outcome: "corrected", column: "身份证号", value: `${fixtureIdWithX().id.slice(0, 17)}x`, reason: "末位小写 x 已改为大写 X" },
+      {
+        rowNumber: 2,
+        outcome: "corrected",
+        column: "身份证号",
+        value: `${fixtureIdWithX().id.slice(0, 17)}x`,
+        reason: "末位小写 x 已改为大写 X",
+      },
     ]);
     expect(h.sqlite.prepare("SELECT count(*) FROM workers WHERE id_number = ?").pluck().get(fixtureIdWithX().id)).toBe(1);
   });
@@ -216,7 +243,11 @@ describe("every row accounted for, per fixture", () => {
     const s = await roster("utf8-bom.csv", { originalName: "花名册.csv" });
     const imp = getImport(h, clerkPs, s.importId);
     const { createHash } = await import("node:crypto");
-    expect(imp.sha256).toBe(createHash("sha256").update(fs.readFileSync(f("utf8-bom.csv"))).digest("hex"));
+    expect(imp.sha256).toBe(
+      createHash("sha256")
+        .update(fs.readFileSync(f("utf8-bom.csv")))
+        .digest("hex"),
+    );
     expect(imp.sizeBytes).toBe(fs.statSync(f("utf8-bom.csv")).size);
     expect(imp.userId).toBe(clerkPs.id);
     expect(imp.originalName).toBe("花名册.csv");
@@ -283,7 +314,10 @@ describe("idempotent and atomic", () => {
     // A list of the city department applies to every committee below it: 王芳 is found at its import.
     const cityList = await runImport(h, admin, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.root.id });
     expect(cityList).toMatchObject({ inserted: 2, leadsCreated: 1 });
-    expect(h.sqlite.prepare("SELECT channel, committee_id AS c FROM leads WHERE id_number = ?").get(fixtureId(1))).toEqual({ channel: "data_match", c: city.ps.id });
+    expect(h.sqlite.prepare("SELECT channel, committee_id AS c FROM leads WHERE id_number = ?").get(fixtureId(1))).toEqual({
+      channel: "data_match",
+      c: city.ps.id,
+    });
   });
 
   it("another import of the platform in between means the file is read again", async () => {
@@ -318,21 +352,24 @@ describe("idempotent and atomic", () => {
     expect(failed).toEqual({ status: "failed", error: "导入失败：写入数据库时出错，数据库未被修改。" });
   });
 
-  it.each(["members_updated", "members_created", "workers_linked"])("a member list failing after %s leaves every table as it was", async (failAt) => {
-    await roster("gbk-crlf.csv");
-    const before = snapshot();
-    await expect(
-      runImport(h, clerkPs, {
-        kind: "members",
-        file: f("members.csv"),
-        orgId: city.psBranch.id,
-        afterStep: (step) => {
-          if (step === failAt) throw new Error("killed (simulated)");
-        },
-      }),
-    ).rejects.toThrow("killed (simulated)");
-    expect(snapshot()).toEqual(before);
-  });
+  it.each(["members_updated", "members_created", "workers_linked"])(
+    "a member list failing after %s leaves every table as it was",
+    async (failAt) => {
+      await roster("gbk-crlf.csv");
+      const before = snapshot();
+      await expect(
+        runImport(h, clerkPs, {
+          kind: "members",
+          file: f("members.csv"),
+          orgId: city.psBranch.id,
+          afterStep: (step) => {
+            if (step === failAt) throw new Error("killed (simulated)");
+          },
+        }),
+      ).rejects.toThrow("killed (simulated)");
+      expect(snapshot()).toEqual(before);
+    },
+  );
 
   it("a dry run reports what would happen and changes nothing", async () => {
     const before = snapshot();
@@ -377,7 +414,9 @@ describe("one import per platform at a time", () => {
   it("takes over the lock of an import whose process died", async () => {
     const old = new Date(Date.now() - STALE_LOCK_MS - 60_000).toISOString();
     h.sqlite
-      .prepare("INSERT INTO imports (kind, platform, org_id, status, started_at, heartbeat_at) VALUES ('roster', '某外卖平台', ?, 'running', ?, ?)")
+      .prepare(
+        "INSERT INTO imports (kind, platform, org_id, status, started_at, heartbeat_at) VALUES ('roster', '某外卖平台', ?, 'running', ?, ?)",
+      )
       .run(city.ps.id, old, old);
     const s = await roster("utf8-bom.csv");
     expect(s.inserted).toBe(3);
@@ -387,7 +426,9 @@ describe("one import per platform at a time", () => {
   it("refuses while a live import holds the lock", async () => {
     const now = new Date().toISOString();
     h.sqlite
-      .prepare("INSERT INTO imports (kind, platform, org_id, status, started_at, heartbeat_at) VALUES ('roster', '某外卖平台', ?, 'running', ?, ?)")
+      .prepare(
+        "INSERT INTO imports (kind, platform, org_id, status, started_at, heartbeat_at) VALUES ('roster', '某外卖平台', ?, 'running', ?, ?)",
+      )
       .run(city.ps.id, now, now);
     expect((await refusal(roster("utf8-bom.csv"))).status).toBe(409);
     expect(count("workers")).toBe(0);
@@ -410,9 +451,13 @@ describe("scope", () => {
 
   it("a supervisor reads but cannot import; a secretary cannot import into the committee", async () => {
     const sup = loadActor(h.db, city.userIds.supervisor!)!;
-    expect((await refusal(runImport(h, sup, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(403);
+    expect((await refusal(runImport(h, sup, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(
+      403,
+    );
     const sec = loadActor(h.db, city.userIds.secretaryPs!)!;
-    expect((await refusal(runImport(h, sec, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(422);
+    expect((await refusal(runImport(h, sec, { kind: "roster", file: f("utf8-bom.csv"), platform: "P", orgId: city.ps.id }))).status).toBe(
+      422,
+    );
   });
 
   it("a roster goes to a committee, not a branch", async () => {
@@ -436,7 +481,16 @@ describe("rows held by others", () => {
       const attack = () => runImport(h, clerkDl, { kind: "roster", file, platform: "某外卖平台", orgId: city.dl.id, source: "cli" });
       const first = await attack();
       balanced(first);
-      expect(first).toMatchObject({ rows: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2, departed: 0, membersMatched: 0, leadsCreated: 0 });
+      expect(first).toMatchObject({
+        rows: 3,
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        rejected: 2,
+        departed: 0,
+        membersMatched: 0,
+        leadsCreated: 0,
+      });
       expect(issues(first.importId).map((i) => [i.rowNumber, i.outcome, i.column, i.value])).toEqual([
         [2, "rejected", "身份证号", fixtureId(0)],
         [3, "rejected", "身份证号", fixtureId(1)],
@@ -481,7 +535,15 @@ describe("rows held by others", () => {
       const s = await runImport(h, clerkDl, { kind: "members", file, orgId: city.dlBranch.id });
       balanced(s);
       expect(s).toMatchObject({ rows: 1, inserted: 0, updated: 0, unchanged: 0, rejected: 1 });
-      expect(issues(s.importId)).toEqual([{ rowNumber: 2, outcome: "rejected", column: "身份证号", value: city.psMember.idNumber, reason: expect.stringContaining("已由其他党组织登记为党员") }]);
+      expect(issues(s.importId)).toEqual([
+        {
+          rowNumber: 2,
+          outcome: "rejected",
+          column: "身份证号",
+          value: city.psMember.idNumber,
+          reason: expect.stringContaining("已由其他党组织登记为党员"),
+        },
+      ]);
       expect(h.sqlite.prepare("SELECT * FROM members WHERE id = ?").get(city.psMember.id)).toEqual(before);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -493,13 +555,18 @@ describe("matching: the finds", () => {
   it("links workers to known members (data_match) and never raises a lead for them", async () => {
     const m = await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
     expect(m).toMatchObject({ kind: "members", rows: 3, inserted: 3, membersMatched: 0 });
-    const created = h.sqlite.prepare("SELECT relation_status AS rel, org_id AS org, category FROM members WHERE id_number = ?").get(fixtureId(20));
+    const created = h.sqlite
+      .prepare("SELECT relation_status AS rel, org_id AS org, category FROM members WHERE id_number = ?")
+      .get(fixtureId(20));
     expect(created).toEqual({ rel: "local", org: city.psBranch.id, category: "probationary" });
     const s = await roster("gbk-crlf.csv");
     expect(s).toMatchObject({ membersMatched: 1, leadsCreated: 1 }); // 张伟 is a member; only 陈静 becomes a lead
     const memberId = h.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(fixtureId(0));
     expect(h.sqlite.prepare("SELECT member_id FROM workers WHERE id_number = ?").pluck().get(fixtureId(0))).toBe(memberId);
-    expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id").pluck().all(memberId)).toEqual(["created", "platform_matched"]);
+    expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id").pluck().all(memberId)).toEqual([
+      "created",
+      "platform_matched",
+    ]);
   });
 
   it("a member list imported after the roster links the workers too", async () => {
@@ -513,7 +580,9 @@ describe("matching: the finds", () => {
     await roster("gbk-crlf.csv");
     const r = await runImport(h, clerkPs, { kind: "members", reference: true, file: f("reference-members.csv"), orgId: city.ps.id });
     expect(r).toMatchObject({ rows: 2, inserted: 2, membersMatched: 1, leadsCreated: 1 });
-    expect(h.sqlite.prepare("SELECT channel, home_org_name AS home, committee_id AS c FROM leads WHERE id_number = ?").get(fixtureId(1))).toEqual({
+    expect(
+      h.sqlite.prepare("SELECT channel, home_org_name AS home, committee_id AS c FROM leads WHERE id_number = ?").get(fixtureId(1)),
+    ).toEqual({
       channel: "data_match",
       home: "某县某镇某村党支部",
       c: city.ps.id,
@@ -539,7 +608,10 @@ describe("enterprises", () => {
   it("links a worker to the enterprise its franchisee or station names, within the import's scope", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enterprises-"));
     const file = path.join(dir, "r.csv");
-    fs.writeFileSync(file, `姓名,身份证号,站点,加盟商\n张伟,${fixtureId(0)},菏泽某配送站,\n王芳,${fixtureId(1)},东站,菏泽某配送站\n李娜,${fixtureId(2)},菏泽某物流有限公司,\n`);
+    fs.writeFileSync(
+      file,
+      `姓名,身份证号,站点,加盟商\n张伟,${fixtureId(0)},菏泽某配送站,\n王芳,${fixtureId(1)},东站,菏泽某配送站\n李娜,${fixtureId(2)},菏泽某物流有限公司,\n`,
+    );
     await roster(file);
     const rows = h.sqlite.prepare("SELECT enterprise_id FROM workers ORDER BY id_number").pluck().all();
     // 李娜's station is an enterprise of HZ-DL: outside HZ-PS's scope, so not linked.
@@ -560,12 +632,16 @@ describe("departures", () => {
     const left = h.sqlite.prepare("SELECT id_number FROM workers WHERE left_on = '2030-01-02' ORDER BY id_number").pluck().all();
     expect(left).toEqual([fixtureId(0), fixtureId(3), fixtureId(4)]);
     // Those seen again, unchanged, only have their last-seen date moved; those gone keep theirs.
-    const seen = h.sqlite.prepare("SELECT id_number AS id, last_seen_on AS seen, last_import_id AS imp FROM workers ORDER BY id_number").all() as { id: string; seen: string; imp: number }[];
+    const seen = h.sqlite
+      .prepare("SELECT id_number AS id, last_seen_on AS seen, last_import_id AS imp FROM workers ORDER BY id_number")
+      .all() as { id: string; seen: string; imp: number }[];
     expect(seen.map((w) => w.seen)).toEqual([todayIso(), "2030-01-02", "2030-01-02", todayIso(), todayIso()]);
     // Nothing in them changed, so the import that last changed them is still the first roster.
     expect(seen.map((w) => w.imp)).toEqual(Array(5).fill(firstRoster.importId));
     const memberId = h.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(fixtureId(0));
-    expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id DESC LIMIT 1").pluck().get(memberId)).toBe("platform_left");
+    expect(h.sqlite.prepare("SELECT kind FROM member_events WHERE member_id = ? ORDER BY id DESC LIMIT 1").pluck().get(memberId)).toBe(
+      "platform_left",
+    );
     // Another platform's people are not this roster's departures.
     const back = await roster("gbk-crlf.csv", { today: "2030-02-01" });
     expect(back).toMatchObject({ updated: 3, unchanged: 2, departed: 0 });
@@ -578,9 +654,21 @@ describe("preview, progress and the background run", () => {
   it("previews how a file was read and which columns map to what", async () => {
     const p = await inspectImportFile(h, clerkPs, { kind: "roster", file: f("gbk-crlf.csv"), platform: "P", orgId: city.ps.id });
     expect(p).toMatchObject({ format: "csv", encoding: "gb18030", delimiter: ",", headerRowNumber: 1, mappingSource: "auto", missing: [] });
-    expect(p.mapping).toEqual({ idNumber: "公民身份号码", name: "骑手姓名", phone: "联系电话", station: "所属站点", politicalStatus: "政治面貌", hiredOn: "入职日期" });
+    expect(p.mapping).toEqual({
+      idNumber: "公民身份号码",
+      name: "骑手姓名",
+      phone: "联系电话",
+      station: "所属站点",
+      politicalStatus: "政治面貌",
+      hiredOn: "入职日期",
+    });
     expect(p.sample).toHaveLength(5);
-    const missing = await inspectImportFile(h, clerkPs, { kind: "roster", file: f("missing-id-column.csv"), platform: "P", orgId: city.ps.id });
+    const missing = await inspectImportFile(h, clerkPs, {
+      kind: "roster",
+      file: f("missing-id-column.csv"),
+      platform: "P",
+      orgId: city.ps.id,
+    });
     expect(missing.missing.map((m) => m.key)).toEqual(["idNumber"]);
   });
 
@@ -589,7 +677,9 @@ describe("preview, progress and the background run", () => {
     const done = new Promise<ImportSummary | null>((res) => {
       resolveDone = res;
     });
-    const id = await startImport(h, clerkPs, { kind: "roster", file: f("gbk-crlf.csv"), platform: "P", orgId: city.ps.id }, (_e, s) => resolveDone(s));
+    const id = await startImport(h, clerkPs, { kind: "roster", file: f("gbk-crlf.csv"), platform: "P", orgId: city.ps.id }, (_e, s) =>
+      resolveDone(s),
+    );
     expect(typeof id).toBe("number");
     const summary = await done;
     const p = importProgress(h, clerkPs, id);
@@ -603,7 +693,14 @@ describe("preview, progress and the background run", () => {
     fs.writeFileSync(file, `人员,号码,备注\n张伟,${fixtureId(0)},x\n`);
     const e = await refusal(roster(file));
     expect(e.code).toBe("missing_columns");
-    const s = await runImport(h, clerkPs, { kind: "roster", file, platform: "怪平台", orgId: city.ps.id, mapping: { name: "人员", idNumber: "号码" }, saveMappingAs: "怪平台" });
+    const s = await runImport(h, clerkPs, {
+      kind: "roster",
+      file,
+      platform: "怪平台",
+      orgId: city.ps.id,
+      mapping: { name: "人员", idNumber: "号码" },
+      saveMappingAs: "怪平台",
+    });
     expect(s.inserted).toBe(1);
     const again = await inspectImportFile(h, clerkPs, { kind: "roster", file, platform: "怪平台", orgId: city.ps.id });
     expect(again).toMatchObject({ mappingSource: "saved", missing: [] });

@@ -39,7 +39,13 @@ describe("the error list workbook", () => {
     await wb.xlsx.readFile(out);
     const ws = wb.getWorksheet("问题清单")!;
     const rows = [4, 5, 6, 7, 8].map((r) => (ws.getRow(r).values as unknown[]).slice(1));
-    expect(rows[0]).toEqual(["第2行", "未导入（错误）", "身份证号", "3.71702E+17", "身份证号被 Excel 转成了科学计数法，后几位已丢失，请将该列设为文本后重新导出"]);
+    expect(rows[0]).toEqual([
+      "第2行",
+      "未导入（错误）",
+      "身份证号",
+      "3.71702E+17",
+      "身份证号被 Excel 转成了科学计数法，后几位已丢失，请将该列设为文本后重新导出",
+    ]);
     expect(rows[3]).toEqual(["第6行", "未导入（错误）", "身份证号", "'=1+1", "身份证号应为 18 位，实际为 4 位"]);
     expect(rows[4]).toEqual([]);
     for (const r of [4, 5, 6, 7]) for (let c = 1; c <= 5; c++) expect(ws.getRow(r).getCell(c).type).toBe(ExcelJS.ValueType.String);

@@ -68,9 +68,17 @@ describe("import owner lock", () => {
     try {
       runMigrations(h);
       h.sqlite.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES ('371700', '菏泽市', NULL, 'city')").run();
-      h.sqlite.prepare("INSERT INTO organizations (id, code, name, kind, path, region_code) VALUES (1, 'HZ', '市委社会工作部', 'city_department', '/1/', '371700')").run();
+      h.sqlite
+        .prepare(
+          "INSERT INTO organizations (id, code, name, kind, path, region_code) VALUES (1, 'HZ', '市委社会工作部', 'city_department', '/1/', '371700')",
+        )
+        .run();
       const add = (id: number) =>
-        h.sqlite.prepare("INSERT INTO imports (id, kind, platform, org_id, status, started_at, heartbeat_at) VALUES (?, 'roster', ?, 1, 'running', ?, ?)").run(id, `P${id}`, new Date().toISOString(), new Date().toISOString());
+        h.sqlite
+          .prepare(
+            "INSERT INTO imports (id, kind, platform, org_id, status, started_at, heartbeat_at) VALUES (?, 'roster', ?, 1, 'running', ?, ?)",
+          )
+          .run(id, `P${id}`, new Date().toISOString(), new Date().toISOString());
       add(1); // its process died: a lock file nobody holds, and a scratch directory
       fs.mkdirSync(`${dbFile}-imports`, { recursive: true });
       fs.writeFileSync(path.join(`${dbFile}-imports`, "1.lock"), "");
