@@ -15,9 +15,10 @@ import {
 import { COVERING_KINDS } from "../../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
 import { maskIdNumber, maskPhone } from "../../domain/masking.js";
+import { JOINT_BRANCH_MAX_UNITS } from "../../domain/org-size-rules.js";
 import { type Actor, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
 import { memberPresentSql } from "../members/sql.js";
-import { JOINT_BRANCH_MAX_UNITS, orgOptions } from "../orgs/orgs.service.js";
+import { orgOptions } from "../orgs/orgs.service.js";
 import { canEditEnterprise, getEnterprise } from "./access.js";
 import { enterpriseCoverage } from "./coverage.js";
 

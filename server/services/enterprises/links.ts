@@ -4,11 +4,11 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, organizationEnterprises, organizations } from "../../../db/schema.js";
 import { COVERING_KINDS } from "../../domain/codes.js";
+import { JOINT_BRANCH_MAX_UNITS } from "../../domain/org-size-rules.js";
 import { AppError } from "../../errors.js";
 import { type Actor, orgPathInScope } from "../../policy/actor.js";
 import type { CoverageInput } from "../../schemas/enterprises.schema.js";
 import { recordAudit } from "../admin/audit.js";
-import { JOINT_BRANCH_MAX_UNITS } from "../orgs/orgs.service.js";
 import { getWritableEnterprise } from "./access.js";
 
 /**
