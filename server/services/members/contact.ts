@@ -10,7 +10,7 @@ import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite } from "../../policy/actor.js";
 import type { LostContactInput, RestoreContactInput } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../admin/audit.js";
-import { assertNotFuture, assertStillMember, getMember } from "./members.service.js";
+import { assertNotFuture, assertStillMember, getMember } from "./record.js";
 import { addTimelineEntries } from "./timeline.js";
 
 export function markLostContact(db: Db, actor: Actor, memberId: number, input: LostContactInput, today = todayIso()): void {

@@ -15,7 +15,7 @@ import { type Actor, assertCanWrite, canWrite, orgPathInScope } from "../../poli
 import type { EndSpellInput, LeaveInput, MobileInInput, MobileOutInput, RenewCertificateInput } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../admin/audit.js";
 import { memberHoldingOrgs, pendingTransferOf, transfersOfMember } from "../transfers/transfers.service.js";
-import { assertNotFuture, assertStillMember, getMember } from "./members.service.js";
+import { assertNotFuture, assertStillMember, getMember } from "./record.js";
 import { addTimelineEntries } from "./timeline.js";
 
 export type MobileSpell = typeof mobileSpells.$inferSelect;
