@@ -33,8 +33,11 @@ export function orgIdByCode(handle: DbHandle, actor: Actor, code: string): numbe
   return org.id;
 }
 
+/** Rosters (and reference lists) go to a committee or the city department: the organizations that hold workers. */
+const isRosterTarget = (kind: OrgKind): boolean => COMMITTEE_KINDS.includes(kind) || kind === "city_department";
+
 export function checkTarget(kind: ImportKind, reference: boolean, org: OrgRow, platform: string | null): void {
-  const committeeLike = COMMITTEE_KINDS.includes(org.kind) || org.kind === "city_department";
+  const committeeLike = isRosterTarget(org.kind);
   if (kind === "roster") {
     if (!platform) throw AppError.invalid({ platform: "请填写平台名称" });
     if (platform.length > 50) throw AppError.invalid({ platform: "平台名称不能超过 50 个字" });
@@ -66,5 +69,5 @@ export function importTargets(handle: DbHandle, actor: Actor) {
     .orderBy(organizations.path)
     .all()
     .filter((o) => o.kind !== "group")
-    .map((o) => ({ ...o, rosterTarget: COMMITTEE_KINDS.includes(o.kind) || o.kind === "city_department" }));
+    .map((o) => ({ ...o, rosterTarget: isRosterTarget(o.kind) }));
 }
