@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempFileDb } from "../helpers/db.js";
+import { closedDbFile } from "../helpers/db.js";
 import { buildSmallCity } from "../helpers/fixtures.js";
 
 let dir: string;
@@ -12,12 +12,7 @@ let dbPath: string;
 let cleanup: () => void;
 
 beforeAll(async () => {
-  const h = tempFileDb();
-  await buildSmallCity(h);
-  dir = h.dir;
-  dbPath = h.path;
-  h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  h.sqlite.close();
+  ({ dir, path: dbPath } = await closedDbFile(buildSmallCity));
   cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
 });
 afterAll(() => cleanup());

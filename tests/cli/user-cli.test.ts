@@ -4,19 +4,14 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempFileDb } from "../helpers/db.js";
+import { closedDbFile } from "../helpers/db.js";
 import { buildSmallCity } from "../helpers/fixtures.js";
 
 let dir: string;
 let dbPath: string;
 
 beforeAll(async () => {
-  const h = tempFileDb();
-  await buildSmallCity(h);
-  dir = h.dir;
-  dbPath = h.path;
-  h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  h.sqlite.close();
+  ({ dir, path: dbPath } = await closedDbFile(buildSmallCity));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -28,6 +28,21 @@ export function tempFileDb(): DbHandle & { dir: string } {
 }
 
 /**
+ * A temp-file database filled by `fill`, checkpointed and closed, for a child process to open (a CLI,
+ * a server): the caller removes `dir` when done.
+ */
+export async function closedDbFile(fill: (h: DbHandle) => unknown): Promise<{ dir: string; path: string }> {
+  const h = tempFileDb();
+  try {
+    await fill(h);
+    h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    h.sqlite.close();
+  }
+  return { dir: h.dir, path: h.path };
+}
+
+/**
  * A database file built once (`fill` on a temp-file database), checkpointed and closed, kept in
  * `dir` as template.db; `copy(name)` gives each test its own file starting from exactly that.
  */
