@@ -9,7 +9,7 @@ import type { Actor } from "../../policy/actor.js";
 
 export type TimelineEntry = {
   memberId: number;
-  /** created, updated, verified, filed, transfer_*, mobile_*, lost_contact … (db/schema.ts). */
+  /** created, updated, verified, filed, transfer_*, mobile_*, lost_contact … (db/schema/members.ts). */
   kind: string;
   /** The Chinese one-liner the member page shows. */
   summary: string;
