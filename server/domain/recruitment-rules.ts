@@ -32,7 +32,12 @@ export function isOpenStage(s: string): boolean {
 }
 
 /** Results a step log row can carry. */
-export const STEP_RESULT = labels({ done: "已办理", proposed: "待上级党委审核", approved: "上级党委已审核同意", rejected: "上级党委未同意" });
+export const STEP_RESULT = labels({
+  done: "已办理",
+  proposed: "待上级党委审核",
+  approved: "上级党委已审核同意",
+  rejected: "上级党委未同意",
+});
 export const STEP_RESULTS = STEP_RESULT.keys;
 
 // -- Time limits (发展党员工作细则) ---------------------------------------------------------------
@@ -151,7 +156,5 @@ export function publicityEndsOn(from: string, workdays = PUBLICITY_MIN_WORKDAYS)
 export function calendarNote(from: string, to: string): string | null {
   const years: number[] = [];
   for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) if (!isAnnouncedYear(y)) years.push(y);
-  return years.length
-    ? `${years.join("、")}年的法定节假日和调休安排尚未公布，该年按周一至周五计算工作日，公布后请复核。`
-    : null;
+  return years.length ? `${years.join("、")}年的法定节假日和调休安排尚未公布，该年按周一至周五计算工作日，公布后请复核。` : null;
 }

@@ -76,9 +76,7 @@ const PREVIOUS: Partial<Record<RecruitmentStage, RecruitmentStage>> = {
 /** Who takes the step: a branch (its secretary) proposes, the committee above decides. */
 export type Level = "branch" | "committee";
 
-export type Decision =
-  | { ok: true; to: RecruitmentStage; proposal: boolean }
-  | { ok: false; status: 403 | 409; message: string };
+export type Decision = { ok: true; to: RecruitmentStage; proposal: boolean } | { ok: false; status: 403 | 409; message: string };
 
 /** Whether `action` may be taken at `stage` by an actor at `level`; a branch's committee step becomes a proposal. */
 export function decideStep(stage: RecruitmentStage, action: StepAction, level: Level, pendingProposal = false): Decision {
@@ -188,9 +186,7 @@ export type RecordChanges = Partial<{
   closedOn: string;
 }>;
 
-export type StepPlan =
-  | { ok: true; changes: RecordChanges; notes: string[] }
-  | { ok: false; errors: Record<string, string> };
+export type StepPlan = { ok: true; changes: RecordChanges; notes: string[] } | { ok: false; errors: Record<string, string> };
 
 /** Checks the application itself: the applicant is at least 18 on the day of the written application. */
 export function checkApplication(birthDate: string, appliedOn: string, today: string): Record<string, string> {
