@@ -2,7 +2,7 @@
 // their labels, the time limits, and the calendar of working days that the publicity periods (公示)
 // count. Pure: no I/O. The state machine that uses them is recruitment-stages.ts.
 
-import { getHolidaysInRange, isWorkday } from "chinese-days";
+import chineseDays from "chinese-days";
 import { addDays, addMonths } from "./dates.js";
 
 function labels<const K extends string>(map: Record<K, string>) {
@@ -116,6 +116,8 @@ export function trainingSufficient(hours: number | null, days: number | null): b
 // State Council for one year at a time; chinese-days carries the announced years. A year not yet
 // announced counts Monday to Friday, and the caller says so (calendarNote).
 
+// The package is CommonJS: Node's ESM loader sees only its default export (vitest would see more).
+const { getHolidaysInRange, isWorkday } = chineseDays;
 const announced = new Map<number, boolean>();
 
 /** Whether the year's official holidays are in the calendar package. */
