@@ -28,6 +28,7 @@ import { instructorsRouter } from "./routes/instructors.routes.js";
 import { leadsRouter } from "./routes/leads.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
+import { recruitmentRouter } from "./routes/recruitment.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
@@ -197,6 +198,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(importsRouter(deps));
   app.use(leadsRouter(deps));
   app.use(findsRouter(deps));
+  app.use(recruitmentRouter(deps));
   app.use(reportsRouter(deps));
   app.use(adminRouter(deps));
 

@@ -6,6 +6,7 @@ import { organizations } from "../schema.js";
 import type { DbHandle } from "../client.js";
 import { seedOrgsAndEnterprises } from "./demo-orgs.js";
 import { seedPeople } from "./demo-people.js";
+import { seedRecruitment } from "./demo-recruitment.js";
 
 /** The demo accounts' shared password: demo data only, printed by `npm run demo`. */
 export const DEMO_PASSWORD = "Demo-2026-hz";
@@ -67,6 +68,7 @@ export async function seedDemo(
     if (!org) throw new Error(`demo org ${a.org} missing`);
     await createUser(db, null, { username: a.username, displayName: a.displayName, role: a.role, orgId: org.id, password: DEMO_PASSWORD });
   }
+  seedRecruitment(handle, opts.today);
   await opts.extras?.(handle, f, opts.today);
   setSetting(db, "demo", "1");
   setSetting(db, "demo_seeded_on", opts.today);

@@ -11,6 +11,7 @@ import { certificateWarningUntil } from "../domain/membership-rules.js";
 import { type Actor, orgIdInScope } from "../policy/actor.js";
 import { lostContactLimitSql, memberStillHereSql } from "./members/sql.js";
 import { registerNavCounts } from "./nav.service.js";
+import { recruitmentInbox } from "./recruitment/queries.js";
 
 const fromOrgT = alias(organizations, "from_org");
 const toOrgT = alias(organizations, "to_org");
@@ -52,7 +53,8 @@ export function inboxCounts(db: Db, actor: Actor, today = todayIso()) {
   const overdue = count(db.select({ n }).from(transfers).where(overdueCond(actor, today)));
   const expiring = count(db.select({ n }).from(mobileSpells).where(expiringCond(actor, today)));
   const lost = count(db.select({ n }).from(members).where(lostCond(actor, today)));
-  return { incoming, overdue, expiring, lost, total: incoming + overdue + expiring + lost };
+  const recruitment = recruitmentInbox(db, actor, today).length;
+  return { incoming, overdue, expiring, lost, recruitment, total: incoming + overdue + expiring + lost + recruitment };
 }
 
 export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
@@ -121,7 +123,8 @@ export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
     .limit(limit)
     .all()
     .map((r) => ({ ...r, days: daysBetween(r.lostContactOn!, today) }));
-  return { incoming, overdue, expiring, lost, counts: inboxCounts(db, actor, today), limit };
+  const recruitment = recruitmentInbox(db, actor, today).slice(0, limit);
+  return { incoming, overdue, expiring, lost, recruitment, counts: inboxCounts(db, actor, today), limit };
 }
 
 // The navigation badge: supervisors only read, so nothing waits for them.

@@ -22,6 +22,8 @@ import {
   type StatsScope,
 } from "./coverage.service.js";
 import { RECRUITMENT_NOTE } from "./figures.js";
+import { FIGURE_LABEL, recruitmentFigures } from "../recruitment/queries.js";
+import type { RecruitmentFigure } from "../../schemas/recruitment.schema.js";
 import type { StatsCache } from "./stats-cache.js";
 import { type TrendPoint, trend } from "./snapshots.js";
 
@@ -54,6 +56,17 @@ export type Dashboard = {
   charts: { byCommittee: ChartImage | null; byCounty: ChartImage | null; funnel: ChartImage; trend: ChartImage };
   recruitmentNote: string;
 };
+
+/** The 发展党员 cards, each linking to the people it counts (the same condition: recruitment/queries.ts). */
+function recruitmentCards(db: Db, rs: ResolvedScope, scope: StatsScope, asOf: string): CardGroup {
+  const f = recruitmentFigures(db, rs, asOf);
+  const s = formatScopeParam(scope);
+  const href = (k: RecruitmentFigure) => `/recruitment/people?figure=${k}${s ? `&scope=${encodeURIComponent(s)}` : ""}`;
+  return {
+    title: "发展党员",
+    cards: (Object.keys(FIGURE_LABEL) as RecruitmentFigure[]).map((k) => ({ key: null, label: FIGURE_LABEL[k], value: f[k], href: href(k) })),
+  };
+}
 
 export function figureHref(key: FigureKey, scope: StatsScope, asOf?: string): string {
   const p = new URLSearchParams();
@@ -105,9 +118,9 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
         card("transfersPending"),
         card("transfersOverdue", { warn: f.transfersOverdue > 0 }),
         card("transfersCompleted", { label: "本月完成的转接" }),
-        { key: null, label: "发展党员", value: null, text: "未记录", href: null },
       ],
     },
+    recruitmentCards(db, rs, scope, asOf),
   ];
   const LINKED: FigureKey[] = ["enterprises", "orgCoverage", "workCoverage", "shouldForm", "uncovered", "members", "managed"];
   const decorate = (rows: BreakdownRow[]) =>

@@ -274,8 +274,9 @@ export const RATE_DEFINITIONS: Record<RateKey, string> = {
   managementRate: "摸排后已纳管 ÷ 已核实党员。已核实为0时显示“—”。",
 };
 
-/** Recruitment (发展党员) is not recorded by this system yet: shown as "未记录", never as 0. */
-export const RECRUITMENT_NOTE = "发展党员情况本系统尚未登记，统计中显示为“未记录”。";
+/** What the recruitment (发展党员) figures count (services/recruitment/queries.ts, figureCond). */
+export const RECRUITMENT_NOTE =
+  "发展党员：入党申请人、入党积极分子、发展对象（含列入发展计划）为统计日正在办理的人数；本年发展党员按入党日期（支部大会接收为预备党员）计，本年转正按转正日期计；均按发展党员记录所在党支部计。";
 
 export function emptyFigures(): Figures {
   const f = {} as Figures;

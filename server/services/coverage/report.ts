@@ -5,6 +5,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import type { Actor } from "../../policy/actor.js";
+import type { RecruitmentFigure } from "../../schemas/recruitment.schema.js";
+import { recruitmentFigures } from "../recruitment/queries.js";
 import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "./coverage.service.js";
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
@@ -31,6 +33,8 @@ export type CoverageReport = {
   shouldForm: EnterpriseRow[];
   uncovered: EnterpriseRow[];
   unmanaged: UnmanagedRow[];
+  /** 发展党员 figures (absent from snapshots taken before recruitment was recorded). */
+  recruitment?: Record<RecruitmentFigure, number>;
 };
 
 export function buildCoverageReport(
@@ -65,6 +69,7 @@ export function buildCoverageReport(
     shouldForm: enterprises("shouldForm"),
     uncovered: enterprises("uncovered"),
     unmanaged,
+    recruitment: recruitmentFigures(db, rs, asOf),
   };
 }
 

@@ -7,6 +7,7 @@ import ExcelJS from "exceljs";
 import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
 import { maskIdNumber } from "../../domain/masking.js";
 import { FIGURES, type FigureKey, RATE_DEFINITIONS, RATE_DEFS, RECRUITMENT_NOTE } from "../coverage/figures.js";
+import { FIGURE_LABEL } from "../recruitment/queries.js";
 import type { CoverageReport, ReportBreakdownRow } from "../coverage/report.js";
 import {
   BODY_FONT,
@@ -185,7 +186,7 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
   r += 1;
   const notes = [
     "说明：1. 覆盖率为实际数值（单元格按百分比显示），分母为0时显示“—”。2. 各行之和等于合计；企业按负责党委、所在县（区）各计一次，党员按管理党组织所属党委、所在企业的县（区）计。",
-    `3. ${RECRUITMENT_NOTE} 4. 各指标含义见“指标说明”工作表。`,
+    `3. ${recruitmentText(report)} 4. 各指标含义见“指标说明”工作表。`,
     `数据时点：${report.final ? "月末快照" : "当月实时数据"}${report.reconstructed ? "（按记录日期回溯生成）" : ""}；生成于 ${report.takenAt.slice(0, 19).replace("T", " ")}（UTC）。`,
   ];
   for (const text of notes) {
@@ -281,7 +282,7 @@ export async function writeCoverageWorkbook(report: CoverageReport, opts: Covera
     ["正式党员", `已转正的党员；预备党员不计入“${FULL_MEMBERS_TO_FORM}名以上正式党员”。`],
     ["按行业党委", "企业按其负责党委计；党员、联合党支部按所在党组织最近的上级行业党委（或综合党委）计；无上级党委的计入“其他”。"],
     ["按县（区）", "企业按注册所在县（区）计；党员按工作企业所在县（区）计，无工作企业的按管理党组织所在地计；联合党支部按其所在地计。"],
-    ["发展党员", RECRUITMENT_NOTE],
+    ["发展党员", recruitmentText(report)],
     ["数据时点", "当月报表取实时数据；往月报表取该月月末快照，重新导出结果相同（尚无快照的月份按记录日期回溯计算）。"],
     ["个人信息", opts.unmask ? "本表含完整公民身份号码，请按个人信息保护要求妥善保管。" : "公民身份号码已按规定脱敏显示。"],
   ];
@@ -297,4 +298,12 @@ export async function writeCoverageWorkbook(report: CoverageReport, opts: Covera
     cell.border = BORDER;
   });
   await wb.xlsx.write(out);
+}
+
+/** The 发展党员 figures in words, with what they count (a snapshot from before recruitment was recorded has none). */
+function recruitmentText(report: CoverageReport): string {
+  const f = report.recruitment;
+  if (!f) return "发展党员：该月快照生成时尚未登记发展党员情况。";
+  const parts = (Object.keys(FIGURE_LABEL) as (keyof typeof FIGURE_LABEL)[]).map((k) => `${FIGURE_LABEL[k]} ${f[k]} 人`);
+  return `${parts.join("，")}。${RECRUITMENT_NOTE}`;
 }

@@ -17,8 +17,10 @@ import { writeCoverageWorkbook } from "./coverage.workbook.js";
 import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
 import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
+import { RECRUITMENT_LEDGER_TITLE, recruitmentLedger } from "./recruitment-ledger.js";
+import type { RecruitmentStage } from "../../domain/recruitment-rules.js";
 
-export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS] as const;
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(k: unknown): k is ExportKind {
@@ -32,6 +34,7 @@ export const EXPORT_TITLES: Record<ExportKind, string> = {
   leads: ledgerTitle("leads"),
   transfers: ledgerTitle("transfers"),
   workers: ledgerTitle("workers"),
+  recruitment: RECRUITMENT_LEDGER_TITLE,
 };
 
 export type ExportRequest = {
@@ -125,6 +128,29 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
           throw err;
         }
         audit(rows, true, lists);
+        return rows;
+      },
+    };
+  }
+
+  if (req.kind === "recruitment") {
+    // The whole ledger, or with `filters.status` one stage's list.
+    const stage = (filters.status as RecruitmentStage | null | undefined) ?? null;
+    return {
+      filename: `${stage ? "发展党员名册" : EXPORT_TITLES.recruitment}_${safeFilePart(scopeName)}_${asOf}.xlsx`,
+      contentType: XLSX_TYPE,
+      async run(out) {
+        let rows = 0;
+        try {
+          const writing = writeLedgerRows(recruitmentLedger(db, rs.orgPrefix, stage, unmask), out).then((n) => {
+            rows = n;
+          });
+          await finish(out, writing);
+        } catch (err) {
+          audit(rows, false);
+          throw err;
+        }
+        audit(rows, true);
         return rows;
       },
     };
