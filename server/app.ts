@@ -29,6 +29,7 @@ import { leadsRouter } from "./routes/leads.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
+import { riskRouter } from "./routes/risk.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
@@ -198,6 +199,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(leadsRouter(deps));
   app.use(findsRouter(deps));
   app.use(reportsRouter(deps));
+  app.use(riskRouter(deps));
   app.use(adminRouter(deps));
 
   app.use(notFound);
