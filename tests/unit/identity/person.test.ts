@@ -139,7 +139,7 @@ describe("rosters of two platforms sharing people", () => {
     const list = listFigureRows(h.db, admin, {}, "workers", { pageSize: null });
     expect(list.total).toBe(6);
     expect(list.rows).toHaveLength(6);
-    expect(new Set(list.rows.map((r) => r.name)).size).toBe(6);
+    expect(new Set((list.rows as { name: string }[]).map((r) => r.name)).size).toBe(6);
     expect(list.definition).toContain("只计一人");
   });
 
@@ -187,7 +187,7 @@ describe("rosters of two platforms sharing people", () => {
           .sort(),
         asOf,
       ).toEqual(expected.sort());
-      expect(computeFigures(h.db, admin, {}, { asOf: asOf > today ? today : asOf }).figures.workers).toBe(expected.length);
+      expect(computeFigures(h.db, admin, {}, { asOf }).figures.workers).toBe(expected.length);
     }
   });
 });
