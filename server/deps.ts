@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
 import type { Actor } from "./policy/actor.js";
 import type { Dashboard } from "./services/coverage/dashboard.js";
+import type { RiskCounts } from "./services/risk/risk.service.js";
 import { StatsCache } from "./services/coverage/stats-cache.js";
 import type { loadOrgs, memberFilterOptions } from "./services/members/list.js";
 import type { NavCounts } from "./services/nav.service.js";
@@ -45,6 +46,8 @@ export function createCaches(sqlite: Database.Database) {
     // When the data has changed, the million workers are counted again only if the workers have
     // (an import, not a clerk's edit): stats-cache.ts.
     stats: new StatsCache(sqlite),
+    // The drift-risk counts by signal (dashboard card, inbox), per scope, likewise.
+    risk: new ReadCache<RiskCounts>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
     // The total under the member list (a count over up to 100,000 members: most of a page's cost);
     // paging and re-sorting reuse it.
     memberCounts: new ReadCache<number>(sqlite, { max: 500, othersMaxAgeMs: 30_000 }),

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   DISCOVERY_CHANNELS,
@@ -112,13 +113,20 @@ export const workers = sqliteTable(
     lastImportId: integer("last_import_id").references(() => imports.id, { onDelete: "set null" }),
     leftOn: text("left_on"),
     memberId: integer("member_id").references(() => members.id, { onDelete: "set null" }),
+    // The person (the ID number) has a row on another platform too: set by a trigger when such a row
+    // is inserted (migration identity-person-key), never cleared. The statistics count a person once
+    // (domain/person-rules.ts); only these rows need the look-up of the person's other rows.
+    multiPlatform: integer("multi_platform", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("workers_platform_id_number_uq").on(t.platform, t.idNumber),
     index("workers_id_number_idx").on(t.idNumber),
     // Covering for the statistics: workers on the roll at a date, counted per organization and
     // enterprise, read from the index alone (the table is ten times its size).
-    index("workers_org_cover_idx").on(t.orgId, t.enterpriseId, t.firstSeenOn, t.leftOn),
+    // Single-platform people are counted from it alone; multi_platform tells them apart.
+    index("workers_org_cover_idx").on(t.orgId, t.enterpriseId, t.firstSeenOn, t.leftOn, t.multiPlatform),
+    // The rows of people on several platforms, the few whose attribution is looked up.
+    index("workers_multi_platform_idx").on(t.orgId, t.enterpriseId).where(sql`multi_platform = 1`),
     index("workers_member_idx").on(t.memberId),
   ],
 );

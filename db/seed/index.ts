@@ -7,6 +7,7 @@ import type { DbHandle } from "../client.js";
 import { seedOrgsAndEnterprises } from "./demo-orgs.js";
 import { seedPeople } from "./demo-people.js";
 import { seedRecruitment } from "./demo-recruitment.js";
+import { seedDemoIdentity } from "./demo-identity.js";
 
 /** The demo accounts' shared password: demo data only, printed by `npm run demo`. */
 export const DEMO_PASSWORD = "Demo-2026-hz";
@@ -70,7 +71,8 @@ export async function seedDemo(
   }
   seedRecruitment(handle, opts.today);
   await opts.extras?.(handle, f, opts.today);
+  const identity = seedDemoIdentity(handle, opts.today);
   setSetting(db, "demo", "1");
   setSetting(db, "demo_seeded_on", opts.today);
-  return { seeded: true, counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people } };
+  return { seeded: true, counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people, ...identity } };
 }

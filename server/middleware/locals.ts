@@ -3,6 +3,7 @@ import * as codes from "../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEND_MONTHS } from "../domain/membership-rules.js";
+import { LEAD_UNVERIFIED_DAYS, TRANSFER_LAPSE_MONTHS } from "../domain/risk-rules.js";
 import type { Deps } from "../deps.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
 import { backupAlert } from "../services/backup/schedule.js";
@@ -15,6 +16,8 @@ export const VIEW_RULES = Object.freeze({
   lostContactMonths: LOST_CONTACT_SUSPEND_MONTHS,
   lostContactLimitWords: LOST_CONTACT_LIMIT_WORDS,
   certificateWarningDays: CERTIFICATE_WARNING_DAYS,
+  leadUnverifiedDays: LEAD_UNVERIFIED_DAYS,
+  transferLapseMonths: TRANSFER_LAPSE_MONTHS,
 });
 
 /**

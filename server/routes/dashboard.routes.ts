@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from "express";
 import type { Deps } from "../deps.js";
 import { todayIso } from "../domain/dates.js";
+import { RISK_SIGNAL_CODES, RISK_SIGNAL_LABEL } from "../domain/risk-rules.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
 import { scopePath } from "../policy/actor.js";
@@ -8,6 +9,9 @@ import { signedIn } from "../policy/roles.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
 import type { StatsScope } from "../services/coverage/coverage.service.js";
 import { buildDashboard } from "../services/coverage/dashboard.js";
+import { riskCounts } from "../services/risk/risk.service.js";
+
+const RISK_CARD = { riskSignalCodes: RISK_SIGNAL_CODES, riskSignalLabel: RISK_SIGNAL_LABEL };
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -27,7 +31,10 @@ function dashboardHandlers({ db, caches }: Deps) {
       // The same figures for everyone with the same scope, counted again only when the data changed (deps.ts).
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
       const d = caches.dashboard.get(key, () => buildDashboard(db, actor, scope, { cache: caches.stats }));
-      res.render("dashboard/index", { title: "统计概览", d });
+      // The risk counts are of the user's whole scope (the list they open is), keyed as the inbox keys them.
+      const riskKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, todayIso()]);
+      const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso()));
+      res.render("dashboard/index", { title: "统计概览", d, risk, ...RISK_CARD });
     },
   };
 }

@@ -3,6 +3,9 @@ import type { Deps } from "../deps.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { signedIn } from "../policy/roles.js";
 import * as inboxes from "../services/inbox.service.js";
+import { riskCounts } from "../services/risk/risk.service.js";
+import { todayIso } from "../domain/dates.js";
+import { scopePath } from "../policy/actor.js";
 
 export function inboxRouter(deps: Deps) {
   const h = inboxHandlers(deps);
@@ -14,10 +17,15 @@ export function inboxRouter(deps: Deps) {
   return r;
 }
 
-function inboxHandlers({ db }: Deps) {
+function inboxHandlers({ db, caches }: Deps) {
   return {
     inbox(req: Request, res: Response) {
-      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actorOf(req)) });
+      const actor = actorOf(req);
+      const today = todayIso();
+      const risk = caches.risk.get(JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, today]), () =>
+        riskCounts(db, actor, today),
+      );
+      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actor), risk });
     },
   };
 }

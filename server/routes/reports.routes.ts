@@ -47,6 +47,11 @@ const WORKBOOKS = [
     text: "组织关系转接台账：介绍信编号、转出转入单位、有效期、状态和是否超期（按统计截止日期判断）。",
   },
   { kind: "workers", asOf: false, text: "平台从业人员花名册：各平台导入的从业人员。" },
+  {
+    kind: "risk",
+    asOf: false,
+    text: "流失风险名单：每人一行，列出失联、转接超期、离开所有平台、活动证过期、线索久未核实等风险信号及应办事项。",
+  },
 ] as const;
 
 /** RFC 6266: an ASCII fallback and the Chinese name in filename*. */

@@ -5,6 +5,7 @@
 import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel } from "../../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
 import { LOST_CONTACT_SUSPEND_MONTHS } from "../../domain/membership-rules.js";
+import { PERSON_ATTRIBUTION_RULE } from "../../domain/person-rules.js";
 import { coverageConditions, FACT_COLUMNS, textTag } from "./sql.js";
 
 export type SourceName = "enterprise" | "org" | "member" | "found" | "worker" | "transfer";
@@ -189,7 +190,7 @@ const BASE = {
     source: "worker",
     flag: "1",
     label: "花名册从业人员",
-    definition: "平台花名册中在册的从业人员（同一人在多个平台的，按平台分别计数）。",
+    definition: `平台花名册中在册的从业人员，按人计数。${PERSON_ATTRIBUTION_RULE}`,
   },
   found: {
     source: "found",

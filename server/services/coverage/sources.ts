@@ -6,6 +6,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { DISCOVERY_CHANNELS, MANAGING_KINDS } from "../../domain/codes.js";
 import { lostContactLimitSql, memberFullSql, memberPresentSql } from "../members/sql.js";
+import { onRollSql, peopleGroupsSql, personCountedSql } from "../identity/sql.js";
 import { committeeOfSql, kindListSql } from "../orgs/sql.js";
 import type { SourceName } from "./figures.js";
 import { type ResolvedScope, orgInScope } from "./scope.js";
@@ -109,7 +110,7 @@ function foundMemberFilter({ rs, asOf }: SourceCtx): SQL {
 function workerSource({ rs, asOf }: SourceCtx): SQL {
   return sql`SELECT w.id AS id, oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county
     FROM workers w JOIN oc ON oc.org_id = w.org_id LEFT JOIN enterprises e ON e.id = w.enterprise_id
-    WHERE w.first_seen_on <= ${asOf} AND (w.left_on IS NULL OR w.left_on > ${asOf}) AND ${orgInScope(rs, "w.org_id")}`;
+    WHERE ${onRollSql("w", asOf)} AND ${personCountedSql("w", asOf)} AND ${orgInScope(rs, "w.org_id")}`;
 }
 
 function transferSource({ rs, asOf, periodFrom }: SourceCtx): SQL {
@@ -125,7 +126,7 @@ function transferSource({ rs, asOf, periodFrom }: SourceCtx): SQL {
 
 /**
  * The worker source for sums, grouped before the attribution joins: one row per (organization,
- * enterprise) with `n` workers, instead of a million rows each joined and then grouped. The same
+ * enterprise) with `n` people (each counted once, on the row of identity/sql.ts's rule), instead of a million rows each joined and then grouped. The same
  * filter and the same attribution as workerSource, so each sum is the same count. The grouping reads
  * workers_org_cover_idx alone, in its order.
  */
@@ -140,17 +141,13 @@ function workerGroups({ rs, asOf, workerGroupsJson }: SourceCtx): SQL {
       WHERE ${orgInScope(rs, "g.org_id")}`;
   }
   return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.n AS n
-    FROM (SELECT w.org_id AS org_id, w.enterprise_id AS enterprise_id, COUNT(*) AS n FROM workers w
-      WHERE w.first_seen_on <= ${asOf} AND (w.left_on IS NULL OR w.left_on > ${asOf}) AND ${orgInScope(rs, "w.org_id")}
-      GROUP BY w.org_id, w.enterprise_id) g
+    FROM (${peopleGroupsSql(asOf, (col) => orgInScope(rs, col))}) g
     JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id`;
 }
 
-/** The city's workers on the roll at `asOf` per (organization, enterprise), what workerGroups counts, for keeping. */
+/** The city's people on the roll at `asOf` per (organization, enterprise), what workerGroups counts, for keeping. */
 export function workerGroupCounts(asOf: string): SQL {
-  return sql`SELECT w.org_id AS org_id, w.enterprise_id AS enterprise_id, COUNT(*) AS n FROM workers w
-    WHERE w.first_seen_on <= ${asOf} AND (w.left_on IS NULL OR w.left_on > ${asOf})
-    GROUP BY w.org_id, w.enterprise_id`;
+  return peopleGroupsSql(asOf, () => null);
 }
 
 /**

@@ -19,8 +19,10 @@ import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
 import { RECRUITMENT_LEDGER_TITLE, recruitmentLedger } from "./recruitment-ledger.js";
 import type { RecruitmentStage } from "../../domain/recruitment-rules.js";
+import type { RiskFilters } from "../risk/risk.service.js";
+import { RISK_LEDGER_TITLE, riskLedger } from "./risk-ledger.js";
 
-export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment"] as const;
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(k: unknown): k is ExportKind {
@@ -32,6 +34,7 @@ export const EXPORT_TITLES: Record<ExportKind, string> = {
   members: ledgerTitle("members"),
   enterprises: ledgerTitle("enterprises"),
   leads: ledgerTitle("leads"),
+  risk: RISK_LEDGER_TITLE,
   transfers: ledgerTitle("transfers"),
   workers: ledgerTitle("workers"),
   recruitment: RECRUITMENT_LEDGER_TITLE,
@@ -44,6 +47,8 @@ export type ExportRequest = {
   /** As-of date: the coverage workbook's 统计截止日期; for ledgers it decides "overdue" and coverage facts. */
   asOf?: string | null;
   filters?: LedgerFilters;
+  /** The drift-risk list's filters (kind "risk"). */
+  risk?: RiskFilters;
   ip?: string | null;
   now?: Date;
 };
@@ -151,6 +156,29 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
           throw err;
         }
         audit(rows, true);
+        return rows;
+      },
+    };
+  }
+
+  if (req.kind === "risk") {
+    const root = rs.rootOrg ? db.get<{ path: string }>(sql`SELECT path FROM organizations WHERE id = ${rs.rootOrg.id}`) : undefined;
+    const risk = { ...req.risk, orgPath: root?.path ?? null };
+    return {
+      filename,
+      contentType: XLSX_TYPE,
+      async run(out) {
+        let rows = 0;
+        try {
+          const writing = writeLedgerRows(riskLedger(db, actor, risk, today, unmask), out).then((n) => {
+            rows = n;
+          });
+          await finish(out, writing);
+        } catch (err) {
+          audit(rows, false, { risk: req.risk ?? {} });
+          throw err;
+        }
+        audit(rows, true, { risk: req.risk ?? {} });
         return rows;
       },
     };

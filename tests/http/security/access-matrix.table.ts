@@ -554,6 +554,18 @@ export const MATRIX: Record<string, MatrixEntry> = {
     expect: SCOPED_READ,
   },
 
+  // -- The drift-risk list and the person page ----------------------------------------------------------------------------------
+  // Filters naming another committee's branch list nothing (200, no rows: tests/http/risk); the export's org is a scope (404 outside).
+  "GET /risk": { target: (fx, side) => ({ query: { branch: String(pick(side, fx.dlBranch, fx.psBranch).id) } }), expect: SIGNED_IN },
+  "GET /risk/download": {
+    target: (fx, side) => ({ query: { org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
+    expect: SCOPED_READ,
+  },
+  "GET /people/:source/:id": {
+    target: (fx, side) => ({ params: { source: "member", id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+
   // -- Accounts and the audit log -------------------------------------------------------------------------------------------------
   "GET /admin/users": { expect: ADMIN_ONLY(200) },
   "GET /admin/users/new": { expect: ADMIN_ONLY(200) },

@@ -81,10 +81,24 @@ describe("worker counts kept across data changes", () => {
     expect(cache.workerScans).toBe(1);
   });
 
-  it("an import's new workers show after the import", async () => {
+  it("an import is counted again after it: the same five people on a second platform stay five people", async () => {
     expect(view().figures.workers).toBe(5);
     await runImport(h, clerkPs, { kind: "roster", file: path.join(FIX, "gbk-crlf.csv"), platform: "另一平台", orgId: city.ps.id });
-    expect(view().figures.workers).toBe(10);
+    expect(h.sqlite.prepare("SELECT count(*) FROM workers").pluck().get()).toBe(10);
+    expect(view().figures.workers).toBe(5);
+    expect(cache.workerScans).toBe(2);
+  });
+
+  it("a last-seen date of a person on two platforms counts again: it decides where the person is counted", () => {
+    h.sqlite
+      .prepare(
+        "INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on) SELECT '另一平台', id_number, name, ?, '2020-01-01', '2020-01-01' FROM workers WHERE id = (SELECT min(id) FROM workers)",
+      )
+      .run(city.dl.id);
+    expect(view({ committeeId: city.dl.id }).figures.workers).toBe(0);
+    h.sqlite.prepare("UPDATE workers SET last_seen_on = ? WHERE platform = '另一平台'").run(todayIso());
+    expect(view({ committeeId: city.dl.id }).figures.workers).toBe(1);
+    expect(view({ committeeId: city.ps.id }).figures.workers).toBe(4);
     expect(cache.workerScans).toBe(2);
   });
 
@@ -108,7 +122,7 @@ describe("worker counts kept across data changes", () => {
   it("inside a transaction counts live, and keeps nothing a rollback undoes", () => {
     expect(view().figures.workers).toBe(5);
     const insert = h.sqlite.prepare(
-      "INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on) VALUES ('临时', '371702199001011008', '临时', ?, '2020-01-01', '2020-01-01')",
+      "INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on) VALUES ('临时', '371702199001069990', '临时', ?, '2020-01-01', '2020-01-01')",
     );
     expect(() =>
       h.sqlite.transaction(() => {

@@ -1,0 +1,29 @@
+// A lead never verified (线索长期未核实): still open LEAD_UNVERIFIED_DAYS after it was found. The
+// person may be a member nobody has reached yet; verifying or rejecting the lead ends it.
+
+import { and, eq, lte } from "drizzle-orm";
+import { leads } from "../../../../db/schema.js";
+import { daysBetween } from "../../../domain/dates.js";
+import { RISK_SEVERITY, leadUnverifiedCutoff } from "../../../domain/risk-rules.js";
+import { orgIdInScope } from "../../../policy/actor.js";
+import type { RiskSignal } from "./types.js";
+
+export const leadUnverified: RiskSignal = {
+  code: "lead_unverified",
+  hits(db, actor, today) {
+    const rows = db
+      .select({ id: leads.id, foundOn: leads.foundOn })
+      .from(leads)
+      .where(and(eq(leads.status, "open"), lte(leads.foundOn, leadUnverifiedCutoff(today)), orgIdInScope(actor, leads.committeeId)))
+      .all();
+    return rows.map((r) => ({
+      signal: "lead_unverified" as const,
+      subject: "lead" as const,
+      id: r.id,
+      since: r.foundOn,
+      severity: RISK_SEVERITY.watch,
+      detail: `${r.foundOn}发现，${daysBetween(r.foundOn, today)}天未核实`,
+      actionHref: `/leads/${r.id}`,
+    }));
+  },
+};

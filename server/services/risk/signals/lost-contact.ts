@@ -1,0 +1,29 @@
+// Out of contact (失联): from the day recorded until contact is restored; grave once the six months
+// that suspend membership are complete.
+
+import { and, isNotNull } from "drizzle-orm";
+import { members } from "../../../../db/schema.js";
+import { lostContactSeverity, wholeMonths } from "../../../domain/risk-rules.js";
+import { orgIdInScope } from "../../../policy/actor.js";
+import { memberStillHereSql } from "../../members/sql.js";
+import type { RiskSignal } from "./types.js";
+
+export const lostContact: RiskSignal = {
+  code: "lost_contact",
+  hits(db, actor, today) {
+    const rows = db
+      .select({ id: members.id, since: members.lostContactOn })
+      .from(members)
+      .where(and(isNotNull(members.lostContactOn), memberStillHereSql(members), orgIdInScope(actor, members.orgId)))
+      .all();
+    return rows.map((r) => ({
+      signal: "lost_contact" as const,
+      subject: "member" as const,
+      id: r.id,
+      since: r.since!,
+      severity: lostContactSeverity(r.since!, today),
+      detail: `已失联${wholeMonths(r.since!, today)}个月`,
+      actionHref: `/members/${r.id}/mobile`,
+    }));
+  },
+};

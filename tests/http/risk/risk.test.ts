@@ -1,0 +1,227 @@
+// The drift-risk list (流失风险): each signal appears with its cause and disappears when the cause is
+// answered through the app; the counts (list cards, dashboard card, inbox) equal the rows; filters,
+// scope, and the workbook (masked by role, audited).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOST_CONTACT_REASON } from "../../../server/domain/codes.js";
+import { addDays, addMonths, todayIso } from "../../../server/domain/dates.js";
+import { makeIdNumber } from "../../../server/domain/id-number.js";
+import { maskIdNumber } from "../../../server/domain/masking.js";
+import { RISK_SIGNAL_CODES } from "../../../server/domain/risk-rules.js";
+import { readWorkbook } from "../../unit/export/xlsx-helpers.js";
+import { idFrom, post, type Signed, type World, world } from "../transfers/helpers.js";
+
+let w: World;
+beforeAll(async () => {
+  w = await world();
+});
+afterAll(() => w.t.close());
+
+const today = todayIso();
+const reason = Object.keys(LOST_CONTACT_REASON.label)[0]!;
+
+/** The rows of /risk as [subject:id, [signals]]. */
+async function riskRows(a: Signed, query = "") {
+  const res = await a.get(`/risk${query}`);
+  expect(res.status).toBe(200);
+  const rows = new Map<string, string[]>();
+  for (const m of res.text.matchAll(/<tr data-subject="(\w+)" data-id="(\d+)">([\s\S]*?)<\/tr>/g)) {
+    rows.set(
+      `${m[1]}:${m[2]}`,
+      [...m[3]!.matchAll(/data-signal="(\w+)"/g)].map((s) => s[1]!),
+    );
+  }
+  const counts = Object.fromEntries(
+    [...res.text.matchAll(/data-risk="(\w+)"><span class="n">([\d,]+)</g)].map((m) => [m[1], Number(m[2]!.replace(/,/g, ""))]),
+  );
+  return { rows, counts, text: res.text };
+}
+
+describe("each signal appears with its cause and disappears when it is answered", () => {
+  it("out of contact: high, grave after six months; restoring contact ends it", async () => {
+    const m = w.addMember(w.city.dlBranch.id);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+    expect(
+      (await post(w.secDl, `/members/${m.id}/contact/lost`, { lostContactOn: addMonths(today, -7), lostContactReason: reason })).status,
+    ).toBe(303);
+    const r = await riskRows(w.secDl);
+    expect(r.rows.get(`member:${m.id}`)).toEqual(["lost_contact"]);
+    expect(r.text).toMatch(new RegExp(`data-id="${m.id}">\\s*<td data-label="风险程度"><span class="tag red">严重`));
+    expect(r.text).toContain(`href="/members/${m.id}/mobile">恢复联系`);
+    expect((await post(w.secDl, `/members/${m.id}/contact/restore`, { restoredOn: today })).status).toBe(303);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+  });
+
+  it("a transfer letter past its validity: the six-month point makes it grave; accepting ends it", async () => {
+    const m = w.addMember(w.city.dlBranch.id);
+    const res = await post(w.secDl, "/transfers", {
+      kind: "internal",
+      memberId: m.id,
+      toOrgId: w.city.dlJoint.id,
+      issuedOn: addMonths(today, -7),
+      duesPaidTo: today.slice(0, 7),
+    });
+    expect(res.status).toBe(303);
+    const id = idFrom(res.headers.location);
+    const r = await riskRows(w.secDl);
+    expect(r.rows.get(`member:${m.id}`)).toEqual(["transfer_overdue"]);
+    expect(r.text).toContain("按规定视为自行脱党");
+    expect(r.text).toContain(`href="/transfers/${id}">催办转接`);
+    // Not yet six months past the validity: high, not grave.
+    w.t.handle.sqlite.prepare("UPDATE transfers SET deadline_on = ? WHERE id = ?").run(addDays(today, -3), id);
+    const r2 = await riskRows(w.secDl);
+    expect(r2.text).toMatch(new RegExp(`data-id="${m.id}">\\s*<td data-label="风险程度"><span class="tag yellow">较高`));
+    expect((await post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today })).status).toBe(303);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+    expect((await riskRows(w.secJoint)).rows.has(`member:${m.id}`)).toBe(false);
+  });
+
+  it("a mobile member certificate expired: renewing it ends it", async () => {
+    const m = w.addMember(w.city.dlBranch.id, { relationStatus: "unattached" });
+    const reg = await post(w.secDl, `/members/${m.id}/mobile/in`, {
+      orgId: w.city.dlBranch.id,
+      homeOrgName: "中共某县某村支部委员会",
+      certificateNumber: "LD-1",
+      certificateValidUntil: addMonths(today, 1),
+      startedOn: addMonths(today, -13),
+    });
+    expect(reg.status).toBe(303);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+    w.t.handle.sqlite.prepare("UPDATE mobile_spells SET certificate_valid_until = ? WHERE member_id = ?").run(addDays(today, -1), m.id);
+    expect((await riskRows(w.secDl)).rows.get(`member:${m.id}`)).toEqual(["mobile_expired"]);
+    expect(
+      (await post(w.secDl, `/members/${m.id}/mobile/renew`, { newCertificateNumber: "LD-2", newValidUntil: addMonths(today, 12) })).status,
+    ).toBe(303);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+  });
+
+  it("left every platform: shown once all the member's roster rows are departed; a new platform ends it", async () => {
+    const m = w.addMember(w.city.dlBranch.id, { occupation: "ride_hailing_driver" });
+    const ins = w.t.handle.sqlite.prepare(
+      "INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on, left_on) VALUES (?, ?, ?, ?, '2024-01-01', ?, ?)",
+    );
+    ins.run("甲平台", m.idNumber, m.name, w.city.dl.id, addDays(today, -40), addDays(today, -30));
+    ins.run("乙平台", m.idNumber, m.name, w.city.dl.id, addDays(today, -20), null);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+    w.t.handle.sqlite
+      .prepare("UPDATE workers SET left_on = ? WHERE id_number = ? AND platform = '乙平台'")
+      .run(addDays(today, -10), m.idNumber);
+    const r = await riskRows(w.secDl);
+    expect(r.rows.get(`member:${m.id}`)).toEqual(["left_platforms"]);
+    expect(r.text).toContain(`（${addDays(today, -10)}起）`);
+    ins.run("丙平台", m.idNumber, m.name, w.city.dl.id, today, null);
+    expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
+  });
+
+  it("a lead not verified after 30 days: verifying it ends it", async () => {
+    const idNumber = makeIdNumber("371702", "1991-02-03", 777);
+    const lead = w.t.handle.sqlite
+      .prepare(
+        "INSERT INTO leads (id_number, name, channel, committee_id, found_on, occupation) VALUES (?, '赵线索', 'field_visit', ?, ?, 'courier') RETURNING id",
+      )
+      .get(idNumber, w.city.dl.id, addDays(today, -30)) as { id: number };
+    const r = await riskRows(w.clerkDl);
+    expect(r.rows.get(`lead:${lead.id}`)).toEqual(["lead_unverified"]);
+    expect(r.text).toContain(`href="/leads/${lead.id}">核实线索`);
+    // A secretary's branch holds no leads; the other committee sees nothing of it.
+    expect((await riskRows(w.secDl)).rows.has(`lead:${lead.id}`)).toBe(false);
+    expect((await riskRows(w.clerkPs)).rows.has(`lead:${lead.id}`)).toBe(false);
+    w.t.handle.sqlite.prepare("UPDATE leads SET found_on = ? WHERE id = ?").run(addDays(today, -29), lead.id);
+    expect((await riskRows(w.clerkDl)).rows.has(`lead:${lead.id}`)).toBe(false);
+    w.t.handle.sqlite.prepare("UPDATE leads SET found_on = ? WHERE id = ?").run(addDays(today, -31), lead.id);
+    expect(
+      (await post(w.clerkDl, `/leads/${lead.id}/verify`, { branchId: w.city.dlBranch.id, category: "full", joinedOn: "2015-07-01" }))
+        .status,
+    ).toBe(303);
+    expect((await riskRows(w.clerkDl)).rows.has(`lead:${lead.id}`)).toBe(false);
+  });
+});
+
+describe("a list with several signals, its figures and its filters", () => {
+  let a: { id: number; idNumber: string };
+  let b: { id: number };
+  beforeAll(async () => {
+    a = w.addMember(w.city.dlBranch.id, {
+      occupation: "truck_driver",
+      lostContactOn: addMonths(today, -2),
+      lostContactReason: reason as never,
+    });
+    w.t.handle.sqlite
+      .prepare(
+        "INSERT INTO workers (platform, id_number, name, org_id, first_seen_on, last_seen_on, left_on) VALUES ('丁平台', ?, '多信号', ?, '2024-01-01', ?, ?)",
+      )
+      .run(a.idNumber, w.city.dl.id, addDays(today, -5), addDays(today, -4));
+    b = w.addMember(w.city.dlJoint.id, { occupation: "courier", lostContactOn: addMonths(today, -8), lostContactReason: reason as never });
+    w.addMember(w.city.psBranch.id, { lostContactOn: addMonths(today, -9), lostContactReason: reason as never });
+  });
+
+  it("one row per member with every signal; sorted by severity; counts equal the rows", async () => {
+    const r = await riskRows(w.clerkDl);
+    expect(r.rows.get(`member:${a.id}`)?.sort()).toEqual(["left_platforms", "lost_contact"]);
+    const order = [...r.rows.keys()];
+    expect(order.indexOf(`member:${b.id}`)).toBeLessThan(order.indexOf(`member:${a.id}`));
+    expect(r.counts.total).toBe(r.rows.size);
+    for (const code of RISK_SIGNAL_CODES) {
+      const only = await riskRows(w.clerkDl, `?signal=${code}`);
+      expect(only.rows.size, code).toBe(r.counts[code]);
+      expect([...only.rows.values()].every((s) => s.includes(code))).toBe(true);
+    }
+    // The dashboard's card and the inbox count the same.
+    const dash = await w.clerkDl.get("/");
+    const card = Object.fromEntries(
+      [...dash.text.matchAll(/data-risk="(\w+)"><span class="n">([\d,]+)</g)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(card).toEqual(r.counts);
+    expect(dash.text).toContain('href="/risk?signal=lost_contact"');
+    const inbox = await w.clerkDl.get("/inbox");
+    expect(inbox.text).toContain(`<a href="/risk" data-risk="total">${r.counts.total} 人</a>`);
+  });
+
+  it("filters by branch, committee, signal and occupation; other committees' members never show", async () => {
+    const byBranch = await riskRows(w.clerkDl, `?branch=${w.city.dlJoint.id}`);
+    expect([...byBranch.rows.keys()]).toContain(`member:${b.id}`);
+    expect(byBranch.rows.has(`member:${a.id}`)).toBe(false);
+    const byOcc = await riskRows(w.clerkDl, "?occupation=truck_driver");
+    expect([...byOcc.rows.keys()]).toEqual([`member:${a.id}`]);
+    const byCommittee = await riskRows(w.admin, `?committee=${w.city.ps.id}`);
+    expect(byCommittee.rows.size).toBeGreaterThan(0);
+    const ps = await riskRows(w.clerkPs);
+    expect([...byCommittee.rows.keys()].sort()).toEqual([...ps.rows.keys()].sort());
+    expect(ps.rows.has(`member:${a.id}`) || ps.rows.has(`member:${b.id}`)).toBe(false);
+    // Naming another committee's branch filters to nothing, it reveals nothing.
+    expect((await riskRows(w.clerkPs, `?branch=${w.city.dlJoint.id}`)).rows.size).toBe(0);
+    expect((await w.clerkDl.get("/risk?signal=nonsense")).status).toBe(400);
+  });
+
+  it("the workbook: the list's rows, whole numbers for a clerk, masked for a secretary, each export audited", async () => {
+    const before = w.audit("export").length;
+    const full = await download(w.clerkDl, "/risk/download?occupation=truck_driver");
+    expect(full.status).toBe(200);
+    expect(full.headers["content-type"]).toContain("spreadsheetml");
+    const ws = (await readWorkbook(full.body as Buffer)).worksheets[0]!;
+    expect(ws.name).toBe("流失风险名单");
+    expect(ws.rowCount).toBe(2);
+    expect(ws.getRow(2).getCell(4).value).toBe(a.idNumber);
+    expect(String(ws.getRow(2).getCell(10).value)).toContain("失去联系");
+    const masked = await download(w.secDl, "/risk/download");
+    const ws2 = (await readWorkbook(masked.body as Buffer)).worksheets[0]!;
+    const ids = ws2.getColumn(4).values.slice(2);
+    expect(ids).toContain(maskIdNumber(a.idNumber));
+    expect(ids).not.toContain(a.idNumber);
+    const audits = w.audit("export").slice(before);
+    expect(audits).toHaveLength(2);
+    expect(JSON.parse(audits[0]!.details)).toMatchObject({ kind: "risk", rows: 1, unmasked: true, completed: true });
+    expect(JSON.parse(audits[1]!.details)).toMatchObject({ kind: "risk", unmasked: false, completed: true });
+  });
+});
+
+function download(a: Signed, url: string) {
+  return a
+    .get(url)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => cb(null, Buffer.concat(chunks)));
+    });
+}
