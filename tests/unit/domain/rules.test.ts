@@ -44,7 +44,14 @@ describe("the rules' values, where they are defined", () => {
   });
 
   it("views print the same values (res.locals.rules)", () => {
-    expect(VIEW_RULES).toEqual({ fullMembersToForm: 3, lostContactMonths: 6, lostContactLimitWords: "六个月", certificateWarningDays: 30 });
+    expect(VIEW_RULES).toEqual({
+      fullMembersToForm: 3,
+      lostContactMonths: 6,
+      lostContactLimitWords: "六个月",
+      certificateWarningDays: 30,
+      leadUnverifiedDays: 30,
+      transferLapseMonths: 6,
+    });
   });
 });
 
