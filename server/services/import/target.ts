@@ -4,6 +4,7 @@
 import { and, eq } from "drizzle-orm";
 import type { DbHandle } from "../../../db/client.js";
 import { organizations } from "../../../db/schema.js";
+import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type OrgKind } from "../../domain/codes.js";
 import { AppError } from "../../errors.js";
 import { type Actor, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
@@ -38,7 +39,11 @@ const isRosterTarget = (kind: OrgKind): boolean => COMMITTEE_KINDS.includes(kind
 
 export function checkTarget(kind: ImportKind, reference: boolean, org: OrgRow, platform: string | null): void {
   const committeeLike = isRosterTarget(org.kind);
-  if (kind === "roster") {
+  // Onboarding files name their organizations row by row; the import's organization is the committee
+  // (or the city department) it is filed under, and the default committee of enterprises and instructors.
+  if (isOnboardingKind(kind)) {
+    if (!committeeLike) throw AppError.invalid({ orgId: "党组织、企业和指导员应导入到社会工作部、行业党委或综合党委" });
+  } else if (kind === "roster") {
     if (!platform) throw AppError.invalid({ platform: "请填写平台名称" });
     if (platform.length > 50) throw AppError.invalid({ platform: "平台名称不能超过 50 个字" });
     if (!committeeLike) throw AppError.invalid({ orgId: "花名册应导入到行业党委或综合党委" });
