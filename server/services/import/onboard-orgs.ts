@@ -82,14 +82,16 @@ export function applyOrgRows(ctx: OnboardContext, rows: SourceRow[]): OnboardRes
   const ledger = new RowLedger();
   const firstRowOf = new Map<string, number>();
   const entries: { index: number; rowNumber: number; code: string; parentCode: string }[] = [];
-  rows.forEach((row, index) => {
+  for (const [index, row] of rows.entries()) {
     const code = cellOf(ctx, row, "orgCode");
-    if (code === "") return ledger.reject(row, "组织编码", "", "组织编码为空");
     const first = firstRowOf.get(code);
-    if (first !== undefined) return ledger.duplicate(row, "组织编码", code, first);
-    firstRowOf.set(code, row.rowNumber);
-    entries.push({ index, rowNumber: row.rowNumber, code, parentCode: cellOf(ctx, row, "parentCode") });
-  });
+    if (code === "") ledger.reject(row, "组织编码", "", "组织编码为空");
+    else if (first !== undefined) ledger.duplicate(row, "组织编码", code, first);
+    else {
+      firstRowOf.set(code, row.rowNumber);
+      entries.push({ index, rowNumber: row.rowNumber, code, parentCode: cellOf(ctx, row, "parentCode") });
+    }
+  }
   const { order, problems } = placeParentsFirst(entries);
   const entryOf = new Map(entries.map((e) => [e.index, e]));
   /** Rows of the file that went in (code → id), and those that did not (code → row number). */
