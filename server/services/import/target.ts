@@ -1,7 +1,7 @@
 // Where an import may go: the organization it is read into, within the importer's scope, and
 // which kinds of organization take which kind of list.
 
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { DbHandle } from "../../../db/client.js";
 import { organizations } from "../../../db/schema.js";
 import { isOnboardingKind } from "../../domain/onboarding-codes.js";
@@ -32,6 +32,18 @@ export function orgIdByCode(handle: DbHandle, actor: Actor, code: string): numbe
     .get();
   if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("党组织");
   return org.id;
+}
+
+/** The root of the tree (the city department): where an onboarding file from the CLI is filed by default. */
+export function rootOrgId(handle: DbHandle): number {
+  const root = handle.db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(isNull(organizations.parentId))
+    .orderBy(organizations.id)
+    .get();
+  if (!root) throw AppError.notFound("根组织");
+  return root.id;
 }
 
 /** Rosters (and reference lists) go to a committee or the city department: the organizations that hold workers. */
