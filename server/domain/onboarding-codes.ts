@@ -59,7 +59,7 @@ export function parseOrgKind(raw: string, name: string): ParsedOrgKind {
   if (s === "") return { ok: false, reason: "组织类别为空" };
   let note: string | null = null;
   let found: { kind: OrgKind | "committee"; formation: OrgFormation | null } | undefined;
-  const code = /^(\d{3})/.exec(s)?.[1];
+  const code = /^\d{3}$/.test(s) ? s : undefined;
   if (code) {
     const permanent = code.startsWith(TEMPORARY_PREFIX) ? `6${code.slice(1)}` : code;
     const national = NATIONAL_ORG_KINDS.find((k) => k.code === permanent);
@@ -68,9 +68,10 @@ export function parseOrgKind(raw: string, name: string): ParsedOrgKind {
   } else {
     const label = s.replace(/^临时/, "");
     if (label !== s) note = `临时党组织按${label}导入`;
+    // A plain 党支部 says nothing of its formation (the formation column does); 联合党支部 does.
     found =
+      (Object.hasOwn(LABEL_ALIASES, label) ? LABEL_ALIASES[label] : undefined) ??
       NATIONAL_ORG_KINDS.find((k) => k.label === label) ??
-      LABEL_ALIASES[label] ??
       (Object.entries(ORG_KIND.label) as [OrgKind, string][])
         .filter(([k, l]) => l === label || k === label)
         .map(([k]) => ({ kind: k, formation: null }))[0];
@@ -100,7 +101,7 @@ export function parseOrgFormation(raw: string): OrgFormation | null | undefined 
   const s = toHalfWidth(raw).replace(/\s+/g, "");
   if (s === "") return null;
   const byLabel = (Object.entries(ORG_FORMATION.label) as [OrgFormation, string][]).find(([k, l]) => l === s || k === s)?.[0];
-  return byLabel ?? FORMATION_ALIASES[s];
+  return byLabel ?? (Object.hasOwn(FORMATION_ALIASES, s) ? FORMATION_ALIASES[s] : undefined);
 }
 
 const YES = new Set(["是", "Y", "y", "yes", "YES", "1", "√", "✓", "true", "TRUE", "有"]);

@@ -35,7 +35,7 @@ const KIND_ALIASES: Record<string, InstructorKind> = { 指导员: "instructor", 
 function instructorKindOf(text: string): InstructorKind | null {
   if (text === "") return "instructor";
   const hit = (Object.entries(INSTRUCTOR_KIND.label) as [InstructorKind, string][]).find(([k, l]) => k === text || l === text);
-  return hit ? hit[0] : (KIND_ALIASES[text] ?? null);
+  return hit ? hit[0] : Object.hasOwn(KIND_ALIASES, text) ? KIND_ALIASES[text]! : null;
 }
 
 export function applyInstructorRows(ctx: OnboardContext, rows: SourceRow[]): OnboardResult {
