@@ -41,8 +41,9 @@ export class RowLedger {
   outcome(kind: "inserted" | "updated" | "unchanged"): void {
     this.counts[kind]++;
   }
+  /** The issues in the file's order (rows are applied parents first, not in the file's order). */
   result(): OnboardResult {
-    return { counts: this.counts, issues: this.issues };
+    return { counts: this.counts, issues: [...this.issues].sort((a, b) => a.rowNumber - b.rowNumber) };
   }
 }
 

@@ -75,7 +75,7 @@ export async function executeOnboarding(handle: DbHandle, prep: PreparedImport, 
       const insert = sqlite.prepare(
         `INSERT INTO import_issues (import_id, row_number, outcome, "column", value, reason) VALUES (?, ?, ?, ?, ?, ?)`,
       );
-      const sorted = [...r.issues].sort((a, b) => a.rowNumber - b.rowNumber);
+      const sorted = r.issues;
       for (const i of sorted) insert.run(importId, i.rowNumber, i.outcome, i.column, i.value, i.reason);
       finishImportRecord(sqlite, importId, {
         status,
