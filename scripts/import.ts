@@ -1,6 +1,8 @@
 // CLI over the import service (same code path as the web):
 //   npm run import -- roster FILE --platform NAME --org CODE [--mapping NAME] [--dry-run] [--json]
 //   npm run import -- members FILE --org CODE [--reference] [--dry-run] [--json]
+//   npm run import -- organizations|enterprises|instructors FILE [--org CODE] [--dry-run] [--json]
+//     (onboarding: the templates of /onboarding; --org defaults to the root organization)
 // Exit 0 on success; non-zero with a one-line English reason on stderr. With --json the last
 // line of stdout is the summary object.
 
@@ -13,12 +15,14 @@ import { runMigrations } from "../db/migrate.js";
 import { loadConfig } from "../server/config.js";
 import { AppError } from "../server/errors.js";
 import { systemActor } from "../server/policy/actor.js";
-import { orgIdByCode, runImport } from "../server/services/import/import.service.js";
+import { ONBOARDING_KINDS } from "../server/domain/onboarding-codes.js";
+import { orgIdByCode, rootOrgId, runImport } from "../server/services/import/import.service.js";
 import type { ImportProgress, ImportSummary } from "../server/services/import/types.js";
 
 const USAGE =
   "usage: npm run import -- roster FILE --platform NAME --org CODE [--mapping NAME] [--dry-run] [--json]\n" +
-  "       npm run import -- members FILE --org CODE [--reference] [--dry-run] [--json]";
+  "       npm run import -- members FILE --org CODE [--reference] [--dry-run] [--json]\n" +
+  "       npm run import -- organizations|enterprises|instructors FILE [--org CODE] [--dry-run] [--json]";
 
 const argsSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -45,6 +49,16 @@ const argsSchema = z.discriminatedUnion("kind", [
     dryRun: z.boolean(),
     json: z.boolean(),
   }),
+  z.object({
+    kind: z.enum(ONBOARDING_KINDS),
+    file: z.string().min(1),
+    platform: z.undefined({ error: "--platform applies to rosters only" }),
+    org: z.string().trim().min(1).optional(),
+    mapping: z.string().trim().min(1).optional(),
+    reference: z.literal(false, { error: "--reference applies to member lists only" }),
+    dryRun: z.boolean(),
+    json: z.boolean(),
+  }),
 ]);
 
 /** English one-liners for the refusals the service words in Chinese for clerks. */
@@ -67,6 +81,8 @@ function englishReason(e: unknown): string {
         return "the file mixes encodings (starts as UTF-8, later is not)";
       case "bad_csv":
         return `the CSV cannot be parsed: ${e.message}`;
+      case "rows_rejected":
+        return `rows rejected, nothing imported (the import's page lists them): ${e.message}`;
       case "conflict":
         return `another import of the same platform is running: ${e.message}`;
       case "not_found":
@@ -125,7 +141,8 @@ async function main(): Promise<void> {
   if (!args.success) {
     const first = args.error.issues[0];
     const what = first?.message ?? "invalid arguments";
-    fail(kind === "roster" || kind === "members" ? what : "the first argument must be roster or members (see --help)", 2);
+    const known = kind === "roster" || kind === "members" || ONBOARDING_KINDS.includes(kind as never);
+    fail(known ? what : `the first argument must be roster, members or ${ONBOARDING_KINDS.join(", ")} (see --help)`, 2);
   }
   const a = args.data;
   const config = loadConfig();
@@ -139,7 +156,7 @@ async function main(): Promise<void> {
     // Sorting (the staged rows' index is built in one sort) spills to a temp file, not to memory.
     handle.sqlite.pragma("temp_store = FILE");
     const actor = systemActor("cli");
-    const orgId = orgIdByCode(handle, actor, a.org);
+    const orgId = a.org ? orgIdByCode(handle, actor, a.org) : rootOrgId(handle);
     const tty = process.stdout.isTTY === true;
     let started = 0;
     const onProgress = (p: ImportProgress) => {
@@ -200,10 +217,11 @@ function report(s: ImportSummary, json: boolean, dryRun: boolean): void {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
-  process.stdout.write(
-    `${dryRun ? "Dry run (nothing written)" : "Imported"} #${s.importId} (${s.kind}, ${s.encoding}): ${s.rows} rows = ${s.inserted} inserted + ${s.updated} updated + ${s.unchanged} unchanged + ${s.duplicates} duplicates + ${s.rejected} rejected; ` +
-      `${s.corrected} corrected, ${s.membersMatched} members matched, ${s.leadsCreated} leads created, ${s.departed} departed\n`,
-  );
+  const head = `${dryRun ? "Dry run (nothing written)" : "Imported"} #${s.importId} (${s.kind}, ${s.encoding}): ${s.rows} rows = ${s.inserted} inserted + ${s.updated} updated + ${s.unchanged} unchanged + ${s.duplicates} duplicates + ${s.rejected} rejected; `;
+  const tail = ONBOARDING_KINDS.includes(s.kind as never)
+    ? `${s.corrected} corrected\n`
+    : `${s.corrected} corrected, ${s.membersMatched} members matched, ${s.leadsCreated} leads created, ${s.departed} departed\n`;
+  process.stdout.write(head + tail);
 }
 
 main().catch((e) => fail(englishReason(e)));

@@ -182,8 +182,15 @@ export const POLITICAL_STATUS = labels({
 });
 export const POLITICAL_STATUSES = POLITICAL_STATUS.keys;
 
-export const IMPORT_KIND = labels({ roster: "从业人员花名册", members: "党员名单" });
+export const IMPORT_KIND = labels({
+  roster: "从业人员花名册",
+  members: "党员名单",
+  organizations: "党组织",
+  enterprises: "企业",
+  instructors: "党建指导员及派驻",
+});
 export const IMPORT_KINDS = IMPORT_KIND.keys;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const IMPORT_STATUS = labels({
   pending: "等待中",

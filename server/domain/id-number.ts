@@ -26,12 +26,45 @@ export function isRealDate(y: number, m: number, d: number): boolean {
 }
 
 /**
+ * A cell an export forced to text so that Excel would not turn it into a number: a leading
+ * apostrophe, a leading tab, or an `="…"` formula wrapper. Returns the text inside and what was
+ * taken off (null when nothing was). Every reader of ID numbers goes through parseIdNumber, which
+ * calls this first, so rosters, member lists, onboarding files, forms and the API agree.
+ */
+export function unwrapForcedText(raw: string): { value: string; note: string | null } {
+  let s = raw.replace(/^[ \u3000]+|[ \u3000]+$/g, "");
+  const notes: string[] = [];
+  if (/^\t/.test(s)) {
+    s = s.replace(/^\t+/, "");
+    notes.push("开头的制表符");
+  }
+  const formula = /^[=＝]\s*["“”＂](.*)["“”＂]$/.exec(s);
+  if (formula) {
+    s = formula[1]!;
+    notes.push('="…" 公式外壳');
+  }
+  if (/^['‘’＇`]/.test(s)) {
+    s = s.slice(1);
+    notes.push("开头的单引号");
+  }
+  if (notes.length === 0) return { value: raw, note: null };
+  return { value: s, note: `已去除导出时为保持文本格式加上的${notes.join("和")}` };
+}
+
+/**
  * Validates and normalises an ID number. `today` (YYYY-MM-DD) bounds the birth date.
  * Never rejects an unknown area code: abolished codes live on in old IDs.
  */
 export function parseIdNumber(raw: string, today: string = new Date().toISOString().slice(0, 10)): IdNumberResult {
   const corrected: string[] = [];
   let s = raw;
+  // Most cells start with a digit: only the others can carry a text-forcing prefix.
+  const first = raw.charCodeAt(0);
+  if (!(first >= 48 && first <= 57)) {
+    const forced = unwrapForcedText(raw);
+    if (forced.note) corrected.push(forced.note);
+    s = forced.value;
+  }
   const half = toHalfWidth(s).replace(/\s+/g, "");
   if (half !== s) {
     if (toHalfWidth(s) !== s) corrected.push("全角字符已转为半角");

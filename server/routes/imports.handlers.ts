@@ -8,6 +8,7 @@ import type { Deps } from "../deps.js";
 import { maskIdNumber, maskPersonalCell, maskPersonalText, maskPhone } from "../domain/masking.js";
 import { AppError } from "../errors.js";
 import { actorOf } from "../middleware/require-auth.js";
+import { isOnboardingKind } from "../domain/onboarding-codes.js";
 import { startSchema, uploadSchema } from "../schemas/imports.schema.js";
 import { ENCODING_LABEL } from "../services/import/encoding.js";
 import type { FieldKey, Mapping } from "../services/import/header-aliases.js";
@@ -21,7 +22,7 @@ import { issueWorkbookName, writeIssueWorkbook } from "../services/import/issue-
 type UploadSession = { uploads?: Record<string, string> };
 type PreviewInput = z.infer<typeof uploadSchema> & { upload: string };
 
-export function importHandlers({ handle, config, logger }: Deps) {
+export function importHandlers({ handle, config, logger }: Deps, onboardingLocals: (req: Request) => Record<string, unknown>) {
   const uploadDir = path.resolve(config.uploadDir);
   fs.mkdirSync(uploadDir, { recursive: true });
   const upload = multer({
@@ -86,6 +87,9 @@ export function importHandlers({ handle, config, logger }: Deps) {
     targets: imports.importTargets(handle, actorOf(req)),
     mappings: imports.listMappings(handle, actorOf(req)),
   });
+  /** The form an upload came from, to re-render with its errors: the onboarding page for its kinds. */
+  const formOf = (kind: unknown): [string, (req: Request) => Record<string, unknown>] =>
+    typeof kind === "string" && isOnboardingKind(kind) ? ["imports/onboarding", onboardingLocals] : ["imports/new", newLocals];
 
   /** Mapping fields posted by the preview form: map_<field> = header text. */
   const mappingFrom = (body: Record<string, unknown>): Mapping => {
@@ -133,11 +137,12 @@ export function importHandlers({ handle, config, logger }: Deps) {
       const parsed = uploadSchema.safeParse(req.body ?? {});
       if (!file) throw new AppError(422, "请选择要上传的文件。", { fieldErrors: { file: "请选择要上传的文件" } });
       uploadsOf(req)[file.filename] = file.originalname.slice(0, 200);
+      const [view, locals] = formOf(req.body?.kind);
       if (!parsed.success) {
         removeUpload(req, file.filename);
         const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
         const formError = "提交的内容有误，请按提示修改。";
-        res.status(422).render("imports/new", { ...newLocals(req), values: req.body ?? {}, errors, formError });
+        res.status(422).render(view, { ...locals(req), values: req.body ?? {}, errors, formError });
         return;
       }
       try {
@@ -145,8 +150,8 @@ export function importHandlers({ handle, config, logger }: Deps) {
       } catch (e) {
         removeUpload(req, file.filename);
         if (!(e instanceof AppError) || e.status >= 500) throw e;
-        res.status(e.status).render("imports/new", {
-          ...newLocals(req),
+        res.status(e.status).render(view, {
+          ...locals(req),
           values: parsed.data,
           errors: e.fieldErrors ?? {},
           formError: e.fieldErrors ? Object.values(e.fieldErrors).join("；") : e.message,

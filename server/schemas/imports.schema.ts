@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { DISCOVERY_CHANNELS, LEAD_STATUSES, MEMBER_CATEGORIES } from "../domain/codes.js";
+import { DISCOVERY_CHANNELS, IMPORT_KINDS, LEAD_STATUSES, MEMBER_CATEGORIES } from "../domain/codes.js";
 import { checkboxField, idParam, optionalDateField, optionalEnumField, optionalIdField } from "./fields.js";
 
 // Forms of the import and leads pages. The services check scope and rules; these check shape.
 
 export const uploadSchema = z.object({
-  kind: z.enum(["roster", "members"], { error: "请选择导入类型" }),
+  kind: z.enum(IMPORT_KINDS, { error: "请选择导入类型" }),
   platform: z
     .string()
     .optional()

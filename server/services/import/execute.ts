@@ -11,6 +11,8 @@ import { recordAudit } from "../admin/audit.js";
 import { type ApplyContext, type ApplyCounts, heldElsewhereIssues } from "./apply.js";
 import { applyMembers, applyReference } from "./apply-members.js";
 import { applyRoster, applyRosterRepeat } from "./apply-roster.js";
+import { executeOnboarding } from "./onboard.js";
+import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { FIELDS, resolveMapping } from "./header-aliases.js";
 import { missingColumns, readHeader, storeMapping, withMappingAliases } from "./mappings.js";
 import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
@@ -28,6 +30,8 @@ class DryRunRollback extends Error {}
 
 /** Reads, stages and applies a prepared import. Always leaves the import record finished (succeeded, dry_run or failed). */
 export async function executeImport(handle: DbHandle, prep: PreparedImport): Promise<ImportSummary> {
+  if (isOnboardingKind(prep.fieldSet)) return executeOnboarding(handle, prep, prep.fieldSet);
+  const fieldSet = prep.fieldSet;
   const { sqlite } = handle;
   const { importId, opts } = prep;
   const fields = FIELDS[prep.fieldSet];
@@ -45,7 +49,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
     const cols = resolved.columns;
     // Beside the owner lock: a run killed part way leaves it for the next one to remove.
-    stage = new Stage(sqlite, importId, prep.fieldSet, stagePrefix(dbFileOf(sqlite), importId)).open();
+    stage = new Stage(sqlite, importId, fieldSet, stagePrefix(dbFileOf(sqlite), importId)).open();
     const st = stage;
     const counts: ImportCounts = { ...EMPTY_COUNTS };
     const today = prep.today;

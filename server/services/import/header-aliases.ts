@@ -1,7 +1,9 @@
 // The columns an import understands, the header texts platforms use for them, and how a header
 // row is recognised. Data, not code: add an alias here when a platform names a column anew.
 
+import { isOnboardingKind, type OnboardingKind } from "../../domain/onboarding-codes.js";
 import { toHalfWidth } from "../../domain/id-number.js";
+import { ONBOARDING_FIELDS, type OnboardingFieldKey } from "./onboarding-fields.js";
 import type { ImportKind } from "./types.js";
 
 export type FieldKey =
@@ -20,7 +22,8 @@ export type FieldKey =
   | "category"
   | "joinedOn"
   | "fullOn"
-  | "relationOrgName";
+  | "relationOrgName"
+  | OnboardingFieldKey;
 
 export type FieldDef = { key: FieldKey; label: string; required: boolean; aliases: readonly string[] };
 
@@ -62,7 +65,8 @@ const OCCUPATION_F: FieldDef = {
   aliases: ["从业类型", "岗位", "职业", "工种", "人员类型", "岗位类型", "从业岗位"],
 };
 
-export const FIELDS: Record<"roster" | "members" | "reference", readonly FieldDef[]> = {
+export const FIELDS: Record<"roster" | "members" | "reference" | OnboardingKind, readonly FieldDef[]> = {
+  ...ONBOARDING_FIELDS,
   roster: [
     ID,
     NAME,
@@ -122,6 +126,7 @@ export const FIELDS: Record<"roster" | "members" | "reference", readonly FieldDe
 export type FieldSet = keyof typeof FIELDS;
 
 export function fieldSetOf(kind: ImportKind, reference: boolean): FieldSet {
+  if (isOnboardingKind(kind)) return kind;
   return kind === "roster" ? "roster" : reference ? "reference" : "members";
 }
 

@@ -20,7 +20,7 @@ export { listMappings } from "./mappings.js";
 export { executeImportOffLoop, type OffLoopOptions, stopImportThreads } from "./off-loop.js";
 export { type ImportOptions, inspectImportFile, prepareImport } from "./prepare.js";
 export { failOrphanedImports } from "./record.js";
-export { importTargets, orgIdByCode } from "./target.js";
+export { importTargets, orgIdByCode, rootOrgId } from "./target.js";
 
 /** Runs an import to the end and returns its summary (CLI, tests). Throws AppError on refusal or failure. */
 export async function runImport(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<ImportSummary> {

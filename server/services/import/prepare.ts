@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { DbHandle } from "../../../db/client.js";
 import { todayIso } from "../../domain/dates.js";
+import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite } from "../../policy/actor.js";
 import { FIELDS, type FieldDef, type FieldSet, fieldSetOf, type Mapping } from "./header-aliases.js";
@@ -77,7 +78,19 @@ export function limitsOf(opts: Pick<ImportOptions, "limits">): ReadLimits {
  * Reads the head of a file: how it was read, its header, the mapping that would be used and the
  * first rows. Throws AppError (Chinese message) for a file that is empty, too large or not a table.
  */
+/**
+ * Onboarding (organizations, enterprises, instructors) is for administrators and the clerks of a
+ * committee, as the forms are: a secretary keeps their branch, a supervisor reads. Each row's scope is
+ * then the row's own (onboard-*.ts): a clerk places organizations only below their committee.
+ */
+function assertMayImport(actor: Actor, kind: ImportOptions["kind"]): void {
+  if (isOnboardingKind(kind) && actor.role !== "admin" && actor.role !== "clerk") {
+    throw AppError.forbidden("只有系统管理员和行业党委、综合党委的工作人员可以批量导入党组织、企业和指导员。");
+  }
+}
+
 export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<Preview> {
+  assertMayImport(actor, opts.kind);
   const reference = opts.kind === "members" && !!opts.reference;
   const fields = FIELDS[fieldSetOf(opts.kind, reference)];
   const platform = normalisePlatform(opts.platform);
@@ -145,6 +158,7 @@ export type PreparedImport = {
  */
 export async function prepareImport(handle: DbHandle, actor: Actor, opts: ImportOptions): Promise<PreparedImport> {
   assertCanWrite(actor);
+  assertMayImport(actor, opts.kind);
   const reference = opts.kind === "members" && !!opts.reference;
   const platform = opts.kind === "roster" ? normalisePlatform(opts.platform) : null;
   const org = loadOrg(handle, actor, opts.orgId);

@@ -7,6 +7,7 @@
 
 import type Database from "better-sqlite3";
 import type { DbHandle } from "../../../db/client.js";
+import { IMPORT_KIND } from "../../domain/codes.js";
 import { AppError } from "../../errors.js";
 import type { Mapping } from "./header-aliases.js";
 import { acquireOwnerLock, dbFileOf, type OwnerLock, ownerIsGone, removeOwnerLock } from "./owner-lock.js";
@@ -82,7 +83,7 @@ export function openImportRecord(handle: DbHandle, rec: NewImportRecord): { impo
         ? sqlite
             .prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'roster' AND platform = ?")
             .all(rec.platform)
-        : sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = 'members'").all()
+        : sqlite.prepare("SELECT id, heartbeat_at AS heartbeatAt FROM imports WHERE status = 'running' AND kind = ?").all(rec.kind)
     ) as { id: number; heartbeatAt: string | null }[];
     for (const r of running) {
       const last = r.heartbeatAt ? Date.parse(r.heartbeatAt) : 0;
@@ -92,7 +93,7 @@ export function openImportRecord(handle: DbHandle, rec: NewImportRecord): { impo
         throw AppError.conflict(
           rec.kind === "roster"
             ? `平台“${rec.platform}”的另一次导入（#${r.id}）正在进行，请等它完成后再导入。`
-            : `另一次党员名单导入（#${r.id}）正在进行，请等它完成后再导入。`,
+            : `另一次${IMPORT_KIND.label[rec.kind]}导入（#${r.id}）正在进行，请等它完成后再导入。`,
         );
       }
       markImportFailed(sqlite, r.id, gone ? INTERRUPTED : WENT_SILENT, rec.startedAt);
@@ -177,16 +178,20 @@ export function finishImportRecord(
   sqlite: Database.Database,
   importId: number,
   end: {
-    status: "succeeded" | "dry_run";
+    /** "failed" with a summary: an onboarding file read through whose rejected rows kept it out (onboard.ts). */
+    status: "succeeded" | "dry_run" | "failed";
     summary: ImportSummary & { complete?: false; sameAsImportId?: number };
     rowsDone: number;
     bytesDone: number;
+    error?: string | null;
   },
 ): void {
   const now = new Date().toISOString();
   sqlite
-    .prepare("UPDATE imports SET status = ?, summary = ?, rows_done = ?, bytes_done = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?")
-    .run(end.status, JSON.stringify(end.summary), end.rowsDone, end.bytesDone, now, now, importId);
+    .prepare(
+      "UPDATE imports SET status = ?, summary = ?, error = ?, rows_done = ?, bytes_done = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?",
+    )
+    .run(end.status, JSON.stringify(end.summary), end.error ?? null, end.rowsDone, end.bytesDone, now, now, importId);
 }
 
 /**

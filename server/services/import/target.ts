@@ -1,9 +1,10 @@
 // Where an import may go: the organization it is read into, within the importer's scope, and
 // which kinds of organization take which kind of list.
 
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { DbHandle } from "../../../db/client.js";
 import { organizations } from "../../../db/schema.js";
+import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS, type OrgKind } from "../../domain/codes.js";
 import { AppError } from "../../errors.js";
 import { type Actor, orgIdInScope, orgPathInScope } from "../../policy/actor.js";
@@ -33,12 +34,28 @@ export function orgIdByCode(handle: DbHandle, actor: Actor, code: string): numbe
   return org.id;
 }
 
+/** The root of the tree (the city department): where an onboarding file from the CLI is filed by default. */
+export function rootOrgId(handle: DbHandle): number {
+  const root = handle.db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(isNull(organizations.parentId))
+    .orderBy(organizations.id)
+    .get();
+  if (!root) throw AppError.notFound("根组织");
+  return root.id;
+}
+
 /** Rosters (and reference lists) go to a committee or the city department: the organizations that hold workers. */
 const isRosterTarget = (kind: OrgKind): boolean => COMMITTEE_KINDS.includes(kind) || kind === "city_department";
 
 export function checkTarget(kind: ImportKind, reference: boolean, org: OrgRow, platform: string | null): void {
   const committeeLike = isRosterTarget(org.kind);
-  if (kind === "roster") {
+  // Onboarding files name their organizations row by row; the import's organization is the committee
+  // (or the city department) it is filed under, and the default committee of enterprises and instructors.
+  if (isOnboardingKind(kind)) {
+    if (!committeeLike) throw AppError.invalid({ orgId: "党组织、企业和指导员应导入到社会工作部、行业党委或综合党委" });
+  } else if (kind === "roster") {
     if (!platform) throw AppError.invalid({ platform: "请填写平台名称" });
     if (platform.length > 50) throw AppError.invalid({ platform: "平台名称不能超过 50 个字" });
     if (!committeeLike) throw AppError.invalid({ orgId: "花名册应导入到行业党委或综合党委" });

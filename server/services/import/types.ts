@@ -1,6 +1,8 @@
 // Shared shapes of the roster import pipeline: read → map → normalise → stage → apply → match.
 
-export type ImportKind = "roster" | "members";
+import type { ImportKind } from "../../domain/codes.js";
+
+export type { ImportKind };
 
 /** How the bytes of a file are read. "xlsx" is a zipped workbook (its XML is UTF-8). */
 export type FileEncoding = "utf-8" | "utf-8-bom" | "gb18030" | "utf-16le" | "utf-16be" | "xlsx";

@@ -461,6 +461,12 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "GET /imports/:id": { target: (fx, side) => ({ params: { id: pick(side, fx.impDl, fx.impPs) } }), expect: DESK_READ },
   "GET /imports/:id/progress": { target: (fx, side) => ({ params: { id: pick(side, fx.impDl, fx.impPs) } }), expect: DESK_READ },
   "GET /imports/:id/issues.xlsx": { target: (fx, side) => ({ params: { id: pick(side, fx.impDl, fx.impPs) } }), expect: DESK_READ },
+  // Onboarding: administrators and committee clerks (each row's scope is the import's business: tests/http/import/onboarding.test.ts).
+  "GET /onboarding": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 403 } },
+  "GET /onboarding/templates/:kind.xlsx": {
+    target: () => ({ params: { kind: "enterprises" } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 403 },
+  },
 
   // -- Leads ------------------------------------------------------------------------------------------------------------
   "GET /leads": { expect: { anon: 303, admin: 200, supervisor: 200, clerk: 200, secretary: 403 } },
