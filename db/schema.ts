@@ -8,3 +8,4 @@ export * from "./schema/rosters.js";
 export * from "./schema/transfers.js";
 export * from "./schema/statistics.js";
 export * from "./schema/recruitment.js";
+export * from "./schema/jurisdiction.js";

@@ -3,12 +3,22 @@
 import { openDb, type DbHandle } from "../db/client.js";
 import { prepareDatabase } from "../server/bootstrap.js";
 import { type Config, loadConfig } from "../server/config.js";
+import type { InstallResult, JurisdictionChoice } from "../server/services/jurisdiction/jurisdiction.service.js";
 
-export function openConfiguredDb(): { handle: DbHandle; config: Readonly<Config> } {
+/** With `jurisdiction`, installs it (see prepareDatabase); the CLIs otherwise use the installed one. */
+export function openConfiguredDb(opts: { jurisdiction?: JurisdictionChoice } = {}): {
+  handle: DbHandle;
+  config: Readonly<Config>;
+  installed: InstallResult | null;
+} {
   const config = loadConfig();
   const handle = openDb(config.databasePath);
-  prepareDatabase(handle);
-  return { handle, config };
+  try {
+    return { handle, config, installed: prepareDatabase(handle, opts) };
+  } catch (err) {
+    handle.close();
+    throw err;
+  }
 }
 
 /** Runs a CLI body; any error becomes one English line on stderr and exit code 1. */
@@ -16,13 +26,13 @@ export async function runCli(main: () => Promise<void> | void): Promise<void> {
   try {
     await main();
   } catch (err) {
-    const e = err as { message?: string; fieldErrors?: Record<string, string> };
+    const e = err as { message?: string; english?: string; fieldErrors?: Record<string, string> };
     const fields = e?.fieldErrors
       ? ` (${Object.entries(e.fieldErrors)
           .map(([k, v]) => `${k}: ${v}`)
           .join("; ")})`
       : "";
-    console.error(`error: ${e?.message ?? String(err)}${fields}`);
+    console.error(`error: ${e?.english ?? e?.message ?? String(err)}${fields}`);
     process.exitCode = 1;
   }
 }

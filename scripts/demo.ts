@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoEnv, seedDemo } from "../db/seed/inde
 import { prepareDatabase } from "../server/bootstrap.js";
 import { loadConfig } from "../server/config.js";
 import { todayIso } from "../server/domain/dates.js";
+import { DEMO_JURISDICTION } from "../server/domain/reference-data.js";
 import { startServer } from "../server/index.js";
 import { runCli } from "./cli.js";
 import { backfillSnapshots } from "../server/services/coverage/snapshots.js";
@@ -33,7 +34,7 @@ async function backfillTrend(databasePath: string): Promise<void> {
 await runCli(async () => {
   const config = loadConfig(demoEnv(process.env));
   const handle = openDb(config.databasePath);
-  prepareDatabase(handle);
+  prepareDatabase(handle, { jurisdiction: DEMO_JURISDICTION });
   const t0 = Date.now();
   const r = await seedDemo(handle, { today: todayIso(), extras: demoExtras });
   handle.close();

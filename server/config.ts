@@ -46,6 +46,22 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   PUBLIC_BASE_URL: publicBaseUrl,
+  // The jurisdiction installed at the first start on an empty database (as `npm run setup` does).
+  REGION_CODE: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{6}$/, "must be a 6-digit GB/T 2260 code, e.g. 210300")
+        .optional(),
+    ),
+  ROOT_ORG_NAME: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined)
+    .pipe(z.string().max(60).optional()),
 });
 
 export type Config = {
@@ -77,6 +93,11 @@ export type Config = {
   sessionAbsoluteMs: number;
   /** PUBLIC_BASE_URL without a trailing slash, when set: see publicOrigin. */
   publicBaseUrl: string | undefined;
+  /**
+   * REGION_CODE (and ROOT_ORG_NAME): the jurisdiction the server installs when it starts on an empty
+   * database; the installed one again is a no-op, another is refused once the database holds data.
+   */
+  jurisdiction: { regionCode: string; rootName: string | null } | null;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -104,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    jurisdiction: e.REGION_CODE ? { regionCode: e.REGION_CODE, rootName: e.ROOT_ORG_NAME ?? null } : null,
   });
 }
 

@@ -1,12 +1,13 @@
 import type { Server } from "node:http";
 import { openDb } from "../db/client.js";
 import { createApp } from "./app.js";
-import { ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
+import { NO_JURISDICTION, ensureFirstAdmin, prepareDatabase } from "./bootstrap.js";
 import { type Config, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { BackupSchedule } from "./services/backup/schedule.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/coverage/snapshots.js";
+import { JurisdictionError, readJurisdiction } from "./services/jurisdiction/jurisdiction.service.js";
 
 // Loads config, opens the database, builds the app and listens; with BACKUP_DIR set, takes backups
 // on a schedule. SIGTERM/SIGINT stop imports running in worker threads (each is rolled back and
@@ -17,7 +18,15 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
   const config = opts.config ?? loadConfig();
   const logger = createLogger(config);
   const handle = openDb(config.databasePath);
-  prepareDatabase(handle);
+  try {
+    const installed = prepareDatabase(handle, { jurisdiction: config.jurisdiction });
+    if (!readJurisdiction(handle.db)) throw new Error(NO_JURISDICTION);
+    if (installed?.status === "installed")
+      logger.info({ region: installed.jurisdiction.regionCode, root: installed.jurisdiction.rootOrg.name }, "jurisdiction installed");
+  } catch (err) {
+    handle.close();
+    throw err instanceof JurisdictionError ? new Error(err.english) : err;
+  }
   // An import whose process was killed with the previous server (or a CLI) is marked failed now.
   const orphaned = failOrphanedImports(handle);
   const admin = await ensureFirstAdmin(handle, config);

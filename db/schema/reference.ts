@@ -5,10 +5,11 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 export const regions = sqliteTable(
   "regions",
   {
-    code: text("code").primaryKey(), // 6-digit administrative division code (行政区划代码)
+    // GB/T 2260 code: 6 digits for a province, city or county; 9 for a street or township (乡镇、街道).
+    code: text("code").primaryKey(),
     name: text("name").notNull(),
     parentCode: text("parent_code").references((): any => regions.code, { onDelete: "restrict" }),
-    level: text("level", { enum: ["province", "city", "county"] }).notNull(),
+    level: text("level", { enum: ["province", "city", "county", "town"] }).notNull(),
   },
   (t) => [index("regions_parent_idx").on(t.parentCode)],
 );

@@ -1,6 +1,8 @@
 import { fakerZH_CN, type Faker } from "@faker-js/faker";
 import { sql } from "drizzle-orm";
 import { createUser } from "../../server/services/admin/users.js";
+import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
+import { readJurisdiction } from "../../server/services/jurisdiction/jurisdiction.service.js";
 import { getSetting, setSetting } from "../../server/services/settings.service.js";
 import { organizations } from "../schema.js";
 import type { DbHandle } from "../client.js";
@@ -62,6 +64,8 @@ export async function seedDemo(
   f.seed(opts.seed ?? 20250701);
   const root = db.select().from(organizations).where(sql`parent_id IS NULL`).get();
   if (!root) throw new Error("no root organization: prepare the database first");
+  if (readJurisdiction(db)?.regionCode !== DEMO_JURISDICTION.regionCode)
+    throw new Error(`the demo is Heze's (${DEMO_JURISDICTION.regionCode}): seed it into a database installed for Heze, not this one`);
   const orgs = db.transaction((tx) => seedOrgsAndEnterprises(tx, f, root, opts.today));
   const people = seedPeople(handle, f, orgs, opts.today, opts.members ?? 5200);
   for (const a of DEMO_ACCOUNTS) {

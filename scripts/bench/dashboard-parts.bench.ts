@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
 import { systemActor } from "../../server/policy/actor.js";
 import { buildDashboard } from "../../server/services/coverage/dashboard.js";
 import { computeFiguresAndBreakdowns, funnel, resolveScope, statsDates } from "../../server/services/coverage/coverage.service.js";
@@ -27,7 +28,7 @@ if (!file || !fs.existsSync(file)) {
   process.exit(2);
 }
 const h = openDb(file);
-prepareDatabase(h);
+prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
 const actor = systemActor();
 const t = <T>(label: string, f: () => T): T => {
   const t0 = performance.now();

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
 import { DISCOVERY_CHANNELS, EDUCATION_LEVELS, OCCUPATIONS } from "../../server/domain/codes.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { addDays, todayIso } from "../../server/domain/dates.js";
@@ -43,7 +44,7 @@ const GIVEN =
 /** Seeds `bench.db` in `dir` with `members` members; returns the open handle and the committees. */
 export function seedMembers(dir: string, MEMBERS: number) {
   const handle = openDb(path.join(dir, "bench.db"));
-  prepareDatabase(handle);
+  prepareDatabase(handle, { jurisdiction: DEMO_JURISDICTION });
   const db = handle.sqlite;
   const t0 = performance.now();
   const root = db.prepare("SELECT id, path FROM organizations WHERE code = 'HZ'").get() as { id: number; path: string };

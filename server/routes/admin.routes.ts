@@ -11,7 +11,9 @@ import { adminOnly, adminsAndSupervisors, signedIn } from "../policy/roles.js";
 import { idParam } from "../schemas/fields.js";
 import { apiKeyInputSchema } from "../schemas/finds.schema.js";
 import { auditQuerySchema, ownPasswordSchema, passwordResetSchema, userCreateSchema, userUpdateSchema } from "../schemas/users.schema.js";
+import { industryInputSchema } from "../schemas/industries.schema.js";
 import * as keys from "../services/admin/api-keys.js";
+import * as industryList from "../services/admin/industries.js";
 import { listAudit } from "../services/admin/audit.js";
 import * as users from "../services/admin/users.js";
 import { committeeOptions } from "../services/finds/scope.js";
@@ -24,6 +26,7 @@ export function adminRouter(deps: Deps) {
   const onNewUser = form("admin/user-form", h.newUserLocals);
   const onEditUser = form("admin/user-form", h.editUserLocals);
   const onKeys = form("finds/api-keys", h.keysLocals);
+  const onIndustries = form("admin/industries", h.industriesLocals);
   const r = Router();
 
   // -- Accounts (administrators) ------------------------------------------------------------------
@@ -40,6 +43,10 @@ export function adminRouter(deps: Deps) {
   r.get("/admin/api-keys", adminOnly, h.keys);
   r.post("/admin/api-keys", adminOnly, onKeys, validate({ body: apiKeyInputSchema }), h.issueKey);
   r.post("/admin/api-keys/:id/revoke", adminOnly, byId, h.revokeKey);
+
+  // -- The industries code list (administrators) ---------------------------------------------------
+  r.get("/admin/industries", adminOnly, h.industries);
+  r.post("/admin/industries", adminOnly, onIndustries, validate({ body: industryInputSchema }), h.addIndustry);
 
   // -- Audit log (administrators and supervisors) ---------------------------------------------------
   r.get("/audit", adminsAndSupervisors, validate({ query: auditQuerySchema }), h.audit);
@@ -62,6 +69,7 @@ function adminHandlers({ db, handle, config }: Deps) {
     const actor = actorOf(req);
     return { title: "平台 API 密钥", keys: keys.listApiKeys(db, actor), committees: committeeOptions(db, actor) };
   };
+  const industriesLocals = () => ({ title: "行业代码", industries: industryList.listIndustries(db) });
   const setStatus = (status: "active" | "disabled") => (req: Request, res: Response) => {
     users.getUser(db, actorOf(req), req.valid.params.id);
     users.setUserStatus(db, actorOf(req), req.valid.params.id, status);
@@ -74,6 +82,17 @@ function adminHandlers({ db, handle, config }: Deps) {
     newUserLocals: (req: Request) => ({ account: null, title: "新建账号", ...formLocals(req) }),
     editUserLocals: (req: Request) => ({ account: { id: req.params.id, username: "" }, title: "修改账号", ...formLocals(req) }),
     keysLocals,
+    industriesLocals,
+
+    // -- Industries ------------------------------------------------------------------------------
+    industries(_req: Request, res: Response) {
+      res.render("admin/industries", industriesLocals());
+    },
+    addIndustry(req: Request, res: Response) {
+      const row = industryList.addIndustry(db, actorOf(req), req.body, req.ip ?? null);
+      flash(req, "success", `已添加行业“${row.name}”。`);
+      res.redirect(303, "/admin/industries");
+    },
 
     // -- Accounts --------------------------------------------------------------------------------
     users(req: Request, res: Response) {

@@ -34,9 +34,10 @@ function startServer(env: Record<string, string>) {
 
 describe("the server process", () => {
   it("creates admin with a printed random password on an empty database, answers /healthz, and stops cleanly on SIGTERM", async () => {
-    const s = startServer({});
+    const s = startServer({ REGION_CODE: "210300" });
     const url = await s.listening;
     expect(s.output()).toMatch(/已创建管理员账号 admin，初始密码 \S{12,}/);
+    expect(s.output()).toMatch(/"region":"210300","root":"中共鞍山市委社会工作部".*"msg":"jurisdiction installed"/);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
@@ -52,7 +53,7 @@ describe("the server process", () => {
   });
 
   it("uses ADMIN_PASSWORD for the first admin and never prints it", async () => {
-    const s = startServer({ ADMIN_PASSWORD: "first-admin-pw-42" });
+    const s = startServer({ ADMIN_PASSWORD: "first-admin-pw-42", REGION_CODE: "370000" });
     await s.listening;
     expect(s.output()).not.toContain("first-admin-pw-42");
     expect(s.output()).not.toContain("初始密码");

@@ -8,6 +8,7 @@ import { openDb } from "../../db/client.js";
 import { DEMO_PASSWORD, seedDemo } from "../../db/seed/index.js";
 import { createApp } from "../../server/app.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
 import { testConfig } from "../../server/config.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { demoExtras } from "../../db/seed/demo-extras.js";
@@ -18,7 +19,7 @@ export const ARTIFACTS = path.resolve("tests/e2e/artifacts");
 export async function startDemoServer(opts: { members?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-e2e-"));
   const handle = openDb(path.join(dir, "demo.db"));
-  prepareDatabase(handle);
+  prepareDatabase(handle, { jurisdiction: DEMO_JURISDICTION });
   await seedDemo(handle, { today: todayIso(), members: opts.members ?? 1500, extras: demoExtras });
   const config = testConfig({ uploadDir: path.join(dir, "uploads") });
   const app = createApp({ db: handle, config });

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { DbHandle } from "../../db/client.js";
 import { enterprises, members, organizationEnterprises, organizations } from "../../db/schema.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
 import type { Role } from "../../server/domain/codes.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
@@ -91,7 +92,7 @@ export function cover(h: DbHandle, organizationId: number, enterpriseId: number)
  * HZ-PS (online delivery) with one branch; one account per role plus an out-of-scope clerk and secretary.
  */
 export async function buildSmallCity(h: DbHandle) {
-  prepareDatabase(h);
+  prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
   const root = h.db.select().from(organizations).where(eq(organizations.code, "HZ")).get()!;
   const dl = addOrg(h, {
     code: "HZ-DL",

@@ -21,7 +21,8 @@ import {
   hydrateTransfers,
   hydrateWorkers,
 } from "./rows.js";
-import { committeeNameable, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./scope.js";
+import { type RegionNode, readJurisdiction, regionAtLevel, regionMap } from "../jurisdiction/jurisdiction.service.js";
+import { committeeNameable, type RegionPart, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./scope.js";
 import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./sources.js";
 import type { StatsCache, WorkerGroupRow } from "./stats-cache.js";
 
@@ -156,7 +157,7 @@ export function computeBreakdown(
   db: Db,
   actor: Actor,
   scope: StatsScope,
-  by: "committee" | "county",
+  by: "committee" | RegionPart,
   opts: StatsOptions = {},
 ): BreakdownRow[] {
   const ctx = ctxFor(db, actor, scope, opts);
@@ -172,20 +173,40 @@ export function computeFiguresAndBreakdowns(
   actor: Actor,
   scope: StatsScope = {},
   opts: StatsOptions = {},
-): FiguresResult & { byCommittee: BreakdownRow[]; byCounty: BreakdownRow[] } {
+): FiguresResult & {
+  byCommittee: BreakdownRow[];
+  byCity: BreakdownRow[];
+  byCounty: BreakdownRow[];
+  byTown: BreakdownRow[];
+  breakdowns: readonly RegionPart[];
+} {
   const ctx = ctxFor(db, actor, scope, opts);
   const both = sumsBySource(db, ctx, "both");
+  const byRegion = fold(both, "county");
+  // Which region breakdowns the jurisdiction shows (domain/jurisdiction.ts); by county is always
+  // computed (snapshots keep it for the trend of a county's scope).
+  const breakdowns = readJurisdiction(db)?.breakdowns ?? (["county"] as const);
+  const rows = (level: RegionPart) => (breakdowns.includes(level) ? breakdownRows(db, ctx, scope, level, byRegion) : []);
   return {
     asOf: ctx.asOf,
     periodFrom: ctx.periodFrom,
     scope: ctx.rs,
     figures: fold(both, null).get("") ?? emptyFigures(),
     byCommittee: breakdownRows(db, ctx, scope, "committee", fold(both, "committee")),
-    byCounty: breakdownRows(db, ctx, scope, "county", fold(both, "county")),
+    byCity: rows("city"),
+    byCounty: breakdownRows(db, ctx, scope, "county", byRegion),
+    byTown: rows("town"),
+    breakdowns,
   };
 }
 
-function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee" | "county", sums: Map<string, Figures>): BreakdownRow[] {
+function breakdownRows(
+  db: Db,
+  ctx: SourceCtx,
+  scope: StatsScope,
+  by: "committee" | RegionPart,
+  sums: Map<string, Figures>,
+): BreakdownRow[] {
   const { rs } = ctx;
   if (by === "committee") {
     type C = { id: number; name: string; depth: number; region_code: string; code: string; path: string };
@@ -209,7 +230,7 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
       key: `committee:${c.id}`,
       // Rows attributed to another scope's committee (an enterprise of theirs covered by a branch in
       // this scope) are counted here but cannot be narrowed to: resolveScope refuses that committee.
-      scope: committeeNameable(rs.actor, c.path) ? { orgId: scope.orgId ?? null, committeeId: c.id, county: scope.county ?? null } : null,
+      scope: committeeNameable(rs.actor, c.path) ? { ...regionParts(scope), orgId: scope.orgId ?? null, committeeId: c.id } : null,
       label: c.name,
       figures: sums.get(String(c.id)) ?? emptyFigures(),
     }));
@@ -217,33 +238,58 @@ function breakdownRows(db: Db, ctx: SourceCtx, scope: StatsScope, by: "committee
     if (none && hasAny(none)) rows.push({ key: "committee:none", scope: null, label: "其他（未归属行业党委）", figures: none });
     return rows;
   }
-  type R = { code: string; name: string; level: string };
-  const listed: R[] = rs.county
-    ? [{ ...rs.county, level: "county" }]
-    : db.all<R>(sql`SELECT DISTINCT r.code, r.name, r.level FROM organizations o JOIN regions r ON r.code = o.region_code
-        WHERE r.level = 'county' AND o.status = 'active' AND ${orgInScope(rs, "o.id")}`);
-  const extraCodes = [...sums.keys()].filter((k) => k !== "" && !listed.some((r) => r.code === k));
-  const extra = extraCodes.length
-    ? db.all<R>(
-        sql`SELECT code, name, level FROM regions WHERE code IN (${sql.join(
-          extraCodes.map((c) => sql`${c}`),
-          sql`, `,
-        )})`,
-      )
-    : [];
-  for (const code of extraCodes) if (!extra.some((r) => r.code === code)) extra.push({ code, name: code, level: "unknown" });
-  // Counties first; rows attributed to the city itself (members held by city-level committees, with
-  // no enterprise) come after them as "…本级".
-  const rank = (r: R) => (r.level === "county" ? 0 : 1);
-  return [...listed, ...extra]
-    .sort((a, b) => rank(a) - rank(b) || a.code.localeCompare(b.code))
-    .map((r) => ({
-      key: `county:${r.code}`,
-      scope: { orgId: scope.orgId ?? null, committeeId: scope.committeeId ?? null, county: r.code },
-      label: r.level === "county" ? r.name : `${r.name}本级`,
-      figures: sums.get(r.code) ?? emptyFigures(),
-    }));
+  return regionRows(db, rs, scope, by, sums);
 }
+
+/**
+ * The rows by city, county or town: each row's region code folded up to that level; rows attributed to
+ * a division above it (members held by the jurisdiction's own committees, with no enterprise) come
+ * after them as "…本级". Listed: the divisions of the scope's active organizations, even at zero.
+ */
+function regionRows(db: Db, rs: ResolvedScope, scope: StatsScope, level: RegionPart, sums: Map<string, Figures>): BreakdownRow[] {
+  const map = regionMap(db);
+  const folded = new Map<string, Figures>();
+  const foldTo = (code: string) => regionAtLevel(map, code, level)?.code ?? code;
+  for (const [code, f] of sums) {
+    if (code === "") continue;
+    const key = foldTo(code);
+    const acc = folded.get(key) ?? emptyFigures();
+    for (const k of FIGURE_KEYS) acc[k] += f[k];
+    folded.set(key, acc);
+  }
+  const narrowed = rs[level];
+  const listed = narrowed
+    ? [narrowed.code]
+    : db
+        .all<{ code: string }>(
+          sql`SELECT DISTINCT o.region_code AS code FROM organizations o WHERE o.status = 'active' AND ${orgInScope(rs, "o.id")}`,
+        )
+        .map((r) => foldTo(r.code))
+        .filter((code) => map.get(code)?.level === level);
+  const codes = [...new Set([...listed, ...folded.keys()])];
+  // Province mode: counties are named with their city (济南市市中区, 枣庄市市中区).
+  const prefix = (r: RegionNode) =>
+    level === "county" && readJurisdiction(db)?.level === "province" ? (regionAtLevel(map, r.code, "city")?.name ?? "") : "";
+  const rank = (code: string) => (map.get(code)?.level === level ? 0 : 1);
+  return codes
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .map((code) => {
+      const r = map.get(code);
+      const label = !r ? code : r.level === level ? `${prefix(r)}${r.name}` : `${r.name}本级`;
+      return {
+        key: `${level}:${code}`,
+        scope: { ...regionParts(scope), orgId: scope.orgId ?? null, committeeId: scope.committeeId ?? null, [level]: code },
+        label,
+        figures: folded.get(code) ?? emptyFigures(),
+      };
+    });
+}
+
+const regionParts = (scope: StatsScope): StatsScope => ({
+  city: scope.city ?? null,
+  county: scope.county ?? null,
+  town: scope.town ?? null,
+});
 
 export type FunnelRow = {
   channel: DiscoveryChannel | "all";

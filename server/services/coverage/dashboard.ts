@@ -21,9 +21,11 @@ import {
   type ResolvedScope,
   type StatsScope,
 } from "./coverage.service.js";
+import { BREAKDOWN_COLUMN, BREAKDOWN_TITLE } from "../../domain/jurisdiction.js";
 import { RECRUITMENT_NOTE } from "./figures.js";
 import { FIGURE_LABEL, recruitmentFigures } from "../recruitment/queries.js";
 import type { RecruitmentFigure } from "../../schemas/recruitment.schema.js";
+import type { RegionPart } from "./scope.js";
 import type { StatsCache } from "./stats-cache.js";
 import { type TrendPoint, trend } from "./snapshots.js";
 
@@ -41,6 +43,8 @@ export type Card = {
 };
 export type CardGroup = { title: string; cards: Card[] };
 
+export type RegionBreakdown = { level: RegionPart; heading: string; nameHeader: string; rows: DashboardRow[]; chart: ChartImage | null };
+
 export type DashboardRow = BreakdownRow & { href: string | null; hrefs: Record<string, string | null>; orgRate: string; workRate: string };
 
 export type Dashboard = {
@@ -51,6 +55,9 @@ export type Dashboard = {
   groups: CardGroup[];
   byCommittee: DashboardRow[];
   byCounty: DashboardRow[];
+  /** The region breakdowns the jurisdiction shows (by city and county for a province, by county for a
+   *  city, by street and township for a county), each with its heading and chart. */
+  byRegion: RegionBreakdown[];
   funnel: FunnelRow[];
   trend: (TrendPoint & { orgRate: string; workRate: string })[];
   charts: { byCommittee: ChartImage | null; byCounty: ChartImage | null; funnel: ChartImage; trend: ChartImage };
@@ -64,7 +71,12 @@ function recruitmentCards(db: Db, rs: ResolvedScope, scope: StatsScope, asOf: st
   const href = (k: RecruitmentFigure) => `/recruitment/people?figure=${k}${s ? `&scope=${encodeURIComponent(s)}` : ""}`;
   return {
     title: "发展党员",
-    cards: (Object.keys(FIGURE_LABEL) as RecruitmentFigure[]).map((k) => ({ key: null, label: FIGURE_LABEL[k], value: f[k], href: href(k) })),
+    cards: (Object.keys(FIGURE_LABEL) as RecruitmentFigure[]).map((k) => ({
+      key: null,
+      label: FIGURE_LABEL[k],
+      value: f[k],
+      href: href(k),
+    })),
   };
 }
 
@@ -133,6 +145,7 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
     }));
   const byCommittee = decorate(all.byCommittee).filter((r) => r.figures.enterprises > 0 || r.figures.members > 0);
   const byCounty = decorate(all.byCounty).filter((r) => r.figures.enterprises > 0);
+  const regionRows = { city: all.byCity, county: all.byCounty, town: all.byTown };
   const funnelRows = funnel(f);
   const points = trend(db, actor, scope, { months: 12, now: opts.now, live: f }).map((p) => ({
     ...p,
@@ -160,6 +173,16 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
     groups,
     byCommittee,
     byCounty,
+    byRegion: all.breakdowns.map((level) => {
+      const rows = level === "county" ? byCounty : decorate(regionRows[level]).filter((r) => r.figures.enterprises > 0);
+      return {
+        level,
+        heading: BREAKDOWN_TITLE[level],
+        nameHeader: BREAKDOWN_COLUMN[level],
+        rows,
+        chart: bars(rows, BREAKDOWN_TITLE[level]),
+      };
+    }),
     funnel: funnelRows,
     trend: points,
     charts: {

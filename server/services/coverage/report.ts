@@ -30,6 +30,12 @@ export type CoverageReport = {
   figures: Figures;
   byCommittee: ReportBreakdownRow[];
   byCounty: ReportBreakdownRow[];
+  /** Province mode (absent from reports made before it). */
+  byCity?: ReportBreakdownRow[];
+  /** A county installation: by street and township. */
+  byTown?: ReportBreakdownRow[];
+  /** The region breakdowns the workbook shows, in order (absent before: by county). */
+  breakdowns?: readonly ("city" | "county" | "town")[];
   shouldForm: EnterpriseRow[];
   uncovered: EnterpriseRow[];
   unmanaged: UnmanagedRow[];
@@ -44,7 +50,17 @@ export function buildCoverageReport(
   opts: StatsOptions & { final?: boolean; reconstructed?: boolean; now?: Date } = {},
 ): CoverageReport {
   // One pass over the row sources for the figures and both breakdowns.
-  const { asOf, periodFrom, figures, scope: rs, byCommittee, byCounty } = computeFiguresAndBreakdowns(db, actor, scope, opts);
+  const {
+    asOf,
+    periodFrom,
+    figures,
+    scope: rs,
+    byCommittee,
+    byCounty,
+    byCity,
+    byTown,
+    breakdowns,
+  } = computeFiguresAndBreakdowns(db, actor, scope, opts);
   const o = { asOf, periodFrom };
   const strip = (rows: { key: string; label: string; figures: Figures }[]) =>
     rows.map(({ key, label, figures }) => ({ key, label, figures }));
@@ -66,6 +82,9 @@ export function buildCoverageReport(
     figures,
     byCommittee: strip(byCommittee),
     byCounty: strip(byCounty),
+    byCity: strip(byCity),
+    byTown: strip(byTown),
+    breakdowns,
     shouldForm: enterprises("shouldForm"),
     uncovered: enterprises("uncovered"),
     unmanaged,

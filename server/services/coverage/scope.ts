@@ -1,27 +1,43 @@
 // The scope a statistic is computed for. Always inside the actor's own scope; narrowed by
 //   org:ID        an organization and its subtree (a committee, a branch …)
 //   committee:ID  rows attributed to exactly that committee (the rows of the "by committee" breakdown)
+//   city:CODE     rows attributed to that city (the rows of the "by city" breakdown, province mode)
 //   county:CODE   rows attributed to that county (the rows of the "by county" breakdown)
-// Parts combine: "org:5,county:371702". The empty scope is the actor's whole scope (city for a supervisor).
+//   town:CODE     rows attributed to that street or township (9 digits; a county installation)
+// A region part names a division at its own level: it covers the division and everything below it.
+// Given a division above that level (the breakdown's "…本级" row), it covers the rows attributed to
+// exactly that division. Parts combine: "org:5,county:371702". The empty scope is the actor's whole
+// scope (the jurisdiction for a supervisor).
 
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
+import type { DivisionLevel } from "../../domain/divisions.js";
 import { type Actor, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
+import { type RegionNode, regionMap } from "../jurisdiction/jurisdiction.service.js";
 
-export type StatsScope = { orgId?: number | null; committeeId?: number | null; county?: string | null };
+export type StatsScope = {
+  orgId?: number | null;
+  committeeId?: number | null;
+  city?: string | null;
+  county?: string | null;
+  town?: string | null;
+};
+
+export const REGION_PARTS = ["city", "county", "town"] as const;
+export type RegionPart = (typeof REGION_PARTS)[number];
 
 export function parseScopeParam(raw: unknown): StatsScope | null {
   if (raw === undefined || raw === null || raw === "") return {};
   if (typeof raw !== "string" || raw.length > 100) return null;
   const scope: StatsScope = {};
   for (const part of raw.split(",")) {
-    const m = /^(org|committee|county):([0-9]{1,12})$/.exec(part.trim());
+    const m = /^(org|committee|city|county|town):([0-9]{1,12})$/.exec(part.trim());
     if (!m) return null;
-    const [, kind, value] = m as unknown as [string, "org" | "committee" | "county", string];
-    if (kind === "county") {
-      if (!/^\d{6}$/.test(value) || scope.county) return null;
-      scope.county = value;
+    const [, kind, value] = m as unknown as [string, "org" | "committee" | RegionPart, string];
+    if (kind === "city" || kind === "county" || kind === "town") {
+      if (!/^\d{6}$|^\d{9}$/.test(value) || scope[kind]) return null;
+      scope[kind] = value;
     } else if (kind === "org") {
       if (scope.orgId) return null;
       scope.orgId = Number(value);
@@ -37,7 +53,7 @@ export function formatScopeParam(scope: StatsScope): string {
   const parts: string[] = [];
   if (scope.orgId) parts.push(`org:${scope.orgId}`);
   if (scope.committeeId) parts.push(`committee:${scope.committeeId}`);
-  if (scope.county) parts.push(`county:${scope.county}`);
+  for (const k of REGION_PARTS) if (scope[k]) parts.push(`${k}:${scope[k]}`);
   return parts.join(",");
 }
 
@@ -48,10 +64,15 @@ export type ResolvedScope = {
   /** The organization the scope is rooted at (the scope org, else the actor's org), if any. */
   rootOrg: { id: number; code: string; name: string; kind: string; regionCode: string } | null;
   committee: { id: number; name: string } | null;
-  county: { code: string; name: string } | null;
+  county: ScopeRegion | null;
+  city: ScopeRegion | null;
+  town: ScopeRegion | null;
   /** Human label, e.g. "市网约配送行业党委 · 牡丹区". */
   label: string;
 };
+
+/** A region part: the division, and the region codes whose rows it covers. */
+export type ScopeRegion = { code: string; name: string; codes: string[] };
 
 type OrgRow = { id: number; code: string; name: string; kind: string; path: string; region_code: string };
 
@@ -97,14 +118,38 @@ export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedS
     committee = { id: c.id, name: c.name };
     labels.push(c.name);
   }
-  let county: ResolvedScope["county"] = null;
-  if (scope.county) {
-    const r = db.get<{ code: string; name: string }>(sql`SELECT code, name FROM regions WHERE code = ${scope.county}`);
-    if (!r) throw AppError.notFound("统计范围");
-    county = r;
-    labels.push(r.name);
+  const regionParts: Record<RegionPart, ScopeRegion | null> = { city: null, county: null, town: null };
+  if (REGION_PARTS.some((k) => scope[k])) {
+    const map = regionMap(db);
+    for (const k of REGION_PARTS) {
+      const code = scope[k];
+      if (!code) continue;
+      const r = map.get(code);
+      if (!r) throw AppError.notFound("统计范围");
+      const own = r.level === (k as DivisionLevel);
+      regionParts[k] = { code: r.code, name: own ? r.name : `${r.name}本级`, codes: own ? subtreeCodes(map, r.code) : [r.code] };
+      labels.push(regionParts[k].name);
+    }
   }
-  return { actor, orgPrefix, rootOrg, committee, county, label: labels.join(" · ") };
+  return { actor, orgPrefix, rootOrg, committee, ...regionParts, label: labels.join(" · ") };
+}
+
+function subtreeCodes(map: Map<string, RegionNode>, code: string): string[] {
+  const out = [code];
+  for (let i = 0; i < out.length; i++) for (const r of childrenIn(map, out[i]!)) out.push(r.code);
+  return out;
+}
+
+// Children by parent, built once per region map (the map is replaced when the regions change).
+const childIndex = new WeakMap<Map<string, RegionNode>, Map<string, RegionNode[]>>();
+function childrenIn(map: Map<string, RegionNode>, code: string): RegionNode[] {
+  let idx = childIndex.get(map);
+  if (!idx) {
+    idx = new Map();
+    for (const r of map.values()) if (r.parentCode) idx.set(r.parentCode, [...(idx.get(r.parentCode) ?? []), r]);
+    childIndex.set(map, idx);
+  }
+  return idx.get(code) ?? [];
 }
 
 /** SQL: the organization id in `col` is inside both the actor's scope and the scope's subtree. */

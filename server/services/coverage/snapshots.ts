@@ -199,7 +199,7 @@ export function reportForExport(db: Db, actor: Actor, scope: StatsScope, opts: {
   if (asOf > today) throw AppError.invalid({ asOf: "统计截止日期不能晚于今天" }, "统计截止日期不能晚于今天。");
   const rs = resolveScope(db, actor, scope);
   const orgId = scope.orgId ?? rs.rootOrg?.id ?? null;
-  const snapshotable = orgId !== null && !scope.committeeId && !scope.county;
+  const snapshotable = orgId !== null && !scope.committeeId && !scope.county && !scope.city && !scope.town;
   if (!snapshotable) return buildCoverageReport(db, actor, scope, { asOf, now: opts.now });
   const month = monthOf(asOf);
   if (month < monthOf(today)) {
@@ -266,14 +266,31 @@ export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: 
   while (list.length < months) list.unshift(previousMonth(list[0]!));
   const byMonth = new Map<string, Figures>();
   // A snapshot holds its organization's rows by committee and by county, not by both at once.
-  const derivable = !(scope.committeeId && scope.county);
+  const parts = [scope.committeeId, scope.city, scope.county, scope.town].filter(Boolean).length;
+  const derivable = parts <= 1;
   if (orgId !== null && derivable) {
     const first = list[0]!;
-    const path = scope.committeeId ? "$.byCommittee" : scope.county ? "$.byCounty" : "$.figures";
+    const path = scope.committeeId
+      ? "$.byCommittee"
+      : scope.city
+        ? "$.byCity"
+        : scope.county
+          ? "$.byCounty"
+          : scope.town
+            ? "$.byTown"
+            : "$.figures";
     const rows = db.all<{ month: string; part: string | null }>(
       sql`SELECT month, json_extract(figures, ${path}) AS part FROM coverage_snapshots WHERE scope_org_id = ${orgId} AND month >= ${first} AND month < ${current}`,
     );
-    const wanted = scope.committeeId ? `committee:${scope.committeeId}` : scope.county ? `county:${scope.county}` : null;
+    const wanted = scope.committeeId
+      ? `committee:${scope.committeeId}`
+      : scope.city
+        ? `city:${scope.city}`
+        : scope.county
+          ? `county:${scope.county}`
+          : scope.town
+            ? `town:${scope.town}`
+            : null;
     for (const r of rows) {
       if (!r.part) continue;
       const parsed = JSON.parse(r.part) as Figures | { key: string; figures: Figures }[];

@@ -277,7 +277,16 @@ export function fromSource(ctx: SourceCtx, source: SourceName, select: SQL, wher
 function withAttribution(ctx: SourceCtx, source: SQL, select: SQL, where: SQL | null, rest: SQL): SQL {
   const attribution = [];
   if (ctx.rs.committee) attribution.push(sql`s.committee_id = ${ctx.rs.committee.id}`);
-  if (ctx.rs.county) attribution.push(sql`s.county = ${ctx.rs.county.code}`);
+  for (const part of [ctx.rs.city, ctx.rs.county, ctx.rs.town])
+    if (part)
+      attribution.push(
+        part.codes.length === 1
+          ? sql`s.county = ${part.code}`
+          : sql`s.county IN (${sql.join(
+              part.codes.map((c) => sql`${c}`),
+              sql`, `,
+            )})`,
+      );
   if (where) attribution.push(where);
   const cond = attribution.length ? sql`WHERE ${sql.join(attribution, sql` AND `)}` : sql``;
   return sql`WITH ${ORG_COMMITTEE_CTE} SELECT ${select} FROM (${source}) s ${cond} ${rest}`;

@@ -37,7 +37,8 @@ export function listEnterprises(db: Db, actor: Actor, q: EnterpriseListQuery, to
   const inner: SQL[] = [enterpriseReadableSql(actor, "e")];
   if (q.status !== "all") inner.push(sql`e.status = ${q.status}`);
   if (q.committee) inner.push(sql`e.committee_id = ${q.committee}`);
-  if (q.county) inner.push(sql`e.region_code = ${q.county}`);
+  // A county and its streets and townships (whose 9-digit codes start with the county's).
+  if (q.county) inner.push(sql`(e.region_code = ${q.county} OR e.region_code BETWEEN ${`${q.county}000`} AND ${`${q.county}999`})`);
   if (q.industry) inner.push(sql`e.industry_code = ${q.industry}`);
   if (q.kind) inner.push(sql`e.kind = ${q.kind}`);
   const term = toHalfWidth(q.q).trim();

@@ -17,6 +17,8 @@ export function enterpriseFormOptions(db: Db, actor: Actor) {
     committees: orgOptions(db, actor, COMMITTEE_KINDS),
     industries: listIndustries(db),
     counties: listRegions(db).filter((r) => r.level === "county"),
+    // Where an enterprise may be: a county, or a street or township of one (the breakdown by town).
+    places: listRegions(db).filter((r) => r.level === "county" || r.level === "town"),
   };
 }
 
@@ -25,7 +27,7 @@ function checkReferences(db: Db, actor: Actor, input: EnterpriseInput, currentCo
   const errors: Record<string, string> = {};
   if (!db.select().from(industries).where(eq(industries.code, input.industryCode)).get()) errors.industryCode = "请选择有效的行业";
   const region = db.select().from(regions).where(eq(regions.code, input.regionCode)).get();
-  if (region?.level !== "county") errors.regionCode = "请选择企业所在的县（区）";
+  if (region?.level !== "county" && region?.level !== "town") errors.regionCode = "请选择企业所在的县（区）或乡镇（街道）";
   if (input.committeeId !== currentCommitteeId) {
     const c = db.select().from(organizations).where(eq(organizations.id, input.committeeId)).get();
     if (!c || !orgPathInScope(actor, c.path) || !isCommitteeKind(c.kind)) errors.committeeId = "请选择您管辖范围内的行业党委或综合党委";

@@ -9,6 +9,7 @@ import { maskIdNumber } from "../../domain/masking.js";
 import { FIGURES, type FigureKey, RATE_DEFINITIONS, RATE_DEFS, RECRUITMENT_NOTE } from "../coverage/figures.js";
 import { FIGURE_LABEL } from "../recruitment/queries.js";
 import type { CoverageReport, ReportBreakdownRow } from "../coverage/report.js";
+import { BREAKDOWN_COLUMN, BREAKDOWN_TITLE } from "../../domain/jurisdiction.js";
 import {
   BODY_FONT,
   BORDER,
@@ -69,10 +70,18 @@ export type CoverageWorkbookOptions = {
   /** Whole ID numbers of the members on sheet 4, by member id; masked unless `unmask`. */
   idNumbers: Map<number, string>;
   unmask: boolean;
-  /** e.g. "菏泽市": the title reads 菏泽市新就业群体党建"两个覆盖"情况统计表. */
+  /** The jurisdiction's name, e.g. "鞍山市": the title reads 鞍山市新就业群体党建"两个覆盖"情况统计表. */
   titlePlace: string;
   generatedAt?: Date;
 };
+
+/** The region breakdowns the report shows (a report made before jurisdictions: by county). */
+export function regionBlocks(report: CoverageReport): { title: string; rows: ReportBreakdownRow[] }[] {
+  const rows = { city: report.byCity ?? [], county: report.byCounty, town: report.byTown ?? [] };
+  return (report.breakdowns ?? ["county"]).map((level) => ({ title: BREAKDOWN_TITLE[level], rows: rows[level] }));
+}
+
+const regionWords = (report: CoverageReport) => (report.breakdowns ?? ["county"]).map((l) => BREAKDOWN_COLUMN[l]).join("、");
 
 function styleRange(ws: ExcelJS.Worksheet, r1: number, r2: number, c1: number, c2: number, style: Partial<ExcelJS.Style>) {
   for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) Object.assign(ws.getCell(r, c), style);
@@ -96,7 +105,7 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
   const last = colLetter(LAST_COL);
   ws.getColumn(1).width = 5;
   ws.getColumn(2).width = fitWidth(
-    [...report.byCommittee, ...report.byCounty].map((r) => r.label),
+    [...report.byCommittee, ...regionBlocks(report).flatMap((b) => b.rows)].map((r) => r.label),
     14,
     34,
   );
@@ -179,13 +188,14 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
     });
     writeRow("合计", null, report.figures, true);
   };
-  block("一、按行业党委", report.byCommittee);
-  block("二、按县（区）", report.byCounty);
+  const NUMERALS = ["一", "二", "三", "四"];
+  block(`${NUMERALS[0]}、按行业党委`, report.byCommittee);
+  for (const [i, b] of regionBlocks(report).entries()) block(`${NUMERALS[i + 1]}、${b.title}`, b.rows);
 
   // Notes under the table.
   r += 1;
   const notes = [
-    "说明：1. 覆盖率为实际数值（单元格按百分比显示），分母为0时显示“—”。2. 各行之和等于合计；企业按负责党委、所在县（区）各计一次，党员按管理党组织所属党委、所在企业的县（区）计。",
+    `说明：1. 覆盖率为实际数值（单元格按百分比显示），分母为0时显示“—”。2. 各行之和等于合计；企业按负责党委、所在${regionWords(report)}各计一次，党员按管理党组织所属党委、所在企业的${regionWords(report)}计。`,
     `3. ${recruitmentText(report)} 4. 各指标含义见“指标说明”工作表。`,
     `数据时点：${report.final ? "月末快照" : "当月实时数据"}${report.reconstructed ? "（按记录日期回溯生成）" : ""}；生成于 ${report.takenAt.slice(0, 19).replace("T", " ")}（UTC）。`,
   ];

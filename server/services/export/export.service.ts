@@ -13,7 +13,7 @@ import { recordAudit } from "../admin/audit.js";
 import { memberIdNumbers } from "../coverage/report.js";
 import { resolveScope } from "../coverage/scope.js";
 import { reportForExport } from "../coverage/snapshots.js";
-import { writeCoverageWorkbook } from "./coverage.workbook.js";
+import { regionBlocks, writeCoverageWorkbook } from "./coverage.workbook.js";
 import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
 import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
@@ -115,7 +115,7 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
       filename: `${EXPORT_TITLES.coverage}_${safeFilePart(scopeName)}_${report.asOf}.xlsx`,
       contentType: XLSX_TYPE,
       async run(out) {
-        const rows = report.byCommittee.length + report.byCounty.length + 2;
+        const rows = report.byCommittee.length + regionBlocks(report).reduce((n, b) => n + b.rows.length + 1, 0) + 1;
         const lists = {
           shouldForm: report.shouldForm.length,
           uncovered: report.uncovered.length,

@@ -12,7 +12,6 @@ import {
   ENTERPRISE_KIND,
   ETHNICITY,
   GENDER,
-  INDUSTRY,
   LEAD_STATUS,
   labelOf,
   LOST_CONTACT_REASON,
@@ -124,7 +123,7 @@ const SPECS: Record<TableLedgerKind, LedgerSpec> = {
       { header: "企业名称", value: (r) => s(r.name), min: 16 },
       { header: "统一社会信用代码", value: (r) => s(r.credit_code), text: true, min: 20 },
       { header: "企业类型", value: (r) => lbl(ENTERPRISE_KIND.label, r.kind) },
-      { header: "行业", value: (r) => lbl(INDUSTRY.label, r.industry_code) },
+      { header: "行业", value: (r) => s(r.industry_name) },
       { header: "县（区）", value: (r) => s(r.county_name) },
       { header: "负责党委", value: (r) => s(r.committee_name) },
       { header: "从业人员数", value: (r) => Number(r.worker_count ?? 0) },
@@ -149,10 +148,12 @@ const SPECS: Record<TableLedgerKind, LedgerSpec> = {
       const extra = new Map(
         db
           .all<Row>(
-            sql`SELECT id, kind, industry_code, legal_rep_is_member, legal_rep_is_secretary, address FROM enterprises WHERE id IN (${sql.join(
-              src.map((r) => sql`${r.id}`),
-              sql`, `,
-            )})`,
+            // The industry's name from the code list (an administrator may have added industries).
+            sql`SELECT e.id, e.kind, coalesce(i.name, e.industry_code) AS industry_name, e.legal_rep_is_member, e.legal_rep_is_secretary, e.address
+              FROM enterprises e LEFT JOIN industries i ON i.code = e.industry_code WHERE e.id IN (${sql.join(
+                src.map((r) => sql`${r.id}`),
+                sql`, `,
+              )})`,
           )
           .map((r) => [Number(r.id), r]),
       );

@@ -3,6 +3,7 @@
 import { and, asc, eq, inArray, like, ne, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, industries, members, organizationEnterprises, organizations, regions } from "../../../db/schema.js";
+import { readJurisdiction } from "../jurisdiction/jurisdiction.service.js";
 import { committeeInChain, type OrgKind } from "../../domain/codes.js";
 import { maskPhone } from "../../domain/masking.js";
 import { orgWarnings } from "../../domain/org-size-rules.js";
@@ -192,6 +193,23 @@ export function listIndustries(db: Db) {
   return db.select().from(industries).orderBy(asc(industries.sortOrder)).all();
 }
 
+/**
+ * Every region in code order, each with the label a select shows: a street or township with its
+ * county (海城市 海州街道), and in a province's installation a county with its city (济南市市中区,
+ * 枣庄市市中区: names repeat between cities).
+ */
 export function listRegions(db: Db) {
-  return db.select().from(regions).orderBy(asc(regions.code)).all();
+  const all = db.select().from(regions).orderBy(asc(regions.code)).all();
+  const byCode = new Map(all.map((r) => [r.code, r]));
+  const province = readJurisdiction(db)?.level === "province";
+  return all.map((r) => {
+    const parent = r.parentCode ? byCode.get(r.parentCode) : undefined;
+    const label =
+      r.level === "town" && parent
+        ? `${parent.name} ${r.name}`
+        : province && r.level === "county" && parent?.level === "city"
+          ? `${parent.name}${r.name}`
+          : r.name;
+    return { ...r, label };
+  });
 }

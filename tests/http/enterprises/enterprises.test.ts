@@ -192,7 +192,7 @@ describe("enterprise forms", () => {
 
     res = await post(clerk, "/enterprises", body({ regionCode: "371700" }));
     expect(res.status).toBe(422);
-    expect(res.text).toContain("请选择企业所在的县（区）");
+    expect(res.text).toContain("请选择企业所在的县（区）或乡镇（街道）");
 
     res = await post(clerk, "/enterprises", body({ legalRepIsSecretary: "1" }));
     expect(res.status).toBe(422);

@@ -544,6 +544,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
     expect: ADMIN_ONLY(303),
   },
 
+  // -- The industries code list (administrators) -------------------------------------------------------------------------------
+  "GET /admin/industries": { expect: ADMIN_ONLY(200) },
+  "POST /admin/industries": {
+    target: (_fx, side) => ({ body: form({ code: `ride_hailing_${side}`, name: `网约车${side}` }) }),
+    expect: ADMIN_ONLY(303),
+  },
+
   // -- Reports -----------------------------------------------------------------------------------------------------------------
   "GET /reports": { expect: SIGNED_IN },
   "GET /reports/download": {

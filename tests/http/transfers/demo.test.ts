@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportTransferLedger } from "../../../server/services/export/transfer-ledger.js";
 import { seedDemo } from "../../../db/seed/index.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import { todayIso } from "../../../server/domain/dates.js";
 import { inboxCounts } from "../../../server/services/inbox.service.js";
 import { type DemoTransferCounts, seedDemoTransfers } from "../../../db/seed/demo-transfers.js";
@@ -18,7 +19,7 @@ let h: ReturnType<typeof memoryDb>;
 let counts: DemoTransferCounts;
 beforeAll(async () => {
   h = memoryDb();
-  prepareDatabase(h);
+  prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
   await seedDemo(h, {
     today,
     members: 1500,

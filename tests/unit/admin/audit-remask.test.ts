@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import { recordAudit, remaskStoredAudit } from "../../../server/services/admin/audit.js";
 import { memoryDb } from "../../helpers/db.js";
 
@@ -35,7 +36,7 @@ describe("audit entries written before the masking", () => {
     recordAudit(h.db, null, { action: "create", entity: "member", after: { idNumber: ID, phone: "13812345678" } });
     const fresh = entries()[1];
     h.sqlite.prepare("DELETE FROM settings WHERE key = 'audit_remasked'").run();
-    prepareDatabase(h);
+    prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
     const [old, newer] = entries();
     expect(JSON.parse(old!.before!)).toEqual({ phone: "138****5678", name: "张三" });
     expect(JSON.parse(old!.after!)).toEqual({ phone: "139****1111", secretaryPhone: "137****2222" });
