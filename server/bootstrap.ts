@@ -6,6 +6,7 @@ import { industries, organizations, regions } from "../db/schema.js";
 import type { Config } from "./config.js";
 import { CITY, COUNTIES, INDUSTRIES, PROVINCE, ROOT_ORG } from "./domain/reference-data.js";
 import { remaskStoredAudit } from "./services/admin/audit.js";
+import { migrateMobileRegions } from "./services/members/mobile-regions.js";
 import { getSetting, setSetting } from "./services/settings.service.js";
 import { countUsers, createUser } from "./services/admin/users.js";
 
@@ -38,6 +39,7 @@ export function prepareDatabase(handle: DbHandle): void {
         .run();
     }
   });
+  migrateMobileRegions(db);
   if (getSetting(db, "audit_remasked") !== "1") {
     remaskStoredAudit(db);
     setSetting(db, "audit_remasked", "1");

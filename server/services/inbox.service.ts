@@ -1,6 +1,6 @@
 // What waits for a secretary or clerk (/inbox): transfers addressed to them, letters they sent
 // that are overdue, mobile members whose certificate expires, members out of contact for six
-// months or more. The navigation badge counts the same items.
+// months or more, membership changes waiting for the committee's approval. The navigation badge counts the same items.
 
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -10,6 +10,7 @@ import { daysBetween, todayIso } from "../domain/dates.js";
 import { certificateWarningUntil } from "../domain/membership-rules.js";
 import { type Actor, orgIdInScope } from "../policy/actor.js";
 import { lostContactLimitSql, memberStillHereSql } from "./members/sql.js";
+import { pendingApprovalCount, pendingApprovals } from "./membership/membership.service.js";
 import { registerNavCounts } from "./nav.service.js";
 
 const fromOrgT = alias(organizations, "from_org");
@@ -52,7 +53,8 @@ export function inboxCounts(db: Db, actor: Actor, today = todayIso()) {
   const overdue = count(db.select({ n }).from(transfers).where(overdueCond(actor, today)));
   const expiring = count(db.select({ n }).from(mobileSpells).where(expiringCond(actor, today)));
   const lost = count(db.select({ n }).from(members).where(lostCond(actor, today)));
-  return { incoming, overdue, expiring, lost, total: incoming + overdue + expiring + lost };
+  const membership = pendingApprovalCount(db, actor);
+  return { incoming, overdue, expiring, lost, membership, total: incoming + overdue + expiring + lost + membership };
 }
 
 export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
@@ -121,7 +123,8 @@ export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
     .limit(limit)
     .all()
     .map((r) => ({ ...r, days: daysBetween(r.lostContactOn!, today) }));
-  return { incoming, overdue, expiring, lost, counts: inboxCounts(db, actor, today), limit };
+  const membership = pendingApprovals(db, actor, limit);
+  return { incoming, overdue, expiring, lost, membership, counts: inboxCounts(db, actor, today), limit };
 }
 
 // The navigation badge: supervisors only read, so nothing waits for them.
