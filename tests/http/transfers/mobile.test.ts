@@ -35,7 +35,11 @@ describe("流出 (mobile_out)", () => {
     const noRegion = await post(w.secDl, `/members/${m.id}/mobile/out`, { unitKind: "private_enterprise", outStartedOn: today });
     expect(noRegion.status).toBe(422);
     expect(noRegion.text).toContain("请填写流向地区");
-    const notARegion = await post(w.secDl, `/members/${m.id}/mobile/out`, { destinationCode: "火星", unitKind: "private_enterprise", outStartedOn: today });
+    const notARegion = await post(w.secDl, `/members/${m.id}/mobile/out`, {
+      destinationCode: "火星",
+      unitKind: "private_enterprise",
+      outStartedOn: today,
+    });
     expect(notARegion.status).toBe(422);
     expect(notARegion.text).toContain("流向地区：未能识别为行政区划");
     expect(notARegion.text).toContain('value="火星"');
@@ -51,9 +55,19 @@ describe("流出 (mobile_out)", () => {
     expect(res.headers.location).toBe(`/members/${m.id}/mobile`);
     expect(w.member(m.id).relation_status).toBe("mobile_out");
     expect(w.spells(m.id)).toMatchObject([
-      { direction: "out", org_id: w.city.dlBranch.id, destination: "浙江省杭州市", destination_code: "330100", unit_kind: "private_enterprise", ended_on: null },
+      {
+        direction: "out",
+        org_id: w.city.dlBranch.id,
+        destination: "浙江省杭州市",
+        destination_code: "330100",
+        unit_kind: "private_enterprise",
+        ended_on: null,
+      },
     ]);
-    expect((await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today })).status).toBe(422);
+    expect(
+      (await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(422);
     expect(w.spells(m.id)).toHaveLength(1);
 
     expect((await post(w.secDl, `/members/${m.id}/mobile/end`, { endedOn: addDays(today, 1) })).status).toBe(422);
@@ -97,9 +111,18 @@ describe("流出 (mobile_out)", () => {
 
   it("only the member's own side registers: another branch gets 404, a supervisor 403", async () => {
     const m = w.addMember(w.city.dlBranch.id);
-    expect((await post(w.secJoint, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today })).status).toBe(404);
-    expect((await post(w.secPs, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today })).status).toBe(404);
-    expect((await post(w.supervisor, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today })).status).toBe(403);
+    expect(
+      (await post(w.secJoint, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await post(w.secPs, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await post(w.supervisor, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(403);
     expect((await w.supervisor.get(`/members/${m.id}/mobile`)).status).toBe(200);
     expect(w.member(m.id).relation_status).toBe("local");
   });
@@ -288,4 +311,3 @@ describe("out of contact (失联)", () => {
     expect(JSON.parse(events[1]!.details)).toMatchObject({ lostContactOn: lostOn, restoredOn: today });
   });
 });
-
