@@ -9,3 +9,4 @@ export * from "./schema/transfers.js";
 export * from "./schema/statistics.js";
 export * from "./schema/recruitment.js";
 export * from "./schema/jurisdiction.js";
+export * from "./schema/membership.js";

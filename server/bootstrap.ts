@@ -6,6 +6,7 @@ import { industries, organizations } from "../db/schema.js";
 import type { Config } from "./config.js";
 import { INDUSTRIES } from "./domain/reference-data.js";
 import { remaskStoredAudit } from "./services/admin/audit.js";
+import { migrateMobileRegions } from "./services/members/mobile-regions.js";
 import { getSetting, setSetting } from "./services/settings.service.js";
 import { countUsers, createUser } from "./services/admin/users.js";
 import {
@@ -29,6 +30,7 @@ export function prepareDatabase(handle: DbHandle, opts: { jurisdiction?: Jurisdi
   });
   const installed = opts.jurisdiction ? installJurisdiction(db, opts.jurisdiction) : null;
   if (!installed) refreshRegions(db);
+  migrateMobileRegions(db);
   if (getSetting(db, "audit_remasked") !== "1") {
     remaskStoredAudit(db);
     setSetting(db, "audit_remasked", "1");

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { TRANSFER_KINDS, TRANSFER_STATES } from "../../server/domain/codes.js";
-import { createdAt } from "./columns.js";
+import { MOBILE_UNIT_KINDS } from "../../server/domain/mobile-members.js";
+import { createdAt, inList } from "./columns.js";
 import { organizations } from "./orgs.js";
 import { members } from "./members.js";
 import { users } from "./accounts.js";
@@ -62,6 +63,14 @@ export const mobileSpells = sqliteTable(
     certificateNumber: text("certificate_number"),
     certificateValidUntil: text("certificate_valid_until"),
     destination: text("destination"),
+    // The official shape (tables 33/34): 流出's destination as a GB/T 2260 division and the kind of
+    // unit gone to; 流入's home region. Old rows were mapped from their free text (services/members/
+    // mobile-regions.ts): a destination that named no division has no code and 不掌握流向.
+    destinationCode: text("destination_code"),
+    unitKind: text("unit_kind", { enum: MOBILE_UNIT_KINDS }),
+    /** Holds the 流动党员活动证 (流出: certificate number and validity when known). */
+    certificateHeld: integer("certificate_held", { mode: "boolean" }),
+    homeRegionCode: text("home_region_code"),
     contactPerson: text("contact_person"),
     expectedReturnOn: text("expected_return_on"),
     startedOn: text("started_on").notNull(),
@@ -74,5 +83,6 @@ export const mobileSpells = sqliteTable(
     index("mobile_spells_member_idx").on(t.memberId),
     index("mobile_spells_org_idx").on(t.orgId, t.endedOn),
     uniqueIndex("mobile_spells_one_open_uq").on(t.memberId).where(sql`ended_on IS NULL`),
+    check("mobile_spells_unit_kind_ck", inList("unit_kind", MOBILE_UNIT_KINDS)),
   ],
 );

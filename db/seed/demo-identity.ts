@@ -165,6 +165,7 @@ export function seedDemoIdentity(handle: DbHandle, today: string): { twoPlatform
       mobile.id,
       {
         orgId: psBranch.id,
+        homeRegionCode: null,
         homeOrgName: "中共某县某镇某村支部委员会",
         certificateNumber: "LD-DEMO-0099",
         certificateValidUntil: addMonths(today, 1),

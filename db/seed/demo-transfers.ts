@@ -7,10 +7,13 @@ import { and, asc, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm"
 import type { DbHandle } from "../client.js";
 import { members, mobileSpells, organizations, transfers, users } from "../schema.js";
 import { addDays, addMonths } from "../../server/domain/dates.js";
+import { divisionFromText, type MobileUnitKind } from "../../server/domain/mobile-members.js";
+
+const DEMO_UNIT_KINDS: MobileUnitKind[] = ["private_enterprise", "individual_business", "state_enterprise", "urban_community", "other"];
 import { type Actor, systemActor } from "../../server/policy/actor.js";
 import type { TransferInput } from "../../server/schemas/transfers.schema.js";
 import { markLostContact } from "../../server/services/members/contact.js";
-import { endMobileSpell, recordLeave, registerMobileIn, registerMobileOut } from "../../server/services/members/mobile.js";
+import { endMobileSpell, registerMobileIn, registerMobileOut } from "../../server/services/members/mobile.js";
 import { acceptTransfer, cancelTransfer, issueTransfer, returnTransfer } from "../../server/services/transfers/transfers.service.js";
 import { loadActor } from "../../server/services/admin/users.js";
 import { committeeOf } from "../../server/services/orgs/orgs.service.js";
@@ -200,6 +203,8 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
             direction: "in",
             orgId: m.orgId,
             homeOrgName: m.relationOrgName ?? OUTSIDE[i % OUTSIDE.length]!,
+            homeRegionCode: divisionFromText(m.relationOrgName ?? OUTSIDE[i % OUTSIDE.length]!),
+            certificateHeld: true,
             certificateNumber: `LD${today.slice(0, 4)}${String(m.id).padStart(6, "0")}`,
             certificateValidUntil: validUntil,
             startedOn,
@@ -213,6 +218,10 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
             direction: "out",
             orgId: m.orgId,
             destination,
+            // Every eleventh went no one knows where (不掌握流向); the others by the official unit kinds.
+            destinationCode: i % 11 === 5 ? null : divisionFromText(destination),
+            unitKind: i % 11 === 5 ? "unknown_destination" : DEMO_UNIT_KINDS[i % DEMO_UNIT_KINDS.length]!,
+            certificateHeld: i % 3 === 0,
             contactPerson: "流入地党组织联系人",
             expectedReturnOn: addMonths(startedOn, 12),
             startedOn,
@@ -231,7 +240,12 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
       sec1,
       out1,
       {
-        destination: "浙江省杭州市",
+        destinationCode: "330106",
+        unitKind: "private_enterprise",
+        destination: "杭州某物流园",
+        certificateHeld: true,
+        certificateNumber: `LC${today.slice(0, 4)}DEMO1`,
+        certificateValidUntil: addMonths(today, 10),
         contactPerson: "杭州某物流园党支部 王书记",
         expectedReturnOn: addMonths(today, 8),
         outStartedOn: addDays(today, -15),
@@ -246,7 +260,17 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
       db,
       sec1,
       out2,
-      { destination: "广东省广州市", contactPerson: null, expectedReturnOn: null, outStartedOn: addDays(today, -90) },
+      {
+        destinationCode: "370102",
+        unitKind: "individual_business",
+        destination: null,
+        certificateHeld: false,
+        certificateNumber: null,
+        certificateValidUntil: null,
+        contactPerson: null,
+        expectedReturnOn: null,
+        outStartedOn: addDays(today, -90),
+      },
       today,
     );
     endMobileSpell(db, sec1, out2, { endedOn: addDays(today, -10) }, today);
@@ -266,6 +290,7 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
         {
           orgId: b1.id,
           homeOrgName: OUTSIDE[n]!,
+          homeRegionCode: divisionFromText(OUTSIDE[n]!),
           certificateNumber: `LD${today.slice(0, 4)}DEMO${n}`,
           certificateValidUntil: addDays(today, days),
           startedOn: addDays(today, -100),
@@ -281,11 +306,7 @@ export function seedDemoTransfers(handle: DbHandle, today: string): DemoTransfer
   if (lost) markLostContact(db, sec1, lost, { lostContactOn: addMonths(today, -7), lostContactReason: "migrant_work" }, today);
   const lost2 = pick(b2.id, ["local"]);
   if (lost2) markLostContact(db, sec2, lost2, { lostContactOn: addMonths(today, -2), lostContactReason: "employer_changed" }, today);
-  const died = pick(others[2]!.id, ["local"]);
-  if (died) recordLeave(db, system, died, { leftReason: "deceased", leftOn: addDays(today, -80), note: null }, today);
-  const expelled = pick(others[3 % others.length]!.id, ["local"]);
-  if (expelled)
-    recordLeave(db, system, expelled, { leftReason: "expelled", leftOn: addDays(today, -150), note: "经党组织研究决定" }, today);
+  // Leaving and suspension go through the committee's approval: db/seed/demo-membership.ts.
 
   const pending = db.select({ n: sql<number>`count(*)` }).from(transfers).where(eq(transfers.state, "pending")).get()!.n;
   const overdue = db

@@ -162,15 +162,28 @@ export const DISCOVERY_CHANNEL = labels({
 export const DISCOVERY_CHANNELS = DISCOVERY_CHANNEL.keys;
 export type DiscoveryChannel = (typeof DISCOVERY_CHANNELS)[number];
 
+/** The seven official out-of-contact reasons (失去联系情形), in the statistics' order; the four older codes kept theirs. */
 export const LOST_CONTACT_REASON = labels({
   migrant_work: "外出务工经商",
+  enterprise_restructured: "单位改制或破产",
+  graduated_unknown: "毕业后去向不明",
   employer_changed: "工作单位改变",
+  abroad: "出国（境）",
   residence_changed: "居住地改变",
   other: "其他",
 });
 export const LOST_CONTACT_REASONS = LOST_CONTACT_REASON.keys;
 
-export const LEAVE_REASON = labels({ transferred_out: "转出", expelled: "开除党籍", deceased: "去世" });
+/** Why `left_on` is set: a transfer out, or the ending an approved membership change recorded (domain/membership-changes.ts). */
+export const LEAVE_REASON = labels({
+  transferred_out: "转出",
+  suspended: "停止党籍",
+  self_departed: "自行脱党",
+  removed: "除名",
+  expelled: "开除党籍",
+  withdrew: "退党",
+  deceased: "去世",
+});
 export const LEAVE_REASONS = LEAVE_REASON.keys;
 
 export const POLITICAL_STATUS = labels({

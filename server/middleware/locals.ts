@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import * as codes from "../domain/codes.js";
+import { MEMBERSHIP_VIEW_RULES } from "../domain/membership-changes.js";
+import { MOBILE_UNIT_KIND } from "../domain/mobile-members.js";
 import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEND_MONTHS } from "../domain/membership-rules.js";
@@ -18,6 +20,9 @@ export const VIEW_RULES = Object.freeze({
   certificateWarningDays: CERTIFICATE_WARNING_DAYS,
   leadUnverifiedDays: LEAD_UNVERIFIED_DAYS,
   transferLapseMonths: TRANSFER_LAPSE_MONTHS,
+  /** Membership changes: their labels, the standing labels and which change each standing allows. */
+  membership: MEMBERSHIP_VIEW_RULES,
+  mobileUnitKind: MOBILE_UNIT_KIND.label,
 });
 
 /**

@@ -35,6 +35,7 @@ export function filtersOf(q: MemberListQuery): Record<string, string | number | 
     relation: q.relation,
     channel: q.channel,
     lost: q.lost,
+    standing: q.standing,
     left: q.left ? "1" : null,
     sort: q.sort === "name" ? null : q.sort,
     dir: q.dir === "asc" ? null : q.dir,
@@ -177,6 +178,5 @@ export function memberHandlers({ db, caches }: Deps) {
     renewCertificate: statusChange("活动证有效期已更新。", mobile.renewCertificate),
     lostContact: statusChange("已标记为失联。", contact.markLostContact),
     restoreContact: statusChange("已恢复联系。", contact.restoreContact),
-    leave: statusChange("已记录，党员档案保留。", mobile.recordLeave),
   };
 }

@@ -7,7 +7,6 @@ import { idParam } from "../schemas/fields.js";
 import { memberCreateSchema, memberListQuerySchema, memberSearchSchema, memberUpdateSchema } from "../schemas/members.schema.js";
 import {
   endSpellSchema,
-  leaveSchema,
   lostContactSchema,
   mobileInSchema,
   mobileOutSchema,
@@ -40,7 +39,7 @@ export function membersRouter(deps: Deps) {
   r.get("/members/:id/edit", writers, byId, h.editForm);
   r.post("/members/:id", writers, byId, h.inScope, onEdit, validate({ body: memberUpdateSchema }), h.update);
 
-  // -- A member's mobile spells, contact and leaving --------------------------------------------
+  // -- A member's mobile spells and contact (ending membership: membership.routes.ts) --------------------------------------------
   r.get("/members/:id/mobile", signedIn, byId, h.status);
   r.post("/members/:id/mobile/in", writers, byId, onStatus, validate({ body: mobileInSchema }), h.mobileIn);
   r.post("/members/:id/mobile/out", writers, byId, onStatus, validate({ body: mobileOutSchema }), h.mobileOut);
@@ -48,7 +47,6 @@ export function membersRouter(deps: Deps) {
   r.post("/members/:id/mobile/renew", writers, byId, onStatus, validate({ body: renewCertificateSchema }), h.renewCertificate);
   r.post("/members/:id/contact/lost", writers, byId, onStatus, validate({ body: lostContactSchema }), h.lostContact);
   r.post("/members/:id/contact/restore", writers, byId, onStatus, validate({ body: restoreContactSchema }), h.restoreContact);
-  r.post("/members/:id/leave", writers, byId, onStatus, validate({ body: leaveSchema }), h.leave);
 
   return r;
 }

@@ -3,6 +3,8 @@
 
 import { z } from "zod";
 import { parseCreditCode } from "../domain/credit-code.js";
+import { isDivisionCode } from "../domain/divisions.js";
+import { divisionFromText } from "../domain/mobile-members.js";
 import { parseLooseDate, parseMonth } from "../domain/dates.js";
 import { parseIdNumber, toHalfWidth } from "../domain/id-number.js";
 import type { Kept } from "../domain/masking.js";
@@ -189,3 +191,22 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * A region of China (GB/T 2260): a code, or a name the divisions know ("广东省深圳市南山区", "深圳");
+ * blank is null. The value is the code.
+ */
+export const optionalDivisionField = (label: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const v = toHalfWidth(s ?? "").trim();
+      if (v === "") return null;
+      const code = /^\d{6}(\d{3})?$/.test(v) ? (isDivisionCode(v) ? v : null) : divisionFromText(v);
+      if (!code) {
+        ctx.addIssue({ code: "custom", message: `${label}：未能识别为行政区划，请输入省、市、县（区）名称或 6 位行政区划代码` });
+        return z.NEVER;
+      }
+      return code;
+    });

@@ -1,3 +1,4 @@
+import { MEMBER_STANDING_FILTERS } from "../domain/membership-changes.js";
 import { z } from "zod";
 import {
   DISCOVERY_CHANNELS,
@@ -98,6 +99,7 @@ export const memberListQuerySchema = z.object({
     .enum(["", "any", "6m"], { error: "失联条件无效" })
     .optional()
     .transform((v) => (v ? v : null)),
+  standing: optionalEnumField(MEMBER_STANDING_FILTERS, "党籍状态"),
   left: z
     .enum(["", "1"], { error: "条件无效" })
     .optional()

@@ -4,10 +4,13 @@
 import { z } from "zod";
 import { LOST_CONTACT_REASONS, TRANSFER_KINDS, TRANSFER_STATES } from "../domain/codes.js";
 import { toHalfWidth } from "../domain/id-number.js";
+import { MOBILE_UNIT_KINDS } from "../domain/mobile-members.js";
 import {
+  checkboxField,
   dateField,
   enumField,
   optionalDateField,
+  optionalDivisionField,
   optionalEnumField,
   optionalIdField,
   optionalMonthField,
@@ -87,6 +90,7 @@ export const newTransferQuerySchema = z.object({
 
 export const mobileInSchema = z.object({
   orgId: requiredId("管理党组织"),
+  homeRegionCode: optionalDivisionField("组织关系所在地区"),
   homeOrgName: requiredText("组织关系所在党组织", 200),
   certificateNumber: requiredText("流动党员活动证编号", 60),
   certificateValidUntil: dateField("活动证有效期至"),
@@ -95,7 +99,12 @@ export const mobileInSchema = z.object({
 export type MobileInInput = z.infer<typeof mobileInSchema>;
 
 export const mobileOutSchema = z.object({
-  destination: requiredText("流向地（外出工作地点）", 200),
+  destinationCode: optionalDivisionField("流向地区"),
+  unitKind: enumField(MOBILE_UNIT_KINDS, "流向单位类别"),
+  destination: optionalText("外出工作单位或详细地点", 200),
+  certificateHeld: checkboxField,
+  certificateNumber: optionalText("流动党员活动证编号", 60),
+  certificateValidUntil: optionalDateField("活动证有效期至"),
   contactPerson: optionalText("流入地联系人及电话", 100),
   expectedReturnOn: optionalDateField("预计返回日期"),
   outStartedOn: dateField("外出日期"),
@@ -111,7 +120,7 @@ export const renewCertificateSchema = z.object({
 });
 export type RenewCertificateInput = z.infer<typeof renewCertificateSchema>;
 
-// -- Contact and leaving ---------------------------------------------------------------------------
+// -- Contact ---------------------------------------------------------------------------
 
 export const lostContactSchema = z.object({
   lostContactOn: dateField("失联日期"),
@@ -121,11 +130,3 @@ export type LostContactInput = z.infer<typeof lostContactSchema>;
 
 export const restoreContactSchema = z.object({ restoredOn: dateField("恢复联系日期") });
 export type RestoreContactInput = z.infer<typeof restoreContactSchema>;
-
-export const LEAVE_KINDS = ["expelled", "deceased"] as const;
-export const leaveSchema = z.object({
-  leftReason: enumField(LEAVE_KINDS, "离开原因"),
-  leftOn: dateField("日期"),
-  note: optionalText("说明", 200),
-});
-export type LeaveInput = z.infer<typeof leaveSchema>;

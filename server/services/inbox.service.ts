@@ -1,6 +1,6 @@
 // What waits for a secretary or clerk (/inbox): transfers addressed to them, letters they sent
 // that are overdue, mobile members whose certificate expires, members out of contact for six
-// months or more. The navigation badge counts the same items.
+// months or more, membership changes waiting for the committee's approval. The navigation badge counts the same items.
 
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -10,6 +10,7 @@ import { daysBetween, todayIso } from "../domain/dates.js";
 import { certificateWarningUntil } from "../domain/membership-rules.js";
 import { type Actor, orgIdInScope } from "../policy/actor.js";
 import { lostContactLimitSql, memberStillHereSql } from "./members/sql.js";
+import { pendingApprovalCount, pendingApprovals } from "./membership/membership.service.js";
 import { registerNavCounts } from "./nav.service.js";
 import { recruitmentInbox } from "./recruitment/queries.js";
 
@@ -54,7 +55,16 @@ export function inboxCounts(db: Db, actor: Actor, today = todayIso()) {
   const expiring = count(db.select({ n }).from(mobileSpells).where(expiringCond(actor, today)));
   const lost = count(db.select({ n }).from(members).where(lostCond(actor, today)));
   const recruitment = recruitmentInbox(db, actor, today).length;
-  return { incoming, overdue, expiring, lost, recruitment, total: incoming + overdue + expiring + lost + recruitment };
+  const membership = pendingApprovalCount(db, actor);
+  return {
+    incoming,
+    overdue,
+    expiring,
+    lost,
+    recruitment,
+    membership,
+    total: incoming + overdue + expiring + lost + recruitment + membership,
+  };
 }
 
 export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
@@ -124,7 +134,8 @@ export function inbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
     .all()
     .map((r) => ({ ...r, days: daysBetween(r.lostContactOn!, today) }));
   const recruitment = recruitmentInbox(db, actor, today).slice(0, limit);
-  return { incoming, overdue, expiring, lost, recruitment, counts: inboxCounts(db, actor, today), limit };
+  const membership = pendingApprovals(db, actor, limit);
+  return { incoming, overdue, expiring, lost, recruitment, membership, counts: inboxCounts(db, actor, today), limit };
 }
 
 // The navigation badge: supervisors only read, so nothing waits for them.

@@ -33,6 +33,8 @@ import { runImport } from "../../server/services/import/import.service.js";
 import { assignInstructor, createInstructor } from "../../server/services/enterprises/instructors.js";
 import { createMember } from "../../server/services/members/members.service.js";
 import { markLostContact } from "../../server/services/members/contact.js";
+import { proposeChange } from "../../server/services/membership/membership.service.js";
+import { proposeChangeSchema } from "../../server/schemas/membership.schema.js";
 import { registerMobileIn } from "../../server/services/members/mobile.js";
 import { issueTransfer } from "../../server/services/transfers/transfers.service.js";
 import { loadActor } from "../../server/services/admin/users.js";
@@ -209,6 +211,24 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   const lost = lostContactSchema.parse({ lostContactOn: "2024-06-01", lostContactReason: Object.keys(LOST_CONTACT_REASON.label)[0] });
   markLostContact(h.db, secDl, mDlLost.id, lost, today);
   markLostContact(h.db, secPs, mPsLost.id, lost, today);
+  // A suspension each branch proposed, waiting for its committee (approve and reject name them).
+  const proposeSuspension = (a: Actor, memberId: number) =>
+    proposeChange(
+      h.db,
+      a,
+      memberId,
+      proposeChangeSchema.parse({
+        kind: "suspension",
+        effectiveOn: today,
+        reason: "失联满六个月",
+        decisionBody: "支部大会",
+        searchedOn: today,
+        searchNote: "查找未果",
+      }),
+      today,
+    ).id;
+  const changeDl = proposeSuspension(secDl, mDlLost.id);
+  const changePs = proposeSuspension(secPs, mPsLost.id);
 
   // -- Transfers, pending ----------------------------------------------------------------------------
   const transfer = (a: Actor, raw: Record<string, string>) =>
@@ -321,6 +341,8 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     mPsMobile,
     mDlLost,
     mPsLost,
+    changeDl,
+    changePs,
     tInDl,
     tOutDl,
     tJoint,

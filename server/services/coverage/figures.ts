@@ -147,7 +147,8 @@ const BASE = {
     source: "member",
     flag: "1",
     label: "党员数",
-    definition: "范围内党组织管理的党员：不含已转出、已离开（开除、去世）的，不含统计截止日期后才摸排发现的。",
+    definition:
+      "范围内党组织管理的党员：不含已转出、已停止党籍、已出党（自行脱党、除名、开除党籍、退党）或去世的，不含统计截止日期后才摸排发现的。",
   },
   membersFull: {
     source: "member",

@@ -6,6 +6,7 @@
 // cursor is an id, never a name or number, so no personal data goes into the URL; it is looked up
 // inside the actor's scope, so an out-of-scope id cannot be used to probe where a name sorts.
 
+import { LEAVING_PARTY_KINDS, LEFT_REASON_OF, type MembershipChangeKind } from "../../domain/membership-changes.js";
 import { and, asc, desc, eq, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, members, organizationEnterprises, organizations } from "../../../db/schema.js";
@@ -191,7 +192,17 @@ function listConditions(actor: Actor, q: MemberListQuery, today: string, orgs: O
   if (q.lost === "6m") where.push(lostContactLimitSql(members, today));
   // Members are never deleted; those who left (transfer out, expulsion, death) stay in the records
   // and show when asked for.
-  if (!q.left && q.relation !== "transferred_out") {
+  if (q.standing === "active") where.push(memberStillHereSql(members));
+  else if (q.standing === "transferred_out") where.push(eq(members.relationStatus, "transferred_out"));
+  else if (q.standing === "left_party")
+    where.push(
+      inArray(
+        members.leftReason,
+        LEAVING_PARTY_KINDS.map((k) => LEFT_REASON_OF[k as Exclude<MembershipChangeKind, "restoration">]),
+      ),
+    );
+  else if (q.standing) where.push(and(isNotNull(members.leftOn), eq(members.leftReason, q.standing))!);
+  else if (!q.left && q.relation !== "transferred_out") {
     where.push(memberStillHereSql(members));
   }
   return { where, notice };

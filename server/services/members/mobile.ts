@@ -1,5 +1,5 @@
-// Mobile members (流动党员) and leaving (开除党籍, 去世): the member's relationship status outside
-// transfers, and the status page that shows it with contact (contact.ts) and transfers. Members are
+// Mobile members (流动党员): the member's relationship status outside transfers, and the status page
+// that shows it with contact (contact.ts) and transfers; ending membership is services/membership/. Members are
 // never deleted; every change lands on their timeline.
 // A mobile spell is converted into a transfer by issuing one (transfers.service): the spell ends
 // when that transfer completes, so the member is never left unmanaged while it is pending.
@@ -9,16 +9,27 @@ import type { Db } from "../../../db/client.js";
 import { members, mobileSpells, organizations } from "../../../db/schema.js";
 import { MEMBER_HOLDING_KINDS, RELATION_STATUS } from "../../domain/codes.js";
 import { daysBetween, todayIso } from "../../domain/dates.js";
+import { fullDivisionName } from "../../domain/divisions.js";
+import { readJurisdiction } from "../jurisdiction/jurisdiction.service.js";
+import { MOBILE_REACH_LABEL, MOBILE_UNIT_KIND, mobileReach, regionChoices } from "../../domain/mobile-members.js";
 import { certificateWarningUntil, isStillMember, lostContactLimitReached } from "../../domain/membership-rules.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, canWrite, orgPathInScope } from "../../policy/actor.js";
-import type { EndSpellInput, LeaveInput, MobileInInput, MobileOutInput, RenewCertificateInput } from "../../schemas/transfers.schema.js";
+import type { EndSpellInput, MobileInInput, MobileOutInput, RenewCertificateInput } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../admin/audit.js";
 import { memberHoldingOrgs, pendingTransferOf, transfersOfMember } from "../transfers/transfers.service.js";
 import { assertNotFuture, assertStillMember, getMember } from "./record.js";
 import { addTimelineEntries } from "./timeline.js";
 
 export type MobileSpell = typeof mobileSpells.$inferSelect;
+
+/** 流出's destination as the timeline and pages say it: the region and kind of unit (or 不掌握流向), and the detail typed. */
+export function destinationText(s: Pick<MobileSpell, "destinationCode" | "unitKind" | "destination">): string {
+  if (s.unitKind === "unknown_destination") return `不掌握流向${s.destination ? `（原记录：${s.destination}）` : ""}`;
+  const region = s.destinationCode ? fullDivisionName(s.destinationCode) : "流向地区未登记";
+  const unit = s.unitKind ? MOBILE_UNIT_KIND.label[s.unitKind] : "单位类别未登记";
+  return `外出至 ${region}，${unit}${s.destination ? `（${s.destination}）` : ""}`;
+}
 
 export function openSpellOf(db: Db, memberId: number): MobileSpell | null {
   return (
@@ -34,7 +45,24 @@ export function openSpellOf(db: Db, memberId: number): MobileSpell | null {
 export function memberStatus(db: Db, actor: Actor, memberId: number, today = todayIso()) {
   const member = getMember(db, actor, memberId);
   const org = db.select().from(organizations).where(eq(organizations.id, member.orgId)).get()!;
-  const spells = db.select().from(mobileSpells).where(eq(mobileSpells.memberId, memberId)).orderBy(desc(mobileSpells.id)).all();
+  // Cross-province and cross-city are measured from where the member's organization is.
+  const home = org.regionCode ?? readJurisdiction(db)?.regionCode ?? null;
+  const spells = db
+    .select()
+    .from(mobileSpells)
+    .where(eq(mobileSpells.memberId, memberId))
+    .orderBy(desc(mobileSpells.id))
+    .all()
+    .map((s) => {
+      const region = s.direction === "out" ? s.destinationCode : s.homeRegionCode;
+      const reach = mobileReach(region, home);
+      return {
+        ...s,
+        regionName: region ? fullDivisionName(region) : null,
+        reachLabel: reach ? MOBILE_REACH_LABEL[reach] : null,
+        placeText: s.direction === "out" ? destinationText(s) : `${region ? `${fullDivisionName(region)} ` : ""}${s.homeOrgName ?? ""}`,
+      };
+    });
   const open = spells.find((s) => s.endedOn == null) ?? null;
   const pending = pendingTransferOf(db, memberId);
   const gone = !isStillMember(member);
@@ -47,6 +75,8 @@ export function memberStatus(db: Db, actor: Actor, memberId: number, today = tod
     pending,
     transfers: transfersOfMember(db, actor, memberId, today),
     orgOptions: memberHoldingOrgs(db, actor),
+    regionChoices: regionChoices(),
+    unitKindOptions: Object.entries(MOBILE_UNIT_KIND.label),
     certificateDaysLeft: open?.certificateValidUntil ? daysBetween(today, open.certificateValidUntil) : null,
     certificateExpiring: open?.certificateValidUntil ? open.certificateValidUntil <= certificateWarningUntil(today) : false,
     lostSixMonths: member.lostContactOn ? lostContactLimitReached(member.lostContactOn, today) : false,
@@ -59,7 +89,6 @@ export function memberStatus(db: Db, actor: Actor, memberId: number, today = tod
       convert: writable && !!open && !pending,
       lost: writable && !member.lostContactOn,
       restore: writable && !!member.lostContactOn,
-      leave: writable && !pending,
       transfer: writable && !pending,
     },
   };
@@ -92,6 +121,8 @@ export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: 
           direction: "in",
           orgId: org.id,
           homeOrgName: input.homeOrgName,
+          homeRegionCode: input.homeRegionCode,
+          certificateHeld: true,
           certificateNumber: input.certificateNumber,
           certificateValidUntil: input.certificateValidUntil,
           startedOn: input.startedOn,
@@ -113,7 +144,7 @@ export function registerMobileIn(db: Db, actor: Actor, memberId: number, input: 
         {
           memberId,
           kind: "mobile_in_started",
-          summary: `登记为流入党员：组织关系在 ${input.homeOrgName}，由 ${org.name} 管理，活动证 ${input.certificateNumber} 有效期至 ${input.certificateValidUntil}`,
+          summary: `登记为流入党员：组织关系在 ${input.homeRegionCode ? `${fullDivisionName(input.homeRegionCode)} ` : ""}${input.homeOrgName}，由 ${org.name} 管理，活动证 ${input.certificateNumber} 有效期至 ${input.certificateValidUntil}`,
           details: { spellId: spell.id },
         },
       ]);
@@ -145,6 +176,15 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
       if (openSpellOf(tx, memberId)) throw AppError.conflict("该党员已有一条未结束的流动登记。");
       if (pendingTransferOf(tx, memberId)) throw AppError.conflict("该党员有待接收的转接，请先办结。");
       assertNotFuture("outStartedOn", input.outStartedOn, today, "外出日期");
+      // 不掌握流向 is the one kind that may come without a region: that is what it says.
+      if (input.unitKind !== "unknown_destination" && !input.destinationCode)
+        throw AppError.invalid({ destinationCode: "请填写流向地区（省、市、县），不掌握流向的请在“流向单位类别”中选择“不掌握流向”" });
+      if (input.unitKind === "unknown_destination" && input.destinationCode)
+        throw AppError.invalid({ unitKind: "已填写流向地区，流向单位类别不能是“不掌握流向”" });
+      if (!input.certificateHeld && (input.certificateNumber || input.certificateValidUntil))
+        throw AppError.invalid({ certificateHeld: "填写了活动证编号或有效期，请勾选“持有流动党员活动证”" });
+      if (input.certificateValidUntil && input.certificateValidUntil < input.outStartedOn)
+        throw AppError.invalid({ certificateValidUntil: "活动证有效期不能早于外出日期" });
       if (input.expectedReturnOn && input.expectedReturnOn < input.outStartedOn)
         throw AppError.invalid({ expectedReturnOn: "预计返回日期不能早于外出日期" });
       const spell = tx
@@ -154,6 +194,11 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
           direction: "out",
           orgId: m.orgId,
           destination: input.destination,
+          destinationCode: input.destinationCode,
+          unitKind: input.unitKind,
+          certificateHeld: input.certificateHeld,
+          certificateNumber: input.certificateHeld ? input.certificateNumber : null,
+          certificateValidUntil: input.certificateHeld ? input.certificateValidUntil : null,
           contactPerson: input.contactPerson,
           expectedReturnOn: input.expectedReturnOn,
           startedOn: input.outStartedOn,
@@ -166,7 +211,7 @@ export function registerMobileOut(db: Db, actor: Actor, memberId: number, input:
         {
           memberId,
           kind: "mobile_out_started",
-          summary: `登记为流出党员：外出至 ${input.destination}${input.expectedReturnOn ? `，预计 ${input.expectedReturnOn} 返回` : ""}`,
+          summary: `登记为流出党员：${destinationText(input)}${input.certificateHeld ? "，持流动党员活动证" : ""}${input.expectedReturnOn ? `，预计 ${input.expectedReturnOn} 返回` : ""}`,
           details: { spellId: spell.id },
         },
       ]);
@@ -264,40 +309,4 @@ export function renewCertificate(db: Db, actor: Actor, memberId: number, input: 
     });
     return updated;
   });
-}
-
-// -- Leaving ------------------------------------------------------------------------------------
-
-/**
- * A member leaves by expulsion or death, with its date. The record stays (never deleted); their
- * relationship status stays as it was, `left_on`/`left_reason` mark that they are no longer a member.
- */
-export function recordLeave(db: Db, actor: Actor, memberId: number, input: LeaveInput, today = todayIso()): void {
-  assertCanWrite(actor);
-  db.transaction(
-    (tx) => {
-      const m = getMember(tx, actor, memberId);
-      assertStillMember(m);
-      const pending = pendingTransferOf(tx, memberId);
-      if (pending) throw AppError.conflict(`该党员有待接收的转接（介绍信 ${pending.letterNumber}），请先撤销或退回。`);
-      assertNotFuture("leftOn", input.leftOn, today, "日期");
-      const open = openSpellOf(tx, memberId);
-      if (open) tx.update(mobileSpells).set({ endedOn: input.leftOn, endReason: "left" }).where(eq(mobileSpells.id, open.id)).run();
-      tx.update(members)
-        .set({ leftOn: input.leftOn, leftReason: input.leftReason, updatedAt: new Date().toISOString() })
-        .where(eq(members.id, memberId))
-        .run();
-      const what = input.leftReason === "deceased" ? "去世" : "开除党籍";
-      addTimelineEntries(tx, actor, [
-        {
-          memberId,
-          kind: "left",
-          summary: `${what}（${input.leftOn}）${input.note ? `：${input.note}` : ""}`,
-          details: { ...input, endedSpellId: open?.id ?? null },
-        },
-      ]);
-      recordAudit(tx, actor, { action: "update", entity: "member", entityId: memberId, before: { leftOn: null }, after: input });
-    },
-    { behavior: "immediate" },
-  );
 }

@@ -9,6 +9,7 @@ import { committeeInChain, MEMBER_HOLDING_KINDS, type RelationStatus } from "../
 import { parseIdNumber } from "../../domain/id-number.js";
 import { maskIdNumber, maskPhone } from "../../domain/masking.js";
 import { memberWarnings } from "../../domain/member-rules.js";
+import { STANDING_LABEL, standingOf } from "../../domain/membership-changes.js";
 import { parseMobilePhone } from "../../domain/phone.js";
 import { AppError } from "../../errors.js";
 import { type Actor, canUnmask, orgPathInScope, scopePath } from "../../policy/actor.js";
@@ -33,7 +34,7 @@ export function getMember(db: Db, actor: Actor, id: number): Member {
 /** Whether the member still belongs (not expelled, deceased or transferred out): else their record is only read. */
 export function assertStillMember(m: Member): void {
   if (m.relationStatus === "transferred_out") throw AppError.conflict(`该党员的组织关系已于 ${m.leftOn ?? "此前"} 转出，不能再办理。`);
-  if (m.leftOn) throw AppError.conflict(`该党员已于 ${m.leftOn} ${m.leftReason === "deceased" ? "去世" : "被开除党籍"}，记录仅供查阅。`);
+  if (m.leftOn) throw AppError.conflict(`该党员${STANDING_LABEL[standingOf(m)]}（${m.leftOn}），记录仅供查阅。`);
 }
 
 /** A date of something that has happened (a spell's start, a loss of contact, a death) is not after today. */

@@ -1,6 +1,7 @@
 // Issuing a letter of introduction (开具介绍信), or, for a transfer into the system, registering the
 // letter an outside organization issued. Either way the transfer starts pending; it ends in decide.ts.
 
+import { STANDING_LABEL, standingOf } from "../../domain/membership-changes.js";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { transfers } from "../../../db/schema.js";
@@ -40,8 +41,7 @@ export function nextLetterNumber(db: Db, org: Pick<Org, "code">, issuedOn: strin
 
 function assertMemberCanMove(m: Member) {
   if (m.leftOn && m.leftReason && m.leftReason !== "transferred_out") {
-    const why = m.leftReason === "deceased" ? "去世" : "被开除党籍";
-    throw AppError.invalid({ memberId: `该党员已于 ${m.leftOn} ${why}，不能办理组织关系转接` });
+    throw AppError.invalid({ memberId: `该党员${STANDING_LABEL[standingOf(m)]}（${m.leftOn}），不能办理组织关系转接` });
   }
 }
 

@@ -353,7 +353,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   "POST /members/:id/mobile/out": {
     target: (fx, side) => ({
       params: { id: pick(side, fx.dlMember, fx.psMember).id },
-      body: form({ destination: "江苏省苏州市", outStartedOn: "2024-06-01" }),
+      body: form({ destinationCode: "江苏省苏州市", unitKind: "private_enterprise", outStartedOn: "2024-06-01" }),
     }),
     expect: SCOPED_WRITE,
   },
@@ -379,12 +379,32 @@ export const MATRIX: Record<string, MatrixEntry> = {
     target: (fx, side) => ({ params: { id: pick(side, fx.mDlLost, fx.mPsLost).id }, body: form({ restoredOn: fx.today }) }),
     expect: SCOPED_WRITE,
   },
-  "POST /members/:id/leave": {
+
+  // -- Membership changes: the branch proposes, the committee above decides ------------------------------------
+  "GET /members/:id/membership": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /members/:id/membership": {
     target: (fx, side) => ({
-      params: { id: pick(side, fx.dlMember, fx.psMember).id },
-      body: form({ leftReason: "deceased", leftOn: fx.today, note: "病故" }),
+      params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id },
+      body: form({ kind: "death", effectiveOn: fx.today, reason: "病故" }),
     }),
-    expect: SCOPED_WRITE,
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+  "POST /members/:id/membership/:changeId/approve": {
+    target: (fx, side) => ({
+      params: pick(side, { id: fx.mDlLost.id, changeId: fx.changeDl }, { id: fx.mPsLost.id, changeId: fx.changePs }),
+      body: form({ approvedOn: fx.today }),
+    }),
+    expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 404], secretary: 403 },
+  },
+  "POST /members/:id/membership/:changeId/reject": {
+    target: (fx, side) => ({
+      params: pick(side, { id: fx.mDlLost.id, changeId: fx.changeDl }, { id: fx.mPsLost.id, changeId: fx.changePs }),
+      body: form({ approvedOn: fx.today, approvalNote: "继续查找" }),
+    }),
+    expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 404], secretary: 403 },
   },
 
   // -- Members ----------------------------------------------------------------------------------------------------

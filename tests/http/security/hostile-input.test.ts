@@ -207,10 +207,11 @@ describe("hostile text is stored exactly and shown escaped", () => {
     const token = one<{ token: string }>("SELECT token FROM self_report_links ORDER BY id DESC").token;
     expectShown((await admin.get(`/r/${token}`)).text, PAYLOADS.img, "public form");
 
-    // Mobile-out destination and a leaving note.
+    // Mobile-out destination and the reason of a death proposed.
     const m = memberIds.get("sql")!;
     const out = await post(secretary, `/members/${m}/mobile/out`, {
       destination: PAYLOADS.script,
+      unitKind: "unknown_destination",
       contactPerson: PAYLOADS.quotes,
       outStartedOn: today,
     });
@@ -219,10 +220,10 @@ describe("hostile text is stored exactly and shown escaped", () => {
     expectShown(mobilePage, PAYLOADS.script, "mobile page");
     expectShown(mobilePage, PAYLOADS.quotes, "mobile contact");
     const m2 = memberIds.get("emoji")!;
-    const left = await post(secretary, `/members/${m2}/leave`, {
-      leftReason: "deceased",
-      leftOn: today,
-      note: `${PAYLOADS.ejs}${PAYLOADS.mustache}`,
+    const left = await post(secretary, `/members/${m2}/membership`, {
+      kind: "death",
+      effectiveOn: today,
+      reason: `${PAYLOADS.ejs}${PAYLOADS.mustache}`,
     });
     expect(left.status).toBe(303);
     expectShown((await secretary.get(`/members/${m2}`)).text, `${PAYLOADS.ejs}${PAYLOADS.mustache}`, "member timeline after leaving");
@@ -497,8 +498,13 @@ describe("over-long and malformed input", () => {
         { name: "长单位", kind: "instructor", workUnit: LONG, committeeId: String(t.city.dl.id), status: "active" },
         "workUnit",
       ],
-      [secretary, `/members/${m.id}/mobile/out`, { destination: LONG, outStartedOn: today }, "destination"],
-      [secretary, `/members/${m.id}/leave`, { leftReason: "deceased", leftOn: today, note: LONG }, "note"],
+      [
+        secretary,
+        `/members/${m.id}/mobile/out`,
+        { destination: LONG, unitKind: "unknown_destination", outStartedOn: today },
+        "destination",
+      ],
+      [secretary, `/members/${m.id}/membership`, { kind: "death", effectiveOn: today, reason: LONG }, "reason"],
       [
         admin,
         "/admin/users",

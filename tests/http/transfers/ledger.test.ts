@@ -235,7 +235,7 @@ describe("history is never edited or deleted", () => {
     try {
       // A member with a decided transfer, an ended spell and a full timeline.
       const m = w.addMember(w.city.dlBranch.id);
-      await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "外地", outStartedOn: today });
+      await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "外地", unitKind: "unknown_destination", outStartedOn: today });
       await post(w.secDl, `/members/${m.id}/mobile/end`, { endedOn: today });
       const done = idFrom(
         (
@@ -272,12 +272,11 @@ describe("history is never edited or deleted", () => {
           certificateValidUntil: today,
           startedOn: today,
         },
-        "/members/:id/mobile/out": { destination: "外地", outStartedOn: today },
+        "/members/:id/mobile/out": { destination: "外地", unitKind: "unknown_destination", outStartedOn: today },
         "/members/:id/mobile/end": { endedOn: today },
         "/members/:id/mobile/renew": { newValidUntil: addDays(today, 30) },
         "/members/:id/contact/lost": { lostContactOn: today, lostContactReason: "other" },
         "/members/:id/contact/restore": { restoredOn: today },
-        "/members/:id/leave": { leftReason: "expelled", leftOn: today },
         "/members/search": { number: "13800138000" },
         "/members": { name: "试图修改", orgId: w.city.dlBranch.id },
         "/members/:id": { name: "试图修改" },

@@ -1,4 +1,4 @@
-// Mobile members (流入/流出), ending a spell (returned or by a transfer), contact, leaving, and the
+// Mobile members (流入/流出), ending a spell (returned or by a transfer), contact (leaving: tests/http/membership/), and the
 // inbox with its navigation count.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,8 +31,21 @@ describe("流出 (mobile_out)", () => {
 
     const bad = await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "", outStartedOn: today });
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain("请填写流向地");
+    expect(bad.text).toContain("请选择流向单位类别");
+    const noRegion = await post(w.secDl, `/members/${m.id}/mobile/out`, { unitKind: "private_enterprise", outStartedOn: today });
+    expect(noRegion.status).toBe(422);
+    expect(noRegion.text).toContain("请填写流向地区");
+    const notARegion = await post(w.secDl, `/members/${m.id}/mobile/out`, {
+      destinationCode: "火星",
+      unitKind: "private_enterprise",
+      outStartedOn: today,
+    });
+    expect(notARegion.status).toBe(422);
+    expect(notARegion.text).toContain("流向地区：未能识别为行政区划");
+    expect(notARegion.text).toContain('value="火星"');
     const res = await post(w.secDl, `/members/${m.id}/mobile/out`, {
+      destinationCode: "浙江省杭州市",
+      unitKind: "private_enterprise",
       destination: "浙江省杭州市",
       contactPerson: "王某 13800000000",
       expectedReturnOn: addMonths(today, 6),
@@ -41,8 +54,20 @@ describe("流出 (mobile_out)", () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/members/${m.id}/mobile`);
     expect(w.member(m.id).relation_status).toBe("mobile_out");
-    expect(w.spells(m.id)).toMatchObject([{ direction: "out", org_id: w.city.dlBranch.id, destination: "浙江省杭州市", ended_on: null }]);
-    expect((await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "x", outStartedOn: today })).status).toBe(422);
+    expect(w.spells(m.id)).toMatchObject([
+      {
+        direction: "out",
+        org_id: w.city.dlBranch.id,
+        destination: "浙江省杭州市",
+        destination_code: "330100",
+        unit_kind: "private_enterprise",
+        ended_on: null,
+      },
+    ]);
+    expect(
+      (await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(422);
     expect(w.spells(m.id)).toHaveLength(1);
 
     expect((await post(w.secDl, `/members/${m.id}/mobile/end`, { endedOn: addDays(today, 1) })).status).toBe(422);
@@ -55,7 +80,7 @@ describe("流出 (mobile_out)", () => {
 
   it("converted into a transfer: the spell stays open while the letter is pending, and ends when it completes", async () => {
     const m = w.addMember(w.city.dlBranch.id);
-    await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "江苏省苏州市", outStartedOn: today });
+    await post(w.secDl, `/members/${m.id}/mobile/out`, { destinationCode: "320500", unitKind: "private_enterprise", outStartedOn: today });
     const res = await post(w.secDl, "/transfers", {
       kind: "outgoing",
       memberId: m.id,
@@ -86,9 +111,18 @@ describe("流出 (mobile_out)", () => {
 
   it("only the member's own side registers: another branch gets 404, a supervisor 403", async () => {
     const m = w.addMember(w.city.dlBranch.id);
-    expect((await post(w.secJoint, `/members/${m.id}/mobile/out`, { destination: "x", outStartedOn: today })).status).toBe(404);
-    expect((await post(w.secPs, `/members/${m.id}/mobile/out`, { destination: "x", outStartedOn: today })).status).toBe(404);
-    expect((await post(w.supervisor, `/members/${m.id}/mobile/out`, { destination: "x", outStartedOn: today })).status).toBe(403);
+    expect(
+      (await post(w.secJoint, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await post(w.secPs, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await post(w.supervisor, `/members/${m.id}/mobile/out`, { destination: "x", unitKind: "unknown_destination", outStartedOn: today }))
+        .status,
+    ).toBe(403);
     expect((await w.supervisor.get(`/members/${m.id}/mobile`)).status).toBe(200);
     expect(w.member(m.id).relation_status).toBe("local");
   });
@@ -275,46 +309,5 @@ describe("out of contact (失联)", () => {
     const events = w.events(m.id);
     expect(events.map((e) => e.kind)).toEqual(["lost_contact", "contact_restored"]);
     expect(JSON.parse(events[1]!.details)).toMatchObject({ lostContactOn: lostOn, restoredOn: today });
-  });
-});
-
-describe("leaving by expulsion or death", () => {
-  it("records the date, keeps the record, ends an open spell and blocks further changes", async () => {
-    const m = w.addMember(w.city.dlBranch.id);
-    await post(w.secDl, `/members/${m.id}/mobile/out`, { destination: "外地", outStartedOn: today });
-    const bad = await post(w.secDl, `/members/${m.id}/leave`, { leftReason: "transferred_out", leftOn: today });
-    expect(bad.status).toBe(422);
-    expect(bad.text).toContain("请选择离开原因");
-    expect((await post(w.secDl, `/members/${m.id}/leave`, { leftReason: "deceased", leftOn: today, note: "因病去世" })).status).toBe(303);
-    expect(w.member(m.id)).toMatchObject({ left_on: today, left_reason: "deceased" });
-    expect(w.spells(m.id)[0]).toMatchObject({ end_reason: "left", ended_on: today });
-    expect((await post(w.secDl, `/members/${m.id}/leave`, { leftReason: "expelled", leftOn: today })).status).toBe(409);
-    expect((await post(w.secDl, `/members/${m.id}/contact/lost`, { lostContactOn: today, lostContactReason: "other" })).status).toBe(409);
-    const transfer = await post(w.secDl, "/transfers", {
-      kind: "internal",
-      memberId: m.id,
-      toOrgId: w.city.dlJoint.id,
-      issuedOn: today,
-      duesPaidTo: today.slice(0, 7),
-    });
-    expect(transfer.status).toBe(422);
-    expect(transfer.text).toContain("去世");
-    const page = await w.secDl.get(`/members/${m.id}/mobile`);
-    expect(page.status).toBe(200);
-    expect(page.text).toContain("仅供查阅");
-  });
-
-  it("is refused while a transfer is pending", async () => {
-    const m = w.addMember(w.city.dlBranch.id);
-    await post(w.secDl, "/transfers", {
-      kind: "internal",
-      memberId: m.id,
-      toOrgId: w.city.dlJoint.id,
-      issuedOn: today,
-      duesPaidTo: today.slice(0, 7),
-    });
-    const res = await post(w.secDl, `/members/${m.id}/leave`, { leftReason: "expelled", leftOn: today });
-    expect(res.status).toBe(409);
-    expect(w.member(m.id).left_on).toBeNull();
   });
 });

@@ -17,6 +17,8 @@ import {
   lostContactLimitDate,
   lostContactLimitReached,
 } from "../../../server/domain/membership-rules.js";
+import { MEMBERSHIP_VIEW_RULES } from "../../../server/domain/membership-changes.js";
+import { MOBILE_UNIT_KIND } from "../../../server/domain/mobile-members.js";
 import { VIEW_RULES } from "../../../server/middleware/locals.js";
 import { type CoverageFacts, coverageConditions, FACT_COLUMNS, ownOrgLevelOf, textTag } from "../../../server/services/coverage/sql.js";
 import { lostContactLimitSql, memberPresentSql, memberStillHereSql } from "../../../server/services/members/sql.js";
@@ -51,6 +53,8 @@ describe("the rules' values, where they are defined", () => {
       certificateWarningDays: 30,
       leadUnverifiedDays: 30,
       transferLapseMonths: 6,
+      membership: MEMBERSHIP_VIEW_RULES,
+      mobileUnitKind: MOBILE_UNIT_KIND.label,
     });
   });
 });
