@@ -118,7 +118,10 @@ describe("npm run import", () => {
       ["roster", "tests/fixtures/rosters/utf8-bom.csv", "--platform", "P", "--org", "HZ-PS-001"],
       /^import failed: invalid arguments: 花名册应导入到行业党委或综合党委$/,
     ],
-    [["bogus", "x.csv"], /^import failed: the first argument must be roster or members \(see --help\)$/],
+    [
+      ["bogus", "x.csv"],
+      /^import failed: the first argument must be roster, members or organizations, enterprises, instructors \(see --help\)$/,
+    ],
   ])("fails with a one-line reason: %j", (args, message) => {
     const before = count("imports");
     const r = run(args);

@@ -11,7 +11,6 @@ import { recordAudit } from "../admin/audit.js";
 import { type ApplyContext, type ApplyCounts, heldElsewhereIssues } from "./apply.js";
 import { applyMembers, applyReference } from "./apply-members.js";
 import { applyRoster, applyRosterRepeat } from "./apply-roster.js";
-import { executeOnboarding } from "./onboard.js";
 import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { FIELDS, resolveMapping } from "./header-aliases.js";
 import { missingColumns, readHeader, storeMapping, withMappingAliases } from "./mappings.js";
@@ -30,7 +29,12 @@ class DryRunRollback extends Error {}
 
 /** Reads, stages and applies a prepared import. Always leaves the import record finished (succeeded, dry_run or failed). */
 export async function executeImport(handle: DbHandle, prep: PreparedImport): Promise<ImportSummary> {
-  if (isOnboardingKind(prep.fieldSet)) return executeOnboarding(handle, prep, prep.fieldSet);
+  if (isOnboardingKind(prep.fieldSet)) {
+    // Loaded on demand: onboarding reaches into the orgs and enterprises services, which a roster's
+    // worker thread has no need to load before it starts reading.
+    const { executeOnboarding } = await import("./onboard.js");
+    return executeOnboarding(handle, prep, prep.fieldSet);
+  }
   const fieldSet = prep.fieldSet;
   const { sqlite } = handle;
   const { importId, opts } = prep;
