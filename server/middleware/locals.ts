@@ -1,6 +1,14 @@
 import type { NextFunction, Request, Response } from "express";
 import * as codes from "../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
+import {
+  BACK_PAYMENT_MAX_MONTHS,
+  DUES_BASIS,
+  PAYMENT_METHOD,
+  REDUCTION_KIND,
+  UNPAID_FLAG_MONTHS,
+  UNPAID_WARNING_MONTHS,
+} from "../domain/dues-rules.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEND_MONTHS } from "../domain/membership-rules.js";
 import type { Deps } from "../deps.js";
@@ -15,6 +23,12 @@ export const VIEW_RULES = Object.freeze({
   lostContactMonths: LOST_CONTACT_SUSPEND_MONTHS,
   lostContactLimitWords: LOST_CONTACT_LIMIT_WORDS,
   certificateWarningDays: CERTIFICATE_WARNING_DAYS,
+  duesUnpaidFlagMonths: UNPAID_FLAG_MONTHS,
+  duesUnpaidWarningMonths: UNPAID_WARNING_MONTHS,
+  duesBackPaymentMonths: BACK_PAYMENT_MAX_MONTHS,
+  duesBasisLabels: DUES_BASIS.label,
+  paymentMethodLabels: PAYMENT_METHOD.label,
+  reductionKindLabels: REDUCTION_KIND.label,
 });
 
 /**

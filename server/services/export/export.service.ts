@@ -17,8 +17,9 @@ import { writeCoverageWorkbook } from "./coverage.workbook.js";
 import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
 import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
+import { DUES_SUMMARY_TITLE, duesSummaryLedger } from "./dues-summary.js";
 
-export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS] as const;
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "dues"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(k: unknown): k is ExportKind {
@@ -32,6 +33,7 @@ export const EXPORT_TITLES: Record<ExportKind, string> = {
   leads: ledgerTitle("leads"),
   transfers: ledgerTitle("transfers"),
   workers: ledgerTitle("workers"),
+  dues: DUES_SUMMARY_TITLE,
 };
 
 export type ExportRequest = {
@@ -41,6 +43,8 @@ export type ExportRequest = {
   /** As-of date: the coverage workbook's 统计截止日期; for ledgers it decides "overdue" and coverage facts. */
   asOf?: string | null;
   filters?: LedgerFilters;
+  /** The dues summary's year (default: the as-of date's). */
+  year?: number | null;
   ip?: string | null;
   now?: Date;
 };
@@ -83,6 +87,7 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
         org: rs.rootOrg?.code ?? null,
         asOf,
         filters,
+        ...(req.kind === "dues" ? { year: req.year ?? Number(asOf.slice(0, 4)) } : {}),
         rows,
         unmasked: unmask,
         completed,
@@ -130,7 +135,8 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
     };
   }
 
-  const kind: LedgerKind = req.kind;
+  const kind: LedgerKind | "dues" = req.kind;
+  const year = req.year ?? Number(asOf.slice(0, 4));
   return {
     filename,
     contentType: XLSX_TYPE,
@@ -138,21 +144,23 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
       let rows = 0;
       try {
         const ledger =
-          kind === "transfers"
-            ? transferLedger(
-                db,
-                actor,
-                {
-                  state: filters.status as TransferState | null,
-                  from: filters.from,
-                  to: filters.to,
-                  overdue: filters.overdue,
-                  org: rs.rootOrg?.id ?? null,
-                },
-                asOf,
-                unmask,
-              )
-            : ledgerRows(kind, { db, rs, asOf, unmask, filters });
+          kind === "dues"
+            ? duesSummaryLedger(db, actor, rs, year, asOf.slice(0, 7))
+            : kind === "transfers"
+              ? transferLedger(
+                  db,
+                  actor,
+                  {
+                    state: filters.status as TransferState | null,
+                    from: filters.from,
+                    to: filters.to,
+                    overdue: filters.overdue,
+                    org: rs.rootOrg?.id ?? null,
+                  },
+                  asOf,
+                  unmask,
+                )
+              : ledgerRows(kind, { db, rs, asOf, unmask, filters });
         const writing = writeLedgerRows(ledger, out).then((n) => {
           rows = n;
         });
