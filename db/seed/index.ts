@@ -6,6 +6,7 @@ import { organizations } from "../schema.js";
 import type { DbHandle } from "../client.js";
 import { seedOrgsAndEnterprises } from "./demo-orgs.js";
 import { seedPeople } from "./demo-people.js";
+import { seedDemoDues } from "./demo-dues.js";
 
 /** The demo accounts' shared password: demo data only, printed by `npm run demo`. */
 export const DEMO_PASSWORD = "Demo-2026-hz";
@@ -68,7 +69,8 @@ export async function seedDemo(
     await createUser(db, null, { username: a.username, displayName: a.displayName, role: a.role, orgId: org.id, password: DEMO_PASSWORD });
   }
   await opts.extras?.(handle, f, opts.today);
+  const dues = seedDemoDues(handle, opts.today);
   setSetting(db, "demo", "1");
   setSetting(db, "demo_seeded_on", opts.today);
-  return { seeded: true, counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people } };
+  return { seeded: true, counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people, ...dues } };
 }
