@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import type { Actor } from "../../policy/actor.js";
+import { type DuesFigures, duesFigures } from "../dues/summary.js";
 import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "./coverage.service.js";
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
@@ -31,6 +32,8 @@ export type CoverageReport = {
   shouldForm: EnterpriseRow[];
   uncovered: EnterpriseRow[];
   unmanaged: UnmanagedRow[];
+  /** Dues of the report's month: collected and the share paid (absent from snapshots taken before the ledger). */
+  dues?: DuesFigures;
 };
 
 export function buildCoverageReport(
@@ -65,6 +68,7 @@ export function buildCoverageReport(
     shouldForm: enterprises("shouldForm"),
     uncovered: enterprises("uncovered"),
     unmanaged,
+    dues: duesFigures(db, actor, asOf.slice(0, 7), rs.rootOrg?.id ?? null),
   };
 }
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { todayIso } from "../../../server/domain/dates.js";
 import { addMonthsToMonth } from "../../../server/domain/dues-rules.js";
 import { systemActor } from "../../../server/policy/actor.js";
-import { duesFigureRows, duesFigures, monthsUnpaid } from "../../../server/services/dues/dues.service.js";
+import { lastDayOfMonth, readSnapshot, takeSnapshot } from "../../../server/services/coverage/snapshots.js";
+import { closeMonth, duesFigureRows, duesFigures, monthsUnpaid } from "../../../server/services/dues/dues.service.js";
 import { type DuesWorld, post, world } from "./helpers.js";
 
 let w: DuesWorld;
@@ -351,5 +352,29 @@ describe("the summary and its workbook", () => {
     const audits = w.audit("export");
     expect(audits.length).toBe(before + 1);
     expect(JSON.parse(audits.at(-1)!.details)).toMatchObject({ kind: "dues", completed: true });
+  });
+});
+
+describe("monthly snapshots keep the dues figures", () => {
+  it("a final snapshot holds the month's collected and share paid; a later correction changes the live figures, not the snapshot", async () => {
+    const db = w.t.handle.db;
+    const b = w.branch(w.city.dl.id);
+    const m = w.addMember(b.id);
+    w.record(b.id, lastMonth, { [`income_${m.id}`]: "3000", [`full_${m.id}`]: "1", [`method_${m.id}`]: "cash" }, [m.id], today);
+    closeMonth(db, systemActor(), b.id, lastMonth, today);
+    const { report } = takeSnapshot(db, w.city.dl.id, { asOf: lastDayOfMonth(lastMonth), final: true });
+    const live = () => duesFigures(db, systemActor(), lastMonth, w.city.dl.id);
+    expect(report.dues).toEqual(live());
+    const entryId = w.entries(m.id)[0]!.id;
+    const fix = await post(w.clerkDl, `/dues/entries/${entryId}/correct`, {
+      basis: "flat",
+      paid: "0.2",
+      paidOn: today,
+      method: "cash",
+      note: "学生",
+    });
+    expect(fix.status).toBe(303);
+    expect(live().collectedFen).toBe(report.dues!.collectedFen - 1_500 + 20);
+    expect(readSnapshot(db, w.city.dl.id, lastMonth)!.dues).toEqual(report.dues);
   });
 });
