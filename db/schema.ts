@@ -10,3 +10,4 @@ export * from "./schema/statistics.js";
 export * from "./schema/recruitment.js";
 export * from "./schema/jurisdiction.js";
 export * from "./schema/membership.js";
+export * from "./schema/dues.js";

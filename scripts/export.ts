@@ -1,4 +1,4 @@
-// npm run export -- coverage|members|enterprises|leads|transfers|workers --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD]
+// npm run export -- coverage|members|enterprises|leads|transfers|workers|dues --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY]
 //
 // Writes the workbook to FILE.xlsx (through a temporary file, so a failed export leaves nothing
 // behind). Runs as the system: ID numbers are written whole; the export is audited as "cli".
@@ -11,14 +11,14 @@ import { EXPORT_KINDS, isExportKind, prepareExport } from "../server/services/ex
 import { getOrgByCode } from "../server/services/orgs/orgs.service.js";
 import { openConfiguredDb, runCli } from "./cli.js";
 
-const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD]`;
+const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY (dues)]`;
 
 await runCli(async () => {
   let parsed: ReturnType<typeof parse>;
   function parse() {
     return parseArgs({
       allowPositionals: true,
-      options: { out: { type: "string" }, org: { type: "string" }, "as-of": { type: "string" } },
+      options: { out: { type: "string" }, org: { type: "string" }, "as-of": { type: "string" }, year: { type: "string" } },
     });
   }
   try {
@@ -39,6 +39,12 @@ await runCli(async () => {
       throw new Error(`--as-of must be a real date YYYY-MM-DD, got "${asOf}"`);
     if (asOf > todayIso()) throw new Error(`--as-of ${asOf} is in the future`);
   }
+  const year = values.year;
+  if (year !== undefined) {
+    if (kind !== "dues") throw new Error(`--year applies to the dues summary only; ${USAGE}`);
+    if (!/^\d{4}$/.test(year)) throw new Error(`--year must be a year YYYY, got "${year}"`);
+    if (year > todayIso().slice(0, 4)) throw new Error(`--year ${year} is in the future`);
+  }
   const outDir = path.dirname(path.resolve(values.out));
   if (!fs.existsSync(outDir)) throw new Error(`output directory does not exist: ${outDir}`);
 
@@ -52,7 +58,7 @@ await runCli(async () => {
       orgId = org.id;
     }
     const started = Date.now();
-    const prepared = prepareExport(db, systemActor("cli"), { kind, orgId, asOf: asOf ?? null });
+    const prepared = prepareExport(db, systemActor("cli"), { kind, orgId, asOf: asOf ?? null, year: year ? Number(year) : null });
     const tmp = `${path.resolve(values.out)}.${process.pid}.tmp`;
     try {
       const rows = await prepared.run(fs.createWriteStream(tmp));

@@ -21,6 +21,7 @@ import { apiRouter } from "./routes/api.routes.js";
 import { authRouter } from "./routes/auth.routes.js";
 import { enterprisesRouter } from "./routes/enterprises.routes.js";
 import { dashboardRouter } from "./routes/dashboard.routes.js";
+import { duesRouter } from "./routes/dues.routes.js";
 import { findsRouter } from "./routes/finds.routes.js";
 import { importsRouter } from "./routes/imports.routes.js";
 import { inboxRouter } from "./routes/inbox.routes.js";
@@ -204,6 +205,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(recruitmentRouter(deps));
   app.use(reportsRouter(deps));
   app.use(riskRouter(deps));
+  app.use(duesRouter(deps));
   app.use(adminRouter(deps));
 
   app.use(notFound);

@@ -10,6 +10,7 @@ import { seedOrgsAndEnterprises } from "./demo-orgs.js";
 import { seedPeople } from "./demo-people.js";
 import { seedRecruitment } from "./demo-recruitment.js";
 import { seedDemoIdentity } from "./demo-identity.js";
+import { seedDemoDues } from "./demo-dues.js";
 
 /** The demo accounts' shared password: demo data only, printed by `npm run demo`. */
 export const DEMO_PASSWORD = "Demo-2026-hz";
@@ -76,7 +77,11 @@ export async function seedDemo(
   seedRecruitment(handle, opts.today);
   await opts.extras?.(handle, f, opts.today);
   const identity = seedDemoIdentity(handle, opts.today);
+  const dues = seedDemoDues(handle, opts.today);
   setSetting(db, "demo", "1");
   setSetting(db, "demo_seeded_on", opts.today);
-  return { seeded: true, counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people, ...identity } };
+  return {
+    seeded: true,
+    counts: { enterprises: orgs.enterpriseIds.length, branches: orgs.branches.length, ...people, ...identity, ...dues },
+  };
 }

@@ -3,6 +3,14 @@ import * as codes from "../domain/codes.js";
 import { MEMBERSHIP_VIEW_RULES } from "../domain/membership-changes.js";
 import { MOBILE_UNIT_KIND } from "../domain/mobile-members.js";
 import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
+import {
+  BACK_PAYMENT_MAX_MONTHS,
+  DUES_BASIS,
+  PAYMENT_METHOD,
+  REDUCTION_KIND,
+  UNPAID_FLAG_MONTHS,
+  UNPAID_WARNING_MONTHS,
+} from "../domain/dues-rules.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEND_MONTHS } from "../domain/membership-rules.js";
 import { LEAD_UNVERIFIED_DAYS, TRANSFER_LAPSE_MONTHS } from "../domain/risk-rules.js";
@@ -23,6 +31,12 @@ export const VIEW_RULES = Object.freeze({
   /** Membership changes: their labels, the standing labels and which change each standing allows. */
   membership: MEMBERSHIP_VIEW_RULES,
   mobileUnitKind: MOBILE_UNIT_KIND.label,
+  duesUnpaidFlagMonths: UNPAID_FLAG_MONTHS,
+  duesUnpaidWarningMonths: UNPAID_WARNING_MONTHS,
+  duesBackPaymentMonths: BACK_PAYMENT_MAX_MONTHS,
+  duesBasisLabels: DUES_BASIS.label,
+  paymentMethodLabels: PAYMENT_METHOD.label,
+  reductionKindLabels: REDUCTION_KIND.label,
 });
 
 /**

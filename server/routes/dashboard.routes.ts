@@ -12,6 +12,7 @@ import { buildDashboard } from "../services/coverage/dashboard.js";
 import { riskCounts } from "../services/risk/risk.service.js";
 
 const RISK_CARD = { riskSignalCodes: RISK_SIGNAL_CODES, riskSignalLabel: RISK_SIGNAL_LABEL };
+import { duesCards } from "../services/dues/inbox.js";
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -34,7 +35,7 @@ function dashboardHandlers({ db, caches }: Deps) {
       // The risk counts are of the user's whole scope (the list they open is), keyed as the inbox keys them.
       const riskKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, todayIso()]);
       const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso()));
-      res.render("dashboard/index", { title: "统计概览", d, risk, ...RISK_CARD });
+      res.render("dashboard/index", { title: "统计概览", d, risk, ...RISK_CARD, duesCards: duesCards(db, actor) });
     },
   };
 }

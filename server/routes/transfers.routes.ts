@@ -18,6 +18,7 @@ import {
   transferInputSchema,
 } from "../schemas/transfers.schema.js";
 import { exportTransferLedger } from "../services/export/transfer-ledger.js";
+import { lastMonthPaidInFull } from "../services/dues/dues.service.js";
 import { getMember } from "../services/members/members.service.js";
 import * as transfers from "../services/transfers/transfers.service.js";
 
@@ -66,6 +67,7 @@ function transferHandlers({ db }: Deps) {
       member,
       memberOrg: member ? transfers.memberHoldingOrgs(db, null).find((o) => o.id === member.orgId) : null,
       pending: member ? transfers.pendingTransferOf(db, member.id) : null,
+      duesPaidTo: member ? lastMonthPaidInFull(db, member.id) : null,
       kinds,
       // Inside the system a letter may go to any branch; into it only to a branch the actor manages.
       destinations: transfers.memberHoldingOrgs(db, receivable ? actor : null).filter((o) => o.id !== member?.orgId),
@@ -120,7 +122,6 @@ function transferHandlers({ db }: Deps) {
           kind,
           issuedOn: todayIso(),
           validDays: String(defaultValidDays(kind)),
-          duesPaidTo: todayIso().slice(0, 7),
           correctsTransferId: locals.corrects,
           externalOrgName: locals.member?.relationOrgName ?? "",
         },

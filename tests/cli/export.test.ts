@@ -50,17 +50,34 @@ describe("npm run export", () => {
     expect(wb.getWorksheet("两个覆盖统计表")!.getCell("A1").value).toBe("菏泽市新就业群体党建“两个覆盖”情况统计表");
   });
 
+  it("writes the dues summary of a committee's branches for a year, one row per branch and month", async () => {
+    const out = path.join(dir, "dues.xlsx");
+    const year = String(new Date().getUTCFullYear() - 1);
+    const r = run("export.ts", ["dues", "--out", out, "--org", "HZ-DL", "--year", year]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wrote .*dues\.xlsx: dues, 24 rows, \d+ bytes, \d+ ms$/); // 2 branches × 12 months
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.getWorksheet("党费收缴情况汇总表")!;
+    expect(ws.getRow(1).values).toContain("实交金额（元）");
+    expect([ws.getCell("B2").value, ws.getCell("D2").value]).toEqual(["HZ-DL-001", `${year}-01`]);
+  });
+
   it.each([
     [["members"], /^error: --out FILE\.xlsx is required; usage: npm run export -- /],
     [
       ["bogus", "--out", "x.xlsx"],
-      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers$/,
+      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, dues$/,
     ],
     [["members", "--out", "x.csv"], /^error: --out must name an \.xlsx file, got "x\.csv"$/],
     [["coverage", "--out", "x.xlsx", "--as-of", "2025-02-30"], /^error: --as-of must be a real date YYYY-MM-DD, got "2025-02-30"$/],
     [["coverage", "--out", "x.xlsx", "--as-of", "2999-01-01"], /^error: --as-of 2999-01-01 is in the future$/],
     [["members", "--out", "x.xlsx", "--org", "NOPE"], /^error: no organization with code "NOPE"$/],
     [["members", "--out", "x.xlsx", "--wat"], /^error: Unknown option '--wat'/],
+    [["dues", "--out", "x.xlsx", "--year", "2999"], /^error: --year 2999 is in the future$/],
+    [["dues", "--out", "x.xlsx", "--year", "25"], /^error: --year must be a year YYYY, got "25"$/],
+    [["members", "--out", "x.xlsx", "--year", "2025"], /^error: --year applies to the dues summary only/],
   ])("refuses %j with one English line and a non-zero exit", (args, message) => {
     const r = run("export.ts", args as string[]);
     expect(r.code).toBe(1);

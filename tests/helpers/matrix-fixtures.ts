@@ -14,6 +14,7 @@ import type { DbHandle } from "../../db/client.js";
 import { createApp } from "../../server/app.js";
 import { type Config, testConfig } from "../../server/config.js";
 import { LOST_CONTACT_REASON } from "../../server/domain/codes.js";
+import { addMonthsToMonth } from "../../server/domain/dues-rules.js";
 import { addDays, todayIso } from "../../server/domain/dates.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
 import type { Actor } from "../../server/policy/actor.js";
@@ -321,7 +322,28 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 
+  // -- Dues: one entry of a closed month per branch side (the correction routes' targets) --------------
+  const duesMonth = addMonthsToMonth(today.slice(0, 7), -1);
+  const duesEntry = (memberId: number, orgId: number) => {
+    const id = h.sqlite
+      .prepare(
+        "INSERT INTO dues_entries (member_id, org_id, month, basis, base_fen, rate_bp, due_fen, paid_fen, paid_on, method) VALUES (?, ?, ?, 'regular', 300000, 50, 1500, 1500, ?, 'cash') RETURNING id",
+      )
+      .pluck()
+      .get(memberId, orgId, duesMonth, `${duesMonth}-01`) as number;
+    h.sqlite
+      .prepare("INSERT INTO dues_month_closings (org_id, month, members, due_fen, paid_fen) VALUES (?, ?, 1, 1500, 1500)")
+      .run(orgId, duesMonth);
+    return id;
+  };
+  const duesDl = duesEntry(city.dlMember.id, city.dlBranch.id);
+  const duesJoint = duesEntry(city.dlJointMember.id, city.dlJoint.id);
+  const duesPs = duesEntry(city.psMember.id, city.psBranch.id);
+
   return {
+    duesDl,
+    duesJoint,
+    duesPs,
     dlBranch,
     dlJoint,
     psBranch,

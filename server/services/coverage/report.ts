@@ -7,6 +7,7 @@ import type { Db } from "../../../db/client.js";
 import type { Actor } from "../../policy/actor.js";
 import type { RecruitmentFigure } from "../../schemas/recruitment.schema.js";
 import { recruitmentFigures } from "../recruitment/queries.js";
+import { type DuesFigures, duesFigures } from "../dues/summary.js";
 import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "./coverage.service.js";
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
@@ -41,6 +42,8 @@ export type CoverageReport = {
   unmanaged: UnmanagedRow[];
   /** 发展党员 figures (absent from snapshots taken before recruitment was recorded). */
   recruitment?: Record<RecruitmentFigure, number>;
+  /** Dues of the report's month: collected and the share paid (absent from snapshots taken before the ledger). */
+  dues?: DuesFigures;
 };
 
 export function buildCoverageReport(
@@ -89,6 +92,7 @@ export function buildCoverageReport(
     uncovered: enterprises("uncovered"),
     unmanaged,
     recruitment: recruitmentFigures(db, rs, asOf),
+    dues: duesFigures(db, actor, asOf.slice(0, 7), rs.rootOrg?.id ?? null),
   };
 }
 

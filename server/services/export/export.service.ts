@@ -21,8 +21,9 @@ import { RECRUITMENT_LEDGER_TITLE, recruitmentLedger } from "./recruitment-ledge
 import type { RecruitmentStage } from "../../domain/recruitment-rules.js";
 import type { RiskFilters } from "../risk/risk.service.js";
 import { RISK_LEDGER_TITLE, riskLedger } from "./risk-ledger.js";
+import { DUES_SUMMARY_TITLE, duesSummaryLedger } from "./dues-summary.js";
 
-export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk"] as const;
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk", "dues"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(k: unknown): k is ExportKind {
@@ -32,6 +33,7 @@ export function isExportKind(k: unknown): k is ExportKind {
 export const EXPORT_TITLES: Record<ExportKind, string> = {
   coverage: "两个覆盖统计表",
   members: ledgerTitle("members"),
+  dues: DUES_SUMMARY_TITLE,
   enterprises: ledgerTitle("enterprises"),
   leads: ledgerTitle("leads"),
   risk: RISK_LEDGER_TITLE,
@@ -41,6 +43,8 @@ export const EXPORT_TITLES: Record<ExportKind, string> = {
 };
 
 export type ExportRequest = {
+  /** The dues summary's year (default: the as-of date's). */
+  year?: number | null;
   kind: ExportKind;
   /** Narrow to this organization's subtree (must be inside the actor's scope). */
   orgId?: number | null;
@@ -91,6 +95,7 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
         org: rs.rootOrg?.code ?? null,
         asOf,
         filters,
+        ...(req.kind === "dues" ? { year: req.year ?? Number(asOf.slice(0, 4)) } : {}),
         rows,
         unmasked: unmask,
         completed,
@@ -184,7 +189,8 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
     };
   }
 
-  const kind: LedgerKind = req.kind;
+  const kind: LedgerKind | "dues" = req.kind;
+  const year = req.year ?? Number(asOf.slice(0, 4));
   return {
     filename,
     contentType: XLSX_TYPE,
@@ -192,21 +198,23 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
       let rows = 0;
       try {
         const ledger =
-          kind === "transfers"
-            ? transferLedger(
-                db,
-                actor,
-                {
-                  state: filters.status as TransferState | null,
-                  from: filters.from,
-                  to: filters.to,
-                  overdue: filters.overdue,
-                  org: rs.rootOrg?.id ?? null,
-                },
-                asOf,
-                unmask,
-              )
-            : ledgerRows(kind, { db, rs, asOf, unmask, filters });
+          kind === "dues"
+            ? duesSummaryLedger(db, actor, rs, year, asOf.slice(0, 7))
+            : kind === "transfers"
+              ? transferLedger(
+                  db,
+                  actor,
+                  {
+                    state: filters.status as TransferState | null,
+                    from: filters.from,
+                    to: filters.to,
+                    overdue: filters.overdue,
+                    org: rs.rootOrg?.id ?? null,
+                  },
+                  asOf,
+                  unmask,
+                )
+              : ledgerRows(kind, { db, rs, asOf, unmask, filters });
         const writing = writeLedgerRows(ledger, out).then((n) => {
           rows = n;
         });

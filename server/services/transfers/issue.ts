@@ -23,6 +23,7 @@ import type { TransferInput } from "../../schemas/transfers.schema.js";
 import { recordAudit } from "../admin/audit.js";
 import { getMember, type Member } from "../members/members.service.js";
 import { addTimelineEntries } from "../members/timeline.js";
+import { lastMonthPaidInFull } from "../dues/unpaid.js";
 import { type Org, orgById, pendingTransferOf, type Transfer, visibleTo } from "./queries.js";
 
 /** The next letter number of an issuing organization for the year of the issue date. */
@@ -92,7 +93,6 @@ export function issueTransfer(db: Db, actor: Actor, input: TransferInput, today 
       const validDays = input.validDays ?? defaultValidDays(input.kind);
       const vp = validityProblem(input.issuedOn, validDays);
       if (vp) errors.validDays = vp;
-      if (input.kind !== "incoming" && !input.duesPaidTo) errors.duesPaidTo = "请填写党费交至的年月（例如 2025-06）";
 
       let letterNumber: string;
       if (input.kind === "incoming") {
@@ -139,7 +139,9 @@ export function issueTransfer(db: Db, actor: Actor, input: TransferInput, today 
           issuedOn: input.issuedOn,
           validDays,
           deadlineOn: letterDeadline(input.issuedOn, validDays),
-          duesPaidTo: input.duesPaidTo,
+          // 党费交至: a letter this system issues states the ledger's last month paid in full; a letter
+          // registered from outside states what its issuer wrote.
+          duesPaidTo: input.kind === "incoming" ? input.duesPaidTo : lastMonthPaidInFull(tx, member.id),
           reason: input.reason,
           state: "pending",
           correctsTransferId: corrects?.id ?? null,

@@ -573,6 +573,66 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   // -- Reports -----------------------------------------------------------------------------------------------------------------
   "GET /reports": { expect: SIGNED_IN },
+
+  // -- Dues (党费) ------------------------------------------------------------------------------------------------
+  "GET /dues": { expect: SIGNED_IN },
+  "GET /dues/export.xlsx": { expect: SIGNED_IN },
+  "GET /dues/unpaid": { expect: SIGNED_IN },
+  "GET /dues/collected": { expect: SIGNED_IN },
+  "GET /dues/orgs/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "GET /dues/orgs/:id/entry": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: [200, 404], other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /dues/orgs/:id/entry": {
+    target: (fx, side) => {
+      const [org, m] =
+        side === "out" ? [fx.psBranch, fx.psMember] : side === "other" ? [fx.dlJoint, fx.dlJointMember] : [fx.dlBranch, fx.dlMember];
+      return {
+        params: { id: org.id },
+        body: form({
+          month: fx.today.slice(0, 7),
+          paidOn: fx.today,
+          ids: String(m.id),
+          [`income_${m.id}`]: "3000",
+          [`full_${m.id}`]: "1",
+          [`method_${m.id}`]: "cash",
+        }),
+      };
+    },
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+  "POST /dues/orgs/:id/close": {
+    // A month before anyone joined lists nobody: refused in scope (422: nothing to close), not found outside.
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id }, body: form({ month: "2001-01" }) }),
+    expect: { anon: 303, admin: 422, supervisor: 403, clerk: [422, 404], secretary: [422, 404], other: { clerk: 422, secretary: 404 } },
+  },
+  "GET /dues/members/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /dues/members/:id/reductions": {
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id },
+      body: form({ kind: "exempt", fromMonth: fx.today.slice(0, 7), reason: "失业", approvedBy: "党支部委员会", approvedOn: fx.today }),
+    }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+  "GET /dues/entries/:id/correct": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.duesDl, fx.duesPs, fx.duesJoint) } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: [200, 404], other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /dues/entries/:id/correct": {
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.duesDl, fx.duesPs, fx.duesJoint) },
+      body: form({ basis: "flat", paid: "0.2", paidOn: fx.today, method: "cash", note: "更正" }),
+    }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+
   "GET /reports/download": {
     target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
     expect: SCOPED_READ,

@@ -1,0 +1,25 @@
+// What the dues ledger adds to the inbox, the dashboard and the navigation badge: members unpaid
+// for the flag's months (the warning's as a count), and last month's collection.
+
+import type { Db } from "../../../db/client.js";
+import { todayIso } from "../../domain/dates.js";
+import { addMonthsToMonth, formatYuan } from "../../domain/dues-rules.js";
+import type { Actor } from "../../policy/actor.js";
+import { registerNavCounts } from "../nav.service.js";
+import { duesFigures } from "./summary.js";
+import { unpaidCounts, unpaidMembers } from "./unpaid.js";
+
+export function duesInbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
+  return { counts: unpaidCounts(db, actor, today), rows: unpaidMembers(db, actor, "flag", today, limit) };
+}
+
+export function duesCards(db: Db, actor: Actor, today = todayIso()) {
+  return {
+    figures: duesFigures(db, actor, addMonthsToMonth(today.slice(0, 7), -1)),
+    counts: unpaidCounts(db, actor, today),
+    yuan: formatYuan,
+  };
+}
+
+// The badge on 党费: members unpaid for the flag's months (supervisors only read: nothing waits for them).
+registerNavCounts((db, actor): Record<string, number> => (actor.role === "supervisor" ? {} : { duesUnpaid: unpaidCounts(db, actor).flag }));
