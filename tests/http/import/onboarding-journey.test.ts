@@ -35,7 +35,8 @@ const count = (sql: string, ...args: unknown[]) =>
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "journey-"));
-  prepareDatabase(h);
+  // A city that is not the demo's: Anshan, installed as `npm run setup -- --region 210300` would.
+  prepareDatabase(h, { jurisdiction: { regionCode: "210300" } });
   const root = h.db.select().from(organizations).get()!;
   rootCode = root.code;
   county = h.sqlite.prepare("SELECT code, name FROM regions WHERE level = 'county' ORDER BY code LIMIT 1").get() as typeof county;

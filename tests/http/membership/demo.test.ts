@@ -5,6 +5,7 @@ import { type DemoMembershipCounts, seedDemoMembership } from "../../../db/seed/
 import { seedDemoTransfers } from "../../../db/seed/demo-transfers.js";
 import { seedDemo } from "../../../db/seed/index.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import { todayIso } from "../../../server/domain/dates.js";
 import { loadActor } from "../../../server/services/admin/users.js";
 import { inboxCounts } from "../../../server/services/inbox.service.js";
@@ -16,7 +17,7 @@ let counts: DemoMembershipCounts;
 let ms = 0;
 beforeAll(async () => {
   h = memoryDb();
-  prepareDatabase(h);
+  prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
   await seedDemo(h, {
     today,
     members: 1500,

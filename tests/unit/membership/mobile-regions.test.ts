@@ -4,6 +4,7 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { prepareDatabase } from "../../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import { migrateMobileRegions } from "../../../server/services/members/mobile-regions.js";
 import { memoryDb } from "../../helpers/db.js";
 import { addMember, addOrg } from "../../helpers/fixtures.js";
@@ -13,7 +14,7 @@ afterAll(() => h.close());
 
 describe("old free text → the official shape", () => {
   it("maps what names a division, marks the rest unknown, keeps the old text, and runs once", () => {
-    prepareDatabase(h);
+    prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
     const root = h.sqlite.prepare("SELECT id FROM organizations WHERE parent_id IS NULL").get() as { id: number };
     const branch = addOrg(h, { code: "T-B1", name: "测试支部", kind: "branch", parentId: root.id });
     const old = (direction: "in" | "out", text: string) => {
@@ -48,7 +49,7 @@ describe("old free text → the official shape", () => {
         )
         .get(memberId);
 
-    prepareDatabase(h); // the start of a server after the upgrade
+    prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION }); // the start of a server after the upgrade
     expect(spell(ids.hangzhou)).toMatchObject({ destination: "浙江省杭州市", destination_code: "330100", unit_kind: null });
     expect(spell(ids.shenzhen)).toMatchObject({ destination_code: "440305", unit_kind: null });
     expect(spell(ids.away)).toMatchObject({ destination: "外地", destination_code: null, unit_kind: "unknown_destination" });

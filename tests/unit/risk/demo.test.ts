@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../../db/seed/index.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
+import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import { todayIso } from "../../../server/domain/dates.js";
 import { RISK_SIGNAL_CODES } from "../../../server/domain/risk-rules.js";
 import { systemActor } from "../../../server/policy/actor.js";
@@ -15,7 +16,7 @@ const today = todayIso();
 let h: ReturnType<typeof memoryDb>;
 beforeAll(async () => {
   h = memoryDb();
-  prepareDatabase(h);
+  prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
   await seedDemo(h, { today, members: 1500 });
 }, 120_000);
 afterAll(() => h.close());
