@@ -35,6 +35,7 @@ import { createMember } from "../../server/services/members/members.service.js";
 import { markLostContact } from "../../server/services/members/contact.js";
 import { registerMobileIn } from "../../server/services/members/mobile.js";
 import { issueTransfer } from "../../server/services/transfers/transfers.service.js";
+import { recruitmentRows } from "./matrix-recruitment.js";
 import { loadActor } from "../../server/services/admin/users.js";
 import { createTestApp, csrfFrom } from "./app.js";
 import { PASSWORD } from "./fixtures.js";
@@ -337,6 +338,7 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     impPs,
     psWorkerOnDl,
     psReference,
+    ...recruitmentRows(h, city),
   };
 }
 
