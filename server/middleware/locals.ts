@@ -1,3 +1,4 @@
+import { RECRUITMENT_VIEW_RULES } from "../domain/recruitment-rules.js";
 import type { NextFunction, Request, Response } from "express";
 import * as codes from "../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
@@ -15,6 +16,7 @@ export const VIEW_RULES = Object.freeze({
   lostContactMonths: LOST_CONTACT_SUSPEND_MONTHS,
   lostContactLimitWords: LOST_CONTACT_LIMIT_WORDS,
   certificateWarningDays: CERTIFICATE_WARNING_DAYS,
+  recruitment: RECRUITMENT_VIEW_RULES,
 });
 
 /**

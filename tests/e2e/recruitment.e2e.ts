@@ -58,13 +58,16 @@ describe("recruitment at a phone's width", () => {
       await fitsPhone(page);
       await page.fill("#f-on", todayIso());
       await page.fill("#f-talkedBy", "开发区支部书记");
-      await page.click("button[type=submit]");
+      await page.click('form[action$="/steps/talk"] button[type=submit]');
       await page.waitForSelector('[data-field="remark"]');
       expect(await text(page, '[data-field="remark"]')).toContain("请在备注中说明原因");
       expect(await page.inputValue("#f-talkedBy")).toBe("开发区支部书记");
       await fitsPhone(page);
       await page.fill("#f-remark", "申请人外出跑单，返回后谈话");
-      await Promise.all([page.waitForURL(new RegExp(`/recruitment/${overdue.id}$`)), page.click("button[type=submit]")]);
+      await Promise.all([
+        page.waitForURL(new RegExp(`/recruitment/${overdue.id}$`)),
+        page.click('form[action$="/steps/talk"] button[type=submit]'),
+      ]);
       expect(await text(page, ".flash")).toContain("已办理：入党谈话");
       expect(await text(page, "table")).toContain("申请人外出跑单");
       await fitsPhone(page);
