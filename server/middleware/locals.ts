@@ -1,3 +1,4 @@
+import { RECRUITMENT_VIEW_RULES } from "../domain/recruitment-rules.js";
 import type { NextFunction, Request, Response } from "express";
 import * as codes from "../domain/codes.js";
 import { MEMBERSHIP_VIEW_RULES } from "../domain/membership-changes.js";
@@ -37,6 +38,7 @@ export const VIEW_RULES = Object.freeze({
   duesBasisLabels: DUES_BASIS.label,
   paymentMethodLabels: PAYMENT_METHOD.label,
   reductionKindLabels: REDUCTION_KIND.label,
+  recruitment: RECRUITMENT_VIEW_RULES,
 });
 
 /**

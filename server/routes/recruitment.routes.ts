@@ -4,13 +4,13 @@ import type { Deps } from "../deps.js";
 import { OCCUPATION } from "../domain/codes.js";
 import { todayIso } from "../domain/dates.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
-import { RECRUITMENT_STAGE, RECRUITMENT_VIEW_RULES, type RecruitmentStage, STEP_RESULT } from "../domain/recruitment-rules.js";
+import { RECRUITMENT_STAGE, type RecruitmentStage, STEP_RESULT } from "../domain/recruitment-rules.js";
 import { STEP_ACTION, STEP_DATE_LABEL, type StepAction, needsCommittee } from "../domain/recruitment-stages.js";
 import { AppError } from "../errors.js";
 import { flash } from "../middleware/flash.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
-import { signedIn, writers } from "../policy/roles.js";
+import { clerksAndAdmins, signedIn, writers } from "../policy/roles.js";
 import { idParam } from "../schemas/fields.js";
 import {
   applicationSchema,
@@ -97,7 +97,6 @@ function recruitmentHandlers({ db }: Deps) {
       ...recruitment.applicationOptions(db, actor),
       occupationOptions: Object.entries(OCCUPATION.label),
       today: todayIso(),
-      rr: RECRUITMENT_VIEW_RULES,
     };
   };
 
@@ -107,7 +106,6 @@ function recruitmentHandlers({ db }: Deps) {
       title: `发展党员 · ${d.r.name}`,
       ...d,
       today: todayIso(),
-      rr: RECRUITMENT_VIEW_RULES,
       STEP_ACTION,
       RECRUITMENT_STAGE,
       STEP_RESULT,
@@ -127,7 +125,6 @@ function recruitmentHandlers({ db }: Deps) {
       stageLabel: RECRUITMENT_STAGE.label[d.r.stage],
       dateLabel: STEP_DATE_LABEL[action],
       proposal: needsCommittee(action) && d.level === "branch",
-      rr: RECRUITMENT_VIEW_RULES,
       today: todayIso(),
     };
   };
@@ -135,7 +132,6 @@ function recruitmentHandlers({ db }: Deps) {
   const trainingLocals = (req: Request) => ({
     title: "集中培训（按培训班登记）",
     activists: recruitment.trainees(db, actorOf(req)),
-    rr: RECRUITMENT_VIEW_RULES,
     today: todayIso(),
   });
 
@@ -155,7 +151,6 @@ function recruitmentHandlers({ db }: Deps) {
         orgOptions: recruitment.applicationOptions(db, actor).orgOptions,
         stageOptions: Object.entries(RECRUITMENT_STAGE.label),
         RECRUITMENT_STAGE,
-        rr: RECRUITMENT_VIEW_RULES,
       });
     },
     stats(req: Request, res: Response) {
@@ -237,7 +232,6 @@ function recruitmentHandlers({ db }: Deps) {
         title: `发展党员 · ${d.r.name}`,
         ...d,
         today: todayIso(),
-        rr: RECRUITMENT_VIEW_RULES,
         STEP_ACTION,
         RECRUITMENT_STAGE,
         STEP_RESULT,

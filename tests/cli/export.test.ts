@@ -68,7 +68,7 @@ describe("npm run export", () => {
     [["members"], /^error: --out FILE\.xlsx is required; usage: npm run export -- /],
     [
       ["bogus", "--out", "x.xlsx"],
-      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, dues$/,
+      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, recruitment, risk, dues$/,
     ],
     [["members", "--out", "x.csv"], /^error: --out must name an \.xlsx file, got "x\.csv"$/],
     [["coverage", "--out", "x.xlsx", "--as-of", "2025-02-30"], /^error: --as-of must be a real date YYYY-MM-DD, got "2025-02-30"$/],

@@ -38,6 +38,7 @@ import { proposeChange } from "../../server/services/membership/membership.servi
 import { proposeChangeSchema } from "../../server/schemas/membership.schema.js";
 import { registerMobileIn } from "../../server/services/members/mobile.js";
 import { issueTransfer } from "../../server/services/transfers/transfers.service.js";
+import { recruitmentRows } from "./matrix-recruitment.js";
 import { loadActor } from "../../server/services/admin/users.js";
 import { createTestApp, csrfFrom } from "./app.js";
 import { PASSWORD } from "./fixtures.js";
@@ -381,6 +382,7 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     impPs,
     psWorkerOnDl,
     psReference,
+    ...recruitmentRows(h, city),
   };
 }
 

@@ -37,7 +37,7 @@ export async function rworld() {
     ["t-sec-dl", "t-sec-joint", "t-sec-ps", "t-clerk-dl", "t-clerk-ps", "t-admin", "t-supervisor"].map((u) => signedIn(t, u)),
   );
   const sqlite = t.handle.sqlite;
-  const clerkActor = loadActor(t.handle.db, t.city.userIds.clerk!)!;
+  const clerkActor = loadActor(t.handle.db, t.city.userIds.admin!)!;
   const stepsFor = (
     orgId: number,
     stage: "applicant" | "activist" | "candidate" | "planned" | "probationary",
@@ -128,7 +128,7 @@ function parsed(f: Partial<Record<string, string | number>>): StepFormInput {
   return base as StepFormInput;
 }
 
-/** A record in `orgId` taken (as the committee) to `stage` by the book. */
+/** A record in `orgId` taken (by an administrator: the committee for every branch) to `stage` by the book. */
 function advance(t: TestApp, actor: ReturnType<typeof loadActor> & {}, orgId: number, stage: string, birthDate?: string) {
   const r = startApplication(
     t.handle.db,

@@ -329,6 +329,54 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   "GET /inbox": { expect: SIGNED_IN },
 
+  // -- Recruitment (发展党员) ----------------------------------------------------------------------------------
+  "GET /recruitment": { expect: SIGNED_IN },
+  "GET /recruitment/stats": { expect: SIGNED_IN },
+  "GET /recruitment/people": { target: () => ({ query: { figure: "activists" } }), expect: SIGNED_IN },
+  "GET /recruitment/export.xlsx": { expect: SIGNED_IN },
+  "GET /recruitment/new": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 200 } },
+  // The branch is a choice of the form: one out of scope is a field error.
+  "POST /recruitment": {
+    target: (fx, side) => ({
+      body: form({ name: "矩阵新申请", idNumber: fx.newIdNumber, orgId: pick(side, fx.dlBranch, fx.psBranch).id, appliedOn: fx.today }),
+    }),
+    expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 422], secretary: [303, 422] },
+  },
+  "GET /recruitment/training": { expect: { anon: 303, admin: 200, supervisor: 403, clerk: 200, secretary: 200 } },
+  "POST /recruitment/training": {
+    target: (fx, side) => ({
+      body: form({ ids: [String(pick(side, fx.recDl, fx.recPs, fx.recJoint).activist)], on: fx.today, trainingHours: 24 }),
+    }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+  "GET /recruitment/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.recDl, fx.recPs, fx.recJoint).applicant } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /recruitment/:id/unmask": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.recDl, fx.recPs, fx.recJoint).applicant } }),
+    expect: { anon: 303, admin: 200, supervisor: 200, clerk: [200, 404], secretary: 403, other: { clerk: 200, secretary: 403 } },
+  },
+  "GET /recruitment/:id/steps/:action": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.recDl, fx.recPs, fx.recJoint).applicant, action: "talk" } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: [200, 404], other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /recruitment/:id/steps/:action": {
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.recDl, fx.recPs, fx.recJoint).applicant, action: "talk" },
+      body: form({ on: fx.today, talkedBy: "书记" }),
+    }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+  // The committee decides: a secretary is refused by role whatever the id (so the answer confirms nothing).
+  "POST /recruitment/:id/decision": {
+    target: (fx, side) => ({
+      params: { id: pick(side, fx.recDl, fx.recPs, fx.recJoint).proposed },
+      body: form({ decision: "approve", approvedOn: fx.today }),
+    }),
+    expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 404], secretary: 403, other: { clerk: 303, secretary: 403 } },
+  },
+
   // -- A member's mobile spells, contact, leaving --------------------------------------------------------------
   "GET /members/:id/mobile": {
     target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),

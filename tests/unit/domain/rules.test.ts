@@ -18,6 +18,8 @@ import {
   lostContactLimitReached,
 } from "../../../server/domain/membership-rules.js";
 import { MEMBERSHIP_VIEW_RULES } from "../../../server/domain/membership-changes.js";
+import { DUES_BASIS, PAYMENT_METHOD, REDUCTION_KIND } from "../../../server/domain/dues-rules.js";
+import { RECRUITMENT_VIEW_RULES } from "../../../server/domain/recruitment-rules.js";
 import { MOBILE_UNIT_KIND } from "../../../server/domain/mobile-members.js";
 import { VIEW_RULES } from "../../../server/middleware/locals.js";
 import { type CoverageFacts, coverageConditions, FACT_COLUMNS, ownOrgLevelOf, textTag } from "../../../server/services/coverage/sql.js";
@@ -55,6 +57,13 @@ describe("the rules' values, where they are defined", () => {
       transferLapseMonths: 6,
       membership: MEMBERSHIP_VIEW_RULES,
       mobileUnitKind: MOBILE_UNIT_KIND.label,
+      duesUnpaidFlagMonths: 6,
+      duesUnpaidWarningMonths: 3,
+      duesBackPaymentMonths: 6,
+      duesBasisLabels: DUES_BASIS.label,
+      paymentMethodLabels: PAYMENT_METHOD.label,
+      reductionKindLabels: REDUCTION_KIND.label,
+      recruitment: RECRUITMENT_VIEW_RULES,
     });
   });
 });
