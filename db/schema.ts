@@ -7,3 +7,4 @@ export * from "./schema/accounts.js";
 export * from "./schema/rosters.js";
 export * from "./schema/transfers.js";
 export * from "./schema/statistics.js";
+export * from "./schema/meetings.js";

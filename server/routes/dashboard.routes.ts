@@ -8,6 +8,7 @@ import { signedIn } from "../policy/roles.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
 import type { StatsScope } from "../services/coverage/coverage.service.js";
 import { buildDashboard } from "../services/coverage/dashboard.js";
+import { meetingFigures } from "../services/meetings/meetings.service.js";
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -27,7 +28,7 @@ function dashboardHandlers({ db, caches }: Deps) {
       // The same figures for everyone with the same scope, counted again only when the data changed (deps.ts).
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
       const d = caches.dashboard.get(key, () => buildDashboard(db, actor, scope, { cache: caches.stats }));
-      res.render("dashboard/index", { title: "统计概览", d });
+      res.render("dashboard/index", { title: "统计概览", d, meetingFigures: meetingFigures(db, actor) });
     },
   };
 }

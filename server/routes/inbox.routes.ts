@@ -3,6 +3,7 @@ import type { Deps } from "../deps.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { signedIn } from "../policy/roles.js";
 import * as inboxes from "../services/inbox.service.js";
+import { meetingFlags } from "../services/meetings/meetings.service.js";
 
 export function inboxRouter(deps: Deps) {
   const h = inboxHandlers(deps);
@@ -17,7 +18,7 @@ export function inboxRouter(deps: Deps) {
 function inboxHandlers({ db }: Deps) {
   return {
     inbox(req: Request, res: Response) {
-      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actorOf(req)) });
+      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actorOf(req)), meetingFlags: meetingFlags(db, actorOf(req)) });
     },
   };
 }

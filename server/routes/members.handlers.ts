@@ -19,6 +19,7 @@ import { classifySearch, listMembers, loadOrgs, memberFilterOptions } from "../s
 import * as members from "../services/members/members.service.js";
 import * as contact from "../services/members/contact.js";
 import * as mobile from "../services/members/mobile.js";
+import { memberParticipation } from "../services/meetings/participation.js";
 import { viewHelpers } from "../views/helpers.js";
 
 // The members router's handlers (members.routes.ts holds the table).
@@ -129,11 +130,19 @@ export function memberHandlers({ db, caches }: Deps) {
     // -- One member --------------------------------------------------------------------------------
     detail(req: Request, res: Response) {
       const detail = members.memberDetail(db, actorOf(req), req.valid.params.id, todayIso());
-      res.render("members/show", { title: detail.member.name, ...detail });
+      res.render("members/show", {
+        title: detail.member.name,
+        ...detail,
+        participation: memberParticipation(db, actorOf(req), detail.member.id),
+      });
     },
     unmask(req: Request, res: Response) {
       const detail = members.unmaskMember(db, actorOf(req), req.valid.params.id, todayIso(), { ip: req.ip ?? null });
-      res.render("members/show", { title: detail.member.name, ...detail });
+      res.render("members/show", {
+        title: detail.member.name,
+        ...detail,
+        participation: memberParticipation(db, actorOf(req), detail.member.id),
+      });
     },
     newForm(req: Request, res: Response) {
       const actor = actorOf(req);
