@@ -13,6 +13,7 @@ import { createLink } from "../../server/services/finds/links.js";
 import { receiveJsonBatch } from "../../server/services/finds/platform-feed.js";
 import { submitSelfReport } from "../../server/services/finds/self-report.js";
 import { seedDemoTransfers } from "./demo-transfers.js";
+import { seedDemoMeetings } from "./demo-meetings.js";
 import { loadActor } from "../../server/services/admin/users.js";
 
 /**
@@ -112,6 +113,7 @@ async function demoPlatformFeed(handle: DbHandle, f: Faker): Promise<void> {
 
 export async function demoExtras(handle: DbHandle, f: Faker, today: string): Promise<void> {
   seedDemoTransfers(handle, today);
+  seedDemoMeetings(handle, today);
   demoSelfReport(handle, f, today);
   await demoPlatformFeed(handle, f);
 }

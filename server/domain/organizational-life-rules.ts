@@ -72,6 +72,12 @@ export function hasVote(m: Voter, heldOn: string): boolean {
   return m.fullOn == null || m.fullOn <= heldOn;
 }
 
+/**
+ * Types that part of the branch attends: 支委会 (the committee members), 党小组会 (one group). Their
+ * attendance lists those ticked or excused only; the rest of the branch was not expected.
+ */
+export const PARTIAL_ATTENDANCE_TYPES: readonly MeetingType[] = ["branch_committee", "group_meeting"];
+
 /** The types where a decision needs more than half of the voting members present. */
 export const QUORUM_TYPES: readonly MeetingType[] = ["branch_assembly"];
 

@@ -3,6 +3,7 @@
 // attendance. Names only, no ID numbers; free text through the one text-cell rule; audited.
 
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import ExcelJS from "exceljs";
 import type { Db } from "../../../db/client.js";
 import { MEMBER_CATEGORY, RELATION_STATUS } from "../../domain/codes.js";
@@ -119,7 +120,8 @@ export async function writeMeetingsYearWorkbook(db: Db, actor: Actor, req: YearR
     ]);
   }
   await wb.xlsx.write(out);
-  out.end();
+  if (!out.writableEnded) out.end();
+  await finished(out);
   recordAudit(db, actor, {
     action: "export",
     entity: "report",
@@ -176,7 +178,8 @@ export async function writeMeetingRecordWorkbook(db: Db, actor: Actor, meetingId
     ]);
   }
   await wb.xlsx.write(out);
-  out.end();
+  if (!out.writableEnded) out.end();
+  await finished(out);
   recordAudit(db, actor, {
     action: "export",
     entity: "meeting",

@@ -12,6 +12,7 @@ import {
   attendanceStatus,
   hasVote,
   MEETING_TYPE,
+  PARTIAL_ATTENDANCE_TYPES,
   QUORUM_TYPES,
   quorumMet,
 } from "../../domain/organizational-life-rules.js";
@@ -96,7 +97,9 @@ export function recordMeeting(db: Db, actor: Actor, orgId: number, input: Meetin
       if (stranger !== undefined) throw AppError.invalid({ attendance: "出席名单中有不属于本支部的党员，请从本支部名单中勾选" });
       if (input.present.length === 0) throw AppError.invalid({ attendance: "请勾选出席的党员" });
       const present = new Set(input.present);
-      const rows = roster.map((m) => {
+      const partial = PARTIAL_ATTENDANCE_TYPES.includes(input.type);
+      const expected = partial ? roster.filter((m) => present.has(m.id) || input.reasons[m.id]) : roster;
+      const rows = expected.map((m) => {
         const status = attendanceStatus(present.has(m.id), input.reasons[m.id]);
         return { memberId: m.id, status, absenceReason: status === "excused" ? (input.reasons[m.id] ?? null) : null, hasVote: m.vote };
       });

@@ -130,6 +130,23 @@ describe("the meeting form", () => {
     expect(t.handle.db.select().from(meetings).where(eq(meetings.id, okId)).get()).toMatchObject({ votingPresent: 2, quorumMet: true });
   });
 
+  it("lists only those ticked or excused at a 支委会 (the committee, not the whole branch)", async () => {
+    const csrf = await sec.csrf(`${newPath()}/new`);
+    const res = await sec
+      .post(newPath())
+      .type("form")
+      .send(body(csrf, { type: "branch_committee", guests: "", present: [String(t.city.dlMember.id)], [`reason_${fullB.id}`]: "work" }));
+    expect(res.status).toBe(303);
+    const id = Number(/\/meetings\/(\d+)$/.exec(res.headers.location ?? "")![1]);
+    const rows = t.handle.db.select().from(meetingAttendance).where(eq(meetingAttendance.meetingId, id)).all();
+    expect(rows.map((r) => [r.memberId, r.status]).sort()).toEqual(
+      [
+        [t.city.dlMember.id, "present"],
+        [fullB.id, "excused"],
+      ].sort(),
+    );
+  });
+
   it("re-renders invalid input in place with Chinese field errors and what was typed", async () => {
     const before = t.handle.db.select().from(meetings).all().length;
     const csrf = await sec.csrf(`${newPath()}/new`);
