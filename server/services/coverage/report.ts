@@ -9,6 +9,7 @@ import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
 import type { StatsScope } from "./scope.js";
+import { type MeetingFigures, meetingFiguresUnder } from "../meetings/meetings.service.js";
 
 export type ReportBreakdownRow = { key: string; label: string; figures: Figures };
 /** Sheet 4 rows; ID numbers are not stored here: the export reads them by member id and masks them per reader. */
@@ -31,6 +32,8 @@ export type CoverageReport = {
   shouldForm: EnterpriseRow[];
   uncovered: EnterpriseRow[];
   unmanaged: UnmanagedRow[];
+  /** Organizational life at `asOf` (meetings.service FIGURES); absent in snapshots taken before it was kept. */
+  meetings?: MeetingFigures;
 };
 
 export function buildCoverageReport(
@@ -65,6 +68,8 @@ export function buildCoverageReport(
     shouldForm: enterprises("shouldForm"),
     uncovered: enterprises("uncovered"),
     unmanaged,
+    // The organization subtree only: organizational life is not broken down by county.
+    meetings: meetingFiguresUnder(db, actor, rs.rootOrg ? { id: rs.rootOrg.id, path: rs.orgPrefix } : null, asOf),
   };
 }
 

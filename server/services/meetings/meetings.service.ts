@@ -74,6 +74,17 @@ export function meetingFigures(db: Db, actor: Actor, today = todayIso()) {
   return { ...values, managed: managedCount(db, actor), month: month(today) };
 }
 
+export type MeetingFigures = ReturnType<typeof meetingFigures>;
+
+/**
+ * The figures over one organization's subtree inside the actor's scope (the statistics' scope
+ * picker and the monthly snapshots): the actor narrowed to that organization for the scope SQL only.
+ */
+export function meetingFiguresUnder(db: Db, actor: Actor, root: { id: number; path: string } | null, asOf = todayIso()): MeetingFigures {
+  const narrowed: Actor = root ? { ...actor, role: "supervisor", orgId: root.id, orgPath: root.path } : actor;
+  return meetingFigures(db, narrowed, asOf);
+}
+
 /** The rows behind one figure (the drill-down). */
 export function figureRows(db: Db, actor: Actor, key: string, today = todayIso(), limit = 500) {
   if (!isFigureKey(key)) throw AppError.notFound("统计项");

@@ -3,7 +3,8 @@ import { addMonths, todayIso } from "../../../server/domain/dates.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import { meetingSchema } from "../../../server/schemas/meetings.schema.js";
 import { loadActor } from "../../../server/services/admin/users.js";
-import { FIGURE_KEYS, lastParticipation, recordMeeting } from "../../../server/services/meetings/meetings.service.js";
+import { readSnapshot, takeSnapshot } from "../../../server/services/coverage/snapshots.js";
+import { FIGURE_KEYS, lastParticipation, meetingFigures, recordMeeting } from "../../../server/services/meetings/meetings.service.js";
 import { type Agent, createTestApp, signIn, type TestApp } from "../../helpers/app.js";
 import { addMember } from "../../helpers/fixtures.js";
 
@@ -125,6 +126,15 @@ describe("figures equal their lists", () => {
     expect(page.tookPart6).toBe(3);
     expect(page.lapsedLimit).toBe(1);
     expect(page.lapsedWarning).toBe(1);
+  });
+
+  it("are kept in the month's snapshot, as the live figures of that scope", () => {
+    const { report } = takeSnapshot(t.handle.db, t.city.dl.id, { asOf: today });
+    const stored = readSnapshot(t.handle.db, t.city.dl.id, today.slice(0, 7))!;
+    const clerkActor = loadActor(t.handle.db, t.city.userIds.clerk!)!;
+    expect(stored.meetings).toEqual(report.meetings);
+    expect(stored.meetings).toEqual(meetingFigures(t.handle.db, clerkActor, today));
+    expect(stored.meetings!.tookPart6).toBe(3);
   });
 
   it("refuses an unknown figure with 404", async () => {
