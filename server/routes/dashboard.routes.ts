@@ -8,7 +8,7 @@ import { signedIn } from "../policy/roles.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
 import type { StatsScope } from "../services/coverage/coverage.service.js";
 import { buildDashboard } from "../services/coverage/dashboard.js";
-import { meetingFigures } from "../services/meetings/meetings.service.js";
+import { meetingFigures, tookPartByChannel } from "../services/meetings/meetings.service.js";
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -28,7 +28,9 @@ function dashboardHandlers({ db, caches }: Deps) {
       // The same figures for everyone with the same scope, counted again only when the data changed (deps.ts).
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
       const d = caches.dashboard.get(key, () => buildDashboard(db, actor, scope, { cache: caches.stats }));
-      res.render("dashboard/index", { title: "统计概览", d, meetingFigures: meetingFigures(db, actor) });
+      // Organizational life over the user's own scope; beside the funnel only when the dashboard is not narrowed.
+      const tookPart = d.scopeParam ? null : tookPartByChannel(db, actor);
+      res.render("dashboard/index", { title: "统计概览", d, meetingFigures: meetingFigures(db, actor), tookPart });
     },
   };
 }

@@ -16,7 +16,7 @@ import { form, validate } from "../middleware/validate.js";
 import { canWrite } from "../policy/actor.js";
 import { signedIn, writers } from "../policy/roles.js";
 import { idParam } from "../schemas/fields.js";
-import { meetingSchema, yearQuerySchema } from "../schemas/meetings.schema.js";
+import { figureQuerySchema, meetingSchema, yearQuerySchema } from "../schemas/meetings.schema.js";
 import { writeMeetingRecordWorkbook, writeMeetingsYearWorkbook } from "../services/export/meetings.workbook.js";
 import * as meetings from "../services/meetings/meetings.service.js";
 
@@ -32,7 +32,7 @@ export function meetingsRouter(deps: Deps) {
 
   // -- Organizational life over the scope: branches this month, the figures' rows, the year's workbook
   r.get("/meetings", signedIn, h.index);
-  r.get("/meetings/figures/:key", signedIn, byFigure, h.figure);
+  r.get("/meetings/figures/:key", signedIn, byFigure, validate({ query: figureQuerySchema }), h.figure);
   r.get("/meetings/export.xlsx", signedIn, year, h.exportYear);
 
   // -- One branch: its year by month and type, recording a meeting -------------------------------
@@ -83,7 +83,7 @@ function meetingHandlers({ db }: Deps) {
       });
     },
     figure(req: Request, res: Response) {
-      const rows = meetings.figureRows(db, actorOf(req), req.valid.params.key);
+      const rows = meetings.figureRows(db, actorOf(req), req.valid.params.key, todayIso(), 500, req.valid.query.channel);
       res.render("meetings/figure", { title: rows.label, ...rows });
     },
     branchYear(req: Request, res: Response) {

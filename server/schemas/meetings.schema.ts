@@ -9,7 +9,8 @@ import {
   PARTICIPATION_LIMIT_MONTHS,
   PARTICIPATION_WARNING_MONTHS,
 } from "../domain/organizational-life-rules.js";
-import { checkboxField, dateField, enumField, optionalText, requiredText } from "./fields.js";
+import { DISCOVERY_CHANNELS } from "../domain/codes.js";
+import { checkboxField, dateField, enumField, optionalEnumField, optionalText, requiredText } from "./fields.js";
 
 const REASON_FIELD = /^reason_(\d{1,12})$/;
 
@@ -92,6 +93,9 @@ const yearField = z.coerce
   .optional();
 
 export const yearQuerySchema = z.object({ year: yearField });
+
+/** A figure's rows, narrowed to one discovery channel (the four-finds funnel's column). */
+export const figureQuerySchema = z.object({ channel: optionalEnumField(DISCOVERY_CHANNELS, "发现渠道") });
 
 /** The drill-down of the participation figures: lapsed (no organizational life for N months) or took part within N. */
 export const participationQuerySchema = z.object({

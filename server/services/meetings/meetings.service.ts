@@ -2,8 +2,9 @@
 // takes part (participation.ts), and here the flags and figures over a scope: each figure is the
 // count of one condition, and its drill-down lists the same condition's rows.
 
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
+import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel } from "../../domain/codes.js";
 import { todayIso } from "../../domain/dates.js";
 import { MEETING_TYPE, PARTICIPATION_LIMIT_MONTHS, PARTICIPATION_WARNING_MONTHS } from "../../domain/organizational-life-rules.js";
 import { AppError } from "../../errors.js";
@@ -85,11 +86,24 @@ export function meetingFiguresUnder(db: Db, actor: Actor, root: { id: number; pa
   return meetingFigures(db, narrowed, asOf);
 }
 
-/** The rows behind one figure (the drill-down). */
-export function figureRows(db: Db, actor: Actor, key: string, today = todayIso(), limit = 500) {
+/**
+ * The four-finds funnel's evidence: per discovery channel, the managed members who took part in
+ * organizational life within the rule's six months (the drill-down is tookPart6 with the channel).
+ */
+export function tookPartByChannel(db: Db, actor: Actor, today = todayIso()): Record<string, number> {
+  const out: Record<string, number> = { all: 0 };
+  for (const ch of DISCOVERY_CHANNELS) {
+    out[ch] = countMembers(db, sql`${tookPartCond(actor, PARTICIPATION_LIMIT_MONTHS, today)} AND m.discovery_channel = ${ch}`);
+    out.all! += out[ch]!;
+  }
+  return out;
+}
+
+/** The rows behind one figure (the drill-down), of one discovery channel when given (members' figures only). */
+export function figureRows(db: Db, actor: Actor, key: string, today = todayIso(), limit = 500, channel: DiscoveryChannel | null = null) {
   if (!isFigureKey(key)) throw AppError.notFound("统计项");
   const f = FIGURES[key];
-  const cond = f.cond(actor, today);
+  const cond = channel && f.kind === "members" ? sql`${f.cond(actor, today)} AND m.discovery_channel = ${channel}` : f.cond(actor, today);
   if (f.kind === "branches") {
     return {
       key,
@@ -100,7 +114,8 @@ export function figureRows(db: Db, actor: Actor, key: string, today = todayIso()
       members: [],
     };
   }
-  return { key, label: f.label, kind: f.kind, count: countMembers(db, cond), branches: [], members: listMembers(db, cond, today, limit) };
+  const label = channel ? `${f.label}（${DISCOVERY_CHANNEL.label[channel]}）` : f.label;
+  return { key, label, kind: f.kind, channel, count: countMembers(db, cond), branches: [], members: listMembers(db, cond, today, limit) };
 }
 
 /** What the inbox shows: branches missing this month's 主题党日 or 支委会, members without organizational life for 3 and 6 months. */

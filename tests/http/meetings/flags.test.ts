@@ -33,9 +33,20 @@ beforeAll(async () => {
   // Managed seven months ago, never attended: at the rule's threshold.
   ids.never = addMember(t.handle, b, { name: "甲从未", managedOn: addMonths(today, -7) }).id;
   // Last attended four months ago: the warning.
-  ids.four = addMember(t.handle, b, { name: "乙四月", managedOn: addMonths(today, -12) }).id;
+  ids.four = addMember(t.handle, b, {
+    name: "乙四月",
+    managedOn: addMonths(today, -12),
+    discoveryChannel: "data_match",
+    discoveredOn: addMonths(today, -13),
+  }).id;
   // A 流入 member who attended last month.
-  ids.recent = addMember(t.handle, b, { name: "丙流入", relationStatus: "mobile_in", managedOn: addMonths(today, -12) }).id;
+  ids.recent = addMember(t.handle, b, {
+    name: "丙流入",
+    relationStatus: "mobile_in",
+    managedOn: addMonths(today, -12),
+    discoveryChannel: "field_visit",
+    discoveredOn: addMonths(today, -13),
+  }).id;
   // Found but not managed: never flagged.
   ids.unattached = addMember(t.handle, t.city.dl.id, { name: "丁未纳", relationStatus: "unattached", managedOn: null }).id;
   secActor = loadActor(t.handle.db, t.city.userIds.secretary!)!;
@@ -126,6 +137,19 @@ describe("figures equal their lists", () => {
     expect(page.tookPart6).toBe(3);
     expect(page.lapsedLimit).toBe(1);
     expect(page.lapsedWarning).toBe(1);
+  });
+
+  it("stand beside 纳管 in the four-finds funnel, per channel, each opening its list", async () => {
+    const dash = (await clerk.get("/")).text;
+    const cells = [...dash.matchAll(/data-took-part="(\w+)">([\d,]+)</g)].map((m) => [m[1]!, Number(m[2]!.replace(/,/g, ""))] as const);
+    expect(cells.length).toBeGreaterThan(3);
+    expect(Object.fromEntries(cells)).toMatchObject({ data_match: 1, field_visit: 1 });
+    for (const [channel, value] of cells) {
+      const list = (await clerk.get(`/meetings/figures/tookPart6?channel=${channel}`)).text;
+      expect(Number(/data-count>([\d,]+)</.exec(list)![1]!.replace(/,/g, "")), channel).toBe(value);
+      expect([...list.matchAll(/<tr data-member="/g)].length, channel).toBe(value);
+    }
+    expect((await clerk.get("/meetings/figures/tookPart6?channel=constructor")).status).toBe(400);
   });
 
   it("are kept in the month's snapshot, as the live figures of that scope", () => {
