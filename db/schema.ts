@@ -11,3 +11,4 @@ export * from "./schema/recruitment.js";
 export * from "./schema/jurisdiction.js";
 export * from "./schema/membership.js";
 export * from "./schema/dues.js";
+export * from "./schema/meetings.js";

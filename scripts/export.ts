@@ -1,4 +1,5 @@
-// npm run export -- coverage|members|enterprises|leads|transfers|workers|dues --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY]
+// npm run export -- coverage|members|enterprises|leads|transfers|workers|recruitment|risk|dues --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY]
+// npm run export -- meetings --out FILE.xlsx [--org CODE] [--year YYYY]   (organizational life, the year by month and type)
 //
 // Writes the workbook to FILE.xlsx (through a temporary file, so a failed export leaves nothing
 // behind). Runs as the system: ID numbers are written whole; the export is audited as "cli".
@@ -9,9 +10,10 @@ import { parseLooseDate, todayIso } from "../server/domain/dates.js";
 import { systemActor } from "../server/policy/actor.js";
 import { EXPORT_KINDS, isExportKind, prepareExport } from "../server/services/export/export.service.js";
 import { getOrgByCode } from "../server/services/orgs/orgs.service.js";
+import { writeMeetingsYearWorkbook } from "../server/services/export/meetings.workbook.js";
 import { openConfiguredDb, runCli } from "./cli.js";
 
-const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY (dues)]`;
+const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY (dues)]; npm run export -- meetings --out FILE.xlsx [--org CODE] [--year YYYY]`;
 
 await runCli(async () => {
   let parsed: ReturnType<typeof parse>;
@@ -29,7 +31,8 @@ await runCli(async () => {
   const { positionals, values } = parsed;
   const kind = positionals[0];
   if (!kind) throw new Error(`missing report kind; ${USAGE}`);
-  if (!isExportKind(kind)) throw new Error(`unknown report kind "${kind}": expected one of ${EXPORT_KINDS.join(", ")}`);
+  if (!isExportKind(kind) && kind !== "meetings")
+    throw new Error(`unknown report kind "${kind}": expected one of ${[...EXPORT_KINDS, "meetings"].join(", ")}`);
   if (positionals.length > 1) throw new Error(`unexpected argument "${positionals[1]}"; ${USAGE}`);
   if (!values.out) throw new Error(`--out FILE.xlsx is required; ${USAGE}`);
   if (!values.out.toLowerCase().endsWith(".xlsx")) throw new Error(`--out must name an .xlsx file, got "${values.out}"`);
@@ -41,10 +44,11 @@ await runCli(async () => {
   }
   const year = values.year;
   if (year !== undefined) {
-    if (kind !== "dues") throw new Error(`--year applies to the dues summary only; ${USAGE}`);
+    if (kind !== "dues" && kind !== "meetings") throw new Error(`--year applies to the dues summary and meetings only; ${USAGE}`);
     if (!/^\d{4}$/.test(year)) throw new Error(`--year must be a year YYYY, got "${year}"`);
     if (year > todayIso().slice(0, 4)) throw new Error(`--year ${year} is in the future`);
   }
+  if (kind === "meetings" && asOf !== undefined) throw new Error(`--as-of does not apply to meetings (use --year); ${USAGE}`);
   const outDir = path.dirname(path.resolve(values.out));
   if (!fs.existsSync(outDir)) throw new Error(`output directory does not exist: ${outDir}`);
 
@@ -58,6 +62,23 @@ await runCli(async () => {
       orgId = org.id;
     }
     const started = Date.now();
+    if (kind === "meetings") {
+      const tmp = `${path.resolve(values.out)}.${process.pid}.tmp`;
+      try {
+        const r = await writeMeetingsYearWorkbook(
+          db,
+          systemActor("cli"),
+          { orgId, year: year ? Number(year) : null },
+          fs.createWriteStream(tmp),
+        );
+        fs.renameSync(tmp, values.out);
+        const bytes = fs.statSync(values.out).size;
+        console.log(`wrote ${values.out}: meetings ${r.year}, ${r.rows} meetings, ${bytes} bytes, ${Date.now() - started} ms`);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+      return;
+    }
     const prepared = prepareExport(db, systemActor("cli"), { kind, orgId, asOf: asOf ?? null, year: year ? Number(year) : null });
     const tmp = `${path.resolve(values.out)}.${process.pid}.tmp`;
     try {

@@ -27,6 +27,7 @@ import { importsRouter } from "./routes/imports.routes.js";
 import { inboxRouter } from "./routes/inbox.routes.js";
 import { instructorsRouter } from "./routes/instructors.routes.js";
 import { leadsRouter } from "./routes/leads.routes.js";
+import { meetingsRouter } from "./routes/meetings.routes.js";
 import { membersRouter } from "./routes/members.routes.js";
 import { membershipRouter } from "./routes/membership.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
@@ -199,6 +200,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(transfersRouter(deps));
   app.use(membersRouter(deps));
   app.use(membershipRouter(deps));
+  app.use(meetingsRouter(deps));
   app.use(importsRouter(deps));
   app.use(leadsRouter(deps));
   app.use(findsRouter(deps));

@@ -14,6 +14,7 @@ import { receiveJsonBatch } from "../../server/services/finds/platform-feed.js";
 import { submitSelfReport } from "../../server/services/finds/self-report.js";
 import { seedDemoMembership } from "./demo-membership.js";
 import { seedDemoTransfers } from "./demo-transfers.js";
+import { seedDemoMeetings } from "./demo-meetings.js";
 import { loadActor } from "../../server/services/admin/users.js";
 
 /**
@@ -114,6 +115,7 @@ async function demoPlatformFeed(handle: DbHandle, f: Faker): Promise<void> {
 export async function demoExtras(handle: DbHandle, f: Faker, today: string): Promise<void> {
   seedDemoTransfers(handle, today);
   seedDemoMembership(handle, today);
+  seedDemoMeetings(handle, today);
   demoSelfReport(handle, f, today);
   await demoPlatformFeed(handle, f);
 }

@@ -7,6 +7,11 @@ import { addDays, addMonths } from "./dates.js";
 
 /** Six months out of contact suspends membership by the rules (按规定停止党籍). */
 export const LOST_CONTACT_SUSPEND_MONTHS = 6;
+/**
+ * Six months without taking part in organizational life (or without paying dues), without good
+ * reason, counts as leaving the Party (自行脱党): the rule's threshold, one constant for both.
+ */
+export const SELF_LAPSE_MONTHS = 6;
 /** A mobile member's certificate (流动党员活动证) expiring within this many days is flagged. */
 export const CERTIFICATE_WARNING_DAYS = 30;
 

@@ -16,6 +16,7 @@ import { maskIdNumber, maskPhone } from "../domain/masking.js";
 import { CERTIFICATE_WARNING_DAYS, LOST_CONTACT_LIMIT_WORDS, LOST_CONTACT_SUSPEND_MONTHS } from "../domain/membership-rules.js";
 import { LEAD_UNVERIFIED_DAYS, TRANSFER_LAPSE_MONTHS } from "../domain/risk-rules.js";
 import type { Deps } from "../deps.js";
+import * as life from "../domain/organizational-life-rules.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
 import { backupAlert } from "../services/backup/schedule.js";
 import { navCounts } from "../services/nav.service.js";
@@ -39,6 +40,13 @@ export const VIEW_RULES = Object.freeze({
   paymentMethodLabels: PAYMENT_METHOD.label,
   reductionKindLabels: REDUCTION_KIND.label,
   recruitment: RECRUITMENT_VIEW_RULES,
+  // Organizational life (三会一课): the code lists' labels and the participation thresholds.
+  meetingType: life.MEETING_TYPE.label,
+  meetingFrequency: Object.fromEntries(life.MEETING_TYPES.map((t) => [t, life.FREQUENCY_LABEL[life.MEETING_FREQUENCY[t]]])),
+  attendanceStatus: life.ATTENDANCE_STATUS.label,
+  absenceReason: life.ABSENCE_REASON.label,
+  participationWarningMonths: life.PARTICIPATION_WARNING_MONTHS,
+  participationLimitMonths: life.PARTICIPATION_LIMIT_MONTHS,
 });
 
 /**

@@ -13,6 +13,7 @@ import { riskCounts } from "../services/risk/risk.service.js";
 
 const RISK_CARD = { riskSignalCodes: RISK_SIGNAL_CODES, riskSignalLabel: RISK_SIGNAL_LABEL };
 import { duesCards } from "../services/dues/inbox.js";
+import { meetingFigures, tookPartByChannel } from "../services/meetings/meetings.service.js";
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -32,10 +33,20 @@ function dashboardHandlers({ db, caches }: Deps) {
       // The same figures for everyone with the same scope, counted again only when the data changed (deps.ts).
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
       const d = caches.dashboard.get(key, () => buildDashboard(db, actor, scope, { cache: caches.stats }));
+      // Organizational life over the user's own scope; beside the funnel only when the dashboard is not narrowed.
+      const tookPart = d.scopeParam ? null : tookPartByChannel(db, actor);
       // The risk counts are of the user's whole scope (the list they open is), keyed as the inbox keys them.
       const riskKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, todayIso()]);
       const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso()));
-      res.render("dashboard/index", { title: "统计概览", d, risk, ...RISK_CARD, duesCards: duesCards(db, actor) });
+      res.render("dashboard/index", {
+        title: "统计概览",
+        d,
+        risk,
+        ...RISK_CARD,
+        duesCards: duesCards(db, actor),
+        meetingFigures: meetingFigures(db, actor),
+        tookPart,
+      });
     },
   };
 }

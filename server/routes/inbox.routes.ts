@@ -7,6 +7,7 @@ import { riskCounts } from "../services/risk/risk.service.js";
 import { todayIso } from "../domain/dates.js";
 import { scopePath } from "../policy/actor.js";
 import { duesInbox } from "../services/dues/inbox.js";
+import { meetingFlags } from "../services/meetings/meetings.service.js";
 
 export function inboxRouter(deps: Deps) {
   const h = inboxHandlers(deps);
@@ -26,7 +27,13 @@ function inboxHandlers({ db, caches }: Deps) {
       const risk = caches.risk.get(JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, today]), () =>
         riskCounts(db, actor, today),
       );
-      res.render("inbox/index", { title: "待办", ...inboxes.inbox(db, actor), risk, duesUnpaid: duesInbox(db, actor) });
+      res.render("inbox/index", {
+        title: "待办",
+        ...inboxes.inbox(db, actor),
+        risk,
+        duesUnpaid: duesInbox(db, actor),
+        meetingFlags: meetingFlags(db, actor),
+      });
     },
   };
 }

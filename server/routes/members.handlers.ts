@@ -20,6 +20,7 @@ import * as members from "../services/members/members.service.js";
 import * as contact from "../services/members/contact.js";
 import * as mobile from "../services/members/mobile.js";
 import { memberDuesGlance } from "../services/dues/dues.service.js";
+import { memberParticipation } from "../services/meetings/participation.js";
 import { viewHelpers } from "../views/helpers.js";
 
 // The members router's handlers (members.routes.ts holds the table).
@@ -131,11 +132,21 @@ export function memberHandlers({ db, caches }: Deps) {
     // -- One member --------------------------------------------------------------------------------
     detail(req: Request, res: Response) {
       const detail = members.memberDetail(db, actorOf(req), req.valid.params.id, todayIso());
-      res.render("members/show", { title: detail.member.name, ...detail, duesGlance: memberDuesGlance(db, detail.member.id) });
+      res.render("members/show", {
+        title: detail.member.name,
+        ...detail,
+        participation: memberParticipation(db, actorOf(req), detail.member.id),
+        duesGlance: memberDuesGlance(db, detail.member.id),
+      });
     },
     unmask(req: Request, res: Response) {
       const detail = members.unmaskMember(db, actorOf(req), req.valid.params.id, todayIso(), { ip: req.ip ?? null });
-      res.render("members/show", { title: detail.member.name, ...detail, duesGlance: memberDuesGlance(db, detail.member.id) });
+      res.render("members/show", {
+        title: detail.member.name,
+        ...detail,
+        participation: memberParticipation(db, actorOf(req), detail.member.id),
+        duesGlance: memberDuesGlance(db, detail.member.id),
+      });
     },
     newForm(req: Request, res: Response) {
       const actor = actorOf(req);

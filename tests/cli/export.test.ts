@@ -68,7 +68,7 @@ describe("npm run export", () => {
     [["members"], /^error: --out FILE\.xlsx is required; usage: npm run export -- /],
     [
       ["bogus", "--out", "x.xlsx"],
-      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, recruitment, risk, dues$/,
+      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, recruitment, risk, dues, meetings$/,
     ],
     [["members", "--out", "x.csv"], /^error: --out must name an \.xlsx file, got "x\.csv"$/],
     [["coverage", "--out", "x.xlsx", "--as-of", "2025-02-30"], /^error: --as-of must be a real date YYYY-MM-DD, got "2025-02-30"$/],
@@ -77,7 +77,7 @@ describe("npm run export", () => {
     [["members", "--out", "x.xlsx", "--wat"], /^error: Unknown option '--wat'/],
     [["dues", "--out", "x.xlsx", "--year", "2999"], /^error: --year 2999 is in the future$/],
     [["dues", "--out", "x.xlsx", "--year", "25"], /^error: --year must be a year YYYY, got "25"$/],
-    [["members", "--out", "x.xlsx", "--year", "2025"], /^error: --year applies to the dues summary only/],
+    [["members", "--out", "x.xlsx", "--year", "2025"], /^error: --year applies to the dues summary and meetings only/],
   ])("refuses %j with one English line and a non-zero exit", (args, message) => {
     const r = run("export.ts", args as string[]);
     expect(r.code).toBe(1);

@@ -39,6 +39,8 @@ import { proposeChangeSchema } from "../../server/schemas/membership.schema.js";
 import { registerMobileIn } from "../../server/services/members/mobile.js";
 import { issueTransfer } from "../../server/services/transfers/transfers.service.js";
 import { recruitmentRows } from "./matrix-recruitment.js";
+import { meetingSchema } from "../../server/schemas/meetings.schema.js";
+import { recordMeeting } from "../../server/services/meetings/record.js";
 import { loadActor } from "../../server/services/admin/users.js";
 import { createTestApp, csrfFrom } from "./app.js";
 import { PASSWORD } from "./fixtures.js";
@@ -247,6 +249,27 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
   /** The other committee's letter. */
   const tPs = transfer(secPs, { kind: "outgoing", memberId: String(mPsOut.id), externalOrgName: EXTERNAL_ORG });
 
+  // -- Meetings: one per branch, attended by a member of its list ------------------------------------
+  const meeting = (a: Actor, orgId: number, memberId: number) =>
+    recordMeeting(
+      h.db,
+      a,
+      orgId,
+      meetingSchema.parse({
+        type: "theme_day",
+        heldOn: today,
+        place: "会议室",
+        host: "书记",
+        recorder: "委员",
+        topic: "主题党日",
+        present: String(memberId),
+      }),
+      today,
+    ).id;
+  const meetDl = meeting(secDl, city.dlBranch.id, city.dlMember.id);
+  const meetJoint = meeting(secJoint, city.dlJoint.id, city.dlJointMember.id);
+  const meetPs = meeting(secPs, city.psBranch.id, city.psMember.id);
+
   // -- Leads (field visits, documents not checked: the lead stays open) -------------------------------
   const visit = (a: Actor, committeeId: number, enterpriseId: number, seq: number, name: string) => {
     const r = recordFieldVisit(
@@ -371,6 +394,9 @@ async function buildRows(h: DbHandle, city: Awaited<ReturnType<typeof createTest
     tJoint,
     tSentDl,
     tPs,
+    meetDl,
+    meetJoint,
+    meetPs,
     leadDl,
     leadDl2,
     leadPs,

@@ -12,6 +12,7 @@ import { computeFiguresAndBreakdowns, listFigureRows, type StatsOptions } from "
 import type { Figures } from "./figures.js";
 import type { EnterpriseRow, MemberRow } from "./rows.js";
 import type { StatsScope } from "./scope.js";
+import { type MeetingFigures, meetingFiguresUnder } from "../meetings/meetings.service.js";
 
 export type ReportBreakdownRow = { key: string; label: string; figures: Figures };
 /** Sheet 4 rows; ID numbers are not stored here: the export reads them by member id and masks them per reader. */
@@ -44,6 +45,8 @@ export type CoverageReport = {
   recruitment?: Record<RecruitmentFigure, number>;
   /** Dues of the report's month: collected and the share paid (absent from snapshots taken before the ledger). */
   dues?: DuesFigures;
+  /** Organizational life at `asOf` (meetings.service FIGURES); absent in snapshots taken before it was kept. */
+  meetings?: MeetingFigures;
 };
 
 export function buildCoverageReport(
@@ -93,6 +96,8 @@ export function buildCoverageReport(
     unmanaged,
     recruitment: recruitmentFigures(db, rs, asOf),
     dues: duesFigures(db, actor, asOf.slice(0, 7), rs.rootOrg?.id ?? null),
+    // The organization subtree only: organizational life is not broken down by county.
+    meetings: meetingFiguresUnder(db, actor, rs.rootOrg ? { id: rs.rootOrg.id, path: rs.orgPrefix } : null, asOf),
   };
 }
 

@@ -377,6 +377,47 @@ export const MATRIX: Record<string, MatrixEntry> = {
     expect: { anon: 303, admin: 303, supervisor: 403, clerk: [303, 404], secretary: 403, other: { clerk: 303, secretary: 403 } },
   },
 
+  // -- Organizational life (三会一课): a branch records its meetings; committees and supervisors read ----------
+  "GET /meetings": { expect: SIGNED_IN },
+  "GET /meetings/figures/:key": { target: () => ({ params: { key: "lapsedLimit" } }), expect: SIGNED_IN },
+  "GET /meetings/export.xlsx": { expect: SIGNED_IN },
+  "GET /meetings/org/:orgId": {
+    target: (fx, side) => ({ params: { orgId: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "GET /meetings/org/:orgId/export.xlsx": {
+    target: (fx, side) => ({ params: { orgId: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "GET /meetings/org/:orgId/new": {
+    target: (fx, side) => ({ params: { orgId: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id } }),
+    expect: { anon: 303, admin: 200, supervisor: 403, clerk: [200, 404], secretary: [200, 404], other: { clerk: 200, secretary: 404 } },
+  },
+  "POST /meetings/org/:orgId": {
+    // The branch is in the URL (404 outside the scope); the attendance names a member of that branch's list.
+    target: (fx, side) => ({
+      params: { orgId: pick(side, fx.dlBranch, fx.psBranch, fx.dlJoint).id },
+      body: form({
+        type: "branch_committee",
+        heldOn: fx.today,
+        place: "会议室",
+        host: "书记",
+        recorder: "委员",
+        topic: "支委会",
+        present: String(pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id),
+      }),
+    }),
+    expect: { ...SCOPED_WRITE, other: { clerk: 303, secretary: 404 } },
+  },
+  "GET /meetings/:id": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.meetDl, fx.meetPs, fx.meetJoint) } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+  "GET /meetings/:id/export.xlsx": {
+    target: (fx, side) => ({ params: { id: pick(side, fx.meetDl, fx.meetPs, fx.meetJoint) } }),
+    expect: { ...SCOPED_READ, other: { clerk: 200, secretary: 404 } },
+  },
+
   // -- A member's mobile spells, contact, leaving --------------------------------------------------------------
   "GET /members/:id/mobile": {
     target: (fx, side) => ({ params: { id: pick(side, fx.dlMember, fx.psMember, fx.dlJointMember).id } }),
