@@ -4,6 +4,8 @@
 // export prints it (formatYuan) or a form reads it (parseYuan).
 
 /** How a month's due is worked out (计缴方式). */
+import { SELF_LAPSE_MONTHS } from "./membership-rules.js";
+
 export const DUES_BASIS = {
   keys: ["regular", "irregular", "flat", "reduced", "exempt"] as const,
   label: {
@@ -47,8 +49,8 @@ export const FLAT_DUE_FEN = 20;
 export const BACK_PAYMENT_MAX_MONTHS = 6;
 /** Months paid at once in advance, at most (one entry covering this month and the following ones). */
 export const ADVANCE_MAX_MONTHS = 12;
-/** Six months unpaid without good reason counts as leaving the Party: the flag. */
-export const UNPAID_FLAG_MONTHS = 6;
+/** Six months unpaid without good reason counts as leaving the Party: the flag (one rule with organizational life). */
+export const UNPAID_FLAG_MONTHS = SELF_LAPSE_MONTHS;
 /** Three months unpaid: the warning before it. */
 export const UNPAID_WARNING_MONTHS = 3;
 /** Largest monthly income (or quarter's income) a form accepts: 100 million yuan, far above any real one. */
