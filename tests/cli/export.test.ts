@@ -2,7 +2,9 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import ExcelJS from "exceljs";
+import { LOST_CONTACT_REASON } from "../../server/domain/codes.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedDbFile } from "../helpers/db.js";
 import { buildSmallCity } from "../helpers/fixtures.js";
@@ -62,6 +64,28 @@ describe("npm run export", () => {
     const ws = wb.getWorksheet("党费收缴情况汇总表")!;
     expect(ws.getRow(1).values).toContain("实交金额（元）");
     expect([ws.getCell("B2").value, ws.getCell("D2").value]).toEqual(["HZ-DL-001", `${year}-01`]);
+  });
+
+  it("writes the drift-risk list, narrowed by --org, whole numbers (the system), audited", async () => {
+    const db = new Database(dbPath);
+    const m = db
+      .prepare("UPDATE members SET lost_contact_on = '2020-01-01', lost_contact_reason = ? WHERE name = '张道路' RETURNING id_number")
+      .get(Object.keys(LOST_CONTACT_REASON.label)[0]) as { id_number: string };
+    db.close();
+    const out = path.join(dir, "risk.xlsx");
+    const r = run("export.ts", ["risk", "--out", out, "--org", "HZ-DL"]);
+    expect(r.err).toBe("");
+    expect(r.out).toMatch(/^wrote .*risk\.xlsx: risk, 1 rows, \d+ bytes, \d+ ms$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.getWorksheet("流失风险名单")!;
+    expect([ws.getCell("C2").value, ws.getCell("D2").value, ws.getCell("J2").value]).toEqual(["张道路", m.id_number, "失去联系"]);
+    const other = run("export.ts", ["risk", "--out", path.join(dir, "risk-ps.xlsx"), "--org", "HZ-PS"]);
+    expect(other.out).toMatch(/: risk, 0 rows,/);
+    const check = new Database(dbPath, { readonly: true });
+    const audits = check.prepare("SELECT details FROM audit_log WHERE action = 'export' AND details LIKE '%\"kind\":\"risk\"%'").all();
+    check.close();
+    expect(audits).toHaveLength(2);
   });
 
   it.each([
