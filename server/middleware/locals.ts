@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
+import { PAGE_SIZES } from "../domain/list-rules.js";
 import * as codes from "../domain/codes.js";
 import { FULL_MEMBERS_TO_FORM } from "../domain/coverage-rules.js";
 import { maskIdNumber, maskPhone } from "../domain/masking.js";
@@ -15,6 +16,7 @@ export const VIEW_RULES = Object.freeze({
   lostContactMonths: LOST_CONTACT_SUSPEND_MONTHS,
   lostContactLimitWords: LOST_CONTACT_LIMIT_WORDS,
   certificateWarningDays: CERTIFICATE_WARNING_DAYS,
+  pageSizes: PAGE_SIZES,
 });
 
 /**

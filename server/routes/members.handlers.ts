@@ -20,6 +20,7 @@ import * as members from "../services/members/members.service.js";
 import * as contact from "../services/members/contact.js";
 import * as mobile from "../services/members/mobile.js";
 import { viewHelpers } from "../views/helpers.js";
+import { DEFAULT_PAGE_SIZE } from "../domain/list-rules.js";
 
 // The members router's handlers (members.routes.ts holds the table).
 
@@ -38,6 +39,7 @@ export function filtersOf(q: MemberListQuery): Record<string, string | number | 
     left: q.left ? "1" : null,
     sort: q.sort === "name" ? null : q.sort,
     dir: q.dir === "asc" ? null : q.dir,
+    size: q.size === DEFAULT_PAGE_SIZE ? null : q.size,
   };
 }
 
@@ -112,10 +114,11 @@ export function memberHandlers({ db, caches }: Deps) {
       }
       const actor = actorOf(req);
       const countMemo = (key: string, count: () => number) => caches.memberCounts.get(key, count);
-      const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs: caches.orgs.get("orgs", () => loadOrgs(db)) });
+      const orgs = caches.orgs.get("orgs", () => loadOrgs(db));
+      const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs, pageSize: q.size });
       const scopeKey = JSON.stringify([actor.role, actor.orgId, actor.orgPath]);
       const options = caches.memberFilters.get(scopeKey, () => memberFilterOptions(db, actor));
-      res.render("members/index", { title: "党员", result, filters, query: q, page: q.page ?? 1, options, scripts: ["members.js"] });
+      res.render("members/index", { title: "党员", result, filters, query: q, page: result.page, options, scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {
       const found = members.searchByNumber(db, actorOf(req), req.body.number, todayIso());
