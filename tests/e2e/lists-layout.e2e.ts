@@ -19,11 +19,15 @@ const FIGURES = `(() => {
   return { rows: rows.length, meanRow: Math.round(mean * 10) / 10, perScreen: Math.round((innerHeight / mean) * 10) / 10, pageHeight: document.documentElement.scrollHeight };
 })()`;
 
-/** Cells of class "nw" whose text runs on more than one line. */
+/** Cells of class "nw" whose text runs on more than one line (text tops further apart than half a line). */
 const BROKEN_CELLS = `(() => [...document.querySelectorAll("main table.list td.nw")].filter((td) => {
-  const r = document.createRange(); r.selectNodeContents(td);
-  const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
-  return tops.size > 1;
+  const tops = [];
+  const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const r = document.createRange(); r.selectNodeContents(n);
+    for (const x of r.getClientRects()) if (x.width > 0) tops.push(x.top);
+  }
+  return tops.length && Math.max(...tops) - Math.min(...tops) > parseFloat(getComputedStyle(td).lineHeight) / 2;
 }).map((td) => td.dataset.label + ": " + td.textContent.trim()))()`;
 
 const box = (page: Page, selector: string) => page.locator(selector).first().boundingBox();

@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const idsOf = (html: string) => [...html.matchAll(/<a href="\/members\/(\d+)">/g)].map((x) => x[1]!);
-const unescape = (href: string) => href.replaceAll("&amp;", "&");
+const decodeAmp = (href: string) => href.replaceAll("&amp;", "&");
 
 describe("the member list's pager", () => {
   it("states the total and the page count, and offers the last page, a jump and the page sizes", async () => {
@@ -58,10 +58,10 @@ describe("the member list's pager", () => {
     // From a jumped-to page, the next link is a keyset cursor, and it carries the page size.
     const middle = await agent.get("/members?size=20&page=3");
     const next = /href="(\/members\?[^"]*after=[^"]*)">下一页/.exec(middle.text)![1]!;
-    expect(unescape(next)).toContain("size=20");
-    expect(idsOf((await agent.get(unescape(next))).text)).toEqual(byName.slice(60, 80));
+    expect(decodeAmp(next)).toContain("size=20");
+    expect(idsOf((await agent.get(decodeAmp(next))).text)).toEqual(byName.slice(60, 80));
     const prev = /href="(\/members\?[^"]*before=[^"]*)">上一页/.exec(middle.text)![1]!;
-    expect(idsOf((await agent.get(unescape(prev))).text)).toEqual(byName.slice(20, 40));
+    expect(idsOf((await agent.get(decodeAmp(prev))).text)).toEqual(byName.slice(20, 40));
   });
 
   it("answers a page past the end with the first page", async () => {
