@@ -1,5 +1,6 @@
 import { RECRUITMENT_VIEW_RULES } from "../domain/recruitment-rules.js";
 import type { NextFunction, Request, Response } from "express";
+import { PAGE_SIZES } from "../domain/list-rules.js";
 import * as codes from "../domain/codes.js";
 import { MEMBERSHIP_VIEW_RULES } from "../domain/membership-changes.js";
 import { MOBILE_UNIT_KIND } from "../domain/mobile-members.js";
@@ -47,6 +48,7 @@ export const VIEW_RULES = Object.freeze({
   absenceReason: life.ABSENCE_REASON.label,
   participationWarningMonths: life.PARTICIPATION_WARNING_MONTHS,
   participationLimitMonths: life.PARTICIPATION_LIMIT_MONTHS,
+  pageSizes: PAGE_SIZES,
 });
 
 /**

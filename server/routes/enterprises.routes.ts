@@ -7,6 +7,7 @@ import { flash } from "../middleware/flash.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { form, validate } from "../middleware/validate.js";
 import { clerksAndAdmins, signedIn } from "../policy/roles.js";
+import { DEFAULT_PAGE_SIZE } from "../domain/list-rules.js";
 import {
   coverageInputSchema,
   coverageParams,
@@ -65,13 +66,14 @@ function enterpriseHandlers({ db }: Deps) {
 
     list(req: Request, res: Response) {
       const query = req.valid.query;
-      const result = enterprises.listEnterprises(db, actorOf(req), query, todayIso());
-      // What the pager's links carry: the checkbox as "1" or nothing.
-      const filters = { ...query, shouldForm: query.shouldForm ? "1" : "" };
+      const result = enterprises.listEnterprises(db, actorOf(req), query, todayIso(), query.size);
+      // What the pager's links carry: the checkbox as "1" or nothing, the page size when not the default.
+      const filters = { ...query, shouldForm: query.shouldForm ? "1" : "", size: query.size === DEFAULT_PAGE_SIZE ? "" : query.size };
       res.render("enterprises/index", {
         title: "企业",
         ...result,
         filters,
+        pageSize: query.size,
         coverageOptions: Object.entries(COVERAGE_CLASS_LABEL),
         statusLabels: ENTERPRISE_STATUS_LABEL,
         ...formLocals(req),

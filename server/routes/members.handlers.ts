@@ -22,6 +22,7 @@ import * as mobile from "../services/members/mobile.js";
 import { memberDuesGlance } from "../services/dues/dues.service.js";
 import { memberParticipation } from "../services/meetings/participation.js";
 import { viewHelpers } from "../views/helpers.js";
+import { DEFAULT_PAGE_SIZE } from "../domain/list-rules.js";
 
 // The members router's handlers (members.routes.ts holds the table).
 
@@ -41,6 +42,7 @@ export function filtersOf(q: MemberListQuery): Record<string, string | number | 
     left: q.left ? "1" : null,
     sort: q.sort === "name" ? null : q.sort,
     dir: q.dir === "asc" ? null : q.dir,
+    size: q.size === DEFAULT_PAGE_SIZE ? null : q.size,
   };
 }
 
@@ -115,10 +117,11 @@ export function memberHandlers({ db, caches }: Deps) {
       }
       const actor = actorOf(req);
       const countMemo = (key: string, count: () => number) => caches.memberCounts.get(key, count);
-      const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs: caches.orgs.get("orgs", () => loadOrgs(db)) });
+      const orgs = caches.orgs.get("orgs", () => loadOrgs(db));
+      const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs, pageSize: q.size });
       const scopeKey = JSON.stringify([actor.role, actor.orgId, actor.orgPath]);
       const options = caches.memberFilters.get(scopeKey, () => memberFilterOptions(db, actor));
-      res.render("members/index", { title: "党员", result, filters, query: q, page: q.page ?? 1, options, scripts: ["members.js"] });
+      res.render("members/index", { title: "党员", result, filters, query: q, page: result.page, options, scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {
       const found = members.searchByNumber(db, actorOf(req), req.body.number, todayIso());

@@ -10,6 +10,7 @@ import {
   optionalDateField,
   optionalIdField,
   optionalText,
+  pageSizeField,
   requiredText,
 } from "./fields.js";
 
@@ -85,5 +86,6 @@ export const enterpriseListQuery = z.object({
     .optional()
     .transform((v) => v ?? "active"),
   page: z.coerce.number({ error: "页码无效" }).int().min(1, "页码无效").max(100000, "页码无效").optional().default(1),
+  size: pageSizeField,
 });
 export type EnterpriseListQuery = z.output<typeof enterpriseListQuery>;

@@ -9,6 +9,7 @@ import { parseLooseDate, parseMonth } from "../domain/dates.js";
 import { parseIdNumber, toHalfWidth } from "../domain/id-number.js";
 import type { Kept } from "../domain/masking.js";
 import { parseMobilePhone } from "../domain/phone.js";
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, type PageSize } from "../domain/list-rules.js";
 
 const trimmed = z.string().transform((s) => toHalfWidth(s).trim());
 
@@ -210,3 +211,10 @@ export const optionalDivisionField = (label: string) =>
       }
       return code;
     });
+
+/** A list's page size ("size" in its query): one of PAGE_SIZES, the default when absent. */
+export const pageSizeField = z
+  .string()
+  .optional()
+  .refine((v) => !v || (PAGE_SIZES as readonly number[]).includes(Number(v)), { error: `每页条数只能是 ${PAGE_SIZES.join("、")}` })
+  .transform((v): PageSize => (v ? (Number(v) as PageSize) : DEFAULT_PAGE_SIZE));

@@ -20,6 +20,7 @@ import {
   optionalIdField,
   optionalPhoneField,
   optionalText,
+  pageSizeField,
   requiredText,
 } from "./fields.js";
 
@@ -115,6 +116,7 @@ export const memberListQuerySchema = z.object({
   after: optionalId,
   before: optionalId,
   page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(1),
+  size: pageSizeField,
 });
 export type MemberListQuery = z.output<typeof memberListQuerySchema>;
 

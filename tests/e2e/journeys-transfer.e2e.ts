@@ -36,6 +36,9 @@ describe("transfer of organizational relationship between two branches", () => {
     let letterNumber = "";
 
     await step(page, "transfer-find-member", async () => {
+      // At a phone's width the navigation sits in the header's menu: open it first (no script involved).
+      expect(await page.isVisible('header nav a[href="/members"]')).toBe(false);
+      await page.click("header details.menu > summary");
       await page.click('header nav a[href="/members"]');
       await page.waitForURL(/\/members$/);
       await page.fill('form[action="/members"] input[name=q]', member.name);
@@ -73,6 +76,9 @@ describe("transfer of organizational relationship between two branches", () => {
     const page2 = await signInPage(receiver, env.server.url, "secretary2");
     const watch2 = watchErrors(page2);
     await step(page2, "transfer-inbox", async () => {
+      // The inbox's badge shows on the closed menu's button.
+      expect(await text(page2, "header details.menu > summary")).toMatch(/待办\s*\d+/);
+      await page2.click("header details.menu > summary");
       await Promise.all([page2.waitForURL(/\/inbox$/), page2.click('header nav a[href="/inbox"]')]);
       const row = page2.locator("#incoming tbody tr", { hasText: letterNumber });
       await expect.poll(() => row.count()).toBe(1);

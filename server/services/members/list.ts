@@ -17,6 +17,7 @@ import { parseMobilePhone } from "../../domain/phone.js";
 import { type Actor, scopePath } from "../../policy/actor.js";
 import type { MemberListQuery } from "../../schemas/members.schema.js";
 import { lostContactLimitReached } from "../../domain/membership-rules.js";
+import { jumpWindow } from "../../domain/list-rules.js";
 import { lostContactLimitSql, memberStillHereSql } from "./sql.js";
 
 export const PAGE_SIZE = 50;
@@ -97,6 +98,8 @@ export type MemberListResult = {
   firstId: number | null;
   lastId: number | null;
   total: number;
+  /** The page shown (1-based): the query's, or 1 when a jump asked for a page past the end. */
+  page: number;
   notice: string | null;
 };
 
@@ -221,13 +224,32 @@ export function listMembers(
 ): MemberListResult {
   const pageSize = opts.pageSize ?? PAGE_SIZE;
   const orgs = opts.orgs ?? loadOrgs(db);
-  const empty: MemberListResult = { rows: [], hasMore: false, hasPrev: false, firstId: null, lastId: null, total: 0, notice: null };
+  const empty: MemberListResult = {
+    rows: [],
+    hasMore: false,
+    hasPrev: false,
+    firstId: null,
+    lastId: null,
+    total: 0,
+    page: 1,
+    notice: null,
+  };
   const cond = listConditions(actor, q, today, orgs);
   if (!cond) return empty;
   const sort = q.sort as SortKey;
   const key = sortExpr(sort);
-  const backwards = q.before != null && q.after == null;
-  const cursorId = backwards ? q.before : q.after;
+  const cursorId = q.before != null && q.after == null ? q.before : q.after;
+  // A page number without a cursor is a jump: the rows at its offset, counted from the nearer end
+  // (the count is the cached one the heading shows anyway).
+  let jump: ReturnType<typeof jumpWindow> = null;
+  let pageNo = q.page ?? 1;
+  let total: number | null = null;
+  if (cursorId == null && pageNo > 1) {
+    total = countMembers(db, cond.where, opts.countMemo);
+    jump = jumpWindow(pageNo, pageSize, total);
+    if (!jump) pageNo = 1;
+  }
+  const backwards = (q.before != null && q.after == null) || (jump?.fromEnd ?? false);
   // Walking backwards means reading in the opposite order, then reversing the page.
   const ascending = (q.dir === "asc") !== backwards;
 
@@ -255,7 +277,8 @@ export function listMembers(
     .from(members)
     .where(and(...where))
     .orderBy(...order)
-    .limit(pageSize + 1)
+    .limit(jump ? jump.limit + 1 : pageSize + 1)
+    .offset(jump?.offset ?? 0)
     .values()
     .map((r) => r[0] as number);
   // The rows and their enterprises' names as arrays, not mapped objects, with the ids as one JSON
@@ -267,8 +290,8 @@ export function listMembers(
     : [];
   const byMemberId = new Map(fetched.map((r) => [r[0], r]));
   const found = pageIds.map((id) => byMemberId.get(id)!).filter(Boolean);
-  const more = found.length > pageSize;
-  const page = found.slice(0, pageSize);
+  const more = found.length > (jump?.limit ?? pageSize);
+  const page = found.slice(0, jump?.limit ?? pageSize);
   if (backwards) page.reverse();
 
   const orgById = new Map(orgs.map((o) => [o.id, o]));
@@ -304,14 +327,16 @@ export function listMembers(
     },
   );
   // A first page that holds everything needs no count.
-  const total = opts.withTotal === false ? -1 : cursorId == null && !more ? rows.length : countMembers(db, cond.where, opts.countMemo);
+  total ??= opts.withTotal === false ? -1 : cursorId == null && !more ? rows.length : countMembers(db, cond.where, opts.countMemo);
   return {
     rows,
-    hasMore: backwards ? true : more,
-    hasPrev: backwards ? more : cursorId != null,
+    // A jump knows both answers from the count and its window.
+    hasMore: jump ? (pageNo - 1) * pageSize + rows.length < total : backwards ? true : more,
+    hasPrev: jump ? true : backwards ? more : cursorId != null,
     firstId: rows[0]?.id ?? null,
     lastId: rows[rows.length - 1]?.id ?? null,
     total,
+    page: pageNo,
     notice: cond.notice,
   };
 }

@@ -372,9 +372,9 @@ describe("search and filter parameters carrying SQL or wildcards", () => {
         if (l.shows !== "TRANSFER-ROW") expect(listed(l.url, res.text), `${l.url}?${l.q}=${f} lists rows`).not.toContain(esc(l.shows));
         else {
           // Transfer rows: each listed one must contain the text, literally, in its member's name or letter number.
-          for (const row of res.text.match(/<tr>\s*<td data-label="介绍信编号">[\s\S]*?<\/tr>/g) ?? []) {
+          for (const row of res.text.match(/<tr>\s*<td class="key nw" data-label="介绍信编号">[\s\S]*?<\/tr>/g) ?? []) {
             const letter = unesc(/<a href="\/transfers\/\d+">([^<]*)<\/a>/.exec(row)?.[1] ?? "");
-            const member = unesc(/<td data-label="党员">([^<]*)<\/td>/.exec(row)?.[1] ?? "");
+            const member = unesc(/<td class="key" data-label="党员">([^<]*)<\/td>/.exec(row)?.[1] ?? "");
             expect(`${letter} ${member}`, `${l.url}?${l.q}=${f}`).toContain(f);
           }
         }

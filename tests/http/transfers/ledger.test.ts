@@ -318,7 +318,7 @@ describe("paging", () => {
     }
     const first = await w.clerkPs.get("/transfers?kind=outgoing&overdue=");
     expect(first.status).toBe(200);
-    expect(first.text.match(/<tr>\s*<td data-label="介绍信编号">/g)).toHaveLength(30);
+    expect(first.text.match(/<tr>\s*<td class="key nw" data-label="介绍信编号">/g)).toHaveLength(30);
     const next = /href="(\?[^"]*page=2[^"]*)"/.exec(first.text)?.[1]?.replace(/&amp;/g, "&");
     expect(next).toBeDefined();
     expect(next).toContain("kind=outgoing");
@@ -326,6 +326,6 @@ describe("paging", () => {
     const second = await w.clerkPs.get(`/transfers${next}`);
     expect(second.status).toBe(200);
     // 31 new ones plus psOnly, in the clerk's scope.
-    expect(second.text.match(/<tr>\s*<td data-label="介绍信编号">/g)).toHaveLength(2);
+    expect(second.text.match(/<tr>\s*<td class="key nw" data-label="介绍信编号">/g)).toHaveLength(2);
   });
 });

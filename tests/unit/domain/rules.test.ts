@@ -19,6 +19,7 @@ import {
 } from "../../../server/domain/membership-rules.js";
 import { MEMBERSHIP_VIEW_RULES } from "../../../server/domain/membership-changes.js";
 import { DUES_BASIS, PAYMENT_METHOD, REDUCTION_KIND } from "../../../server/domain/dues-rules.js";
+import * as life from "../../../server/domain/organizational-life-rules.js";
 import { RECRUITMENT_VIEW_RULES } from "../../../server/domain/recruitment-rules.js";
 import { MOBILE_UNIT_KIND } from "../../../server/domain/mobile-members.js";
 import { VIEW_RULES } from "../../../server/middleware/locals.js";
@@ -64,6 +65,13 @@ describe("the rules' values, where they are defined", () => {
       paymentMethodLabels: PAYMENT_METHOD.label,
       reductionKindLabels: REDUCTION_KIND.label,
       recruitment: RECRUITMENT_VIEW_RULES,
+      meetingType: life.MEETING_TYPE.label,
+      meetingFrequency: Object.fromEntries(life.MEETING_TYPES.map((t) => [t, life.FREQUENCY_LABEL[life.MEETING_FREQUENCY[t]]])),
+      attendanceStatus: life.ATTENDANCE_STATUS.label,
+      absenceReason: life.ABSENCE_REASON.label,
+      participationWarningMonths: 3,
+      participationLimitMonths: 6,
+      pageSizes: [20, 50, 100],
     });
   });
 });
