@@ -28,7 +28,7 @@ export const ROLES = ROLE.keys;
 export type Role = (typeof ROLES)[number];
 
 export const ORG_KIND = labels({
-  city_department: "市委社会工作部",
+  city_department: "党委社会工作部", // the jurisdiction's: 市委, 省委 or 县委 by the installation
   industry_committee: "行业党委",
   comprehensive_committee: "综合党委",
   general_branch: "党总支",

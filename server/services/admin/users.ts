@@ -3,7 +3,7 @@ import type { Db } from "../../../db/client.js";
 import { organizations, sessions, users } from "../../../db/schema.js";
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from "../../auth/password.js";
 import type { PasswordCheckLimiter } from "../../auth/sign-in-limiter.js";
-import { isCommitteeKind, ROLE, type Role } from "../../domain/codes.js";
+import { isCommitteeKind, ORG_KIND, ROLE, type Role } from "../../domain/codes.js";
 import { usernameKey, usernameProblem } from "../../domain/username.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertRole, orgIdInScope } from "../../policy/actor.js";
@@ -110,7 +110,7 @@ export function roleOrgProblem(role: Role, orgKind: string): string | null {
     return `${ROLE.label.clerk}应属于行业党委或综合党委`;
   }
   if (role === "secretary" && !["branch", "general_branch"].includes(orgKind)) return `${ROLE.label.secretary}应属于党支部或党总支`;
-  if (role === "supervisor" && orgKind !== "city_department") return `${ROLE.label.supervisor}应属于市委社会工作部`;
+  if (role === "supervisor" && orgKind !== "city_department") return `${ROLE.label.supervisor}应属于${ORG_KIND.label.city_department}`;
   return null;
 }
 

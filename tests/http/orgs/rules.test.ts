@@ -61,8 +61,8 @@ describe("reclassifying and moving organizations: refused with a field error, th
     ["t-clerk-dl", "dl", { parentId: "@ps" }, "parentId", "不能移动自己所属的组织"],
     // A branch of the clerk's: only into kinds the clerk may set up, and that may sit where it is.
     ["t-clerk-dl", "dlBranch", { kind: "comprehensive_committee" }, "kind", "综合党委不能隶属于行业党委"],
-    ["t-clerk-dl", "dlBranch", { kind: "city_department" }, "kind", "只有系统管理员可以设立市委社会工作部"],
-    ["t-clerk-dl", "dlBranch", { kind: "city_department", parentId: "" }, "kind", "只有系统管理员可以设立市委社会工作部"],
+    ["t-clerk-dl", "dlBranch", { kind: "city_department" }, "kind", "只有系统管理员可以设立党委社会工作部"],
+    ["t-clerk-dl", "dlBranch", { kind: "city_department", parentId: "" }, "kind", "只有系统管理员可以设立党委社会工作部"],
     ["t-clerk-dl", "dlBranch", { kind: "group" }, "kind", "党小组不能隶属于行业党委"],
     ["t-clerk-dl", "dlBranch", { parentId: "@root" }, "parentId", "不在您的管辖范围内"],
     ["t-clerk-dl", "dlBranch", { parentId: "@dlBranch" }, "parentId", "不能把组织移到它自己的下级之下"],
@@ -114,8 +114,8 @@ describe("reclassifying and moving organizations: refused with a field error, th
     expect(page.text).not.toContain('value="city_department"');
     const form = { ...formOf(page.text), code: "HZ-DL-050", name: "中共菏泽新建组织", regionCode: "371702" };
     const cases: [Record<string, string | number>, string, string][] = [
-      [{ kind: "city_department", parentId: "" }, "kind", "只有系统管理员可以设立市委社会工作部"],
-      [{ kind: "city_department", parentId: t.city.dl.id }, "kind", "只有系统管理员可以设立市委社会工作部"],
+      [{ kind: "city_department", parentId: "" }, "kind", "只有系统管理员可以设立党委社会工作部"],
+      [{ kind: "city_department", parentId: t.city.dl.id }, "kind", "只有系统管理员可以设立党委社会工作部"],
       [{ kind: "comprehensive_committee", parentId: t.city.dl.id }, "parentId", "综合党委不能隶属于行业党委"],
       [{ kind: "group", parentId: t.city.dl.id }, "parentId", "党小组不能隶属于行业党委"],
       [{ kind: "industry_committee", parentId: t.city.root.id }, "parentId", "不在您的管辖范围内"],
