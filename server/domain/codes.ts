@@ -183,6 +183,8 @@ export const LEAVE_REASON = labels({
   expelled: "开除党籍",
   withdrew: "退党",
   deceased: "去世",
+  // A probation cancelled (发展党员: 取消预备党员资格): never a full member, no membership to restore.
+  probation_cancelled: "取消预备党员资格",
 });
 export const LEAVE_REASONS = LEAVE_REASON.keys;
 

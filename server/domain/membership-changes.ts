@@ -36,7 +36,16 @@ export const MEMBERSHIP_CHANGE_STATES = MEMBERSHIP_CHANGE_STATE.keys;
  * (still a member here), the ending the last approved change left (its code is `left_reason`), or
  * `transferred_out`.
  */
-export type Standing = "active" | "suspended" | "self_departed" | "removed" | "expelled" | "withdrew" | "deceased" | "transferred_out";
+export type Standing =
+  | "active"
+  | "suspended"
+  | "self_departed"
+  | "removed"
+  | "expelled"
+  | "withdrew"
+  | "deceased"
+  | "probation_cancelled"
+  | "transferred_out";
 
 export const STANDING_LABEL: Record<Standing, string> = {
   active: "在册",
@@ -46,6 +55,7 @@ export const STANDING_LABEL: Record<Standing, string> = {
   expelled: "已开除党籍",
   withdrew: "已退党",
   deceased: "已去世",
+  probation_cancelled: "已取消预备党员资格",
   transferred_out: "已转出",
 };
 
@@ -63,7 +73,16 @@ export function standingOf(m: { leftOn: string | null; leftReason: string | null
   if (m.relationStatus === "transferred_out" || m.leftReason === "transferred_out") return "transferred_out";
   if (m.leftOn == null) return "active";
   const r = m.leftReason;
-  if (r === "suspended" || r === "self_departed" || r === "removed" || r === "expelled" || r === "withdrew" || r === "deceased") return r;
+  if (
+    r === "suspended" ||
+    r === "self_departed" ||
+    r === "removed" ||
+    r === "expelled" ||
+    r === "withdrew" ||
+    r === "deceased" ||
+    r === "probation_cancelled"
+  )
+    return r;
   return "removed";
 }
 
@@ -184,6 +203,7 @@ export const MEMBERSHIP_VIEW_RULES = Object.freeze({
     expelled: "expelled",
     withdrew: "withdrew",
     deceased: "deceased",
+    probation_cancelled: "probation_cancelled",
     transferred_out: "transferred_out",
   } as Record<string, Standing>,
 });

@@ -94,9 +94,10 @@ export const PARTICIPATION_LIMIT_MONTHS = SELF_LAPSE_MONTHS;
 /** Whole months from `from` to `to` (31 Jan → 28 Feb is one month, as addMonths counts). */
 export function monthsSince(from: string, to: string): number {
   if (from > to) return 0;
-  let n = 0;
-  while (addMonths(from, n + 1) <= to) n++;
-  return n;
+  // Counted from the calendar months, then one back when the day is not yet reached: the same as
+  // stepping addMonths one month at a time, without a loop over the years of an old record.
+  const n = (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+  return addMonths(from, n) <= to ? n : n - 1;
 }
 
 /** `months` have passed since `since` by `asOf`. */

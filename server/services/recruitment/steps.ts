@@ -126,7 +126,10 @@ function applyChanges(
         after: { category: "full", fullOn: changes.fullOn },
       });
     } else {
-      tx.update(members).set({ leftOn: changes.closedOn!, updatedAt: new Date().toISOString() }).where(eq(members.id, m.id)).run();
+      tx.update(members)
+        .set({ leftOn: changes.closedOn!, leftReason: "probation_cancelled", updatedAt: new Date().toISOString() })
+        .where(eq(members.id, m.id))
+        .run();
       addTimelineEntries(tx, actor, [
         {
           memberId: m.id,
@@ -139,8 +142,8 @@ function applyChanges(
         action: "update",
         entity: "member",
         entityId: m.id,
-        before: { leftOn: m.leftOn },
-        after: { leftOn: changes.closedOn },
+        before: { leftOn: m.leftOn, leftReason: m.leftReason },
+        after: { leftOn: changes.closedOn, leftReason: "probation_cancelled" },
       });
     }
   }

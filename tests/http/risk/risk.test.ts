@@ -5,13 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOST_CONTACT_REASON } from "../../../server/domain/codes.js";
 import { addDays, addMonths, todayIso } from "../../../server/domain/dates.js";
+import { addMonthsToMonth } from "../../../server/domain/dues-rules.js";
 import { makeIdNumber } from "../../../server/domain/id-number.js";
 import { maskIdNumber } from "../../../server/domain/masking.js";
 import { RISK_SIGNAL_CODES } from "../../../server/domain/risk-rules.js";
 import { readWorkbook } from "../../unit/export/xlsx-helpers.js";
-import { idFrom, post, type Signed, type World, world } from "../transfers/helpers.js";
+import { type DuesWorld, world } from "../dues/helpers.js";
+import { idFrom, post, type Signed } from "../transfers/helpers.js";
 
-let w: World;
+let w: DuesWorld;
 beforeAll(async () => {
   w = await world();
 });
@@ -83,7 +85,8 @@ describe("each signal appears with its cause and disappears when it is answered"
       homeOrgName: "中共某县某村支部委员会",
       certificateNumber: "LD-1",
       certificateValidUntil: addMonths(today, 1),
-      startedOn: addMonths(today, -13),
+      // Managed here since two months: not yet the three months without organizational life.
+      startedOn: addMonths(today, -2),
     });
     expect(reg.status).toBe(303);
     expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
@@ -134,6 +137,99 @@ describe("each signal appears with its cause and disappears when it is answered"
         .status,
     ).toBe(303);
     expect((await riskRows(w.clerkDl)).rows.has(`lead:${lead.id}`)).toBe(false);
+  });
+});
+
+/** The figures of a page's cards marked `attr`, e.g. the meetings' and the dues' own. */
+async function figures(a: Signed, path: string, attr: string) {
+  const text = (await a.get(path)).text;
+  return Object.fromEntries(
+    [...text.matchAll(new RegExp(`${attr}="([\\w.]+)"><span class="n">([\\d,]+)<`, "g"))].map((m) => [
+      m[1],
+      Number(m[2]!.replace(/,/g, "")),
+    ]),
+  );
+}
+
+const severityOf = (text: string, id: number) =>
+  new RegExp(`data-id="${id}">\\s*<td data-label="风险程度"><span class="tag \\w+">([^<]+)<`).exec(text)?.[1];
+
+describe("organizational life and dues, counted by their own areas' conditions", () => {
+  it("no organizational life: high at three months, grave at six, as many as the meetings flags; attending a meeting ends it", async () => {
+    const b = w.city.dlBranch.id;
+    const six = w.addMember(b, { name: "甲半年", managedOn: addMonths(today, -7) });
+    const three = w.addMember(b, { name: "乙三月", managedOn: addMonths(today, -3) });
+    const notYet = w.addMember(b, { name: "丙未满", managedOn: addDays(addMonths(today, -3), 1) });
+    const r = await riskRows(w.secDl);
+    expect(r.rows.get(`member:${six.id}`)).toEqual(["no_org_life"]);
+    expect(r.rows.get(`member:${three.id}`)).toEqual(["no_org_life"]);
+    expect(r.rows.has(`member:${notYet.id}`)).toBe(false);
+    expect(severityOf(r.text, six.id)).toBe("严重");
+    expect(severityOf(r.text, three.id)).toBe("较高");
+    expect(r.text).toContain(`（${addMonths(today, -7)}起）`);
+    expect(r.text).toContain(`href="/meetings/org/${b}/new">登记组织生活`);
+    // The figure equals the meetings area's two flags, for the secretary and the committee's clerk.
+    for (const a of [w.secDl, w.clerkDl]) {
+      const m = await figures(a, "/meetings", "data-meeting-figure");
+      expect((await riskRows(a)).counts.no_org_life).toBe(m.lapsedWarning! + m.lapsedLimit!);
+    }
+    const csrf = await w.secDl.csrf(`/meetings/org/${b}/new`);
+    const met = await w.secDl
+      .post(`/meetings/org/${b}`)
+      .type("form")
+      .send({
+        _csrf: csrf,
+        type: "theme_day",
+        heldOn: today,
+        place: "站点",
+        host: "书记",
+        recorder: "委员",
+        topic: "学习",
+        present: [String(six.id)],
+      });
+    expect(met.status).toBe(303);
+    const after = await riskRows(w.secDl);
+    expect(after.rows.has(`member:${six.id}`)).toBe(false);
+    expect(after.rows.get(`member:${three.id}`)).toEqual(["no_org_life"]);
+    // Another committee sees none of it.
+    expect((await riskRows(w.clerkPs)).rows.has(`member:${three.id}`)).toBe(false);
+  });
+
+  it("dues unpaid: high at three months, grave at six, as many as the dues flags; paying ends it", async () => {
+    const thisMonth = today.slice(0, 7);
+    const ago = (n: number) => addMonthsToMonth(thisMonth, -n);
+    const b = w.branch(w.city.dl.id);
+    const seven = w.addMember(b.id, { name: "丁七月" });
+    const three = w.addMember(b.id, { name: "戊三月" });
+    const paid = w.addMember(b.id, { name: "己按月" });
+    const pay = (id: number) => ({ [`income_${id}`]: "3000", [`full_${id}`]: "1", [`method_${id}`]: "cash" });
+    w.record(b.id, ago(8), { ...pay(seven.id), ...pay(three.id), ...pay(paid.id) }, [seven.id, three.id, paid.id], `${ago(8)}-28`);
+    for (let n = 7; n >= 4; n--) w.record(b.id, ago(n), pay(three.id), [three.id], `${ago(n)}-28`);
+    for (let n = 7; n >= 1; n--) w.record(b.id, ago(n), pay(paid.id), [paid.id], `${ago(n)}-28`);
+    const r = await riskRows(w.clerkDl);
+    expect(r.rows.get(`member:${seven.id}`)).toEqual(["dues_unpaid"]);
+    expect(r.rows.get(`member:${three.id}`)).toEqual(["dues_unpaid"]);
+    expect(r.rows.has(`member:${paid.id}`)).toBe(false);
+    expect(severityOf(r.text, seven.id)).toBe("严重");
+    expect(severityOf(r.text, three.id)).toBe("较高");
+    expect(r.text).toContain(`（${ago(7)}-01起）`);
+    expect(r.text).toContain(`${ago(7)}至${ago(1)}共7个月未交纳党费（已结清至${ago(8)}）`);
+    expect(r.text).toContain(`href="/dues/members/${seven.id}">收缴党费`);
+    const d = await figures(w.clerkDl, "/", "data-figure");
+    expect(r.counts.dues_unpaid).toBe(d["dues.unpaid6"]! + d["dues.unpaid3"]!);
+    // Paying last month through the bulk entry settles the member up to it.
+    const res = await post(w.clerkDl, `/dues/orgs/${b.id}/entry`, {
+      month: ago(1),
+      paidOn: today,
+      collector: "王书记",
+      ...pay(seven.id),
+      ids: [seven.id] as never,
+    });
+    expect(res.status).toBe(303);
+    const after = await riskRows(w.clerkDl);
+    expect(after.rows.has(`member:${seven.id}`)).toBe(false);
+    expect(after.rows.get(`member:${three.id}`)).toEqual(["dues_unpaid"]);
+    expect((await riskRows(w.clerkPs)).rows.has(`member:${three.id}`)).toBe(false);
   });
 });
 

@@ -36,6 +36,7 @@ describe("which change may follow which standing", () => {
     expelled: ["restoration"],
     withdrew: [],
     deceased: [],
+    probation_cancelled: [],
     transferred_out: [],
   };
   for (const standing of STANDINGS) {

@@ -3,7 +3,8 @@
 
 import { and, isNotNull } from "drizzle-orm";
 import { members } from "../../../../db/schema.js";
-import { lostContactSeverity, wholeMonths } from "../../../domain/risk-rules.js";
+import { monthsSince } from "../../../domain/organizational-life-rules.js";
+import { lostContactSeverity } from "../../../domain/risk-rules.js";
 import { orgIdInScope } from "../../../policy/actor.js";
 import { memberStillHereSql } from "../../members/sql.js";
 import type { RiskSignal } from "./types.js";
@@ -22,7 +23,7 @@ export const lostContact: RiskSignal = {
       id: r.id,
       since: r.since!,
       severity: lostContactSeverity(r.since!, today),
-      detail: `已失联${wholeMonths(r.since!, today)}个月`,
+      detail: `已失联${monthsSince(r.since!, today)}个月`,
       actionHref: `/members/${r.id}/mobile`,
     }));
   },
