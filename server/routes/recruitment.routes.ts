@@ -62,7 +62,7 @@ export function recruitmentRouter(deps: Deps) {
   r.post("/recruitment/:id/steps/:action", writers, byStep, form("recruitment/step", h.stepLocals), validate({ body: stepSchema }), h.step);
   r.post(
     "/recruitment/:id/decision",
-    writers,
+    clerksAndAdmins, // the committee decides: a secretary is refused by role, whatever the id
     byId,
     form("recruitment/show", h.detailLocals),
     validate({ body: decisionSchema }),
