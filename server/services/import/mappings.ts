@@ -130,6 +130,9 @@ const ROLL_OF: Record<OnboardingKind, string> = {
  * organizations), the refusal says which kind to choose instead of listing the missing columns.
  */
 export function otherKindHeader(kind: ImportKind, rows: readonly (readonly string[])[]): AppError | null {
+  // Only between onboarding kinds: a member list lacking a column may still hold an instructor roll's
+  // columns (name, ID number), and sending its clerk to the instructors' import would mislead.
+  if (!(ONBOARDING_KINDS as readonly string[]).includes(kind)) return null;
   for (const other of ONBOARDING_KINDS) {
     if (other === kind) continue;
     const fields = FIELDS[other];
