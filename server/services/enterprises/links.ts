@@ -1,6 +1,6 @@
 // Which organization covers which enterprise (organization_enterprises): linking and unlinking.
 
-import { and, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { enterprises, organizationEnterprises, organizations } from "../../../db/schema.js";
 import { COVERING_KINDS } from "../../domain/codes.js";
@@ -31,16 +31,29 @@ export function attachCoverage(
     if (!COVERING_KINDS.includes(org.kind)) throw AppError.invalid({ organizationId: "只有党委、党总支或党支部可以覆盖企业" });
     const since = input.since ?? today;
     if (since > today) throw AppError.invalid({ since: "覆盖起始日期不能晚于今天" });
-    const existing = tx
-      .select({ enterpriseId: organizationEnterprises.enterpriseId, name: enterprises.name })
+    // Probes and a count, not the organization's whole list: a joint branch may cover thousands,
+    // and an onboarding import links one enterprise per row.
+    const linked = tx
+      .select({ id: organizationEnterprises.enterpriseId })
       .from(organizationEnterprises)
-      .innerJoin(enterprises, eq(enterprises.id, organizationEnterprises.enterpriseId))
+      .where(and(eq(organizationEnterprises.organizationId, org.id), eq(organizationEnterprises.enterpriseId, enterpriseId)))
+      .get();
+    if (linked) throw AppError.invalid({ organizationId: "该党组织已覆盖本企业" });
+    const covered = tx
+      .select({ n: count() })
+      .from(organizationEnterprises)
       .where(eq(organizationEnterprises.organizationId, org.id))
-      .all();
-    if (existing.some((x) => x.enterpriseId === enterpriseId)) throw AppError.invalid({ organizationId: "该党组织已覆盖本企业" });
-    if (org.kind === "branch" && org.formation !== "joint" && existing.length > 0) {
+      .get()!.n;
+    if (org.kind === "branch" && org.formation !== "joint" && covered > 0) {
+      const first = tx
+        .select({ name: enterprises.name })
+        .from(organizationEnterprises)
+        .innerJoin(enterprises, eq(enterprises.id, organizationEnterprises.enterpriseId))
+        .where(eq(organizationEnterprises.organizationId, org.id))
+        .limit(1)
+        .get();
       throw AppError.invalid({
-        organizationId: `“${org.name}”是单独组建的党支部，已覆盖企业“${existing[0]!.name}”。单独组建的党支部只能覆盖一个企业；需要覆盖多家企业的，应为联合党支部。`,
+        organizationId: `“${org.name}”是单独组建的党支部，已覆盖企业“${first?.name ?? ""}”。单独组建的党支部只能覆盖一个企业；需要覆盖多家企业的，应为联合党支部。`,
       });
     }
     tx.insert(organizationEnterprises).values({ organizationId: org.id, enterpriseId, since }).run();
@@ -50,7 +63,7 @@ export function attachCoverage(
       entityId: enterpriseId,
       after: { enterpriseId, organizationId: org.id, organizationName: org.name, since },
     });
-    const units = existing.length + 1;
+    const units = covered + 1;
     const warning =
       org.formation === "joint" && units > JOINT_BRANCH_MAX_UNITS
         ? `联合党支部“${org.name}”现覆盖 ${units} 个单位，一般不超过 ${JOINT_BRANCH_MAX_UNITS} 个，请考虑分设。`

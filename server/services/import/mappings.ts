@@ -6,7 +6,17 @@ import type { DbHandle } from "../../../db/client.js";
 import { columnMappings } from "../../../db/schema.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite, orgIdInScope } from "../../policy/actor.js";
-import { autoMapping, type FieldDef, type Mapping, missingColumnsMessage, type ResolvedMapping, resolveMapping } from "./header-aliases.js";
+import { IMPORT_KIND } from "../../domain/codes.js";
+import { ONBOARDING_KINDS, type OnboardingKind } from "../../domain/onboarding-codes.js";
+import {
+  autoMapping,
+  FIELDS,
+  type FieldDef,
+  type Mapping,
+  missingColumnsMessage,
+  type ResolvedMapping,
+  resolveMapping,
+} from "./header-aliases.js";
 import { findHeader, type RowSource } from "./read.js";
 import { loadOrg } from "./target.js";
 import type { ImportKind } from "./types.js";
@@ -109,11 +119,50 @@ export function missingColumns(missing: readonly FieldDef[]): AppError {
   });
 }
 
-/** Finds the header row among the first rows; refuses an empty file or one with no recognisable header. */
-export async function readHeader(source: RowSource, fields: readonly FieldDef[]) {
+const ROLL_OF: Record<OnboardingKind, string> = {
+  organizations: "党组织名册",
+  enterprises: "企业名册",
+  instructors: "党建指导员名册",
+};
+
+/**
+ * When a row of the file is another onboarding kind's complete header (an enterprise list chosen as
+ * organizations), the refusal says which kind to choose instead of listing the missing columns.
+ */
+export function otherKindHeader(kind: ImportKind, rows: readonly (readonly string[])[]): AppError | null {
+  // Only between onboarding kinds: a member list lacking a column may still hold an instructor roll's
+  // columns (name, ID number), and sending its clerk to the instructors' import would mislead.
+  if (!(ONBOARDING_KINDS as readonly string[]).includes(kind)) return null;
+  for (const other of ONBOARDING_KINDS) {
+    if (other === kind) continue;
+    const fields = FIELDS[other];
+    const fits = rows.some((cells) => {
+      const headers = cells.map((c) => c.trim());
+      return resolveMapping(fields, headers, autoMapping(fields, headers)).missing.length === 0;
+    });
+    if (!fits) continue;
+    const message = `这是${ROLL_OF[other]}的表头，请选择‘${IMPORT_KIND.label[other]}’导入。`;
+    // On the kind's field: the upload form shows it beside the select to change.
+    return new AppError(422, message, { code: "other_kind_header", fieldErrors: { kind: message } });
+  }
+  return null;
+}
+
+/**
+ * Finds the header row among the first rows; refuses an empty file or one with no recognisable
+ * header (naming the kind whose header it is, when it is another onboarding kind's).
+ */
+export async function readHeader(source: RowSource, fields: readonly FieldDef[], kind?: ImportKind) {
   const found = await findHeader(source.rows, fields);
   if (!found.header) {
     if (found.firstCandidate === null) throw new AppError(422, "文件是空的：没有表头，也没有数据行。", { code: "empty_file" });
+    const other = kind
+      ? otherKindHeader(
+          kind,
+          found.buffered.map((r) => r.cells),
+        )
+      : null;
+    if (other) throw other;
     const required = fields.filter((f) => f.required);
     throw new AppError(422, `找不到表头：文件前 20 行中没有可识别的列名。${missingColumnsMessage(required)}`, {
       code: "missing_columns",

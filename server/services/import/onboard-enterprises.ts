@@ -20,6 +20,7 @@ import {
   cellOf,
   committeeByText,
   industryOf,
+  memoised,
   type OnboardContext,
   type OnboardResult,
   orgByCode,
@@ -65,8 +66,12 @@ function enterpriseKindOf(text: string): EnterpriseKind | null {
 
 export function applyEnterpriseRows(ctx: OnboardContext, rows: SourceRow[]): OnboardResult {
   const { db, actor, today } = ctx;
-  const ledger = new RowLedger();
+  const ledger = new RowLedger(ctx.onApplied);
   const firstRowOf = new Map<string, number>();
+  const industryBy = memoised((t) => industryOf(db, t));
+  const countyBy = memoised((t) => regionOf(db, t, ["county"]));
+  const committeeBy = memoised((t) => committeeByText(db, t));
+  const orgBy = memoised((t) => orgByCode(db, t));
   for (const row of rows) {
     const rawCode = rawOf(ctx, row, "creditCode");
     const parsed0 = enterpriseInputSchema.shape.creditCode.safeParse(rawCode);
@@ -96,7 +101,7 @@ export function applyEnterpriseRows(ctx: OnboardContext, rows: SourceRow[]): Onb
       );
       kind = "other";
     }
-    const industry = industryOf(db, cellOf(ctx, row, "industry"));
+    const industry = industryBy(cellOf(ctx, row, "industry"));
     if (!industry.ok) {
       reject("行业", industry.reason, "industry");
       continue;
@@ -105,15 +110,14 @@ export function applyEnterpriseRows(ctx: OnboardContext, rows: SourceRow[]): Onb
       reject("行业", "请填写行业");
       continue;
     }
-    const region = regionOf(db, cellOf(ctx, row, "region"), ["county"]);
+    const region = countyBy(cellOf(ctx, row, "region"));
     if (!region.ok) {
       reject("所在县区", region.reason, "region");
       continue;
     }
     // The committee responsible: named, or the committee the file is imported into.
     const committeeText = cellOf(ctx, row, "committee");
-    const committee =
-      committeeText === "" ? (isCommitteeKind(ctx.importOrg.kind) ? ctx.importOrg : null) : committeeByText(db, committeeText);
+    const committee = committeeText === "" ? (isCommitteeKind(ctx.importOrg.kind) ? ctx.importOrg : null) : committeeBy(committeeText);
     if (!committee || !isCommitteeKind(committee.kind) || !orgPathInScope(actor, committee.path)) {
       reject(
         "负责党委编码",
@@ -152,7 +156,7 @@ export function applyEnterpriseRows(ctx: OnboardContext, rows: SourceRow[]): Onb
     const input = parsed.data;
     // The organizations covering it, by code, before anything is written for the row.
     const coverCodes = splitCodes(cellOf(ctx, row, "coveredBy"));
-    const covers = coverCodes.map((c) => ({ code: c, org: orgByCode(db, c) }));
+    const covers = coverCodes.map((c) => ({ code: c, org: orgBy(c) }));
     const unknown = covers.find((c) => !c.org || !orgPathInScope(actor, c.org.path));
     if (unknown) {
       reject("覆盖党组织编码", `覆盖党组织编码“${unknown.code}”不存在或不在您的管辖范围内`, "coveredBy");

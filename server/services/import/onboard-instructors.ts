@@ -40,7 +40,7 @@ function instructorKindOf(text: string): InstructorKind | null {
 
 export function applyInstructorRows(ctx: OnboardContext, rows: SourceRow[]): OnboardResult {
   const { db, actor, today } = ctx;
-  const ledger = new RowLedger();
+  const ledger = new RowLedger(ctx.onApplied);
   /** Rows seen: instructor key + enterprise → first row (a repeat is a duplicate). */
   const seen = new Map<string, number>();
   /** Instructors this file has already written (key → id): their later rows only add assignments. */

@@ -79,7 +79,7 @@ export function placeParentsFirst(entries: readonly { index: number; rowNumber: 
 
 export function applyOrgRows(ctx: OnboardContext, rows: SourceRow[]): OnboardResult {
   const { db, actor } = ctx;
-  const ledger = new RowLedger();
+  const ledger = new RowLedger(ctx.onApplied);
   const firstRowOf = new Map<string, number>();
   const entries: { index: number; rowNumber: number; code: string; parentCode: string }[] = [];
   for (const [index, row] of rows.entries()) {

@@ -13,7 +13,17 @@ import type { Columns } from "./normalise.js";
 import type { OrgRow } from "./target.js";
 import { EMPTY_COUNTS, type ImportCounts, type RowIssue, type SourceRow } from "./types.js";
 
-export type OnboardContext = { db: Db; actor: Actor; today: string; cols: Columns; importOrg: OrgRow };
+export type OnboardContext = {
+  db: Db;
+  actor: Actor;
+  today: string;
+  cols: Columns;
+  importOrg: OrgRow;
+  /** Rows settled so far, every ROWS_PER_PROGRESS rows (the CLI's bar, the benchmark's per-row cost). */
+  onApplied?: (rowsSettled: number) => void;
+};
+
+const ROWS_PER_PROGRESS = 500;
 
 export type OnboardResult = { counts: ImportCounts; issues: RowIssue[] };
 
@@ -22,13 +32,23 @@ export class RowLedger {
   readonly counts: ImportCounts = { ...EMPTY_COUNTS };
   readonly issues: RowIssue[] = [];
   private correctedRows = new Set<number>();
+  private settled = 0;
+
+  constructor(private readonly onApplied?: (rowsSettled: number) => void) {}
+
+  private settle(): void {
+    this.settled++;
+    if (this.onApplied && this.settled % ROWS_PER_PROGRESS === 0) this.onApplied(this.settled);
+  }
 
   reject(row: SourceRow, column: string | null, value: string | null, reason: string): void {
     this.counts.rejected++;
+    this.settle();
     this.issues.push({ rowNumber: row.rowNumber, outcome: "rejected", column, value, reason });
   }
   duplicate(row: SourceRow, column: string, value: string, firstRow: number): void {
     this.counts.duplicates++;
+    this.settle();
     this.issues.push({ rowNumber: row.rowNumber, outcome: "duplicate", column, value, reason: `与第${firstRow}行重复，本行未导入` });
   }
   note(row: SourceRow, column: string, value: string, reason: string): void {
@@ -40,9 +60,11 @@ export class RowLedger {
   }
   outcome(kind: "inserted" | "updated" | "unchanged"): void {
     this.counts[kind]++;
+    this.settle();
   }
   /** The issues in the file's order (rows are applied parents first, not in the file's order). */
   result(): OnboardResult {
+    this.onApplied?.(this.settled);
     return { counts: this.counts, issues: [...this.issues].sort((a, b) => a.rowNumber - b.rowNumber) };
   }
 }
@@ -97,6 +119,20 @@ export function regionOf(db: Db, text: string, levels: readonly string[] | null)
 /** An organization by its code (any scope: the caller decides what an out-of-scope one means). */
 export function orgByCode(db: Db, code: string) {
   return db.select().from(organizations).where(eq(organizations.code, code)).get() ?? null;
+}
+
+/**
+ * A lookup kept for one import: the reference tables and the organizations do not change while an
+ * enterprise or instructor file is applied, and thousands of rows name the same few of them.
+ */
+export function memoised<T>(fn: (text: string) => T): (text: string) => T {
+  const seen = new Map<string, T>();
+  return (text) => {
+    if (seen.has(text)) return seen.get(text) as T;
+    const v = fn(text);
+    seen.set(text, v);
+    return v;
+  };
 }
 
 /** A committee named by code, else by its full or short name. */

@@ -11,7 +11,7 @@ import { ONBOARDING_MAX_ROWS, type OnboardingKind } from "../../domain/onboardin
 import { AppError } from "../../errors.js";
 import { recordAudit } from "../admin/audit.js";
 import { FIELDS, resolveMapping } from "./header-aliases.js";
-import { missingColumns, readHeader, withMappingAliases } from "./mappings.js";
+import { missingColumns, otherKindHeader, readHeader, withMappingAliases } from "./mappings.js";
 import { applyEnterpriseRows } from "./onboard-enterprises.js";
 import { applyInstructorRows } from "./onboard-instructors.js";
 import { applyOrgRows } from "./onboard-orgs.js";
@@ -43,9 +43,9 @@ export async function executeOnboarding(handle: DbHandle, prep: PreparedImport, 
   try {
     source = await openRowSource(opts.file, limitsOf(opts));
     const fields = FIELDS[kind];
-    const header = await readHeader(source, withMappingAliases(fields, prep.mapping));
+    const header = await readHeader(source, withMappingAliases(fields, prep.mapping), kind);
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
-    if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
+    if (resolved.missing.length > 0) throw otherKindHeader(kind, [header.headers]) ?? missingColumns(resolved.missing);
     const rows: SourceRow[] = [];
     const take = (r: SourceRow) => {
       if (isBlankRow(r.cells)) return;
@@ -88,7 +88,28 @@ export async function executeOnboarding(handle: DbHandle, prep: PreparedImport, 
     try {
       handle.db.transaction(
         (tx) => {
-          const ctx: OnboardContext = { db: tx, actor: prep.actor, today: prep.today, cols: resolved.columns, importOrg: prep.org };
+          const onProgress = opts.onProgress;
+          const onApplied = onProgress
+            ? (n: number) =>
+                onProgress({
+                  importId,
+                  status: "running",
+                  rowsDone: rows.length,
+                  bytesDone: src.totalBytes,
+                  totalBytes: src.totalBytes,
+                  phase: "applying",
+                  rowsApplied: n,
+                })
+            : undefined;
+          onApplied?.(0);
+          const ctx: OnboardContext = {
+            db: tx,
+            actor: prep.actor,
+            today: prep.today,
+            cols: resolved.columns,
+            importOrg: prep.org,
+            onApplied,
+          };
           result = APPLY[kind](ctx, rows);
           opts.afterStep?.("applied");
           if (opts.dryRun || result.counts.rejected + result.counts.duplicates > 0) throw new Rollback();

@@ -9,7 +9,15 @@ import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { AppError } from "../../errors.js";
 import { type Actor, assertCanWrite } from "../../policy/actor.js";
 import { FIELDS, type FieldDef, type FieldSet, fieldSetOf, type Mapping } from "./header-aliases.js";
-import { chooseMapping, type MappingSource, missingColumns, readHeader, savedMapping, withMappingAliases } from "./mappings.js";
+import {
+  chooseMapping,
+  type MappingSource,
+  missingColumns,
+  otherKindHeader,
+  readHeader,
+  savedMapping,
+  withMappingAliases,
+} from "./mappings.js";
 import type { OwnerLock } from "./owner-lock.js";
 import { DEFAULT_READ_LIMITS, isBlankRow, openRowSource, type ReadLimits, type RowSource } from "./read.js";
 import { lastRosterImport, openImportRecord } from "./record.js";
@@ -99,7 +107,7 @@ export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: Im
   const hint = opts.mapping ?? savedMapping(handle, opts.orgId, opts.kind, platform, opts.mappingName ?? null);
   const source = await openRowSource(opts.file, limitsOf(opts));
   try {
-    const header = await readHeader(source, withMappingAliases(fields, hint));
+    const header = await readHeader(source, withMappingAliases(fields, hint), opts.kind);
     const sample: SourceRow[] = header.buffered.filter((r) => !isBlankRow(r.cells)).slice(0, PREVIEW_ROWS);
     while (sample.length < PREVIEW_ROWS) {
       const n = await source.rows.next();
@@ -110,6 +118,8 @@ export async function inspectImportFile(handle: DbHandle, actor: Actor, opts: Im
       if (!isBlankRow(n.value.cells)) sample.push(n.value);
     }
     const { resolved, source: mappingSource } = chooseMapping(handle, opts, fields, header.headers, platform);
+    const other = resolved.missing.length > 0 ? otherKindHeader(opts.kind, [header.headers]) : null;
+    if (other) throw other;
     return {
       format: source.format,
       encoding: source.encoding,

@@ -242,7 +242,8 @@ export async function findHeader(
       best = i;
     }
   }
-  if (best < 0 || bestScore < 10) return { header: null, firstCandidate: seen[0]?.cells ?? null, buffered: [] };
+  // Without a header, the rows looked at come back (buffered): another kind's header may be among them.
+  if (best < 0 || bestScore < 10) return { header: null, firstCandidate: seen[0]?.cells ?? null, buffered: seen };
   const headerRow = seen[best]!;
   return {
     header: { headerRow, headers: headerRow.cells.slice(0, HEADER_MAX_COLUMNS).map((c) => c.trim()) },

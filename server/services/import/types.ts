@@ -56,6 +56,8 @@ export type ImportProgress = {
   totalBytes: number;
   /** "reading" while rows are read and checked, "applying" while they are written, then "done". */
   phase: "reading" | "applying" | "done";
+  /** Onboarding: rows settled so far while "applying" (every ROWS_PER_PROGRESS rows). */
+  rowsApplied?: number;
 };
 
 export const EMPTY_COUNTS: Readonly<ImportCounts> = Object.freeze({

@@ -146,6 +146,25 @@ describe("onboarding organizations", () => {
     expect(foreign.text).toContain("所选党组织不存在或不在您的管辖范围内");
   });
 
+  it("a file whose header is another onboarding kind's is refused naming the kind to choose, and writes nothing", async () => {
+    const before = count("SELECT count(*) FROM imports");
+    const ents = await uploadOnboarding(admin, "enterprises-good.csv", "organizations", t.city.root.id);
+    expect(ents.status).toBe(422);
+    expect(ents.text).toContain("这是企业名册的表头，请选择‘企业’导入");
+    expect(ents.text).not.toContain("缺少必需的列");
+    // The organization file's header sits under a title and a 填报单位 line: found there too.
+    const orgs = await uploadOnboarding(admin, "orgs-title-and-unit-above-header.csv", "enterprises", t.city.dl.id);
+    expect(orgs.status).toBe(422);
+    expect(orgs.text).toContain("这是党组织名册的表头，请选择‘党组织’导入");
+    // A header of no onboarding kind: the preview asks for the missing columns, as before.
+    const other = path.join(uploadDir, "no-kind.csv");
+    fs.writeFileSync(other, "企业名称,统一社会信用代码,备注\r\n菏泽甲货运有限公司,91371702MA3C00001R,无\r\n");
+    const neither = await uploadOnboarding(admin, other, "organizations", t.city.root.id);
+    expect(neither.text).toContain("缺少必需的列");
+    expect(neither.text).not.toContain("的表头，请选择");
+    expect(count("SELECT count(*) FROM imports")).toBe(before);
+  });
+
   it("secretaries and supervisors are refused the page, the templates and the upload", async () => {
     for (const name of ["t-sec-dl", "t-supervisor"]) {
       const a = await signIn(t.app, name);
