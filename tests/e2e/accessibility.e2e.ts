@@ -32,7 +32,9 @@ let browser: Browser;
 let routes: string[];
 
 beforeAll(async () => {
-  server = await startDemoServer({ members: 1500 });
+  // A small city: every page and every kind of record is there (the test fails if a route goes
+  // unopened), and axe's time grows with the rows on a page, not with the kinds of page.
+  server = await startDemoServer({ members: 300 });
   routes = listRoutes(createApp({ db: server.handle, config: testConfig({ uploadDir: path.join(server.dir, "routes") }) }))
     .filter((r) => r.method === "GET")
     .map((r) => r.path)
@@ -200,23 +202,29 @@ describe("accessibility of every page, every role, 1366 and 390 px (axe-core, WC
     await context.close();
   });
 
-  it("finds no serious or critical violation on any page", { timeout: 1_800_000 }, async () => {
+  // Fifteen minutes, not thirty: on the shared 2-core box at a load of 15-19 a page × role (two axe
+  // runs) took 20 s on average and the sweep did not finish in this limit (133 checks); a quiet
+  // machine is the fix for that, not a longer limit.
+  it("finds no serious or critical violation on any page", { timeout: 900_000 }, async () => {
     const t0 = Date.now();
     const opened = new Set<string>();
     const findings: Finding[] = [];
     const unfilledByRole: string[][] = [];
-    // Two roles at a time: the browser renders and axe runs while the server answers the other.
-    for (let i = 0; i < ROLES.length; i += 2) {
-      for (const r of await Promise.all(ROLES.slice(i, i + 2).map((role) => sweep(role)))) {
-        for (const o of r.opened) opened.add(o);
-        findings.push(...r.findings);
-        unfilledByRole.push(r.unfilled);
-      }
+    let checked = 0;
+    // Every role in its own context at once: the browser renders and axe runs in one while the
+    // server answers another.
+    for (const r of await Promise.all(ROLES.map((role) => sweep(role)))) {
+      for (const o of r.opened) opened.add(o);
+      checked += r.opened.size;
+      findings.push(...r.findings);
+      unfilledByRole.push(r.unfilled);
     }
     const summary = findings.map((f) => `[${f.role} ${f.width}px] ${f.url}: ${f.rule} (${f.impact}) at ${f.nodes.join(" | ")}`);
     expect(summary).toEqual([]);
     // Every page route was opened by some role: a page nobody reaches is a page nobody checks.
     expect(routes.filter((r) => !opened.has(r))).toEqual([]);
-    console.log(`accessibility: ${opened.size} page routes, ${ROLES.length} roles, 2 widths, ${Math.round((Date.now() - t0) / 1000)} s`);
+    console.log(
+      `accessibility: ${opened.size} page routes, ${checked} pages checked (route × role) at 2 widths, ${ROLES.length} roles, ${Math.round((Date.now() - t0) / 1000)} s`,
+    );
   });
 });

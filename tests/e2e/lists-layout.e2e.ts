@@ -89,6 +89,26 @@ describe("the member list in the browser", () => {
     await context.close();
   });
 
+  it("at 1366 px the admin's header (the most entries) is two lines: the bar, then who is signed in", async () => {
+    const context = await env.browser.newContext({ viewport: WIDE });
+    const page = await signInPage(context, env.server.url, "admin");
+    await step(page, "header-wide", async () => {
+      await page.goto(`${env.server.url}/audit`);
+      const lines = await page.evaluate<number>(
+        `new Set([...document.querySelectorAll("header nav > a, header nav > details.more > summary")].map((e) => Math.round(e.getBoundingClientRect().top))).size`,
+      );
+      expect(lines).toBe(1);
+      expect((await box(page, "header.top"))!.height).toBeLessThan(100);
+      // Badges stay on the bar; the occasional pages sit under 更多, marked when one of them is open.
+      expect(await page.textContent('header nav > a[href="/leads"]')).toMatch(/摸排线索\d+/);
+      expect(await page.isVisible('header nav a[href="/admin/users"]')).toBe(false);
+      expect(await page.getAttribute("header details.more > summary", "class")).toBe("active");
+      await page.click("header details.more > summary");
+      await Promise.all([page.waitForURL(/\/admin\/users$/), page.click('header nav a[href="/admin/users"]')]);
+    });
+    await context.close();
+  });
+
   it("prints without navigation, filters or pager, and never splits a row", async () => {
     const context = await env.browser.newContext({ viewport: WIDE });
     const page = await signInPage(context, env.server.url, "clerk");

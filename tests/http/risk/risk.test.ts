@@ -48,7 +48,7 @@ describe("each signal appears with its cause and disappears when it is answered"
     ).toBe(303);
     const r = await riskRows(w.secDl);
     expect(r.rows.get(`member:${m.id}`)).toEqual(["lost_contact"]);
-    expect(r.text).toMatch(new RegExp(`data-id="${m.id}">\\s*<td data-label="风险程度"><span class="tag red">严重`));
+    expect(r.text).toMatch(new RegExp(`data-id="${m.id}">\\s*<td class="key nw" data-label="风险程度"><span class="tag red">严重`));
     expect(r.text).toContain(`href="/members/${m.id}/mobile">恢复联系`);
     expect((await post(w.secDl, `/members/${m.id}/contact/restore`, { restoredOn: today })).status).toBe(303);
     expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
@@ -72,7 +72,7 @@ describe("each signal appears with its cause and disappears when it is answered"
     // Not yet six months past the validity: high, not grave.
     w.t.handle.sqlite.prepare("UPDATE transfers SET deadline_on = ? WHERE id = ?").run(addDays(today, -3), id);
     const r2 = await riskRows(w.secDl);
-    expect(r2.text).toMatch(new RegExp(`data-id="${m.id}">\\s*<td data-label="风险程度"><span class="tag yellow">较高`));
+    expect(r2.text).toMatch(new RegExp(`data-id="${m.id}">\\s*<td class="key nw" data-label="风险程度"><span class="tag yellow">较高`));
     expect((await post(w.secJoint, `/transfers/${id}/accept`, { receiptOn: today })).status).toBe(303);
     expect((await riskRows(w.secDl)).rows.has(`member:${m.id}`)).toBe(false);
     expect((await riskRows(w.secJoint)).rows.has(`member:${m.id}`)).toBe(false);
