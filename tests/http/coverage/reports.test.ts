@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { todayIso } from "../../../server/domain/dates.js";
 import { computeFigures, FIGURE_KEYS, type Figures } from "../../../server/services/coverage/coverage.service.js";
 import { loadActor } from "../../../server/services/admin/users.js";
+import { duesCards } from "../../../server/services/dues/inbox.js";
 import { type Agent, createTestApp, signIn, type TestApp } from "../../helpers/app.js";
 import { addEnterprise, addMember } from "../../helpers/fixtures.js";
 
@@ -60,9 +61,17 @@ describe("dashboard", () => {
     expect(res.status).toBe(200);
     const shown = cards(res.text);
     const { figures } = computeFigures(t.handle.db, actorOf(role), {}, { asOf: todayIso() });
+    // The coverage cards are the statistics service's; the dues cards (dues.*) the dues service's.
+    const dues = duesCards(t.handle.db, actorOf(role));
+    const duesShown: Record<string, number> = {
+      "dues.collected": dues.figures.collectedFen / 100,
+      "dues.paid": dues.figures.paid,
+      "dues.unpaid6": dues.counts.flag,
+      "dues.unpaid3": dues.counts.warning,
+    };
     const keys = Object.keys(shown);
-    expect(keys.length).toBeGreaterThanOrEqual(16);
-    for (const k of keys) expect({ k, n: shown[k] }).toEqual({ k, n: figures[k as keyof Figures] });
+    expect(keys.filter((k) => !k.startsWith("dues.")).length).toBeGreaterThanOrEqual(16);
+    for (const k of keys) expect({ k, n: shown[k] }).toEqual({ k, n: k.startsWith("dues.") ? duesShown[k] : figures[k as keyof Figures] });
     expect(res.text).toContain('src="data:image/svg+xml;base64,');
     expect(res.text).toContain('<caption class="sr-only">“四找”摸排纳管：按发现渠道</caption>');
     expect(res.headers["cache-control"]).toBe("no-store");
