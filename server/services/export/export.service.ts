@@ -14,7 +14,7 @@ import { memberIdNumbers } from "../coverage/report.js";
 import { resolveScope } from "../coverage/scope.js";
 import { reportForExport } from "../coverage/snapshots.js";
 import { regionBlocks, writeCoverageWorkbook } from "./coverage.workbook.js";
-import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
+import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, type LedgerRows, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
 import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
 import { RECRUITMENT_LEDGER_TITLE, recruitmentLedger } from "./recruitment-ledger.js";
@@ -143,88 +143,59 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
     };
   }
 
+  // A ledger's export: stream its rows, then audit what was written (also when it failed half-way).
+  const ledgerExport = (name: string, ledger: () => LedgerRows, extra: Record<string, unknown> = {}): PreparedExport => ({
+    filename: name,
+    contentType: XLSX_TYPE,
+    async run(out) {
+      let rows = 0;
+      try {
+        const writing = writeLedgerRows(ledger(), out).then((n) => {
+          rows = n;
+        });
+        await finish(out, writing);
+      } catch (err) {
+        audit(rows, false, extra);
+        throw err;
+      }
+      audit(rows, true, extra);
+      return rows;
+    },
+  });
+
   if (req.kind === "recruitment") {
     // The whole ledger, or with `filters.status` one stage's list.
     const stage = (filters.status as RecruitmentStage | null | undefined) ?? null;
-    return {
-      filename: `${stage ? "发展党员名册" : EXPORT_TITLES.recruitment}_${safeFilePart(scopeName)}_${asOf}.xlsx`,
-      contentType: XLSX_TYPE,
-      async run(out) {
-        let rows = 0;
-        try {
-          const writing = writeLedgerRows(recruitmentLedger(db, rs.orgPrefix, stage, unmask), out).then((n) => {
-            rows = n;
-          });
-          await finish(out, writing);
-        } catch (err) {
-          audit(rows, false);
-          throw err;
-        }
-        audit(rows, true);
-        return rows;
-      },
-    };
+    return ledgerExport(`${stage ? "发展党员名册" : EXPORT_TITLES.recruitment}_${safeFilePart(scopeName)}_${asOf}.xlsx`, () =>
+      recruitmentLedger(db, rs.orgPrefix, stage, unmask),
+    );
   }
 
   if (req.kind === "risk") {
     const root = rs.rootOrg ? db.get<{ path: string }>(sql`SELECT path FROM organizations WHERE id = ${rs.rootOrg.id}`) : undefined;
     const risk = { ...req.risk, orgPath: root?.path ?? null };
-    return {
-      filename,
-      contentType: XLSX_TYPE,
-      async run(out) {
-        let rows = 0;
-        try {
-          const writing = writeLedgerRows(riskLedger(db, actor, risk, today, unmask), out).then((n) => {
-            rows = n;
-          });
-          await finish(out, writing);
-        } catch (err) {
-          audit(rows, false, { risk: req.risk ?? {} });
-          throw err;
-        }
-        audit(rows, true, { risk: req.risk ?? {} });
-        return rows;
-      },
-    };
+    return ledgerExport(filename, () => riskLedger(db, actor, risk, today, unmask), { risk: req.risk ?? {} });
   }
 
   const kind: LedgerKind | "dues" = req.kind;
   const year = req.year ?? Number(asOf.slice(0, 4));
-  return {
-    filename,
-    contentType: XLSX_TYPE,
-    async run(out) {
-      let rows = 0;
-      try {
-        const ledger =
-          kind === "dues"
-            ? duesSummaryLedger(db, actor, rs, year, asOf.slice(0, 7))
-            : kind === "transfers"
-              ? transferLedger(
-                  db,
-                  actor,
-                  {
-                    state: filters.status as TransferState | null,
-                    from: filters.from,
-                    to: filters.to,
-                    overdue: filters.overdue,
-                    org: rs.rootOrg?.id ?? null,
-                  },
-                  asOf,
-                  unmask,
-                )
-              : ledgerRows(kind, { db, rs, asOf, unmask, filters });
-        const writing = writeLedgerRows(ledger, out).then((n) => {
-          rows = n;
-        });
-        await finish(out, writing);
-      } catch (err) {
-        audit(rows, false);
-        throw err;
-      }
-      audit(rows, true);
-      return rows;
-    },
-  };
+  return ledgerExport(filename, () =>
+    kind === "dues"
+      ? duesSummaryLedger(db, actor, rs, year, asOf.slice(0, 7))
+      : kind === "transfers"
+        ? transferLedger(
+            db,
+            actor,
+            {
+              state: filters.status as TransferState | null,
+              from: filters.from,
+              to: filters.to,
+              overdue: filters.overdue,
+              org: rs.rootOrg?.id ?? null,
+            },
+            asOf,
+            unmask,
+          )
+        : ledgerRows(kind, { db, rs, asOf, unmask, filters }),
+  );
 }

@@ -152,7 +152,7 @@ async function figures(a: Signed, path: string, attr: string) {
 }
 
 const severityOf = (text: string, id: number) =>
-  new RegExp(`data-id="${id}">\\s*<td data-label="风险程度"><span class="tag \\w+">([^<]+)<`).exec(text)?.[1];
+  new RegExp(`data-id="${id}">\\s*<td class="key nw" data-label="风险程度"><span class="tag \\w+">([^<]+)<`).exec(text)?.[1];
 
 describe("organizational life and dues, counted by their own areas' conditions", () => {
   it("no organizational life: high at three months, grave at six, as many as the meetings flags; attending a meeting ends it", async () => {
