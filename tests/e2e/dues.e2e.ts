@@ -21,7 +21,9 @@ describe("dues: a month's bulk entry at phone width", () => {
     const errors = watchErrors(page);
 
     await step(page, "dues-nav", async () => {
-      await page.click('nav a[href="/dues"]');
+      // At a phone's width the navigation sits in the header's menu: open it first (no script involved).
+      await page.click("header details.menu > summary");
+      await page.click('header nav a[href="/dues"]');
       await page.waitForURL((u) => u.pathname === "/dues");
       expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
       await page.click(`a[href="/dues/orgs/${org.id}"]`);

@@ -16,9 +16,10 @@ const num = (s: string | null) => {
   return Number(t);
 };
 
-/** The dashboard's figure cards: key → the number shown. */
+/** The dashboard's coverage figure cards: key → the number shown (other areas' cards, keyed "dues.…", are money
+ *  and shares checked by their own suites). */
 async function figureCards(page: Page): Promise<Map<string, number>> {
-  const cards = await page.$$eval("a.figure[data-figure]", (as) =>
+  const cards = await page.$$eval("a.figure[data-figure]:not([data-figure*='.'])", (as) =>
     as.map((a) => [a.getAttribute("data-figure") ?? "", a.querySelector(".n")?.textContent ?? ""] as const),
   );
   return new Map(cards.map(([k, n]) => [k, num(n)]));

@@ -40,6 +40,7 @@ describe("recruitment at a phone's width", () => {
     const watch = watchErrors(page);
 
     await step(page, "recruitment-pipeline", async () => {
+      await page.click("header details.menu > summary"); // the navigation folds into the menu at this width
       await page.click('header nav a[href="/recruitment"]');
       await page.waitForURL(/\/recruitment$/);
       expect(await text(page, "#stage-activist")).toContain("（10）");
