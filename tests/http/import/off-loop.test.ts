@@ -230,7 +230,7 @@ describe("the platform API on a database file", () => {
     }
   }
 
-  it("answers a batch with the same summary as inline", async () => {
+  it("answers a batch with the same summary as inline", { timeout: 90_000 }, async () => {
     const body = {
       batchId: "b1",
       complete: true,
@@ -247,7 +247,9 @@ describe("the platform API on a database file", () => {
     expect({ ...threaded.body, importId: 0 }).toEqual({ ...inline.body, importId: 0 });
   });
 
-  it("in a worker too: a worker another committee holds is neither imported nor touched, and a member held elsewhere is answered as a stranger", async () => {
+  it("in a worker too: a worker another committee holds is neither imported nor touched, and a member held elsewhere is answered as a stranger", {
+    timeout: 90_000,
+  }, async () => {
     // HZ-PS holds a rider of this platform (imported inline, as its clerk would from the CLI).
     const held = person(700_001);
     const file = path.join(dir, "ps-rider.csv");
