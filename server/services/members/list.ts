@@ -9,8 +9,7 @@
 import { LEAVING_PARTY_KINDS, LEFT_REASON_OF, type MembershipChangeKind } from "../../domain/membership-changes.js";
 import { and, asc, desc, eq, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { enterprises, members, organizationEnterprises, organizations } from "../../../db/schema.js";
-import { COMMITTEE_KINDS, MEMBER_HOLDING_KINDS } from "../../domain/codes.js";
+import { enterprises, members, organizations } from "../../../db/schema.js";
 import { parseIdNumber, toHalfWidth } from "../../domain/id-number.js";
 import { maskIdNumber, maskPhone } from "../../domain/masking.js";
 import { parseMobilePhone } from "../../domain/phone.js";
@@ -22,7 +21,15 @@ import { lostContactLimitSql, memberStillHereSql } from "./sql.js";
 
 export const PAGE_SIZE = 50;
 
-type OrgLite = { id: number; name: string; shortName: string | null; kind: string; path: string; status: string; parentId: number | null };
+export type OrgLite = {
+  id: number;
+  name: string;
+  shortName: string | null;
+  kind: string;
+  path: string;
+  status: string;
+  parentId: number | null;
+};
 
 /** Every organization (they number in the hundreds): scope, committee filters and row labels read it. */
 export function loadOrgs(db: Db): OrgLite[] {
@@ -365,44 +372,5 @@ function cursorKey(db: Db, actor: Actor, id: number, key: SQL | null, orgs: OrgL
   return { id: row.id, key: row.key };
 }
 
-/** Select options for the list's filters, all inside the scope. */
-export function memberFilterOptions(db: Db, actor: Actor) {
-  const prefix = scopePath(actor);
-  const orgs = loadOrgs(db)
-    .filter((o) => o.path.startsWith(prefix) && o.status === "active")
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-  const depthOf = (o: OrgLite) => o.path.split("/").filter(Boolean).length - prefix.split("/").filter(Boolean).length;
-  return {
-    committees: orgs.filter((o) => (COMMITTEE_KINDS as string[]).includes(o.kind)).map((o) => ({ id: o.id, name: o.shortName ?? o.name })),
-    orgs: orgs
-      .filter((o) => (MEMBER_HOLDING_KINDS as string[]).includes(o.kind))
-      .map((o) => ({ id: o.id, name: o.shortName ?? o.name, depth: Math.max(0, depthOf(o)) })),
-    enterprises: visibleEnterprises(db, actor),
-  };
-}
-
-/**
- * Enterprises the actor may attach members to: those whose committee is in scope, and those
- * covered by an organization in scope (a secretary's branch covers enterprises owned by its committee).
- */
-export function visibleEnterprises(db: Db, actor: Actor, opts: { includeId?: number | null } = {}) {
-  const prefix = scopePath(actor);
-  const inScope = (col: SQL) =>
-    prefix === "/" ? sql`1 = 1` : sql`${col} IN (SELECT id FROM organizations WHERE substr(path, 1, ${prefix.length}) = ${prefix})`;
-  return db
-    .select({ id: enterprises.id, name: enterprises.name, status: enterprises.status })
-    .from(enterprises)
-    .where(
-      and(
-        or(
-          inScope(sql`${enterprises.committeeId}`),
-          sql`${enterprises.id} IN (SELECT ${organizationEnterprises.enterpriseId} FROM ${organizationEnterprises} WHERE ${inScope(sql`${organizationEnterprises.organizationId}`)})`,
-        ),
-        opts.includeId != null
-          ? or(eq(enterprises.status, "active"), eq(enterprises.id, opts.includeId))
-          : eq(enterprises.status, "active"),
-      ),
-    )
-    .orderBy(asc(enterprises.name))
-    .all();
-}
+// The filter form's choices live beside the list; callers import them from here as before.
+export { memberFilterOptions, visibleEnterprises } from "./filter-options.js";
