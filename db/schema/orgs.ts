@@ -1,4 +1,4 @@
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { ORG_FORMATIONS, ORG_KINDS } from "../../server/domain/codes.js";
 import { createdAt, updatedAt, inList } from "./columns.js";
 import { regions, industries } from "./reference.js";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { TRANSFER_KINDS, TRANSFER_STATES } from "../../server/domain/codes.js";
 import { MOBILE_UNIT_KINDS } from "../../server/domain/mobile-members.js";
 import { createdAt, inList } from "./columns.js";

@@ -36,5 +36,6 @@ export function attributedRow<T extends RosterRowFacts>(rows: readonly T[], asOf
 /** The person has left every platform: rows exist and each has a departure date. The latest of them, else null. */
 export function leftEveryPlatformOn(rows: readonly { leftOn: string | null }[]): string | null {
   if (rows.length === 0 || rows.some((r) => r.leftOn == null)) return null;
+  // biome-ignore lint/complexity/useMathMinMax: ISO dates compare as text; Math.max would turn them into NaN
   return rows.reduce((max, r) => (r.leftOn! > max ? r.leftOn! : max), rows[0]!.leftOn!);
 }
