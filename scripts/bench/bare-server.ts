@@ -10,6 +10,7 @@ import { openDb } from "../../db/client.js";
 import * as codes from "../../server/domain/codes.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { maskIdNumber, maskPhone } from "../../server/domain/masking.js";
+import { VIEW_RULES } from "../../server/middleware/locals.js";
 import { VIEWS_DIR } from "../../server/paths.js";
 import { canUnmask, canWrite } from "../../server/policy/actor.js";
 import { filtersOf } from "../../server/routes/members.handlers.js";
@@ -45,6 +46,7 @@ const locals = {
   user: actor,
   currentPath: "/members",
   codes,
+  rules: VIEW_RULES,
   h: viewHelpers,
   maskIdNumber,
   maskPhone,
@@ -66,7 +68,7 @@ app.get("/members", (req, res) => {
     result,
     filters: filtersOf(q),
     query: q,
-    page: q.page ?? 1,
+    page: result.page,
     options: filterOptions.get("bench", () => memberFilterOptions(handle.db, actor)),
     scripts: ["members.js"],
   });

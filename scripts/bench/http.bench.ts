@@ -16,13 +16,13 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openDb } from "../../db/client.js";
 import { freePort, HttpSession, waitHealthy } from "./http-session.js";
+import { driveLoad, fmt, stopChild } from "./measure.js";
 import { BENCH_PASSWORD, BENCH_USER, seedBenchDb } from "./seed-bench-db.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -40,60 +40,9 @@ const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const MEMBERS = Number(values.members);
 const WORKERS = Number(values.workers);
+const LOAD = { connections: CONNECTIONS, duration: DURATION };
 const USER = BENCH_USER;
 const PASSWORD = BENCH_PASSWORD;
-
-type AutocannonResult = {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-};
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
-
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-  });
-}
-
-type Row = { label: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuMs: number };
-
-/** CPU time (user + system, ms) a process has used so far: steadier than wall time on a shared machine. */
-function cpuMsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 1/100 s
-}
-
-async function drive(label: string, url: string, headers: Record<string, string>, server: ChildProcess): Promise<Row> {
-  // A slow answer is a latency, not an error: the timeout is far beyond any goal.
-  const opts = { url, connections: CONNECTIONS, headers, timeout: 60 };
-  await autocannon({ ...opts, duration: 2 }); // warm-up (JIT, page cache, statement cache)
-  const cpu0 = cpuMsOf(server.pid!);
-  const r = await autocannon({ ...opts, duration: DURATION });
-  const cpuMs = (cpuMsOf(server.pid!) - cpu0) / Math.max(1, r.requests.total);
-  const row = {
-    label,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-    cpuMs,
-  };
-  process.stdout.write(
-    `  ${label.padEnd(34)} ${fmt(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms   server CPU ${cpuMs.toFixed(1)} ms/req${row.non2xx || row.errors ? `   non-2xx ${row.non2xx}, errors ${row.errors}` : ""}\n`,
-  );
-  return row;
-}
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-http-bench-"));
@@ -145,10 +94,10 @@ async function main() {
         .join(" ")} on ${os.cpus().length} CPUs\n`,
     );
     process.stdout.write("Real app (signed in as admin: the whole city):\n");
-    const list = await drive("member list (first page, 50 rows)", `${url}/members`, headers, real);
-    const member = await drive("member page", `${url}/members/${memberId}`, headers, real);
-    const dash = await drive("dashboard (/)", `${url}/`, headers, real);
-    await stop(real);
+    const list = await driveLoad("member list (first page, 50 rows)", `${url}/members`, headers, real.pid!, LOAD);
+    const member = await driveLoad("member page", `${url}/members/${memberId}`, headers, real.pid!, LOAD);
+    const dash = await driveLoad("dashboard (/)", `${url}/`, headers, real.pid!, LOAD);
+    await stopChild(real);
 
     const barePort = await freePort();
     const bare = spawn(process.execPath, ["--import", "tsx", "scripts/bench/bare-server.ts", dbPath, String(barePort), String(userId)], {
@@ -160,8 +109,8 @@ async function main() {
     const bareUrl = `http://127.0.0.1:${barePort}`;
     await waitHealthy(bareUrl, bare);
     process.stdout.write("Bare Express (no middleware), same query and template:\n");
-    const base = await drive("member list (first page, 50 rows)", `${bareUrl}/members`, {}, bare);
-    await stop(bare);
+    const base = await driveLoad("member list (first page, 50 rows)", `${bareUrl}/members`, {}, bare.pid!, LOAD);
+    await stopChild(bare);
 
     const ratio = list.rps / base.rps;
     const cpuRatio = base.cpuMs / list.cpuMs;
@@ -186,7 +135,7 @@ async function main() {
         .join(" ")}\n`,
     );
   } finally {
-    for (const c of children) await stop(c);
+    for (const c of children) await stopChild(c);
     if (values.keep) process.stdout.write(`kept ${dir}\n`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -55,10 +55,10 @@ export async function writeLines(file: string, header: string, n: number, line: 
 export const ROSTER_HEADER = "骑手姓名,身份证号,手机号,所属平台,站点,加盟商,从业类型,政治面貌,入职日期\r\n";
 
 /**
- * A delivery platform's roster of `rows` riders (people 0 … rows−1), UTF-8 with CRLF, as the
+ * A delivery platform's roster of `rows` riders (people first … first+rows−1), UTF-8 with CRLF, as the
  * import benchmark uses it: ~3.5 % declare Party membership in 政治面貌 (leads), every row valid.
  */
-export function writeRoster(file: string, rows: number, seed = 20240601): Promise<void> {
+export function writeRoster(file: string, rows: number, seed = 20240601, first = 0): Promise<void> {
   const r = rng(seed);
   return writeLines(file, ROSTER_HEADER, rows, (i) => {
     const name = pick(r, SURNAMES) + pick(r, GIVEN) + (r() < 0.6 ? pick(r, GIVEN) : "");
@@ -68,6 +68,6 @@ export function writeRoster(file: string, rows: number, seed = 20240601): Promis
     const x = r();
     const political = x < 0.03 ? "中共党员" : x < 0.035 ? "中共预备党员" : x < 0.2 ? "共青团员" : "群众";
     const hired = `20${String(15 + (i % 10)).padStart(2, "0")}/${1 + (i % 12)}/${1 + (i % 28)}`;
-    return `${name},${person(i)},${phone},美团,${station},${franchisee},网约配送员,${political},${hired}\r\n`;
+    return `${name},${person(first + i)},${phone},美团,${station},${franchisee},网约配送员,${political},${hired}\r\n`;
   });
 }

@@ -1,0 +1,299 @@
+// npm run bench:province — a benchmark at a province's size, not a test (issue 17 §4).
+//
+// Seeds an installation for Shandong (seed-province.ts: at --scale 1, 5,000,000 worker rows on 8
+// platforms with 10 % of the people on two, 500,000 members, 100,000 leads, 2,000 enterprises)
+// and prints, each beside a bare baseline measured in the same run:
+//   1. the database's size and the month-change job (last month's final snapshots) at that size;
+//   2. the member list and the dashboard at 20 connections, as the province's supervisor and as a
+//      county clerk (real server, NODE_ENV=production, signed in through the real form), beside a
+//      bare Express serving the same member-list query and template; the server's peak RSS;
+//   3. the first dashboard view after a write (a clerk verifies a lead), and the longest /healthz
+//      silence meanwhile, beside the view with nothing changed;
+//   4. the coverage workbook's export (the CLI) beside the bare counting of the same rows;
+//   5. a 1,000,000-row roster imported into the province (the CLI), beside the raw baseline
+//      (csv-parse + INSERT) and beside the same file imported into an empty installation.
+// Goals at this size: p99 under 100 ms on the member list and dashboard; the import within 0.8×
+// of its rate into the empty installation.
+//
+//   npm run bench:province -- [--scale 1] [--import-rows N] [--duration 10] [--connections 20] [--keep] [--db DIR]
+
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { openDb } from "../../../db/client.js";
+import { prepareDatabase } from "../../../server/bootstrap.js";
+import { todayIso } from "../../../server/domain/dates.js";
+import {
+  finalisePreviousMonth,
+  lastDayOfMonth,
+  monthOf,
+  previousMonth,
+  takeSnapshot,
+} from "../../../server/services/coverage/snapshots.js";
+import { freePort, HttpSession, waitHealthy } from "../http-session.js";
+import {
+  dbSizeMb,
+  driveLoad,
+  fmt,
+  type LoadRow,
+  processFigures,
+  rawImportBaseline,
+  runMeasured,
+  stopChild,
+  timedView,
+} from "../measure.js";
+import { writeRoster } from "../synthetic.js";
+import { PROVINCE_CODE, PROVINCE_PASSWORD, PROVINCE_SIZE, PROVINCE_USERS, seedProvince } from "./seed-province.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const { values } = parseArgs({
+  options: {
+    scale: { type: "string", default: "1" },
+    "import-rows": { type: "string" },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "20" },
+    keep: { type: "boolean", default: false },
+    "month-job": { type: "boolean", default: false },
+    db: { type: "string" },
+  },
+});
+const SCALE = Number(values.scale);
+const SIZE = {
+  workers: Math.round(PROVINCE_SIZE.workers * SCALE),
+  members: Math.round(PROVINCE_SIZE.members * SCALE),
+  leads: Math.round(PROVINCE_SIZE.leads * SCALE),
+  enterprises: Math.max(200, Math.round(PROVINCE_SIZE.enterprises * SCALE)),
+};
+const IMPORT_ROWS = Number(values["import-rows"] ?? Math.round(1_000_000 * SCALE));
+const LOAD = { connections: Number(values.connections), duration: Number(values.duration) };
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+type Prepared = { dbPath: string; supervisorId: number; clerkId: number; countyCode: string; countyId: number };
+
+async function prepare(dir: string): Promise<Prepared> {
+  if (values.db) {
+    const dbPath = path.join(values.db, "province.db");
+    const d = new Database(dbPath, { readonly: true });
+    const id = (u: string) => d.prepare("SELECT id FROM users WHERE username = ?").pluck().get(u) as number;
+    const county = d
+      .prepare("SELECT o.id, o.code FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.username = ?")
+      .get(PROVINCE_USERS.clerk) as {
+      id: number;
+      code: string;
+    };
+    const p = {
+      dbPath,
+      supervisorId: id(PROVINCE_USERS.supervisor),
+      clerkId: id(PROVINCE_USERS.clerk),
+      countyCode: county.code,
+      countyId: county.id,
+    };
+    d.close();
+    out(`Reusing ${dbPath}`);
+    return p;
+  }
+  out(`Seeding a province (scale ${SCALE}: ${JSON.stringify(SIZE)}) in ${dir} …`);
+  const seeded = await seedProvince(dir, SIZE, out);
+  // A running server has last month's final snapshots; a new database would take them at start,
+  // while the pages are measured. With --month-job they are all taken here and timed (the
+  // month-change job at this size: one report per organization, branches included); without it,
+  // the root's, the first committee's and the first branch's are timed, and the root's final
+  // snapshot alone marks the month taken (the pages then compare with fewer scopes' snapshots).
+  const db = seeded.handle.db;
+  const asOf = lastDayOfMonth(previousMonth(monthOf(todayIso())));
+  const t0 = performance.now();
+  if (values["month-job"]) {
+    const snap = await finalisePreviousMonth(db);
+    out(
+      `  month-change job (last month's final snapshots, ${snap?.scopes ?? 0} scopes): ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  } else {
+    const sample = (where: string) =>
+      seeded.handle.sqlite.prepare(`SELECT id FROM organizations WHERE ${where} ORDER BY id LIMIT 1`).pluck().get() as number;
+    const orgs = seeded.handle.sqlite.prepare("SELECT count(*) FROM organizations WHERE status = 'active'").pluck().get() as number;
+    const times = [sample("kind = 'branch'"), sample("kind = 'industry_committee'"), sample("parent_id IS NULL")].map((id) => {
+      const t = performance.now();
+      takeSnapshot(db, id, { asOf, final: true });
+      return (performance.now() - t) / 1000;
+    });
+    out(
+      `  month-change job sampled: a branch's report ${times[0]!.toFixed(2)} s, a committee's ${times[1]!.toFixed(2)} s, the province's ${times[2]!.toFixed(2)} s; ${fmt(orgs)} organizations to snapshot (run with --month-job for the whole job)`,
+    );
+  }
+  seeded.handle.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  seeded.handle.close();
+  return { dbPath: seeded.dbPath, ...seeded.users, countyCode: seeded.county.code, countyId: seeded.county.id };
+}
+
+async function pages(p: Prepared) {
+  const port = await freePort();
+  const real = startNode("server/index.ts", [], { DATABASE_PATH: p.dbPath, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" });
+  const url = `http://127.0.0.1:${port}`;
+  const rows: LoadRow[] = [];
+  const after: string[] = [];
+  try {
+    await waitHealthy(url, real, 300_000);
+    const province = await HttpSession.signIn(url, PROVINCE_USERS.supervisor, PROVINCE_PASSWORD);
+    const county = await HttpSession.signIn(url, PROVINCE_USERS.clerk, PROVINCE_PASSWORD);
+    out(
+      `\nReal server, autocannon ${LOAD.connections} connections, ${LOAD.duration} s a page after a 2 s warm-up; load average ${loadavg()}`,
+    );
+    for (const [who, s] of [
+      ["province supervisor", province],
+      ["county clerk", county],
+    ] as const) {
+      for (const [what, page] of [
+        ["member list", "/members"],
+        ["dashboard", "/"],
+      ] as const) {
+        const first = await timedView(s, url, page);
+        out(`  first ${what} as ${who}: ${first.ms.toFixed(0)} ms (longest /healthz ${first.longestPing.toFixed(0)} ms)`);
+        rows.push(await driveLoad(`${what} as ${who}`, `${url}${page}`, { cookie: s.cookieHeader() }, real.pid!, LOAD));
+      }
+    }
+    // The first dashboard view after a write: the clerk verifies one open lead of the county.
+    const d = new Database(p.dbPath, { readonly: true });
+    const lead = d
+      .prepare("SELECT id FROM leads WHERE status = 'open' AND committee_id = ? ORDER BY id LIMIT 1")
+      .pluck()
+      .get(p.countyId) as number;
+    d.close();
+    const quiet = await timedView(county, url, "/");
+    const token = await county.csrf(`/leads/${lead}`);
+    const res = await county.request("POST", `/leads/${lead}/verify`, { _csrf: token });
+    await res.arrayBuffer();
+    if (res.status !== 303) throw new Error(`verify lead ${lead}: HTTP ${res.status}`);
+    const clerkAfter = await timedView(county, url, "/");
+    const provinceAfter = await timedView(province, url, "/");
+    after.push(
+      `| dashboard, nothing changed (county clerk) | ${quiet.ms.toFixed(0)} ms | ${quiet.longestPing.toFixed(0)} ms |`,
+      `| first dashboard after a verification (county clerk) | ${clerkAfter.ms.toFixed(0)} ms | ${clerkAfter.longestPing.toFixed(0)} ms |`,
+      `| then the province supervisor's dashboard | ${provinceAfter.ms.toFixed(0)} ms | ${provinceAfter.longestPing.toFixed(0)} ms |`,
+    );
+    const rss = processFigures(real.pid!)?.peakRssMb ?? 0;
+    await stopChild(real);
+
+    // The bare baseline: the same member-list query and template, no middleware, for each actor.
+    const bases: LoadRow[] = [];
+    for (const [who, userId] of [
+      ["province supervisor", p.supervisorId],
+      ["county clerk", p.clerkId],
+    ] as const) {
+      const barePort = await freePort();
+      const bare = startNode("scripts/bench/bare-server.ts", [p.dbPath, String(barePort), String(userId)], {});
+      try {
+        await waitHealthy(`http://127.0.0.1:${barePort}`, bare, 300_000);
+        bases.push(await driveLoad(`bare member list as ${who}`, `http://127.0.0.1:${barePort}/members`, {}, bare.pid!, LOAD));
+      } finally {
+        await stopChild(bare);
+      }
+    }
+    return { rows, bases, after, rss };
+  } finally {
+    await stopChild(real);
+  }
+}
+
+async function exportWorkbook(p: Prepared, dir: string) {
+  const file = path.join(dir, "coverage.xlsx");
+  const run = await runMeasured(ROOT, "scripts/export.ts", ["coverage", "--out", file], { DATABASE_PATH: p.dbPath });
+  // The bare counting: what any coverage report must read at least once (workers and members by organization).
+  const d = new Database(p.dbPath, { readonly: true });
+  const t0 = performance.now();
+  d.prepare("SELECT org_id, count(*) FROM workers WHERE left_on IS NULL GROUP BY org_id").all();
+  d.prepare("SELECT org_id, count(*) FROM members WHERE left_on IS NULL GROUP BY org_id").all();
+  const bare = (performance.now() - t0) / 1000;
+  d.close();
+  return { run, bare, bytes: fs.statSync(file).size };
+}
+
+async function importRoster(p: Prepared, dir: string) {
+  // New people (their ID numbers follow everyone seeded), on a platform already known.
+  const file = path.join(dir, "roster.csv");
+  await writeRoster(file, IMPORT_ROWS, 20261203, SIZE.workers + SIZE.members);
+  const base = await rawImportBaseline(file, path.join(dir, "baseline.db"));
+  const args = (db: string) => ({ DATABASE_PATH: db, UPLOAD_LIMIT_MB: "2048" });
+  const cli = ["roster", file, "--platform", "美团", "--org", p.countyCode, "--json"];
+  // The same file into an empty installation of the same province (its organizations only).
+  const emptyDb = path.join(dir, "empty.db");
+  const h = openDb(emptyDb);
+  prepareDatabase(h, { jurisdiction: { regionCode: PROVINCE_CODE } });
+  const root = h.sqlite.prepare("SELECT id, path FROM organizations WHERE parent_id IS NULL").get() as { id: number; path: string };
+  const c = h.sqlite
+    .prepare(
+      "INSERT INTO organizations (code, name, kind, parent_id, path, depth, industry_code, region_code) VALUES (?, '县级委员会', 'industry_committee', ?, '/', 1, 'online_delivery', ?)",
+    )
+    .run(p.countyCode, root.id, p.countyCode.slice(0, 6));
+  h.sqlite.prepare("UPDATE organizations SET path = ? WHERE id = ?").run(`${root.path}${c.lastInsertRowid}/`, c.lastInsertRowid);
+  h.close();
+  const empty = await runMeasured(ROOT, "scripts/import.ts", cli, args(emptyDb));
+  const province = await runMeasured(ROOT, "scripts/import.ts", cli, args(p.dbPath));
+  return { base, empty, province };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-province-bench-"));
+  try {
+    out(`bench:province on ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${loadavg()}`);
+    const p = await prepare(dir);
+    const sizeMb = dbSizeMb(p.dbPath);
+    out(`database ${fmt(sizeMb)} MB`);
+    const { rows, bases, after, rss } = await pages(p);
+    out(`\nCoverage workbook (CLI) …`);
+    const wb = await exportWorkbook(p, dir);
+    out(`Import of ${fmt(IMPORT_ROWS)} rows (CLI) …`);
+    const imp = await importRoster(p, dir);
+
+    const rate = (rows: number, s: number) => rows / s;
+    const baseRate = rate(imp.base.rows, imp.base.seconds);
+    const emptyRate = rate(IMPORT_ROWS, imp.empty.seconds);
+    const provRate = rate(IMPORT_ROWS, imp.province.seconds);
+    const ok = (b: boolean) => (b ? "OK" : "MISSED");
+    out(`\n## bench:province — ${new Date().toISOString().slice(0, 16)}Z, scale ${SCALE}, load average ${loadavg()}\n`);
+    out(`database: ${fmt(sizeMb)} MB; server peak RSS under load ${rss} MB\n`);
+    out("| request (20 connections) | requests/s | p50 | p99 | server CPU/request |\n|---|---:|---:|---:|---:|");
+    for (const r of [...rows, ...bases]) out(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${r.cpuMs.toFixed(1)} ms |`);
+    out(`\n| after a write | view | longest /healthz |\n|---|---:|---:|\n${after.join("\n")}\n`);
+    out("| job | time | peak RSS | baseline |\n|---|---:|---:|---|");
+    out(
+      `| coverage workbook (${fmt(wb.bytes / 1024)} KB) | ${wb.run.seconds.toFixed(1)} s | ${wb.run.peakRssMb} MB | bare counting of the same rows ${wb.bare.toFixed(1)} s |`,
+    );
+    out(
+      `| import ${fmt(IMPORT_ROWS)} rows into the province | ${imp.province.seconds.toFixed(1)} s (${fmt(provRate)} rows/s) | ${imp.province.peakRssMb} MB | raw csv-parse + INSERT ${fmt(baseRate)} rows/s (${(provRate / baseRate).toFixed(2)}×) |`,
+    );
+    out(
+      `| the same into an empty installation | ${imp.empty.seconds.toFixed(1)} s (${fmt(emptyRate)} rows/s) | ${imp.empty.peakRssMb} MB | (${(emptyRate / baseRate).toFixed(2)}× raw) |`,
+    );
+    out("");
+    for (const r of rows) out(`${r.label.padEnd(40)} p99 ${r.p99} ms (goal < 100 ms) ${ok(r.p99 < 100)}`);
+    out(
+      `import into the province / into an empty installation ${(provRate / emptyRate).toFixed(2)} (goal ≥ 0.80) ${ok(provRate / emptyRate >= 0.8)}`,
+    );
+    out(`every answer 2xx ${[...rows, ...bases].every((r) => r.non2xx === 0 && r.errors === 0) ? "yes" : "NO"}`);
+  } finally {
+    if (values.keep) out(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
