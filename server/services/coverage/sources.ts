@@ -19,9 +19,9 @@ export type SourceCtx = {
   /** The city's worker groups at asOf (JSON of [org_id, enterprise_id, n], stats-cache.ts), when kept. */
   workerGroupsJson?: string | null;
   /**
-   * One committee's part of the sums (partitions.ts): only the rows attributed to `committeeId`, the
-   * organizations attributed to it being `orgIds`. Sums only; the attribution filters of `rs` are
-   * applied by the caller over the groups.
+   * One part of the sums (partitions.ts): only the rows held by the organizations `orgIds` (an
+   * enterprise's holder is its committee_id, `committeeId`). Sums only; the attribution filters of
+   * `rs` are applied by the caller over the groups.
    */
   part?: { committeeId: number | null; orgIds: readonly number[] };
 };
@@ -311,5 +311,10 @@ function withAttribution(ctx: SourceCtx, source: SQL, select: SQL, where: SQL | 
       );
   if (where) attribution.push(where);
   const cond = attribution.length ? sql`WHERE ${sql.join(attribution, sql` AND `)}` : sql``;
-  return sql`WITH ${ORG_COMMITTEE_CTE} SELECT ${select} FROM (${source}) s ${cond} ${rest}`;
+  // A part reads the committees of its own organizations only (a row of a part joins oc on them).
+  const oc = ctx.part
+    ? sql`oc AS MATERIALIZED (SELECT o.id AS org_id, o.region_code AS org_region, ${committeeOfSql("o", "id")} AS committee_id
+        FROM organizations o WHERE 1 ${inPart(ctx, "o.id")})`
+    : ORG_COMMITTEE_CTE;
+  return sql`WITH ${oc} SELECT ${select} FROM (${source}) s ${cond} ${rest}`;
 }
