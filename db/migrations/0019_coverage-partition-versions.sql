@@ -1,10 +1,10 @@
--- The statistics keep their sums per committee (server/services/coverage/partitions.ts) and count
--- again only the committees a write touched. Each trigger below bumps, in the writing transaction,
--- a counter per organization whose committee's sums the row feeds ('org:<id>' in data_versions):
--- the row's own organization, the committee of the enterprise it counts towards (an enterprise's
--- members decide its coverage class), and the organization of the same person's lead or member (a
--- lead is "managed" by its member; a member with a lead is not a find of its own). Writes that can
--- move every committee's sums (the organization tree, an enterprise's region) bump 'coverage'.
+-- The statistics keep their sums per holding organization (server/services/coverage/partitions.ts)
+-- and count again only the parts a write touched. Each trigger below bumps, in the writing
+-- transaction, the counter of every organization whose part the row feeds ('org:<id>' in
+-- data_versions): the row's own organization, the committee of the enterprise it counts towards (an
+-- enterprise's members decide its coverage class), and the holder of the same person's lead or
+-- member (a lead is "managed" by its member; a member with a lead is not a find of its own). Writes
+-- that can move every part (the organization tree, an enterprise's region) bump 'coverage'.
 INSERT INTO `data_versions` (`name`, `version`) VALUES ('coverage', 0);--> statement-breakpoint
 CREATE TRIGGER `coverage_members_insert` AFTER INSERT ON `members`
 BEGIN INSERT INTO `data_versions` (`name`, `version`)

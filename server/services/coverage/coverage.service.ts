@@ -103,7 +103,7 @@ function sourceSums(db: Db, ctx: SourceCtx, source: SourceName, groupBy: GroupBy
 
 /**
  * Every source's sums per group. Grouped by both, with a cache, the sources that ordinary writes
- * touch come from the parts kept per committee (partitions.ts), counted again only where a write
+ * touch come from the parts kept per organization (partitions.ts), counted again only where a write
  * touched them: the same groups and numbers as counting them here.
  */
 function sumsBySource(db: Db, ctx: SourceCtx, groupBy: GroupBy, cache?: StatsCache | null): Map<string, Figures> {

@@ -1,5 +1,5 @@
 // The sums of the sources that grow with the data and that ordinary writes touch (enterprises,
-// members, the four finds), kept per committee: after a clerk verifies a lead, only the committees
+// members, the four finds), kept in parts: after a clerk verifies a lead, only the parts
 // whose rows the write could change are counted again, and the sums fold over the kept parts.
 //
 // A part is the rows one organization holds (an enterprise: its committee_id; a member: its org_id; a
@@ -17,7 +17,7 @@ import { FIGURE_KEYS, type Figures, type SourceName } from "./figures.js";
 import type { SourceCtx } from "./sources.js";
 import type { StatsCache } from "./stats-cache.js";
 
-/** The sources kept per committee; the others are cheap (organizations, transfers) or kept whole (workers). */
+/** The sources kept in parts; the others are cheap (organizations, transfers) or kept whole (workers). */
 export const PARTITIONED_SOURCES: readonly SourceName[] = ["enterprise", "member", "found"];
 
 /** Sums grouped by "committee\0county" (SEP-joined, "" for null), as coverage.service's sumsBySource keys them. */

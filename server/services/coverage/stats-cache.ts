@@ -8,9 +8,9 @@
 // same as counting everything anew.
 //
 // The sums of the other sources that grow with the data (enterprises, members, the four finds) are
-// kept per committee (partitions.ts) under that committee's organizations' counters ('org:<id>',
+// kept per holding organization (partitions.ts) under that organization's counter ('org:<id>',
 // bumped by migration 0019's triggers) and 'coverage' (bumped by writes that move every committee):
-// a clerk's write counts again only the committees it touched.
+// a clerk's write counts again only the parts it touched.
 //
 // Kept outside transactions only: inside one, the version read may belong to writes that are then
 // rolled back, and its number reused by a later commit with other data.

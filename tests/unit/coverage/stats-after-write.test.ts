@@ -1,4 +1,4 @@
-// The statistics are kept per committee (coverage/partitions.ts) and counted again only where a
+// The statistics are kept per holding organization (coverage/partitions.ts) and counted again only where a
 // write touched them (migration 0019's triggers). For every kind of write the figures read — the
 // columns of figures.ts's sources — the figures through the cache after the write must equal a
 // fresh count, for every scope kept before the write. Each write changes what a fresh count gives
@@ -227,7 +227,7 @@ describe("statistics after a write equal a fresh count", () => {
     expect(count(cache)).toEqual(fresh);
   });
 
-  it("a write in one committee counts again only that committee's part of each kept scope", () => {
+  it("a member added to one organization counts again only that organization's part", () => {
     const cache = new StatsCache(h.sqlite);
     const whole = () => computeFiguresAndBreakdowns(h.db, supervisor, {}, { asOf: AS_OF, cache });
     whole();
@@ -235,7 +235,7 @@ describe("statistics after a write equal a fresh count", () => {
     expect(parts).toBeGreaterThan(2);
     whole();
     expect(cache.partCounts).toBe(parts);
-    // Committee 8 (曹县) sits under committee 3: a member there is attributed to 8 alone.
+    // A member held by committee 8 (曹县), with no enterprise and no lead: its holder's part alone.
     const id = fakeId();
     h.sqlite
       .prepare(
