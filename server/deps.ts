@@ -7,6 +7,7 @@ import type { BackupStatus } from "./services/backup/schedule.js";
 import type { Actor } from "./policy/actor.js";
 import type { Dashboard } from "./services/coverage/dashboard.js";
 import type { RiskCounts } from "./services/risk/risk.service.js";
+import type { MeetingFigures } from "./services/meetings/meetings.service.js";
 import { StatsCache } from "./services/coverage/stats-cache.js";
 import type { loadOrgs, memberFilterOptions } from "./services/members/list.js";
 import type { NavCounts } from "./services/nav.service.js";
@@ -48,6 +49,10 @@ export function createCaches(sqlite: Database.Database) {
     stats: new StatsCache(sqlite),
     // The drift-risk counts by signal (dashboard card, inbox), per scope, likewise.
     risk: new ReadCache<RiskCounts>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
+    // The dashboard's organizational-life card and the funnel's took-part counts, per scope, likewise:
+    // each counts participation over every member in scope (seconds at 100,000 members).
+    meetingFigures: new ReadCache<MeetingFigures>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
+    tookPart: new ReadCache<Record<string, number>>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
     // The total under the member list (a count over up to 100,000 members: most of a page's cost);
     // paging and re-sorting reuse it.
     memberCounts: new ReadCache<number>(sqlite, { max: 500, othersMaxAgeMs: 30_000 }),

@@ -23,7 +23,9 @@ export const coverageSnapshots = sqliteTable(
  * connection or process writes it: a cached result keyed on the counter is exactly as fresh as the
  * data it counted. 'workers' moves when a worker is inserted or deleted, or its organization,
  * enterprise, first-seen or left date changes (what the statistics count), not on the member link
- * or last-seen date (migration 0008 holds the triggers).
+ * or last-seen date (migration 0008 holds the triggers). 'org:<id>' moves when a row that organization
+ * holds changes in a way the statistics read, and 'coverage' when a write can change every
+ * organization's part (migration 0019; coverage/partitions.ts).
  */
 
 export const dataVersions = sqliteTable("data_versions", {

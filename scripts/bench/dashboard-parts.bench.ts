@@ -1,8 +1,9 @@
 // Each part of the city's dashboard counted cold, on a copy of a kept bench:http database: the sums
 // of each row source (grouped by committee and county, as the dashboard counts them), the figures
 // and breakdowns, funnel, trend, the whole dashboard; then with the worker counts kept
-// (stats-cache.ts), and after verifying one lead (THE DATABASE IS CHANGED: use a copy), checking the
-// kept result against counting anew. Not a test.
+// (stats-cache.ts, partitions.ts), and after each kind of write a clerk makes (THE DATABASE IS
+// CHANGED: use a copy): the view with the kept parts beside the same view counted anew in the same
+// run, checked equal. Not a test.
 //
 //   cp /tmp/party-http-bench-XXXX/bench.db /tmp/copy.db && npm run bench:dashboard-parts -- /tmp/copy.db
 import fs from "node:fs";
@@ -16,7 +17,8 @@ import { computeFiguresAndBreakdowns, funnel, resolveScope, statsDates } from ".
 import { FIGURE_KEYS, FIGURES } from "../../server/services/coverage/figures.js";
 import { groupedCount, isGroupedSource, sumSource } from "../../server/services/coverage/sources.js";
 import { StatsCache } from "../../server/services/coverage/stats-cache.js";
-import { verifyLead } from "../../server/services/finds/leads.js";
+import { rejectLead, verifyLead } from "../../server/services/finds/leads.js";
+import { markLostContact } from "../../server/services/members/contact.js";
 import { trend } from "../../server/services/coverage/snapshots.js";
 import { todayIso } from "../../server/domain/dates.js";
 
@@ -62,11 +64,41 @@ for (let round = 0; round < 2; round++) {
 const cache = new StatsCache(h.sqlite);
 t("buildDashboard (cache, first)", () => buildDashboard(h.db, actor, {}, { cache }));
 t("buildDashboard (cache, workers unchanged)", () => buildDashboard(h.db, actor, {}, { cache }));
-const lead = h.sqlite.prepare("SELECT id FROM leads WHERE status = 'open' ORDER BY id LIMIT 1").pluck().get() as number;
-t("verifyLead", () => verifyLead(h.db, actor, lead, {}, todayIso()));
-const after = t("buildDashboard (cache) after verifying a lead", () => buildDashboard(h.db, actor, {}, { cache }));
-const fresh = t("buildDashboard (no cache) after verifying", () => buildDashboard(h.db, actor, {}));
-const same =
-  JSON.stringify([after.figures, after.byCommittee, after.byCounty]) === JSON.stringify([fresh.figures, fresh.byCommittee, fresh.byCounty]);
-process.stdout.write(`worker scans ${cache.workerScans}; cached = fresh: ${same}\n`);
+const same = (a: ReturnType<typeof buildDashboard>, b: ReturnType<typeof buildDashboard>) =>
+  JSON.stringify([a.figures, a.byCommittee, a.byCounty, a.funnel, a.charts]) ===
+  JSON.stringify([b.figures, b.byCommittee, b.byCounty, b.funnel, b.charts]);
+const openLeads = h.sqlite.prepare("SELECT id FROM leads WHERE status = 'open' ORDER BY id").pluck().all() as number[];
+const member = h.sqlite
+  .prepare("SELECT id FROM members WHERE left_on IS NULL AND lost_contact_on IS NULL AND relation_status = 'local' ORDER BY id LIMIT 1")
+  .pluck()
+  .get() as number;
+const writes: [string, () => void][] = [
+  ["verifying a lead", () => verifyLead(h.db, actor, openLeads[0]!, {}, todayIso())],
+  ["verifying another lead", () => verifyLead(h.db, actor, openLeads[1]!, {}, todayIso())],
+  ["rejecting a lead", () => rejectLead(h.db, actor, openLeads.at(-1)!, "压测", todayIso())],
+  [
+    "marking a member out of contact",
+    () => markLostContact(h.db, actor, member, { lostContactOn: todayIso(), lostContactReason: "migrant_work" }),
+  ],
+];
+// The baseline of each row: the same dashboard counted anew (no kept parts), in the same run.
+process.stdout.write(
+  `\n${"after".padEnd(36)} ${"write".padStart(8)} ${"kept".padStart(8)} ${"parts".padStart(6)} ${"anew".padStart(8)}  same\n`,
+);
+for (const [label, write] of writes) {
+  const t0 = performance.now();
+  write();
+  const w = performance.now() - t0;
+  const parts = cache.partCounts;
+  const t1 = performance.now();
+  const after = buildDashboard(h.db, actor, {}, { cache });
+  const kept = performance.now() - t1;
+  const t2 = performance.now();
+  const fresh = buildDashboard(h.db, actor, {});
+  const anew = performance.now() - t2;
+  process.stdout.write(
+    `${label.padEnd(36)} ${`${w.toFixed(0)} ms`.padStart(8)} ${`${kept.toFixed(0)} ms`.padStart(8)} ${String(cache.partCounts - parts).padStart(6)} ${`${anew.toFixed(0)} ms`.padStart(8)}  ${same(after, fresh)}\n`,
+  );
+}
+process.stdout.write(`worker scans ${cache.workerScans}\n`);
 h.close();

@@ -34,7 +34,8 @@ function dashboardHandlers({ db, caches }: Deps) {
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
       const d = caches.dashboard.get(key, () => buildDashboard(db, actor, scope, { cache: caches.stats }));
       // Organizational life over the user's own scope; beside the funnel only when the dashboard is not narrowed.
-      const tookPart = d.scopeParam ? null : tookPartByChannel(db, actor);
+      const scopeKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), todayIso()]);
+      const tookPart = d.scopeParam ? null : caches.tookPart.get(scopeKey, () => tookPartByChannel(db, actor));
       // The risk counts are of the user's whole scope (the list they open is), keyed as the inbox keys them.
       const riskKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, todayIso()]);
       const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso()));
@@ -44,7 +45,7 @@ function dashboardHandlers({ db, caches }: Deps) {
         risk,
         ...RISK_CARD,
         duesCards: duesCards(db, actor),
-        meetingFigures: meetingFigures(db, actor),
+        meetingFigures: caches.meetingFigures.get(scopeKey, () => meetingFigures(db, actor)),
         tookPart,
       });
     },

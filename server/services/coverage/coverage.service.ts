@@ -25,6 +25,7 @@ import { type RegionNode, readJurisdiction, regionAtLevel, regionMap } from "../
 import { committeeNameable, type RegionPart, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./scope.js";
 import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./sources.js";
 import type { StatsCache, WorkerGroupRow } from "./stats-cache.js";
+import { partitionedSums } from "./partitions.js";
 
 export { FIGURES, FIGURE_KEYS, RATE_DEFS, isFigureKey } from "./figures.js";
 export type { FigureKey, Figures, RateKey } from "./figures.js";
@@ -77,27 +78,46 @@ const countExpr = (k: FigureKey) => {
 /** Separates committee and county in the keys of sums grouped by both. */
 const SEP = "\u0000";
 
-function sumsBySource(db: Db, ctx: SourceCtx, groupBy: "committee_id" | "county" | "both" | null): Map<string, Figures> {
+type GroupBy = "committee_id" | "county" | "both" | null;
+
+/** One source's sums per group (only its own figures are set). */
+function sourceSums(db: Db, ctx: SourceCtx, source: SourceName, groupBy: GroupBy): Map<string, Figures> {
   const out = new Map<string, Figures>();
+  const keys = keysOf(source);
+  const cols = sql.join(keys.map(countExpr), sql`, `);
+  const select =
+    groupBy === "both"
+      ? sql`s.committee_id AS grp, s.county AS grp2, ${cols}`
+      : groupBy
+        ? sql`${sql.raw(`s.${groupBy}`)} AS grp, ${cols}`
+        : sql`'' AS grp, ${cols}`;
+  const rest = groupBy === "both" ? sql.raw("GROUP BY s.committee_id, s.county") : groupBy ? sql.raw(`GROUP BY s.${groupBy}`) : sql``;
+  for (const row of db.all<Record<string, number | string | null>>(sumSource(ctx, source, select, rest))) {
+    const part = (v: unknown) => (v == null ? "" : String(v));
+    const f = emptyFigures();
+    for (const k of keys) f[k] = Number(row[k] ?? 0);
+    out.set(groupBy === "both" ? `${part(row.grp)}${SEP}${part(row.grp2)}` : part(row.grp), f);
+  }
+  return out;
+}
+
+/**
+ * Every source's sums per group. Grouped by both, with a cache, the sources that ordinary writes
+ * touch come from the parts kept per organization (partitions.ts), counted again only where a write
+ * touched them: the same groups and numbers as counting them here.
+ */
+function sumsBySource(db: Db, ctx: SourceCtx, groupBy: GroupBy, cache?: StatsCache | null): Map<string, Figures> {
+  const out = new Map<string, Figures>();
+  const kept = groupBy === "both" && cache ? partitionedSums(db, ctx, cache, SEP, (c, source) => sourceSums(db, c, source, "both")) : null;
   for (const source of SOURCE_NAMES) {
     const keys = keysOf(source);
-    const cols = sql.join(keys.map(countExpr), sql`, `);
-    const select =
-      groupBy === "both"
-        ? sql`s.committee_id AS grp, s.county AS grp2, ${cols}`
-        : groupBy
-          ? sql`${sql.raw(`s.${groupBy}`)} AS grp, ${cols}`
-          : sql`'' AS grp, ${cols}`;
-    const rest = groupBy === "both" ? sql.raw("GROUP BY s.committee_id, s.county") : groupBy ? sql.raw(`GROUP BY s.${groupBy}`) : sql``;
-    for (const row of db.all<Record<string, number | string | null>>(sumSource(ctx, source, select, rest))) {
-      const part = (v: unknown) => (v == null ? "" : String(v));
-      const grp = groupBy === "both" ? `${part(row.grp)}${SEP}${part(row.grp2)}` : part(row.grp);
+    for (const [grp, sums] of kept?.get(source) ?? sourceSums(db, ctx, source, groupBy)) {
       let f = out.get(grp);
       if (!f) {
         f = emptyFigures();
         out.set(grp, f);
       }
-      for (const k of keys) f[k] = Number(row[k] ?? 0);
+      for (const k of keys) f[k] = sums[k];
     }
   }
   return out;
@@ -181,7 +201,7 @@ export function computeFiguresAndBreakdowns(
   breakdowns: readonly RegionPart[];
 } {
   const ctx = ctxFor(db, actor, scope, opts);
-  const both = sumsBySource(db, ctx, "both");
+  const both = sumsBySource(db, ctx, "both", opts.cache);
   const byRegion = fold(both, "county");
   // Which region breakdowns the jurisdiction shows (domain/jurisdiction.ts); by county is always
   // computed (snapshots keep it for the trend of a county's scope).

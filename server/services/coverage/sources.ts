@@ -18,7 +18,23 @@ export type SourceCtx = {
   periodFrom: string;
   /** The city's worker groups at asOf (JSON of [org_id, enterprise_id, n], stats-cache.ts), when kept. */
   workerGroupsJson?: string | null;
+  /**
+   * One part of the sums (partitions.ts): only the rows held by the organizations `orgIds` (an
+   * enterprise's holder is its committee_id, `committeeId`). Sums only; the attribution filters of
+   * `rs` are applied by the caller over the groups.
+   */
+  part?: { committeeId: number | null; orgIds: readonly number[] };
 };
+
+/** The rows of an organization column in the part's organizations (nothing when there is no part). */
+function inPart({ part }: SourceCtx, col: string): SQL {
+  if (!part) return sql``;
+  if (!part.orgIds.length) return sql`AND 0`;
+  return sql`AND ${sql.raw(col)} IN (${sql.join(
+    part.orgIds.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+}
 
 const MANAGING_KINDS_SQL = kindListSql(MANAGING_KINDS);
 
@@ -38,11 +54,14 @@ function memberManaged(a: string, o: string, asOf: string): SQL {
 // The OFFSET keeps SQLite from flattening the source into the sums, where each flag reading a member
 // count (full_m, all_m: six of them) would count the enterprise's members again: two member scans an
 // enterprise instead of six (0.44 → 0.22 s for the city at 100,000 members).
-function enterpriseSource({ rs, asOf }: SourceCtx): SQL {
+function enterpriseSource(ctx: SourceCtx): SQL {
+  const { rs, asOf, part } = ctx;
+  // An enterprise is attributed to its committee_id itself (not to that organization's committee).
+  const inPartSql = !part ? sql`` : part.committeeId == null ? sql`AND 0` : sql`AND e.committee_id = ${part.committeeId}`;
   return sql`SELECT id, committee_id, county, own_level, in_joint, has_instr, full_m, all_m FROM (
     SELECT e.id AS id, e.committee_id AS committee_id, e.region_code AS county, ${enterpriseFactColumnsSql(asOf)}
     FROM enterprises e
-    WHERE e.status = 'active'
+    WHERE e.status = 'active' ${inPartSql}
       AND (${orgInScope(rs, "e.committee_id")}
         OR EXISTS (SELECT 1 FROM organization_enterprises x WHERE x.enterprise_id = e.id AND ${orgInScope(rs, "x.organization_id")}))
     LIMIT -1 OFFSET 0
@@ -87,7 +106,8 @@ function foundSource(ctx: SourceCtx): SQL {
 }
 
 /** The leads half of the four finds: one row per lead. */
-function foundLeads({ rs, asOf }: SourceCtx): SQL {
+function foundLeads(ctx: SourceCtx): SQL {
+  const { rs, asOf } = ctx;
   return sql`SELECT 'lead' AS src, l.id AS id, l.channel AS channel, oc.committee_id AS committee_id,
       coalesce(e.region_code, oc.org_region) AS county,
       (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf})) AS is_verified,
@@ -97,14 +117,15 @@ function foundLeads({ rs, asOf }: SourceCtx): SQL {
       LEFT JOIN enterprises e ON e.id = l.enterprise_id
       LEFT JOIN members m ON m.id_number = l.id_number
       LEFT JOIN organizations mo ON mo.id = m.org_id
-    WHERE l.found_on <= ${asOf} AND ${orgInScope(rs, "l.committee_id")}`;
+    WHERE l.found_on <= ${asOf} AND ${orgInScope(rs, "l.committee_id")} ${inPart(ctx, "l.committee_id")}`;
 }
 
 /** Which members (alias m) are finds of their own: recorded with a channel, found by the date, with no lead. */
-function foundMemberFilter({ rs, asOf }: SourceCtx): SQL {
+function foundMemberFilter(ctx: SourceCtx): SQL {
+  const { rs, asOf } = ctx;
   return sql`m.discovery_channel IS NOT NULL AND (m.discovered_on IS NULL OR m.discovered_on <= ${asOf})
       AND NOT EXISTS (SELECT 1 FROM leads l2 WHERE l2.id_number = m.id_number)
-      AND ${orgInScope(rs, "m.org_id")}`;
+      AND ${orgInScope(rs, "m.org_id")} ${inPart(ctx, "m.org_id")}`;
 }
 
 function workerSource({ rs, asOf }: SourceCtx): SQL {
@@ -158,7 +179,8 @@ export function workerGroupCounts(asOf: string): SQL {
  * conditions that also read the organization (managed: its kind) are completed per group, where the
  * organization is one (MEMBER_GROUP_COUNTS).
  */
-function memberGroups({ rs, asOf }: SourceCtx): SQL {
+function memberGroups(ctx: SourceCtx): SQL {
+  const { rs, asOf } = ctx;
   return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county,
       (o.kind IN ${MANAGING_KINDS_SQL}) AS managing, g.n, g.n_full, g.n_managed, g.n_not_out, g.n_in, g.n_out, g.n_lost
     FROM (SELECT m.org_id AS org_id, m.enterprise_id AS enterprise_id, COUNT(*) AS n,
@@ -168,7 +190,7 @@ function memberGroups({ rs, asOf }: SourceCtx): SQL {
         sum(m.relation_status = 'mobile_in') AS n_in,
         sum(m.relation_status = 'mobile_out') AS n_out,
         sum(${lostContactLimitSql("m", asOf)}) AS n_lost
-      FROM members m WHERE ${memberPresentSql("m", asOf)} AND ${orgInScope(rs, "m.org_id")}
+      FROM members m WHERE ${memberPresentSql("m", asOf)} AND ${orgInScope(rs, "m.org_id")} ${inPart(ctx, "m.org_id")}
       GROUP BY m.org_id, m.enterprise_id) g
     JOIN organizations o ON o.id = g.org_id JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id`;
 }
@@ -289,5 +311,10 @@ function withAttribution(ctx: SourceCtx, source: SQL, select: SQL, where: SQL | 
       );
   if (where) attribution.push(where);
   const cond = attribution.length ? sql`WHERE ${sql.join(attribution, sql` AND `)}` : sql``;
-  return sql`WITH ${ORG_COMMITTEE_CTE} SELECT ${select} FROM (${source}) s ${cond} ${rest}`;
+  // A part reads the committees of its own organizations only (a row of a part joins oc on them).
+  const oc = ctx.part
+    ? sql`oc AS MATERIALIZED (SELECT o.id AS org_id, o.region_code AS org_region, ${committeeOfSql("o", "id")} AS committee_id
+        FROM organizations o WHERE 1 ${inPart(ctx, "o.id")})`
+    : ORG_COMMITTEE_CTE;
+  return sql`WITH ${oc} SELECT ${select} FROM (${source}) s ${cond} ${rest}`;
 }

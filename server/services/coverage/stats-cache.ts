@@ -7,6 +7,11 @@
 // county, the other sources) is counted afresh on top of the kept groups, so the figures are the
 // same as counting everything anew.
 //
+// The sums of the other sources that grow with the data (enterprises, members, the four finds) are
+// kept per holding organization (partitions.ts) under that organization's counter ('org:<id>',
+// bumped by migration 0019's triggers) and 'coverage' (bumped by writes that move every committee):
+// a clerk's write counts again only the parts it touched.
+//
 // Kept outside transactions only: inside one, the version read may belong to writes that are then
 // rolled back, and its number reused by a later commit with other data.
 
@@ -15,17 +20,53 @@ import type Database from "better-sqlite3";
 /** The workers on the roll at one date, per (organization, enterprise): [org_id, enterprise_id, n]. */
 export type WorkerGroupRow = [number, number | null, number];
 
+/** The counters the kept committee sums are checked against (null inside a transaction). */
+export type CoverageVersions = { coverage: number; orgs: Map<number, number> };
+
 export class StatsCache {
   private readonly entries = new Map<string, { version: number; json: string }>();
+  private readonly parts = new Map<string, { version: string; value: unknown }>();
   private readonly versionOf: Database.Statement;
+  private readonly orgVersions: Database.Statement;
   /** How many times the worker groups were counted rather than reused (tests, benchmarks). */
   workerScans = 0;
+  /** How many committee parts were counted rather than reused (tests, benchmarks). */
+  partCounts = 0;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly max = 16,
+    private readonly maxParts = 4096,
   ) {
     this.versionOf = sqlite.prepare("SELECT version FROM data_versions WHERE name = ?").pluck();
+    // 'org:' < 'org:<digits>' < 'org;' (';' follows ':'): the primary key's range, no scan.
+    this.orgVersions = sqlite.prepare("SELECT name, version FROM data_versions WHERE name > 'org:' AND name < 'org;'").raw();
+  }
+
+  /** The counters of migration 0019, read before counting; null inside a transaction (count live). */
+  coverageVersions(): CoverageVersions | null {
+    if (this.sqlite.inTransaction) return null;
+    const coverage = this.versionOf.get("coverage");
+    if (typeof coverage !== "number" && typeof coverage !== "bigint") return null;
+    const orgs = new Map<number, number>();
+    for (const [name, v] of this.orgVersions.all() as [string, number][]) orgs.set(Number(name.slice(4)), Number(v));
+    return { coverage: Number(coverage), orgs };
+  }
+
+  /** A kept part under `key`, counted by `count` unless kept under the same `version`. */
+  part<T>(key: string, version: string, count: () => T): T {
+    const hit = this.parts.get(key);
+    if (hit && hit.version === version) {
+      this.parts.delete(key);
+      this.parts.set(key, hit);
+      return hit.value as T;
+    }
+    this.partCounts++;
+    const value = count();
+    this.parts.delete(key);
+    this.parts.set(key, { version, value });
+    while (this.parts.size > this.maxParts) this.parts.delete(this.parts.keys().next().value as string);
+    return value;
   }
 
   /**

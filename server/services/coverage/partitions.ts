@@ -1,0 +1,82 @@
+// The sums of the sources that grow with the data and that ordinary writes touch (enterprises,
+// members, the four finds), kept in parts: after a clerk verifies a lead, only the parts
+// whose rows the write could change are counted again, and the sums fold over the kept parts.
+//
+// A part is the rows one organization holds (an enterprise: its committee_id; a member: its org_id; a
+// lead: its committee_id), inside the actor's scope, grouped by committee and region as the
+// dashboard groups them, so the parts add up to the sums. It is kept under 'coverage' and that
+// organization's counter: migration 0019's triggers bump, in the writing transaction, every
+// organization whose rows a write can change (a verification: the lead's committee, the new
+// member's branch, the committee of the member's enterprise). The attribution filters of a scope
+// (committee:, city:, county:, town:) select whole groups, so they apply over the kept groups.
+
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.js";
+import { scopePath } from "../../policy/actor.js";
+import { FIGURE_KEYS, type Figures, type SourceName } from "./figures.js";
+import type { SourceCtx } from "./sources.js";
+import type { StatsCache } from "./stats-cache.js";
+
+/** The sources kept in parts; the others are cheap (organizations, transfers) or kept whole (workers). */
+export const PARTITIONED_SOURCES: readonly SourceName[] = ["enterprise", "member", "found"];
+
+/** Sums grouped by "committee\0county" (SEP-joined, "" for null), as coverage.service's sumsBySource keys them. */
+export type GroupedSums = Map<string, Figures>;
+
+type Part = { committeeId: number; orgIds: number[] };
+
+/**
+ * The sums of PARTITIONED_SOURCES for the scope of `ctx`, from kept parts where their counters are
+ * unchanged; `count` counts one source for one part. Null inside a transaction (the caller counts
+ * everything live).
+ */
+export function partitionedSums(
+  db: Db,
+  ctx: SourceCtx,
+  cache: StatsCache,
+  sep: string,
+  count: (ctx: SourceCtx, source: SourceName) => GroupedSums,
+): Map<SourceName, GroupedSums> | null {
+  // Read before counting: each part is at least as new as the counters it is kept under.
+  const versions = cache.coverageVersions();
+  if (!versions) return null;
+  const parts = db
+    .all<{ id: number }>(sql`SELECT id FROM organizations ORDER BY id`)
+    .map((r): Part => ({ committeeId: r.id, orgIds: [r.id] }));
+  const { rs } = ctx;
+  const whole = { ...rs, committee: null, city: null, county: null, town: null };
+  const scopeKey = `${scopePath(rs.actor)}${sep}${rs.orgPrefix}${sep}${ctx.asOf}${sep}${ctx.periodFrom}`;
+  const out = new Map<SourceName, GroupedSums>(PARTITIONED_SOURCES.map((s) => [s, new Map()]));
+  for (const part of parts) {
+    const partCtx: SourceCtx = { ...ctx, rs: whole, part };
+    const version = `${versions.coverage}:${versions.orgs.get(part.committeeId) ?? 0}`;
+    const kept = cache.part(`${scopeKey}${sep}${part.committeeId}`, version, () =>
+      PARTITIONED_SOURCES.map((source) => count(partCtx, source)),
+    );
+    PARTITIONED_SOURCES.forEach((source, i) => {
+      const into = out.get(source)!;
+      for (const [key, f] of kept[i]!) {
+        if (!attributed(ctx, key, sep)) continue;
+        const acc = into.get(key);
+        if (!acc) into.set(key, f);
+        else into.set(key, addFigures(acc, f));
+      }
+    });
+  }
+  return out;
+}
+
+/** The scope's attribution filters (sources.ts, withAttribution) over a group's key. */
+function attributed({ rs }: SourceCtx, key: string, sep: string): boolean {
+  const [committee, county] = key.split(sep) as [string, string];
+  if (rs.committee && committee !== String(rs.committee.id)) return false;
+  for (const region of [rs.city, rs.county, rs.town]) if (region && !region.codes.includes(county)) return false;
+  return true;
+}
+
+/** The sum of two groups' figures, as a new object (kept parts are shared). */
+function addFigures(a: Figures, b: Figures): Figures {
+  const out = { ...a };
+  for (const k of FIGURE_KEYS) out[k] += b[k];
+  return out;
+}
