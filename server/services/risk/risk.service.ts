@@ -70,8 +70,8 @@ function loadSubjects(db: Db, subject: RiskSubject, ids: number[]): Map<number, 
   return out;
 }
 
-/** Every signal's hits in the actor's scope, gathered into rows (unfiltered, unsorted). */
-function allRows(db: Db, actor: Actor, today: string): RiskRow[] {
+/** Every signal's hits in the actor's scope, by person (`member:12`, `lead:7`). */
+function hitsByPerson(db: Db, actor: Actor, today: string): Map<string, RiskHit[]> {
   const byKey = new Map<string, RiskHit[]>();
   for (const s of RISK_SIGNALS) {
     for (const hit of s.hits(db, actor, today)) {
@@ -81,6 +81,12 @@ function allRows(db: Db, actor: Actor, today: string): RiskRow[] {
       else byKey.set(key, [hit]);
     }
   }
+  return byKey;
+}
+
+/** Every signal's hits in the actor's scope, gathered into rows (unfiltered, unsorted). */
+function allRows(db: Db, actor: Actor, today: string): RiskRow[] {
+  const byKey = hitsByPerson(db, actor, today);
   const ids = (subject: RiskSubject) => [...byKey.keys()].filter((k) => k.startsWith(`${subject}:`)).map((k) => Number(k.split(":")[1]));
   const info = { member: loadSubjects(db, "member", ids("member")), lead: loadSubjects(db, "lead", ids("lead")) };
   const rows: RiskRow[] = [];
@@ -126,10 +132,14 @@ function compareRows(a: RiskRow, b: RiskRow): number {
   );
 }
 
-function countsOf(rows: RiskRow[]): RiskCounts {
+function countsOf(people: Iterable<readonly { signal: RiskSignalCode }[]>): RiskCounts {
   const counts = Object.fromEntries(RISK_SIGNAL_CODES.map((c) => [c, 0])) as RiskCounts;
-  for (const r of rows) for (const code of new Set(r.signals.map((s) => s.signal))) counts[code]++;
-  counts.total = rows.length;
+  let total = 0;
+  for (const signals of people) {
+    total++;
+    for (const code of new Set(signals.map((s) => s.signal))) counts[code]++;
+  }
+  counts.total = total;
   return counts;
 }
 
@@ -141,12 +151,14 @@ export function riskList(db: Db, actor: Actor, filters: RiskFilters, today: stri
   const all = allRows(db, actor, today);
   const unsignalled = all.filter((r) => matches(r, filters, false));
   const rows = unsignalled.filter((r) => matches(r, filters, true)).sort(compareRows);
-  return { rows, counts: countsOf(unsignalled), options: riskFilterOptions(all) };
+  return { rows, counts: countsOf(unsignalled.map((r) => r.signals)), options: riskFilterOptions(all) };
 }
 
 /** The counts by signal in the actor's scope (dashboard card, inbox, navigation badge). */
 export function riskCounts(db: Db, actor: Actor, today: string): RiskCounts {
-  return countsOf(allRows(db, actor, today));
+  // Counted from the hits alone: the same people as the list (every hit's member or lead exists),
+  // without loading each one's name and organizations (80,000 rows at a city's size).
+  return countsOf(hitsByPerson(db, actor, today).values());
 }
 
 /** The organizations the filters offer: committees and branches holding a row of the actor's list. */
