@@ -89,6 +89,25 @@ export function figureHref(key: FigureKey, scope: StatsScope, asOf?: string): st
   return `/reports/figures/${encodeURIComponent(key)}${q ? `?${q}` : ""}`;
 }
 
+/**
+ * A chart shows at most this many bars: a province breaks down into 150 counties and 200 committees,
+ * a picture of them all is unreadable and took seconds to draw. The table below it lists them all.
+ */
+export const CHART_MAX_BARS = 20;
+
+/** The rows a bar chart draws: all of them, or the CHART_MAX_BARS with the most enterprises, in the table's order. */
+export function barsShown<T extends { figures: { enterprises: number } }>(rows: T[]): T[] {
+  if (rows.length <= CHART_MAX_BARS) return rows;
+  const kept = new Set(
+    rows
+      .map((r, i) => ({ i, n: r.figures.enterprises }))
+      .sort((a, b) => b.n - a.n || a.i - b.i)
+      .slice(0, CHART_MAX_BARS)
+      .map((x) => x.i),
+  );
+  return rows.filter((_, i) => kept.has(i));
+}
+
 export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opts: { now?: Date; cache?: StatsCache } = {}): Dashboard {
   const asOf = todayIso(opts.now);
   // One pass over the row sources for the figures and both breakdowns; the worker counts kept by
@@ -152,8 +171,10 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
     orgRate: formatRate(p.orgCoverageRate),
     workRate: formatRate(p.workCoverageRate),
   }));
-  const bars = (rows: typeof byCommittee, title: string) =>
-    rows.length
+  const bars = (all: typeof byCommittee, heading: string) => {
+    const rows = barsShown(all);
+    const title = rows.length < all.length ? `${heading}（企业最多的 ${rows.length} 个，全部见下表）` : heading;
+    return rows.length
       ? image(
           coverageRateBars(
             rows.map((r) => ({
@@ -165,6 +186,7 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
           ),
         )
       : null;
+  };
   return {
     asOf,
     scope: rs,
