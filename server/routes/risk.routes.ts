@@ -6,7 +6,7 @@ import { actorOf } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
 import { canUnmask } from "../policy/actor.js";
 import { signedIn } from "../policy/roles.js";
-import { type RiskQuery, personParams, riskDownloadSchema, riskQuerySchema } from "../schemas/risk.schema.js";
+import { type RiskListQuery, type RiskQuery, personParams, riskDownloadSchema, riskListQuerySchema } from "../schemas/risk.schema.js";
 import { prepareExport } from "../services/export/export.service.js";
 import { type PersonSource, personPage } from "../services/identity/person.js";
 import { type RiskFilters, riskList } from "../services/risk/risk.service.js";
@@ -16,7 +16,7 @@ export function riskRouter(deps: Deps) {
   const r = Router();
 
   // -- The drift-risk list (流失风险) and its workbook ---------------------------------------------
-  r.get("/risk", signedIn, validate({ query: riskQuerySchema }), h.list);
+  r.get("/risk", signedIn, validate({ query: riskListQuerySchema }), h.list);
   r.get("/risk/download", signedIn, validate({ query: riskDownloadSchema }), h.download);
 
   // -- One person across platforms, reached from a worker, lead or member -----------------------
@@ -44,10 +44,27 @@ function attachment(filename: string, fallback: string): string {
 function riskHandlers({ db, logger }: Deps) {
   return {
     list(req: Request, res: Response) {
-      const q = req.valid.query as RiskQuery;
+      const q = req.valid.query as RiskListQuery;
       const actor = actorOf(req);
       const list = riskList(db, actor, filtersOf(q), todayIso());
-      res.render("risk/index", { title: "流失风险", ...list, query: q, unmasked: canUnmask(actor), ...RISK_VIEW });
+      // Paged in memory: the list is built whole to sort by gravity across signals (its counts need it too).
+      const total = list.rows.length;
+      const page = Math.min(q.page, Math.max(1, Math.ceil(total / q.size)));
+      const rows = list.rows.slice((page - 1) * q.size, page * q.size);
+      const { page: _page, ...filters } = q;
+      res.render("risk/index", {
+        title: "流失风险",
+        ...list,
+        rows,
+        total,
+        page,
+        pageSize: q.size,
+        hasMore: page * q.size < total,
+        filters,
+        query: q,
+        unmasked: canUnmask(actor),
+        ...RISK_VIEW,
+      });
     },
     async download(req: Request, res: Response) {
       const q = req.valid.query as RiskQuery & { org: number | null };

@@ -289,6 +289,30 @@ describe("a list with several signals, its figures and its filters", () => {
     expect((await w.clerkDl.get("/risk?signal=nonsense")).status).toBe(400);
   });
 
+  it("pages: 20 a page when asked, the pages together are the list in its order, the pager tells the total", async () => {
+    for (let i = 0; i < 21; i++)
+      w.addMember(w.city.dlBranch.id, { lostContactOn: addMonths(today, -2), lostContactReason: reason as never });
+    const whole = await riskRows(w.clerkDl, "?size=100");
+    expect(whole.rows.size).toBeGreaterThan(20);
+    const pages: string[] = [];
+    const count = Math.ceil(whole.rows.size / 20);
+    for (let p = 1; p <= count; p++) {
+      const page = await riskRows(w.clerkDl, `?size=20&page=${p}`);
+      expect(page.rows.size).toBe(p < count ? 20 : whole.rows.size - 20 * (count - 1));
+      // The cards still count the whole list, not the page.
+      expect(page.counts.total).toBe(whole.rows.size);
+      expect(page.text).toContain(`共 ${count} 页`);
+      pages.push(...page.rows.keys());
+    }
+    expect(pages).toEqual([...whole.rows.keys()]);
+    // Past the last page: the last page. A page size not offered: refused, named.
+    const past = await riskRows(w.clerkDl, `?size=20&page=${count + 5}`);
+    expect([...past.rows.keys()]).toEqual(pages.slice(20 * (count - 1)));
+    const bad = await w.clerkDl.get("/risk?size=7");
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("每页条数只能是");
+  });
+
   it("the workbook: the list's rows, whole numbers for a clerk, masked for a secretary, each export audited", async () => {
     const before = w.audit("export").length;
     const full = await download(w.clerkDl, "/risk/download?occupation=truck_driver");
