@@ -8,7 +8,7 @@ import type { Role } from "../../server/domain/codes.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
 import { createUser } from "../../server/services/admin/users.js";
-import { memoryDb } from "./db.js";
+import { memoryDb, migratedImage } from "./db.js";
 import { readOrBuildAsync } from "./run-cache.js";
 import { restoreMemoryDb } from "./snapshot.js";
 
@@ -144,13 +144,27 @@ function smallCityImage(): Promise<CityImage> {
   return cityImage;
 }
 
-/** Whether the database holds nothing but its migrations (every table of the app empty). */
+let migratedCounts: string | undefined;
+
+/** Whether the database holds nothing but what its migrations wrote (the rows of a migrated image). */
 function holdsNothing(h: DbHandle): boolean {
+  if (migratedCounts === undefined) {
+    const m = restoreMemoryDb(migratedImage());
+    try {
+      migratedCounts = rowCounts(m);
+    } finally {
+      m.close();
+    }
+  }
+  return rowCounts(h) === migratedCounts;
+}
+
+function rowCounts(h: DbHandle): string {
   const tables = h.sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'")
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .pluck()
     .all() as string[];
-  return tables.every((t) => h.sqlite.prepare(`SELECT 1 FROM "${t}" LIMIT 1`).get() === undefined);
+  return tables.map((t) => `${t}:${h.sqlite.prepare(`SELECT count(*) FROM "${t}"`).pluck().get()}`).join(",");
 }
 
 async function buildSmallCityAfresh(h: DbHandle) {

@@ -14,7 +14,11 @@ declare module "vitest" {
 }
 
 function runDir(): string | undefined {
-  return inject("testImagesDir") || undefined;
+  try {
+    return inject("testImagesDir") || undefined;
+  } catch {
+    return undefined; // outside vitest (a script importing the helpers): images kept per process
+  }
 }
 
 /** Reads `name` from the run's directory, or builds it and leaves it there for the other workers. */

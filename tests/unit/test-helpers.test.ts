@@ -90,6 +90,10 @@ describe("database images", () => {
       expect(city.userIds).toEqual(cityAfresh.userIds);
       expect({ ...city.dlBranch, createdAt: null, updatedAt: null }).toEqual({ ...cityAfresh.dlBranch, createdAt: null, updatedAt: null });
     }
+    // Copied, not built again (a hash is salted afresh each time it is made), and copied into the file too.
+    const hashOf = (x: DbHandle) => x.sqlite.prepare("SELECT password_hash FROM users WHERE username = 't-admin'").pluck().get();
+    expect(hashOf(file)).toBe(hashOf(t.handle));
+    expect(hashOf(afresh)).not.toBe(hashOf(t.handle));
     // The accounts' hashes are real argon2id hashes of PASSWORD: signing in works.
     const hash = t.handle.sqlite.prepare("SELECT password_hash FROM users WHERE username = 't-admin'").pluck().get() as string;
     expect(await verifyPassword(hash, PASSWORD)).toBe(true);
