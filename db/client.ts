@@ -21,7 +21,14 @@ export type DbHandle = {
  */
 export function openDb(file: string): DbHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
+  return handleOver(new Database(file), file);
+}
+
+/**
+ * The handle over an open connection, with the pragmas every connection needs: openDb's, and the
+ * tests' in-memory databases restored from an image (`new Database(buffer)`), so both get the same.
+ */
+export function handleOver(sqlite: Database.Database, file: string): DbHandle {
   sqlite.pragma("foreign_keys = ON");
   if (file !== ":memory:") sqlite.pragma("journal_mode = WAL");
   // Imports hold the write lock for seconds; readers and small writers wait instead of failing.

@@ -3,14 +3,13 @@ import request from "supertest";
 import type { DbHandle } from "../../db/client.js";
 import { createApp } from "../../server/app.js";
 import { type Config, testConfig } from "../../server/config.js";
-import { memoryDb } from "./db.js";
-import { buildSmallCity, PASSWORD, type SmallCity } from "./fixtures.js";
+import { buildSmallCity, PASSWORD, type SmallCity, smallCityDb } from "./fixtures.js";
 
 export type TestApp = { app: Express; handle: DbHandle; city: SmallCity; close(): void };
 
-/** A real app over a real in-memory database holding the small city. */
-export async function createTestApp(overrides: Partial<Config> = {}, handle: DbHandle = memoryDb()): Promise<TestApp> {
-  const city = await buildSmallCity(handle);
+/** A real app over a real in-memory database holding the small city (or over `handle`, the city built into it). */
+export async function createTestApp(overrides: Partial<Config> = {}, given?: DbHandle): Promise<TestApp> {
+  const { handle, city } = given ? { handle: given, city: await buildSmallCity(given) } : await smallCityDb();
   const app = createApp({ db: handle, config: testConfig(overrides) });
   return { app, handle, city, close: () => handle.close() };
 }

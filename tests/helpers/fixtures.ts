@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import type { DbHandle } from "../../db/client.js";
 import { enterprises, members, organizationEnterprises, organizations } from "../../db/schema.js";
@@ -7,6 +8,9 @@ import type { Role } from "../../server/domain/codes.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
 import { createUser } from "../../server/services/admin/users.js";
+import { memoryDb, migratedImage } from "./db.js";
+import { readOrBuildAsync } from "./run-cache.js";
+import { restoreMemoryDb } from "./snapshot.js";
 
 export const PASSWORD = "Passw0rd-for-tests";
 
@@ -90,8 +94,80 @@ export function cover(h: DbHandle, organizationId: number, enterpriseId: number)
 /**
  * A small city: root → HZ-DL (road transport) with a standalone and a joint branch,
  * HZ-PS (online delivery) with one branch; one account per role plus an out-of-scope clerk and secretary.
+ *
+ * Built once per run (smallCityImage) and copied: into a database file that holds nothing but the
+ * migrations, with SQLite's backup API; into anything else (an in-memory database a test made, a
+ * database already holding rows), built afresh.
  */
-export async function buildSmallCity(h: DbHandle) {
+export async function buildSmallCity(h: DbHandle): Promise<SmallCity> {
+  if (h.path === ":memory:" || !holdsNothing(h)) return buildSmallCityAfresh(h);
+  const made = await smallCityImage();
+  const image = new Database(made.image);
+  try {
+    await image.backup(h.path);
+  } finally {
+    image.close();
+  }
+  return structuredClone(made.city);
+}
+
+/** The small city in an in-memory database of its own (createTestApp's default). */
+export async function smallCityDb(): Promise<{ handle: DbHandle; city: SmallCity }> {
+  const made = await smallCityImage();
+  return { handle: restoreMemoryDb(made.image), city: structuredClone(made.city) };
+}
+
+type CityImage = { image: Buffer; city: SmallCity };
+let cityImage: Promise<CityImage> | undefined;
+
+/**
+ * The small city's database image and its rows, made once per run. The counters that number
+ * enterprises and members move past the ones the image used, so that a test's addEnterprise or
+ * addMember never repeats a credit code or an ID number of the city.
+ */
+function smallCityImage(): Promise<CityImage> {
+  cityImage ??= (async () => {
+    const packed = await readOrBuildAsync("small-city.json", async () => {
+      const h = memoryDb();
+      try {
+        const city = await buildSmallCityAfresh(h);
+        return Buffer.from(JSON.stringify({ image: h.sqlite.serialize().toString("base64"), city, seq, memberSeq }));
+      } finally {
+        h.close();
+      }
+    });
+    const made = JSON.parse(packed.toString()) as { image: string; city: SmallCity; seq: number; memberSeq: number };
+    seq = Math.max(seq, made.seq);
+    memberSeq = Math.max(memberSeq, made.memberSeq);
+    return { image: Buffer.from(made.image, "base64"), city: made.city };
+  })();
+  return cityImage;
+}
+
+let migratedCounts: string | undefined;
+
+/** Whether the database holds nothing but what its migrations wrote (the rows of a migrated image). */
+function holdsNothing(h: DbHandle): boolean {
+  if (migratedCounts === undefined) {
+    const m = restoreMemoryDb(migratedImage());
+    try {
+      migratedCounts = rowCounts(m);
+    } finally {
+      m.close();
+    }
+  }
+  return rowCounts(h) === migratedCounts;
+}
+
+function rowCounts(h: DbHandle): string {
+  const tables = h.sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  return tables.map((t) => `${t}:${h.sqlite.prepare(`SELECT count(*) FROM "${t}"`).pluck().get()}`).join(",");
+}
+
+async function buildSmallCityAfresh(h: DbHandle) {
   prepareDatabase(h, { jurisdiction: DEMO_JURISDICTION });
   const root = h.db.select().from(organizations).where(eq(organizations.code, "HZ")).get()!;
   const dl = addOrg(h, {
@@ -157,4 +233,4 @@ export async function buildSmallCity(h: DbHandle) {
   }
   return { root, dl, ps, dlBranch, dlJoint, psBranch, dlEnterprise, psEnterprise, dlMember, dlJointMember, psMember, users, userIds: ids };
 }
-export type SmallCity = Awaited<ReturnType<typeof buildSmallCity>>;
+export type SmallCity = Awaited<ReturnType<typeof buildSmallCityAfresh>>;
