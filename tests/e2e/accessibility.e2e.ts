@@ -11,7 +11,18 @@ import { startImport } from "../../server/services/import/import.service.js";
 import { listRoutes } from "../helpers/routes.js";
 import { launchBrowser, signInPage, startDemoServer } from "./harness.js";
 import { scrollWidth } from "./helpers-browser.js";
-import { FOCUS_INVISIBLE, type Finding, NARROW, notAPage, OVERFLOWING, sweepRole, type Timing, violations, WIDE } from "./sweep.js";
+import {
+  FOCUS_INVISIBLE,
+  type Finding,
+  NARROW,
+  notAPage,
+  OVERFLOWING,
+  sweepRole,
+  type Timing,
+  violations,
+  violationsByBuilder,
+  WIDE,
+} from "./sweep.js";
 
 // Every page the app serves, for every role, at a desk's width (1366 px) and a phone's (390 px):
 // axe-core (WCAG 2 A/AA: forms labelled, contrast, link distinction, names …) finds no serious or
@@ -138,6 +149,8 @@ describe("every page, every role, 1366 and 390 px: axe-core (WCAG 2 A/AA), focus
     })()`);
     const ids = (await violations(page)).map((v) => v.id);
     expect(ids).toEqual(expect.arrayContaining(["color-contrast", "label", "link-in-text-block"]));
+    // The sweep's own run of axe finds what @axe-core/playwright's AxeBuilder finds.
+    expect((await violationsByBuilder(page)).map((v) => v.id).sort()).toEqual([...ids].sort());
     expect(await page.evaluate<string[]>(FOCUS_INVISIBLE)).toEqual(["button.no-ring"]);
     // Wider than the phone.
     await page.setViewportSize(NARROW);
