@@ -4,9 +4,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/e2e/**/*.e2e.ts"],
-    // The accessibility sweep (every page, role and width; axe-core) runs on its own with `npm run test:a11y`
-    // until it has run to the end on a quiet machine and its time is known; the journeys stay in test:e2e.
-    exclude: process.env.A11Y_SWEEP === "1" ? [] : ["tests/e2e/accessibility.e2e.ts"],
     environment: "node",
     pool: "forks",
     fileParallelism: false,
