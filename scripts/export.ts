@@ -1,4 +1,4 @@
-// npm run export -- coverage|members|enterprises|leads|transfers|workers|recruitment|risk|dues --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY]
+// npm run export -- coverage|members|enterprises|leads|transfers|workers|recruitment|risk|dues|national-members --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY]
 // npm run export -- meetings --out FILE.xlsx [--org CODE] [--year YYYY]   (organizational life, the year by month and type)
 //
 // Writes the workbook to FILE.xlsx (through a temporary file, so a failed export leaves nothing

@@ -32,6 +32,7 @@ import { membersRouter } from "./routes/members.routes.js";
 import { membershipRouter } from "./routes/membership.routes.js";
 import { orgsRouter } from "./routes/orgs.routes.js";
 import { recruitmentRouter } from "./routes/recruitment.routes.js";
+import { nationalRouter } from "./routes/national.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { riskRouter } from "./routes/risk.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
@@ -206,6 +207,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(findsRouter(deps));
   app.use(recruitmentRouter(deps));
   app.use(reportsRouter(deps));
+  app.use(nationalRouter(deps));
   app.use(riskRouter(deps));
   app.use(duesRouter(deps));
   app.use(adminRouter(deps));

@@ -22,8 +22,9 @@ import type { RecruitmentStage } from "../../domain/recruitment-rules.js";
 import type { RiskFilters } from "../risk/risk.service.js";
 import { RISK_LEDGER_TITLE, riskLedger } from "./risk-ledger.js";
 import { DUES_SUMMARY_TITLE, duesSummaryLedger } from "./dues-summary.js";
+import { NATIONAL_EXPORT_TITLE, nationalMembersLedger } from "./national-members.js";
 
-export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk", "dues"] as const;
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk", "dues", "national-members"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(k: unknown): k is ExportKind {
@@ -40,6 +41,7 @@ export const EXPORT_TITLES: Record<ExportKind, string> = {
   transfers: ledgerTitle("transfers"),
   workers: ledgerTitle("workers"),
   recruitment: RECRUITMENT_LEDGER_TITLE,
+  "national-members": NATIONAL_EXPORT_TITLE,
 };
 
 export type ExportRequest = {
@@ -175,6 +177,11 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
     const root = rs.rootOrg ? db.get<{ path: string }>(sql`SELECT path FROM organizations WHERE id = ${rs.rootOrg.id}`) : undefined;
     const risk = { ...req.risk, orgPath: root?.path ?? null };
     return ledgerExport(filename, () => riskLedger(db, actor, risk, today, unmask), { risk: req.risk ?? {} });
+  }
+
+  if (req.kind === "national-members") {
+    // Scored as of today: the 13 months of an overdue probation run to the day of the export.
+    return ledgerExport(filename, () => nationalMembersLedger(db, rs, today, unmask));
   }
 
   const kind: LedgerKind | "dues" = req.kind;

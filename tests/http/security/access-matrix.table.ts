@@ -726,6 +726,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
     target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
     expect: SCOPED_READ,
   },
+  // The national member system's completeness list: the org filter is a scope (404 outside).
+  "GET /national": {
+    target: (fx, side) => ({ query: { org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
+    expect: SCOPED_READ,
+  },
   "GET /reports/figures/:key": {
     // committee: names an organization too (GET / checks org:): the caller's own committee may be named
     // (for the secretary, the committee above her branch), another's is not found, its name unread.
