@@ -35,6 +35,7 @@ import { recruitmentRouter } from "./routes/recruitment.routes.js";
 import { nationalRouter } from "./routes/national.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { riskRouter } from "./routes/risk.routes.js";
+import { tablesRouter } from "./routes/tables.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
@@ -208,6 +209,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(recruitmentRouter(deps));
   app.use(reportsRouter(deps));
   app.use(nationalRouter(deps));
+  app.use(tablesRouter(deps));
   app.use(riskRouter(deps));
   app.use(duesRouter(deps));
   app.use(adminRouter(deps));
