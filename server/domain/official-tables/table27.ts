@@ -93,13 +93,13 @@ export const TABLE27_ROWS: readonly Table27Row[] = [
   { no: 17, group: "补充情况", label: "其中：党员", indent: 2, base: "workOnly", measure: "members" },
 ];
 
-/** A cell's key: "r<no>.<column>", e.g. "r8.workers50". */
+/** A cell's key: "r<no>_<column>", e.g. "r8_workers50". */
 export function table27CellKey(no: number, column: Table27ColumnKey): string {
-  return `r${no}.${column}`;
+  return `r${no}_${column}`;
 }
 
 export function parseTable27CellKey(key: string): { row: Table27Row; column: Table27ColumnKey } | null {
-  const m = /^r(\d{1,2})\.([a-zA-Z0-9]+)$/.exec(key);
+  const m = /^r(\d{1,2})_([a-zA-Z0-9]+)$/.exec(key);
   if (!m) return null;
   const row = TABLE27_ROWS.find((r) => r.no === Number(m[1]));
   const column = TABLE27_COLUMNS.find((c) => c.key === m[2]);

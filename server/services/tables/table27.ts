@@ -9,6 +9,7 @@ import { INSTRUCTOR_KIND } from "../../domain/codes.js";
 import {
   TABLE27_COLUMNS,
   TABLE27_ID,
+  TABLE27_NOTES,
   TABLE27_ROWS,
   TABLE27_TITLE,
   type Table27Base,
@@ -26,10 +27,12 @@ import {
   type MemberRow,
   type OrgRow,
 } from "../coverage/rows.js";
-import { orgInScope, type ResolvedScope } from "../coverage/scope.js";
+import { orgInScope, type ResolvedScope, resolveScope } from "../coverage/scope.js";
 import { fromSource } from "../coverage/sources.js";
 import { assignmentActiveSql, coveringLinkSql } from "../coverage/sql.js";
 import { memberPresentSql } from "../members/sql.js";
+import type { CellSpec, ComputedTable, RowRef, RowSpec, TableDef } from "../../domain/official-tables/table.js";
+import { buildFor, type TableContext, type TableModule } from "./context.js";
 
 const BASES = [...new Set(TABLE27_ROWS.map((r) => r.base))].filter((b): b is Exclude<Table27Base, "all"> => b !== "all");
 
@@ -206,3 +209,78 @@ export function table27CellRows(db: Db, rs: ResolvedScope, asOf: string, row: Ta
     }
   }
 }
+
+// -- Table 27 in the official tables (tables.service.ts) --------------------------------------------
+
+/** Table 27's definition in the framework's shape (the rows are TABLE27_ROWS, under their groups' headings). */
+export const TABLE27_DEF: TableDef = {
+  id: TABLE27_ID,
+  number: "党内统计表27",
+  title: TABLE27_TITLE,
+  header: [
+    [
+      { label: "项目", rowSpan: 2 },
+      { label: "行次", rowSpan: 2 },
+      { label: TABLE27_COLUMNS[0].label, rowSpan: 2 },
+      { label: "其中", colSpan: 4 },
+    ],
+    TABLE27_COLUMNS.slice(1).map((c) => ({ label: c.label })),
+  ],
+  columns: TABLE27_COLUMNS.map((c) => c.label),
+  notes: [...TABLE27_NOTES],
+};
+
+/** Why a cell has no list of its own: its number is not a count of enterprises or members. */
+function formulaOf(row: Table27Row): string {
+  switch (row.measure) {
+    case "workers":
+      return "本列相应企业登记的从业人员数之和";
+    case "jointBranches":
+      return "覆盖本列“已建立联合党支部的”企业的联合党支部个数（覆盖多家企业的计一次）";
+    default:
+      return "联系本列相应企业的党建工作指导员（含联络员）人数，每人计一次";
+  }
+}
+
+function compute(ctx: TableContext): ComputedTable {
+  const rs = resolveScope(ctx.db, ctx.actor, { orgId: ctx.org.id });
+  const c = computeAll(ctx.db, rs, ctx.asOf);
+  const lists: Record<string, RowRef[]> = {};
+  const rows: RowSpec[] = [];
+  let group: string | null = null;
+  for (const row of TABLE27_ROWS) {
+    if (row.group !== group && row.group !== null) rows.push({ no: "", label: row.group, indent: 0, cells: [] });
+    group = row.group;
+    const cells: CellSpec[] = TABLE27_COLUMNS.map((col): CellSpec => {
+      const key = table27CellKey(row.no, col.key);
+      const ents = cellEnterprises(c, row, col.key);
+      if (row.measure === "enterprises") {
+        lists[key] = ents.map((e) => ({ kind: "enterprise", id: e.id, note: null }));
+        return { list: key };
+      }
+      if (row.measure === "members") {
+        lists[key] = distinct(ents.map((e) => c.links.members.get(e.id))).map((id) => ({ kind: "member", id, note: null }));
+        return { list: key };
+      }
+      return { formula: formulaOf(row), value: cellValue(c, row, col.key) };
+    });
+    rows.push({ no: String(row.no), label: row.label, indent: row.indent, cells });
+  }
+  const total = (no: number) => rows.find((r) => r.no === String(no))!.cells[0]!;
+  const len = (spec: CellSpec) => ("list" in spec ? (lists[spec.list]?.length ?? 0) : 0);
+  const noOrg = c.facts.filter(
+    (e) => e.flags.has("noOrgShouldForm") || e.flags.has("noOrgFewMembers") || e.flags.has("noOrgNoMembers"),
+  ).length;
+  const split = len(total(8)) + len(total(9)) + len(total(10));
+  return buildFor(ctx, TABLE27_DEF, rows, lists, [
+    {
+      label: "第8、9、10行之和 = 未建立党组织的企业数（两个覆盖统计）",
+      expected: noOrg,
+      actual: split,
+      ok: noOrg === split,
+      link: null,
+    },
+  ]);
+}
+
+export const table27: TableModule = { def: TABLE27_DEF, rowKind: "enterprise", compute };
