@@ -3,7 +3,8 @@
 // the national system requires that are filled). Pure; the SQL twin is services/national/sql.ts.
 
 import { addMonths } from "./dates.js";
-import type { Occupation, RelationStatus } from "./codes.js";
+import type { Occupation } from "./codes.js";
+import { RELATION_HERE } from "./member-rules.js";
 
 /**
  * The export's columns, in the national system's order (issue 16's list; DOMAIN.md and the seeds
@@ -33,10 +34,10 @@ export const COMPLETENESS_COLUMNS = ["信息完整度（%）", "缺少的信息�
 
 /**
  * Whose records the national system holds here: members whose organizational relationship sits in
- * this system (本地管理 and 流出). A 流入 member's record is kept by the home organization; one not
- * yet managed (未纳管) has no relationship here yet.
+ * this system (member-rules' RELATION_HERE: 本地管理 and 流出). A 流入 member's record is kept by the
+ * home organization; one not yet managed (未纳管) has no relationship here yet.
  */
-export const NATIONAL_RELATIONS: readonly RelationStatus[] = ["local", "mobile_out"];
+export const NATIONAL_RELATIONS = RELATION_HERE;
 
 /** The occupations of the new employment groups: the 新的社会阶层 / 新就业群体 column reads 新就业群体 for these. */
 export const NEW_EMPLOYMENT_OCCUPATIONS: readonly Occupation[] = [
