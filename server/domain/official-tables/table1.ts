@@ -44,8 +44,14 @@ export type TransferDone = { id: number; fromOrgId: number | null; toOrgId: numb
 /** An approved membership change (its from_standing is the standing before it took effect). */
 export type ChangeDone = { id: number; fromStanding: string; effectiveOn: string };
 
-function byDate<T extends { id: number }>(list: T[], date: (t: T) => string): T[] {
-  return [...list].sort((a, b) => (date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : a.id - b.id));
+/** The earliest record dated after `asOf` (ties by id, the order they were recorded in). */
+function firstAfter<T extends { id: number }>(list: readonly T[], date: (t: T) => string, asOf: string): T | undefined {
+  let best: T | undefined;
+  for (const t of list) {
+    const d = date(t);
+    if (d > asOf && (!best || d < date(best) || (d === date(best) && t.id < best.id))) best = t;
+  }
+  return best;
 }
 
 /**
@@ -56,14 +62,19 @@ function byDate<T extends { id: number }>(list: T[], date: (t: T) => string): T[
  * approved change taking effect after `asOf` tells the standing then (its from_standing). Without
  * later records the current record holds.
  */
-export function relationOrgAt(m: MemberNow, transfers: TransferDone[], changes: ChangeDone[], asOf: string): number | null {
+export function relationOrgAt(
+  m: MemberNow,
+  transfers: readonly TransferDone[],
+  changes: readonly ChangeDone[],
+  asOf: string,
+): number | null {
   if (m.joinedOn && m.joinedOn > asOf) return null;
   if (m.discoveredOn && m.discoveredOn > asOf) return null;
-  const laterChange = byDate(changes, (c) => c.effectiveOn).find((c) => c.effectiveOn > asOf);
+  const laterChange = firstAfter(changes, (c) => c.effectiveOn, asOf);
   if (laterChange) {
     if (laterChange.fromStanding !== "active") return null;
   } else if (m.leftOn && m.leftOn <= asOf) return null;
-  const laterTransfer = byDate(transfers, (t) => t.receiptOn).find((t) => t.receiptOn > asOf);
+  const laterTransfer = firstAfter(transfers, (t) => t.receiptOn, asOf);
   if (laterTransfer) return laterTransfer.fromOrgId;
   return (RELATION_HERE as readonly string[]).includes(m.relationStatus) ? m.orgId : null;
 }

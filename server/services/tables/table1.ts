@@ -28,12 +28,18 @@ function refs(rows: Ev[]): RowRef[] {
   return rows.map((r) => ({ kind: "member", id: r.member_id, on: r.on, note: r.note ? (NOTE_LABEL[r.note] ?? r.note) : null }));
 }
 
-/** Members counted in the scope at `asOf`, given every member that could be (reconstructed per member). */
-function countedAt(all: Facts, inScope: Set<number>, asOf: string): RowRef[] {
-  const out: RowRef[] = [];
+const NONE: never[] = [];
+
+/** Members counted in the scope at each date, given every member that could be (reconstructed per member). */
+function countedAt(all: Facts, inScope: Set<number>, dates: string[]): RowRef[][] {
+  const out: RowRef[][] = dates.map(() => []);
   for (const m of all.members) {
-    const org = relationOrgAt(m, all.transfers.get(m.id) ?? [], all.changes.get(m.id) ?? [], asOf);
-    if (org !== null && inScope.has(org)) out.push({ kind: "member", id: m.id, on: asOf, note: null });
+    const ts = all.transfers.get(m.id) ?? NONE;
+    const cs = all.changes.get(m.id) ?? NONE;
+    dates.forEach((d, i) => {
+      const org = relationOrgAt(m, ts, cs, d);
+      if (org !== null && inScope.has(org)) out[i]!.push({ kind: "member", id: m.id, on: d, note: null });
+    });
   }
   return out;
 }
@@ -42,47 +48,45 @@ type Facts = { members: MemberNow[]; transfers: Map<number, TransferDone[]>; cha
 
 /**
  * Every member whose relationship could have sat in the scope at some date: held there now, or moved
- * by a transfer from or into it, or changed there. Their transfers and approved changes with them.
+ * by a transfer from or into it, or changed there; with their received transfers and approved changes.
+ * Read as arrays (100,000 members at the city's scope): objects would cost twice as much.
  */
 function loadFacts(ctx: TableContext): Facts {
   const { db } = ctx;
   const inScope = (c: string) => inScopeSql(ctx, c);
-  const ids = sql`SELECT id FROM members WHERE ${inScope("org_id")}
-    UNION SELECT member_id FROM transfers WHERE state = 'completed' AND (${inScope("from_org_id")} OR ${inScope("to_org_id")})
-    UNION SELECT member_id FROM membership_changes WHERE state = 'approved' AND ${inScope("org_id")}`;
-  const members = db
-    .all<{
-      id: number;
-      org_id: number;
-      relation_status: string;
-      left_on: string | null;
-      joined_on: string | null;
-      discovered_on: string | null;
-    }>(sql`SELECT id, org_id, relation_status, left_on, joined_on, discovered_on FROM members WHERE id IN (${ids}) ORDER BY id`)
-    .map((r) => ({
-      id: r.id,
-      orgId: r.org_id,
-      relationStatus: r.relation_status,
-      leftOn: r.left_on,
-      joinedOn: r.joined_on,
-      discoveredOn: r.discovered_on,
-    }));
+  const cols = sql`id, org_id, relation_status, left_on, joined_on, discovered_on`;
+  const rows = [
+    ...db.values<[number, number, string, string | null, string | null, string | null]>(
+      sql`SELECT ${cols} FROM members WHERE ${inScope("org_id")}`,
+    ),
+    ...db.values<[number, number, string, string | null, string | null, string | null]>(
+      sql`SELECT ${cols} FROM members WHERE NOT ${inScope("org_id")} AND id IN (
+        SELECT member_id FROM transfers WHERE state = 'completed' AND (${inScope("from_org_id")} OR ${inScope("to_org_id")})
+        UNION SELECT member_id FROM membership_changes WHERE state = 'approved' AND ${inScope("org_id")})`,
+    ),
+  ];
+  const members = rows
+    .sort((a, b) => a[0] - b[0])
+    .map(([id, orgId, relationStatus, leftOn, joinedOn, discoveredOn]) => ({ id, orgId, relationStatus, leftOn, joinedOn, discoveredOn }));
+  const wanted = new Set(members.map((m) => m.id));
+  // Transfers and changes are few beside members: all of them, kept for the members above.
   const transfers = new Map<number, TransferDone[]>();
-  for (const t of db.all<{ id: number; member_id: number; from_org_id: number | null; to_org_id: number | null; receipt_on: string }>(
-    sql`SELECT id, member_id, from_org_id, to_org_id, receipt_on FROM transfers
-      WHERE state = 'completed' AND receipt_on IS NOT NULL AND member_id IN (${ids})`,
+  for (const [id, memberId, fromOrgId, toOrgId, receiptOn] of db.values<[number, number, number | null, number | null, string]>(
+    sql`SELECT id, member_id, from_org_id, to_org_id, receipt_on FROM transfers WHERE state = 'completed' AND receipt_on IS NOT NULL`,
   )) {
-    const list = transfers.get(t.member_id) ?? [];
-    list.push({ id: t.id, fromOrgId: t.from_org_id, toOrgId: t.to_org_id, receiptOn: t.receipt_on });
-    transfers.set(t.member_id, list);
+    if (!wanted.has(memberId)) continue;
+    const list = transfers.get(memberId) ?? [];
+    list.push({ id, fromOrgId, toOrgId, receiptOn });
+    transfers.set(memberId, list);
   }
   const changes = new Map<number, ChangeDone[]>();
-  for (const c of db.all<{ id: number; member_id: number; from_standing: string; effective_on: string }>(
-    sql`SELECT id, member_id, from_standing, effective_on FROM membership_changes WHERE state = 'approved' AND member_id IN (${ids})`,
+  for (const [id, memberId, fromStanding, effectiveOn] of db.values<[number, number, string, string]>(
+    sql`SELECT id, member_id, from_standing, effective_on FROM membership_changes WHERE state = 'approved'`,
   )) {
-    const list = changes.get(c.member_id) ?? [];
-    list.push({ id: c.id, fromStanding: c.from_standing, effectiveOn: c.effective_on });
-    changes.set(c.member_id, list);
+    if (!wanted.has(memberId)) continue;
+    const list = changes.get(memberId) ?? [];
+    list.push({ id, fromStanding, effectiveOn });
+    changes.set(memberId, list);
   }
   return { members, transfers, changes };
 }
@@ -130,8 +134,7 @@ function compute(ctx: TableContext) {
   const suspended = changesOf(["suspension"]);
   const died = changesOf(["death"]);
 
-  const start = countedAt(facts, scopeIds, period.before);
-  const end = countedAt(facts, scopeIds, asOf);
+  const [start, end] = countedAt(facts, scopeIds, [period.before, asOf]) as [RowRef[], RowRef[]];
   const increase = [...refs(recruited), ...refs(restored), ...refs(transferredIn)];
   const decrease = [...refs(leftParty), ...refs(suspended), ...refs(died), ...refs(transferredOut)];
   const expected = start.length + increase.length - decrease.length;

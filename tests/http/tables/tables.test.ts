@@ -177,6 +177,31 @@ describe("every cell's number equals the length of its list", () => {
   });
 });
 
+describe("a GET writes nothing", () => {
+  it("pages and downloads of a closed and a running period store no snapshot and change no table (a download adds its audit entry)", async () => {
+    const counts = () =>
+      t.handle.db
+        .all<{ name: string }>(
+          sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'audit_log', 'rate_limits') AND name NOT LIKE 'sqlite_%'`,
+        )
+        .map((r) => `${r.name}:${t.handle.sqlite.prepare(`SELECT count(*) FROM "${r.name}"`).pluck().get()}`)
+        .join(",");
+    const before = counts();
+    const last = String(Number(year) - 1);
+    for (const period of [last, `${year}-H1`, year])
+      for (const url of [
+        `/tables/table1?period=${period}`,
+        `/tables/table43.xlsx?period=${period}`,
+        `/tables/table1/rows?key=start&period=${period}`,
+      ]) {
+        const res = await clerk.get(url);
+        expect(res.status, url).toBe(200);
+      }
+    expect(counts()).toBe(before);
+    expect(t.handle.sqlite.prepare("SELECT count(*) FROM official_table_snapshots").pluck().get()).toBe(0);
+  });
+});
+
 describe("attackers", () => {
   it("another committee's code is not found, on every route", async () => {
     for (const url of [
