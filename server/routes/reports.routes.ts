@@ -46,6 +46,11 @@ const WORKBOOKS = [
     asOf: true,
     text: "组织关系转接台账：介绍信编号、转出转入单位、有效期、状态和是否超期（按统计截止日期判断）。",
   },
+  {
+    kind: "national-members",
+    asOf: false,
+    text: "全国党员管理信息系统格式的党员信息（按该系统的列顺序），附每名党员的信息完整度和缺少的信息项。",
+  },
   { kind: "workers", asOf: false, text: "平台从业人员花名册：各平台导入的从业人员。" },
   {
     kind: "risk",

@@ -88,11 +88,53 @@ describe("npm run export", () => {
     expect(audits).toHaveLength(2);
   });
 
+  it("writes the national member system's export and table 27 for a committee", async () => {
+    const nat = path.join(dir, "national.xlsx");
+    const r = run("export.ts", ["national-members", "--out", nat, "--org", "HZ-DL"]);
+    expect(r.err).toBe("");
+    expect(r.out).toMatch(/^wrote .*national\.xlsx: national-members, 2 rows, \d+ bytes, \d+ ms$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(nat);
+    expect((wb.worksheets[0]!.getRow(1).values as unknown[]).slice(1, 3)).toEqual(["姓名", "公民身份号码"]);
+    const t27 = path.join(dir, "table27.xlsx");
+    const r27 = run("export.ts", ["table27", "--out", t27, "--org", "HZ-DL"]);
+    expect(r27.err).toBe("");
+    expect(r27.code).toBe(0);
+    const wb27 = new ExcelJS.Workbook();
+    await wb27.xlsx.readFile(t27);
+    expect(String(wb27.worksheets[0]!.getCell("A1").value)).toBe("非公有制经济控制企业法人单位建立党的基层组织情况");
+    expect(wb27.worksheets[0]!.getCell("A3").value).toBe("填报单位：中共菏泽市道路运输行业委员会");
+    // Two child processes: each takes 10–20 s when the machine is loaded.
+  }, 90_000);
+
+  it("writes an official table (table 1) for a committee and a period, audited as the CLI", async () => {
+    const out = path.join(dir, "table1.xlsx");
+    const year = String(new Date().getUTCFullYear());
+    const r = run("export.ts", ["table1", "--out", out, "--org", "HZ-DL", "--period", `${year}-H1`]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wrote .*table1\.xlsx: table1, 19 rows, \d+ bytes, \d+ ms$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getCell("A1").value).toBe("党员数量变化情况");
+    expect(ws.getCell("A3").value).toBe("填报单位：中共菏泽市道路运输行业委员会");
+    expect(String(ws.getCell("B3").value)).toContain(`统计期：${year}年上半年`);
+    const check = new Database(dbPath, { readonly: true });
+    const audit = check.prepare("SELECT username, details FROM audit_log WHERE action = 'export' AND entity_id = 'table1'").get() as {
+      username: string;
+      details: string;
+    };
+    check.close();
+    expect(audit.username).toBe("cli");
+    expect(JSON.parse(audit.details)).toMatchObject({ org: "HZ-DL", period: `${year}-H1`, completed: true });
+  });
+
   it.each([
     [["members"], /^error: --out FILE\.xlsx is required; usage: npm run export -- /],
     [
       ["bogus", "--out", "x.xlsx"],
-      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, recruitment, risk, dues, meetings$/,
+      /^error: unknown report kind "bogus": expected one of coverage, members, enterprises, leads, transfers, workers, recruitment, risk, dues, national-members, meetings, table1(, table\d+)*$/,
     ],
     [["members", "--out", "x.csv"], /^error: --out must name an \.xlsx file, got "x\.csv"$/],
     [["coverage", "--out", "x.xlsx", "--as-of", "2025-02-30"], /^error: --as-of must be a real date YYYY-MM-DD, got "2025-02-30"$/],
@@ -102,6 +144,9 @@ describe("npm run export", () => {
     [["dues", "--out", "x.xlsx", "--year", "2999"], /^error: --year 2999 is in the future$/],
     [["dues", "--out", "x.xlsx", "--year", "25"], /^error: --year must be a year YYYY, got "25"$/],
     [["members", "--out", "x.xlsx", "--year", "2025"], /^error: --year applies to the dues summary and meetings only/],
+    [["table1", "--out", "x.xlsx", "--period", "2026-H3"], /^error: --period must be YYYY or YYYY-H1, got "2026-H3"$/],
+    [["members", "--out", "x.xlsx", "--period", "2025"], /^error: --period applies to the official tables/],
+    [["table43", "--out", "x.xlsx", "--as-of", "2025-01-01"], /^error: the official tables take --period, not --as-of or --year/],
   ])("refuses %j with one English line and a non-zero exit", (args, message) => {
     const r = run("export.ts", args as string[]);
     expect(r.code).toBe(1);

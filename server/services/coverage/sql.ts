@@ -35,17 +35,29 @@ export const FACT_COLUMNS: CoverageFacts<string> = {
   allM: "all_m",
 };
 
+/**
+ * A link (organization_enterprises `oe`, organization `o`) that covers its enterprise at `asOf`: a
+ * joint branch's, or an own organization's. Table 27's joint branches (services/tables/table27.ts) read it too.
+ */
+export function coveringLinkSql(formation: "joint" | "own", asOf: string): SQL {
+  return sql`${orgActiveSql("o", asOf)} AND (oe.since IS NULL OR oe.since <= ${asOf})
+      AND ${formation === "joint" ? sql`o.formation = 'joint'` : sql`coalesce(o.formation, 'standalone') <> 'joint' AND o.kind IN ${kindListSql(COVERING_KINDS)}`}`;
+}
+
+/** An instructor's assignment (alias `ia`) is running at `asOf`: the enterprise is contacted. */
+export function assignmentActiveSql(asOf: string): SQL {
+  return sql`ia.assigned_on <= ${asOf} AND (ia.ended_on IS NULL OR ia.ended_on > ${asOf})`;
+}
+
 /** The facts at `asOf`, each correlated on the enterprise alias `e`. */
 export function enterpriseFactsSql(asOf: string): CoverageFacts<SQL> {
   const link = (formation: "joint" | "own") => sql`FROM organization_enterprises oe JOIN organizations o ON o.id = oe.organization_id
-      WHERE oe.enterprise_id = e.id AND ${orgActiveSql("o", asOf)} AND (oe.since IS NULL OR oe.since <= ${asOf})
-      AND ${formation === "joint" ? sql`o.formation = 'joint'` : sql`coalesce(o.formation, 'standalone') <> 'joint' AND o.kind IN ${kindListSql(COVERING_KINDS)}`}`;
+      WHERE oe.enterprise_id = e.id AND ${coveringLinkSql(formation, asOf)}`;
   const r = OWN_LEVEL_RANK;
   return {
     ownLevel: sql`(SELECT MAX(CASE WHEN o.kind IN ${COMMITTEE_KINDS_SQL} THEN ${sql.raw(String(r.committee))} WHEN o.kind = 'general_branch' THEN ${sql.raw(String(r.general_branch))} ELSE ${sql.raw(String(r.branch))} END) ${link("own")})`,
     inJoint: sql`EXISTS (SELECT 1 ${link("joint")})`,
-    hasInstr: sql`EXISTS (SELECT 1 FROM instructor_assignments ia WHERE ia.enterprise_id = e.id
-        AND ia.assigned_on <= ${asOf} AND (ia.ended_on IS NULL OR ia.ended_on > ${asOf}))`,
+    hasInstr: sql`EXISTS (SELECT 1 FROM instructor_assignments ia WHERE ia.enterprise_id = e.id AND ${assignmentActiveSql(asOf)})`,
     fullM: sql`(SELECT COUNT(*) FROM members m WHERE m.enterprise_id = e.id AND ${memberPresentSql("m", asOf)} AND ${memberFullSql("m", asOf)})`,
     allM: sql`(SELECT COUNT(*) FROM members m WHERE m.enterprise_id = e.id AND ${memberPresentSql("m", asOf)})`,
   };

@@ -1,6 +1,6 @@
 // The coverage workbook a supervisor hands in as it is: sheet 1 the official-style table (shaped like
 // 党内统计 table 27), sheets 2–4 the enterprises and members behind the key figures, sheet 5 the
-// definitions. Built from a CoverageReport (a snapshot for past months), so it regenerates identically.
+// definitions, sheet 6 table 27 itself in its official orientation (table27.sheet.ts). Built from a CoverageReport (a snapshot for past months), so it regenerates identically.
 
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
@@ -10,6 +10,8 @@ import { FIGURES, type FigureKey, RATE_DEFINITIONS, RATE_DEFS, RECRUITMENT_NOTE 
 import { FIGURE_LABEL } from "../recruitment/queries.js";
 import type { CoverageReport, ReportBreakdownRow } from "../coverage/report.js";
 import { BREAKDOWN_COLUMN, BREAKDOWN_TITLE } from "../../domain/jurisdiction.js";
+import type { Table27 } from "../tables/table27.js";
+import { addTable27Sheet, TABLE27_SHEET } from "./table27.sheet.js";
 import {
   BODY_FONT,
   BORDER,
@@ -25,7 +27,7 @@ import {
   textCell,
 } from "./styles.js";
 
-export const SHEET_NAMES = ["两个覆盖统计表", "应建未建企业", "未覆盖企业", "未纳管党员", "指标说明"] as const;
+export const SHEET_NAMES = ["两个覆盖统计表", "应建未建企业", "未覆盖企业", "未纳管党员", "指标说明", TABLE27_SHEET] as const;
 
 type Col = { header: string; group?: string; figure?: FigureKey; rate?: keyof typeof RATE_DEFS; width: number };
 
@@ -73,6 +75,8 @@ export type CoverageWorkbookOptions = {
   /** The jurisdiction's name, e.g. "鞍山市": the title reads 鞍山市新就业群体党建"两个覆盖"情况统计表. */
   titlePlace: string;
   generatedAt?: Date;
+  /** 党内统计表27 in its official orientation, added as the last sheet. */
+  table27: { table: Table27; notes: string[] };
 };
 
 /** The region breakdowns the report shows (a report made before jurisdictions: by county). */
@@ -307,6 +311,7 @@ export async function writeCoverageWorkbook(report: CoverageReport, opts: Covera
     cell.fill = HEADER_FILL;
     cell.border = BORDER;
   });
+  addTable27Sheet(wb, opts.table27.table, opts.table27.notes);
   await wb.xlsx.write(out);
 }
 

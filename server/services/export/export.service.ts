@@ -22,8 +22,10 @@ import type { RecruitmentStage } from "../../domain/recruitment-rules.js";
 import type { RiskFilters } from "../risk/risk.service.js";
 import { RISK_LEDGER_TITLE, riskLedger } from "./risk-ledger.js";
 import { DUES_SUMMARY_TITLE, duesSummaryLedger } from "./dues-summary.js";
+import { computeTable27 } from "../tables/table27.js";
+import { NATIONAL_EXPORT_TITLE, nationalMembersLedger } from "./national-members.js";
 
-export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk", "dues"] as const;
+export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk", "dues", "national-members"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(k: unknown): k is ExportKind {
@@ -40,6 +42,7 @@ export const EXPORT_TITLES: Record<ExportKind, string> = {
   transfers: ledgerTitle("transfers"),
   workers: ledgerTitle("workers"),
   recruitment: RECRUITMENT_LEDGER_TITLE,
+  "national-members": NATIONAL_EXPORT_TITLE,
 };
 
 export type ExportRequest = {
@@ -132,7 +135,15 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
             db,
             report.unmanaged.map((u) => u.id),
           );
-          await finish(out, writeCoverageWorkbook(report, { idNumbers, unmask, titlePlace: place }, out));
+          // Table 27 is computed from the records at the report's date: a past month's snapshot holds
+          // the figures of sheet 1, not the enterprises' worker counts and legal-representative marks.
+          const table27 = {
+            table: computeTable27(db, rs, report.asOf),
+            notes: report.final
+              ? [`本表按统计截止日期由当前记录计算（企业从业人员数、法定代表人情况取当前登记值），与月末快照可能不同。`]
+              : [],
+          };
+          await finish(out, writeCoverageWorkbook(report, { idNumbers, unmask, titlePlace: place, table27 }, out));
         } catch (err) {
           audit(rows, false, lists);
           throw err;
@@ -175,6 +186,11 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
     const root = rs.rootOrg ? db.get<{ path: string }>(sql`SELECT path FROM organizations WHERE id = ${rs.rootOrg.id}`) : undefined;
     const risk = { ...req.risk, orgPath: root?.path ?? null };
     return ledgerExport(filename, () => riskLedger(db, actor, risk, today, unmask), { risk: req.risk ?? {} });
+  }
+
+  if (req.kind === "national-members") {
+    // Scored as of today: the 13 months of an overdue probation run to the day of the export.
+    return ledgerExport(filename, () => nationalMembersLedger(db, rs, today, unmask));
   }
 
   const kind: LedgerKind | "dues" = req.kind;

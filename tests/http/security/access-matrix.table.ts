@@ -726,6 +726,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
     target: (fx, side) => ({ query: { kind: "members", org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
     expect: SCOPED_READ,
   },
+  // The national member system's completeness list: the org filter is a scope (404 outside).
+  "GET /national": {
+    target: (fx, side) => ({ query: { org: String(pick(side, fx.dlBranch, fx.psBranch).id) } }),
+    expect: SCOPED_READ,
+  },
   "GET /reports/figures/:key": {
     // committee: names an organization too (GET / checks org:): the caller's own committee may be named
     // (for the secretary, the committee above her branch), another's is not found, its name unread.
@@ -733,6 +738,25 @@ export const MATRIX: Record<string, MatrixEntry> = {
       params: { key: "enterprises" },
       query: { scope: side === "out" ? `committee:${fx.ps.id}` : `org:${fx.dlBranch.id},committee:${fx.dl.id}` },
     }),
+    expect: SCOPED_READ,
+  },
+
+  // -- The official tables (党内统计): ?org= names the scope by code; another committee's is not found (404) --------------------------
+  "GET /tables": { target: (fx, side) => ({ query: { org: pick(side, fx.dlBranch, fx.psBranch).code } }), expect: SCOPED_READ },
+  "GET /tables/:table": {
+    target: (fx, side) => ({ params: { table: "table1" }, query: { org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+  "GET /tables/:table.xlsx": {
+    target: (fx, side) => ({ params: { table: "table43" }, query: { org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+  "GET /tables/:table/rows": {
+    target: (fx, side) => ({ params: { table: "table1" }, query: { key: "end", org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+  "GET /tables/:table/rows.xlsx": {
+    target: (fx, side) => ({ params: { table: "table1" }, query: { key: "end", org: pick(side, fx.dlBranch, fx.psBranch).code } }),
     expect: SCOPED_READ,
   },
 
