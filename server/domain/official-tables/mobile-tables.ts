@@ -60,8 +60,7 @@ export type MobileColumnId =
   | "within_city"
   | "missing_reach"
   | "missing_certificate"
-  | "missing_unit_kind"
-  | "status_mismatch";
+  | "missing_unit_kind";
 export type MobileColumnDef = { id: MobileColumnId; label: string };
 
 const ENTERPRISE_KINDS: readonly MobileUnitKind[] = ["state_enterprise", "collective_enterprise", "private_enterprise"];
@@ -84,25 +83,23 @@ export const MOBILE_COLUMNS: Record<MobileTableId, readonly MobileColumnDef[]> =
   ],
 };
 
-/** Keys of lists that exist besides the table's cells (the cross-checks link to them). */
-export const MOBILE_EXTRA_COLUMNS: readonly MobileColumnId[] = [
-  "within_city",
-  "missing_reach",
-  "missing_certificate",
-  "missing_unit_kind",
-  "status_mismatch",
-];
+/** Lists besides the table's cells, per row (the cross-checks link to the total row's). */
+export const MOBILE_EXTRA_COLUMNS: Record<MobileTableId, readonly MobileColumnId[]> = {
+  table33: ["within_city", "missing_reach", "missing_certificate", "missing_unit_kind"],
+  table34: ["within_city", "missing_reach", "missing_certificate"],
+};
 
 /** A header cell as an HTML table has it: the workbook merges the same spans. */
 export type HeaderCell = { label: string; rowSpan?: number; colSpan?: number };
 
-/** The official header: the row label column, then the columns, grouped (其中, 流向单位类别 → 企业). */
+/** The official header: the row label and row number columns, then the columns, grouped (其中, 流向单位类别 → 企业). */
 export function mobileHeader(table: MobileTableId): HeaderCell[][] {
   const cols = MOBILE_COLUMNS[table];
   if (table === "table34") {
     return [
       [
         { label: "项目", rowSpan: 2 },
+        { label: "序号", rowSpan: 2 },
         { label: cols[0]!.label, rowSpan: 2 },
         { label: "其中", colSpan: 3 },
         { label: cols[4]!.label, rowSpan: 2 },
@@ -120,6 +117,7 @@ export function mobileHeader(table: MobileTableId): HeaderCell[][] {
   return [
     [
       { label: "项目", rowSpan: 3 },
+      { label: "序号", rowSpan: 3 },
       { label: cols[0]!.label, rowSpan: 3 },
       { label: "其中", colSpan: 3 },
       { label: "流向单位类别", colSpan: MOBILE_UNIT_KINDS.length },
@@ -131,15 +129,15 @@ export function mobileHeader(table: MobileTableId): HeaderCell[][] {
 
 // -- Counting -------------------------------------------------------------------------------------
 
-export const cellKey = (row: MobileRowId, col: MobileColumnId) => `${row}:${col}`;
+/** A cell's key, short enough for the rows page's query (`r2_unit_village`: row 2, column unit_village). */
+export function cellKey(row: MobileRowId, col: MobileColumnId): string {
+  return `r${MOBILE_ROWS.find((r) => r.id === row)!.no}_${col}`;
+}
 
-export function parseCellKey(table: MobileTableId, key: string): { row: MobileRowId; col: MobileColumnId } | null {
-  const [row, col, ...rest] = key.split(":");
-  if (rest.length || !MOBILE_ROWS.some((r) => r.id === row)) return null;
-  const cols = [...MOBILE_COLUMNS[table].map((c) => c.id), ...MOBILE_EXTRA_COLUMNS];
-  if (table === "table34" && col === "missing_unit_kind") return null;
-  if (col === "status_mismatch" && row !== "total") return null;
-  return cols.includes(col as MobileColumnId) ? { row: row as MobileRowId, col: col as MobileColumnId } : null;
+/** The lists a table has: every cell's, and the extra ones its cross-checks link to. */
+export function mobileListKeys(table: MobileTableId): { row: MobileRowId; col: MobileColumnId; key: string }[] {
+  const cols = [...MOBILE_COLUMNS[table].map((c) => c.id), ...MOBILE_EXTRA_COLUMNS[table]];
+  return MOBILE_ROWS.flatMap((r) => cols.map((col) => ({ row: r.id, col, key: cellKey(r.id, col) })));
 }
 
 function inRow(f: MobileFact, row: MobileRowId): boolean {
@@ -166,8 +164,6 @@ function inColumn(f: MobileFact, col: MobileColumnId): boolean {
       return f.certificateHeld == null;
     case "missing_unit_kind":
       return f.unitKind == null;
-    case "status_mismatch":
-      throw new Error("status_mismatch is not a count of facts: statusMismatchIds");
     default:
       return f.unitKind === col.slice("unit_".length);
   }
@@ -225,70 +221,33 @@ export function mobileCell(table: MobileTableId, facts: readonly MobileFact[], r
 export type MobileCheck = { label: string; expected: number; actual: number; ok: boolean; key: string };
 
 /**
- * The cross-checks: the rows add up to the total; the reaches (with 市内 and 不掌握流向, which the
- * table does not list) and the unit kinds add up to it; every member's certificate is recorded; and,
- * when counting as of today, the total equals the members whose status says 流出/流入.
+ * The cross-checks over the facts: the rows add up to the total; the reaches (with 市内 and 不掌握流向,
+ * which the table does not list) and the unit kinds add up to it; every certificate is recorded. Each
+ * names the list that explains it (`key`, a list of the total row).
  */
-export function mobileChecks(table: MobileTableId, facts: readonly MobileFact[], statusIds: readonly number[] | null): MobileCheck[] {
+export function mobileChecks(table: MobileTableId, facts: readonly MobileFact[]): MobileCheck[] {
   const direction = MOBILE_TABLES[table].direction;
   const count = (row: MobileRowId, col: MobileColumnId) => mobileCellIds(facts, row, col).length;
   const total = count("total", "total");
-  const checks: MobileCheck[] = [];
+  const check = (label: string, actual: number, key: string): MobileCheck => ({
+    label,
+    expected: total,
+    actual,
+    ok: actual === total,
+    key,
+  });
   const occupationSum = MOBILE_ROWS.filter((r) => r.id !== "total").reduce((s, r) => s + count(r.id, "total"), 0);
-  checks.push({
-    label: "各原职业行（含原职业未登记）之和 = 总计",
-    expected: total,
-    actual: occupationSum,
-    ok: occupationSum === total,
-    key: cellKey(OCCUPATION_UNRECORDED, "total"),
-  });
+  const checks = [check("各原职业行（含原职业未登记）之和 = 总计", occupationSum, cellKey(OCCUPATION_UNRECORDED, "total"))];
+  const within = count("total", "within_city");
   const reachSum =
-    count("total", "cross_province") +
-    count("total", "cross_city") +
-    count("total", "within_city") +
-    facts.filter((f) => f.reach === "none").length;
-  const reachOk = reachSum === total;
-  checks.push({
-    label: `跨省 + 省内跨市 + 市内流动（${count("total", "within_city")}人，本表不单列）${direction === "out" ? " + 不掌握流向" : ""} = 总数`,
-    expected: total,
-    actual: reachSum,
-    ok: reachOk,
-    key: cellKey("total", reachOk ? "within_city" : "missing_reach"),
-  });
+    count("total", "cross_province") + count("total", "cross_city") + within + facts.filter((f) => f.reach === "none").length;
+  const reachLabel = `跨省 + 省内跨市 + 市内流动（${within}人，本表不单列）${direction === "out" ? " + 不掌握流向" : ""} = 总数`;
+  // When the reaches add up, the list worth opening is the part the table does not show (市内).
+  checks.push(check(reachLabel, reachSum, cellKey("total", reachSum === total ? "within_city" : "missing_reach")));
   if (direction === "out") {
     const unitSum = MOBILE_UNIT_KINDS.reduce((s, k) => s + count("total", `unit_${k}`), 0);
-    checks.push({
-      label: "流向单位类别各栏之和 = 总数",
-      expected: total,
-      actual: unitSum,
-      ok: unitSum === total,
-      key: cellKey("total", "missing_unit_kind"),
-    });
+    checks.push(check("流向单位类别各栏之和 = 总数", unitSum, cellKey("total", "missing_unit_kind")));
   }
-  const certKnown = total - count("total", "missing_certificate");
-  checks.push({
-    label: "已登记是否持证的人数 = 总数",
-    expected: total,
-    actual: certKnown,
-    ok: certKnown === total,
-    key: cellKey("total", "missing_certificate"),
-  });
-  if (statusIds) {
-    const status = direction === "out" ? "流出党员" : "流入党员";
-    checks.push({
-      label: `总数 = 党员信息中当前状态为“${status}”的人数`,
-      expected: statusIds.length,
-      actual: total,
-      ok: statusIds.length === total && statusMismatchIds(facts, statusIds).length === 0,
-      key: cellKey("total", "status_mismatch"),
-    });
-  }
+  checks.push(check("已登记是否持证的人数 = 总数", total - count("total", "missing_certificate"), cellKey("total", "missing_certificate")));
   return checks;
-}
-
-/** Who makes the status cross-check fail: counted here but not so in their record, or the other way. */
-export function statusMismatchIds(facts: readonly MobileFact[], statusIds: readonly number[]): number[] {
-  const counted = new Set(facts.map((f) => f.memberId));
-  const status = new Set(statusIds);
-  return [...[...counted].filter((id) => !status.has(id)), ...[...status].filter((id) => !counted.has(id))].sort((a, b) => a - b);
 }

@@ -6,46 +6,49 @@
 import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { members, mobileSpells, organizations } from "../../../db/schema.js";
+import { fullDivisionName } from "../../domain/divisions.js";
+import { mobileReach } from "../../domain/mobile-members.js";
 import {
   MOBILE_COLUMNS,
   MOBILE_ROWS,
   MOBILE_TABLES,
-  type MobileCell,
   type MobileCheck,
   type MobileFact,
   type MobileTableId,
   mobileCell,
   mobileCellIds,
   mobileChecks,
-  parseCellKey,
-  statusMismatchIds,
+  mobileListKeys,
 } from "../../domain/official-tables/mobile-tables.js";
-import { mobileReach } from "../../domain/mobile-members.js";
 import { type Actor, orgIdInScope } from "../../policy/actor.js";
 import { readJurisdiction } from "../jurisdiction/jurisdiction.service.js";
-import { memberStillHereSql } from "../members/sql.js";
+import { destinationText } from "../members/mobile.js";
 
-export type ScopeOrg = { id: number; path: string };
+export type MobileScope = { id: number; path: string };
+export type MobileRef = { kind: "member" | "organization"; id: number; on: string | null; note: string | null };
+export type MobileCellSpec = { list: string } | { missing: string };
 
 /** A spell counts when it began by `asOf` and had not ended by then. */
 function openAt(asOf: string) {
   return and(lte(mobileSpells.startedOn, asOf), or(isNull(mobileSpells.endedOn), gt(mobileSpells.endedOn, asOf)));
 }
 
-function inSubtree(scope: ScopeOrg) {
-  return sql`${organizations.path} LIKE ${`${scope.path}%`}`;
-}
+type FactRow = MobileFact & { on: string; note: string; orgName: string };
 
-export function mobileFacts(db: Db, actor: Actor, scope: ScopeOrg, table: MobileTableId, asOf: string): MobileFact[] {
+export function mobileFacts(db: Db, actor: Actor, scope: MobileScope, table: MobileTableId, asOf: string): FactRow[] {
   const direction = MOBILE_TABLES[table].direction;
   const home = readJurisdiction(db)?.regionCode ?? null;
   const rows = db
     .select({
       memberId: mobileSpells.memberId,
       orgId: mobileSpells.orgId,
+      orgName: organizations.name,
       orgRegion: organizations.regionCode,
+      startedOn: mobileSpells.startedOn,
+      destination: mobileSpells.destination,
       destinationCode: mobileSpells.destinationCode,
       homeRegionCode: mobileSpells.homeRegionCode,
+      homeOrgName: mobileSpells.homeOrgName,
       unitKind: mobileSpells.unitKind,
       certificateHeld: mobileSpells.certificateHeld,
       occupation: members.occupation,
@@ -53,85 +56,72 @@ export function mobileFacts(db: Db, actor: Actor, scope: ScopeOrg, table: Mobile
     .from(mobileSpells)
     .innerJoin(members, eq(members.id, mobileSpells.memberId))
     .innerJoin(organizations, eq(organizations.id, mobileSpells.orgId))
-    .where(and(eq(mobileSpells.direction, direction), openAt(asOf), inSubtree(scope), orgIdInScope(actor, mobileSpells.orgId)))
+    .where(
+      and(
+        eq(mobileSpells.direction, direction),
+        openAt(asOf),
+        sql`substr(${organizations.path}, 1, ${scope.path.length}) = ${scope.path}`,
+        orgIdInScope(actor, mobileSpells.orgId),
+      ),
+    )
     .orderBy(mobileSpells.memberId)
     .all();
   return rows.map((r) => {
     const orgHome = r.orgRegion ?? home;
-    const reach =
-      direction === "out"
-        ? r.unitKind === "unknown_destination" && !r.destinationCode
-          ? "none"
-          : mobileReach(r.destinationCode, orgHome)
-        : mobileReach(r.homeRegionCode, orgHome);
+    const out = direction === "out";
+    const reach = out
+      ? r.unitKind === "unknown_destination" && !r.destinationCode
+        ? "none"
+        : mobileReach(r.destinationCode, orgHome)
+      : mobileReach(r.homeRegionCode, orgHome);
+    const note = out
+      ? destinationText(r)
+      : `组织关系在 ${r.homeRegionCode ? `${fullDivisionName(r.homeRegionCode)} ` : ""}${r.homeOrgName ?? "（未登记）"}`;
     return {
       memberId: r.memberId,
       orgId: r.orgId,
       occupation: r.occupation,
       reach,
-      unitKind: direction === "out" ? r.unitKind : null,
+      unitKind: out ? r.unitKind : null,
       certificateHeld: r.certificateHeld,
+      on: r.startedOn,
+      note,
+      orgName: r.orgName,
     };
   });
 }
 
-/** The members whose record says 流出/流入 now, in the scope: the cross-check of a table as of today. */
-export function mobileStatusIds(db: Db, actor: Actor, scope: ScopeOrg, table: MobileTableId): number[] {
-  const status = MOBILE_TABLES[table].direction === "out" ? "mobile_out" : "mobile_in";
-  return db
-    .select({ id: members.id })
-    .from(members)
-    .innerJoin(organizations, eq(organizations.id, members.orgId))
-    .where(and(eq(members.relationStatus, status), memberStillHereSql(members), inSubtree(scope), orgIdInScope(actor, members.orgId)))
-    .orderBy(members.id)
-    .all()
-    .map((r) => r.id);
-}
-
-export type MobileTableData = {
-  table: MobileTableId;
-  asOf: string;
-  rows: { id: string; no: number; label: string; indent: number; cells: MobileCell[] }[];
+export type MobileComputed = {
+  rows: { no: string; label: string; indent: number; cells: MobileCellSpec[] }[];
+  lists: Record<string, MobileRef[]>;
   checks: MobileCheck[];
 };
 
-/** The table's cells and cross-checks; the status check only when counting as of today. */
-export function computeMobileTable(
-  db: Db,
-  actor: Actor,
-  scope: ScopeOrg,
-  table: MobileTableId,
-  asOf: string,
-  today: string,
-): MobileTableData {
-  const facts = mobileFacts(db, actor, scope, table, asOf);
-  const statusIds = asOf === today ? mobileStatusIds(db, actor, scope, table) : null;
-  return {
-    table,
-    asOf,
-    rows: MOBILE_ROWS.map((r) => ({ ...r, cells: MOBILE_COLUMNS[table].map((c) => mobileCell(table, facts, r.id, c.id)) })),
-    checks: mobileChecks(table, facts, statusIds),
-  };
-}
-
 /**
- * The ids behind a cell or a cross-check's list: members, or organizations for 接收流入党员的党组织数.
- * Null for a key the table does not have.
+ * The rows (each cell a list, or not recorded with the reason) and every list, the cells' and the
+ * cross-checks': members with the spell's start and where they went (流出) or belong (流入);
+ * organizations for 接收流入党员的党组织数.
  */
-export function mobileCellRows(
-  db: Db,
-  actor: Actor,
-  scope: ScopeOrg,
-  table: MobileTableId,
-  asOf: string,
-  today: string,
-  key: string,
-): { kind: "members" | "orgs"; ids: number[] } | null {
-  const parsed = parseCellKey(table, key);
-  if (!parsed) return null;
+export function computeMobile(db: Db, actor: Actor, scope: MobileScope, table: MobileTableId, asOf: string): MobileComputed {
   const facts = mobileFacts(db, actor, scope, table, asOf);
-  if (parsed.col === "status_mismatch") {
-    return { kind: "members", ids: asOf === today ? statusMismatchIds(facts, mobileStatusIds(db, actor, scope, table)) : [] };
+  const byMember = new Map(facts.map((f) => [f.memberId, f]));
+  const orgNames = new Map(facts.map((f) => [f.orgId, f.orgName]));
+  const lists: Record<string, MobileRef[]> = {};
+  for (const { row, col, key } of mobileListKeys(table)) {
+    const ids = mobileCellIds(facts, row, col);
+    lists[key] =
+      col === "orgs"
+        ? ids.map((id) => ({ kind: "organization", id, on: null, note: orgNames.get(id) ?? null }))
+        : ids.map((id) => ({ kind: "member", id, on: byMember.get(id)!.on, note: byMember.get(id)!.note }));
   }
-  return { kind: parsed.col === "orgs" ? "orgs" : "members", ids: mobileCellIds(facts, parsed.row, parsed.col) };
+  const rows = MOBILE_ROWS.map((r) => ({
+    no: String(r.no),
+    label: r.label,
+    indent: r.indent,
+    cells: MOBILE_COLUMNS[table].map((c): MobileCellSpec => {
+      const cell = mobileCell(table, facts, r.id, c.id);
+      return cell.value === null ? { missing: cell.reason! } : { list: cell.key };
+    }),
+  }));
+  return { rows, lists, checks: mobileChecks(table, facts) };
 }

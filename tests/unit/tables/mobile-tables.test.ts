@@ -6,10 +6,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { members, mobileSpells, organizations } from "../../../db/schema.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
-import { mobileHeader, MOBILE_COLUMNS } from "../../../server/domain/official-tables/mobile-tables.js";
+import {
+  cellKey,
+  MOBILE_COLUMNS,
+  MOBILE_ROWS,
+  type MobileRowId,
+  type MobileTableId,
+  mobileHeader,
+} from "../../../server/domain/official-tables/mobile-tables.js";
 import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import { type Actor, systemActor } from "../../../server/policy/actor.js";
-import { computeMobileTable, mobileCellRows, type MobileTableData } from "../../../server/services/tables/mobile.js";
+import { computeMobile, type MobileComputed } from "../../../server/services/tables/mobile.js";
 import { memoryDb } from "../../helpers/db.js";
 import { addMember, addOrg } from "../../helpers/fixtures.js";
 
@@ -147,10 +154,25 @@ beforeAll(() => {
   });
 });
 
-function cells(t: MobileTableData, row: string) {
-  const r = t.rows.find((x) => x.id === row)!;
-  return Object.fromEntries(MOBILE_COLUMNS[t.table].map((c, i) => [c.id, r.cells[i]!.value]));
+type T = MobileComputed & { table: MobileTableId };
+const compute = (table: MobileTableId, asOf: string, actor: Actor = admin, scope: { id: number; path: string } = a): T => ({
+  ...computeMobile(h.db, actor, scope, table, asOf),
+  table,
+});
+/** Each column's figure in a row: its list's length, or null when not recorded. */
+function cells(t: T, row: MobileRowId) {
+  const r = t.rows[MOBILE_ROWS.findIndex((x) => x.id === row)]!;
+  return Object.fromEntries(
+    MOBILE_COLUMNS[t.table].map((c, i) => {
+      const spec = r.cells[i]!;
+      return [c.id, "list" in spec ? t.lists[spec.list]!.length : null];
+    }),
+  );
 }
+const reason = (t: T, row: number, col: number) => {
+  const spec = t.rows[row]!.cells[col]!;
+  return "missing" in spec ? spec.missing : null;
+};
 const units = (over: Record<string, number | null>, fill: number | null = 0) => ({
   unit_organ: fill,
   unit_public_institution: fill,
@@ -165,12 +187,15 @@ const units = (over: Record<string, number | null>, fill: number | null = 0) => 
   unit_unknown_destination: fill,
   ...over,
 });
-const ids = (t: string, key: string, asOf = H1_END, actor: Actor = admin, scope = a) =>
-  mobileCellRows(h.db, actor, scope, t as "table33", asOf, "2099-01-01", key)?.ids ?? null;
+const ids = (t: T, row: MobileRowId, col: Parameters<typeof cellKey>[1]) => t.lists[cellKey(row, col)]?.map((r) => r.id) ?? null;
 
 describe("table 33, 流出, committee A, 2026-H1", () => {
+  let t: T;
+  beforeAll(() => {
+    t = compute("table33", H1_END);
+  });
+
   it("counts spells open at the period's end, per occupation, with unknown inputs as null", () => {
-    const t = computeMobileTable(h.db, admin, a, "table33", H1_END, "2099-01-01");
     expect(cells(t, "total")).toEqual({ total: 5, cross_province: 1, cross_city: 2, certificate: null, ...units({}, null) });
     expect(cells(t, "courier")).toEqual({
       total: 2,
@@ -195,77 +220,72 @@ describe("table 33, 流出, committee A, 2026-H1", () => {
       certificate: 0,
       ...units({ unit_unknown_destination: 1 }),
     });
-    const total = t.rows[0]!;
-    expect(total.cells.find((c) => c.key === "total:certificate")!.reason).toBe("1名流出党员未登记是否持有《流动党员活动证》");
-    expect(total.cells.find((c) => c.key === "total:unit_organ")!.reason).toBe("1名流出党员未登记流向单位类别");
+    expect(t.rows.map((r) => r.no)).toEqual(["1", "2", "3", "4", "5", "6", "7", "8"]);
+    expect(reason(t, 0, 3)).toBe("1名流出党员未登记是否持有《流动党员活动证》");
+    expect(reason(t, 0, 4)).toBe("1名流出党员未登记流向单位类别");
     expect(t.checks.map((c) => [c.expected, c.actual, c.ok, c.key])).toEqual([
-      [5, 5, true, "occupation_unrecorded:total"],
-      [5, 5, true, "total:within_city"],
-      [5, 4, false, "total:missing_unit_kind"],
-      [5, 4, false, "total:missing_certificate"],
+      [5, 5, true, "r8_total"],
+      [5, 5, true, "r1_within_city"],
+      [5, 4, false, "r1_missing_unit_kind"],
+      [5, 4, false, "r1_missing_certificate"],
     ]);
+    expect(t.checks[1]!.label).toBe("跨省 + 省内跨市 + 市内流动（1人，本表不单列） + 不掌握流向 = 总数");
   });
 
-  it("names the members behind cells and checks", () => {
-    expect(ids("table33", "total:total")).toEqual([m.m1, m.m2, m.m3, m.m4, m.m8]);
-    expect(ids("table33", "total:cross_city")).toEqual([m.m2, m.m8]);
-    expect(ids("table33", "total:within_city")).toEqual([m.m3]);
-    expect(ids("table33", "courier:unit_private_enterprise")).toEqual([m.m1]);
-    expect(ids("table33", "occupation_unrecorded:unit_unknown_destination")).toEqual([m.m4]);
-    expect(ids("table33", "total:missing_unit_kind")).toEqual([m.m8]);
-    expect(ids("table33", "total:orgs")).toBeNull();
-    expect(ids("table33", "nonsense:total")).toBeNull();
-    expect(ids("table33", "total:total:x")).toBeNull();
+  it("names the members behind cells and checks, with the spell's start and destination", () => {
+    expect(ids(t, "total", "total")).toEqual([m.m1, m.m2, m.m3, m.m4, m.m8]);
+    expect(ids(t, "total", "cross_city")).toEqual([m.m2, m.m8]);
+    expect(ids(t, "total", "within_city")).toEqual([m.m3]);
+    expect(ids(t, "courier", "unit_private_enterprise")).toEqual([m.m1]);
+    expect(ids(t, "occupation_unrecorded", "unit_unknown_destination")).toEqual([m.m4]);
+    expect(ids(t, "total", "missing_unit_kind")).toEqual([m.m8]);
+    expect(ids(t, "total", "orgs")).toBeNull();
+    expect(t.lists[cellKey("courier", "cross_province")]).toEqual([
+      { kind: "member", id: m.m1, on: "2026-01-10", note: "外出至 广东省深圳市南山区，非公有制企业" },
+    ]);
+    expect(t.lists[cellKey("occupation_unrecorded", "total")]![0]!.note).toBe("不掌握流向");
   });
 
   it("the root scope adds committee B; a later date adds the spell begun in July", () => {
-    const t = computeMobileTable(h.db, admin, root, "table33", H1_END, "2099-01-01");
-    expect(cells(t, "truck_driver")).toEqual({
+    const whole = compute("table33", H1_END, admin, root);
+    expect(cells(whole, "truck_driver")).toEqual({
       total: 1,
       cross_province: 1,
       cross_city: 0,
       certificate: 1,
       ...units({ unit_state_enterprise: 1 }),
     });
-    expect(cells(t, "total").total).toBe(6);
-    const later = computeMobileTable(h.db, admin, a, "table33", LATER, "2099-01-01");
-    expect(cells(later, "truck_driver")).toMatchObject({ total: 1, cross_province: 1, unit_other: 1 });
-  });
-
-  it("as of today, the total is checked against the members' status", () => {
-    const t = computeMobileTable(h.db, admin, a, "table33", LATER, LATER);
-    expect(t.checks.at(-1)).toMatchObject({ expected: 6, actual: 6, ok: true });
-    const stray = addMember(h, a2.id, { name: "无登记", relationStatus: "mobile_out" });
-    const again = computeMobileTable(h.db, admin, a, "table33", LATER, LATER);
-    expect(again.checks.at(-1)).toMatchObject({ expected: 7, actual: 6, ok: false, key: "total:status_mismatch" });
-    expect(mobileCellRows(h.db, admin, a, "table33", LATER, LATER, "total:status_mismatch")!.ids).toEqual([stray.id]);
-    h.db.update(members).set({ relationStatus: "local" }).where(eq(members.id, stray.id)).run();
+    expect(cells(whole, "total").total).toBe(6);
+    expect(cells(compute("table33", LATER), "truck_driver")).toMatchObject({ total: 1, cross_province: 1, unit_other: 1 });
   });
 
   it("an actor outside the scope sees nothing of it", () => {
     const clerkB: Actor = { id: 9, username: "b", displayName: "b", role: "clerk", orgId: b.id, orgPath: b.path, orgName: b.name };
-    expect(cells(computeMobileTable(h.db, clerkB, a, "table33", H1_END, "2099-01-01"), "total").total).toBe(0);
+    expect(cells(compute("table33", H1_END, clerkB), "total").total).toBe(0);
   });
 });
 
 describe("table 34, 流入, committee A, 2026-H1", () => {
   it("counts received members and the organizations receiving them", () => {
-    const t = computeMobileTable(h.db, admin, a, "table34", H1_END, "2099-01-01");
+    const t = compute("table34", H1_END);
     expect(cells(t, "total")).toEqual({ total: 4, cross_province: null, cross_city: null, certificate: 3, orgs: 2 });
     expect(cells(t, "courier")).toEqual({ total: 2, cross_province: null, cross_city: null, certificate: 2, orgs: 2 });
     expect(cells(t, "delivery_rider")).toEqual({ total: 1, cross_province: 0, cross_city: 1, certificate: 1, orgs: 1 });
     expect(cells(t, "other")).toEqual({ total: 1, cross_province: 0, cross_city: 0, certificate: 0, orgs: 1 });
-    expect(t.rows[0]!.cells[1]!.reason).toBe("1名流入党员的组织关系所在地区未登记到市（或接收党组织的地区未登记），不能区分跨省、省内跨市");
-    expect(t.checks.find((c) => c.key === "total:missing_reach")).toMatchObject({ expected: 4, actual: 3, ok: false });
-    expect(ids("table34", "total:missing_reach")).toEqual([m.i3]);
-    expect(ids("table34", "total:orgs")).toEqual([a1.id, a2.id]);
-    expect(ids("table34", "other:orgs")).toEqual([a1.id]);
-    expect(ids("table34", "total:missing_unit_kind")).toBeNull();
+    expect(reason(t, 0, 1)).toBe("1名流入党员的组织关系所在地区未登记到市（或接收党组织的地区未登记），不能区分跨省、省内跨市");
+    expect(t.checks.find((c) => c.key === "r1_missing_reach")).toMatchObject({ expected: 4, actual: 3, ok: false });
+    expect(ids(t, "total", "missing_reach")).toEqual([m.i3]);
+    expect(t.lists[cellKey("total", "orgs")]).toEqual([
+      { kind: "organization", id: a1.id, on: null, note: "甲一支部" },
+      { kind: "organization", id: a2.id, on: null, note: "甲二支部" },
+    ]);
+    expect(ids(t, "other", "orgs")).toEqual([a1.id]);
+    expect(t.lists.r1_missing_unit_kind).toBeUndefined();
+    expect(t.lists[cellKey("delivery_rider", "total")]![0]!.note).toBe("组织关系在 山东省济南市历下区 济南某支部");
   });
 
   it("after the 流入 ended it is no longer counted", () => {
-    const t = computeMobileTable(h.db, admin, a, "table34", LATER, "2099-01-01");
-    expect(cells(t, "total")).toMatchObject({ total: 3, certificate: 3, orgs: 2 });
+    expect(cells(compute("table34", LATER), "total")).toMatchObject({ total: 3, certificate: 3, orgs: 2 });
   });
 });
 
@@ -274,7 +294,7 @@ describe("the official headers", () => {
     for (const t of ["table33", "table34"] as const) {
       const header = mobileHeader(t);
       const width = header[0]!.reduce((s, c) => s + (c.colSpan ?? 1), 0);
-      expect(width).toBe(1 + MOBILE_COLUMNS[t].length);
+      expect(width).toBe(2 + MOBILE_COLUMNS[t].length);
     }
     expect(mobileHeader("table33")[2]!.map((c) => c.label)).toEqual(["国有企业", "集体企业", "非公有制企业"]);
   });
