@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
-import { members, mobileSpells, organizations } from "../../../db/schema.js";
+import { type members, mobileSpells, organizations } from "../../../db/schema.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
 import {
   cellKey,
