@@ -127,6 +127,34 @@ export function mobileHeader(table: MobileTableId): HeaderCell[][] {
   ];
 }
 
+/**
+ * The tables' definitions in the shape of the official tables' registry (table.ts's TableDef): number,
+ * title, header, column labels, and the notes printed under the table (口径说明).
+ */
+export const MOBILE_DEFS: Record<
+  MobileTableId,
+  { id: MobileTableId; number: string; title: string; header: HeaderCell[][]; columns: string[]; notes: string[] }
+> = {
+  table33: def("table33", "党内统计表33"),
+  table34: def("table34", "党内统计表34"),
+};
+
+function def(id: MobileTableId, number: string) {
+  const t = MOBILE_TABLES[id];
+  return {
+    id,
+    number,
+    title: t.title,
+    header: mobileHeader(id),
+    columns: MOBILE_COLUMNS[id].map((c) => c.label),
+    notes: [
+      t.definition,
+      "某项所需的记录不全时（流向地区、流向单位类别、是否持证未登记），该行该项以“—”表示并说明原因，不以 0 代替；“原职业未登记”一行为本系统所加，使各行之和等于总计。",
+      "市内流动的党员计入总数，本表不单列（见核对一栏）。",
+    ],
+  };
+}
+
 // -- Counting -------------------------------------------------------------------------------------
 
 /** A cell's key, short enough for the rows page's query (`r2_unit_village`: row 2, column unit_village). */
