@@ -12,3 +12,4 @@ export * from "./schema/jurisdiction.js";
 export * from "./schema/membership.js";
 export * from "./schema/dues.js";
 export * from "./schema/meetings.js";
+export * from "./schema/official-tables.js";

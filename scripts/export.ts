@@ -1,5 +1,6 @@
 // npm run export -- coverage|members|enterprises|leads|transfers|workers|recruitment|risk|dues --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY]
 // npm run export -- meetings --out FILE.xlsx [--org CODE] [--year YYYY]   (organizational life, the year by month and type)
+// npm run export -- table1|table43|… --out FILE.xlsx [--org CODE] [--period YYYY|YYYY-H1]   (党内统计: the official tables)
 //
 // Writes the workbook to FILE.xlsx (through a temporary file, so a failed export leaves nothing
 // behind). Runs as the system: ID numbers are written whole; the export is audited as "cli".
@@ -11,16 +12,26 @@ import { systemActor } from "../server/policy/actor.js";
 import { EXPORT_KINDS, isExportKind, prepareExport } from "../server/services/export/export.service.js";
 import { getOrgByCode } from "../server/services/orgs/orgs.service.js";
 import { writeMeetingsYearWorkbook } from "../server/services/export/meetings.workbook.js";
+import { prepareTableExport } from "../server/services/tables/export.js";
+import { isTableId, TABLES } from "../server/services/tables/tables.service.js";
+import { PERIOD_PATTERN } from "../server/domain/official-tables/periods.js";
 import { openConfiguredDb, runCli } from "./cli.js";
 
-const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY (dues)]; npm run export -- meetings --out FILE.xlsx [--org CODE] [--year YYYY]`;
+const TABLE_IDS = TABLES.map((t) => t.def.id);
+const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join("|")} --out FILE.xlsx [--org CODE] [--as-of YYYY-MM-DD] [--year YYYY (dues)]; npm run export -- meetings --out FILE.xlsx [--org CODE] [--year YYYY]; npm run export -- ${TABLE_IDS.join("|")} --out FILE.xlsx [--org CODE] [--period YYYY|YYYY-H1]`;
 
 await runCli(async () => {
   let parsed: ReturnType<typeof parse>;
   function parse() {
     return parseArgs({
       allowPositionals: true,
-      options: { out: { type: "string" }, org: { type: "string" }, "as-of": { type: "string" }, year: { type: "string" } },
+      options: {
+        out: { type: "string" },
+        org: { type: "string" },
+        "as-of": { type: "string" },
+        year: { type: "string" },
+        period: { type: "string" },
+      },
     });
   }
   try {
@@ -31,8 +42,16 @@ await runCli(async () => {
   const { positionals, values } = parsed;
   const kind = positionals[0];
   if (!kind) throw new Error(`missing report kind; ${USAGE}`);
-  if (!isExportKind(kind) && kind !== "meetings")
-    throw new Error(`unknown report kind "${kind}": expected one of ${[...EXPORT_KINDS, "meetings"].join(", ")}`);
+  const isTable = isTableId(kind);
+  if (!isExportKind(kind) && kind !== "meetings" && !isTable)
+    throw new Error(`unknown report kind "${kind}": expected one of ${[...EXPORT_KINDS, "meetings", ...TABLE_IDS].join(", ")}`);
+  const period = values.period;
+  if (period !== undefined) {
+    if (!isTable) throw new Error(`--period applies to the official tables (${TABLE_IDS.join(", ")}) only; ${USAGE}`);
+    if (!PERIOD_PATTERN.test(period)) throw new Error(`--period must be YYYY or YYYY-H1, got "${period}"`);
+  }
+  if (isTable && (values["as-of"] !== undefined || values.year !== undefined))
+    throw new Error(`the official tables take --period, not --as-of or --year; ${USAGE}`);
   if (positionals.length > 1) throw new Error(`unexpected argument "${positionals[1]}"; ${USAGE}`);
   if (!values.out) throw new Error(`--out FILE.xlsx is required; ${USAGE}`);
   if (!values.out.toLowerCase().endsWith(".xlsx")) throw new Error(`--out must name an .xlsx file, got "${values.out}"`);
@@ -62,6 +81,19 @@ await runCli(async () => {
       orgId = org.id;
     }
     const started = Date.now();
+    if (isTable) {
+      const tmp = `${path.resolve(values.out)}.${process.pid}.tmp`;
+      try {
+        const prepared = prepareTableExport(db, systemActor("cli"), kind, { org: values.org ?? null, period: period ?? null });
+        const rows = await prepared.run(fs.createWriteStream(tmp));
+        fs.renameSync(tmp, values.out);
+        const bytes = fs.statSync(values.out).size;
+        console.log(`wrote ${values.out}: ${kind}, ${rows} rows, ${bytes} bytes, ${Date.now() - started} ms`);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+      return;
+    }
     if (kind === "meetings") {
       const tmp = `${path.resolve(values.out)}.${process.pid}.tmp`;
       try {
@@ -79,6 +111,7 @@ await runCli(async () => {
       }
       return;
     }
+    if (!isExportKind(kind)) throw new Error(`unknown report kind "${kind}"`);
     const prepared = prepareExport(db, systemActor("cli"), { kind, orgId, asOf: asOf ?? null, year: year ? Number(year) : null });
     const tmp = `${path.resolve(values.out)}.${process.pid}.tmp`;
     try {

@@ -34,6 +34,7 @@ import { orgsRouter } from "./routes/orgs.routes.js";
 import { recruitmentRouter } from "./routes/recruitment.routes.js";
 import { reportsRouter } from "./routes/reports.routes.js";
 import { riskRouter } from "./routes/risk.routes.js";
+import { tablesRouter } from "./routes/tables.routes.js";
 import { transfersRouter } from "./routes/transfers.routes.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
 import { authenticate, loadActor, SIGN_IN_REFUSED } from "./services/admin/users.js";
@@ -206,6 +207,7 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.use(findsRouter(deps));
   app.use(recruitmentRouter(deps));
   app.use(reportsRouter(deps));
+  app.use(tablesRouter(deps));
   app.use(riskRouter(deps));
   app.use(duesRouter(deps));
   app.use(adminRouter(deps));

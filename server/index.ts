@@ -7,6 +7,7 @@ import { createLogger } from "./logger.js";
 import { BackupSchedule } from "./services/backup/schedule.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/coverage/snapshots.js";
+import { startTablesFreezeTimer } from "./services/tables/tables.service.js";
 import { JurisdictionError, readJurisdiction } from "./services/jurisdiction/jurisdiction.service.js";
 
 // Loads config, opens the database, builds the app and listens; with BACKUP_DIR set, takes backups
@@ -49,6 +50,8 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
   const app = createApp({ db: handle, config, logger, backups });
   // Finalises last month's coverage snapshot at month change (checked at start, then hourly).
   const stopSnapshots = startSnapshotTimer(handle.db, { log: logger });
+  // Freezes the official tables of a period that closed last month (checked at start, then hourly).
+  const stopTablesFreeze = startTablesFreezeTimer(handle.db, { log: logger });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -64,6 +67,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     closing = true;
     logger.info({ signal }, "shutting down");
     stopSnapshots();
+    stopTablesFreeze();
     // An import can take minutes: rather than cut it off at the forced exit below, each one is
     // stopped now, its transaction rolled back and its record marked failed (with a message
     // saying to import again); a web page polling it shows that, an API batch waiting on it is

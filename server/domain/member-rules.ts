@@ -49,8 +49,8 @@ export const MIN_JOIN_AGE = 18;
 /** A probationary member's probation lasts a year (extendable by 6–12 months). */
 export const PROBATION_MONTHS = 12;
 
-/** Relationship statuses that keep the relationship in this system: no outside organization to name. */
-const RELATION_HERE: readonly RelationStatus[] = ["local", "mobile_out"];
+/** Relationship statuses that keep the relationship in this system (no outside organization to name): where the official tables count a member. */
+export const RELATION_HERE: readonly RelationStatus[] = ["local", "mobile_out"];
 
 /**
  * Cross-field rules. `id` is what the ID number says (GB 11643: birth date in digits 7–14,

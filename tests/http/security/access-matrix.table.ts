@@ -736,6 +736,25 @@ export const MATRIX: Record<string, MatrixEntry> = {
     expect: SCOPED_READ,
   },
 
+  // -- The official tables (党内统计): ?org= names the scope by code; another committee's is not found (404) --------------------------
+  "GET /tables": { target: (fx, side) => ({ query: { org: pick(side, fx.dlBranch, fx.psBranch).code } }), expect: SCOPED_READ },
+  "GET /tables/:table": {
+    target: (fx, side) => ({ params: { table: "table1" }, query: { org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+  "GET /tables/:table.xlsx": {
+    target: (fx, side) => ({ params: { table: "table43" }, query: { org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+  "GET /tables/:table/rows": {
+    target: (fx, side) => ({ params: { table: "table1" }, query: { key: "end", org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+  "GET /tables/:table/rows.xlsx": {
+    target: (fx, side) => ({ params: { table: "table1" }, query: { key: "end", org: pick(side, fx.dlBranch, fx.psBranch).code } }),
+    expect: SCOPED_READ,
+  },
+
   // -- The drift-risk list and the person page ----------------------------------------------------------------------------------
   // Filters naming another committee's branch list nothing (200, no rows: tests/http/risk); the export's org is a scope (404 outside).
   "GET /risk": { target: (fx, side) => ({ query: { branch: String(pick(side, fx.dlBranch, fx.psBranch).id) } }), expect: SIGNED_IN },

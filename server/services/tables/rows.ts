@@ -1,0 +1,100 @@
+// The records behind a cell, as the rows page and its workbook show them: the members (or
+// enterprises) a list names, in the list's order, with personal numbers masked unless asked whole.
+
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client.js";
+import { GENDER, MEMBER_CATEGORY, RELATION_STATUS } from "../../domain/codes.js";
+import { maskIdNumber } from "../../domain/masking.js";
+import type { RowRef } from "../../domain/official-tables/table.js";
+
+export type MemberRow = {
+  kind: "member";
+  id: number;
+  name: string;
+  idNumber: string;
+  gender: string;
+  birthDate: string;
+  category: string;
+  relationStatus: string;
+  orgName: string;
+  on: string | null;
+  note: string | null;
+};
+
+export type EnterpriseRow = {
+  kind: "enterprise";
+  id: number;
+  name: string;
+  creditCode: string;
+  committeeName: string;
+  workerCount: number | null;
+  on: string | null;
+  note: string | null;
+};
+
+export type ListRow = MemberRow | EnterpriseRow;
+
+/** Loads the rows of `refs` (one page of a list, or all of it for the workbook). */
+export function loadRows(db: Db, refs: RowRef[], opts: { unmask: boolean }): ListRow[] {
+  const memberIds = [...new Set(refs.filter((r) => r.kind === "member").map((r) => r.id))];
+  const enterpriseIds = [...new Set(refs.filter((r) => r.kind === "enterprise").map((r) => r.id))];
+  const members = new Map<
+    number,
+    { name: string; id_number: string; gender: string; birth_date: string; category: string; relation_status: string; org_name: string }
+  >();
+  for (let i = 0; i < memberIds.length; i += 5000) {
+    const chunk = JSON.stringify(memberIds.slice(i, i + 5000));
+    for (const m of db.all<{
+      id: number;
+      name: string;
+      id_number: string;
+      gender: string;
+      birth_date: string;
+      category: string;
+      relation_status: string;
+      org_name: string;
+    }>(
+      sql`SELECT m.id, m.name, m.id_number, m.gender, m.birth_date, m.category, m.relation_status, o.name AS org_name
+        FROM members m JOIN organizations o ON o.id = m.org_id WHERE m.id IN (SELECT value FROM json_each(${chunk}))`,
+    ))
+      members.set(m.id, m);
+  }
+  const enterprises = new Map<number, { name: string; credit_code: string; committee_name: string; worker_count: number | null }>();
+  for (let i = 0; i < enterpriseIds.length; i += 5000) {
+    const chunk = JSON.stringify(enterpriseIds.slice(i, i + 5000));
+    for (const e of db.all<{ id: number; name: string; credit_code: string; committee_name: string; worker_count: number | null }>(
+      sql`SELECT e.id, e.name, e.credit_code, o.name AS committee_name, e.worker_count
+        FROM enterprises e JOIN organizations o ON o.id = e.committee_id WHERE e.id IN (SELECT value FROM json_each(${chunk}))`,
+    ))
+      enterprises.set(e.id, e);
+  }
+  return refs.map((r): ListRow => {
+    if (r.kind === "member") {
+      const m = members.get(r.id);
+      return {
+        kind: "member",
+        id: r.id,
+        name: m?.name ?? "（记录不存在）",
+        idNumber: opts.unmask ? (m?.id_number ?? "") : maskIdNumber(m?.id_number),
+        gender: m ? (GENDER.label[m.gender as keyof typeof GENDER.label] ?? m.gender) : "",
+        birthDate: m?.birth_date ?? "",
+        category: m ? (MEMBER_CATEGORY.label[m.category as keyof typeof MEMBER_CATEGORY.label] ?? m.category) : "",
+        relationStatus: m ? (RELATION_STATUS.label[m.relation_status as keyof typeof RELATION_STATUS.label] ?? m.relation_status) : "",
+        orgName: m?.org_name ?? "",
+        on: r.on ?? null,
+        note: r.note ?? null,
+      };
+    }
+    const e = enterprises.get(r.id);
+    return {
+      kind: "enterprise",
+      id: r.id,
+      name: e?.name ?? "（记录不存在）",
+      creditCode: e?.credit_code ?? "",
+      committeeName: e?.committee_name ?? "",
+      workerCount: e?.worker_count ?? null,
+      on: r.on ?? null,
+      note: r.note ?? null,
+    };
+  });
+}
