@@ -9,7 +9,9 @@ import { members, mobileSpells, organizations } from "../../../db/schema.js";
 import { fullDivisionName } from "../../domain/divisions.js";
 import { mobileReach } from "../../domain/mobile-members.js";
 import {
+  cellKey,
   MOBILE_COLUMNS,
+  MOBILE_DEFS,
   MOBILE_ROWS,
   MOBILE_TABLES,
   type MobileCheck,
@@ -20,7 +22,12 @@ import {
   mobileChecks,
   mobileListKeys,
 } from "../../domain/official-tables/mobile-tables.js";
+import type { ComputedTable, CrossCheck, RowRef } from "../../domain/official-tables/table.js";
+import { RELATION_STATUS } from "../../domain/codes.js";
 import { type Actor, orgIdInScope } from "../../policy/actor.js";
+import { memberListQuerySchema } from "../../schemas/members.schema.js";
+import { listMembers } from "../members/list.js";
+import { buildFor, type TableContext, type TableModule } from "./context.js";
 import { readJurisdiction } from "../jurisdiction/jurisdiction.service.js";
 import { destinationText } from "../members/mobile.js";
 
@@ -33,7 +40,7 @@ function openAt(asOf: string) {
   return and(lte(mobileSpells.startedOn, asOf), or(isNull(mobileSpells.endedOn), gt(mobileSpells.endedOn, asOf)));
 }
 
-type FactRow = MobileFact & { on: string; note: string; orgName: string };
+type FactRow = MobileFact & { on: string; note: string };
 
 export function mobileFacts(db: Db, actor: Actor, scope: MobileScope, table: MobileTableId, asOf: string): FactRow[] {
   const direction = MOBILE_TABLES[table].direction;
@@ -42,7 +49,6 @@ export function mobileFacts(db: Db, actor: Actor, scope: MobileScope, table: Mob
     .select({
       memberId: mobileSpells.memberId,
       orgId: mobileSpells.orgId,
-      orgName: organizations.name,
       orgRegion: organizations.regionCode,
       startedOn: mobileSpells.startedOn,
       destination: mobileSpells.destination,
@@ -86,7 +92,6 @@ export function mobileFacts(db: Db, actor: Actor, scope: MobileScope, table: Mob
       certificateHeld: r.certificateHeld,
       on: r.startedOn,
       note,
-      orgName: r.orgName,
     };
   });
 }
@@ -105,14 +110,14 @@ export type MobileComputed = {
 export function computeMobile(db: Db, actor: Actor, scope: MobileScope, table: MobileTableId, asOf: string): MobileComputed {
   const facts = mobileFacts(db, actor, scope, table, asOf);
   const byMember = new Map(facts.map((f) => [f.memberId, f]));
-  const orgNames = new Map(facts.map((f) => [f.orgId, f.orgName]));
   const lists: Record<string, MobileRef[]> = {};
   for (const { row, col, key } of mobileListKeys(table)) {
     const ids = mobileCellIds(facts, row, col);
-    lists[key] =
-      col === "orgs"
-        ? ids.map((id) => ({ kind: "organization", id, on: null, note: orgNames.get(id) ?? null }))
-        : ids.map((id) => ({ kind: "member", id, on: byMember.get(id)!.on, note: byMember.get(id)!.note }));
+    if (col === "orgs") {
+      // Each organization with how many of the row's members it received.
+      const rowOrgs = mobileCellIds(facts, row, "total").map((id) => byMember.get(id)!.orgId);
+      lists[key] = ids.map((id) => ({ kind: "organization", id, on: null, note: `接收${rowOrgs.filter((o) => o === id).length}名` }));
+    } else lists[key] = ids.map((id) => ({ kind: "member", id, on: byMember.get(id)!.on, note: byMember.get(id)!.note }));
   }
   const rows = MOBILE_ROWS.map((r) => ({
     no: String(r.no),
@@ -125,3 +130,33 @@ export function computeMobile(db: Db, actor: Actor, scope: MobileScope, table: M
   }));
   return { rows, lists, checks: mobileChecks(table, facts) };
 }
+
+// -- The table modules (services/tables/tables.service.ts lists them) --------------------------------
+
+function compute(table: MobileTableId, ctx: TableContext): ComputedTable {
+  const c = computeMobile(ctx.db, ctx.actor, ctx.org, table, ctx.asOf);
+  const q = (key: string) => `/tables/${table}/rows?${new URLSearchParams({ org: ctx.org.code, period: ctx.period.id, key })}`;
+  const checks: CrossCheck[] = c.checks.map((x) => ({ label: x.label, expected: x.expected, actual: x.actual, ok: x.ok, link: q(x.key) }));
+  if (ctx.asOf === ctx.today) checks.push(statusCheck(ctx, table, c.lists[cellKey("total", "total")]!.length));
+  const computed = buildFor(ctx, MOBILE_DEFS[table], c.rows, c.lists as Record<string, RowRef[]>, checks);
+  // The cross-checks' lists (市内, not recorded) are no cells of the table but open like one.
+  for (const [key, list] of Object.entries(c.lists)) computed.lists[key] ??= list as RowRef[];
+  return computed;
+}
+
+/** As of today, the total against the member list's own count of members whose record says 流出/流入. */
+function statusCheck(ctx: TableContext, table: MobileTableId, actual: number): CrossCheck {
+  const relation = MOBILE_TABLES[table].direction === "out" ? "mobile_out" : "mobile_in";
+  const q = memberListQuerySchema.parse({ committee: String(ctx.org.id), relation, standing: "active" });
+  const expected = listMembers(ctx.db, ctx.actor, q, ctx.today, { pageSize: 1 }).total;
+  return {
+    label: `总数 = 党员名册中组织关系状态为“${RELATION_STATUS.label[relation]}”的在册党员人数`,
+    expected,
+    actual,
+    ok: expected === actual,
+    link: `/members?committee=${ctx.org.id}&relation=${relation}&standing=active`,
+  };
+}
+
+export const table33: TableModule = { def: MOBILE_DEFS.table33, rowKind: "member", compute: (ctx) => compute("table33", ctx) };
+export const table34: TableModule = { def: MOBILE_DEFS.table34, rowKind: "member", compute: (ctx) => compute("table34", ctx) };

@@ -27,11 +27,12 @@ import type { ScopeOrg, TableContext, TableModule } from "./context.js";
 import { hasFrozen, readFrozen, storeFrozen } from "./store.js";
 import { table1 } from "./table1.js";
 import { table43 } from "./table43.js";
+import { table33, table34 } from "./mobile.js";
 
 export type { ScopeOrg, TableContext, TableModule } from "./context.js";
 
 /** The tables, in the order of the index page. One line per table module. */
-export const TABLES: readonly TableModule[] = [table1, table43];
+export const TABLES: readonly TableModule[] = [table1, table33, table34, table43];
 
 export function tableModule(id: string): TableModule {
   const m = TABLES.find((t) => t.def.id === id);

@@ -276,8 +276,8 @@ describe("table 34, 流入, committee A, 2026-H1", () => {
     expect(t.checks.find((c) => c.key === "r1_missing_reach")).toMatchObject({ expected: 4, actual: 3, ok: false });
     expect(ids(t, "total", "missing_reach")).toEqual([m.i3]);
     expect(t.lists[cellKey("total", "orgs")]).toEqual([
-      { kind: "organization", id: a1.id, on: null, note: "甲一支部" },
-      { kind: "organization", id: a2.id, on: null, note: "甲二支部" },
+      { kind: "organization", id: a1.id, on: null, note: "接收2名" },
+      { kind: "organization", id: a2.id, on: null, note: "接收2名" },
     ]);
     expect(ids(t, "other", "orgs")).toEqual([a1.id]);
     expect(t.lists.r1_missing_unit_kind).toBeUndefined();

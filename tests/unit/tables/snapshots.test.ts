@@ -15,6 +15,7 @@ import {
   freezePeriod,
   getTable,
   resolveTableOrg,
+  TABLES,
   tableModule,
 } from "../../../server/services/tables/tables.service.js";
 import { memoryDb } from "../../helpers/db.js";
@@ -35,12 +36,12 @@ afterAll(() => h.close());
 describe("past periods from the snapshot store", () => {
   it("the job freezes the period that closed last month, for every scope, once", async () => {
     const [r] = await freezeClosedPeriods(h.db, CLOSE);
-    expect(r).toMatchObject({ period: "2025", tables: 2, kept: 0 });
-    // root, two committees, three branches: six scopes × two tables
+    expect(r).toMatchObject({ period: "2025", tables: TABLES.length, kept: 0 });
+    // root, two committees, three branches: six scopes × every table
     expect(r!.scopes).toBe(6);
-    expect(r!.written).toBe(12);
+    expect(r!.written).toBe(6 * TABLES.length);
     const again = await freezeClosedPeriods(h.db, CLOSE);
-    expect(again[0]).toMatchObject({ written: 0, kept: 12 });
+    expect(again[0]).toMatchObject({ written: 0, kept: 6 * TABLES.length });
     // In February nothing closed last month: nothing to do.
     expect(await freezeClosedPeriods(h.db, new Date("2026-02-10T00:00:00Z"))).toEqual([]);
     expect(() => h.sqlite.prepare("UPDATE official_table_snapshots SET period = '2024'").run()).toThrow(/never changed/);
@@ -94,7 +95,7 @@ describe("past periods from the snapshot store", () => {
     expect(t.table.source.kind).toBe("live");
     expect(t.table.source.note).toContain("没有期末冻结的快照");
     const r = await freezePeriod(h.db, parsePeriod("2025-H1")!, { now: LATER, reconstructed: true });
-    expect(r.written).toBe(12);
+    expect(r.written).toBe(6 * TABLES.length);
     const frozen = getTable(h.db, actor, "table1", { org: "T-DL", period: "2025-H1", now: LATER });
     expect(frozen.table.source).toMatchObject({ kind: "snapshot", reconstructed: true });
     await expect(freezePeriod(h.db, parsePeriod("2026-H1")!, { now: LATER })).rejects.toThrow();
