@@ -149,7 +149,8 @@ export function cellList(db: Db, actor: Actor, tableId: string, req: TableReques
   const t = getTable(db, actor, tableId, req);
   const refs = t.lists[req.key];
   if (!refs) throw AppError.notFound("统计项");
-  let label = req.key;
+  // A list that is no cell (a cross-check's) is named by the cross-check linking to it.
+  let label = t.table.crossChecks.find((x) => x.link?.includes(`key=${req.key}&`) || x.link?.endsWith(`key=${req.key}`))?.label ?? req.key;
   for (const row of t.table.rows) {
     const i = row.cells.findIndex((c) => c.key === req.key);
     if (i >= 0) {

@@ -171,6 +171,11 @@ describe("a committee's tables 33 and 34 (HZ-DL)", () => {
     expect(page.text.match(/data-ok="true"/g)?.length).toBe(5);
     expect(page.text).not.toContain('data-ok="false"');
     expect(page.text).toContain("党员名册中组织关系状态为“流出党员”的在册党员人数");
+    // A cross-check's list (市内流动, which the table does not list) opens like a cell's, named by its check.
+    const within = await agents["t-clerk-dl"]!.get("/tables/table33/rows?org=HZ-DL&period=2026&key=r1_within_city");
+    expect(within.status).toBe(200);
+    expect(within.text).toMatch(/<h1[^>]*>跨省 \+ 省内跨市 \+ 市内流动（0人/);
+    expect(within.text).toMatch(/data-total>0</);
   });
 
   it("table 34 this year: received members and the organizations receiving them", async () => {
