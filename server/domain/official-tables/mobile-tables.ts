@@ -83,7 +83,7 @@ export const MOBILE_COLUMNS: Record<MobileTableId, readonly MobileColumnDef[]> =
   ],
 };
 
-/** Lists besides the table's cells, per row (the cross-checks link to the total row's). */
+/** Lists besides the table's cells, of the total row (the cross-checks link to them). */
 export const MOBILE_EXTRA_COLUMNS: Record<MobileTableId, readonly MobileColumnId[]> = {
   table33: ["within_city", "missing_reach", "missing_certificate", "missing_unit_kind"],
   table34: ["within_city", "missing_reach", "missing_certificate"],
@@ -164,8 +164,8 @@ export function cellKey(row: MobileRowId, col: MobileColumnId): string {
 
 /** The lists a table has: every cell's, and the extra ones its cross-checks link to. */
 export function mobileListKeys(table: MobileTableId): { row: MobileRowId; col: MobileColumnId; key: string }[] {
-  const cols = [...MOBILE_COLUMNS[table].map((c) => c.id), ...MOBILE_EXTRA_COLUMNS[table]];
-  return MOBILE_ROWS.flatMap((r) => cols.map((col) => ({ row: r.id, col, key: cellKey(r.id, col) })));
+  const cols = (row: MobileRowId) => [...MOBILE_COLUMNS[table].map((c) => c.id), ...(row === "total" ? MOBILE_EXTRA_COLUMNS[table] : [])];
+  return MOBILE_ROWS.flatMap((r) => cols(r.id).map((col) => ({ row: r.id, col, key: cellKey(r.id, col) })));
 }
 
 function inRow(f: MobileFact, row: MobileRowId): boolean {

@@ -125,7 +125,10 @@ export function computeMobile(db: Db, actor: Actor, scope: MobileScope, table: M
     indent: r.indent,
     cells: MOBILE_COLUMNS[table].map((c): MobileCellSpec => {
       const cell = mobileCell(table, facts, r.id, c.id);
-      return cell.value === null ? { missing: cell.reason! } : { list: cell.key };
+      if (cell.value !== null) return { list: cell.key };
+      // A figure not known has no list either (a partial one would pass for it).
+      delete lists[cell.key];
+      return { missing: cell.reason! };
     }),
   }));
   return { rows, lists, checks: mobileChecks(table, facts) };

@@ -240,6 +240,10 @@ describe("table 33, 流出, committee A, 2026-H1", () => {
     expect(ids(t, "occupation_unrecorded", "unit_unknown_destination")).toEqual([m.m4]);
     expect(ids(t, "total", "missing_unit_kind")).toEqual([m.m8]);
     expect(ids(t, "total", "orgs")).toBeNull();
+    // A figure not known has no list; the extra lists are the total row's only.
+    expect(ids(t, "total", "certificate")).toBeNull();
+    expect(ids(t, "ride_hailing_driver", "unit_other")).toBeNull();
+    expect(ids(t, "courier", "within_city")).toBeNull();
     expect(t.lists[cellKey("courier", "cross_province")]).toEqual([
       { kind: "member", id: m.m1, on: "2026-01-10", note: "外出至 广东省深圳市南山区，非公有制企业" },
     ]);
