@@ -36,6 +36,9 @@ export const MOBILE_REACH_LABEL: Record<MobileReach, string> = {
 export function mobileReach(regionCode: string | null | undefined, home: string | null | undefined): MobileReach | null {
   if (!regionCode || !isDivisionCode(regionCode) || !home) return null;
   if (provinceCodeOf(regionCode) !== provinceCodeOf(home)) return "cross_province";
+  // A region known only to its province, inside the home province, says nothing about the city
+  // (unless the province is a municipality, which is its own city).
+  if (division(regionCode)?.level === "province" && cityCodeOf(home) !== provinceCodeOf(home)) return null;
   return cityCodeOf(regionCode) !== cityCodeOf(home) ? "cross_city" : "within_city";
 }
 

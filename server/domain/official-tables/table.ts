@@ -9,8 +9,8 @@
 
 import type { Period } from "./periods.js";
 
-/** One record behind a cell: a member or an enterprise, with what makes it count (a date, a note). */
-export type RowRef = { kind: "member" | "enterprise"; id: number; on?: string | null; note?: string | null };
+/** One record behind a cell: a member, an enterprise or an organization (table 34's receiving ones), with what makes it count (a date, a note). */
+export type RowRef = { kind: "member" | "enterprise" | "organization"; id: number; on?: string | null; note?: string | null };
 
 export type Cell = {
   /** null = not recorded (see `missing`). */

@@ -1,9 +1,9 @@
 // The records behind a cell, as the rows page and its workbook show them: the members (or
-// enterprises) a list names, in the list's order, with personal numbers masked unless asked whole.
+// enterprises, or organizations) a list names, in the list's order, with personal numbers masked unless asked whole.
 
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { GENDER, MEMBER_CATEGORY, RELATION_STATUS } from "../../domain/codes.js";
+import { GENDER, labelOf, MEMBER_CATEGORY, ORG_KIND, RELATION_STATUS } from "../../domain/codes.js";
 import { maskIdNumber } from "../../domain/masking.js";
 import type { RowRef } from "../../domain/official-tables/table.js";
 
@@ -32,7 +32,18 @@ export type EnterpriseRow = {
   note: string | null;
 };
 
-export type ListRow = MemberRow | EnterpriseRow;
+export type OrganizationRow = {
+  kind: "organization";
+  id: number;
+  name: string;
+  code: string;
+  orgKind: string;
+  parentName: string;
+  on: string | null;
+  note: string | null;
+};
+
+export type ListRow = MemberRow | EnterpriseRow | OrganizationRow;
 
 /** Loads the rows of `refs` (one page of a list, or all of it for the workbook). */
 export function loadRows(db: Db, refs: RowRef[], opts: { unmask: boolean }): ListRow[] {
@@ -68,7 +79,29 @@ export function loadRows(db: Db, refs: RowRef[], opts: { unmask: boolean }): Lis
     ))
       enterprises.set(e.id, e);
   }
+  const orgIds = JSON.stringify([...new Set(refs.filter((r) => r.kind === "organization").map((r) => r.id))]);
+  const orgs = new Map(
+    db
+      .all<{ id: number; name: string; code: string; kind: string; parent_name: string | null }>(
+        sql`SELECT o.id, o.name, o.code, o.kind, p.name AS parent_name FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id
+          WHERE o.id IN (SELECT value FROM json_each(${orgIds}))`,
+      )
+      .map((o) => [o.id, o]),
+  );
   return refs.map((r): ListRow => {
+    if (r.kind === "organization") {
+      const o = orgs.get(r.id);
+      return {
+        kind: "organization",
+        id: r.id,
+        name: o?.name ?? "（记录不存在）",
+        code: o?.code ?? "",
+        orgKind: o ? (labelOf(ORG_KIND.label, o.kind) ?? o.kind) : "",
+        parentName: o?.parent_name ?? "",
+        on: r.on ?? null,
+        note: r.note ?? null,
+      };
+    }
     if (r.kind === "member") {
       const m = members.get(r.id);
       return {

@@ -28,11 +28,12 @@ import { hasFrozen, readFrozen, storeFrozen } from "./store.js";
 import { table1 } from "./table1.js";
 import { table27 } from "./table27.js";
 import { table43 } from "./table43.js";
+import { table33, table34 } from "./mobile.js";
 
 export type { ScopeOrg, TableContext, TableModule } from "./context.js";
 
 /** The tables, in the order of the index page. One line per table module. */
-export const TABLES: readonly TableModule[] = [table1, table27, table43];
+export const TABLES: readonly TableModule[] = [table1, table27, table33, table34, table43];
 
 export function tableModule(id: string): TableModule {
   const m = TABLES.find((t) => t.def.id === id);
@@ -149,7 +150,8 @@ export function cellList(db: Db, actor: Actor, tableId: string, req: TableReques
   const t = getTable(db, actor, tableId, req);
   const refs = t.lists[req.key];
   if (!refs) throw AppError.notFound("统计项");
-  let label = req.key;
+  // A list that is no cell (a cross-check's) is named by the cross-check linking to it.
+  let label = t.table.crossChecks.find((x) => x.link?.includes(`key=${req.key}&`) || x.link?.endsWith(`key=${req.key}`))?.label ?? req.key;
   for (const row of t.table.rows) {
     const i = row.cells.findIndex((c) => c.key === req.key);
     if (i >= 0) {

@@ -163,10 +163,13 @@ export async function writeCellListWorkbook(t: OfficialTable, label: string, row
   const ws = wb.addWorksheet("名单", {
     pageSetup: { paperSize: A4, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
-  const isMember = rows[0]?.kind !== "enterprise";
-  const heads = isMember
-    ? ["序号", "姓名", "公民身份号码", "性别", "出生日期", "党员类别", "组织关系状态", "管理党组织", "日期", "说明"]
-    : ["序号", "企业名称", "统一社会信用代码", "负责党委", "从业人员", "日期", "说明"];
+  const kind = rows[0]?.kind ?? "member";
+  const heads =
+    kind === "member"
+      ? ["序号", "姓名", "公民身份号码", "性别", "出生日期", "党员类别", "组织关系状态", "管理党组织", "日期", "说明"]
+      : kind === "enterprise"
+        ? ["序号", "企业名称", "统一社会信用代码", "负责党委", "从业人员", "日期", "说明"]
+        : ["序号", "党组织名称", "组织代码", "类别", "上级党组织", "日期", "说明"];
   ws.columns = heads.map((h) => ({ header: h, width: Math.max(8, fitWidth([h], 6, 30)) }));
   ws.getRow(1).values = [`${t.title}：${label}（${t.unit}，${t.period.label}）共 ${rows.length} 条`];
   ws.getRow(1).font = HEADER_FONT;
@@ -190,7 +193,9 @@ export async function writeCellListWorkbook(t: OfficialTable, label: string, row
             x.on ?? "",
             textCell(x.note),
           ]
-        : [i + 1, textCell(x.name), textCell(x.creditCode), textCell(x.committeeName), x.workerCount ?? "", x.on ?? "", textCell(x.note)];
+        : x.kind === "enterprise"
+          ? [i + 1, textCell(x.name), textCell(x.creditCode), textCell(x.committeeName), x.workerCount ?? "", x.on ?? "", textCell(x.note)]
+          : [i + 1, textCell(x.name), textCell(x.code), x.orgKind, textCell(x.parentName), x.on ?? "", textCell(x.note)];
     const row = ws.addRow(values);
     row.getCell(3).numFmt = TEXT_FORMAT;
     row.commit();

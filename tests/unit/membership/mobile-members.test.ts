@@ -18,6 +18,10 @@ describe("reach from the region of the member's organization", () => {
     expect(mobileReach("370102", "370100")).toBe("within_city");
     expect(mobileReach("371702", "370000")).toBe("cross_city");
     expect(mobileReach("371702", null)).toBeNull();
+    // Only the province, and it is the home one: which city is not known.
+    expect(mobileReach("370000", "371702")).toBeNull();
+    expect(mobileReach("110000", "110105")).toBe("within_city");
+    expect(mobileReach("440000", "371702")).toBe("cross_province");
   });
 });
 
