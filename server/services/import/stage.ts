@@ -71,7 +71,7 @@ export class Stage {
     // A journal in memory keeps ROLLBACK defined for the scratch file; losing it on a crash is harmless.
     this.sqlite.pragma(`${a}.journal_mode = MEMORY`);
     this.sqlite.pragma(`${a}.synchronous = OFF`);
-    this.sqlite.pragma(`${a}.cache_size = -16384`);
+    this.sqlite.pragma(`${a}.cache_size = -4096`); // appended in order, read back once: the OS page cache does the rest
     const cols = this.kind === "roster" ? ROSTER_COLUMNS : MEMBER_COLUMNS;
     // Rows append in file order (row_number is the rowid). Duplicates are caught by the IdTable;
     // the UNIQUE index on id_number is built once loading ends (see `loaded`).
