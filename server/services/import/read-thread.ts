@@ -20,8 +20,10 @@ import type { SourceRow } from "./types.js";
 
 /** Batches checked ahead of the staging at most. */
 export const IN_FLIGHT = 8;
-/** Rows a batch. */
+/** Rows a batch posted by the reading thread (its serialised form stays under glibc's 128 KB mmap threshold). */
 export const BATCH_ROWS = 500;
+/** Rows a batch checked on the import's own thread: one scratch transaction each. */
+const INLINE_BATCH_ROWS = 2000;
 /** Files from this size are read in a thread of their own (smaller ones read faster than a thread starts). */
 export const READ_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 
@@ -50,7 +52,7 @@ export function checkInline(source: RowSource, buffered: SourceRow[], checker: R
     for (const row of buffered) checker.check(row);
     for await (const row of source.rows) {
       checker.check(row);
-      if (checker.pending >= BATCH_ROWS) yield checker.take(source.bytesDone());
+      if (checker.pending >= INLINE_BATCH_ROWS) yield checker.take(source.bytesDone());
     }
     yield checker.take(source.bytesDone());
     digest = finalDigest();
