@@ -8,7 +8,8 @@
 //      apply, matching, leads, departures — everything), its rate and peak RSS;
 //   3. a second import of the same file (the same day: recognised by its SHA-256), and the same
 //      file again "the next day" (every row read and checked again).
-// Goal: real ≥ 0.5 × baseline rows/s, peak RSS < 300 MB, second import faster than the first.
+// Goal: real ≥ 0.9 × baseline rows/s (the import reads on a second core: read-thread.ts), peak RSS
+// < 200 MB, the second import (same day) and the next day's import of the same file faster than the first.
 // Options: --rows N (default 1,000,000), --members N (default 100,000), --keep (keep the temp dir).
 
 import { spawn } from "node:child_process";
@@ -217,7 +218,7 @@ async function main() {
     process.stdout.write("\n");
     process.stdout.write(`baseline rows/s      ${fmt(baseRate)} (CPU ${base.cpuSeconds.toFixed(1)} s)\n`);
     process.stdout.write(`real import rows/s   ${fmt(firstRate)} (CPU ${first.cpuSeconds.toFixed(1)} s, sampled)\n`);
-    process.stdout.write(`ratio                ${ratio.toFixed(2)} (goal ≥ 0.50) ${ratio >= 0.5 ? "OK" : "BELOW GOAL"}\n`);
+    process.stdout.write(`ratio                ${ratio.toFixed(2)} (goal ≥ 0.90) ${ratio >= 0.9 ? "OK" : "BELOW GOAL"}\n`);
     // On a shared machine wall time swings with other load; CPU time is the steadier comparison.
     process.stdout.write(`ratio by CPU time    ${cpuRatio.toFixed(2)}\n`);
     process.stdout.write(
@@ -226,12 +227,12 @@ async function main() {
         .map((l) => l.toFixed(2))
         .join(" ")} on ${os.cpus().length} CPUs\n`,
     );
-    process.stdout.write(`peak RSS             ${first.peakRssMb} MB (goal < 300 MB) ${first.peakRssMb < 300 ? "OK" : "OVER GOAL"}\n`);
+    process.stdout.write(`peak RSS             ${first.peakRssMb} MB (goal < 200 MB) ${first.peakRssMb < 200 ? "OK" : "OVER GOAL"}\n`);
     process.stdout.write(
       `second import        ${second.seconds.toFixed(2)} s vs first ${first.seconds.toFixed(2)} s ${second.seconds < first.seconds ? "OK (faster)" : "NOT FASTER"} (same day: recognised by SHA-256)\n`,
     );
     process.stdout.write(
-      `next-day re-import   ${third.seconds.toFixed(2)} s (CPU ${third.cpuSeconds.toFixed(1)} s) vs first ${first.seconds.toFixed(2)} s (CPU ${first.cpuSeconds.toFixed(1)} s)\n`,
+      `next-day re-import   ${third.seconds.toFixed(2)} s (CPU ${third.cpuSeconds.toFixed(1)} s) vs first ${first.seconds.toFixed(2)} s (CPU ${first.cpuSeconds.toFixed(1)} s) ${third.seconds < first.seconds ? "OK (faster)" : "NOT FASTER"}, ${(first.seconds / third.seconds).toFixed(2)}× by wall clock, ${(first.cpuSeconds / third.cpuSeconds).toFixed(2)}× by CPU; peak RSS ${third.peakRssMb} MB\n`,
     );
   } finally {
     if (values.keep) process.stdout.write(`kept ${dir}\n`);

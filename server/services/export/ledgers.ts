@@ -26,6 +26,7 @@ import { orgInScope, type ResolvedScope } from "../coverage/scope.js";
 import { fromSource } from "../coverage/sources.js";
 import { memberStillHereSql } from "../members/sql.js";
 import { committeeOfSql } from "../orgs/sql.js";
+import { openExportReader } from "./read-connection.js";
 import { type SheetCell, SheetRowWriter } from "./sheet-rows.js";
 import { BODY_FONT, BORDER, fitWidth, HEADER_FILL, HEADER_FONT, TEXT_FORMAT, YES_NO } from "./styles.js";
 
@@ -244,7 +245,7 @@ export function ledgerTitle(kind: LedgerKind): string {
   return kind === "transfers" ? TRANSFER_LEDGER_TITLE : SPECS[kind].title;
 }
 
-const PAGE = 2000;
+const PAGE = 500;
 /** Rows used to fit the column widths: the widths are written before the first row. */
 const WIDTH_SAMPLE = 2000;
 
@@ -264,10 +265,17 @@ export function ledgerRows(kind: TableLedgerKind, ctx: LedgerContext): LedgerRow
     title: spec.title,
     columns: columns.map((c) => ({ header: c.header, text: !!c.text, min: c.min, max: c.max })),
     *pages() {
-      let page = spec.page(ctx, 0, Math.max(PAGE, WIDTH_SAMPLE));
-      while (page.length) {
-        yield page.map(toValues);
-        page = spec.page(ctx, Number(page[page.length - 1]!.id), PAGE);
+      // Its own connection and snapshot (read-connection.ts), closed when the pages end or are left.
+      const reader = openExportReader(ctx.db);
+      try {
+        const rctx = { ...ctx, db: reader.db };
+        let page = spec.page(rctx, 0, Math.max(PAGE, WIDTH_SAMPLE));
+        while (page.length) {
+          yield page.map(toValues);
+          page = spec.page(rctx, Number(page[page.length - 1]!.id), PAGE);
+        }
+      } finally {
+        reader.close();
       }
     },
   };
@@ -308,13 +316,17 @@ export async function writeLedgerRows(ledger: LedgerRows, out: Writable): Promis
   header.commit();
 
   const rows = new SheetRowWriter(wb, ws, out, ledger.columns.map(bodyStyle), 2);
-  for (let page = sample; page.length; ) {
-    for (const v of page) {
-      rows.add(v);
-      if (rows.full) await rows.flush();
+  try {
+    for (let page = sample; page.length; ) {
+      for (const v of page) {
+        rows.add(v);
+        if (rows.full) await rows.flush();
+      }
+      const next = pages.next();
+      page = next.done ? [] : next.value;
     }
-    const next = pages.next();
-    page = next.done ? [] : next.value;
+  } finally {
+    pages.return(undefined); // a failed write ends the reading too (its connection closes)
   }
   await rows.flush();
   const n = rows.rows - 1;

@@ -14,16 +14,16 @@ import { applyRoster, applyRosterRepeat } from "./apply-roster.js";
 import { isOnboardingKind } from "../../domain/onboarding-codes.js";
 import { FIELDS, resolveMapping } from "./header-aliases.js";
 import { missingColumns, readHeader, storeMapping, withMappingAliases } from "./mappings.js";
-import { type MemberRecord, normaliseMemberRow, normaliseRosterRow, type RosterRecord } from "./normalise.js";
 import { dbFileOf, stagePrefix } from "./owner-lock.js";
 import { limitsOf, type PreparedImport, sha256File } from "./prepare.js";
-import { isBlankRow, openRowSource, type RowSource } from "./read.js";
+import { openRowSource, type RowSource } from "./read.js";
+import { type CheckedRows, checkInline, readsInThread, startReadThread } from "./read-thread.js";
+import { RowChecker, stageBatch } from "./row-check.js";
 import { finishImportRecord, markImportFailed, progressWriter, recordedHash, setRecordedHash } from "./record.js";
 import { Stage } from "./stage.js";
-import { EMPTY_COUNTS, type ImportCounts, type ImportSummary, type SourceRow } from "./types.js";
+import { EMPTY_COUNTS, type ImportCounts, type ImportSummary } from "./types.js";
 
 const PROGRESS_EVERY_MS = 250;
-const BATCH_ROWS = 2000;
 
 class DryRunRollback extends Error {}
 
@@ -41,23 +41,43 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
   const fields = FIELDS[prep.fieldSet];
   let stage: Stage | null = null;
   let source: RowSource | null = null;
+  let rows: CheckedRows | null = null;
   const progress = progressWriter(sqlite, importId);
   const hash = createHash("sha256");
   let hashed = false;
   try {
     if (prep.sameAs) return repeatImport(handle, prep, prep.sameAs);
     hashed = recordedHash(sqlite, importId) === null;
-    source = await openRowSource(opts.file, limitsOf(opts), hashed ? (chunk) => hash.update(chunk) : undefined);
+    const limits = limitsOf(opts);
+    const isRoster = prep.fieldSet === "roster";
+    const today = prep.today;
+    // A large file is checked on a second core (read-thread.ts); the thread starts now and reads the
+    // whole file itself (hashing it), so this thread reads only the header.
+    const thread = readsInThread(opts.file, opts.readThreadMinBytes)
+      ? startReadThread({ file: opts.file, limits, isRoster, today, hash: hashed })
+      : null;
+    if (thread) rows = thread;
+    source = await openRowSource(opts.file, limits, hashed && !thread ? (chunk) => hash.update(chunk) : undefined);
     const header = await readHeader(source, withMappingAliases(fields, prep.mapping));
     const resolved = resolveMapping(fields, header.headers, prep.mapping);
     if (resolved.missing.length > 0) throw missingColumns(resolved.missing);
     const cols = resolved.columns;
+    const src = source;
+    const encoding = src.encoding;
+    const totalBytes = src.totalBytes;
+    if (thread) {
+      thread.begin({ cols, headerRowNumber: header.headerRow.rowNumber });
+      await src.rows.return(undefined);
+      src.close();
+      source = null;
+    } else {
+      rows = checkInline(src, header.buffered, new RowChecker(isRoster, cols, today), () => (hashed ? hash.digest("hex") : null));
+    }
+    const checked = rows!;
     // Beside the owner lock: a run killed part way leaves it for the next one to remove.
     stage = new Stage(sqlite, importId, fieldSet, stagePrefix(dbFileOf(sqlite), importId)).open();
     const st = stage;
     const counts: ImportCounts = { ...EMPTY_COUNTS };
-    const today = prep.today;
-    const isRoster = prep.fieldSet === "roster";
 
     // The enterprise a worker's franchisee or station names (in the import's scope), looked up
     // once per distinct name: a roster repeats a few hundred names over a million rows.
@@ -78,79 +98,35 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       return id;
     };
 
-    const processRow = (row: SourceRow) => {
-      if (isBlankRow(row.cells)) return;
-      counts.rows++;
-      const n = isRoster ? normaliseRosterRow(row.cells, cols, today) : normaliseMemberRow(row.cells, cols, today);
-      if (!n.ok) {
-        counts.rejected++;
-        st.addIssue({ rowNumber: row.rowNumber, outcome: "rejected", column: n.column, value: n.value, reason: n.reason });
-        return;
-      }
-      let dup: number | null;
-      if (isRoster) {
-        const r = n.record as RosterRecord;
-        dup = st.addRoster(row.rowNumber, r, enterpriseOf(r.franchisee ?? r.station));
-      } else {
-        dup = st.addMember(row.rowNumber, n.record as MemberRecord);
-      }
-      if (dup !== null) {
-        counts.duplicates++;
-        st.addIssue({
-          rowNumber: row.rowNumber,
-          outcome: "duplicate",
-          column: "身份证号",
-          value: n.record.idNumber,
-          reason: `与第${dup}行的身份证号重复，本行未导入`,
-        });
-      } else if (n.notes.length > 0) {
-        counts.corrected++;
-        st.addNotes(row.rowNumber, n.notes);
-      }
-    };
-
-    let batch: SourceRow[] = header.buffered;
     let lastTick = 0;
-    const src = source;
     const tick = (force: boolean) => {
       const now = Date.now();
       if (!force && now - lastTick < PROGRESS_EVERY_MS) return;
       lastTick = now;
-      progress(counts.rows, src.bytesDone(), new Date(now).toISOString());
+      progress(counts.rows, checked.bytesDone(), new Date(now).toISOString());
       opts.onProgress?.({
         importId,
         status: "running",
         rowsDone: counts.rows,
-        bytesDone: src.bytesDone(),
-        totalBytes: src.totalBytes,
+        bytesDone: checked.bytesDone(),
+        totalBytes,
         phase: "reading",
       });
     };
-    const flush = () => {
-      const rows = batch;
-      batch = [];
-      st.batch(() => {
-        for (const r of rows) processRow(r);
-      });
-    };
-    for await (const row of source.rows) {
-      batch.push(row);
-      if (batch.length >= BATCH_ROWS) {
-        flush();
-        tick(false);
-      }
+    for await (const batch of checked.batches) {
+      stageBatch(st, batch, counts, enterpriseOf);
+      tick(false);
     }
-    flush();
     tick(true);
-    if (hashed) setRecordedHash(sqlite, importId, hash.digest("hex"));
+    if (hashed) setRecordedHash(sqlite, importId, checked.digest()!);
     st.loaded();
     if (counts.rows === 0) throw new AppError(422, "文件只有表头，没有数据行。", { code: "empty_file" });
     opts.onProgress?.({
       importId,
       status: "running",
       rowsDone: counts.rows,
-      bytesDone: src.totalBytes,
-      totalBytes: src.totalBytes,
+      bytesDone: totalBytes,
+      totalBytes,
       phase: "applying",
     });
 
@@ -181,7 +157,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
         leadsCreated: applied.leadsCreated,
         departed: applied.departed,
       });
-      summary = { importId, kind: opts.kind, encoding: src.encoding, ...counts };
+      summary = { importId, kind: opts.kind, encoding, ...counts };
       if (applied.platformLeadsCreated !== null)
         summary.platformAnswer = { membersMatched: applied.membersMatched, leadsCreated: applied.platformLeadsCreated };
       sqlite
@@ -194,7 +170,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
         status,
         summary: opts.complete === false ? { ...summary, complete: false } : summary,
         rowsDone: counts.rows,
-        bytesDone: src.totalBytes,
+        bytesDone: totalBytes,
       });
     };
     const apply = (): ApplyCounts => {
@@ -244,8 +220,8 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
       importId,
       status: opts.dryRun ? "dry_run" : "succeeded",
       rowsDone: counts.rows,
-      bytesDone: src.totalBytes,
-      totalBytes: src.totalBytes,
+      bytesDone: totalBytes,
+      totalBytes,
       phase: "done",
     });
     return summary!;
@@ -264,6 +240,7 @@ export async function executeImport(handle: DbHandle, prep: PreparedImport): Pro
     }
     throw e;
   } finally {
+    rows?.close();
     if (source) {
       await source.rows.return(undefined).catch(() => undefined);
       source.close();

@@ -47,6 +47,11 @@ export type ImportOptions = {
    */
   complete?: boolean;
   limits?: Partial<ReadLimits>;
+  /**
+   * A file of this size or more is read and checked on a second core (read-thread.ts); default
+   * READ_THREAD_MIN_BYTES. Tests set 0 to take that path with a small file.
+   */
+  readThreadMinBytes?: number;
   today?: string;
   /**
    * Called as rows are read. Inline runs only (executeImport, runImport): a function cannot cross to

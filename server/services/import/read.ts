@@ -132,7 +132,7 @@ function openCsvSource(
   const delimiter = detectDelimiter(headText);
   let done = bomLength;
   if (onRaw && bomLength > 0) onRaw(head.subarray(0, bomLength));
-  const stream = fs.createReadStream(file, { start: bomLength, highWaterMark: 256 * 1024 });
+  const stream = fs.createReadStream(file, { start: bomLength, highWaterMark: 64 * 1024 });
   const rows = csvRows(stream, encoding, delimiter, (chunk) => {
     done += chunk.length;
     onRaw?.(chunk);

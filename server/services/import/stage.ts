@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { IdTable } from "./id-table.js";
-import type { MemberRecord, Note, RosterRecord } from "./normalise.js";
+import type { Note } from "./normalise.js";
 import type { RowIssue } from "./types.js";
 
 export type StageKind = "roster" | "members" | "reference";
@@ -71,7 +71,7 @@ export class Stage {
     // A journal in memory keeps ROLLBACK defined for the scratch file; losing it on a crash is harmless.
     this.sqlite.pragma(`${a}.journal_mode = MEMORY`);
     this.sqlite.pragma(`${a}.synchronous = OFF`);
-    this.sqlite.pragma(`${a}.cache_size = -16384`);
+    this.sqlite.pragma(`${a}.cache_size = -4096`); // appended in order, read back once: the OS page cache does the rest
     const cols = this.kind === "roster" ? ROSTER_COLUMNS : MEMBER_COLUMNS;
     // Rows append in file order (row_number is the rowid). Duplicates are caught by the IdTable;
     // the UNIQUE index on id_number is built once loading ends (see `loaded`).
@@ -96,43 +96,39 @@ export class Stage {
     return this;
   }
 
-  /** Stages one accepted row; returns the row number it repeats when its ID number was already staged. */
-  addRoster(rowNumber: number, r: RosterRecord, enterpriseId: number | null): number | null {
-    const first = this.seen.add(r.idNumber, rowNumber);
+  /**
+   * Stages one accepted roster row, its fields at `v[o …]` in ROSTER_VALUES order (row-check.ts);
+   * returns the row number it repeats when its ID number was already staged.
+   */
+  addRoster(rowNumber: number, v: readonly (string | null)[], o: number, enterpriseId: number | null): number | null {
+    const idNumber = v[o]!;
+    const first = this.seen.add(idNumber, rowNumber);
     if (first !== null) return first;
-    this.insertRow.run(
-      r.idNumber,
-      rowNumber,
-      r.name,
-      r.phone,
-      r.station,
-      r.franchisee,
-      enterpriseId,
-      r.occupation,
-      r.politicalStatus,
-      r.hiredOn,
-    );
-    if (r.politicalStatus === "party_member" || r.politicalStatus === "probationary_member") this.insertParty.run(r.idNumber);
+    const political = v[o + 6] ?? null;
+    this.insertRow.run(idNumber, rowNumber, v[o + 1], v[o + 2], v[o + 3], v[o + 4], enterpriseId, v[o + 5], political, v[o + 7]);
+    if (political === "party_member" || political === "probationary_member") this.insertParty.run(idNumber);
     return null;
   }
 
-  addMember(rowNumber: number, r: MemberRecord): number | null {
-    const first = this.seen.add(r.idNumber, rowNumber);
+  /** As addRoster, for a member row (MEMBER_VALUES order, which is MEMBER_COLUMNS' after the row number). */
+  addMember(rowNumber: number, v: readonly (string | null)[], o: number): number | null {
+    const idNumber = v[o]!;
+    const first = this.seen.add(idNumber, rowNumber);
     if (first !== null) return first;
     this.insertRow.run(
-      r.idNumber,
+      idNumber,
       rowNumber,
-      r.name,
-      r.gender,
-      r.birthDate,
-      r.ethnicity,
-      r.phone,
-      r.education,
-      r.category,
-      r.joinedOn,
-      r.fullOn,
-      r.relationOrgName,
-      r.occupation,
+      v[o + 1],
+      v[o + 2],
+      v[o + 3],
+      v[o + 4],
+      v[o + 5],
+      v[o + 6],
+      v[o + 7],
+      v[o + 8],
+      v[o + 9],
+      v[o + 10],
+      v[o + 11],
     );
     return null;
   }
