@@ -12,17 +12,16 @@
 // < 200 MB, the second import (same day) and the next day's import of the same file faster than the first.
 // Options: --rows N (default 1,000,000), --members N (default 100,000), --keep (keep the temp dir).
 
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { parse } from "csv-parse";
 import { openDb } from "../../db/client.js";
 import { runMigrations } from "../../db/migrate.js";
 import { backdateFinishedImports } from "../../server/services/import/record.js";
+import { rawImportBaseline, runMeasured } from "./measure.js";
 import { GIVEN, person, pick, rng, SURNAMES, writeLines, writeRoster } from "./synthetic.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -84,80 +83,16 @@ function setupDatabase(file: string) {
   h.close();
 }
 
-async function baseline(csvFile: string, dbFile: string): Promise<{ rows: number; seconds: number; cpuSeconds: number }> {
-  const db = new Database(dbFile);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec(
-    "CREATE TABLE roster (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, name TEXT, phone TEXT, platform TEXT, station TEXT, franchisee TEXT, occupation TEXT, political TEXT, hired TEXT)",
-  );
-  db.exec("CREATE UNIQUE INDEX roster_id_number_uq ON roster (id_number)");
-  const ins = db.prepare(
-    "INSERT INTO roster (name, id_number, phone, platform, station, franchisee, occupation, political, hired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  );
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  let rows = 0;
-  db.exec("BEGIN");
-  const parser = fs.createReadStream(csvFile).pipe(parse({ from_line: 2 }));
-  for await (const rec of parser as AsyncIterable<string[]>) {
-    ins.run(rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], rec[8]);
-    rows++;
-  }
-  db.exec("COMMIT");
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(c0);
-  db.close();
-  return { rows, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-}
-
 type CliRun = { seconds: number; cpuSeconds: number; peakRssMb: number; summary: Record<string, unknown>; stderr: string };
 
-/** Runs the real CLI in a child process; samples its peak RSS (VmHWM) until it exits. */
-function runCli(args: string[], dbFile: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/import.ts"), ...args, "--json"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_PATH: dbFile, UPLOAD_LIMIT_MB: "1024" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let peakKb = 0;
-    let cpuTicks = 0;
-    const sample = () => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-        // utime and stime (fields 14 and 15, clock ticks of 1/100 s), counted after the command name.
-        const stat = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8");
-        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        cpuTicks = Math.max(cpuTicks, Number(f[11]) + Number(f[12]));
-      } catch {
-        // the process has exited
-      }
-    };
-    const timer = setInterval(sample, 50);
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      sample();
-    });
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearInterval(timer);
-      const seconds = (performance.now() - t0) / 1000;
-      if (code !== 0) {
-        reject(new Error(`import CLI exited with ${code}: ${err.trim()}`));
-        return;
-      }
-      const last = out.trim().split("\n").pop() ?? "{}";
-      resolve({ seconds, cpuSeconds: cpuTicks / 100, peakRssMb: Math.round(peakKb / 1024), summary: JSON.parse(last), stderr: err });
-    });
+/** Runs the real import CLI in a child process (peak RSS and CPU sampled until it exits); its --json summary. */
+async function runCli(args: string[], dbFile: string): Promise<CliRun> {
+  const run = await runMeasured(ROOT, path.join(ROOT, "scripts/import.ts"), [...args, "--json"], {
+    DATABASE_PATH: dbFile,
+    UPLOAD_LIMIT_MB: "1024",
   });
+  const last = run.stdout.trim().split("\n").pop() ?? "{}";
+  return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, peakRssMb: run.peakRssMb, summary: JSON.parse(last), stderr: run.stderr };
 }
 
 function fmt(n: number): string {
@@ -175,7 +110,7 @@ async function main() {
       `  roster.csv ${(size / 1024 / 1024).toFixed(1)} MB, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
 
-    const base = await baseline(files.roster, path.join(dir, "baseline.db"));
+    const base = await rawImportBaseline(files.roster, path.join(dir, "baseline.db"));
     const baseRate = base.rows / base.seconds;
     process.stdout.write(
       `Baseline (csv-parse arrays + prepared INSERT, UNIQUE index, one transaction): ${fmt(base.rows)} rows in ${base.seconds.toFixed(2)} s = ${fmt(baseRate)} rows/s\n`,
