@@ -294,7 +294,8 @@ function assertNeverHalf(db: string): { pending: number; completed: number } {
   return { pending, completed };
 }
 
-describe("accepting transfers, killed with SIGKILL", () => {
+// A server process started under tsx compiles the whole app first: 10–25 s on a loaded 2-core machine.
+describe("accepting transfers, killed with SIGKILL", { timeout: 180_000 }, () => {
   it("a loop of acceptances through the service: never half a transfer; what was reported done is kept; the rest can be accepted after", async () => {
     const db = withPendingTransfers("accept-loop.db");
     const loop = () => spawnTsx("tests/cli/accept-loop.child.ts", [db, String(city.userIds.secretaryJoint), today], {});
@@ -338,7 +339,7 @@ describe("accepting transfers, killed with SIGKILL", () => {
       NODE_ENV: "production",
     });
     const url = await Promise.race([
-      waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.stdout())?.[1], "the server to listen", 30_000),
+      waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.stdout())?.[1], "the server to listen", 90_000),
       server.exited.then((e) => {
         throw new Error(`server exited early: ${e.stdout}${e.stderr}`);
       }),

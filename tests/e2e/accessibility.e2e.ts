@@ -123,7 +123,13 @@ function extraStarts(): string[] {
     .pluck()
     .get() as number | undefined;
   if (letter === undefined) throw new Error("the demo has no transfer sent by HZ-DL-001");
-  return [`/transfers/${letter}/letter`];
+  // The public self-report form: the visitor has no page linking to it (a QR code does), so it starts there.
+  const token = server.handle.sqlite
+    .prepare("SELECT token FROM self_report_links WHERE closed_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY id LIMIT 1")
+    .pluck()
+    .get(new Date().toISOString()) as string | undefined;
+  if (token === undefined) throw new Error("the demo has no open self-report link");
+  return [`/transfers/${letter}/letter`, `/r/${token}`];
 }
 
 describe("every page, every role, 1366 and 390 px: axe-core (WCAG 2 A/AA), focus, no sideways scroll", () => {

@@ -148,18 +148,20 @@ export async function sweepRole(browser: Browser, baseUrl: string, role: string,
    * A kind is opened once; a link to a kind none of whose addresses answered yet is tried too
    * (up to three addresses: a link shown to the role must lead to a page, checked after the walk).
    */
-  const enqueue = (pathname: string, linked: boolean) => {
+  // An address keeps its query: some pages need one (/tables/:table/rows?key=…) and answer 400 without it.
+  const enqueue = (address: string, linked: boolean) => {
+    const pathname = address.split("?")[0]!;
     const p = routeOf(pathname);
-    if (!p || tried.has(pathname)) return;
+    if (!p || tried.has(address)) return;
     const kind = kindOf(p.route, pathname);
-    if (linked && !linkedKinds.has(kind)) linkedKinds.set(kind, pathname);
+    if (linked && !linkedKinds.has(kind)) linkedKinds.set(kind, address);
     const n = attempted.get(kind) ?? 0;
     if (pending.has(kind) || answered.has(kind) || (n > 0 && !linked) || n >= 3) return;
     attempted.set(kind, n + 1);
-    tried.add(pathname);
+    tried.add(address);
     pending.add(kind);
     if (!filled.has(p.route)) filled.set(p.route, pathname);
-    queue.push({ url: pathname, route: p.route, kind });
+    queue.push({ url: address, route: p.route, kind });
   };
   for (const p of patterns) if (!p.names.length) enqueue(p.route, false);
   for (const s of starts) enqueue(s, false);
@@ -168,7 +170,7 @@ export async function sweepRole(browser: Browser, baseUrl: string, role: string,
     for (const href of hrefs) {
       if (href.startsWith("#") || href.startsWith("mailto:")) continue;
       const u = new URL(href, page.url());
-      if (u.origin === base.origin && !notAPage(u.pathname)) enqueue(u.pathname, true);
+      if (u.origin === base.origin && !notAPage(u.pathname)) enqueue(u.pathname + u.search, true);
     }
   };
   /** Routes below a filled one (/members/:id → /members/:id/edit) take its values. */
@@ -210,7 +212,7 @@ export async function sweepRole(browser: Browser, baseUrl: string, role: string,
     if (!item) break;
     const { url, route, kind } = item;
     pending.delete(kind);
-    if (url.includes(":")) continue; // a parameter nothing could fill
+    if (url.split("?")[0]!.includes(":")) continue; // a parameter nothing could fill
     const t0 = Date.now();
     t = t0;
     let status = 0;
@@ -225,6 +227,9 @@ export async function sweepRole(browser: Browser, baseUrl: string, role: string,
     time.load += Date.now() - t;
     lastStatus.set(kind, status);
     if (status === 200) answered.add(kind);
+    // A page that needs a query (/recruitment/people?figure=…) answers 400 bare: try the address a link
+    // showed for it, if that link was seen while the bare address waited in the queue.
+    else if (linkedKinds.has(kind) && !tried.has(linkedKinds.get(kind)!)) enqueue(linkedKinds.get(kind)!, true);
     if (!html) continue;
     t = Date.now();
     await harvest();
