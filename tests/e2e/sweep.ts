@@ -100,9 +100,12 @@ export function patternOf(route: string): Pattern {
 
 /**
  * The kind of page an address shows: its route, except a figure's list, which is one page per
- * source of rows (enterprises, members, organizations … each its own template).
+ * source of rows (enterprises, members, organizations … each its own template), and an official
+ * table, one page per table.
  */
 export function kindOf(route: string, pathname: string): string {
+  // Each official table is its own layout (table 33 has seventeen columns, table 1 three).
+  if (route === "/tables/:table") return pathname;
   if (route !== "/reports/figures/:key") return route;
   const key = decodeURIComponent(pathname.slice("/reports/figures/".length));
   const def = (FIGURES as Record<string, { source: string } | undefined>)[key];
@@ -217,9 +220,11 @@ export async function sweepRole(browser: Browser, baseUrl: string, role: string,
     t = t0;
     let status = 0;
     let html = false;
+    let redirected = false;
     try {
       const res = await page.goto(baseUrl + url, { waitUntil: "load" });
       status = res?.status() ?? 0;
+      redirected = res?.request().redirectedFrom() != null;
       html = (res?.headers()["content-type"] ?? "").startsWith("text/html");
     } catch (err) {
       if (!/Download is starting/.test(String(err))) throw err;
@@ -237,6 +242,8 @@ export async function sweepRole(browser: Browser, baseUrl: string, role: string,
     // 403/404: not this role's page (the access matrix proves those answers), unless a link showed
     // it to the role (checked after the walk); redirected elsewhere (to sign-in, or from it): the same.
     if (status !== 200 || !patternOf(route).re.test(new URL(page.url()).pathname)) {
+      // A route that only redirects (/finds → /finds/links) has no page of its own: reached when its target answers.
+      if (status === 200 && redirected) opened.add(route);
       watch.problems.splice(0);
       continue;
     }
