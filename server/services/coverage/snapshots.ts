@@ -12,6 +12,7 @@ import { AppError } from "../../errors.js";
 import { type Actor, systemActor } from "../../policy/actor.js";
 import { kindListSql } from "../orgs/sql.js";
 import { computeFigures, type Figures, rateOf, resolveScope, type StatsScope } from "./coverage.service.js";
+import { startHourlyJob } from "../hourly-job.js";
 import { buildCoverageReport, type CoverageReport } from "./report.js";
 
 export type { CoverageReport } from "./report.js";
@@ -161,30 +162,13 @@ export type SnapshotTimerOptions = {
  * not keep the process alive.
  */
 export function startSnapshotTimer(db: Db, opts: SnapshotTimerOptions = {}): () => void {
-  const now = opts.now ?? (() => new Date());
-  let running = false;
-  let stopped = false;
-  const tick = async () => {
-    if (running || stopped) return;
-    running = true;
-    try {
-      const r = await finalisePreviousMonth(db, now());
+  return startHourlyJob(
+    async (now) => {
+      const r = await finalisePreviousMonth(db, now);
       if (r) opts.log?.info({ snapshot: r }, `coverage snapshot: finalised ${r.month} (${r.written} scopes written)`);
-    } catch (err) {
-      opts.log?.error({ err }, "coverage snapshot: failed to finalise the previous month");
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(tick, 0);
-  first.unref();
-  const timer = setInterval(tick, opts.intervalMs ?? 3_600_000);
-  timer.unref();
-  return () => {
-    stopped = true;
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+    },
+    { ...opts, failure: "coverage snapshot: failed to finalise the previous month" },
+  );
 }
 
 /**

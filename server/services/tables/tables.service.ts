@@ -24,6 +24,7 @@ import { AppError } from "../../errors.js";
 import { type Actor, orgPathInScope, systemActor } from "../../policy/actor.js";
 import { kindListSql } from "../orgs/sql.js";
 import type { ScopeOrg, TableContext, TableModule } from "./context.js";
+import { type HourlyJobLog, startHourlyJob } from "../hourly-job.js";
 import { hasFrozen, readFrozen, storeFrozen } from "./store.js";
 import { table1 } from "./table1.js";
 import { table27 } from "./table27.js";
@@ -229,30 +230,12 @@ export async function freezeClosedPeriods(db: Db, now: Date = new Date()): Promi
  * The server's check for a closed period (hourly, at once at start): freezes the periods that closed
  * last month. Returns a function that stops it; the timer does not keep the process alive.
  */
-export function startTablesFreezeTimer(
-  db: Db,
-  opts: { intervalMs?: number; now?: () => Date; log?: { info(o: object, m: string): void; error(o: object, m: string): void } } = {},
-): () => void {
-  const now = opts.now ?? (() => new Date());
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (const r of await freezeClosedPeriods(db, now()))
+export function startTablesFreezeTimer(db: Db, opts: { intervalMs?: number; now?: () => Date; log?: HourlyJobLog } = {}): () => void {
+  return startHourlyJob(
+    async (now) => {
+      for (const r of await freezeClosedPeriods(db, now))
         if (r.written) opts.log?.info({ tables: r }, `official tables: froze ${r.period} (${r.written} tables)`);
-    } catch (err) {
-      opts.log?.error({ err }, "official tables: failed to freeze the closed period");
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(tick, 0);
-  first.unref();
-  const timer = setInterval(tick, opts.intervalMs ?? 3_600_000);
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+    },
+    { ...opts, failure: "official tables: failed to freeze the closed period" },
+  );
 }
