@@ -127,6 +127,11 @@ export const workers = sqliteTable(
     index("workers_org_cover_idx").on(t.orgId, t.enterpriseId, t.firstSeenOn, t.leftOn, t.multiPlatform),
     // The rows of people on several platforms, the few whose attribution is looked up.
     index("workers_multi_platform_idx").on(t.orgId, t.enterpriseId).where(sql`multi_platform = 1`),
+    // The same rows by person, with what ranks them (person-rules.ts) and where they count: the
+    // statistics rank each person's rows in one pass over it (identity/sql.ts peopleGroupsSql).
+    index("workers_multi_person_idx")
+      .on(t.idNumber, t.firstSeenOn, t.leftOn, t.lastSeenOn, t.orgId, t.enterpriseId)
+      .where(sql`multi_platform = 1`),
     index("workers_member_idx").on(t.memberId),
   ],
 );

@@ -32,20 +32,32 @@ export function personCountedSql(w: string, asOf: string): SQL {
 /**
  * People on the roll at `asOf` per (organization, enterprise): `org_id, enterprise_id, n`. Two
  * halves so that the single-platform half reads the covering index alone (a column outside it, as
- * the look-up needs, would send every one of a million rows to the table).
+ * the look-up needs, would send every one of a million rows to the table). The multi-platform half
+ * ranks each person's rows in one ordered pass over workers_multi_person_idx (ranksAhead's order as
+ * a window) instead of looking up every row's rivals: at a province's 909,000 such rows 2.6 s of
+ * CPU instead of 12. A scope keeps the people with a row in it, ranked among all their rows (a
+ * person counted on a row outside the scope is not counted in it).
  */
 export function peopleGroupsSql(asOf: string, scope: (col: string) => SQL | null): SQL {
-  const inScope = (col: string) => {
-    const s = scope(col);
-    return s ? sql` AND ${s}` : sql``;
-  };
+  const single = scope("w.org_id");
+  const people = scope("s.org_id");
+  const counted = scope("r.org_id");
   return sql`SELECT org_id, enterprise_id, sum(n) AS n FROM (
       SELECT w.org_id AS org_id, w.enterprise_id AS enterprise_id, COUNT(*) AS n FROM workers w
-      WHERE w.multi_platform = 0 AND ${onRollSql("w", asOf)}${inScope("w.org_id")}
+      WHERE w.multi_platform = 0 AND ${onRollSql("w", asOf)}${single ? sql` AND ${single}` : sql``}
       GROUP BY w.org_id, w.enterprise_id
       UNION ALL
-      SELECT w.org_id, w.enterprise_id, COUNT(*) FROM workers w INDEXED BY workers_multi_platform_idx
-      WHERE w.multi_platform = 1 AND ${onRollSql("w", asOf)}${inScope("w.org_id")} AND ${noneAheadSql("w", asOf)}
-      GROUP BY w.org_id, w.enterprise_id)
+      SELECT r.org_id, r.enterprise_id, COUNT(*) FROM (
+        SELECT w.org_id AS org_id, w.enterprise_id AS enterprise_id, row_number() OVER (PARTITION BY w.id_number
+            ORDER BY min(w.last_seen_on, ${asOf}) DESC, w.first_seen_on, w.id) AS rank
+          FROM workers w INDEXED BY workers_multi_person_idx
+          WHERE w.multi_platform = 1 AND ${onRollSql("w", asOf)}${
+            people
+              ? sql` AND w.id_number IN (SELECT s.id_number FROM workers s INDEXED BY workers_multi_platform_idx
+                  WHERE s.multi_platform = 1 AND ${onRollSql("s", asOf)} AND ${people})`
+              : sql``
+          }) r
+      WHERE r.rank = 1${counted ? sql` AND ${counted}` : sql``}
+      GROUP BY r.org_id, r.enterprise_id)
     GROUP BY org_id, enterprise_id`;
 }

@@ -14,7 +14,7 @@ import { type RosterRowFacts, attributedRow, leftEveryPlatformOn } from "../../.
 import type { Actor } from "../../../server/policy/actor.js";
 import { loadActor } from "../../../server/services/admin/users.js";
 import { computeFigures, computeFiguresAndBreakdowns, listFigureRows } from "../../../server/services/coverage/coverage.service.js";
-import { onRollSql, personCountedSql } from "../../../server/services/identity/sql.js";
+import { onRollSql, peopleGroupsSql, personCountedSql } from "../../../server/services/identity/sql.js";
 import { runImport } from "../../../server/services/import/import.service.js";
 import { memoryDb } from "../../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../../helpers/fixtures.js";
@@ -163,18 +163,22 @@ describe("rosters of two platforms sharing people", () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    for (let p = 0; p < 12; p++) {
+    for (let p = 0; p < 40; p++) {
       for (const platform of ["丙", "丁", "戊"]) {
         if (rnd(3) === 0) continue;
         const first = dates[rnd(3)]!;
         const last = dates.filter((d) => d >= first)[rnd(2)] ?? first;
         const left = rnd(3) === 0 ? (dates.find((d) => d > first) ?? null) : null;
-        ins.run(platform, makeIdNumber("371702", "1970-01-01", 900 + p), city.dl.id, first, last, left);
+        // Rows under either committee: a person may count outside a scope they have a row in.
+        ins.run(platform, makeIdNumber("371702", "1970-01-01", 900 + p), rnd(2) ? city.ps.id : city.dl.id, first, last, left);
       }
     }
+    // Seen last the same day on two platforms under different committees: the one first seen earlier counts.
+    ins.run("丙", makeIdNumber("371702", "1970-01-01", 990), city.ps.id, "2024-01-01", "2024-03-01", null);
+    ins.run("丁", makeIdNumber("371702", "1970-01-01", 990), city.dl.id, "2024-02-01", "2024-03-01", null);
     for (const asOf of [...dates, "2024-02-15", today]) {
-      const all = h.db.all<RosterRowFacts & { idNumber: string; counted: number }>(
-        sql`SELECT w.id, w.id_number AS idNumber, w.first_seen_on AS firstSeenOn, w.last_seen_on AS lastSeenOn, w.left_on AS leftOn,
+      const all = h.db.all<RosterRowFacts & { orgId: number; idNumber: string; counted: number }>(
+        sql`SELECT w.id, w.org_id AS orgId, w.id_number AS idNumber, w.first_seen_on AS firstSeenOn, w.last_seen_on AS lastSeenOn, w.left_on AS leftOn,
           (${onRollSql("w", asOf)} AND ${personCountedSql("w", asOf)}) AS counted FROM workers w`,
       );
       const byPerson = new Map<string, typeof all>();
@@ -188,6 +192,18 @@ describe("rosters of two platforms sharing people", () => {
         asOf,
       ).toEqual(expected.sort());
       expect(computeFigures(h.db, admin, {}, { asOf }).figures.workers).toBe(expected.length);
+      // The grouped twin (the statistics' counting), whole and scoped to each committee's organizations.
+      const orgOf = new Map(all.map((r) => [r.id, r.orgId]));
+      for (const org of [null, city.dl.id, city.ps.id]) {
+        const groups = h.db.all<{ org_id: number; n: number }>(
+          peopleGroupsSql(asOf, (col) => (org == null ? null : sql`${sql.raw(col)} = ${org}`)),
+        );
+        const want = expected.filter((id) => org == null || orgOf.get(id!) === org).length;
+        expect(
+          groups.reduce((sum, g) => sum + g.n, 0),
+          `${asOf} org ${org}`,
+        ).toBe(want);
+      }
     }
   });
 });

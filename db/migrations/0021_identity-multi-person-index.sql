@@ -1,0 +1,1 @@
+CREATE INDEX `workers_multi_person_idx` ON `workers` (`id_number`,`first_seen_on`,`left_on`,`last_seen_on`,`org_id`,`enterprise_id`) WHERE multi_platform = 1;
