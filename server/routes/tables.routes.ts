@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from "express";
 import type { Deps } from "../deps.js";
 import { STATS_SCOPE_KINDS } from "../domain/codes.js";
 import { isClosed, recentPeriods } from "../domain/official-tables/periods.js";
+import { incompleteCells, ROW_KIND_UNIT, sumMissingText } from "../domain/official-tables/table.js";
 import { todayIso } from "../domain/dates.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
@@ -79,6 +80,7 @@ function tableHandlers({ db, logger }: Deps) {
         t: t.table,
         org: t.org,
         query: { org: t.org.code, period: t.period.id },
+        incomplete: incompleteCells(t.table),
         periodText: periodLine(t.table),
         sourceText: sourceLine(t.table),
       });
@@ -93,6 +95,8 @@ function tableHandlers({ db, logger }: Deps) {
         title: `${list.table.title}：${list.label}`,
         list,
         rows: loadRows(db, page, { unmask: false }),
+        rowUnit: ROW_KIND_UNIT[list.kind],
+        sumMissing: list.sum ? sumMissingText(list.sum, list.kind) : "",
         page: q.page,
         pageSize: PAGE_SIZE,
         hasMore: q.page * PAGE_SIZE < list.total,
