@@ -42,7 +42,8 @@ function attachment(filename: string, fallback: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-function tableHandlers({ db, logger }: Deps) {
+function tableHandlers({ db, logger, caches }: Deps) {
+  const cache = caches.tables;
   const send = async (res: Response, prepared: ReturnType<typeof prepareTableExport>) => {
     res.setHeader("Content-Type", prepared.contentType);
     res.setHeader("Content-Disposition", attachment(prepared.filename, prepared.fallback));
@@ -74,7 +75,7 @@ function tableHandlers({ db, logger }: Deps) {
       const actor = actorOf(req);
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as Q;
-      const t = getTable(db, actor, table, q);
+      const t = getTable(db, actor, table, { ...q, cache });
       res.render("tables/table", {
         title: t.table.title,
         t: t.table,
@@ -89,7 +90,7 @@ function tableHandlers({ db, logger }: Deps) {
       const actor = actorOf(req);
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as RowsQ;
-      const list = cellList(db, actor, table, q);
+      const list = cellList(db, actor, table, { ...q, cache });
       const page = list.refs.slice((q.page - 1) * PAGE_SIZE, q.page * PAGE_SIZE);
       res.render("tables/rows", {
         title: `${list.table.title}：${list.label}`,
@@ -107,12 +108,12 @@ function tableHandlers({ db, logger }: Deps) {
     async download(req: Request, res: Response) {
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as Q;
-      await send(res, prepareTableExport(db, actorOf(req), table, { ...q, ip: req.ip ?? null }));
+      await send(res, prepareTableExport(db, actorOf(req), table, { ...q, cache, ip: req.ip ?? null }));
     },
     async rowsDownload(req: Request, res: Response) {
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as RowsQ;
-      await send(res, prepareTableExport(db, actorOf(req), table, { org: q.org, period: q.period, key: q.key, ip: req.ip ?? null }));
+      await send(res, prepareTableExport(db, actorOf(req), table, { org: q.org, period: q.period, key: q.key, cache, ip: req.ip ?? null }));
     },
   };
 }

@@ -149,9 +149,12 @@ describe("table 27 in the official tables", () => {
   });
 
   it("an enterprise without a recorded worker count: the cell says how many it left out, the list names it", async () => {
+    // The page was viewed before (kept in the tables' read cache): the write below must show at once.
+    expect(cellLinks((await clerk.get("/tables/table27")).text).get("r1_all")!.n).toBe(4);
     const blank = addEnterprise(t.handle, t.city.dl.id, { name: "未登记人数车队", workerCount: 0 });
     try {
       const page = await clerk.get("/tables/table27");
+      expect(cellLinks(page.text).get("r1_all")!.n).toBe(5);
       expect(cellLinks(page.text).get("r12_all")!.n).toBe(243);
       expect(page.text).toContain('data-missing="1"');
       expect(page.text).toContain("第12行“在岗职工（人）”·总数：其中1家企业未登记从业人员数，未计入");
