@@ -65,7 +65,8 @@ export function createCaches(sqlite: Database.Database) {
     orgs: new ReadCache<ReturnType<typeof loadOrgs>>(sqlite, { max: 1, othersMaxAgeMs: 0 }),
     // The official tables of a running period, per table, scope, period and day (the city's table 1 is
     // ~1.5 s CPU at 100,000 members). Another process's write counts at once (an official figure never
-    // lags the records); a closed period is read from its snapshot and not kept here.
-    tables: new ReadCache<ComputedTable>(sqlite, { max: 200, othersMaxAgeMs: 0 }),
+    // lags the records); a closed period is read from its snapshot and not kept here. Few entries: the
+    // city's table 1 holds two lists of every member (~10 MB at 100,000 members).
+    tables: new ReadCache<ComputedTable>(sqlite, { max: 32, othersMaxAgeMs: 0 }),
   };
 }
