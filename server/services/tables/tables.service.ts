@@ -174,7 +174,8 @@ export function cellList(db: Db, actor: Actor, tableId: string, req: TableReques
   if (!refs) throw AppError.notFound("统计项");
   // A list that is no cell (a cross-check's) is named by the cross-check linking to it.
   let label = t.table.crossChecks.find((x) => x.link?.includes(`key=${req.key}&`) || x.link?.endsWith(`key=${req.key}`))?.label ?? req.key;
-  let kind: RowKind = m.rowKind;
+  // A cell says what its list holds; else its records do (table 34's receiving organizations), else the module.
+  let kind: RowKind = refs[0]?.kind ?? m.rowKind;
   let sum: CellList["sum"] = null;
   for (const row of t.table.rows) {
     const i = row.cells.findIndex((c) => c.key === req.key);
