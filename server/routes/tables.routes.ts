@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from "express";
 import type { Deps } from "../deps.js";
 import { STATS_SCOPE_KINDS } from "../domain/codes.js";
 import { isClosed, recentPeriods } from "../domain/official-tables/periods.js";
+import { incompleteCells, ROW_KIND_UNIT, sumMissingText } from "../domain/official-tables/table.js";
 import { todayIso } from "../domain/dates.js";
 import { actorOf } from "../middleware/require-auth.js";
 import { validate } from "../middleware/validate.js";
@@ -41,7 +42,8 @@ function attachment(filename: string, fallback: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-function tableHandlers({ db, logger }: Deps) {
+function tableHandlers({ db, logger, caches }: Deps) {
+  const cache = caches.tables;
   const send = async (res: Response, prepared: ReturnType<typeof prepareTableExport>) => {
     res.setHeader("Content-Type", prepared.contentType);
     res.setHeader("Content-Disposition", attachment(prepared.filename, prepared.fallback));
@@ -73,12 +75,13 @@ function tableHandlers({ db, logger }: Deps) {
       const actor = actorOf(req);
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as Q;
-      const t = getTable(db, actor, table, q);
+      const t = getTable(db, actor, table, { ...q, cache });
       res.render("tables/table", {
         title: t.table.title,
         t: t.table,
         org: t.org,
         query: { org: t.org.code, period: t.period.id },
+        incomplete: incompleteCells(t.table),
         periodText: periodLine(t.table),
         sourceText: sourceLine(t.table),
       });
@@ -87,12 +90,14 @@ function tableHandlers({ db, logger }: Deps) {
       const actor = actorOf(req);
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as RowsQ;
-      const list = cellList(db, actor, table, q);
+      const list = cellList(db, actor, table, { ...q, cache });
       const page = list.refs.slice((q.page - 1) * PAGE_SIZE, q.page * PAGE_SIZE);
       res.render("tables/rows", {
         title: `${list.table.title}：${list.label}`,
         list,
         rows: loadRows(db, page, { unmask: false }),
+        rowUnit: ROW_KIND_UNIT[list.kind],
+        sumMissing: list.sum ? sumMissingText(list.sum, list.kind) : "",
         page: q.page,
         pageSize: PAGE_SIZE,
         hasMore: q.page * PAGE_SIZE < list.total,
@@ -103,12 +108,12 @@ function tableHandlers({ db, logger }: Deps) {
     async download(req: Request, res: Response) {
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as Q;
-      await send(res, prepareTableExport(db, actorOf(req), table, { ...q, ip: req.ip ?? null }));
+      await send(res, prepareTableExport(db, actorOf(req), table, { ...q, cache, ip: req.ip ?? null }));
     },
     async rowsDownload(req: Request, res: Response) {
       const table = (req.valid.params as { table: string }).table;
       const q = req.valid.query as RowsQ;
-      await send(res, prepareTableExport(db, actorOf(req), table, { org: q.org, period: q.period, key: q.key, ip: req.ip ?? null }));
+      await send(res, prepareTableExport(db, actorOf(req), table, { org: q.org, period: q.period, key: q.key, cache, ip: req.ip ?? null }));
     },
   };
 }

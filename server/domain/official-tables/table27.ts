@@ -12,6 +12,18 @@ export const TABLE27_TITLE = "非公有制经济控制企业法人单位建立�
 export const WORKERS_AT_LEAST_50 = 50;
 export const WORKERS_AT_LEAST_100 = 100;
 
+/** What 在岗职工 (rows 12, 14, 16) adds up: the enterprise's 从业人员数. */
+export const WORKERS_SUM_OF = "从业人员数";
+
+/**
+ * An enterprise's worker count as 在岗职工 adds it up, or null when it is not recorded: the enterprise
+ * form and the import store a blank as 0, and a 法人单位 with nobody at work is not a figure a clerk
+ * would report, so 0 reads as "not recorded" (the cell says how many such enterprises it left out).
+ */
+export function recordedWorkers(workerCount: number | null | undefined): number | null {
+  return workerCount != null && workerCount > 0 ? workerCount : null;
+}
+
 /** What a column tests of an enterprise. */
 export type Table27Enterprise = { workerCount: number; legalRepIsMember: boolean; legalRepIsSecretary: boolean };
 
@@ -111,7 +123,7 @@ export const TABLE27_NOTES: readonly string[] = [
   `“从业人员${WORKERS_AT_LEAST_50}人以上”“${WORKERS_AT_LEAST_100}人以上”按企业登记的从业人员数计（含本数）。`,
   "“法定代表人是党员的”“兼任企业党组织书记的”按企业信息中的两项标记计（批量导入企业时填写；未填写的按“否”计）。",
   `第6行“具有${FULL_MEMBERS_TO_FORM}名以上党员的”按正式党员计（预备党员不计），与“应建未建”同一口径。`,
-  "第7行为覆盖该列“已建立联合党支部的”企业（自身未单独建立党组织）的联合党支部个数（覆盖多家企业的只计一次）；第11行为联系该列企业的党建工作指导员（含联络员）人数，每人计一次。",
-  "第12、14、16行在岗职工为企业登记的从业人员数之和，点击数字列出相应企业；第13、15、17行党员为在该企业工作的党员人数。",
+  "第7行为覆盖该列“已建立联合党支部的”企业（自身未单独建立党组织）的联合党支部个数（覆盖多家企业的只计一次），点击数字列出这些联合党支部及其覆盖的企业；第11行为联系该列企业的党建工作指导员（含联络员）人数，每人计一次，点击数字列出指导员及其联系的企业。",
+  "第12、14、16行在岗职工为相应企业登记的从业人员数之和，点击数字列出这些企业及各自计入的人数（名单合计即表中数字）；从业人员数为空或为0的企业视为未登记，不计入合计，表下和名单中注明未登记的企业家数，请补登后重新生成；第13、15、17行党员为在该企业工作的党员人数。",
   "第14行“已建立党组织的企业”含单独建立党组织和由联合党支部覆盖的企业；第16行为未建立党组织、有党建工作指导员联系的企业。",
 ];

@@ -137,11 +137,15 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
           );
           // Table 27 is computed from the records at the report's date: a past month's snapshot holds
           // the figures of sheet 1, not the enterprises' worker counts and legal-representative marks.
+          const t27 = computeTable27(db, rs, report.asOf);
           const table27 = {
-            table: computeTable27(db, rs, report.asOf),
-            notes: report.final
-              ? [`本表按统计截止日期由当前记录计算（企业从业人员数、法定代表人情况取当前登记值），与月末快照可能不同。`]
-              : [],
+            table: t27,
+            notes: [
+              ...(report.final
+                ? [`本表按统计截止日期由当前记录计算（企业从业人员数、法定代表人情况取当前登记值），与月末快照可能不同。`]
+                : []),
+              ...t27.incomplete,
+            ],
           };
           await finish(out, writeCoverageWorkbook(report, { idNumbers, unmask, titlePlace: place, table27 }, out));
         } catch (err) {

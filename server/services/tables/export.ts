@@ -62,7 +62,7 @@ export function prepareTableExport(
       contentType: XLSX_TYPE,
       async run(out) {
         try {
-          const n = await finish(out, writeCellListWorkbook(t, list.label, loadRows(db, list.refs, { unmask }), out));
+          const n = await finish(out, writeCellListWorkbook(t, list, loadRows(db, list.refs, { unmask }), out));
           audit(n, true);
           return n;
         } catch (err) {

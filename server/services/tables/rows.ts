@@ -1,10 +1,12 @@
 // The records behind a cell, as the rows page and its workbook show them: the members (or
-// enterprises, or organizations) a list names, in the list's order, with personal numbers masked unless asked whole.
+// enterprises, organizations, instructors) a list names, in the list's order, with personal numbers
+// (ID numbers, instructors' phones) masked unless asked whole. The refs come from a table computed for
+// a scope the actor may see (tables.service.ts checks it): this only loads what they name.
 
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { GENDER, labelOf, MEMBER_CATEGORY, ORG_KIND, RELATION_STATUS } from "../../domain/codes.js";
-import { maskIdNumber } from "../../domain/masking.js";
+import { GENDER, INSTRUCTOR_KIND, labelOf, MEMBER_CATEGORY, ORG_KIND, RELATION_STATUS } from "../../domain/codes.js";
+import { maskIdNumber, maskPhone } from "../../domain/masking.js";
 import type { RowRef } from "../../domain/official-tables/table.js";
 
 export type MemberRow = {
@@ -28,6 +30,8 @@ export type EnterpriseRow = {
   creditCode: string;
   committeeName: string;
   workerCount: number | null;
+  /** What a sum cell adds up for it (frozen with the list; null: not recorded). */
+  amount: number | null;
   on: string | null;
   note: string | null;
 };
@@ -43,7 +47,34 @@ export type OrganizationRow = {
   note: string | null;
 };
 
-export type ListRow = MemberRow | EnterpriseRow | OrganizationRow;
+export type InstructorRow = {
+  kind: "instructor";
+  id: number;
+  name: string;
+  /** 指导员 or 联络员. */
+  instructorKind: string;
+  phone: string;
+  workUnit: string;
+  /** The committee that dispatched the instructor. */
+  committeeName: string;
+  on: string | null;
+  /** The enterprises of the cell the instructor contacts. */
+  note: string | null;
+};
+
+export type ListRow = MemberRow | EnterpriseRow | OrganizationRow | InstructorRow;
+
+function loadInstructors(db: Db, refs: RowRef[]) {
+  const ids = JSON.stringify([...new Set(refs.filter((r) => r.kind === "instructor").map((r) => r.id))]);
+  return new Map(
+    db
+      .all<{ id: number; name: string; kind: string; phone: string | null; work_unit: string | null; committee_name: string }>(
+        sql`SELECT i.id, i.name, i.kind, i.phone, i.work_unit, o.name AS committee_name
+          FROM instructors i JOIN organizations o ON o.id = i.committee_id WHERE i.id IN (SELECT value FROM json_each(${ids}))`,
+      )
+      .map((i) => [i.id, i]),
+  );
+}
 
 /** Loads the rows of `refs` (one page of a list, or all of it for the workbook). */
 export function loadRows(db: Db, refs: RowRef[], opts: { unmask: boolean }): ListRow[] {
@@ -88,7 +119,22 @@ export function loadRows(db: Db, refs: RowRef[], opts: { unmask: boolean }): Lis
       )
       .map((o) => [o.id, o]),
   );
+  const instructors = loadInstructors(db, refs);
   return refs.map((r): ListRow => {
+    if (r.kind === "instructor") {
+      const i = instructors.get(r.id);
+      return {
+        kind: "instructor",
+        id: r.id,
+        name: i?.name ?? "（记录不存在）",
+        instructorKind: i ? (labelOf(INSTRUCTOR_KIND.label, i.kind) ?? i.kind) : "",
+        phone: opts.unmask ? (i?.phone ?? "") : maskPhone(i?.phone),
+        workUnit: i?.work_unit ?? "",
+        committeeName: i?.committee_name ?? "",
+        on: r.on ?? null,
+        note: r.note ?? null,
+      };
+    }
     if (r.kind === "organization") {
       const o = orgs.get(r.id);
       return {
@@ -126,6 +172,7 @@ export function loadRows(db: Db, refs: RowRef[], opts: { unmask: boolean }): Lis
       creditCode: e?.credit_code ?? "",
       committeeName: e?.committee_name ?? "",
       workerCount: e?.worker_count ?? null,
+      amount: r.amount ?? null,
       on: r.on ?? null,
       note: r.note ?? null,
     };

@@ -13,7 +13,14 @@ import type { ComputedTable, RowRef } from "../../domain/official-tables/table.j
  * second; as columns, a few milliseconds.
  */
 type Column<T> = { same: T } | { each: T[] };
-type StoredList = { kind: Column<RowRef["kind"]>; id: number[]; on: Column<string | null>; note: Column<string | null> };
+type StoredList = {
+  kind: Column<RowRef["kind"]>;
+  id: number[];
+  on: Column<string | null>;
+  note: Column<string | null>;
+  /** A sum cell's amounts (table 27's worker counts as they stood); absent for a list that has none. */
+  amount?: Column<number | null>;
+};
 
 function column<T>(values: T[]): Column<T> {
   return values.length > 0 && values.every((v) => v === values[0]) ? { same: values[0]! } : { each: values };
@@ -24,20 +31,28 @@ function at<T>(c: Column<T>, i: number): T {
 
 function encodeLists(lists: Record<string, RowRef[]>): Record<string, StoredList> {
   const out: Record<string, StoredList> = {};
-  for (const [key, l] of Object.entries(lists))
+  for (const [key, l] of Object.entries(lists)) {
     out[key] = {
       kind: column(l.map((r) => r.kind)),
       id: l.map((r) => r.id),
       on: column(l.map((r) => r.on ?? null)),
       note: column(l.map((r) => r.note ?? null)),
     };
+    if (l.some((r) => r.amount !== undefined)) out[key].amount = column(l.map((r) => r.amount ?? null));
+  }
   return out;
 }
 
 function decodeLists(stored: Record<string, StoredList>): Record<string, RowRef[]> {
   const out: Record<string, RowRef[]> = {};
-  for (const [key, l] of Object.entries(stored))
-    out[key] = l.id.map((id, i) => ({ kind: at(l.kind, i), id, on: at(l.on, i), note: at(l.note, i) }));
+  for (const [key, l] of Object.entries(stored)) {
+    const amount = l.amount;
+    out[key] = l.id.map((id, i) => {
+      const r: RowRef = { kind: at(l.kind, i), id, on: at(l.on, i), note: at(l.note, i) };
+      if (amount) r.amount = at(amount, i);
+      return r;
+    });
+  }
   return out;
 }
 

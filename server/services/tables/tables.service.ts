@@ -19,9 +19,17 @@ import {
   currentPeriod,
   periodsEndingIn,
 } from "../../domain/official-tables/periods.js";
-import type { ComputedTable, RowRef, TableSource } from "../../domain/official-tables/table.js";
+import {
+  type CellSum,
+  type ComputedTable,
+  listNumber,
+  type RowKind,
+  type RowRef,
+  type TableSource,
+} from "../../domain/official-tables/table.js";
 import { AppError } from "../../errors.js";
-import { type Actor, orgPathInScope, systemActor } from "../../policy/actor.js";
+import { type Actor, orgPathInScope, scopePath, systemActor } from "../../policy/actor.js";
+import type { ReadCache } from "../read-cache.js";
 import { kindListSql } from "../orgs/sql.js";
 import type { ScopeOrg, TableContext, TableModule } from "./context.js";
 import { type HourlyJobLog, startHourlyJob } from "../hourly-job.js";
@@ -80,7 +88,10 @@ export function resolvePeriod(id: string | null | undefined, today: string): Per
   return p;
 }
 
-export type TableRequest = { org?: string | null; period?: string | null; now?: Date };
+/** The live tables kept until the data changes (deps.ts `caches.tables`; read-cache.ts decides when). */
+export type TablesCache = ReadCache<ComputedTable>;
+
+export type TableRequest = { org?: string | null; period?: string | null; now?: Date; cache?: TablesCache };
 
 function liveSource(p: Period, today: string, now: Date): TableSource {
   const closed = isClosed(p, today);
@@ -130,7 +141,12 @@ export function getTable(db: Db, actor: Actor, tableId: string, req: TableReques
     const frozen = readFrozen(db, m.def.id, period.id, org.id);
     if (frozen) return { table: frozen.table, lists: frozen.lists, org, period };
   }
-  return { ...computeTable(db, actor, m, org, period, { now }), org, period };
+  if (!req.cache) return { ...computeTable(db, actor, m, org, period, { now }), org, period };
+  // A live table is the same for everyone with the same scope on the same day until the data changes
+  // (the city's table 1 costs ~1.5 s CPU at 100,000 members); computed again after any write. The
+  // role and scope are in the key because a cross-check reads the actor's own member list.
+  const key = [m.def.id, org.id, period.id, today, actor.role, scopePath(actor)].join("\0");
+  return { ...req.cache.get(key, () => computeTable(db, actor, m, org, period, { now })), org, period };
 }
 
 export type CellList = {
@@ -138,14 +154,19 @@ export type CellList = {
   org: ScopeOrg;
   period: Period;
   rowKind: TableModule["rowKind"];
+  /** What the list holds (the cell's kind, else the module's rowKind). */
+  kind: RowKind;
   key: string;
   /** The row and column the cell sits in, e.g. "发展党员 · 人数". */
   label: string;
+  /** How many records the list holds. */
   total: number;
+  /** A sum cell: the sum of the list's amounts (the cell's number) and how many have none. */
+  sum: (CellSum & { value: number }) | null;
   refs: RowRef[];
 };
 
-/** The whole list behind one cell (its length is the cell's number). An unknown key is "not found". */
+/** The whole list behind one cell (the cell's number is listNumber of it). An unknown key is "not found". */
 export function cellList(db: Db, actor: Actor, tableId: string, req: TableRequest & { key: string }): CellList {
   const m = tableModule(tableId);
   const t = getTable(db, actor, tableId, req);
@@ -153,15 +174,21 @@ export function cellList(db: Db, actor: Actor, tableId: string, req: TableReques
   if (!refs) throw AppError.notFound("统计项");
   // A list that is no cell (a cross-check's) is named by the cross-check linking to it.
   let label = t.table.crossChecks.find((x) => x.link?.includes(`key=${req.key}&`) || x.link?.endsWith(`key=${req.key}`))?.label ?? req.key;
+  // A cell says what its list holds; else its records do (table 34's receiving organizations), else the module.
+  let kind: RowKind = refs[0]?.kind ?? m.rowKind;
+  let sum: CellList["sum"] = null;
   for (const row of t.table.rows) {
     const i = row.cells.findIndex((c) => c.key === req.key);
-    if (i >= 0) {
+    const cell = row.cells[i];
+    if (cell) {
       const col = t.table.columns[i];
       label = t.table.columns.length > 1 && col ? `${row.label.trim()} · ${col}` : row.label.trim();
+      kind = cell.kind ?? kind;
+      if (cell.sum) sum = { of: cell.sum.of, ...listNumber(refs, true) };
       break;
     }
   }
-  return { table: t.table, org: t.org, period: t.period, rowKind: m.rowKind, key: req.key, label, total: refs.length, refs };
+  return { table: t.table, org: t.org, period: t.period, rowKind: m.rowKind, kind, key: req.key, label, total: refs.length, sum, refs };
 }
 
 // -- Freezing closed periods ------------------------------------------------------------------------

@@ -4,7 +4,14 @@
 
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
-import type { HeaderCell, OfficialTable } from "../../domain/official-tables/table.js";
+import {
+  type CellSum,
+  type HeaderCell,
+  incompleteCells,
+  type OfficialTable,
+  type RowKind,
+  sumMissingText,
+} from "../../domain/official-tables/table.js";
 import {
   BODY_FONT,
   BORDER,
@@ -108,6 +115,7 @@ export async function writeTableWorkbook(t: OfficialTable, out: Writable): Promi
 
   let r = first + headerRows;
   const missing: string[] = [];
+  const incomplete = incompleteCells(t);
   for (const row of t.rows) {
     const label = ws.getCell(r, 1);
     label.value = textCell(`${"　".repeat(row.indent)}${row.label}`);
@@ -147,6 +155,10 @@ export async function writeTableWorkbook(t: OfficialTable, out: Writable): Promi
     note("未记录的项目（以“—”表示，不以0代替）：");
     for (const m of missing) note(m);
   }
+  if (incomplete.length) {
+    note("部分未登记的项目（数字为已登记部分之和）：");
+    for (const m of incomplete) note(m);
+  }
   note("说明：");
   t.notes.forEach((n, i) => {
     note(`${i + 1}. ${n}`);
@@ -157,21 +169,61 @@ export async function writeTableWorkbook(t: OfficialTable, out: Writable): Promi
   return t.rows.length;
 }
 
-/** The list behind one cell: one row per record, ID numbers as text cells (masked unless `unmask`). */
-export async function writeCellListWorkbook(t: OfficialTable, label: string, rows: ListRow[], out: Writable): Promise<number> {
+/** What a list's workbook shows of each kind of record: headings and values (after 序号). */
+const LIST_COLUMNS: { [K in RowKind]: { heads: string[]; values(x: Extract<ListRow, { kind: K }>): ExcelJS.CellValue[] } } = {
+  member: {
+    heads: ["姓名", "公民身份号码", "性别", "出生日期", "党员类别", "组织关系状态", "管理党组织", "日期", "说明"],
+    values: (x) => [
+      textCell(x.name),
+      textCell(x.idNumber),
+      x.gender,
+      x.birthDate,
+      x.category,
+      x.relationStatus,
+      textCell(x.orgName),
+      x.on ?? "",
+      textCell(x.note),
+    ],
+  },
+  enterprise: {
+    heads: ["企业名称", "统一社会信用代码", "负责党委", "从业人员", "日期", "说明"],
+    values: (x) => [textCell(x.name), textCell(x.creditCode), textCell(x.committeeName), x.workerCount ?? "", x.on ?? "", textCell(x.note)],
+  },
+  organization: {
+    heads: ["党组织名称", "组织代码", "类别", "上级党组织", "日期", "说明"],
+    values: (x) => [textCell(x.name), textCell(x.code), x.orgKind, textCell(x.parentName), x.on ?? "", textCell(x.note)],
+  },
+  instructor: {
+    heads: ["姓名", "手机号", "类别", "工作单位", "派出党委", "联系的企业"],
+    values: (x) => [
+      textCell(x.name),
+      textCell(x.phone),
+      x.instructorKind,
+      textCell(x.workUnit),
+      textCell(x.committeeName),
+      textCell(x.note),
+    ],
+  },
+};
+
+/**
+ * The list behind one cell: one row per record, ID numbers and phones as text cells (masked unless
+ * `unmask`). A sum cell's list adds the amount each record counts for and, under it, their total (the cell).
+ */
+export async function writeCellListWorkbook(
+  t: OfficialTable,
+  list: { label: string; kind: RowKind; sum: (CellSum & { value: number }) | null },
+  rows: ListRow[],
+  out: Writable,
+): Promise<number> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   const ws = wb.addWorksheet("名单", {
     pageSetup: { paperSize: A4, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
-  const kind = rows[0]?.kind ?? "member";
-  const heads =
-    kind === "member"
-      ? ["序号", "姓名", "公民身份号码", "性别", "出生日期", "党员类别", "组织关系状态", "管理党组织", "日期", "说明"]
-      : kind === "enterprise"
-        ? ["序号", "企业名称", "统一社会信用代码", "负责党委", "从业人员", "日期", "说明"]
-        : ["序号", "党组织名称", "组织代码", "类别", "上级党组织", "日期", "说明"];
+  const spec = LIST_COLUMNS[list.kind] as { heads: string[]; values(x: ListRow): ExcelJS.CellValue[] };
+  const heads = ["序号", ...spec.heads, ...(list.sum ? [`计入${list.sum.of}`] : [])];
   ws.columns = heads.map((h) => ({ header: h, width: Math.max(8, fitWidth([h], 6, 30)) }));
-  ws.getRow(1).values = [`${t.title}：${label}（${t.unit}，${t.period.label}）共 ${rows.length} 条`];
+  ws.getRow(1).values = [`${t.title}：${list.label}（${t.unit}，${t.period.label}）共 ${rows.length} 条`];
   ws.getRow(1).font = HEADER_FONT;
   ws.getRow(1).commit();
   const head = ws.getRow(2);
@@ -179,27 +231,17 @@ export async function writeCellListWorkbook(t: OfficialTable, label: string, row
   head.font = HEADER_FONT;
   head.commit();
   rows.forEach((x, i) => {
-    const values =
-      x.kind === "member"
-        ? [
-            i + 1,
-            textCell(x.name),
-            textCell(x.idNumber),
-            x.gender,
-            x.birthDate,
-            x.category,
-            x.relationStatus,
-            textCell(x.orgName),
-            x.on ?? "",
-            textCell(x.note),
-          ]
-        : x.kind === "enterprise"
-          ? [i + 1, textCell(x.name), textCell(x.creditCode), textCell(x.committeeName), x.workerCount ?? "", x.on ?? "", textCell(x.note)]
-          : [i + 1, textCell(x.name), textCell(x.code), x.orgKind, textCell(x.parentName), x.on ?? "", textCell(x.note)];
-    const row = ws.addRow(values);
+    const amount = list.sum ? [x.kind === "enterprise" && x.amount !== null ? x.amount : "未登记"] : [];
+    const row = ws.addRow([i + 1, ...spec.values(x), ...amount]);
     row.getCell(3).numFmt = TEXT_FORMAT;
     row.commit();
   });
+  if (list.sum) {
+    const total = ws.addRow(["合计", ...spec.heads.map(() => ""), list.sum.value]);
+    total.getCell(2).value = list.sum.missing ? sumMissingText(list.sum, list.kind) : "";
+    total.font = HEADER_FONT;
+    total.commit();
+  }
   ws.commit();
   await wb.commit();
   return rows.length;

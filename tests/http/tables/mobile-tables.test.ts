@@ -190,6 +190,9 @@ describe("a committee's tables 33 and 34 (HZ-DL)", () => {
     const orgs = await agents["t-clerk-dl"]!.get("/tables/table34/rows?org=HZ-DL&period=2026&key=r1_orgs");
     expect(orgs.text).toContain(t.city.dlBranch.name);
     expect(orgs.text).toContain(t.city.dlJoint.name);
+    // Listed as organizations (their columns and links), not as members.
+    expect(orgs.text).toContain("个党组织");
+    expect(orgs.text).toContain(`href="/orgs/${t.city.dlBranch.id}"`);
   });
 
   it("the workbooks carry the page's figures in the official layout", async () => {

@@ -13,6 +13,7 @@ let t: TestApp;
 let clerk: Agent;
 let county: Agent;
 let secretary: Agent;
+let clerkPs: Agent;
 let lonely: { idNumber: string };
 
 beforeAll(async () => {
@@ -29,7 +30,14 @@ beforeAll(async () => {
   const few = addEnterprise(h, c.dl.id, { name: "个别党员物流", workerCount: 55 });
   lonely = addMember(h, c.dl.id, { name: "未建组织党员", enterpriseId: few.id, relationStatus: "unattached" });
   addMember(h, c.dl.id, { name: "未建组织党员二", enterpriseId: few.id, relationStatus: "unattached" });
-  addEnterprise(h, c.dl.id, { name: "无党员小店", workerCount: 8 });
+  const shop = addEnterprise(h, c.dl.id, { name: "无党员小店", workerCount: 8 });
+  // Instructors: 道路运输's contacts 无党员小店 (not under 张道路's branch); 网约配送's contacts its station.
+  const instr = h.sqlite.prepare("INSERT INTO instructors (name, kind, phone, committee_id) VALUES (?, 'instructor', ?, ?)");
+  const assign = h.sqlite.prepare(
+    "INSERT INTO instructor_assignments (instructor_id, enterprise_id, assigned_on) VALUES (?, ?, '2025-01-01')",
+  );
+  assign.run(instr.run("道路指导员", "13600003333", c.dl.id).lastInsertRowid, shop.id);
+  assign.run(instr.run("配送指导员", "13700002222", c.ps.id).lastInsertRowid, c.psEnterprise.id);
   // A county-level committee with one enterprise and no organization in it.
   const md = addOrg(h, {
     code: "HZ-MD27",
@@ -43,6 +51,7 @@ beforeAll(async () => {
   clerk = await signIn(t.app, "t-clerk-dl");
   county = await signIn(t.app, "t-clerk-md27");
   secretary = await signIn(t.app, "t-sec-dl");
+  clerkPs = await signIn(t.app, "t-clerk-ps");
 });
 afterAll(() => t.close());
 
@@ -58,48 +67,107 @@ async function workbook(agent: Agent, url: string) {
   return wb;
 }
 
-function cellLinks(html: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of html.matchAll(/data-key="(r\d+_[A-Za-z0-9]+)">([\d,]+)<\/a>/g)) out.set(m[1]!, Number(m[2]!.replaceAll(",", "")));
+const num = (s: string) => Number(s.replaceAll(",", ""));
+/** Every linked cell: its key, its number, and whether it is a sum (在岗职工). */
+function cellLinks(html: string): Map<string, { n: number; sum: boolean }> {
+  const out = new Map<string, { n: number; sum: boolean }>();
+  for (const m of html.matchAll(/data-key="(r\d+_[A-Za-z0-9]+)"( data-sum-of="[^"]*")?>([\d,]+)<\/a>/g))
+    out.set(m[1]!, { n: num(m[3]!), sum: !!m[2] });
   return out;
 }
-function formulaCells(html: string): number[] {
-  return [...html.matchAll(/data-formula="[^"]*">([\d,]+)</g)].map((m) => Number(m[1]!.replaceAll(",", "")));
-}
+const total = (html: string) => num(/data-total>([\d,]+)</.exec(html)![1]!);
 
 describe("table 27 in the official tables", () => {
-  it("the committee's page: rows 1–17 by hand, every cell a link to its enterprises or members, sums and counts of branches marked", async () => {
+  it("the committee's page: rows 1–17 by hand, every cell a link to its enterprises, joint branches, instructors or members", async () => {
     const page = await clerk.get("/tables/table27");
     expect(page.status).toBe(200);
     expect(page.text).toContain("填报单位：<strong>中共菏泽市道路运输行业委员会</strong>");
     const links = cellLinks(page.text);
+    const n = (key: string) => links.get(key)?.n;
     // Row 1: 4 enterprises; 50+: 120, 60, 55; 100+: 120; rep a member: 120, 60; secretary: 120.
-    expect([1, 2, 3, 4, 5].map((_, i) => links.get(`r1_${["all", "workers50", "workers100", "repMember", "repSecretary"][i]}`))).toEqual([
-      4, 3, 1, 2, 1,
-    ]);
-    expect(links.get("r5_all")).toBe(1); // the standalone branch
-    expect(links.get("r9_all")).toBe(1); // 个别党员物流
-    expect(links.get("r10_all")).toBe(1); // 无党员小店
-    expect(links.get("r13_all")).toBe(3); // 张道路 + the two at 个别党员物流
-    // Rows 7, 11, 12, 14, 16 are not counts of a list: shown with how they are made, not as links.
-    expect(links.has("r12_all")).toBe(false);
-    expect(formulaCells(page.text)).toEqual(expect.arrayContaining([243, 180]));
+    expect(["all", "workers50", "workers100", "repMember", "repSecretary"].map((c) => n(`r1_${c}`))).toEqual([4, 3, 1, 2, 1]);
+    expect(n("r5_all")).toBe(1); // the standalone branch
+    expect(n("r7_all")).toBe(1); // the joint branch covering 联建货运站
+    expect(n("r7_workers100")).toBe(0);
+    expect(n("r9_all")).toBe(1); // 个别党员物流
+    expect(n("r10_all")).toBe(1); // 无党员小店
+    expect(n("r11_all")).toBe(1); // 道路指导员 (网约配送's is not this committee's)
+    expect(n("r13_all")).toBe(3); // 张道路 + the two at 个别党员物流
+    // 在岗职工: 120 + 60 + 55 + 8; organized: 120 + 60; no organization but an instructor: 8 (无党员小店).
+    expect([n("r12_all"), n("r14_all"), n("r16_all")]).toEqual([243, 180, 8]);
+    expect(["r12_all", "r14_all", "r16_all", "r1_all"].map((k) => links.get(k)!.sum)).toEqual([true, true, true, false]);
+    expect(page.text).not.toContain("data-formula");
+    expect(page.text).not.toContain("部分未登记的项目");
     expect(page.text).not.toContain('data-ok="false"');
   });
 
-  it("every linked cell's number equals the length of its list, for the committee and the county-level committee", async () => {
+  it("every cell is a link whose list matches it: its length, or for 在岗职工 its total, for the committee and the county-level committee", async () => {
     for (const [agent, org] of [
       [clerk, "HZ-DL"],
       [county, "HZ-MD27"],
     ] as const) {
       const links = cellLinks((await agent.get(`/tables/table27?org=${org}`)).text);
-      expect(links.size).toBe(12 * 5);
-      for (const [key, n] of links) {
+      expect(links.size).toBe(17 * 5);
+      for (const [key, { n, sum }] of links) {
         if (n === 0 && !key.endsWith("_all")) continue;
         const rows = await agent.get(`/tables/table27/rows?org=${org}&key=${key}`);
         expect(rows.status).toBe(200);
-        expect(Number(/data-total>([\d,]+)</.exec(rows.text)![1]!.replaceAll(",", "")), `${org} ${key}`).toBe(n);
+        if (sum) {
+          expect(num(/data-sum>([\d,]+)</.exec(rows.text)![1]!), `${org} ${key}`).toBe(n);
+          if (total(rows.text) > 0) expect(num(/data-sum-total>([\d,]+)</.exec(rows.text)![1]!), `${org} ${key}`).toBe(n);
+          // The page's amounts add up to the cell (every list here is shorter than a page).
+          const amounts = [...rows.text.matchAll(/data-amount="(\d*)"/g)].map((m) => Number(m[1] || 0));
+          expect(
+            amounts.reduce((a, b) => a + b, 0),
+            `${org} ${key}`,
+          ).toBe(n);
+        } else expect(total(rows.text), `${org} ${key}`).toBe(n);
       }
+    }
+  });
+
+  it("row 7 lists the joint branch with the enterprises it covers, row 11 the instructor masked, row 12 the worker counts and their total", async () => {
+    const joint = await clerk.get("/tables/table27/rows?key=r7_all");
+    expect(joint.text).toContain("中共菏泽货运联合支部委员会");
+    expect(joint.text).toContain("覆盖本列企业1家：联建货运站");
+    expect(joint.text).toContain("个党组织");
+    const instr = await clerk.get("/tables/table27/rows?key=r11_all");
+    expect(instr.text).toContain("道路指导员");
+    expect(instr.text).toContain("136****3333");
+    expect(instr.text).not.toContain("13600003333");
+    expect(instr.text).toContain("联系本列企业1家：无党员小店");
+    expect(instr.text).toContain("名党建工作指导员");
+    expect(instr.text).not.toContain("配送指导员");
+    const wb = await workbook(clerk, "/tables/table27/rows.xlsx?key=r12_all");
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(2).values).toContain("计入从业人员数");
+    const last = ws.getRow(ws.rowCount);
+    expect([last.getCell(1).value, last.getCell(8).value]).toEqual(["合计", 243]);
+    // The clerk's download holds the instructor's whole phone (audited, as ID numbers are).
+    const iw = (await workbook(clerk, "/tables/table27/rows.xlsx?key=r11_all")).worksheets[0]!;
+    expect(iw.getRow(3).getCell(3).value).toBe("13600003333");
+  });
+
+  it("an enterprise without a recorded worker count: the cell says how many it left out, the list names it", async () => {
+    // The page was viewed before (kept in the tables' read cache): the write below must show at once.
+    expect(cellLinks((await clerk.get("/tables/table27")).text).get("r1_all")!.n).toBe(4);
+    const blank = addEnterprise(t.handle, t.city.dl.id, { name: "未登记人数车队", workerCount: 0 });
+    try {
+      const page = await clerk.get("/tables/table27");
+      expect(cellLinks(page.text).get("r1_all")!.n).toBe(5);
+      expect(cellLinks(page.text).get("r12_all")!.n).toBe(243);
+      expect(page.text).toContain('data-missing="1"');
+      expect(page.text).toContain("第12行“在岗职工（人）”·总数：其中1家企业未登记从业人员数，未计入");
+      const rows = await clerk.get("/tables/table27/rows?key=r12_all");
+      expect(total(rows.text)).toBe(5);
+      expect(rows.text).toContain('data-sum-missing="1"');
+      expect(rows.text).toContain("未登记人数车队");
+      const ws = (await workbook(clerk, "/tables/table27.xlsx")).worksheets[0]!;
+      const notes: string[] = [];
+      ws.eachRow((r) => notes.push(String(r.getCell(1).value ?? "")));
+      expect(notes).toContain("第12行“在岗职工（人）”·总数：其中1家企业未登记从业人员数，未计入");
+    } finally {
+      t.handle.sqlite.prepare("UPDATE enterprises SET status = 'closed' WHERE id = ?").run(blank.id);
     }
   });
 
@@ -155,5 +223,21 @@ describe("table 27 in the official tables", () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain("填报单位：<strong>中共菏泽某物流有限公司支部委员会</strong>");
     expect((await clerk.get("/tables/table27/rows?key=r99_all")).status).toBe(404);
+  });
+
+  it("another committee's instructors: ?key= with its code is not found; each committee and a secretary see only their own", async () => {
+    for (const url of ["/tables/table27/rows?org=HZ-PS&key=r11_all", "/tables/table27/rows.xlsx?org=HZ-PS&key=r11_all"])
+      expect((await clerk.get(url)).status, url).toBe(404);
+    expect((await clerkPs.get("/tables/table27/rows?org=HZ-DL&key=r11_all")).status).toBe(404);
+    const ps = await clerkPs.get("/tables/table27/rows?key=r11_all");
+    expect(ps.text).toContain("配送指导员");
+    expect(ps.text).not.toContain("道路指导员");
+    // 张道路's branch covers one enterprise, which no instructor contacts: an empty list, no other names.
+    expect((await secretary.get("/tables/table27/rows?org=HZ-DL&key=r11_all")).status).toBe(404);
+    const own = await secretary.get("/tables/table27/rows?key=r11_all");
+    expect(own.status).toBe(200);
+    expect(total(own.text)).toBe(0);
+    expect(own.text).not.toMatch(/道路指导员|配送指导员/);
+    expect(total((await secretary.get("/tables/table27/rows?key=r7_all")).text)).toBe(0);
   });
 });

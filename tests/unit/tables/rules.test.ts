@@ -12,6 +12,8 @@ import {
 } from "../../../server/domain/official-tables/bands.js";
 import { asOfDate, isClosed, parsePeriod, periodsEndingIn, recentPeriods } from "../../../server/domain/official-tables/periods.js";
 import { relationOrgAt } from "../../../server/domain/official-tables/table1.js";
+import { buildTable, incompleteCells, listNumber, type RowRef } from "../../../server/domain/official-tables/table.js";
+import { recordedWorkers } from "../../../server/domain/official-tables/table27.js";
 import { foundWithin, lostSpellAt } from "../../../server/domain/official-tables/table43.js";
 
 describe("periods", () => {
@@ -101,5 +103,48 @@ describe("where a relationship sat at a date", () => {
     expect(lostSpellAt(spells, "2026-02-28")?.lostOn).toBe("2025-08-31");
     expect(foundWithin(spells, "2025-01-01", "2025-12-31")?.restoredOn).toBe("2025-05-01");
     expect(foundWithin([{ lostOn: "2025-01-15", reason: null, restoredOn: "2025-04-01" }], "2025-01-01", "2025-12-31")).toBeNull();
+  });
+});
+
+describe("a keyed cell's number from its list (buildTable, listNumber)", () => {
+  const refs: RowRef[] = [
+    { kind: "enterprise", id: 1, amount: 120 },
+    { kind: "enterprise", id: 2, amount: null },
+    { kind: "enterprise", id: 3, amount: 8 },
+  ];
+  it("counts a list, sums a sum list's amounts and counts the ones without", () => {
+    expect(listNumber(refs, false)).toEqual({ value: 3, missing: 0 });
+    expect(listNumber(refs, true)).toEqual({ value: 128, missing: 1 });
+    expect(listNumber([], true)).toEqual({ value: 0, missing: 0 });
+    expect(recordedWorkers(0)).toBeNull();
+    expect(recordedWorkers(null)).toBeNull();
+    expect(recordedWorkers(7)).toBe(7);
+  });
+
+  it("buildTable makes a count cell and a sum cell from the same list, and names what the sum left out", () => {
+    const p = parsePeriod("2025")!;
+    const t = buildTable({
+      def: { id: "t", number: "表", title: "t", header: [], columns: ["个数", "人数"], notes: [] },
+      unit: { name: "u", code: "U" },
+      period: p,
+      asOf: p.end,
+      rows: [
+        {
+          no: "1",
+          label: "在岗职工",
+          cells: [
+            { list: "a", kind: "enterprise" },
+            { list: "a", kind: "enterprise", sum: "从业人员数" },
+          ],
+        },
+      ],
+      lists: { a: refs },
+      source: { kind: "live", takenAt: "2026-01-01T00:00:00Z" },
+    });
+    expect(t.table.rows[0]!.cells).toEqual([
+      { value: 3, key: "a", kind: "enterprise" },
+      { value: 128, key: "a", kind: "enterprise", sum: { of: "从业人员数", missing: 1 } },
+    ]);
+    expect(incompleteCells(t.table)).toEqual(["第1行“在岗职工”·人数：其中1家企业未登记从业人员数，未计入"]);
   });
 });

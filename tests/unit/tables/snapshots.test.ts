@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { parsePeriod } from "../../../server/domain/official-tables/periods.js";
+import type { ComputedTable } from "../../../server/domain/official-tables/table.js";
 import { systemActor } from "../../../server/policy/actor.js";
 import { restoreContact } from "../../../server/services/members/contact.js";
 import {
@@ -19,6 +20,7 @@ import {
   tableModule,
 } from "../../../server/services/tables/tables.service.js";
 import { memoryDb } from "../../helpers/db.js";
+import { addEnterprise, cover } from "../../helpers/fixtures.js";
 import { buildTablesWorld, type World } from "./fixture.js";
 
 const CLOSE = new Date("2026-01-01T01:00:00Z");
@@ -27,9 +29,23 @@ const actor = systemActor("test");
 let h: DbHandle;
 let w: World;
 
+let ent: { joint: number; contacted: number; unrecorded: number };
+
 beforeAll(() => {
   h = memoryDb();
   w = buildTablesWorld(h);
+  // Table 27's records: an enterprise of the joint branch's (80 workers), one contacted by an instructor
+  // (30), one of the joint branch's with no worker count recorded.
+  const joint = addEnterprise(h, w.dl.id, { name: "联建货运", workerCount: 80 });
+  const contacted = addEnterprise(h, w.dl.id, { name: "指导员联系的物流", workerCount: 30 });
+  const unrecorded = addEnterprise(h, w.dl.id, { name: "未登记人数的车队", workerCount: 0 });
+  cover(h, w.dlJoint.id, joint.id);
+  cover(h, w.dlJoint.id, unrecorded.id);
+  h.db.run(
+    sql`INSERT INTO instructors (id, name, kind, phone, committee_id) VALUES (7, '赵指导', 'instructor', '13900001111', ${w.dl.id})`,
+  );
+  h.db.run(sql`INSERT INTO instructor_assignments (instructor_id, enterprise_id, assigned_on) VALUES (7, ${contacted.id}, '2025-03-01')`);
+  ent = { joint: joint.id, contacted: contacted.id, unrecorded: unrecorded.id };
 });
 afterAll(() => h.close());
 
@@ -99,5 +115,47 @@ describe("past periods from the snapshot store", () => {
     const frozen = getTable(h.db, actor, "table1", { org: "T-DL", period: "2025-H1", now: LATER });
     expect(frozen.table.source).toMatchObject({ kind: "snapshot", reconstructed: true });
     await expect(freezePeriod(h.db, parsePeriod("2026-H1")!, { now: LATER })).rejects.toThrow();
+  });
+
+  it("table 27 of 2025 keeps its joint branches, instructors and worker counts as frozen, after later changes", () => {
+    const t27 = (org: string) => getTable(h.db, actor, "table27", { org, period: "2025", now: LATER });
+    const before = { dl: t27("T-DL"), joint: t27("T-DL-2") };
+    expect(before.dl.table.source.kind).toBe("snapshot");
+    // What was frozen reads back whole: the kinds, the notes and the amounts of the sum cells.
+    expect(before.dl.lists.r7_all).toEqual([
+      { kind: "organization", id: w.dlJoint.id, on: null, note: "覆盖本列企业2家：联建货运、未登记人数的车队" },
+    ]);
+    expect(before.dl.lists.r11_all).toEqual([{ kind: "instructor", id: 7, on: null, note: "联系本列企业1家：指导员联系的物流" }]);
+    expect(before.dl.lists.r12_all!.map((r) => [r.id, r.amount])).toEqual([
+      [ent.joint, 80],
+      [ent.contacted, 30],
+      [ent.unrecorded, null],
+    ]);
+    const cell = (t: ComputedTable, no: string) => t.table.rows.find((r) => r.no === no)!.cells[0]!;
+    expect(cell(before.dl, "12")).toMatchObject({ value: 110, sum: { of: "从业人员数", missing: 1 } });
+    expect(cell(before.dl, "16")).toMatchObject({ value: 30, sum: { missing: 0 } });
+    // The freeze stored what the computation made (the lists of the new kinds survive the store's columns).
+    const org = resolveTableOrg(h.db, actor, "T-DL");
+    const live = computeTable(h.db, actor, tableModule("table27"), org, parsePeriod("2025")!, { now: CLOSE });
+    for (const key of ["r7_all", "r11_all", "r12_all", "r14_all", "r16_all"])
+      expect(
+        live.lists[key]!.map((r) => ({ on: null, ...r })),
+        key,
+      ).toEqual(before.dl.lists[key]);
+
+    // Later: worker counts recorded and changed, the instructor's assignment ended in 2025 (recorded
+    // late), the joint branch no longer covering one enterprise, the instructor's name corrected.
+    h.db.run(sql`UPDATE enterprises SET worker_count = 95 WHERE id = ${ent.unrecorded}`);
+    h.db.run(sql`UPDATE enterprises SET worker_count = 40 WHERE id = ${ent.contacted}`);
+    h.db.run(sql`UPDATE instructor_assignments SET ended_on = '2025-10-01' WHERE instructor_id = 7`);
+    h.db.run(sql`DELETE FROM organization_enterprises WHERE enterprise_id = ${ent.joint}`);
+
+    expect(t27("T-DL")).toEqual(before.dl);
+    expect(t27("T-DL-2")).toEqual(before.joint);
+    // The control: computed from today's records, 2025 now reads differently.
+    const now = computeTable(h.db, actor, tableModule("table27"), org, parsePeriod("2025")!, { now: LATER });
+    expect(cell(now, "12")).toMatchObject({ value: 215, sum: { missing: 0 } });
+    expect(now.lists.r11_all).toEqual([]);
+    expect(now.lists.r7_all!.map((r) => r.note)).toEqual(["覆盖本列企业1家：未登记人数的车队"]);
   });
 });

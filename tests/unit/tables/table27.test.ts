@@ -13,14 +13,18 @@
 //   | E9 | 90      | yes        |               | no org, no members (committee 8, 曹县)   | 0    | 0 |
 //   | E10| closed: not counted |
 //
-// The expected tables below are worked out by hand from this one.
+// Instructor 1 (王指导, dispatched by committee 2) contacts E1, E4, E5; instructor 2's one assignment
+// (E7) ended. The expected tables and lists below are worked out by hand from this one.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
-import { TABLE27_COLUMNS, TABLE27_ROWS } from "../../../server/domain/official-tables/table27.js";
 import { type Actor, systemActor } from "../../../server/policy/actor.js";
 import { resolveScope } from "../../../server/services/coverage/scope.js";
-import { computeTable27, table27CellRows } from "../../../server/services/tables/table27.js";
+import { computeTable27 } from "../../../server/services/tables/table27.js";
+import { parsePeriod } from "../../../server/domain/official-tables/periods.js";
+import { type ComputedTable, incompleteCells } from "../../../server/domain/official-tables/table.js";
+import { loadRows } from "../../../server/services/tables/rows.js";
+import { computeTable, resolveTableOrg, tableModule } from "../../../server/services/tables/tables.service.js";
 import { memoryDb } from "../../helpers/db.js";
 import { AS_OF, buildFixture, type Fixture } from "../coverage/fixture.js";
 
@@ -112,30 +116,119 @@ describe("table 27 in its official orientation", () => {
     }
   });
 
-  it("every cell's number equals the length of its list (在岗职工: the sum of its enterprises' worker counts)", () => {
-    for (const rs of [resolveScope(h.db, systemActor(), {}), resolveScope(h.db, clerk, {})]) {
-      const t = computeTable27(h.db, rs, AS_OF);
-      for (const row of TABLE27_ROWS) {
-        for (const [k, col] of TABLE27_COLUMNS.entries()) {
-          const value = t.rows[row.no - 1]!.cells[k]!.value;
-          const list = table27CellRows(h.db, rs, AS_OF, row, col.key);
-          const n = list.source === "enterprise" && list.sum ? list.rows.reduce((s, e) => s + e.workerCount, 0) : list.rows.length;
-          expect([row.no, col.key, n]).toEqual([row.no, col.key, value]);
+  // The framework's table 27 (page, workbook, snapshots): every cell a list, 在岗职工 a sum of its list.
+  const NOW = new Date("2026-03-01T08:00:00Z");
+  const framework = (code: string) =>
+    computeTable(h.db, systemActor("t"), tableModule("table27"), resolveTableOrg(h.db, systemActor("t"), code), parsePeriod("2025")!, {
+      now: NOW,
+    });
+  const dataRows = (t: ComputedTable) => t.table.rows.filter((r) => r.no !== "");
+  const list = (t: ComputedTable, key: string) => t.lists[key]!;
+
+  it("every one of the 85 cells is a list, and its number is its length (在岗职工: the sum of its amounts), city and committee", () => {
+    for (const code of ["HZ", "HZ-DL", "HZ-PS", "CX-PS"]) {
+      const t = framework(code);
+      const rows = dataRows(t);
+      expect(rows.map((r) => r.no)).toEqual(Array.from({ length: 17 }, (_, i) => String(i + 1)));
+      for (const row of rows)
+        for (const c of row.cells) {
+          expect(c.key, `${code} ${row.no}`).not.toBeNull();
+          const l = list(t, c.key!);
+          const byHand = c.sum ? l.reduce((n, r) => n + (r.amount ?? 0), 0) : l.length;
+          expect([code, c.key, byHand]).toEqual([code, c.key, c.value]);
         }
-      }
+      expect(rows.filter((r) => ["12", "14", "16"].includes(r.no)).flatMap((r) => r.cells.map((c) => c.sum?.of))).toEqual(
+        Array(15).fill("从业人员数"),
+      );
+    }
+    // The same numbers as the hand-worked table (and as the coverage workbook's sheet).
+    expect(dataRows(framework("HZ")).map((r) => r.cells.map((c) => c.value))).toEqual(CITY);
+  });
+
+  it("row 7 lists the joint branches and row 11 the instructors, each with the cell's enterprises it covers or contacts", () => {
+    const t = framework("HZ");
+    expect(list(t, "r7_all")).toEqual([{ kind: "organization", id: 4, note: "覆盖本列企业3家：E2企业、E3企业、E4企业" }]);
+    expect(list(t, "r7_workers100")).toEqual([{ kind: "organization", id: 4, note: "覆盖本列企业1家：E2企业" }]);
+    expect(list(t, "r7_repSecretary")).toEqual([]);
+    expect(dataRows(t)[6]!.cells[0]).toMatchObject({ value: 1, key: "r7_all", kind: "organization" });
+    // 王指导 contacts E1, E4, E5; 李联络's one assignment (E7) ended in 2024.
+    expect(list(t, "r11_all")).toEqual([{ kind: "instructor", id: 1, note: "联系本列企业3家：E1企业、E4企业、E5企业" }]);
+    expect(list(t, "r11_workers100")).toEqual([{ kind: "instructor", id: 1, note: "联系本列企业1家：E1企业" }]);
+    expect(dataRows(t)[10]!.cells[0]).toMatchObject({ value: 1, key: "r11_all", kind: "instructor" });
+    expect(list(framework("HZ-PS"), "r11_all")).toEqual([]);
+  });
+
+  it("rows 12, 14, 16 list the enterprises with the worker count each adds: 640, 350 and 50 for the city", () => {
+    const t = framework("HZ");
+    const amounts = (key: string) => list(t, key).map((r) => [r.id, r.amount]);
+    const E = fx.E;
+    expect(amounts("r12_all")).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [E[n], n === 1 ? 120 : n === 2 ? 100 : n * 10]));
+    expect(dataRows(t)[11]!.cells[0]).toMatchObject({ value: 640, sum: { of: "从业人员数", missing: 0 }, kind: "enterprise" });
+    // 已建立党组织的: E1 E6 (own) and E2 E3 E4 (joint): 120 + 60 + 100 + 30 + 40.
+    expect(amounts("r14_all")).toEqual([
+      [E[1], 120],
+      [E[2], 100],
+      [E[3], 30],
+      [E[4], 40],
+      [E[6], 60],
+    ]);
+    expect(dataRows(t)[13]!.cells[0]!.value).toBe(350);
+    expect(amounts("r16_all")).toEqual([[E[5], 50]]);
+    // 100人以上 among the organized: E1 and E2.
+    expect(dataRows(t)[13]!.cells[2]!.value).toBe(220);
+  });
+
+  it("the instructors' list: phone masked unless asked whole, the committee that dispatched them, the contacted enterprises", () => {
+    h.sqlite.prepare("UPDATE instructors SET phone = '13812345678', work_unit = '市交通运输局' WHERE id = 1").run();
+    const refs = list(framework("HZ-DL"), "r11_all");
+    const [masked] = loadRows(h.db, refs, { unmask: false });
+    expect(masked).toMatchObject({
+      kind: "instructor",
+      name: "王指导",
+      instructorKind: "党建指导员",
+      phone: "138****5678",
+      workUnit: "市交通运输局",
+      committeeName: "市道路运输行业党委",
+      note: "联系本列企业3家：E1企业、E4企业、E5企业",
+    });
+    expect(loadRows(h.db, refs, { unmask: true })[0]).toMatchObject({ phone: "13812345678" });
+  });
+
+  it("an enterprise without a recorded worker count is left out of the sum and the cell says how many", () => {
+    h.sqlite.prepare("UPDATE enterprises SET worker_count = 0 WHERE id = ?").run(fx.E[3]);
+    try {
+      const t = framework("HZ");
+      const r12 = dataRows(t)[11]!.cells;
+      expect(r12[0]).toMatchObject({ value: 610, sum: { of: "从业人员数", missing: 1 } });
+      // E3 (now 0) was under 50 before: the 50人以上 column is unchanged and complete.
+      expect(r12[1]).toMatchObject({ value: 570, sum: { missing: 0 } });
+      expect(list(t, "r12_all").find((r) => r.id === fx.E[3])).toEqual({
+        kind: "enterprise",
+        id: fx.E[3],
+        amount: null,
+        note: "未登记从业人员数",
+      });
+      expect(dataRows(t)[13]!.cells[0]).toMatchObject({ value: 320, sum: { missing: 1 } });
+      expect(incompleteCells(t.table)).toEqual([
+        "第12行“在岗职工（人）”·总数：其中1家企业未登记从业人员数，未计入",
+        "第14行“已建立党组织的企业在岗职工”·总数：其中1家企业未登记从业人员数，未计入",
+      ]);
+      // The coverage workbook's sheet: the same numbers and the same words.
+      const sheet = computeTable27(h.db, resolveScope(h.db, systemActor(), {}), AS_OF);
+      expect(sheet.rows[11]!.cells[0]!.value).toBe(610);
+      expect(sheet.incomplete).toHaveLength(2);
+    } finally {
+      h.sqlite.prepare("UPDATE enterprises SET worker_count = 30 WHERE id = ?").run(fx.E[3]);
     }
   });
 
-  it("lists the enterprises, joint branches, instructors and members behind a cell", () => {
-    const rs = resolveScope(h.db, systemActor(), {});
-    const row = (no: number) => TABLE27_ROWS[no - 1]!;
-    const ents = table27CellRows(h.db, rs, AS_OF, row(9), "all");
-    expect(ents.source === "enterprise" && ents.rows.map((e) => e.name)).toEqual(["E7企业", "E8企业"]);
-    const joint = table27CellRows(h.db, rs, AS_OF, row(7), "all");
-    expect(joint.source === "org" && joint.rows.map((o) => o.code)).toEqual(["DL-J1"]);
-    const instr = table27CellRows(h.db, rs, AS_OF, row(11), "all");
-    expect(instr.source === "instructor" && instr.rows.map((i) => [i.name, i.enterprises])).toEqual([["王指导", 3]]);
-    const members = table27CellRows(h.db, rs, AS_OF, row(17), "all");
-    expect(members.source === "member" && members.rows.map((m) => m.id)).toEqual([fx.M[9], fx.M[10], fx.M[11]]);
+  it("another committee's instructor contacting one of the scope's enterprises is listed with that enterprise alone", () => {
+    // 王指导 (dispatched by 道路运输) also contacts E8 (网约配送's).
+    h.sqlite
+      .prepare("INSERT INTO instructor_assignments (instructor_id, enterprise_id, assigned_on) VALUES (1, ?, '2025-05-01')")
+      .run(fx.E[8]);
+    expect(list(framework("HZ-PS"), "r11_all")).toEqual([{ kind: "instructor", id: 1, note: "联系本列企业1家：E8企业" }]);
+    expect(list(framework("CX-PS"), "r11_all")).toEqual([]);
+    expect(list(framework("HZ-DL"), "r11_all")).toEqual([{ kind: "instructor", id: 1, note: "联系本列企业3家：E1企业、E4企业、E5企业" }]);
   });
 });
