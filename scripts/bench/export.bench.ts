@@ -164,7 +164,11 @@ if (values.phase) {
   const dbPath = values.db ?? path.join(dir, "bench.db");
   const t0 = performance.now();
   if (!values.db) seed(dbPath, n);
-  console.log(`seeded ${n.toLocaleString("en")} workers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dbPath})`);
+  console.log(
+    values.db
+      ? `reusing ${dbPath} (--rows ${n.toLocaleString("en")} applies to the in-memory runs; the database runs export every row)`
+      : `seeded ${n.toLocaleString("en")} workers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dbPath})`,
+  );
   const self = fileURLToPath(import.meta.url);
   const phase = (p: string): PhaseResult => {
     const out = execFileSync(
