@@ -7,8 +7,18 @@
 // styles, views, columns, autofilter, zip); this module only renders the <row> elements of the data,
 // each text cell an inline string (t="inlineStr", literal text that no spreadsheet evaluates, and
 // neutralised by textCell should it be edited), and
-// waits for the deflate stage to drain. It relies on two exceljs 4.4 internals, checked at
-// construction: the worksheet's `stream` (a StreamBuf) and its `pipes[0]` (the zip entry's input).
+// waits for the deflate stage to drain.
+//
+// Where the bytes go: exceljs' sheet stream (a StreamBuf) turns each chunk into a Buffer, copies it
+// into a fresh 64 KB one and hands that to archiver's input for the entry (a PassThrough piped to the
+// entry's deflate stage). That is ~700 MB of short-lived Buffers for a million rows, outside the JS
+// heap: V8 frees them only when a full collection runs, which it starts once ~64 MB of them have
+// gathered, and they made the export's peak (arrayBuffers 55–61 MB at the peak RSS of 190–205 MB).
+// So once the entry's input is piped to the deflate stage and empty, the rows are encoded into a few
+// reused buffers and written to the deflate stage itself, whose write callback says it has read
+// them (before, and while exceljs' own writes are still in the input, they go through the input).
+// It relies on exceljs 4.4 and archiver 5 internals, checked at construction or before use: the
+// worksheet's `stream` with its `pipes[0]`, `buffers` and `_flush()`, and the input's stream states.
 
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -17,9 +27,19 @@ import { textCell } from "./styles.js";
 
 export type SheetCell = string | number | null | undefined;
 
+type Stage = {
+  write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
+  once(ev: string, cb: () => void): unknown;
+  _writableState?: { length: number };
+  /** `pipes`: one stream or an array of them, by the streams library's version. */
+  _readableState?: { length: number; pipes?: Stage | Stage[] | null };
+};
+
 type InternalStreamBuf = {
   write(data: string): unknown;
-  pipes?: { _writableState?: { length: number }; once(ev: string, cb: () => void): unknown }[];
+  pipes?: Stage[];
+  buffers?: unknown[];
+  _flush?(): void;
 };
 
 /**
@@ -30,8 +50,10 @@ type InternalStreamBuf = {
 const CHUNK_CHARS = 16 * 1024;
 /** Chunks handed on between two turns of the event loop when nothing downstream is full. */
 const TURN_EVERY = 8;
-/** Wait for the deflate stage when its input holds more than this. */
-const DEFLATE_BACKLOG = 1024 * 1024;
+/** Wait for the zip entry when its input or its deflate stage holds more than this. */
+const DEFLATE_BACKLOG = 256 * 1024;
+/** A reused buffer: a chunk of CHUNK_CHARS plus a row of as many, 3 bytes a character at most. */
+const CHUNK_BYTES = 2 * 3 * CHUNK_CHARS;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: characters XML 1.0 cannot carry
 const NEEDS_ESCAPE = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -57,6 +79,10 @@ export class SheetRowWriter {
   private readonly letters: string[];
   private readonly styleAttr: string[];
   private readonly sheetStream: InternalStreamBuf;
+  /** The entry's deflate stage, written directly once found (see the top of the file). */
+  private deflate: Stage | null = null;
+  /** Buffers the deflate stage has read, for the next chunks. */
+  private readonly free: Buffer[] = [];
 
   /**
    * @param styles per column: a cell style (e.g. `{ numFmt: "@" }`) registered once with the workbook.
@@ -71,8 +97,17 @@ export class SheetRowWriter {
   ) {
     const stream = (ws as unknown as { stream?: InternalStreamBuf }).stream;
     const registry = (wb as unknown as { styles?: { addStyleModel?(s: unknown, type: number): number } }).styles;
-    if (!stream || typeof stream.write !== "function" || !registry?.addStyleModel) {
-      throw new Error("exceljs internals changed: SheetRowWriter needs WorksheetWriter.stream and WorkbookWriter.styles (exceljs 4.4)");
+    if (
+      !stream ||
+      typeof stream.write !== "function" ||
+      !Array.isArray(stream.pipes) ||
+      !Array.isArray(stream.buffers) ||
+      typeof stream._flush !== "function" ||
+      !registry?.addStyleModel
+    ) {
+      throw new Error(
+        "exceljs internals changed: SheetRowWriter needs WorksheetWriter.stream (pipes, buffers, _flush) and WorkbookWriter.styles (exceljs 4.4)",
+      );
     }
     this.sheetStream = stream;
     this.rowNumber = firstRow;
@@ -114,16 +149,59 @@ export class SheetRowWriter {
     return this.buf.length >= CHUNK_CHARS;
   }
 
+  /**
+   * Once archiver has piped the entry's input into its deflate stage: waits until that input has
+   * handed everything on (what exceljs wrote, the first chunks), then writes to the stage itself.
+   */
+  private async reachDeflate(input: Stage): Promise<void> {
+    // What exceljs wrote to the sheet stream (the sheet's head, the header row) goes first.
+    if (this.sheetStream.buffers?.length) this.sheetStream._flush?.();
+    const r = input._readableState;
+    const w = input._writableState;
+    const dest = Array.isArray(r?.pipes) ? (r.pipes.length === 1 ? r.pipes[0] : null) : r?.pipes;
+    if (!r || !w || !dest || typeof dest.write !== "function" || !dest._writableState) return;
+    while (r.length > 0 || w.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (this.out.destroyed) throw new OutputClosedError();
+    }
+    this.deflate = dest;
+  }
+
+  private writeChunk(input: Stage, text: string): void {
+    const deflate = this.deflate;
+    if (!deflate) {
+      if (this.sheetStream.buffers?.length) this.sheetStream._flush?.();
+      // The input only queues a Buffer (its callback does not mean read): a fresh one each time.
+      input.write(Buffer.from(text, "utf8"));
+      return;
+    }
+    // Anything exceljs wrote now would land after rows written later: not expected (it writes
+    // the sheet's tail at commit), and refused rather than written out of order.
+    if (this.sheetStream.buffers?.length) throw new Error("exceljs wrote to the sheet stream while its rows were being written");
+    if (text.length * 3 > CHUNK_BYTES) {
+      deflate.write(Buffer.from(text, "utf8"));
+      return;
+    }
+    const b = this.free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const n = b.write(text, "utf8");
+    deflate.write(b.subarray(0, n), () => this.free.push(b));
+  }
+
   async flush(): Promise<void> {
     if (this.out.destroyed) throw new OutputClosedError();
+    const input = this.sheetStream.pipes?.[0];
     if (this.buf) {
-      this.sheetStream.write(this.buf);
+      if (!input)
+        this.sheetStream.write(this.buf); // no input yet: the sheet stream keeps it
+      else {
+        if (!this.deflate) await this.reachDeflate(input);
+        this.writeChunk(input, this.buf);
+      }
       this.buf = "";
     }
-    const deflateInput = this.sheetStream.pipes?.[0];
+    const backlog = (this.deflate ?? input)?._writableState;
     let wait: Promise<unknown>;
-    if (deflateInput?._writableState && deflateInput._writableState.length > DEFLATE_BACKLOG)
-      wait = once(deflateInput as unknown as NodeJS.EventEmitter, "drain");
+    if (backlog && backlog.length > DEFLATE_BACKLOG) wait = once((this.deflate ?? input) as unknown as NodeJS.EventEmitter, "drain");
     else if (this.out.writableNeedDrain) wait = once(this.out, "drain");
     // Room downstream: go on at once. (A turn of the event loop per chunk cost more than the chunk
     // under load; the deflate stage runs meanwhile and the backlog check above bounds it.)
