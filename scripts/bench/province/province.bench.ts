@@ -44,7 +44,9 @@ import {
   rawImportBaseline,
   runMeasured,
   stopChild,
+  stopChildrenOnSignal,
   timedView,
+  tracked,
 } from "../measure.js";
 import { writeRoster } from "../synthetic.js";
 import { PROVINCE_CODE, PROVINCE_PASSWORD, PROVINCE_SIZE, PROVINCE_USERS, seedProvince } from "./seed-province.js";
@@ -78,11 +80,13 @@ const loadavg = () =>
     .join(" ");
 
 function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  return tracked(
+    spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "production", ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+  );
 }
 
 type Prepared = { dbPath: string; supervisorId: number; clerkId: number; countyCode: string; countyId: number };
@@ -250,6 +254,11 @@ async function importRoster(p: Prepared, dir: string) {
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-province-bench-"));
+  // Killed mid-run: the server child stopped too, the seeded database removed unless kept.
+  stopChildrenOnSignal(() => {
+    if (values.keep) out(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  });
   try {
     out(`bench:province on ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${loadavg()}`);
     const p = await prepare(dir);
