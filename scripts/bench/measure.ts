@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { parse } from "csv-parse";
@@ -28,11 +29,13 @@ export function processFigures(pid: number): { peakRssMb: number; cpuSeconds: nu
 export function runMeasured(cwd: string, script: string, args: string[], env: Record<string, string>): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = tracked(
+      spawn(process.execPath, ["--import", "tsx", script, ...args], {
+        cwd,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     let peakRssMb = 0;
     let cpuSeconds = 0;
     const sample = () => {
@@ -172,6 +175,32 @@ export async function driveLoad(
     `  ${label.padEnd(40)} ${fmt(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms   server CPU ${cpuMs.toFixed(1)} ms/req${row.non2xx || row.errors ? `   non-2xx ${row.non2xx}, errors ${row.errors}` : ""}\n`,
   );
   return row;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Keeps `child` to be stopped if this process is stopped by a signal (see stopChildrenOnSignal). */
+export function tracked<T extends ChildProcess>(child: T): T {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  return child;
+}
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP: SIGTERM to every tracked child still running, `cleanup` (e.g. the
+ * temporary directory), and exit as killed by that signal. Without it a benchmark stopped mid-run
+ * left its server child running, holding a port and the database.
+ */
+export function stopChildrenOnSignal(cleanup: () => void = () => {}): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.once(signal, () => {
+      for (const child of running) child.kill("SIGTERM");
+      try {
+        cleanup();
+      } finally {
+        process.exit(128 + (os.constants.signals[signal] ?? 0));
+      }
+    });
 }
 
 /** Stops a child with SIGTERM (SIGKILL after 15 s) and waits for it to exit. */

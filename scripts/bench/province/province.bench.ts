@@ -26,14 +26,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { openDb } from "../../../db/client.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
-import { todayIso } from "../../../server/domain/dates.js";
-import {
-  finalisePreviousMonth,
-  lastDayOfMonth,
-  monthOf,
-  previousMonth,
-  takeSnapshot,
-} from "../../../server/services/coverage/snapshots.js";
+import { finalisePreviousMonth } from "../../../server/services/coverage/snapshots.js";
 import { freePort, HttpSession, waitHealthy } from "../http-session.js";
 import {
   dbSizeMb,
@@ -44,7 +37,9 @@ import {
   rawImportBaseline,
   runMeasured,
   stopChild,
+  stopChildrenOnSignal,
   timedView,
+  tracked,
 } from "../measure.js";
 import { writeRoster } from "../synthetic.js";
 import { PROVINCE_CODE, PROVINCE_PASSWORD, PROVINCE_SIZE, PROVINCE_USERS, seedProvince } from "./seed-province.js";
@@ -57,6 +52,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "20" },
     keep: { type: "boolean", default: false },
+    // Accepted for old command lines: the whole month-change job is always timed now.
     "month-job": { type: "boolean", default: false },
     db: { type: "string" },
   },
@@ -78,11 +74,13 @@ const loadavg = () =>
     .join(" ");
 
 function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  return tracked(
+    spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "production", ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+  );
 }
 
 type Prepared = { dbPath: string; supervisorId: number; clerkId: number; countyCode: string; countyId: number };
@@ -112,31 +110,16 @@ async function prepare(dir: string): Promise<Prepared> {
   out(`Seeding a province (scale ${SCALE}: ${JSON.stringify(SIZE)}) in ${dir} …`);
   const seeded = await seedProvince(dir, SIZE, out);
   // A running server has last month's final snapshots; a new database would take them at start,
-  // while the pages are measured. With --month-job they are all taken here and timed (the
-  // month-change job at this size: one report per organization, branches included); without it,
-  // the root's, the first committee's and the first branch's are timed, and the root's final
-  // snapshot alone marks the month taken (the pages then compare with fewer scopes' snapshots).
+  // while the pages are measured. They are all taken here and timed: the month-change job at this
+  // size (one pass for every organization, branches included: coverage/month-pass.ts).
   const db = seeded.handle.db;
-  const asOf = lastDayOfMonth(previousMonth(monthOf(todayIso())));
   const t0 = performance.now();
-  if (values["month-job"]) {
-    const snap = await finalisePreviousMonth(db);
-    out(
-      `  month-change job (last month's final snapshots, ${snap?.scopes ?? 0} scopes): ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
-  } else {
-    const sample = (where: string) =>
-      seeded.handle.sqlite.prepare(`SELECT id FROM organizations WHERE ${where} ORDER BY id LIMIT 1`).pluck().get() as number;
-    const orgs = seeded.handle.sqlite.prepare("SELECT count(*) FROM organizations WHERE status = 'active'").pluck().get() as number;
-    const times = [sample("kind = 'branch'"), sample("kind = 'industry_committee'"), sample("parent_id IS NULL")].map((id) => {
-      const t = performance.now();
-      takeSnapshot(db, id, { asOf, final: true });
-      return (performance.now() - t) / 1000;
-    });
-    out(
-      `  month-change job sampled: a branch's report ${times[0]!.toFixed(2)} s, a committee's ${times[1]!.toFixed(2)} s, the province's ${times[2]!.toFixed(2)} s; ${fmt(orgs)} organizations to snapshot (run with --month-job for the whole job)`,
-    );
-  }
+  const cpu0 = process.cpuUsage();
+  const snap = await finalisePreviousMonth(db);
+  const cpu = process.cpuUsage(cpu0);
+  out(
+    `  month-change job (last month's final snapshots, ${snap?.scopes ?? 0} scopes): ${((performance.now() - t0) / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load average ${loadavg()}`,
+  );
   seeded.handle.sqlite.pragma("wal_checkpoint(TRUNCATE)");
   seeded.handle.close();
   return { dbPath: seeded.dbPath, ...seeded.users, countyCode: seeded.county.code, countyId: seeded.county.id };
@@ -250,6 +233,11 @@ async function importRoster(p: Prepared, dir: string) {
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "party-province-bench-"));
+  // Killed mid-run: the server child stopped too, the seeded database removed unless kept.
+  stopChildrenOnSignal(() => {
+    if (values.keep) out(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  });
   try {
     out(`bench:province on ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${loadavg()}`);
     const p = await prepare(dir);

@@ -4,7 +4,7 @@
 
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel } from "../../domain/codes.js";
+import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel, isCommitteeKind } from "../../domain/codes.js";
 import { rate } from "../../domain/coverage-rules.js";
 import { parseLooseDate, todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
@@ -21,7 +21,7 @@ import {
   hydrateTransfers,
   hydrateWorkers,
 } from "./rows.js";
-import { type RegionNode, readJurisdiction, regionAtLevel, regionMap } from "../jurisdiction/jurisdiction.service.js";
+import { type Jurisdiction, type RegionNode, readJurisdiction, regionAtLevel, regionMap } from "../jurisdiction/jurisdiction.service.js";
 import { committeeNameable, type RegionPart, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./scope.js";
 import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./sources.js";
 import type { StatsCache, WorkerGroupRow } from "./stats-cache.js";
@@ -64,10 +64,10 @@ function ctxFor(db: Db, actor: Actor, scope: StatsScope, opts: StatsOptions): So
   return ctx;
 }
 
-const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "worker", "transfer"];
-const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
+export const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "worker", "transfer"];
+export const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
 /** A figure's count; over a grouped source each row stands for `n` rows (sources.ts, sumSource). */
-const countExpr = (k: FigureKey) => {
+export const countExpr = (k: FigureKey) => {
   const grouped = groupedCount(FIGURES[k].source, k);
   if (grouped) return sql.raw(`coalesce(sum(${grouped}), 0) AS "${k}"`);
   return sql.raw(
@@ -76,7 +76,7 @@ const countExpr = (k: FigureKey) => {
 };
 
 /** Separates committee and county in the keys of sums grouped by both. */
-const SEP = "\u0000";
+export const SEP = "\u0000";
 
 type GroupBy = "committee_id" | "county" | "both" | null;
 
@@ -201,24 +201,48 @@ export function computeFiguresAndBreakdowns(
   breakdowns: readonly RegionPart[];
 } {
   const ctx = ctxFor(db, actor, scope, opts);
-  const both = sumsBySource(db, ctx, "both", opts.cache);
+  return figuresAndBreakdownsOf(db, ctx, scope, sumsBySource(db, ctx, "both", opts.cache));
+}
+
+/**
+ * The figures and breakdowns from the sums grouped by committee and county (keyed as sumsBySource
+ * keys them, SEP-joined): computeFiguresAndBreakdowns's, or the monthly snapshots' (month-pass.ts),
+ * which count every organization's sums at once.
+ */
+export function figuresAndBreakdownsOf(
+  db: Db,
+  ctx: SourceCtx,
+  scope: StatsScope,
+  both: Map<string, Figures>,
+  given: Given = {},
+): ReturnType<typeof computeFiguresAndBreakdowns> {
   const byRegion = fold(both, "county");
   // Which region breakdowns the jurisdiction shows (domain/jurisdiction.ts); by county is always
   // computed (snapshots keep it for the trend of a county's scope).
-  const breakdowns = readJurisdiction(db)?.breakdowns ?? (["county"] as const);
-  const rows = (level: RegionPart) => (breakdowns.includes(level) ? breakdownRows(db, ctx, scope, level, byRegion) : []);
+  const known: Given = { ...given, jurisdiction: given.jurisdiction === undefined ? readJurisdiction(db) : given.jurisdiction };
+  const breakdowns = known.jurisdiction?.breakdowns ?? (["county"] as const);
+  const rows = (level: RegionPart) => (breakdowns.includes(level) ? breakdownRows(db, ctx, scope, level, byRegion, known) : []);
   return {
     asOf: ctx.asOf,
     periodFrom: ctx.periodFrom,
     scope: ctx.rs,
     figures: fold(both, null).get("") ?? emptyFigures(),
-    byCommittee: breakdownRows(db, ctx, scope, "committee", fold(both, "committee")),
+    byCommittee: breakdownRows(db, ctx, scope, "committee", fold(both, "committee"), known),
     byCity: rows("city"),
-    byCounty: breakdownRows(db, ctx, scope, "county", byRegion),
+    byCounty: breakdownRows(db, ctx, scope, "county", byRegion, known),
     byTown: rows("town"),
     breakdowns,
   };
 }
+
+/**
+ * An active organization of a scope's subtree, as the breakdowns list them: given by a caller that
+ * has them all at hand (the monthly snapshots, for a scope the actor sees whole) instead of read
+ * for each scope.
+ */
+export type ScopeOrg = { id: number; name: string; depth: number; region_code: string; code: string; path: string; kind: string };
+/** What a caller may give the breakdowns instead of their reading it: the scope's organizations, the jurisdiction (null: none). */
+export type Given = { orgs?: ScopeOrg[]; jurisdiction?: Jurisdiction | null };
 
 function breakdownRows(
   db: Db,
@@ -226,13 +250,17 @@ function breakdownRows(
   scope: StatsScope,
   by: "committee" | RegionPart,
   sums: Map<string, Figures>,
+  given: Given = {},
 ): BreakdownRow[] {
+  const { orgs } = given;
   const { rs } = ctx;
   if (by === "committee") {
     type C = { id: number; name: string; depth: number; region_code: string; code: string; path: string };
     const listed = rs.committee
       ? db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations WHERE id = ${rs.committee.id}`)
-      : db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations o
+      : orgs
+        ? orgs.filter((o) => isCommitteeKind(o.kind))
+        : db.all<C>(sql`SELECT id, name, depth, region_code, code, path FROM organizations o
           WHERE kind IN ${COMMITTEE_KINDS_SQL} AND status = 'active' AND ${orgInScope(rs, "o.id")}`);
     const extraIds = [...sums.keys()].filter((k) => k !== "" && !listed.some((c) => String(c.id) === k)).map(Number);
     const extra = extraIds.length
@@ -258,7 +286,7 @@ function breakdownRows(
     if (none && hasAny(none)) rows.push({ key: "committee:none", scope: null, label: "其他（未归属行业党委）", figures: none });
     return rows;
   }
-  return regionRows(db, rs, scope, by, sums);
+  return regionRows(db, rs, scope, by, sums, given);
 }
 
 /**
@@ -266,7 +294,15 @@ function breakdownRows(
  * a division above it (members held by the jurisdiction's own committees, with no enterprise) come
  * after them as "…本级". Listed: the divisions of the scope's active organizations, even at zero.
  */
-function regionRows(db: Db, rs: ResolvedScope, scope: StatsScope, level: RegionPart, sums: Map<string, Figures>): BreakdownRow[] {
+function regionRows(
+  db: Db,
+  rs: ResolvedScope,
+  scope: StatsScope,
+  level: RegionPart,
+  sums: Map<string, Figures>,
+  given: Given = {},
+): BreakdownRow[] {
+  const { orgs } = given;
   const map = regionMap(db);
   const folded = new Map<string, Figures>();
   const foldTo = (code: string) => regionAtLevel(map, code, level)?.code ?? code;
@@ -280,16 +316,21 @@ function regionRows(db: Db, rs: ResolvedScope, scope: StatsScope, level: RegionP
   const narrowed = rs[level];
   const listed = narrowed
     ? [narrowed.code]
-    : db
-        .all<{ code: string }>(
-          sql`SELECT DISTINCT o.region_code AS code FROM organizations o WHERE o.status = 'active' AND ${orgInScope(rs, "o.id")}`,
-        )
-        .map((r) => foldTo(r.code))
+    : (orgs
+        ? [...new Set(orgs.map((o) => o.region_code))]
+        : db
+            .all<{ code: string }>(
+              sql`SELECT DISTINCT o.region_code AS code FROM organizations o WHERE o.status = 'active' AND ${orgInScope(rs, "o.id")}`,
+            )
+            .map((r) => r.code)
+      )
+        .map((code) => foldTo(code))
         .filter((code) => map.get(code)?.level === level);
   const codes = [...new Set([...listed, ...folded.keys()])];
   // Province mode: counties are named with their city (济南市市中区, 枣庄市市中区).
-  const prefix = (r: RegionNode) =>
-    level === "county" && readJurisdiction(db)?.level === "province" ? (regionAtLevel(map, r.code, "city")?.name ?? "") : "";
+  const province =
+    level === "county" && (given.jurisdiction === undefined ? readJurisdiction(db) : given.jurisdiction)?.level === "province";
+  const prefix = (r: RegionNode) => (province ? (regionAtLevel(map, r.code, "city")?.name ?? "") : "");
   const rank = (code: string) => (map.get(code)?.level === level ? 0 : 1);
   return codes
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))

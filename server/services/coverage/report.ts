@@ -49,33 +49,45 @@ export type CoverageReport = {
   meetings?: MeetingFigures;
 };
 
-export function buildCoverageReport(
-  db: Db,
-  actor: Actor,
-  scope: StatsScope,
-  opts: StatsOptions & { final?: boolean; reconstructed?: boolean; now?: Date } = {},
-): CoverageReport {
+type ReportOptions = StatsOptions & { final?: boolean; reconstructed?: boolean; now?: Date };
+type FiguresAndBreakdowns = ReturnType<typeof computeFiguresAndBreakdowns>;
+/** What a report holds besides its figures and breakdowns: the sheets' rows and the other areas' figures. */
+export type ReportRest = Pick<CoverageReport, "shouldForm" | "uncovered" | "unmanaged" | "recruitment" | "dues" | "meetings">;
+
+export function buildCoverageReport(db: Db, actor: Actor, scope: StatsScope, opts: ReportOptions = {}): CoverageReport {
   // One pass over the row sources for the figures and both breakdowns.
-  const {
-    asOf,
-    periodFrom,
-    figures,
-    scope: rs,
-    byCommittee,
-    byCounty,
-    byCity,
-    byTown,
-    breakdowns,
-  } = computeFiguresAndBreakdowns(db, actor, scope, opts);
+  const fb = computeFiguresAndBreakdowns(db, actor, scope, opts);
+  const { asOf, periodFrom, scope: rs } = fb;
   const o = { asOf, periodFrom };
-  const strip = (rows: { key: string; label: string; figures: Figures }[]) =>
-    rows.map(({ key, label, figures }) => ({ key, label, figures }));
   const enterprises = (key: "shouldForm" | "uncovered") => {
     const l = listFigureRows(db, actor, scope, key, { ...o, pageSize: null });
     return l.source === "enterprise" ? l.rows : [];
   };
   const unmanagedList = listFigureRows(db, actor, scope, "unmanaged", { ...o, pageSize: null });
   const unmanaged = unmanagedList.source === "member" ? unmanagedList.rows.map(({ idMasked: _drop, ...r }) => r) : [];
+  return assembleReport(
+    fb,
+    {
+      shouldForm: enterprises("shouldForm"),
+      uncovered: enterprises("uncovered"),
+      unmanaged,
+      recruitment: recruitmentFigures(db, rs, asOf),
+      dues: duesFigures(db, actor, asOf.slice(0, 7), rs.rootOrg?.id ?? null),
+      // The organization subtree only: organizational life is not broken down by county.
+      meetings: meetingFiguresUnder(db, actor, rs.rootOrg ? { id: rs.rootOrg.id, path: rs.orgPrefix } : null, asOf),
+    },
+    opts,
+  );
+}
+
+/**
+ * The report from its parts, in the one order its JSON is written in: buildCoverageReport's, and the
+ * monthly snapshots' (month-pass.ts), which must store byte for byte what it would.
+ */
+export function assembleReport(fb: FiguresAndBreakdowns, rest: ReportRest, opts: ReportOptions): CoverageReport {
+  const { asOf, periodFrom, figures, scope: rs, byCommittee, byCounty, byCity, byTown, breakdowns } = fb;
+  const strip = (rows: { key: string; label: string; figures: Figures }[]) =>
+    rows.map(({ key, label, figures }) => ({ key, label, figures }));
   return {
     version: 1,
     month: asOf.slice(0, 7),
@@ -91,13 +103,12 @@ export function buildCoverageReport(
     byCity: strip(byCity),
     byTown: strip(byTown),
     breakdowns,
-    shouldForm: enterprises("shouldForm"),
-    uncovered: enterprises("uncovered"),
-    unmanaged,
-    recruitment: recruitmentFigures(db, rs, asOf),
-    dues: duesFigures(db, actor, asOf.slice(0, 7), rs.rootOrg?.id ?? null),
-    // The organization subtree only: organizational life is not broken down by county.
-    meetings: meetingFiguresUnder(db, actor, rs.rootOrg ? { id: rs.rootOrg.id, path: rs.orgPrefix } : null, asOf),
+    shouldForm: rest.shouldForm,
+    uncovered: rest.uncovered,
+    unmanaged: rest.unmanaged,
+    recruitment: rest.recruitment,
+    dues: rest.dues,
+    meetings: rest.meetings,
   };
 }
 

@@ -1,5 +1,7 @@
 // The row sources the statistics count. Each is one SELECT yielding one row per counted thing with
 //   id, committee_id (the committee it is attributed to), county (region code it is attributed to)
+// (the grouped forms and the four finds also `holder`: the organization whose subtree scopes the row,
+// for the monthly snapshots' pass over every organization at once, month-pass.ts)
 // and the 0/1 columns the figures' flags read (figures.ts). Counts, breakdowns and lists all read
 // these same SELECTs, filtered by the actor's scope inside (orgInScope) and by attribution outside.
 
@@ -97,7 +99,7 @@ function foundSource(ctx: SourceCtx): SQL {
   return sql`${foundLeads(ctx)}
     UNION ALL
     SELECT 'member' AS src, m.id AS id, m.discovery_channel AS channel, oc.committee_id AS committee_id,
-      coalesce(e.region_code, oc.org_region) AS county,
+      coalesce(e.region_code, oc.org_region) AS county, m.org_id AS holder,
       (m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS is_verified,
       ((m.verified_on IS NULL OR m.verified_on <= ${asOf}) AND ${memberPresentSql("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
     FROM members m JOIN organizations mo ON mo.id = m.org_id JOIN oc ON oc.org_id = m.org_id
@@ -109,7 +111,7 @@ function foundSource(ctx: SourceCtx): SQL {
 function foundLeads(ctx: SourceCtx): SQL {
   const { rs, asOf } = ctx;
   return sql`SELECT 'lead' AS src, l.id AS id, l.channel AS channel, oc.committee_id AS committee_id,
-      coalesce(e.region_code, oc.org_region) AS county,
+      coalesce(e.region_code, oc.org_region) AS county, l.committee_id AS holder,
       (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf})) AS is_verified,
       (l.status = 'verified' AND (l.decided_on IS NULL OR l.decided_on <= ${asOf}) AND m.id IS NOT NULL
         AND ${memberPresentSql("m", asOf)} AND ${memberManaged("m", "mo", asOf)}) AS is_managed
@@ -155,13 +157,13 @@ function workerGroups({ rs, asOf, workerGroupsJson }: SourceCtx): SQL {
   if (workerGroupsJson != null) {
     // The same groups for the whole city, counted earlier (workerGroupCounts) and kept while the
     // workers have not changed: the scope applies to them here, as it does in the scan below.
-    return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.n AS n
+    return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.org_id AS holder, g.n AS n
       FROM (SELECT json_extract(j.value, '$[0]') AS org_id, json_extract(j.value, '$[1]') AS enterprise_id,
           json_extract(j.value, '$[2]') AS n FROM json_each(${workerGroupsJson}) j) g
       JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id
       WHERE ${orgInScope(rs, "g.org_id")}`;
   }
-  return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.n AS n
+  return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.org_id AS holder, g.n AS n
     FROM (${peopleGroupsSql(asOf, (col) => orgInScope(rs, col))}) g
     JOIN oc ON oc.org_id = g.org_id LEFT JOIN enterprises e ON e.id = g.enterprise_id`;
 }
@@ -181,7 +183,7 @@ export function workerGroupCounts(asOf: string): SQL {
  */
 function memberGroups(ctx: SourceCtx): SQL {
   const { rs, asOf } = ctx;
-  return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county,
+  return sql`SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.org_id AS holder,
       (o.kind IN ${MANAGING_KINDS_SQL}) AS managing, g.n, g.n_full, g.n_managed, g.n_not_out, g.n_in, g.n_out, g.n_lost
     FROM (SELECT m.org_id AS org_id, m.enterprise_id AS enterprise_id, COUNT(*) AS n,
         sum(${memberFullSql("m", asOf)}) AS n_full,
@@ -220,10 +222,10 @@ const MEMBER_GROUP_COUNTS: Record<string, string> = {
  */
 function foundGroups(ctx: SourceCtx): SQL {
   const { asOf } = ctx;
-  return sql`SELECT committee_id, county, channel, 1 AS managing, 1 AS n, is_verified AS n_verified, is_managed AS n_managed
+  return sql`SELECT committee_id, county, holder, channel, 1 AS managing, 1 AS n, is_verified AS n_verified, is_managed AS n_managed
       FROM (${foundLeads(ctx)})
     UNION ALL
-    SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.channel AS channel,
+    SELECT oc.committee_id AS committee_id, coalesce(e.region_code, oc.org_region) AS county, g.org_id AS holder, g.channel AS channel,
       (o.kind IN ${MANAGING_KINDS_SQL}) AS managing, g.n AS n, g.n_verified AS n_verified, g.n_managed AS n_managed
     FROM (SELECT m.org_id AS org_id, m.enterprise_id AS enterprise_id, m.discovery_channel AS channel, COUNT(*) AS n,
         sum(m.verified_on IS NULL OR m.verified_on <= ${asOf}) AS n_verified,

@@ -53,6 +53,20 @@ export function duesFigures(db: Db, actor: Actor, month: string, orgId: number |
   };
 }
 
+/**
+ * The figures of each organization's own ledger rows, by organization id: the monthly snapshots
+ * (coverage/month-pass.ts) add them up the tree instead of counting each subtree.
+ */
+export function duesFiguresByOrg(db: Db, month: string): Map<number, Omit<DuesFigures, "month">> {
+  const rows = db.all<{ org_id: number; members: number; paid: number; delayed: number; due: number; collected: number }>(
+    sql`SELECT org_id, count(*) AS members, sum(paid_full) AS paid, sum(delayed) AS delayed, sum(due_fen) AS due, sum(paid_fen) AS collected
+      FROM (${rowsSql(sql`1 = 1`, month)}) GROUP BY org_id`,
+  );
+  return new Map(
+    rows.map((r) => [r.org_id, { members: r.members, paid: r.paid, delayed: r.delayed, dueFen: r.due, collectedFen: r.collected }]),
+  );
+}
+
 /** The last `months` months of figures, oldest first, ending with `month`. */
 export function duesTrend(db: Db, actor: Actor, month: string, months = 12, orgId: number | null = null): DuesFigures[] {
   const out: DuesFigures[] = [];

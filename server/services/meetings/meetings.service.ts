@@ -10,7 +10,7 @@ import { MEETING_TYPE, PARTICIPATION_LIMIT_MONTHS, PARTICIPATION_WARNING_MONTHS 
 import { AppError } from "../../errors.js";
 import type { Actor } from "../../policy/actor.js";
 import { registerNavCounts } from "../nav.service.js";
-import { countMembers, lapsedCond, listMembers, managedCount, tookPartCond, warningCond } from "./participation.js";
+import { countMembers, lapsedCond, listMembers, managedCond, managedCount, tookPartCond, warningCond } from "./participation.js";
 import { branchesCond, countBranches, listBranches, meetsMonthlyRuleCond, missesMonthlyRuleCond } from "./year.js";
 
 export * from "./participation.js";
@@ -76,6 +76,29 @@ export function meetingFigures(db: Db, actor: Actor, today = todayIso()) {
 }
 
 export type MeetingFigures = ReturnType<typeof meetingFigures>;
+
+/**
+ * Each figure's count over each organization's own rows (members by their organization, branches
+ * themselves), and the managed members, by organization id: the monthly snapshots
+ * (coverage/month-pass.ts) add them up the tree instead of counting each subtree. Every condition is
+ * its rows' own plus the scope, so a subtree's count is the sum of its organizations'.
+ */
+export function meetingFiguresByOrg(db: Db, actor: Actor, today = todayIso()): Map<FigureKey | "managed", Map<number, number>> {
+  const byOrg = (q: SQL) => new Map(db.all<{ id: number; n: number }>(q).map((r) => [r.id, r.n]));
+  const out = new Map<FigureKey | "managed", Map<number, number>>();
+  for (const k of FIGURE_KEYS) {
+    const f = FIGURES[k];
+    const cond = f.cond(actor, today);
+    out.set(
+      k,
+      f.kind === "branches"
+        ? byOrg(sql`SELECT o.id AS id, count(*) AS n FROM organizations o WHERE ${cond} GROUP BY o.id`)
+        : byOrg(sql`SELECT m.org_id AS id, count(*) AS n FROM members m WHERE ${cond} GROUP BY m.org_id`),
+    );
+  }
+  out.set("managed", byOrg(sql`SELECT m.org_id AS id, count(*) AS n FROM members m WHERE ${managedCond(actor)} GROUP BY m.org_id`));
+  return out;
+}
 
 /**
  * The figures over one organization's subtree inside the actor's scope (the statistics' scope

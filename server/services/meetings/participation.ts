@@ -121,8 +121,12 @@ export function listMembers(db: Db, cond: SQL, today: string, limit = 500): Part
 }
 
 /** Managed members in scope: the denominator of the participation figures. */
+export function managedCond(actor: Actor): SQL {
+  return sql`${managedMemberSql("m")} AND ${inScope(actor)}`;
+}
+
 export function managedCount(db: Db, actor: Actor): number {
-  return countMembers(db, sql`${managedMemberSql("m")} AND ${inScope(actor)}`);
+  return countMembers(db, managedCond(actor));
 }
 
 /** Members with an attendance row (tests read what was stored through this). */

@@ -154,6 +154,26 @@ export function recruitmentFigures(db: Db, rs: ResolvedScope, asOf: string): Rec
   return out;
 }
 
+/**
+ * Each figure over each organization's own rows (not its subtree's), by organization id: the
+ * monthly snapshots (coverage/month-pass.ts) add them up the tree instead of counting each subtree.
+ */
+export function recruitmentFiguresByOrg(db: Db, asOf: string): Map<number, Record<RecruitmentFigure, number>> {
+  const figures = Object.keys(FIGURE_LABEL) as RecruitmentFigure[];
+  const cols = Object.fromEntries(figures.map((f) => [f, sql<number>`sum(CASE WHEN ${figureCond(f, asOf)} THEN 1 ELSE 0 END)`]));
+  const rows = db
+    .select({ orgId: recruitments.orgId, ...cols })
+    .from(recruitments)
+    .groupBy(recruitments.orgId)
+    .all() as ({ orgId: number | null } & Record<RecruitmentFigure, number>)[];
+  const out = new Map<number, Record<RecruitmentFigure, number>>();
+  for (const r of rows) {
+    if (r.orgId == null) continue;
+    out.set(r.orgId, Object.fromEntries(figures.map((f) => [f, Number(r[f] ?? 0)])) as Record<RecruitmentFigure, number>);
+  }
+  return out;
+}
+
 /** Each figure per organization and per occupation. */
 export function recruitmentBreakdown(db: Db, rs: ResolvedScope, asOf: string) {
   const figures = Object.keys(FIGURE_LABEL) as RecruitmentFigure[];
