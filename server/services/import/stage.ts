@@ -182,10 +182,16 @@ export class Stage {
 
   /** Runs `fn` in one transaction on the scratch file (no lock is taken on the app's database). */
   batch(fn: () => void): void {
-    this.sqlite.transaction(() => {
-      fn();
-      this.flush();
-    })();
+    try {
+      this.sqlite.transaction(() => {
+        fn();
+        this.flush();
+      })();
+    } finally {
+      // Rolled back: what was waiting went with it.
+      this.pending.length = 0;
+      this.pendingRows = 0;
+    }
   }
 
   /** Rows staged (the distinct ID numbers accepted). */
