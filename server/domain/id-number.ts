@@ -19,10 +19,33 @@ export function toHalfWidth(s: string): string {
   return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, " ");
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * A day of the proleptic Gregorian calendar, as Date.UTC sees it (which it was built on: years 0–99
+ * are not real to it, they mean 1900–1999), counted without a Date (it runs for every row imported).
+ */
 export function isRealDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) return false;
+  if (m < 1 || m > 12 || d < 1 || (y >= 0 && y <= 99)) return false;
+  if (Math.abs(y) > 200_000) {
+    // Near the ends of Date's range: let Date say.
+    const dt = new Date(Date.UTC(y, m - 1, d));
+    return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  }
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
+}
+
+/** 17 ASCII digits and a digit or X: nothing to unwrap, convert or strip (nearly every cell of a roster). */
+function isPlainIdShape(s: string): boolean {
+  if (s.length !== 18) return false;
+  for (let i = 0; i < 17; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const last = s.charCodeAt(17);
+  return (last >= 48 && last <= 57) || last === 88;
 }
 
 /**
@@ -58,6 +81,8 @@ export function unwrapForcedText(raw: string): { value: string; note: string | n
 export function parseIdNumber(raw: string, today: string = new Date().toISOString().slice(0, 10)): IdNumberResult {
   const corrected: string[] = [];
   let s = raw;
+  // Hot path (a million rows an import): a plain 18-character number goes straight to the checks below.
+  if (isPlainIdShape(raw)) return checkIdNumber(raw, today, corrected);
   // Most cells start with a digit: only the others can carry a text-forcing prefix.
   const first = raw.charCodeAt(0);
   if (!(first >= 48 && first <= 57)) {
@@ -84,6 +109,11 @@ export function parseIdNumber(raw: string, today: string = new Date().toISOStrin
   }
   if (s.length !== 18) return { ok: false, reason: `身份证号应为 18 位，实际为 ${s.length} 位` };
   if (!/^\d{17}[\dX]$/.test(s)) return { ok: false, reason: "身份证号只能由数字和末位的 X 组成" };
+  return checkIdNumber(s, today, corrected);
+}
+
+/** The checks of an ID number already of the shape 17 digits and a digit or X. */
+function checkIdNumber(s: string, today: string, corrected: string[]): IdNumberResult {
   const y = Number(s.slice(6, 10));
   const m = Number(s.slice(10, 12));
   const d = Number(s.slice(12, 14));

@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { toWorkerError } from "./import-thread.js";
 import { openRowSource } from "./read.js";
 import { BATCH_ROWS, IN_FLIGHT, type ReadJob, type ReadMessage, type ReadStart } from "./read-thread.js";
-import { RowChecker } from "./row-check.js";
+import { packBatch, RowChecker } from "./row-check.js";
 
 const job = workerData as ReadJob;
 const port = parentPort!;
@@ -42,7 +42,8 @@ async function run(): Promise<void> {
     const send = async () => {
       await waitFor(() => credits > 0);
       credits--;
-      post({ t: "batch", batch: checker.take(source.bytesDone()) });
+      const { packed, transfer } = packBatch(checker.take(source.bytesDone()));
+      port.postMessage({ t: "batch", batch: packed } satisfies ReadMessage, transfer);
     };
     for await (const row of source.rows) {
       if (row.rowNumber <= headerRowNumber) continue;

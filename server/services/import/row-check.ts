@@ -101,6 +101,58 @@ export class RowChecker {
   }
 }
 
+/**
+ * A batch as the reading thread posts it: every field's text in one string (one copy, not one
+ * object a field), each field's length (-1 for none) and the row numbers and outcomes in typed
+ * arrays whose memory is handed over, not copied.
+ */
+export type PackedBatch = Omit<CheckedBatch, "rowNumbers" | "outcomes" | "values"> & {
+  rowNumbers: Int32Array;
+  outcomes: Uint8Array;
+  lengths: Int32Array;
+  text: string;
+};
+
+export function packBatch(b: CheckedBatch): { packed: PackedBatch; transfer: ArrayBuffer[] } {
+  const lengths = new Int32Array(b.values.length);
+  let text = "";
+  for (let i = 0; i < b.values.length; i++) {
+    const v = b.values[i];
+    if (v === null || v === undefined) lengths[i] = -1;
+    else {
+      lengths[i] = v.length;
+      text += v;
+    }
+  }
+  const rowNumbers = Int32Array.from(b.rowNumbers);
+  const outcomes = Uint8Array.from(b.outcomes);
+  return {
+    packed: { rowNumbers, outcomes, lengths, text, notes: b.notes, rejects: b.rejects, bytesDone: b.bytesDone },
+    transfer: [rowNumbers.buffer, outcomes.buffer, lengths.buffer],
+  };
+}
+
+export function unpackBatch(p: PackedBatch): CheckedBatch {
+  const values: (string | null)[] = new Array(p.lengths.length);
+  let at = 0;
+  for (let i = 0; i < p.lengths.length; i++) {
+    const n = p.lengths[i]!;
+    if (n < 0) values[i] = null;
+    else {
+      values[i] = p.text.slice(at, at + n);
+      at += n;
+    }
+  }
+  return {
+    rowNumbers: Array.from(p.rowNumbers),
+    outcomes: Array.from(p.outcomes),
+    values,
+    notes: p.notes,
+    rejects: p.rejects,
+    bytesDone: p.bytesDone,
+  };
+}
+
 function emptyBatch(): CheckedBatch {
   return { rowNumbers: [], outcomes: [], values: [], notes: [], rejects: [], bytesDone: 0 };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { creditCodeCheckChar, makeCreditCode, parseCreditCode } from "../../../server/domain/credit-code.js";
 import { addMonths, parseLooseDate, parseMonth } from "../../../server/domain/dates.js";
-import { idNumberCheckChar, makeIdNumber, parseIdNumber } from "../../../server/domain/id-number.js";
+import { idNumberCheckChar, isRealDate, makeIdNumber, parseIdNumber } from "../../../server/domain/id-number.js";
 import { maskIdNumber, maskPersonalCell, maskPersonalText, maskPhone } from "../../../server/domain/masking.js";
 import { parseMobilePhone } from "../../../server/domain/phone.js";
 import { fieldErrorsOf, idNumberField, nonNegativeIntField } from "../../../server/schemas/fields.js";
@@ -166,5 +166,35 @@ describe("masking and integer fields", () => {
       expect(r.success).toBe(false);
       if (!r.success) expect(fieldErrorsOf(r.error).n).toContain(msg);
     }
+  });
+});
+
+describe("the hot paths of the ID-number and phone checks", () => {
+  it("isRealDate agrees with Date.UTC on every day of years 0–2400 and at Date's ends", () => {
+    const byDate = (y: number, m: number, d: number) => {
+      if (m < 1 || m > 12 || d < 1) return false;
+      const dt = new Date(Date.UTC(y, m - 1, d));
+      return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+    };
+    const years = [...Array.from({ length: 2401 }, (_, i) => i), -1, -400, 275759, 275760, 275761, -271821, -271822];
+    const disagree: number[][] = [];
+    for (const y of years)
+      for (let m = 0; m <= 13; m++) for (let d = 0; d <= 32; d++) if (isRealDate(y, m, d) !== byDate(y, m, d)) disagree.push([y, m, d]);
+    expect(disagree).toEqual([]);
+    expect(isRealDate(2000.5, 1, 1)).toBe(false);
+    expect(isRealDate(Number.NaN, 1, 1)).toBe(false);
+  });
+
+  it("a plain 18-digit number and a plain mobile number are judged as before", () => {
+    expect(parseIdNumber("371702199002291008", "2026-01-01")).toEqual({ ok: false, reason: "身份证号中的出生日期不存在" });
+    expect(parseIdNumber(makeIdNumber("371702", "2000-02-29", 1), "2026-01-01").ok).toBe(true);
+    expect(parseIdNumber(makeIdNumber("371702", "2030-01-01", 1), "2026-01-01")).toEqual({
+      ok: false,
+      reason: "身份证号中的出生日期晚于今天",
+    });
+    expect(parseIdNumber("371702199001011009", "2026-01-01")).toEqual({ ok: false, reason: "身份证号校验位不正确" });
+    expect(parseMobilePhone("13800138000")).toEqual({ ok: true, value: "13800138000" });
+    expect(parseMobilePhone("12800138000")).toEqual({ ok: false, reason: "手机号码应以 13–19 开头" });
+    expect(parseMobilePhone("1380013800a")).toEqual({ ok: false, reason: "手机号码只能包含数字" });
   });
 });

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
+import { makeIdNumber } from "../../../server/domain/id-number.js";
 import { AppError } from "../../../server/errors.js";
 import type { Actor } from "../../../server/policy/actor.js";
 import { loadActor } from "../../../server/services/admin/users.js";
@@ -114,6 +115,38 @@ describe("an import read on a second core", () => {
       expect(tables(two)).toEqual(tables(one));
     }, 60_000);
   }
+
+  it("a file of several batches with every kind of row: the same counts, issues and rows as on one thread", async () => {
+    // 1,300 rows: three batches of the reading thread, staged 25 rows an INSERT with remainders;
+    // plain rows, corrected ones (full-width digits, spaced phones, lower-case x), repeats,
+    // rejections, empty optional cells, members by 政治面貌, and names outside the BMP.
+    const full = (d: string) => d.replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    const lines = ["姓名,身份证号,手机号,站点,加盟商,政治面貌,入职日期"];
+    for (let i = 0; i < 1300; i++) {
+      const id = makeIdNumber("371702", `19${String(60 + (i % 40))}-0${1 + (i % 9)}-1${i % 10}`, i);
+      const idCell =
+        i % 97 === 0 ? "37170219900101100" : i % 50 === 0 ? full(id) : i % 13 === 0 && id.endsWith("X") ? `${id.slice(0, 17)}x` : id;
+      const phone = i % 7 === 0 ? "" : i % 11 === 0 ? `138 ${String(i).padStart(4, "0")} 0000` : `139${String(i).padStart(8, "0")}`;
+      const name = i % 31 === 0 ? "𠮷田" : i % 29 === 0 ? "" : `张${i}`;
+      const politics = i % 17 === 0 ? "中共党员" : i % 19 === 0 ? "预备党员" : "群众";
+      lines.push(
+        `${name},${idCell},${phone},站点${i % 5},${i % 3 === 0 ? "" : `加盟商${i % 4}`},${politics},${i % 5 === 0 ? "" : "2024/3/1"}`,
+      );
+      if (i % 101 === 0) lines.push(`重复,${id},,,,,`);
+    }
+    const file = path.join(two.h.dir, "several-batches.csv");
+    fs.writeFileSync(file, `${lines.join("\n")}\n`);
+    const a = await run(one, { file }, false);
+    const b = await run(two, { file }, true);
+    expect(a.rows).toBe(1300 + 13);
+    expect(a.duplicates).toBeGreaterThan(0);
+    expect(a.rejected).toBeGreaterThan(0);
+    expect(a.corrected).toBeGreaterThan(0);
+    expect({ ...b, importId: 0 }).toEqual({ ...a, importId: 0 });
+    expect(issues(two, b.importId)).toEqual(issues(one, a.importId));
+    expect(written(two, b.importId)).toEqual(written(one, a.importId));
+    expect(tables(two)).toEqual(tables(one));
+  }, 120_000);
 
   it("a read error comes back as the same refusal, and nothing is written", async () => {
     // An unclosed quote half-way through, after enough rows for several batches.
