@@ -15,7 +15,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify";
 import { openDb } from "../../db/client.js";
@@ -24,6 +23,8 @@ import { idNumberCheckChar } from "../../server/domain/id-number.js";
 import { systemActor } from "../../server/policy/actor.js";
 import { resolveScope } from "../../server/services/coverage/scope.js";
 import { ledgerRows, writeLedgerRows } from "../../server/services/export/ledgers.js";
+import { PROJECT_ROOT } from "../../server/paths.js";
+import { nodeArgs } from "./measure.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     phase: { type: "string" },
     db: { type: "string" },
     out: { type: "string" },
+    // Each export as `npm run build` compiled it (what production runs) instead of from sources under tsx.
+    compiled: { type: "boolean", default: false },
   },
 });
 
@@ -169,11 +172,11 @@ if (values.phase) {
       ? `reusing ${dbPath} (--rows ${n.toLocaleString("en")} applies to the in-memory runs; the database runs export every row)`
       : `seeded ${n.toLocaleString("en")} workers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dbPath})`,
   );
-  const self = fileURLToPath(import.meta.url);
+  const self = nodeArgs(PROJECT_ROOT, "scripts/bench/export.bench.ts", values.compiled);
   const phase = (p: string): PhaseResult => {
     const out = execFileSync(
       process.execPath,
-      ["--import", "tsx", self, "--phase", p, "--rows", String(n), "--db", dbPath, "--out", path.join(dir, `workers.${p}`)],
+      [...self, "--phase", p, "--rows", String(n), "--db", dbPath, "--out", path.join(dir, `workers.${p}`)],
       {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],

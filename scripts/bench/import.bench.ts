@@ -31,6 +31,8 @@ const { values } = parseArgs({
     rows: { type: "string", default: "1000000" },
     members: { type: "string", default: "100000" },
     keep: { type: "boolean", default: false },
+    // The CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
+    compiled: { type: "boolean", default: false },
   },
 });
 const ROWS = Number(values.rows);
@@ -87,10 +89,13 @@ type CliRun = { seconds: number; cpuSeconds: number; peakRssMb: number; summary:
 
 /** Runs the real import CLI in a child process (peak RSS and CPU sampled until it exits); its --json summary. */
 async function runCli(args: string[], dbFile: string): Promise<CliRun> {
-  const run = await runMeasured(ROOT, path.join(ROOT, "scripts/import.ts"), [...args, "--json"], {
-    DATABASE_PATH: dbFile,
-    UPLOAD_LIMIT_MB: "1024",
-  });
+  const run = await runMeasured(
+    ROOT,
+    path.join(ROOT, "scripts/import.ts"),
+    [...args, "--json"],
+    { DATABASE_PATH: dbFile, UPLOAD_LIMIT_MB: "1024" },
+    { compiled: values.compiled },
+  );
   const last = run.stdout.trim().split("\n").pop() ?? "{}";
   return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, peakRssMb: run.peakRssMb, summary: JSON.parse(last), stderr: run.stderr };
 }

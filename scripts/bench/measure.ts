@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { parse } from "csv-parse";
@@ -25,12 +26,34 @@ export function processFigures(pid: number): { peakRssMb: number; cpuSeconds: nu
   }
 }
 
-/** Runs `node --import tsx SCRIPT ARGS` in `cwd`, sampling its peak RSS and CPU until it exits; rejects on a non-zero exit. */
-export function runMeasured(cwd: string, script: string, args: string[], env: Record<string, string>): Promise<ChildRun> {
+/**
+ * Node's arguments to run one of our scripts: from sources under tsx (development, the README's
+ * commands), or with `compiled` the file `npm run build` made of it under dist/ (what a production
+ * installation runs: tsx's loader alone holds ≈ 35 MB and compiles every module at start). A
+ * compiled file older than its source is refused, so a figure never measures stale code.
+ */
+export function nodeArgs(root: string, script: string, compiled: boolean): string[] {
+  if (!compiled) return ["--import", "tsx", script];
+  const source = path.resolve(root, script);
+  const file = path.join(root, "dist", path.relative(root, source).replace(/\.ts$/, ".js"));
+  if (!fs.existsSync(file) || fs.statSync(file).mtimeMs < fs.statSync(source).mtimeMs) {
+    throw new Error(`${path.relative(root, file)} is missing or older than ${path.relative(root, source)}: run npm run build first`);
+  }
+  return [file];
+}
+
+/** Runs SCRIPT ARGS (nodeArgs: from sources, or compiled) in `cwd`, sampling its peak RSS and CPU until it exits; rejects on a non-zero exit. */
+export function runMeasured(
+  cwd: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { compiled?: boolean } = {},
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = tracked(
-      spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      spawn(process.execPath, [...nodeArgs(cwd, script, opts.compiled ?? false), ...args], {
         cwd,
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
