@@ -7,6 +7,7 @@ import type { BackupStatus } from "./services/backup/schedule.js";
 import type { Actor } from "./policy/actor.js";
 import type { Dashboard } from "./services/coverage/dashboard.js";
 import type { RiskCounts } from "./services/risk/risk.service.js";
+import { RiskParts } from "./services/risk/parts.js";
 import type { MeetingFigures } from "./services/meetings/meetings.service.js";
 import { StatsCache } from "./services/coverage/stats-cache.js";
 import type { loadOrgs, memberFilterOptions } from "./services/members/list.js";
@@ -49,6 +50,9 @@ export function createCaches(sqlite: Database.Database) {
     stats: new StatsCache(sqlite),
     // The drift-risk counts by signal (dashboard card, inbox), per scope, likewise.
     risk: new ReadCache<RiskCounts>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
+    // Under it, the counts kept per organization: a write counts again only the organizations it
+    // touched (risk/parts.ts).
+    riskParts: new RiskParts(sqlite),
     // The dashboard's organizational-life card and the funnel's took-part counts, per scope, likewise:
     // each counts participation over every member in scope (seconds at 100,000 members).
     meetingFigures: new ReadCache<MeetingFigures>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),

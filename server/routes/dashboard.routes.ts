@@ -38,7 +38,7 @@ function dashboardHandlers({ db, caches }: Deps) {
       const tookPart = d.scopeParam ? null : caches.tookPart.get(scopeKey, () => tookPartByChannel(db, actor));
       // The risk counts are of the user's whole scope (the list they open is), keyed as the inbox keys them.
       const riskKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, todayIso()]);
-      const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso()));
+      const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso(), caches.riskParts));
       res.render("dashboard/index", {
         title: "统计概览",
         d,
