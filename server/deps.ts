@@ -8,6 +8,7 @@ import type { Actor } from "./policy/actor.js";
 import type { DashboardCards } from "./services/counting/cards.js";
 import type { RiskCounts } from "./services/risk/risk.service.js";
 import { RiskParts } from "./services/risk/parts.js";
+import { MeetingParts } from "./services/meetings/parts.js";
 import { StatsCache } from "./services/coverage/stats-cache.js";
 import type { loadOrgs, memberFilterOptions } from "./services/members/list.js";
 import type { NavCounts } from "./services/nav.service.js";
@@ -53,6 +54,8 @@ export function createCaches(sqlite: Database.Database) {
     // Under it, the counts kept per organization: a write counts again only the organizations it
     // touched (risk/parts.ts).
     riskParts: new RiskParts(sqlite),
+    // Organizational life's figures (the dashboard's card, the funnel's took-part counts), likewise.
+    meetingParts: MeetingParts.of(sqlite),
     // The total under the member list (a count over up to 100,000 members: most of a page's cost);
     // paging and re-sorting reuse it.
     memberCounts: new ReadCache<number>(sqlite, { max: 500, othersMaxAgeMs: 30_000 }),

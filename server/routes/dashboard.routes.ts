@@ -25,7 +25,11 @@ export function dashboardRouter(deps: Deps) {
 
 function dashboardHandlers({ db, handle, caches, logger }: Deps) {
   // Counted on a thread of its own, so a recount after a write holds up no other request (counting/thread.ts).
-  const counting = new CountingThread(handle, { stats: caches.stats, riskParts: caches.riskParts }, logger);
+  const counting = new CountingThread(
+    handle,
+    { stats: caches.stats, riskParts: caches.riskParts, meetingParts: caches.meetingParts },
+    logger,
+  );
   return {
     async dashboard(req: Request, res: Response) {
       const { scope } = req.valid.query as { scope: StatsScope };

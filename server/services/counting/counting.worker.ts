@@ -9,14 +9,19 @@ import type { DashboardTask } from "./cards.js";
 const { file } = workerData as { file: string };
 // Opened before the counting modules load, so a file that cannot be read fails the thread at once.
 const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-const [{ handleOver }, { StatsCache }, { RiskParts }, { countDashboardCards }] = await Promise.all([
+const [{ handleOver }, { StatsCache }, { RiskParts }, { MeetingParts }, { countDashboardCards }] = await Promise.all([
   import("../../../db/client.js"),
   import("../coverage/stats-cache.js"),
   import("../risk/parts.js"),
+  import("../meetings/parts.js"),
   import("./cards.js"),
 ]);
 const handle = handleOver(sqlite, file);
-const kept = { stats: new StatsCache(handle.sqlite), riskParts: new RiskParts(handle.sqlite) };
+const kept = {
+  stats: new StatsCache(handle.sqlite),
+  riskParts: new RiskParts(handle.sqlite),
+  meetingParts: new MeetingParts(handle.sqlite),
+};
 
 parentPort!.on("message", ({ id, task }: { id: number; task: DashboardTask }) => {
   try {

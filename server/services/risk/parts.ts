@@ -4,18 +4,13 @@
 // counts. After a clerk's write, only the organizations whose counters moved are counted again
 // (no_org_life over 80,000 members took seconds; one branch's members take milliseconds).
 //
-// An organization's part is kept under its counters 'org:<id>' (migration 0019: members inserted or
-// deleted, their coverage fields, leads) and 'risk:<id>' (migration 0021: the other member fields,
-// transfers, mobile spells, meetings, attendance, dues entries), beside the globals 'coverage' (an
-// organization's kind or place: which members are managed) and 'workers' (the rosters
-// left_platforms reads) and the day (every signal's cutoffs move with it). The counters and the
-// recount are read in one read transaction, so a part is exactly as new as the counters it is kept
-// under, whichever connection or process wrote.
+// How the parts are kept and invalidated: org-parts.ts.
 
 import type Database from "better-sqlite3";
 import type { Db } from "../../../db/client.js";
+import { OrgParts } from "../org-parts.js";
 import { RISK_SIGNAL_CODES, type RiskSignalCode } from "../../domain/risk-rules.js";
-import { type Actor, scopePath, systemActor } from "../../policy/actor.js";
+import { systemActor } from "../../policy/actor.js";
 import { RISK_SIGNALS } from "./signals/index.js";
 
 export type RiskCounts = Record<RiskSignalCode, number> & { total: number };
@@ -48,75 +43,10 @@ export function countsByOrg(db: Db, today: string, only: readonly number[] | nul
   return out;
 }
 
-function add(into: RiskCounts, c: RiskCounts): void {
-  into.total += c.total;
-  for (const code of RISK_SIGNAL_CODES) into[code] += c[code];
-}
-
-type Versions = { global: string; orgs: Map<number, string> };
-
-export class RiskParts {
-  private readonly parts = new Map<number, { version: string; counts: RiskCounts }>();
-  private global: string | null = null;
-  private readonly versionOf: Database.Statement;
-  private readonly counters: Database.Statement;
-  private readonly orgs: Database.Statement;
-  /** How many organizations were counted rather than reused (tests, benchmarks). */
-  orgsCounted = 0;
-
-  constructor(private readonly sqlite: Database.Database) {
-    this.versionOf = sqlite.prepare("SELECT version FROM data_versions WHERE name = ?").pluck();
-    // Two ranges of the primary key ('org:' < 'org:<digits>' < 'org;'), no scan.
-    this.counters = sqlite
-      .prepare("SELECT name, version FROM data_versions WHERE (name > 'org:' AND name < 'org;') OR (name > 'risk:' AND name < 'risk;')")
-      .raw();
-    this.orgs = sqlite.prepare("SELECT id, path FROM organizations").raw();
-  }
-
-  private versions(today: string): Versions {
-    const global = `${today}|${this.versionOf.get("coverage") ?? "-"}|${this.versionOf.get("workers") ?? "-"}`;
-    const orgs = new Map<number, string>();
-    for (const [name, v] of this.counters.all() as [string, number][]) {
-      const [kind, id] = name.split(":") as [string, string];
-      const key = Number(id);
-      orgs.set(key, kind === "org" ? `${v}|${orgs.get(key) ?? ""}` : `${orgs.get(key) ?? ""}|${v}`);
-    }
-    return { global, orgs };
-  }
-
-  /**
-   * The counts in the actor's scope, from kept parts where their counters are unchanged. Inside a
-   * transaction (a version read there may belong to writes rolled back later) everything is counted
-   * live.
-   */
-  counts(db: Db, actor: Actor, today: string): RiskCounts {
-    if (this.sqlite.inTransaction) return this.sum(actor, countsByOrg(db, today, null), this.orgs.all() as [number, string][]);
-    return this.sqlite.transaction(() => {
-      const v = this.versions(today);
-      const orgs = this.orgs.all() as [number, string][];
-      if (v.global !== this.global) {
-        this.parts.clear();
-        this.global = v.global;
-      }
-      const stale = orgs.filter(([id]) => this.parts.get(id)?.version !== (v.orgs.get(id) ?? ""));
-      if (stale.length > 0) {
-        const counted = countsByOrg(db, today, stale.length === orgs.length ? null : stale.map(([id]) => id));
-        for (const [id] of stale) this.parts.set(id, { version: v.orgs.get(id) ?? "", counts: counted.get(id) ?? emptyCounts() });
-        this.orgsCounted += stale.length;
-      }
-      const present = new Set(orgs.map(([id]) => id));
-      for (const id of this.parts.keys()) if (!present.has(id)) this.parts.delete(id);
-      return this.sum(actor, new Map([...this.parts].map(([id, p]) => [id, p.counts])), orgs);
-    })();
-  }
-
-  private sum(actor: Actor, byOrg: Map<number, RiskCounts>, orgs: [number, string][]): RiskCounts {
-    const prefix = scopePath(actor);
-    const out = emptyCounts();
-    for (const [id, path] of orgs) {
-      const c = byOrg.get(id);
-      if (c && path.startsWith(prefix)) add(out, c);
-    }
-    return out;
+/** The drift-risk counts kept per organization (org-parts.ts). */
+export class RiskParts extends OrgParts<RiskCounts> {
+  constructor(sqlite: Database.Database) {
+    // left_platforms reads the rosters.
+    super(sqlite, countsByOrg, emptyCounts, ["coverage", "workers"]);
   }
 }

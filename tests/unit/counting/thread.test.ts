@@ -12,11 +12,16 @@ import { StatsCache } from "../../../server/services/coverage/stats-cache.js";
 import { countDashboardCards, type DashboardTask } from "../../../server/services/counting/cards.js";
 import { CountingThread } from "../../../server/services/counting/thread.js";
 import { RiskParts } from "../../../server/services/risk/parts.js";
+import { MeetingParts } from "../../../server/services/meetings/parts.js";
 import { memoryDb } from "../../helpers/db.js";
 import { buildFixture, clerkPS, type Fixture, supervisor } from "../coverage/fixture.js";
 
 const silent = { error: () => undefined };
-const kept = (h: DbHandle) => ({ stats: new StatsCache(h.sqlite), riskParts: new RiskParts(h.sqlite) });
+const kept = (h: DbHandle) => ({
+  stats: new StatsCache(h.sqlite),
+  riskParts: new RiskParts(h.sqlite),
+  meetingParts: new MeetingParts(h.sqlite),
+});
 const TODAY = "2026-01-15";
 const tasks: DashboardTask[] = [
   { actor: supervisor, scope: {}, today: TODAY },

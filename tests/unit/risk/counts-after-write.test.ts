@@ -1,7 +1,8 @@
-// The drift-risk counts are kept per holding organization (risk/parts.ts) and counted again only
-// for the organizations a write touched (migrations 0019 and 0021). For every kind of write a signal
-// reads, the counts through the kept parts after the write must equal a fresh count, in every scope
-// kept before the write. Each write changes what a fresh count gives (checked), so a kind of write
+// The drift-risk counts and organizational life's figures are kept per holding organization
+// (org-parts.ts: risk/parts.ts, meetings/parts.ts) and counted again only for the organizations a
+// write touched (migrations 0019 and 0021). For every kind of write a signal or a figure reads, the
+// counts through the kept parts after the write must equal a fresh count, in every scope kept
+// before the write. Each write changes what a fresh count gives (checked), so a kind of write
 // that stopped invalidating leaves the kept counts behind and fails. The demo city (every signal has
 // people under it) is seeded once; each write starts from a copy of it.
 
@@ -16,6 +17,8 @@ import { lastOwedMonth } from "../../../server/domain/dues-rules.js";
 import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import type { RiskSignalCode } from "../../../server/domain/risk-rules.js";
 import { type Actor, systemActor } from "../../../server/policy/actor.js";
+import { meetingFigures, tookPartByChannel } from "../../../server/services/meetings/meetings.service.js";
+import { MeetingParts } from "../../../server/services/meetings/parts.js";
 import { RiskParts } from "../../../server/services/risk/parts.js";
 import { riskCounts } from "../../../server/services/risk/risk.service.js";
 import { RISK_SIGNALS } from "../../../server/services/risk/signals/index.js";
@@ -218,6 +221,36 @@ const WRITES: Case[] = [
       s.prepare("UPDATE organizations SET parent_id = ?, path = ? || id || '/' WHERE id = ?").run(to.id, to.path, o.id);
     },
   ],
+  [
+    "member's discovery channel recorded (the funnel's took-part counts)",
+    (s) =>
+      s
+        .prepare(
+          "UPDATE members SET discovery_channel = CASE discovery_channel WHEN 'field_visit' THEN 'data_match' ELSE 'field_visit' END WHERE id = (SELECT max(member_id) FROM meeting_attendance WHERE status = 'present')",
+        )
+        .run(),
+    attendedToday,
+  ],
+  [
+    "a branch's monthly meetings recorded (主题党日, 支委会)",
+    (s) => {
+      const branch = s
+        .prepare("SELECT id FROM organizations WHERE kind = 'branch' AND status = 'active' ORDER BY id DESC LIMIT 1")
+        .pluck()
+        .get();
+      for (const type of ["theme_day", "branch_committee"])
+        s.prepare(
+          "INSERT INTO meetings (org_id, type, held_on, host, recorder, topic) SELECT ?, ?, ?, host, recorder, topic FROM meetings LIMIT 1",
+        ).run(branch, type, today);
+    },
+  ],
+  [
+    "organization dissolved",
+    (s) =>
+      s
+        .prepare("UPDATE organizations SET status = 'dissolved', dissolved_on = ? WHERE id = (SELECT org_id FROM members WHERE id = ?)")
+        .run(today, hitOf(s, "no_org_life")),
+  ],
   // dues_unpaid
   ["member's joining date cleared", (s) => s.prepare("UPDATE members SET joined_on = NULL WHERE id = ?").run(hitOf(s, "dues_unpaid"))],
   [
@@ -313,6 +346,13 @@ const WRITES: Case[] = [
 
 describe("drift-risk counts after a write equal a fresh count", () => {
   const count = (h: DbHandle, parts: RiskParts | null, day = today) => scopes.map((a) => riskCounts(h.db, a, day, parts));
+  /** Organizational life's card and the funnel's took-part counts, from kept parts or counted anew. */
+  const life = (h: DbHandle, parts: MeetingParts | null) =>
+    scopes.map((a) =>
+      parts
+        ? [parts.figures(h.db, a, today), parts.tookPartByChannel(h.db, a, today)]
+        : [meetingFigures(h.db, a, today), tookPartByChannel(h.db, a, today)],
+    );
   let h: DbHandle;
   afterAll(() => h?.close());
 
@@ -322,16 +362,21 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     handles.set(h.sqlite, h);
     setup?.(h.sqlite);
     const parts = new RiskParts(h.sqlite);
+    const lifeParts = new MeetingParts(h.sqlite);
     const before = count(h, parts);
+    const lifeBefore = life(h, lifeParts);
     expect(before).toEqual(count(h, null));
+    expect(lifeBefore).toEqual(life(h, null));
     const counted = parts.orgsCounted;
     expect(count(h, parts)).toEqual(before);
     expect(parts.orgsCounted).toBe(counted);
     write(h.sqlite);
     const fresh = count(h, null);
+    const lifeFresh = life(h, null);
     // The write changes the counts: a kept part it failed to invalidate would show the old ones.
-    expect(fresh).not.toEqual(before);
+    expect([fresh, lifeFresh]).not.toEqual([before, lifeBefore]);
     expect(count(h, parts)).toEqual(fresh);
+    expect(life(h, lifeParts)).toEqual(lifeFresh);
   });
 
   it("a write counts again only the organizations it touched; a new day counts everything again", () => {

@@ -1,5 +1,3 @@
-import { type SQL, sql } from "drizzle-orm";
-import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../../../db/client.js";
 import type { RiskSeverity, RiskSignalCode } from "../../../domain/risk-rules.js";
 import type { Actor } from "../../../policy/actor.js";
@@ -31,7 +29,4 @@ export type RiskSignal = {
   hits(db: Db, actor: Actor, today: string, only?: readonly number[] | null): RiskHit[];
 };
 
-/** The people held by the organizations `only` (all when null): one parameter, whatever their number. */
-export function heldBy(only: readonly number[] | null | undefined, orgIdColumn: AnySQLiteColumn | SQL): SQL {
-  return only ? sql`${orgIdColumn} IN (SELECT value FROM json_each(${JSON.stringify(only)}))` : sql`1 = 1`;
-}
+export { heldBy } from "../../org-parts.js";
