@@ -17,9 +17,15 @@ import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client.js";
 import { type Actor, scopePath } from "../policy/actor.js";
 
-/** The rows held by the organizations `only` (all when null): one parameter, whatever their number. */
+/**
+ * The rows held by the organizations `only` (all when null). A list of literals (integers, checked),
+ * not a parameter: the planner then reads those organizations' rows through the org_id index
+ * (over json_each it scanned the members for the other conditions' indexes).
+ */
 export function heldBy(only: readonly number[] | null | undefined, orgIdColumn: AnySQLiteColumn | SQL): SQL {
-  return only ? sql`${orgIdColumn} IN (SELECT value FROM json_each(${JSON.stringify(only)}))` : sql`1 = 1`;
+  if (!only) return sql`1 = 1`;
+  if (only.length === 0) return sql`0 = 1`;
+  return sql`${orgIdColumn} IN (${sql.raw(only.map((id) => String(Math.trunc(Number(id)))).join(", "))})`;
 }
 
 export type Counts = Record<string, number>;
