@@ -403,7 +403,9 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     h = restoreMemoryDb(image);
     handles.set(h.sqlite, h);
     const parts = new RiskParts(h.sqlite);
+    const lifeParts = new MeetingParts(h.sqlite);
     const before = count(h, parts);
+    const lifeBefore = life(h, lifeParts);
     for (const name of h.sqlite
       .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'risk\\_%' ESCAPE '\\'")
       .pluck()
@@ -414,5 +416,8 @@ describe("drift-risk counts after a write equal a fresh count", () => {
       .run(hitOf(h.sqlite, "transfer_overdue"));
     expect(count(h, parts)).toEqual(before);
     expect(count(h, null)).not.toEqual(before);
+    attendedToday(h.sqlite);
+    expect(life(h, lifeParts)).toEqual(lifeBefore);
+    expect(life(h, null)).not.toEqual(lifeBefore);
   });
 });
