@@ -5,9 +5,10 @@ import type { Db, DbHandle } from "../db/client.js";
 import type { Config } from "./config.js";
 import type { BackupStatus } from "./services/backup/schedule.js";
 import type { Actor } from "./policy/actor.js";
-import type { Dashboard } from "./services/coverage/dashboard.js";
+import type { DashboardCards } from "./services/counting/cards.js";
 import type { RiskCounts } from "./services/risk/risk.service.js";
-import type { MeetingFigures } from "./services/meetings/meetings.service.js";
+import { RiskParts } from "./services/risk/parts.js";
+import { MeetingParts } from "./services/meetings/parts.js";
 import { StatsCache } from "./services/coverage/stats-cache.js";
 import type { loadOrgs, memberFilterOptions } from "./services/members/list.js";
 import type { NavCounts } from "./services/nav.service.js";
@@ -42,18 +43,20 @@ export function createCaches(sqlite: Database.Database) {
     // The navigation badges (inbox, open leads) are counts over the user's whole scope on every page
     // view; they are counted again only when the data has changed.
     nav: new ReadCache<NavCounts>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
-    // Over a million workers the dashboard's figures take seconds to count; they are counted again
-    // only when the data has changed, per scope: the same for everyone with the same scope.
-    dashboard: new ReadCache<Dashboard>(sqlite, { max: 100, othersMaxAgeMs: 30_000 }),
+    // Over a million workers the dashboard's cards take seconds to count from nothing; they are
+    // counted again only when the data has changed, per scope: the same for everyone with the same
+    // scope (organizational life and the risk card over the user's whole scope are in them).
+    dashboard: new ReadCache<DashboardCards>(sqlite, { max: 100, othersMaxAgeMs: 30_000 }),
     // When the data has changed, the million workers are counted again only if the workers have
     // (an import, not a clerk's edit): stats-cache.ts.
     stats: new StatsCache(sqlite),
     // The drift-risk counts by signal (dashboard card, inbox), per scope, likewise.
     risk: new ReadCache<RiskCounts>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
-    // The dashboard's organizational-life card and the funnel's took-part counts, per scope, likewise:
-    // each counts participation over every member in scope (seconds at 100,000 members).
-    meetingFigures: new ReadCache<MeetingFigures>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
-    tookPart: new ReadCache<Record<string, number>>(sqlite, { max: 1000, othersMaxAgeMs: 30_000 }),
+    // Under it, the counts kept per organization: a write counts again only the organizations it
+    // touched (risk/parts.ts).
+    riskParts: new RiskParts(sqlite),
+    // Organizational life's figures (the dashboard's card, the funnel's took-part counts), likewise.
+    meetingParts: MeetingParts.of(sqlite),
     // The total under the member list (a count over up to 100,000 members: most of a page's cost);
     // paging and re-sorting reuse it.
     memberCounts: new ReadCache<number>(sqlite, { max: 500, othersMaxAgeMs: 30_000 }),

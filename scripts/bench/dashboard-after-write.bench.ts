@@ -181,6 +181,17 @@ async function main() {
     process.stdout.write(`${label.padEnd(44)}${base ? `${fmt(b, isIdle)}  ` : ""}${fmt(t, isIdle)}${ratio}\n`);
   });
   if (!base && cached) process.stdout.write(`(baseline without --baseline: the view with nothing changed, ${cached.ms.toFixed(0)} ms)\n`);
+  // Issue 17's goals, over the views after a write (the first view after a start counts everything: no goal).
+  const afterWrite = mine.filter(([l]) => l.startsWith("view after")).map(([, t]) => t);
+  if (afterWrite.length > 0) {
+    const waited = Math.max(...afterWrite.map((t) => t.longestPing));
+    const slowest = Math.max(...afterWrite.map((t) => t.ms));
+    const verdict = (ok: boolean) => (ok ? "OK" : "MISSED");
+    process.stdout.write(
+      `goal: no request waits more than 50 ms behind a recount — longest /healthz wait after a write ${waited.toFixed(0)} ms: ${verdict(waited <= 50)}\n`,
+    );
+    process.stdout.write(`goal: the first view after a write under 200 ms — slowest ${slowest.toFixed(0)} ms: ${verdict(slowest < 200)}\n`);
+  }
   process.stdout.write(`server ${ROOT}; load average after ${load()}\n`);
 }
 

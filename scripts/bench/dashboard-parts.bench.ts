@@ -1,7 +1,8 @@
 // Each part of the city's dashboard counted cold, on a copy of a kept bench:http database: the sums
 // of each row source (grouped by committee and county, as the dashboard counts them), the figures
 // and breakdowns, funnel, trend, the whole dashboard; then with the worker counts kept
-// (stats-cache.ts, partitions.ts), and after each kind of write a clerk makes (THE DATABASE IS
+// (stats-cache.ts, partitions.ts) and the risk and organizational-life cards kept per organization
+// (org-parts.ts), and after each kind of write a clerk makes (THE DATABASE IS
 // CHANGED: use a copy): the view with the kept parts beside the same view counted anew in the same
 // run, checked equal. Not a test.
 //
@@ -21,6 +22,10 @@ import { rejectLead, verifyLead } from "../../server/services/finds/leads.js";
 import { markLostContact } from "../../server/services/members/contact.js";
 import { trend } from "../../server/services/coverage/snapshots.js";
 import { todayIso } from "../../server/domain/dates.js";
+import { meetingFigures, tookPartByChannel } from "../../server/services/meetings/meetings.service.js";
+import { MeetingParts } from "../../server/services/meetings/parts.js";
+import { RiskParts } from "../../server/services/risk/parts.js";
+import { riskCounts } from "../../server/services/risk/risk.service.js";
 
 const file = process.argv[2];
 if (!file || !fs.existsSync(file)) {
@@ -81,9 +86,22 @@ const writes: [string, () => void][] = [
     () => markLostContact(h.db, actor, member, { lostContactOn: todayIso(), lostContactReason: "migrant_work" }),
   ],
 ];
+// The other cards the dashboard counts (drift-risk, organizational life with the funnel's took-part
+// counts), kept per organization (org-parts.ts): counted whole once, then kept.
+const riskParts = new RiskParts(h.sqlite);
+const lifeParts = new MeetingParts(h.sqlite);
+const cards = (kept: boolean) => {
+  const today = todayIso();
+  return kept
+    ? [riskParts.counts(h.db, actor, today), lifeParts.figures(h.db, actor, today), lifeParts.tookPartByChannel(h.db, actor, today)]
+    : [riskCounts(h.db, actor, today), meetingFigures(h.db, actor, today), tookPartByChannel(h.db, actor, today)];
+};
+t("risk + organizational life, counted anew", () => cards(false));
+t("risk + organizational life, first kept count", () => cards(true));
+t("risk + organizational life, kept, unchanged", () => cards(true));
 // The baseline of each row: the same dashboard counted anew (no kept parts), in the same run.
 process.stdout.write(
-  `\n${"after".padEnd(36)} ${"write".padStart(8)} ${"kept".padStart(8)} ${"parts".padStart(6)} ${"anew".padStart(8)}  same\n`,
+  `\n${"after".padEnd(36)} ${"write".padStart(8)} ${"kept".padStart(8)} ${"parts".padStart(6)} ${"anew".padStart(8)}  same ${"cards kept".padStart(10)} ${"orgs".padStart(5)} ${"anew".padStart(8)}  same\n`,
 );
 for (const [label, write] of writes) {
   const t0 = performance.now();
@@ -96,8 +114,16 @@ for (const [label, write] of writes) {
   const t2 = performance.now();
   const fresh = buildDashboard(h.db, actor, {});
   const anew = performance.now() - t2;
+  const orgs = riskParts.orgsCounted + lifeParts.orgsCounted;
+  const t3 = performance.now();
+  const keptCards = cards(true);
+  const cardsKept = performance.now() - t3;
+  const t4 = performance.now();
+  const freshCards = cards(false);
+  const cardsAnew = performance.now() - t4;
+  const ms = (v: number) => `${v.toFixed(0)} ms`;
   process.stdout.write(
-    `${label.padEnd(36)} ${`${w.toFixed(0)} ms`.padStart(8)} ${`${kept.toFixed(0)} ms`.padStart(8)} ${String(cache.partCounts - parts).padStart(6)} ${`${anew.toFixed(0)} ms`.padStart(8)}  ${same(after, fresh)}\n`,
+    `${label.padEnd(36)} ${ms(w).padStart(8)} ${ms(kept).padStart(8)} ${String(cache.partCounts - parts).padStart(6)} ${ms(anew).padStart(8)}  ${same(after, fresh)} ${ms(cardsKept).padStart(10)} ${String(riskParts.orgsCounted + lifeParts.orgsCounted - orgs).padStart(5)} ${ms(cardsAnew).padStart(8)}  ${JSON.stringify(keptCards) === JSON.stringify(freshCards)}\n`,
   );
 }
 process.stdout.write(`worker scans ${cache.workerScans}\n`);

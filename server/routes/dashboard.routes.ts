@@ -8,12 +8,10 @@ import { scopePath } from "../policy/actor.js";
 import { signedIn } from "../policy/roles.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
 import type { StatsScope } from "../services/coverage/coverage.service.js";
-import { buildDashboard } from "../services/coverage/dashboard.js";
-import { riskCounts } from "../services/risk/risk.service.js";
+import { CountingThread } from "../services/counting/thread.js";
 
 const RISK_CARD = { riskSignalCodes: RISK_SIGNAL_CODES, riskSignalLabel: RISK_SIGNAL_LABEL };
 import { duesCards } from "../services/dues/inbox.js";
-import { meetingFigures, tookPartByChannel } from "../services/meetings/meetings.service.js";
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -25,28 +23,26 @@ export function dashboardRouter(deps: Deps) {
   return r;
 }
 
-function dashboardHandlers({ db, caches }: Deps) {
+function dashboardHandlers({ db, handle, caches, logger }: Deps) {
+  // Counted on a thread of its own, so a recount after a write holds up no other request (counting/thread.ts).
+  const counting = new CountingThread(
+    handle,
+    { stats: caches.stats, riskParts: caches.riskParts, meetingParts: caches.meetingParts },
+    logger,
+  );
   return {
-    dashboard(req: Request, res: Response) {
+    async dashboard(req: Request, res: Response) {
       const { scope } = req.valid.query as { scope: StatsScope };
       const actor = actorOf(req);
-      // The same figures for everyone with the same scope, counted again only when the data changed (deps.ts).
-      const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, todayIso()]);
-      const d = caches.dashboard.get(key, () => buildDashboard(db, actor, scope, { cache: caches.stats }));
-      // Organizational life over the user's own scope; beside the funnel only when the dashboard is not narrowed.
-      const scopeKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), todayIso()]);
-      const tookPart = d.scopeParam ? null : caches.tookPart.get(scopeKey, () => tookPartByChannel(db, actor));
-      // The risk counts are of the user's whole scope (the list they open is), keyed as the inbox keys them.
-      const riskKey = JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, todayIso()]);
-      const risk = caches.risk.get(riskKey, () => riskCounts(db, actor, todayIso()));
+      const today = todayIso();
+      // The same cards for everyone with the same scope, counted again only when the data changed (deps.ts).
+      const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, today]);
+      const cards = await caches.dashboard.getAsync(key, () => counting.dashboardCards({ actor, scope, today }));
       res.render("dashboard/index", {
         title: "统计概览",
-        d,
-        risk,
+        ...cards,
         ...RISK_CARD,
         duesCards: duesCards(db, actor),
-        meetingFigures: caches.meetingFigures.get(scopeKey, () => meetingFigures(db, actor)),
-        tookPart,
       });
     },
   };

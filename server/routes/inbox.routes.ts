@@ -25,7 +25,7 @@ function inboxHandlers({ db, caches }: Deps) {
       const actor = actorOf(req);
       const today = todayIso();
       const risk = caches.risk.get(JSON.stringify([actor.role, actor.orgId, scopePath(actor), {}, today]), () =>
-        riskCounts(db, actor, today),
+        riskCounts(db, actor, today, caches.riskParts),
       );
       res.render("inbox/index", {
         title: "待办",

@@ -36,6 +36,7 @@ type Entry<T> = { value: T; own: number; others: number; at: number };
 
 export class ReadCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  private readonly inFlight = new Map<string, { own: number; others: number; value: Promise<T> }>();
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -63,6 +64,36 @@ export class ReadCache<T> {
     this.entries.set(key, { value, own: v.own, others: v.others, at: now });
     while (this.entries.size > this.opts.max) this.entries.delete(this.entries.keys().next().value as string);
     return value;
+  }
+
+  /**
+   * As get, for a value counted elsewhere (another thread): kept under the version read before it
+   * was asked for, so a write made meanwhile counts it again next time. Requests for the same key
+   * and version while it is being counted share the one count.
+   */
+  async getAsync(key: string, compute: () => Promise<T>): Promise<T> {
+    const now = this.opts.now ? this.opts.now() : Date.now();
+    const v = this.version();
+    const e = this.entries.get(key);
+    if (e && e.own === v.own && (e.others === v.others || now - e.at < this.opts.othersMaxAgeMs)) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+      return e.value;
+    }
+    const running = this.inFlight.get(key);
+    if (running && running.own === v.own && running.others === v.others) return running.value;
+    const value = compute();
+    const flight = { ...v, value };
+    this.inFlight.set(key, flight);
+    try {
+      const result = await value;
+      this.entries.delete(key);
+      this.entries.set(key, { value: result, own: v.own, others: v.others, at: now });
+      while (this.entries.size > this.opts.max) this.entries.delete(this.entries.keys().next().value as string);
+      return result;
+    } finally {
+      if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+    }
   }
 
   clear(): void {

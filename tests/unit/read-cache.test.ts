@@ -38,6 +38,34 @@ describe("ReadCache", () => {
     expect(computed).toBe(2);
   });
 
+  it("getAsync: one count for concurrent requests; a write made while counting is counted again next time", async () => {
+    const cache = new ReadCache<number>(h.sqlite, { max: 10, othersMaxAgeMs: 30_000, now: () => clock });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow = async () => {
+      await gate;
+      return count();
+    };
+    const a = cache.getAsync("k", slow);
+    const b = cache.getAsync("k", slow);
+    // Written after the count was asked for: the kept value must not pass for the newer data.
+    h.sqlite.prepare("INSERT INTO industries (code, name) VALUES ('x', 'X')").run();
+    release();
+    expect(await a).toBe(1);
+    expect(await b).toBe(1);
+    expect(computed).toBe(1);
+    expect(await cache.getAsync("k", async () => count())).toBe(1);
+    expect(computed).toBe(2);
+    expect(await cache.getAsync("k", async () => count())).toBe(1);
+    expect(computed).toBe(2);
+    // A failed count is not kept.
+    await expect(cache.getAsync("j", () => Promise.reject(new Error("thread failed")))).rejects.toThrow("thread failed");
+    expect(await cache.getAsync("j", async () => count())).toBe(1);
+    expect(computed).toBe(3);
+  });
+
   it("session writes are bookkeeping, not data", () => {
     const cache = new ReadCache<number>(h.sqlite, { max: 10, othersMaxAgeMs: 30_000, now: () => clock });
     const store = new SqliteSessionStore(h, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, now: () => clock });

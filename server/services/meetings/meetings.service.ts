@@ -10,6 +10,7 @@ import { MEETING_TYPE, PARTICIPATION_LIMIT_MONTHS, PARTICIPATION_WARNING_MONTHS 
 import { AppError } from "../../errors.js";
 import type { Actor } from "../../policy/actor.js";
 import { registerNavCounts } from "../nav.service.js";
+import { MeetingParts } from "./parts.js";
 import { countMembers, lapsedCond, listMembers, managedCond, managedCount, tookPartCond, warningCond } from "./participation.js";
 import { branchesCond, countBranches, listBranches, meetsMonthlyRuleCond, missesMonthlyRuleCond } from "./year.js";
 
@@ -160,6 +161,9 @@ export function meetingFlags(db: Db, actor: Actor, today = todayIso(), limit = 5
 registerNavCounts((db, actor): Record<string, number> => {
   if (actor.role === "supervisor") return {};
   const today = todayIso();
+  // The same two figures, kept per organization (parts.ts): after a write, counted again only where it touched.
+  const kept = MeetingParts.ofDb(db)?.figures(db, actor, today);
+  if (kept) return { meetings: kept.branchesMissing + kept.lapsedLimit };
   return {
     meetings:
       countBranches(db, missesMonthlyRuleCond(actor, month(today))) +

@@ -9,7 +9,10 @@ import { OCCUPATION, labelOf } from "../../domain/codes.js";
 import { RISK_ACTION_LABEL, RISK_SIGNAL_CODES, type RiskSeverity, type RiskSignalCode } from "../../domain/risk-rules.js";
 import type { Actor } from "../../policy/actor.js";
 import { committeeOfSql } from "../orgs/sql.js";
+import type { RiskCounts, RiskParts } from "./parts.js";
 import { RISK_SIGNALS, type RiskHit, type RiskSubject } from "./signals/index.js";
+
+export type { RiskCounts } from "./parts.js";
 
 export type RiskFilters = {
   signal?: RiskSignalCode | null;
@@ -41,8 +44,6 @@ export type RiskRow = {
   signals: RiskSignalOnRow[];
   personHref: string;
 };
-
-export type RiskCounts = Record<RiskSignalCode, number> & { total: number };
 
 type SubjectInfo = Omit<RiskRow, "subject" | "id" | "severity" | "since" | "signals" | "personHref" | "occupationLabel">;
 
@@ -154,8 +155,13 @@ export function riskList(db: Db, actor: Actor, filters: RiskFilters, today: stri
   return { rows, counts: countsOf(unsignalled.map((r) => r.signals)), options: riskFilterOptions(all) };
 }
 
-/** The counts by signal in the actor's scope (dashboard card, inbox, navigation badge). */
-export function riskCounts(db: Db, actor: Actor, today: string): RiskCounts {
+/**
+ * The counts by signal in the actor's scope (dashboard card, inbox, navigation badge); from the
+ * parts kept per organization when given (parts.ts: after a write, only the organizations it
+ * touched are counted again), else counted whole.
+ */
+export function riskCounts(db: Db, actor: Actor, today: string, parts?: RiskParts | null): RiskCounts {
+  if (parts) return parts.counts(db, actor, today);
   // Counted from the hits alone: the same people as the list (every hit's member or lead exists),
   // without loading each one's name and organizations (80,000 rows at a city's size).
   return countsOf(hitsByPerson(db, actor, today).values());

@@ -8,13 +8,14 @@ import { addMonthsToMonth, lastOwedMonth, UNPAID_WARNING_MONTHS } from "../../..
 import { duesUnpaidSeverity } from "../../../domain/risk-rules.js";
 import { orgIdInScope } from "../../../policy/actor.js";
 import { monthsUnpaidSql } from "../../dues/sql.js";
-import type { RiskSignal } from "./types.js";
+import { heldBy, type RiskSignal } from "./types.js";
 
 export const duesUnpaid: RiskSignal = {
   code: "dues_unpaid",
-  hits(db, actor, today) {
-    const rows = db.all<{ member_id: number; last_month: string | null; months: number }>(sql`
-      SELECT u.member_id, u.last_month, u.months FROM (${monthsUnpaidSql(orgIdInScope(actor, sql`m.org_id`), today)}) u
+  hits(db, actor, today, only) {
+    const rows = db.all<{ member_id: number; org_id: number; last_month: string | null; months: number }>(sql`
+      SELECT u.member_id, u.org_id, u.last_month, u.months
+      FROM (${monthsUnpaidSql(sql`${orgIdInScope(actor, sql`m.org_id`)} AND ${heldBy(only, sql`m.org_id`)}`, today)}) u
       WHERE u.months >= ${UNPAID_WARNING_MONTHS}`);
     // The unpaid months run without a gap up to the last one owed, so the first is counted back from it.
     const owed = lastOwedMonth(today);
@@ -24,6 +25,7 @@ export const duesUnpaid: RiskSignal = {
         signal: "dues_unpaid" as const,
         subject: "member" as const,
         id: r.member_id,
+        orgId: r.org_id,
         since: `${first}-01`,
         severity: duesUnpaidSeverity(r.months),
         detail: `${first}至${owed}共${r.months}个月未交纳党费${r.last_month ? `（已结清至${r.last_month}）` : ""}`,

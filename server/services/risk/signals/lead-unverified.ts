@@ -6,20 +6,28 @@ import { leads } from "../../../../db/schema.js";
 import { daysBetween } from "../../../domain/dates.js";
 import { RISK_SEVERITY, leadUnverifiedCutoff } from "../../../domain/risk-rules.js";
 import { orgIdInScope } from "../../../policy/actor.js";
-import type { RiskSignal } from "./types.js";
+import { heldBy, type RiskSignal } from "./types.js";
 
 export const leadUnverified: RiskSignal = {
   code: "lead_unverified",
-  hits(db, actor, today) {
+  hits(db, actor, today, only) {
     const rows = db
-      .select({ id: leads.id, foundOn: leads.foundOn })
+      .select({ id: leads.id, orgId: leads.committeeId, foundOn: leads.foundOn })
       .from(leads)
-      .where(and(eq(leads.status, "open"), lte(leads.foundOn, leadUnverifiedCutoff(today)), orgIdInScope(actor, leads.committeeId)))
+      .where(
+        and(
+          eq(leads.status, "open"),
+          lte(leads.foundOn, leadUnverifiedCutoff(today)),
+          orgIdInScope(actor, leads.committeeId),
+          heldBy(only, leads.committeeId),
+        ),
+      )
       .all();
     return rows.map((r) => ({
       signal: "lead_unverified" as const,
       subject: "lead" as const,
       id: r.id,
+      orgId: r.orgId,
       since: r.foundOn,
       severity: RISK_SEVERITY.watch,
       detail: `${r.foundOn}发现，${daysBetween(r.foundOn, today)}天未核实`,

@@ -9,21 +9,22 @@ import { monthsSince, PARTICIPATION_WARNING_MONTHS } from "../../../domain/organ
 import { noOrgLifeSeverity } from "../../../domain/risk-rules.js";
 import { lapsedCond } from "../../meetings/participation.js";
 import { lastAttendedSql, participationSinceSql } from "../../meetings/sql.js";
-import type { RiskSignal } from "./types.js";
+import { heldBy, type RiskSignal } from "./types.js";
 
 export const noOrgLife: RiskSignal = {
   code: "no_org_life",
-  hits(db, actor, today) {
+  hits(db, actor, today, only) {
     const rows = db.all<{ id: number; orgId: number; lastOn: string | null; since: string }>(sql`
       SELECT m.id AS id, m.org_id AS orgId, ${lastAttendedSql("m", today)} AS lastOn, ${participationSinceSql("m", today)} AS since
       FROM members m
-      WHERE ${lapsedCond(actor, PARTICIPATION_WARNING_MONTHS, today)}`);
+      WHERE ${lapsedCond(actor, PARTICIPATION_WARNING_MONTHS, today)} AND ${heldBy(only, sql.raw("m.org_id"))}`);
     return rows.map((r) => {
       const months = monthsSince(r.since, today);
       return {
         signal: "no_org_life" as const,
         subject: "member" as const,
         id: r.id,
+        orgId: r.orgId,
         since: r.since,
         severity: noOrgLifeSeverity(r.since, today),
         detail: r.lastOn

@@ -7,13 +7,19 @@ import { daysBetween } from "../../../domain/dates.js";
 import { RISK_SEVERITY, transferLapseDate, transferOverdueSeverity } from "../../../domain/risk-rules.js";
 import { orgIdInScope } from "../../../policy/actor.js";
 import { memberStillHereSql } from "../../members/sql.js";
-import type { RiskSignal } from "./types.js";
+import { heldBy, type RiskSignal } from "./types.js";
 
 export const transferOverdue: RiskSignal = {
   code: "transfer_overdue",
-  hits(db, actor, today) {
+  hits(db, actor, today, only) {
     const rows = db
-      .select({ id: members.id, transferId: transfers.id, letter: transfers.letterNumber, deadlineOn: transfers.deadlineOn })
+      .select({
+        id: members.id,
+        orgId: members.orgId,
+        transferId: transfers.id,
+        letter: transfers.letterNumber,
+        deadlineOn: transfers.deadlineOn,
+      })
       .from(transfers)
       .innerJoin(members, eq(members.id, transfers.memberId))
       .where(
@@ -22,6 +28,7 @@ export const transferOverdue: RiskSignal = {
           lt(transfers.deadlineOn, today),
           memberStillHereSql(members),
           orgIdInScope(actor, members.orgId),
+          heldBy(only, members.orgId),
         ),
       )
       .all();
@@ -32,6 +39,7 @@ export const transferOverdue: RiskSignal = {
         signal: "transfer_overdue" as const,
         subject: "member" as const,
         id: r.id,
+        orgId: r.orgId,
         since: r.deadlineOn,
         severity,
         detail:

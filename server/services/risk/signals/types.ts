@@ -10,6 +10,8 @@ export type RiskHit = {
   signal: RiskSignalCode;
   subject: RiskSubject;
   id: number;
+  /** The organization holding the person (members.org_id, leads.committee_id): the one the scope applies to. */
+  orgId: number;
   since: string;
   severity: RiskSeverity;
   detail: string;
@@ -19,6 +21,12 @@ export type RiskHit = {
 /**
  * A signal: the hits in the actor's scope on `today`. Each module applies the scope in SQL on the
  * subject's own organization (members.org_id, leads.committee_id), so the list, the counts and the
- * export read the same hits.
+ * export read the same hits. `only`, when given, narrows them further to the people those
+ * organizations hold (the kept counts recount only the organizations a write touched: parts.ts).
  */
-export type RiskSignal = { code: RiskSignalCode; hits(db: Db, actor: Actor, today: string): RiskHit[] };
+export type RiskSignal = {
+  code: RiskSignalCode;
+  hits(db: Db, actor: Actor, today: string, only?: readonly number[] | null): RiskHit[];
+};
+
+export { heldBy } from "../../org-parts.js";

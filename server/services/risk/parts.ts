@@ -1,0 +1,52 @@
+// The drift-risk counts (dashboard card, inbox, navigation badge) kept per holding organization: a
+// person is held by one organization (a member by members.org_id, a lead by leads.committee_id) and
+// every scope is a set of organizations, so a scope's counts are the sum of its organizations'
+// counts. After a clerk's write, only the organizations whose counters moved are counted again
+// (no_org_life over 80,000 members took seconds; one branch's members take milliseconds).
+//
+// How the parts are kept and invalidated: org-parts.ts.
+
+import type Database from "better-sqlite3";
+import type { Db } from "../../../db/client.js";
+import { OrgParts } from "../org-parts.js";
+import { RISK_SIGNAL_CODES, type RiskSignalCode } from "../../domain/risk-rules.js";
+import { systemActor } from "../../policy/actor.js";
+import { RISK_SIGNALS } from "./signals/index.js";
+
+export type RiskCounts = Record<RiskSignalCode, number> & { total: number };
+
+export function emptyCounts(): RiskCounts {
+  return { ...(Object.fromEntries(RISK_SIGNAL_CODES.map((c) => [c, 0])) as Record<RiskSignalCode, number>), total: 0 };
+}
+
+/**
+ * Each organization's counts: the people its signals name (`only`: the organizations to count, all
+ * when null), each counted once in total and once per signal that applies.
+ */
+export function countsByOrg(db: Db, today: string, only: readonly number[] | null): Map<number, RiskCounts> {
+  const system = systemActor();
+  const people = new Map<string, { orgId: number; signals: Set<RiskSignalCode> }>();
+  for (const s of RISK_SIGNALS)
+    for (const hit of s.hits(db, system, today, only)) {
+      const key = `${hit.subject}:${hit.id}`;
+      const p = people.get(key);
+      if (p) p.signals.add(hit.signal);
+      else people.set(key, { orgId: hit.orgId, signals: new Set([hit.signal]) });
+    }
+  const out = new Map<number, RiskCounts>();
+  for (const { orgId, signals } of people.values()) {
+    const c = out.get(orgId) ?? emptyCounts();
+    out.set(orgId, c);
+    c.total++;
+    for (const code of signals) c[code]++;
+  }
+  return out;
+}
+
+/** The drift-risk counts kept per organization (org-parts.ts). */
+export class RiskParts extends OrgParts<RiskCounts> {
+  constructor(sqlite: Database.Database) {
+    // left_platforms reads the rosters.
+    super(sqlite, countsByOrg, emptyCounts, ["coverage", "workers"]);
+  }
+}
