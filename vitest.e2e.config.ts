@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["tests/e2e/**/*.e2e.ts"],
     environment: "node",
+    // The run's directory of database images: the demo city is seeded once per size (tests/e2e/harness.ts).
+    globalSetup: ["tests/global-setup.ts"],
     pool: "forks",
     fileParallelism: false,
     testTimeout: 120_000,
