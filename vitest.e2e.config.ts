@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ["tests/global-setup.ts"],
     pool: "forks",
     fileParallelism: false,
+    // One worker runs the files one after another with the app and playwright loaded once (as in
+    // vitest.config.ts): each file starts and closes its own server and browser.
+    isolate: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
   },
