@@ -12,15 +12,14 @@ import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
 import { testConfig } from "../../server/config.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { demoExtras } from "../../db/seed/demo-extras.js";
+import { readOrBuildAsync } from "../helpers/run-cache.js";
 
 export const ARTIFACTS = path.resolve("tests/e2e/artifacts");
 
 /** The demo city served on a random loopback port, over a temp-file database. */
 export async function startDemoServer(opts: { members?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-e2e-"));
-  const handle = openDb(path.join(dir, "demo.db"));
-  prepareDatabase(handle, { jurisdiction: DEMO_JURISDICTION });
-  await seedDemo(handle, { today: todayIso(), members: opts.members ?? 1500, extras: demoExtras });
+  const handle = openDb(await restoreDemo(dir, opts.members ?? 1500, todayIso()));
   const config = testConfig({ uploadDir: path.join(dir, "uploads") });
   const app = createApp({ db: handle, config });
   const server = await new Promise<import("node:http").Server>((resolve) => {
@@ -38,6 +37,54 @@ export async function startDemoServer(opts: { members?: number } = {}) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The demo city of `members` members seeded for `today`, restored into `dir` (demo.db and the
+ * platform batches' files under uploads/). Seeded once per run for each size (tests/helpers/run-cache.ts)
+ * and copied into each file's own directory, since seeding cost 7–11 s of CPU per file; seeding is
+ * deterministic for a given size and day. The imports' stored paths are moved to `dir`, so the copy
+ * holds what seeding into `dir` would have written.
+ */
+async function restoreDemo(dir: string, members: number, today: string): Promise<string> {
+  const packed = await readOrBuildAsync(`demo-${members}-${today}.json`, async () => {
+    const seedDir = fs.mkdtempSync(path.join(os.tmpdir(), "pc-e2e-seed-"));
+    const handle = openDb(path.join(seedDir, "demo.db"));
+    try {
+      prepareDatabase(handle, { jurisdiction: DEMO_JURISDICTION });
+      await seedDemo(handle, { today, members, extras: demoExtras });
+      const uploads = path.join(seedDir, "uploads");
+      const files = fs.existsSync(uploads)
+        ? fs.readdirSync(uploads, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(uploads, f)).isFile())
+        : [];
+      return Buffer.from(
+        JSON.stringify({
+          dir: seedDir,
+          db: handle.sqlite.serialize().toString("base64"),
+          uploads: Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(uploads, f)).toString("base64")])),
+        }),
+      );
+    } finally {
+      handle.close();
+      fs.rmSync(seedDir, { recursive: true, force: true });
+    }
+  });
+  const image = JSON.parse(packed.toString()) as { dir: string; db: string; uploads: Record<string, string> };
+  const file = path.join(dir, "demo.db");
+  fs.writeFileSync(file, Buffer.from(image.db, "base64"));
+  for (const [name, data] of Object.entries(image.uploads)) {
+    fs.mkdirSync(path.dirname(path.join(dir, "uploads", name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, "uploads", name), Buffer.from(data, "base64"));
+  }
+  const db = openDb(file);
+  try {
+    db.sqlite
+      .prepare("UPDATE imports SET stored_path = ? || substr(stored_path, ?) WHERE stored_path LIKE ? || '%'")
+      .run(dir, image.dir.length + 1, image.dir);
+  } finally {
+    db.close();
+  }
+  return file;
 }
 
 /**

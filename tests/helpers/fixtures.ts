@@ -119,6 +119,8 @@ export async function smallCityDb(): Promise<{ handle: DbHandle; city: SmallCity
 
 type CityImage = { image: Buffer; city: SmallCity };
 let cityImage: Promise<CityImage> | undefined;
+/** Where a file's counters start: past the city's once its image is made. */
+let floor = { seq: 0, memberSeq: 0 };
 
 /**
  * The small city's database image and its rows, made once per run. The counters that number
@@ -137,11 +139,23 @@ function smallCityImage(): Promise<CityImage> {
       }
     });
     const made = JSON.parse(packed.toString()) as { image: string; city: SmallCity; seq: number; memberSeq: number };
+    floor = { seq: made.seq, memberSeq: made.memberSeq };
     seq = Math.max(seq, made.seq);
     memberSeq = Math.max(memberSeq, made.memberSeq);
     return { image: Buffer.from(made.image, "base64"), city: made.city };
   })();
   return cityImage;
+}
+
+/**
+ * Puts the counters back where a file starts them (past the city's once its image is made): a
+ * worker runs file after file with this module loaded (vitest.config.ts isolate: false), and an ID
+ * number's sequence has 3 digits, so counting on across files would come round to the city's own.
+ * Called before each file by tests/setup.ts.
+ */
+export function resetFixtureCounters() {
+  seq = floor.seq;
+  memberSeq = floor.memberSeq;
 }
 
 let migratedCounts: string | undefined;

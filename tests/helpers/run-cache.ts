@@ -1,6 +1,6 @@
 // Database images shared by every test file of one `vitest run`: the first worker that needs one
 // builds it and leaves it in the run's directory (made and removed by tests/global-setup.ts), the
-// others read it. Without that directory (another config, the e2e suite) each process builds its own.
+// others read it (the e2e suite's demo city too). Without that directory each process builds its own.
 
 import fs from "node:fs";
 import path from "node:path";
