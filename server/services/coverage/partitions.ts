@@ -10,11 +10,12 @@
 // member's branch, the committee of the member's enterprise). The attribution filters of a scope
 // (committee:, city:, county:, town:) select whole groups, so they apply over the kept groups.
 
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { scopePath } from "../../policy/actor.js";
 import { FIGURE_KEYS, type Figures, type SourceName } from "./figures.js";
 import type { SourceCtx } from "./sources.js";
+import { orgInScope, type ResolvedScope } from "./scope.js";
 import type { StatsCache } from "./stats-cache.js";
 
 /** The sources kept in parts; the others are cheap (organizations, transfers) or kept whole (workers). */
@@ -40,10 +41,8 @@ export function partitionedSums(
   // Read before counting: each part is at least as new as the counters it is kept under.
   const versions = cache.coverageVersions();
   if (!versions) return null;
-  const parts = db
-    .all<{ id: number }>(sql`SELECT id FROM organizations ORDER BY id`)
-    .map((r): Part => ({ committeeId: r.id, orgIds: [r.id] }));
   const { rs } = ctx;
+  const parts = db.all<{ id: number }>(partsInScope(rs)).map((r): Part => ({ committeeId: r.id, orgIds: [r.id] }));
   const whole = { ...rs, committee: null, city: null, county: null, town: null };
   const scopeKey = `${scopePath(rs.actor)}${sep}${rs.orgPrefix}${sep}${ctx.asOf}${sep}${ctx.periodFrom}`;
   const out = new Map<SourceName, GroupedSums>(PARTITIONED_SOURCES.map((s) => [s, new Map()]));
@@ -64,6 +63,20 @@ export function partitionedSums(
     });
   }
   return out;
+}
+
+/**
+ * The organizations whose parts can hold rows in the scope: those inside it (every source scopes
+ * its rows by the holder), and the committees holding an enterprise linked to an organization
+ * inside it (an enterprise is in a scope its covering organization is in). The others' parts are
+ * empty: at a province, a county clerk's 20 instead of 2,388 (3 queries each when counted).
+ */
+function partsInScope(rs: ResolvedScope): SQL {
+  return sql`SELECT o.id FROM organizations o WHERE ${orgInScope(rs, "o.id")}
+    UNION
+    SELECT e.committee_id FROM organization_enterprises x JOIN enterprises e ON e.id = x.enterprise_id
+    WHERE e.committee_id IS NOT NULL AND ${orgInScope(rs, "x.organization_id")}
+    ORDER BY 1`;
 }
 
 /** The scope's attribution filters (sources.ts, withAttribution) over a group's key. */
