@@ -25,7 +25,7 @@ import { type Jurisdiction, type RegionNode, readJurisdiction, regionAtLevel, re
 import { committeeNameable, type RegionPart, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./scope.js";
 import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./sources.js";
 import type { StatsCache, WorkerGroupRow } from "./stats-cache.js";
-import { partitionedSums } from "./partitions.js";
+import { type HolderSums, partitionedSums } from "./partitions.js";
 
 export { FIGURES, FIGURE_KEYS, RATE_DEFS, isFigureKey } from "./figures.js";
 export type { FigureKey, Figures, RateKey } from "./figures.js";
@@ -101,6 +101,25 @@ function sourceSums(db: Db, ctx: SourceCtx, source: SourceName, groupBy: GroupBy
   return out;
 }
 
+/** One source's sums per holding organization, each grouped by both (partitions.ts counts parts with it). */
+function holderSums(db: Db, ctx: SourceCtx, source: SourceName): HolderSums {
+  const out: HolderSums = new Map();
+  const keys = keysOf(source);
+  const cols = sql.join(keys.map(countExpr), sql`, `);
+  const select = sql`s.holder AS holder, s.committee_id AS grp, s.county AS grp2, ${cols}`;
+  const rest = sql.raw("GROUP BY s.holder, s.committee_id, s.county");
+  for (const row of db.all<Record<string, number | string | null>>(sumSource(ctx, source, select, rest))) {
+    const part = (v: unknown) => (v == null ? "" : String(v));
+    const f = emptyFigures();
+    for (const k of keys) f[k] = Number(row[k] ?? 0);
+    const holder = Number(row.holder);
+    const sums = out.get(holder) ?? new Map<string, Figures>();
+    out.set(holder, sums);
+    sums.set(`${part(row.grp)}${SEP}${part(row.grp2)}`, f);
+  }
+  return out;
+}
+
 /**
  * Every source's sums per group. Grouped by both, with a cache, the sources that ordinary writes
  * touch come from the parts kept per organization (partitions.ts), counted again only where a write
@@ -108,7 +127,7 @@ function sourceSums(db: Db, ctx: SourceCtx, source: SourceName, groupBy: GroupBy
  */
 function sumsBySource(db: Db, ctx: SourceCtx, groupBy: GroupBy, cache?: StatsCache | null): Map<string, Figures> {
   const out = new Map<string, Figures>();
-  const kept = groupBy === "both" && cache ? partitionedSums(db, ctx, cache, SEP, (c, source) => sourceSums(db, c, source, "both")) : null;
+  const kept = groupBy === "both" && cache ? partitionedSums(db, ctx, cache, SEP, (c, source) => holderSums(db, c, source)) : null;
   for (const source of SOURCE_NAMES) {
     const keys = keysOf(source);
     for (const [grp, sums] of kept?.get(source) ?? sourceSums(db, ctx, source, groupBy)) {

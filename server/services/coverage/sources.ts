@@ -21,11 +21,11 @@ export type SourceCtx = {
   /** The city's worker groups at asOf (JSON of [org_id, enterprise_id, n], stats-cache.ts), when kept. */
   workerGroupsJson?: string | null;
   /**
-   * One part of the sums (partitions.ts): only the rows held by the organizations `orgIds` (an
-   * enterprise's holder is its committee_id, `committeeId`). Sums only; the attribution filters of
-   * `rs` are applied by the caller over the groups.
+   * Parts of the sums (partitions.ts): only the rows held by the organizations `orgIds` (an
+   * enterprise's holder is its committee_id). Sums only; the attribution filters of `rs` are
+   * applied by the caller over the groups.
    */
-  part?: { committeeId: number | null; orgIds: readonly number[] };
+  part?: { orgIds: readonly number[] };
 };
 
 /** The rows of an organization column in the part's organizations (nothing when there is no part). */
@@ -57,13 +57,13 @@ function memberManaged(a: string, o: string, asOf: string): SQL {
 // count (full_m, all_m: six of them) would count the enterprise's members again: two member scans an
 // enterprise instead of six (0.44 → 0.22 s for the city at 100,000 members).
 function enterpriseSource(ctx: SourceCtx): SQL {
-  const { rs, asOf, part } = ctx;
-  // An enterprise is attributed to its committee_id itself (not to that organization's committee).
-  const inPartSql = !part ? sql`` : part.committeeId == null ? sql`AND 0` : sql`AND e.committee_id = ${part.committeeId}`;
-  return sql`SELECT id, committee_id, county, own_level, in_joint, has_instr, full_m, all_m FROM (
-    SELECT e.id AS id, e.committee_id AS committee_id, e.region_code AS county, ${enterpriseFactColumnsSql(asOf)}
+  const { rs, asOf } = ctx;
+  // An enterprise is attributed to its committee_id itself (not to that organization's committee),
+  // which holds it.
+  return sql`SELECT id, committee_id, county, holder, own_level, in_joint, has_instr, full_m, all_m FROM (
+    SELECT e.id AS id, e.committee_id AS committee_id, e.region_code AS county, e.committee_id AS holder, ${enterpriseFactColumnsSql(asOf)}
     FROM enterprises e
-    WHERE e.status = 'active' ${inPartSql}
+    WHERE e.status = 'active' ${inPart(ctx, "e.committee_id")}
       AND (${orgInScope(rs, "e.committee_id")}
         OR EXISTS (SELECT 1 FROM organization_enterprises x WHERE x.enterprise_id = e.id AND ${orgInScope(rs, "x.organization_id")}))
     LIMIT -1 OFFSET 0

@@ -55,18 +55,28 @@ export class StatsCache {
 
   /** A kept part under `key`, counted by `count` unless kept under the same `version`. */
   part<T>(key: string, version: string, count: () => T): T {
-    const hit = this.parts.get(key);
-    if (hit && hit.version === version) {
-      this.parts.delete(key);
-      this.parts.set(key, hit);
-      return hit.value as T;
-    }
-    this.partCounts++;
+    const hit = this.keptPart<T>(key, version);
+    if (hit !== undefined) return hit;
     const value = count();
+    this.keepPart(key, version, value);
+    return value;
+  }
+
+  /** The part kept under `key` and `version`, or undefined. */
+  keptPart<T>(key: string, version: string): T | undefined {
+    const hit = this.parts.get(key);
+    if (!hit || hit.version !== version) return undefined;
+    this.parts.delete(key);
+    this.parts.set(key, hit);
+    return hit.value as T;
+  }
+
+  /** Keeps a part just counted (several may be counted together: partitions.ts). */
+  keepPart(key: string, version: string, value: unknown): void {
+    this.partCounts++;
     this.parts.delete(key);
     this.parts.set(key, { version, value });
     while (this.parts.size > this.maxParts) this.parts.delete(this.parts.keys().next().value as string);
-    return value;
   }
 
   /**
