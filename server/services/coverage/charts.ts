@@ -50,11 +50,29 @@ function draw(option: echarts.EChartsOption, width: number, height: number, labe
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, ...option });
-    const svg = chart.renderToSVGString().replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(label)}" `);
+    const svg = sameClassNames(chart.renderToSVGString()).replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(label)}" `);
     return { svg, alt: label, width, height };
   } finally {
     chart.dispose();
   }
+}
+
+/**
+ * ZRender names the style classes of a chart after counters that live as long as the process
+ * (zr7-cls-37: the eighth chart drawn, its 38th class): the same chart drawn in another process or
+ * thread — the counting thread, a CLI — came out different bytes. Numbered from zero per chart, in
+ * order of first use, a chart is the same bytes wherever it is drawn.
+ */
+function sameClassNames(svg: string): string {
+  const names = new Map<string, string>();
+  return svg.replace(/\bzr\d+-cls-\d+\b/g, (name) => {
+    let same = names.get(name);
+    if (!same) {
+      same = `zr0-cls-${names.size}`;
+      names.set(name, same);
+    }
+    return same;
+  });
 }
 
 /** The chart as an image URL for <img src>. */

@@ -90,4 +90,18 @@ describe("server-side charts", () => {
     expect(trend).toContain(">26年1月<");
     expect(trend).toContain(">12月<");
   });
+
+  it("name their style classes the same wherever and whenever they are drawn (another process or thread draws them too)", () => {
+    const rows = [
+      { label: "甲", orgCoverageRate: 0.5, workCoverageRate: 0.75 },
+      { label: "乙", orgCoverageRate: 0.2, workCoverageRate: null },
+    ];
+    const classes = (svg: string) => [...svg.matchAll(/zr\d+-cls-\d+/g)].map(([name]) => name);
+    const first = coverageRateBars(rows, { title: "第一次" }).svg;
+    for (let i = 0; i < 3; i++) fourFindsChart([]);
+    const later = coverageRateBars(rows, { title: "后来" }).svg;
+    expect(classes(first).length).toBeGreaterThan(0);
+    expect(classes(later)).toEqual(classes(first));
+    expect(classes(first)[0]).toBe("zr0-cls-0");
+  });
 });
