@@ -52,17 +52,10 @@ export class ReadCache<T> {
   get(key: string, compute: () => T): T {
     const now = this.opts.now ? this.opts.now() : Date.now();
     const v = this.version();
-    const e = this.entries.get(key);
-    if (e && e.own === v.own && (e.others === v.others || now - e.at < this.opts.othersMaxAgeMs)) {
-      // Most recently used last: the first key is the one to evict.
-      this.entries.delete(key);
-      this.entries.set(key, e);
-      return e.value;
-    }
+    const e = this.fresh(key, v, now);
+    if (e) return e.value;
     const value = compute();
-    this.entries.delete(key);
-    this.entries.set(key, { value, own: v.own, others: v.others, at: now });
-    while (this.entries.size > this.opts.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.keep(key, value, v, now);
     return value;
   }
 
@@ -74,12 +67,8 @@ export class ReadCache<T> {
   async getAsync(key: string, compute: () => Promise<T>): Promise<T> {
     const now = this.opts.now ? this.opts.now() : Date.now();
     const v = this.version();
-    const e = this.entries.get(key);
-    if (e && e.own === v.own && (e.others === v.others || now - e.at < this.opts.othersMaxAgeMs)) {
-      this.entries.delete(key);
-      this.entries.set(key, e);
-      return e.value;
-    }
+    const e = this.fresh(key, v, now);
+    if (e) return e.value;
     const running = this.inFlight.get(key);
     if (running && running.own === v.own && running.others === v.others) return running.value;
     const value = compute();
@@ -87,13 +76,26 @@ export class ReadCache<T> {
     this.inFlight.set(key, flight);
     try {
       const result = await value;
-      this.entries.delete(key);
-      this.entries.set(key, { value: result, own: v.own, others: v.others, at: now });
-      while (this.entries.size > this.opts.max) this.entries.delete(this.entries.keys().next().value as string);
+      this.keep(key, result, v, now);
       return result;
     } finally {
       if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
     }
+  }
+
+  /** The entry for `key` if still valid at version `v`, made the most recently used (the first key is the one to evict). */
+  private fresh(key: string, v: { own: number; others: number }, now: number) {
+    const e = this.entries.get(key);
+    if (!e || e.own !== v.own || (e.others !== v.others && now - e.at >= this.opts.othersMaxAgeMs)) return null;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e;
+  }
+
+  private keep(key: string, value: T, v: { own: number; others: number }, now: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, own: v.own, others: v.others, at: now });
+    while (this.entries.size > this.opts.max) this.entries.delete(this.entries.keys().next().value as string);
   }
 
   clear(): void {
