@@ -58,17 +58,20 @@ function draw(option: echarts.EChartsOption, width: number, height: number, labe
 }
 
 /**
- * ZRender names the style classes of a chart after counters that live as long as the process
- * (zr7-cls-37: the eighth chart drawn, its 38th class): the same chart drawn in another process or
- * thread — the counting thread, a CLI — came out different bytes. Numbered from zero per chart, in
- * order of first use, a chart is the same bytes wherever it is drawn.
+ * ZRender names a chart's style classes and clip paths after counters that live as long as the
+ * process (zr7-cls-37: the eighth chart drawn, its 38th class; zr15-c0): the same chart drawn in
+ * another process or thread — the counting thread, a CLI — came out different bytes. Numbered from
+ * zero per chart and kind, in order of first use, a chart is the same bytes wherever it is drawn.
  */
 function sameClassNames(svg: string): string {
   const names = new Map<string, string>();
-  return svg.replace(/\bzr\d+-cls-\d+\b/g, (name) => {
+  const perKind = new Map<string, number>();
+  return svg.replace(/\bzr\d+-([a-z]+)(-?)\d+\b/g, (name, kind: string, dash: string) => {
     let same = names.get(name);
     if (!same) {
-      same = `zr0-cls-${names.size}`;
+      const n = perKind.get(kind) ?? 0;
+      perKind.set(kind, n + 1);
+      same = `zr0-${kind}${dash}${n}`;
       names.set(name, same);
     }
     return same;

@@ -96,10 +96,29 @@ describe("server-side charts", () => {
       { label: "甲", orgCoverageRate: 0.5, workCoverageRate: 0.75 },
       { label: "乙", orgCoverageRate: 0.2, workCoverageRate: null },
     ];
-    const classes = (svg: string) => [...svg.matchAll(/zr\d+-cls-\d+/g)].map(([name]) => name);
+    const classes = (svg: string) => [...svg.matchAll(/zr\d+-[a-z]+-?\d+/g)].map(([name]) => name);
     const first = coverageRateBars(rows, { title: "第一次" }).svg;
     for (let i = 0; i < 3; i++) fourFindsChart([]);
     const later = coverageRateBars(rows, { title: "后来" }).svg;
+    // The trend draws clip paths (zr15-c0) as well as classes.
+    const points = (managed: number): TrendPoint[] =>
+      ["2026-01", "2026-02", "2026-03"].map((month, i) => ({
+        month,
+        from: "snapshot",
+        enterprises: 10,
+        orgCoverage: null,
+        workCoverage: null,
+        orgCoverageRate: 0.1 * i,
+        workCoverageRate: 0.2 * i,
+        managed: managed + i,
+        foundManaged: null,
+        verified: null,
+      }));
+    const trendFirst = trendChart(points(100)).svg;
+    coverageRateBars(rows, { title: "其间" });
+    const trendLater = trendChart(points(200)).svg;
+    expect(classes(trendFirst).some((n) => /-c\d/.test(n))).toBe(true);
+    expect(classes(trendLater)).toEqual(classes(trendFirst));
     expect(classes(first).length).toBeGreaterThan(0);
     expect(classes(later)).toEqual(classes(first));
     expect(classes(first)[0]).toBe("zr0-cls-0");
