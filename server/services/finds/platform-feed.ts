@@ -5,6 +5,7 @@
 // object `npm run import -- … --json` prints. The import is visible in /imports (source "api").
 
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { Transform } from "node:stream";
@@ -106,9 +107,15 @@ async function saveCsvBody(body: NodeJS.ReadableStream, file: string, limit: num
       else cb(null, chunk);
     },
   });
+  // Opened before the body flows: a body refused while the open was still under way had its file
+  // created after the removal below, and left behind.
+  const out = fs.createWriteStream(file, { flags: "wx" });
+  await once(out, "open");
   try {
-    await pipeline(body, counter, fs.createWriteStream(file, { flags: "wx" }));
+    await pipeline(body, counter, out);
   } catch (e) {
+    // Removed once closed (events.once would reject on the stream's own error, before its close).
+    if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
     fs.rmSync(file, { force: true });
     throw e;
   }
