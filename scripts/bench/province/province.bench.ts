@@ -208,9 +208,13 @@ async function exportWorkbook(p: Prepared, dir: string) {
 }
 
 async function importRoster(p: Prepared, dir: string) {
-  // New people (their ID numbers follow everyone seeded), on a platform already known.
+  // New people (their ID numbers follow everyone seeded, and everyone an earlier run imported into a
+  // database reused with --db: the same people again would be a re-import), on a platform already known.
+  const d = new Database(p.dbPath, { readonly: true });
+  const earlier = d.prepare("SELECT count(*) FROM imports WHERE kind = 'roster'").pluck().get() as number;
+  d.close();
   const file = path.join(dir, "roster.csv");
-  await writeRoster(file, IMPORT_ROWS, 20261203, SIZE.workers + SIZE.members);
+  await writeRoster(file, IMPORT_ROWS, 20261203, SIZE.workers + SIZE.members + earlier * IMPORT_ROWS);
   const base = await rawImportBaseline(file, path.join(dir, "baseline.db"));
   const args = (db: string) => ({ DATABASE_PATH: db, UPLOAD_LIMIT_MB: "2048" });
   const cli = ["roster", file, "--platform", "美团", "--org", p.countyCode, "--json"];
