@@ -2,164 +2,26 @@
 // and as-of date, the breakdowns by committee and by county, and for each figure the rows it counted.
 // Rules live in coverage/figures.ts (flags) over the row sources of coverage/sources.ts.
 
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { DISCOVERY_CHANNEL, DISCOVERY_CHANNELS, type DiscoveryChannel, isCommitteeKind } from "../../domain/codes.js";
 import { rate } from "../../domain/coverage-rules.js";
-import { parseLooseDate, todayIso } from "../../domain/dates.js";
-import { AppError } from "../../errors.js";
 import type { Actor } from "../../policy/actor.js";
 import { COMMITTEE_KINDS_SQL } from "../orgs/sql.js";
-import { FIGURE_KEYS, FIGURES, type FigureKey, type Figures, RATE_DEFS, type RateKey, type SourceName, emptyFigures } from "./figures.js";
-import {
-  type EnterpriseSourceRow,
-  type ListedRows,
-  hydrateEnterprises,
-  hydrateFound,
-  hydrateMembers,
-  hydrateOrgs,
-  hydrateTransfers,
-  hydrateWorkers,
-} from "./rows.js";
+import { FIGURE_KEYS, type Figures, RATE_DEFS, type RateKey, emptyFigures } from "./figures.js";
 import { type Jurisdiction, type RegionNode, readJurisdiction, regionAtLevel, regionMap } from "../jurisdiction/jurisdiction.service.js";
-import { committeeNameable, type RegionPart, type ResolvedScope, type StatsScope, orgInScope, resolveScope } from "./scope.js";
-import { type SourceCtx, fromSource, groupedCount, isGroupedSource, sumSource, workerGroupCounts } from "./sources.js";
-import type { StatsCache, WorkerGroupRow } from "./stats-cache.js";
-import { type HolderSums, partitionedSums } from "./partitions.js";
+import { committeeNameable, type RegionPart, type ResolvedScope, type StatsScope, orgInScope } from "./scope.js";
+import type { SourceCtx } from "./sources.js";
+import { ctxFor, type StatsOptions } from "./stats-context.js";
+import { fold, sumsBySource } from "./sums.js";
 
 export { FIGURES, FIGURE_KEYS, RATE_DEFS, isFigureKey } from "./figures.js";
 export type { FigureKey, Figures, RateKey } from "./figures.js";
 export { formatScopeParam, parseScopeParam, resolveScope } from "./scope.js";
 export type { ResolvedScope, StatsScope } from "./scope.js";
-
-export type StatsOptions = {
-  asOf?: string | null;
-  periodFrom?: string | null;
-  /** Keeps the worker counts while the workers have not changed (stats-cache.ts): same figures, counted sooner. */
-  cache?: StatsCache | null;
-};
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The as-of date (default today, China time) and the period for "completed in period" (default: the as-of month). */
-export function statsDates(opts: StatsOptions = {}): { asOf: string; periodFrom: string } {
-  const asOf = opts.asOf ?? todayIso();
-  if (!ISO_DATE.test(asOf) || parseLooseDate(asOf) !== asOf)
-    throw AppError.invalid({ asOf: "统计截止日期格式应为 YYYY-MM-DD" }, "统计截止日期格式应为 YYYY-MM-DD。");
-  const periodFrom = opts.periodFrom ?? `${asOf.slice(0, 7)}-01`;
-  if (!ISO_DATE.test(periodFrom) || parseLooseDate(periodFrom) !== periodFrom || periodFrom > asOf)
-    throw AppError.invalid({ periodFrom: "统计期开始日期应不晚于截止日期" }, "统计期开始日期应不晚于截止日期。");
-  return { asOf, periodFrom };
-}
-
-function ctxFor(db: Db, actor: Actor, scope: StatsScope, opts: StatsOptions): SourceCtx {
-  const ctx: SourceCtx = { rs: resolveScope(db, actor, scope), ...statsDates(opts) };
-  if (opts.cache) {
-    ctx.workerGroupsJson = opts.cache.workerGroups(ctx.asOf, () =>
-      db
-        .all<{ org_id: number; enterprise_id: number | null; n: number }>(workerGroupCounts(ctx.asOf))
-        .map((r): WorkerGroupRow => [r.org_id, r.enterprise_id, r.n]),
-    );
-  }
-  return ctx;
-}
-
-export const SOURCE_NAMES: SourceName[] = ["enterprise", "org", "member", "found", "worker", "transfer"];
-export const keysOf = (source: SourceName) => FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
-/** A figure's count; over a grouped source each row stands for `n` rows (sources.ts, sumSource). */
-export const countExpr = (k: FigureKey) => {
-  const grouped = groupedCount(FIGURES[k].source, k);
-  if (grouped) return sql.raw(`coalesce(sum(${grouped}), 0) AS "${k}"`);
-  return sql.raw(
-    `coalesce(sum(CASE WHEN ${FIGURES[k].flag} THEN ${isGroupedSource(FIGURES[k].source) ? "s.n" : "1"} ELSE 0 END), 0) AS "${k}"`,
-  );
-};
-
-/** Separates committee and county in the keys of sums grouped by both. */
-export const SEP = "\u0000";
-
-type GroupBy = "committee_id" | "county" | "both" | null;
-
-/** One source's sums per group (only its own figures are set). */
-function sourceSums(db: Db, ctx: SourceCtx, source: SourceName, groupBy: GroupBy): Map<string, Figures> {
-  const out = new Map<string, Figures>();
-  const keys = keysOf(source);
-  const cols = sql.join(keys.map(countExpr), sql`, `);
-  const select =
-    groupBy === "both"
-      ? sql`s.committee_id AS grp, s.county AS grp2, ${cols}`
-      : groupBy
-        ? sql`${sql.raw(`s.${groupBy}`)} AS grp, ${cols}`
-        : sql`'' AS grp, ${cols}`;
-  const rest = groupBy === "both" ? sql.raw("GROUP BY s.committee_id, s.county") : groupBy ? sql.raw(`GROUP BY s.${groupBy}`) : sql``;
-  for (const row of db.all<Record<string, number | string | null>>(sumSource(ctx, source, select, rest))) {
-    const part = (v: unknown) => (v == null ? "" : String(v));
-    const f = emptyFigures();
-    for (const k of keys) f[k] = Number(row[k] ?? 0);
-    out.set(groupBy === "both" ? `${part(row.grp)}${SEP}${part(row.grp2)}` : part(row.grp), f);
-  }
-  return out;
-}
-
-/** One source's sums per holding organization, each grouped by both (partitions.ts counts parts with it). */
-function holderSums(db: Db, ctx: SourceCtx, source: SourceName): HolderSums {
-  const out: HolderSums = new Map();
-  const keys = keysOf(source);
-  const cols = sql.join(keys.map(countExpr), sql`, `);
-  const select = sql`s.holder AS holder, s.committee_id AS grp, s.county AS grp2, ${cols}`;
-  const rest = sql.raw("GROUP BY s.holder, s.committee_id, s.county");
-  for (const row of db.all<Record<string, number | string | null>>(sumSource(ctx, source, select, rest))) {
-    const part = (v: unknown) => (v == null ? "" : String(v));
-    const f = emptyFigures();
-    for (const k of keys) f[k] = Number(row[k] ?? 0);
-    const holder = Number(row.holder);
-    const sums = out.get(holder) ?? new Map<string, Figures>();
-    out.set(holder, sums);
-    sums.set(`${part(row.grp)}${SEP}${part(row.grp2)}`, f);
-  }
-  return out;
-}
-
-/**
- * Every source's sums per group. Grouped by both, with a cache, the sources that ordinary writes
- * touch come from the parts kept per organization (partitions.ts), counted again only where a write
- * touched them: the same groups and numbers as counting them here.
- */
-function sumsBySource(db: Db, ctx: SourceCtx, groupBy: GroupBy, cache?: StatsCache | null): Map<string, Figures> {
-  const out = new Map<string, Figures>();
-  const kept = groupBy === "both" && cache ? partitionedSums(db, ctx, cache, SEP, (c, source) => holderSums(db, c, source)) : null;
-  for (const source of SOURCE_NAMES) {
-    const keys = keysOf(source);
-    for (const [grp, sums] of kept?.get(source) ?? sourceSums(db, ctx, source, groupBy)) {
-      let f = out.get(grp);
-      if (!f) {
-        f = emptyFigures();
-        out.set(grp, f);
-      }
-      for (const k of keys) f[k] = sums[k];
-    }
-  }
-  return out;
-}
-
-/**
- * Sums grouped by committee and county folded into one of the two (or into the total): every figure
- * is a count, so the groups add up exactly to what grouping by that column alone counts.
- */
-function fold(both: Map<string, Figures>, by: "committee" | "county" | null): Map<string, Figures> {
-  const out = new Map<string, Figures>();
-  for (const [k, f] of both) {
-    const [committee, county] = k.split(SEP) as [string, string];
-    const grp = by === "committee" ? committee : by === "county" ? county : "";
-    let acc = out.get(grp);
-    if (!acc) {
-      acc = emptyFigures();
-      out.set(grp, acc);
-    }
-    for (const key of FIGURE_KEYS) acc[key] += f[key];
-  }
-  return out;
-}
+export { type StatsOptions, statsDates } from "./stats-context.js";
+export { countExpr, keysOf, SEP, SOURCE_NAMES } from "./sums.js";
+export { type FigureList, listFigureRows } from "./figure-rows.js";
 
 export type FiguresResult = { asOf: string; periodFrom: string; scope: ResolvedScope; figures: Figures };
 
@@ -401,57 +263,4 @@ export function funnel(figures: Figures): FunnelRow[] {
       managed: figures[`foundManaged.${ch}`],
     })),
   ];
-}
-
-export type FigureList = ListedRows & {
-  key: FigureKey;
-  label: string;
-  definition: string;
-  total: number;
-  page: number;
-  pageSize: number | null;
-  asOf: string;
-  scope: ResolvedScope;
-};
-
-/**
- * The rows a figure counted: `total` is the same number `computeFigures` gives. pageSize null lists all.
- */
-export function listFigureRows(
-  db: Db,
-  actor: Actor,
-  scope: StatsScope,
-  key: FigureKey,
-  opts: StatsOptions & { page?: number; pageSize?: number | null } = {},
-): FigureList {
-  const def = FIGURES[key];
-  if (!def) throw AppError.notFound("统计项");
-  const ctx = ctxFor(db, actor, scope, opts);
-  const page = Math.max(1, Math.floor(opts.page ?? 1));
-  const pageSize = opts.pageSize === undefined ? 50 : opts.pageSize;
-  const flag = sql.raw(`(${def.flag})`);
-  const total = Number(db.get<{ n: number }>(fromSource(ctx, def.source, sql`count(*) AS n`, flag))?.n ?? 0);
-  const order = def.source === "found" ? sql.raw("ORDER BY s.src, s.id") : sql.raw("ORDER BY s.id");
-  const limit: SQL = pageSize === null ? sql`` : sql`LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
-  const rows = db.all<Record<string, unknown>>(fromSource(ctx, def.source, sql`s.*`, flag, sql`${order} ${limit}`));
-  const base = { key, label: def.label, definition: def.definition, total, page, pageSize, asOf: ctx.asOf, scope: ctx.rs };
-  const ids = rows.map((r) => Number(r.id));
-  switch (def.source) {
-    case "enterprise":
-      return { ...base, source: "enterprise", rows: hydrateEnterprises(db, rows as unknown as EnterpriseSourceRow[], ctx.asOf) };
-    case "org":
-      return { ...base, source: "org", rows: hydrateOrgs(db, ids) };
-    case "member":
-      return { ...base, source: "member", rows: hydrateMembers(db, ids) };
-    case "found":
-      return {
-        ...base,
-        source: "found",
-        rows: hydrateFound(db, rows as unknown as { src: "lead" | "member"; id: number; is_verified: number; is_managed: number }[]),
-      };
-    case "worker":
-      return { ...base, source: "worker", rows: hydrateWorkers(db, ids) };
-    case "transfer":
-      return { ...base, source: "transfer", rows: hydrateTransfers(db, ids) };
-  }
 }
