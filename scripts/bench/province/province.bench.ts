@@ -16,6 +16,7 @@
 // of its rate into the empty installation.
 //
 //   npm run bench:province -- [--scale 1] [--import-rows N] [--duration 10] [--connections 20] [--keep] [--db DIR]
+//   npm run bench:province -- --seed-only [--scale 1]   (seeds into a kept directory, for --db DIR)
 
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -55,6 +56,8 @@ const { values } = parseArgs({
     // Accepted for old command lines: the whole month-change job is always timed now.
     "month-job": { type: "boolean", default: false },
     db: { type: "string" },
+    // Seed (and take the month's snapshots), keep the directory, measure nothing: for later --db runs.
+    "seed-only": { type: "boolean", default: false },
   },
 });
 const SCALE = Number(values.scale);
@@ -245,6 +248,11 @@ async function main() {
   try {
     out(`bench:province on ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${loadavg()}`);
     const p = await prepare(dir);
+    if (values["seed-only"]) {
+      values.keep = true;
+      out(`seeded ${p.dbPath} (${fmt(dbSizeMb(p.dbPath))} MB): measure it with --db ${dir}`);
+      return;
+    }
     const sizeMb = dbSizeMb(p.dbPath);
     out(`database ${fmt(sizeMb)} MB`);
     const { rows, bases, after, rss } = await pages(p);
