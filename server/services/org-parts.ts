@@ -83,7 +83,11 @@ export class OrgParts<R extends Counts> {
         this.parts.clear();
         this.global = v.global;
       }
-      const stale = orgs.filter(([id]) => this.parts.get(id)?.version !== (v.orgs.get(id) ?? ""));
+      // Only the scope's parts: a county clerk's first badge after a start (or a new day) counted every
+      // member of a province on the server's thread (5.4 s at 500,000 members); the others wait until
+      // someone whose scope holds them asks.
+      const prefix = scopePath(actor);
+      const stale = orgs.filter(([id, path]) => path.startsWith(prefix) && this.parts.get(id)?.version !== (v.orgs.get(id) ?? ""));
       if (stale.length > 0) {
         const counted = this.countByOrg(db, today, stale.length === orgs.length ? null : stale.map(([id]) => id));
         for (const [id] of stale) this.parts.set(id, { version: v.orgs.get(id) ?? "", counts: counted.get(id) ?? this.empty() });

@@ -398,6 +398,28 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     expect(parts.orgsCounted).toBe(counted + all);
   });
 
+  it("a narrow scope counts only its own organizations' parts; a wider scope then counts the rest", () => {
+    h?.close();
+    h = restoreMemoryDb(image);
+    handles.set(h.sqlite, h);
+    const parts = new RiskParts(h.sqlite);
+    const lifeParts = new MeetingParts(h.sqlite);
+    const secretary = scopes.at(-1)!;
+    const clerk = scopes.find((a) => a.role === "clerk" && secretary.orgPath.startsWith(a.orgPath))!;
+    const under = (prefix: string) =>
+      h.sqlite.prepare("SELECT count(*) FROM organizations WHERE substr(path, 1, length(?)) = ?").pluck().get(prefix, prefix) as number;
+    const all = h.sqlite.prepare("SELECT count(*) FROM organizations").pluck().get() as number;
+    expect(riskCounts(h.db, secretary, today, parts)).toEqual(riskCounts(h.db, secretary, today, null));
+    expect(parts.orgsCounted).toBe(under(secretary.orgPath));
+    expect(lifeParts.figures(h.db, secretary, today)).toEqual(meetingFigures(h.db, secretary, today));
+    expect(lifeParts.orgsCounted).toBe(under(secretary.orgPath));
+    expect(riskCounts(h.db, clerk, today, parts)).toEqual(riskCounts(h.db, clerk, today, null));
+    expect(parts.orgsCounted).toBe(under(clerk.orgPath));
+    expect(under(clerk.orgPath)).toBeLessThan(all);
+    expect(count(h, parts)).toEqual(count(h, null));
+    expect(parts.orgsCounted).toBe(all);
+  });
+
   it("the comparison catches kept counts a write did not invalidate (the triggers dropped)", () => {
     h?.close();
     h = restoreMemoryDb(image);
