@@ -9,9 +9,9 @@ import { signedIn } from "../policy/roles.js";
 import { dashboardQuerySchema } from "../schemas/reports.schema.js";
 import type { StatsScope } from "../services/coverage/coverage.service.js";
 import { CountingThread } from "../services/counting/thread.js";
+import { renderOnce, sendAround } from "../views/render-once.js";
 
 const RISK_CARD = { riskSignalCodes: RISK_SIGNAL_CODES, riskSignalLabel: RISK_SIGNAL_LABEL };
-import { duesCards } from "../services/dues/inbox.js";
 
 export function dashboardRouter(deps: Deps) {
   const h = dashboardHandlers(deps);
@@ -23,7 +23,7 @@ export function dashboardRouter(deps: Deps) {
   return r;
 }
 
-function dashboardHandlers({ db, handle, caches, logger }: Deps) {
+function dashboardHandlers({ handle, caches, logger }: Deps) {
   // Counted on a thread of its own, so a recount after a write holds up no other request (counting/thread.ts).
   const counting = new CountingThread(
     handle,
@@ -38,12 +38,9 @@ function dashboardHandlers({ db, handle, caches, logger }: Deps) {
       // The same cards for everyone with the same scope, counted again only when the data changed (deps.ts).
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, today]);
       const cards = await caches.dashboard.getAsync(key, () => counting.dashboardCards({ actor, scope, today }));
-      res.render("dashboard/index", {
-        title: "统计概览",
-        ...cards,
-        ...RISK_CARD,
-        duesCards: duesCards(db, actor),
-      });
+      // Below the navigation the page depends on the cards alone: rendered once per count.
+      const body = await renderOnce(res, "dashboard/_body", cards, { ...cards, ...RISK_CARD, duesCards: cards.dues });
+      await sendAround(res, "dashboard/index", { title: "统计概览" }, body);
     },
   };
 }

@@ -2,6 +2,7 @@
 // `options`, which returns markup (escaped here) for <%- %>.
 
 import ejs from "ejs";
+import { formatYuan } from "../domain/dues-rules.js";
 
 type OptionItem = { id: number; name: string; depth?: number };
 type OptionsHtml = { html: string; selectedAt: Map<number, number> };
@@ -24,6 +25,8 @@ export const viewHelpers = {
     // One formatter for all: n.toLocaleString("zh-CN") builds one per call (the same text).
     return n == null ? "—" : numberFormat.format(n);
   },
+  /** Fen as yuan with two decimals (the dues ledger's amounts). */
+  yuan: formatYuan,
   rate(numerator: number, denominator: number): string {
     if (!denominator) return "—";
     return `${((numerator / denominator) * 100).toFixed(1)}%`;

@@ -1,6 +1,6 @@
 // What the dashboard counts, in one call: the statistics (coverage/dashboard.ts, kept in parts),
 // the drift-risk card (risk/parts.ts) and organizational life with the funnel's took-part counts
-// (meetings/parts.ts), both kept per organization. The same function runs on the counting thread (thread.ts) and, for an
+// (meetings/parts.ts), both kept per organization, and the dues ledger's cards. The same function runs on the counting thread (thread.ts) and, for an
 // in-memory database or when that thread has failed, on the server's own thread; its result is
 // plain data, so it crosses between threads as it is.
 
@@ -13,6 +13,7 @@ import type { MeetingFigures } from "../meetings/meetings.service.js";
 import type { MeetingParts } from "../meetings/parts.js";
 import type { RiskCounts, RiskParts } from "../risk/parts.js";
 import { riskCounts } from "../risk/risk.service.js";
+import { type DuesCards, duesCards } from "../dues/inbox.js";
 
 export type DashboardTask = { actor: Actor; scope: StatsScope; today: string };
 
@@ -24,6 +25,8 @@ export type DashboardCards = {
   meetingFigures: MeetingFigures;
   /** Beside the funnel only when the dashboard is not narrowed. */
   tookPart: Record<string, number> | null;
+  /** The dues ledger's cards: each reads every member of the scope (a province's 500,000). */
+  dues: DuesCards;
 };
 
 /** The parts kept across writes, one set per connection that counts (both follow data_versions). */
@@ -36,5 +39,6 @@ export function countDashboardCards(db: Db, kept: KeptParts, { actor, scope, tod
     risk: riskCounts(db, actor, today, kept.riskParts),
     meetingFigures: kept.meetingParts.figures(db, actor, today),
     tookPart: d.scopeParam ? null : kept.meetingParts.tookPartByChannel(db, actor, today),
+    dues: duesCards(db, actor, today),
   };
 }

@@ -3,21 +3,23 @@
 
 import type { Db } from "../../../db/client.js";
 import { todayIso } from "../../domain/dates.js";
-import { addMonthsToMonth, formatYuan } from "../../domain/dues-rules.js";
+import { addMonthsToMonth } from "../../domain/dues-rules.js";
 import type { Actor } from "../../policy/actor.js";
 import { registerNavCounts } from "../nav.service.js";
-import { duesFigures } from "./summary.js";
+import { type DuesFigures, duesFigures } from "./summary.js";
 import { unpaidCounts, unpaidMembers } from "./unpaid.js";
 
 export function duesInbox(db: Db, actor: Actor, today = todayIso(), limit = 50) {
   return { counts: unpaidCounts(db, actor, today), rows: unpaidMembers(db, actor, "flag", today, limit) };
 }
 
-export function duesCards(db: Db, actor: Actor, today = todayIso()) {
+export type DuesCards = { figures: DuesFigures; counts: { flag: number; warning: number } };
+
+/** Last month's collection and the unpaid counts: plain data, counted with the dashboard's other cards (counting/cards.ts). */
+export function duesCards(db: Db, actor: Actor, today = todayIso()): DuesCards {
   return {
     figures: duesFigures(db, actor, addMonthsToMonth(today.slice(0, 7), -1)),
     counts: unpaidCounts(db, actor, today),
-    yuan: formatYuan,
   };
 }
 

@@ -249,6 +249,17 @@ describe("the unpaid flags", () => {
     expect((await w.clerkPs.get("/inbox")).text).not.toContain("丙六月");
   });
 
+  it("the dashboard's dues cards follow a dues write at once (they are kept with the dashboard's other cards)", async () => {
+    const unpaid6 = async () =>
+      Number(/data-figure="dues.unpaid6"><span class="n">([\d,]+)/.exec((await w.clerkDl.get("/")).text)![1]!.replace(/,/g, ""));
+    const b = w.branch(w.city.dl.id);
+    const m = w.addMember(b.id, { name: "己新账" });
+    const before = await unpaid6();
+    // The branch's first ledger month, eight months ago: from then on the member owes, seven months unpaid.
+    w.record(b.id, ago(8), { [`income_${m.id}`]: "3000", [`full_${m.id}`]: "1", [`method_${m.id}`]: "cash" }, [m.id], `${ago(8)}-28`);
+    expect(await unpaid6()).toBe(before + 1);
+  });
+
   it("refuses a back payment over six months", async () => {
     const b = w.branch(w.city.dl.id);
     const m = w.addMember(b.id);
