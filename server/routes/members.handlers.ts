@@ -15,7 +15,7 @@ import { flash } from "../middleware/flash.js";
 import { actorOf } from "../middleware/require-auth.js";
 import type { Actor } from "../policy/actor.js";
 import type { MemberListQuery } from "../schemas/members.schema.js";
-import { classifySearch, listMembers, loadOrgs, memberFilterOptions } from "../services/members/list.js";
+import { classifySearch, listMembers, loadOrgs, memberFilterOptions, withChosen } from "../services/members/list.js";
 import * as members from "../services/members/members.service.js";
 import * as contact from "../services/members/contact.js";
 import * as mobile from "../services/members/mobile.js";
@@ -119,8 +119,14 @@ export function memberHandlers({ db, caches }: Deps) {
       const countMemo = (key: string, count: () => number) => caches.memberCounts.get(key, count);
       const orgs = caches.orgs.get("orgs", () => loadOrgs(db));
       const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs, pageSize: q.size });
-      const scopeKey = JSON.stringify([actor.role, actor.orgId, actor.orgPath]);
-      const options = caches.memberFilters.get(scopeKey, () => memberFilterOptions(db, actor));
+      const optionsKey = JSON.stringify([actor.role, actor.orgId, actor.orgPath, q.committee ?? null]);
+      const options = withChosen(
+        db,
+        actor,
+        caches.memberFilters.get(optionsKey, () => memberFilterOptions(db, actor, q.committee ?? null)),
+        q,
+        orgs,
+      );
       res.render("members/index", { title: "党员", result, filters, query: q, page: result.page, options, scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {

@@ -373,4 +373,4 @@ function cursorKey(db: Db, actor: Actor, id: number, key: SQL | null, orgs: OrgL
 }
 
 // The filter form's choices live beside the list; callers import them from here as before.
-export { memberFilterOptions, visibleEnterprises } from "./filter-options.js";
+export { memberFilterOptions, visibleEnterprises, withChosen } from "./filter-options.js";
