@@ -17,6 +17,7 @@
 //
 //   npm run bench:province -- [--scale 1] [--import-rows N] [--duration 10] [--connections 20] [--keep] [--db DIR]
 //   npm run bench:province -- --seed-only [--scale 1]   (seeds into a kept directory, for --db DIR)
+//   npm run bench:province -- --db DIR --pages-only     (the pages and the view after a write only)
 
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -58,6 +59,8 @@ const { values } = parseArgs({
     db: { type: "string" },
     // Seed (and take the month's snapshots), keep the directory, measure nothing: for later --db runs.
     "seed-only": { type: "boolean", default: false },
+    // Measure the pages only (no workbook, no import): for trying a change to the pages.
+    "pages-only": { type: "boolean", default: false },
   },
 });
 const SCALE = Number(values.scale);
@@ -256,6 +259,14 @@ async function main() {
     const sizeMb = dbSizeMb(p.dbPath);
     out(`database ${fmt(sizeMb)} MB`);
     const { rows, bases, after, rss } = await pages(p);
+    if (values["pages-only"]) {
+      out(`\n## bench:province pages — ${new Date().toISOString().slice(0, 16)}Z, scale ${SCALE}, load average ${loadavg()}\n`);
+      out("| request (20 connections) | requests/s | p50 | p99 | server CPU/request |\n|---|---:|---:|---:|---:|");
+      for (const r of [...rows, ...bases]) out(`| ${r.label} | ${fmt(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${r.cpuMs.toFixed(1)} ms |`);
+      out(`\n| after a write | view | longest /healthz |\n|---|---:|---:|\n${after.join("\n")}\n`);
+      out(`server peak RSS ${rss} MB`);
+      return;
+    }
     out(`\nCoverage workbook (CLI) …`);
     const wb = await exportWorkbook(p, dir);
     out(`Import of ${fmt(IMPORT_ROWS)} rows (CLI) …`);
