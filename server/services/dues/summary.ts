@@ -6,6 +6,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { addMonthsToMonth } from "../../domain/dues-rules.js";
 import { type Actor, orgIdInScope } from "../../policy/actor.js";
+import { heldBy } from "../org-parts.js";
 import { effectiveEntrySql, LEDGER_KINDS_SQL, paidInFullSql, rosterSql } from "./sql.js";
 
 export type DuesFigures = {
@@ -22,7 +23,7 @@ export type DuesFigures = {
 };
 
 /** Organizations that keep a ledger inside a condition on `o`. */
-const keepsLedger = sql`o.id IN (SELECT DISTINCT org_id FROM dues_entries)`;
+const keepsLedger = sql`EXISTS (SELECT 1 FROM dues_entries k WHERE k.org_id = o.id)`;
 
 function rowsSql(orgCond: SQL, month: string): SQL {
   return sql`SELECT r.member_id, r.org_id, e.id AS entry_id, coalesce(e.due_fen, 0) AS due_fen, coalesce(e.paid_fen, 0) AS paid_fen,
@@ -54,13 +55,14 @@ export function duesFigures(db: Db, actor: Actor, month: string, orgId: number |
 }
 
 /**
- * The figures of each organization's own ledger rows, by organization id: the monthly snapshots
- * (coverage/month-pass.ts) add them up the tree instead of counting each subtree.
+ * The figures of each organization's own ledger rows, by organization id (of the organizations
+ * `only`, all when null): the monthly snapshots (coverage/month-pass.ts) add them up the tree
+ * instead of counting each subtree, and the dashboard's cards keep them per organization (parts.ts).
  */
-export function duesFiguresByOrg(db: Db, month: string): Map<number, Omit<DuesFigures, "month">> {
+export function duesFiguresByOrg(db: Db, month: string, only: readonly number[] | null = null): Map<number, Omit<DuesFigures, "month">> {
   const rows = db.all<{ org_id: number; members: number; paid: number; delayed: number; due: number; collected: number }>(
     sql`SELECT org_id, count(*) AS members, sum(paid_full) AS paid, sum(delayed) AS delayed, sum(due_fen) AS due, sum(paid_fen) AS collected
-      FROM (${rowsSql(sql`1 = 1`, month)}) GROUP BY org_id`,
+      FROM (${rowsSql(heldBy(only, sql.raw("o.id")), month)}) GROUP BY org_id`,
   );
   return new Map(
     rows.map((r) => [r.org_id, { members: r.members, paid: r.paid, delayed: r.delayed, dueFen: r.due, collectedFen: r.collected }]),
