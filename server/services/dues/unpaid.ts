@@ -7,6 +7,7 @@ import type { Db } from "../../../db/client.js";
 import { todayIso } from "../../domain/dates.js";
 import { UNPAID_FLAG_MONTHS, UNPAID_WARNING_MONTHS } from "../../domain/dues-rules.js";
 import { type Actor, orgIdInScope } from "../../policy/actor.js";
+import { heldBy } from "../org-parts.js";
 import { effectiveEntrySql, monthsUnpaidSql, paidInFullSql } from "./sql.js";
 
 /** Months unpaid at `asOf` for each of the given members (0 for a member the ledger does not count). */
@@ -58,6 +59,17 @@ export function unpaidMembers(db: Db, actor: Actor, level: UnpaidLevelFilter, as
       lastMonth: r.last_month,
       months: r.months,
     }));
+}
+
+/** unpaidCounts per holding organization, of the organizations `only` (all when null): the kept parts (parts.ts). */
+export function unpaidCountsByOrg(db: Db, asOf: string, only: readonly number[] | null): Map<number, { flag: number; warning: number }> {
+  const [flo] = bounds("flag");
+  const [wlo, whi] = bounds("warning");
+  const rows = db.all<{ org_id: number; flag: number; warning: number }>(
+    sql`SELECT u.org_id, sum(u.months >= ${flo}) AS flag, sum(u.months BETWEEN ${wlo} AND ${whi}) AS warning
+      FROM (${monthsUnpaidSql(heldBy(only, sql.raw("m.org_id")), asOf)}) u GROUP BY u.org_id`,
+  );
+  return new Map(rows.map((r) => [r.org_id, { flag: r.flag, warning: r.warning }]));
 }
 
 /** How many members of the actor's scope each level holds (the same condition as unpaidMembers). */

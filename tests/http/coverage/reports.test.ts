@@ -62,7 +62,7 @@ describe("dashboard", () => {
     const shown = cards(res.text);
     const { figures } = computeFigures(t.handle.db, actorOf(role), {}, { asOf: todayIso() });
     // The coverage cards are the statistics service's; the dues cards (dues.*) the dues service's.
-    const dues = duesCards(t.handle.db, actorOf(role));
+    const dues = duesCards(t.handle.db, actorOf(role), todayIso(), null);
     const duesShown: Record<string, number> = {
       "dues.collected": dues.figures.collectedFen / 100,
       "dues.paid": dues.figures.paid,

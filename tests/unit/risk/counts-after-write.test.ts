@@ -14,6 +14,8 @@ import { seedDemo } from "../../../db/seed/index.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
 import { addDays, todayIso } from "../../../server/domain/dates.js";
 import { lastOwedMonth } from "../../../server/domain/dues-rules.js";
+import { duesCards } from "../../../server/services/dues/inbox.js";
+import { DuesParts } from "../../../server/services/dues/parts.js";
 import { DEMO_JURISDICTION } from "../../../server/domain/reference-data.js";
 import type { RiskSignalCode } from "../../../server/domain/risk-rules.js";
 import { type Actor, systemActor } from "../../../server/policy/actor.js";
@@ -353,6 +355,8 @@ describe("drift-risk counts after a write equal a fresh count", () => {
         ? [parts.figures(h.db, a, today), parts.tookPartByChannel(h.db, a, today)]
         : [meetingFigures(h.db, a, today), tookPartByChannel(h.db, a, today)],
     );
+  /** The dashboard's dues cards (collection, members unpaid), from kept parts or counted anew. */
+  const dues = (h: DbHandle, parts: DuesParts | null) => scopes.map((a) => duesCards(h.db, a, today, parts));
   let h: DbHandle;
   afterAll(() => h?.close());
 
@@ -363,10 +367,12 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     setup?.(h.sqlite);
     const parts = new RiskParts(h.sqlite);
     const lifeParts = new MeetingParts(h.sqlite);
+    const duesParts = new DuesParts(h.sqlite);
     const before = count(h, parts);
     const lifeBefore = life(h, lifeParts);
     expect(before).toEqual(count(h, null));
     expect(lifeBefore).toEqual(life(h, null));
+    expect(dues(h, duesParts)).toEqual(dues(h, null));
     const counted = parts.orgsCounted;
     expect(count(h, parts)).toEqual(before);
     expect(parts.orgsCounted).toBe(counted);
@@ -377,6 +383,7 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     expect([fresh, lifeFresh]).not.toEqual([before, lifeBefore]);
     expect(count(h, parts)).toEqual(fresh);
     expect(life(h, lifeParts)).toEqual(lifeFresh);
+    expect(dues(h, duesParts)).toEqual(dues(h, null));
   });
 
   it("a write counts again only the organizations it touched; a new day counts everything again", () => {
@@ -418,6 +425,32 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     expect(under(clerk.orgPath)).toBeLessThan(all);
     expect(count(h, parts)).toEqual(count(h, null));
     expect(parts.orgsCounted).toBe(all);
+  });
+
+  it("the kept dues cards follow a dues payment, and would not without the triggers", () => {
+    const pay = WRITES.find(([kind]) => kind.startsWith("dues paid"))![1];
+    h?.close();
+    h = restoreMemoryDb(image);
+    handles.set(h.sqlite, h);
+    let parts = new DuesParts(h.sqlite);
+    const before = dues(h, parts);
+    pay(h.sqlite);
+    expect(dues(h, null)).not.toEqual(before);
+    expect(dues(h, parts)).toEqual(dues(h, null));
+
+    h.close();
+    h = restoreMemoryDb(image);
+    handles.set(h.sqlite, h);
+    parts = new DuesParts(h.sqlite);
+    expect(dues(h, parts)).toEqual(before);
+    for (const name of h.sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'risk\\_%' ESCAPE '\\'")
+      .pluck()
+      .all() as string[])
+      h.sqlite.exec(`DROP TRIGGER ${name}`);
+    pay(h.sqlite);
+    expect(dues(h, parts)).toEqual(before);
+    expect(dues(h, null)).not.toEqual(before);
   });
 
   it("the comparison catches kept counts a write did not invalidate (the triggers dropped)", () => {
