@@ -83,6 +83,24 @@ export async function seedBenchDb(dir: string, { members: MEMBERS, workers: WORK
   })();
   const root = s.prepare("SELECT id FROM organizations WHERE code = 'HZ'").pluck().get() as number;
   process.stdout.write(`  workers seeded at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  // A year of dues, as the branches of a real city keep them: an entry a month for every member of a
+  // branch, one in ten unpaid. The dashboard's dues cards, the 党费 badge and the dues_unpaid risk
+  // signal read them all (without them, those counted nothing here and cost nothing).
+  const months = JSON.stringify(Array.from({ length: 12 }, (_, k) => k + 1));
+  const dues = s
+    .prepare(
+      `INSERT INTO dues_entries (member_id, org_id, month, basis, due_fen, paid_fen, paid_on, method)
+       SELECT m.id, m.org_id, strftime('%Y-%m', date(@today, 'start of month', '-' || k.value || ' months')), 'regular', 200,
+         CASE WHEN (m.id + k.value) % 10 = 0 THEN 0 ELSE 200 END,
+         CASE WHEN (m.id + k.value) % 10 = 0 THEN NULL ELSE date(@today, 'start of month', '-' || k.value || ' months', '+14 days') END,
+         CASE WHEN (m.id + k.value) % 10 = 0 THEN NULL ELSE 'cash' END
+       FROM members m JOIN organizations o ON o.id = m.org_id AND o.kind IN ('branch', 'general_branch'), json_each(@months) k
+       WHERE m.left_on IS NULL AND m.joined_on IS NOT NULL`,
+    )
+    .run({ today, months });
+  process.stdout.write(
+    `  ${dues.changes.toLocaleString("en-US")} dues entries (a year) at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
   s.exec("ANALYZE");
   // A server that has been running has last month's final coverage snapshots. A new database has
   // none, and the server would take them at its start (the month-change job: one per organization,
