@@ -195,7 +195,10 @@ export const leads = sqliteTable(
   },
   (t) => [
     uniqueIndex("leads_id_number_uq").on(t.idNumber),
-    index("leads_committee_status_idx").on(t.committeeId, t.status),
+    // Also covering the statistics' four finds (coverage/sources.ts, foundLeads) and the drift-risk
+    // count of open leads: after a verification the lead's committee is counted again, 5,000 leads
+    // at a city, read from this index alone instead of each lead's row (32 -> 17.5 ms CPU).
+    index("leads_committee_status_idx").on(t.committeeId, t.status, t.foundOn, t.decidedOn, t.channel, t.enterpriseId, t.idNumber),
     index("leads_channel_idx").on(t.channel),
     // The leads of a self-report link (its page, the leads filter, the links' counts).
     index("leads_self_report_link_idx").on(t.selfReportLinkId),

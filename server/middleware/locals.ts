@@ -20,7 +20,7 @@ import type { Deps } from "../deps.js";
 import * as life from "../domain/organizational-life-rules.js";
 import { canUnmask, canWrite } from "../policy/actor.js";
 import { backupAlert } from "../services/backup/schedule.js";
-import { navCounts } from "../services/nav.service.js";
+import { type NavCounts, navCounts } from "../services/nav.service.js";
 import { viewHelpers } from "../views/helpers.js";
 
 /** The domain's numbers as the pages state them: views print these, never their own copy. */
@@ -89,8 +89,18 @@ export function viewLocals({ db, caches, backups }: Deps) {
     baseLocals(req, res);
     const user = req.user ?? null;
     // The navigation badges (inbox, open leads): counts over the user's whole scope, from their cache (deps.ts).
+    // Counted when first read: by the layout, or earlier by a handler with something to overlap them with
+    // (the dashboard, while its cards are counted on the counting thread).
     if (user && req.method === "GET") {
-      res.locals.navCounts = caches.nav.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(db, user));
+      let counts: NavCounts | undefined;
+      Object.defineProperty(res.locals, "navCounts", {
+        enumerable: true,
+        configurable: true,
+        get: () => (counts ??= caches.nav.get(JSON.stringify([user.id, user.role, user.orgId, user.orgPath]), () => navCounts(db, user))),
+        set: (v: NavCounts) => {
+          counts = v;
+        },
+      });
     }
     // The backup schedule's state, for administrators only: a failed or overdue copy on every page they open.
     const backup = user?.role === "admin" && backups ? backups.status() : null;

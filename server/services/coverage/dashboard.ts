@@ -166,7 +166,7 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
   const byCounty = decorate(all.byCounty).filter((r) => r.figures.enterprises > 0);
   const regionRows = { city: all.byCity, county: all.byCounty, town: all.byTown };
   const funnelRows = funnel(f);
-  const points = trend(db, actor, scope, { months: 12, now: opts.now, live: f }).map((p) => ({
+  const points = trend(db, actor, scope, { months: 12, now: opts.now, live: f, cache: opts.cache }).map((p) => ({
     ...p,
     orgRate: formatRate(p.orgCoverageRate),
     workRate: formatRate(p.workCoverageRate),

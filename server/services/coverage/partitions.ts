@@ -13,7 +13,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { scopePath } from "../../policy/actor.js";
-import { FIGURE_KEYS, type Figures, type SourceName } from "./figures.js";
+import { FIGURE_KEYS, FIGURES, type Figures, type SourceName } from "./figures.js";
 import type { SourceCtx } from "./sources.js";
 import { orgInScope, type ResolvedScope } from "./scope.js";
 import type { StatsCache } from "./stats-cache.js";
@@ -65,17 +65,30 @@ export function partitionedSums(
     }
   }
   const out = new Map<SourceName, GroupedSums>(PARTITIONED_SOURCES.map((s) => [s, new Map()]));
-  for (const id of ids) {
-    PARTITIONED_SOURCES.forEach((source, i) => {
-      const into = out.get(source)!;
+  // A group's sum starts as the first part's figures (kept, shared: never written) and becomes a
+  // copy of its own at the second, which the next parts add to. A part holds its source's figures
+  // only (the others are zero, and the caller reads only these): only they are added.
+  const own = new Set<Figures>();
+  PARTITIONED_SOURCES.forEach((source, i) => {
+    const into = out.get(source)!;
+    const keys = FIGURE_KEYS.filter((k) => FIGURES[k].source === source);
+    for (const id of ids) {
       for (const [key, f] of parts.get(id)![i]!) {
         if (!attributed(ctx, key, sep)) continue;
-        const acc = into.get(key);
-        if (!acc) into.set(key, f);
-        else into.set(key, addFigures(acc, f));
+        let acc = into.get(key);
+        if (!acc) {
+          into.set(key, f);
+          continue;
+        }
+        if (!own.has(acc)) {
+          acc = { ...acc };
+          own.add(acc);
+          into.set(key, acc);
+        }
+        for (const k of keys) acc[k] += f[k];
       }
-    });
-  }
+    }
+  });
   return out;
 }
 
@@ -99,11 +112,4 @@ function attributed({ rs }: SourceCtx, key: string, sep: string): boolean {
   if (rs.committee && committee !== String(rs.committee.id)) return false;
   for (const region of [rs.city, rs.county, rs.town]) if (region && !region.codes.includes(county)) return false;
   return true;
-}
-
-/** The sum of two groups' figures, as a new object (kept parts are shared). */
-function addFigures(a: Figures, b: Figures): Figures {
-  const out = { ...a };
-  for (const k of FIGURE_KEYS) out[k] += b[k];
-  return out;
 }

@@ -15,6 +15,7 @@ import { computeFigures, type Figures, rateOf, resolveScope, type StatsScope } f
 import { startHourlyJob } from "../hourly-job.js";
 import { buildCoverageReports } from "./month-pass.js";
 import { buildCoverageReport, type CoverageReport } from "./report.js";
+import type { StatsCache } from "./stats-cache.js";
 
 export type { CoverageReport } from "./report.js";
 
@@ -246,7 +247,12 @@ function point(month: string, from: TrendPoint["from"], f: Figures | null): Tren
  * The last `months` months for a scope: past months from the snapshots (the scope's own, or the
  * committee/county row of its organization's snapshot), the current month live.
  */
-export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: number; now?: Date; live?: Figures } = {}): TrendPoint[] {
+export function trend(
+  db: Db,
+  actor: Actor,
+  scope: StatsScope,
+  opts: { months?: number; now?: Date; live?: Figures; cache?: StatsCache } = {},
+): TrendPoint[] {
   const months = opts.months ?? 12;
   const today = todayIso(opts.now);
   const current = monthOf(today);
@@ -254,47 +260,59 @@ export function trend(db: Db, actor: Actor, scope: StatsScope, opts: { months?: 
   const orgId = scope.orgId ?? rs.rootOrg?.id ?? null;
   const list: string[] = [current];
   while (list.length < months) list.unshift(previousMonth(list[0]!));
-  const byMonth = new Map<string, Figures>();
   // A snapshot holds its organization's rows by committee and by county, not by both at once.
   const parts = [scope.committeeId, scope.city, scope.county, scope.town].filter(Boolean).length;
   const derivable = parts <= 1;
-  if (orgId !== null && derivable) {
-    const first = list[0]!;
-    const path = scope.committeeId
-      ? "$.byCommittee"
-      : scope.city
-        ? "$.byCity"
-        : scope.county
-          ? "$.byCounty"
-          : scope.town
-            ? "$.byTown"
-            : "$.figures";
-    const rows = db.all<{ month: string; part: string | null }>(
-      sql`SELECT month, json_extract(figures, ${path}) AS part FROM coverage_snapshots WHERE scope_org_id = ${orgId} AND month >= ${first} AND month < ${current}`,
-    );
-    const wanted = scope.committeeId
-      ? `committee:${scope.committeeId}`
-      : scope.city
-        ? `city:${scope.city}`
-        : scope.county
-          ? `county:${scope.county}`
-          : scope.town
-            ? `town:${scope.town}`
-            : null;
-    for (const r of rows) {
-      if (!r.part) continue;
-      const parsed = JSON.parse(r.part) as Figures | { key: string; figures: Figures }[];
-      if (wanted === null) byMonth.set(r.month, parsed as Figures);
-      else {
-        const hit = (parsed as { key: string; figures: Figures }[]).find((x) => x.key === wanted);
-        if (hit) byMonth.set(r.month, hit.figures);
-      }
-    }
-  }
+  const first = list[0]!;
+  const past = () => pastMonths(db, scope, orgId, first, current);
+  // The past months change only with the snapshots (migration 0023 counts their writes): kept, they
+  // are not parsed again on every count (a city's snapshot is ~3 MB of JSON).
+  const byMonth =
+    orgId === null || !derivable
+      ? new Map<string, Figures>()
+      : opts.cache
+        ? opts.cache.underCounter(`trend\u0000${JSON.stringify([orgId, scope, first, current])}`, "snapshots", past)
+        : past();
   const live = opts.live ?? computeFigures(db, actor, scope, { asOf: today }).figures;
   return list.map((m) =>
     m === current ? point(m, "live", live) : byMonth.has(m) ? point(m, "snapshot", byMonth.get(m)!) : point(m, "none", null),
   );
+}
+
+/** The scope's figures of the months from `first` to before `current`, from the snapshots of `orgId`. */
+function pastMonths(db: Db, scope: StatsScope, orgId: number | null, first: string, current: string): Map<string, Figures> {
+  const byMonth = new Map<string, Figures>();
+  const path = scope.committeeId
+    ? "$.byCommittee"
+    : scope.city
+      ? "$.byCity"
+      : scope.county
+        ? "$.byCounty"
+        : scope.town
+          ? "$.byTown"
+          : "$.figures";
+  const rows = db.all<{ month: string; part: string | null }>(
+    sql`SELECT month, json_extract(figures, ${path}) AS part FROM coverage_snapshots WHERE scope_org_id = ${orgId} AND month >= ${first} AND month < ${current}`,
+  );
+  const wanted = scope.committeeId
+    ? `committee:${scope.committeeId}`
+    : scope.city
+      ? `city:${scope.city}`
+      : scope.county
+        ? `county:${scope.county}`
+        : scope.town
+          ? `town:${scope.town}`
+          : null;
+  for (const r of rows) {
+    if (!r.part) continue;
+    const parsed = JSON.parse(r.part) as Figures | { key: string; figures: Figures }[];
+    if (wanted === null) byMonth.set(r.month, parsed as Figures);
+    else {
+      const hit = (parsed as { key: string; figures: Figures }[]).find((x) => x.key === wanted);
+      if (hit) byMonth.set(r.month, hit.figures);
+    }
+  }
+  return byMonth;
 }
 
 export type SnapshotInfo = { month: string; asOf: string; final: boolean; reconstructed: boolean; takenAt: string };

@@ -62,6 +62,23 @@ export class StatsCache {
     return value;
   }
 
+  /**
+   * A value kept under `key` while the counter `counter` of data_versions is unchanged (the trend's
+   * snapshots: 'snapshots', migration 0023); counted live inside a transaction or without the counter.
+   */
+  underCounter<T>(key: string, counter: string, count: () => T): T {
+    if (this.sqlite.inTransaction) return count();
+    // Read before counting: the value is at least as new as the counter it is kept under.
+    const v = this.versionOf.get(counter);
+    if (typeof v !== "number" && typeof v !== "bigint") return count();
+    const version = `${counter}:${v}`;
+    const hit = this.keptPart<T>(key, version);
+    if (hit !== undefined) return hit;
+    const value = count();
+    this.store(key, version, value);
+    return value;
+  }
+
   /** The part kept under `key` and `version`, or undefined. */
   keptPart<T>(key: string, version: string): T | undefined {
     const hit = this.parts.get(key);
@@ -74,6 +91,10 @@ export class StatsCache {
   /** Keeps a part just counted (several may be counted together: partitions.ts). */
   keepPart(key: string, version: string, value: unknown): void {
     this.partCounts++;
+    this.store(key, version, value);
+  }
+
+  private store(key: string, version: string, value: unknown): void {
     this.parts.delete(key);
     this.parts.set(key, { version, value });
     while (this.parts.size > this.maxParts) this.parts.delete(this.parts.keys().next().value as string);

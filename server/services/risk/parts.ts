@@ -26,17 +26,32 @@ export function emptyCounts(): RiskCounts {
 export function countsByOrg(db: Db, today: string, only: readonly number[] | null): Map<number, RiskCounts> {
   const system = systemActor();
   const people = new Map<string, { orgId: number; signals: Set<RiskSignalCode> }>();
-  for (const s of RISK_SIGNALS)
+  const out = new Map<number, RiskCounts>();
+  const countsOf = (orgId: number) => {
+    const c = out.get(orgId) ?? emptyCounts();
+    out.set(orgId, c);
+    return c;
+  };
+  for (const s of RISK_SIGNALS) {
+    // A signal alone about its subject names people no other signal names: each hit is a person of
+    // its own, so its count per organization is counted, not its hits built.
+    if (s.countByOrg && RISK_SIGNALS.every((o) => o === s || o.subject !== s.subject)) {
+      for (const [orgId, n] of s.countByOrg(db, today, only)) {
+        const c = countsOf(orgId);
+        c.total += n;
+        c[s.code] += n;
+      }
+      continue;
+    }
     for (const hit of s.hits(db, system, today, only)) {
       const key = `${hit.subject}:${hit.id}`;
       const p = people.get(key);
       if (p) p.signals.add(hit.signal);
       else people.set(key, { orgId: hit.orgId, signals: new Set([hit.signal]) });
     }
-  const out = new Map<number, RiskCounts>();
+  }
   for (const { orgId, signals } of people.values()) {
-    const c = out.get(orgId) ?? emptyCounts();
-    out.set(orgId, c);
+    const c = countsOf(orgId);
     c.total++;
     for (const code of signals) c[code]++;
   }

@@ -12,6 +12,7 @@ import {
   takeSnapshot,
   trend,
 } from "../../../server/services/coverage/snapshots.js";
+import { StatsCache } from "../../../server/services/coverage/stats-cache.js";
 import { memoryDb } from "../../helpers/db.js";
 import { buildFixture, clerkDL, supervisor } from "./fixture.js";
 
@@ -153,6 +154,39 @@ describe("trend", () => {
       ["2025-12", "snapshot", 4, 3],
       ["2026-01", "live", 4, 3],
     ]);
+  });
+
+  it("kept past months (the dashboard's cache) follow every write to the snapshots, by the 'snapshots' counter", async () => {
+    const cache = new StatsCache(h.sqlite);
+    const points = (kept: boolean) =>
+      trend(h.db, supervisor, {}, { months: 3, now: JAN_15, ...(kept ? { cache } : {}) }).map((p) => [p.month, p.from, p.enterprises]);
+    const same = () => {
+      const fresh = points(false);
+      expect(points(true)).toEqual(fresh);
+      return fresh;
+    };
+    expect(same()).toEqual([
+      ["2025-11", "none", null],
+      ["2025-12", "none", null],
+      ["2026-01", "live", 9],
+    ]);
+    // A take (insert), a retake of the provisional month after a change (update), a removal.
+    takeSnapshot(h.db, 1, { asOf: "2025-12-20", now: JAN_15 });
+    expect(same()[1]).toEqual(["2025-12", "snapshot", 9]);
+    h.sqlite.prepare("UPDATE enterprises SET status = 'closed' WHERE name = 'E9企业'").run();
+    takeSnapshot(h.db, 1, { asOf: "2025-12-31", now: JAN_15 });
+    expect(same()[1]).toEqual(["2025-12", "snapshot", 8]);
+    h.sqlite.prepare("DELETE FROM coverage_snapshots").run();
+    expect(same()[1]).toEqual(["2025-12", "none", null]);
+    // It is the counter that renews them: a write the triggers do not see leaves the kept months behind.
+    takeSnapshot(h.db, 1, { asOf: "2025-12-31", now: JAN_15 });
+    const version = h.sqlite.prepare("SELECT version FROM data_versions WHERE name = 'snapshots'").pluck().get();
+    expect(same()[1]).toEqual(["2025-12", "snapshot", 8]);
+    h.sqlite.prepare("DROP TRIGGER snapshots_update").run();
+    h.sqlite.prepare("UPDATE coverage_snapshots SET figures = json_set(figures, '$.figures.enterprises', 99)").run();
+    expect(h.sqlite.prepare("SELECT version FROM data_versions WHERE name = 'snapshots'").pluck().get()).toBe(version);
+    expect(points(true)[1]).toEqual(["2025-12", "snapshot", 8]);
+    expect(points(false)[1]).toEqual(["2025-12", "snapshot", 99]);
   });
 
   it("a committee-and-county scope has no past points (a snapshot splits by one or the other)", async () => {

@@ -453,6 +453,25 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     expect(dues(h, null)).not.toEqual(before);
   });
 
+  it("a signal counted without building its hits (countByOrg) counts its hits per organization; each hit is about its signal's subject", () => {
+    h?.close();
+    h = restoreMemoryDb(image);
+    handles.set(h.sqlite, h);
+    const counted = RISK_SIGNALS.filter((x) => x.countByOrg);
+    expect(counted.map((x) => x.code)).toContain("lead_unverified");
+    for (const signal of RISK_SIGNALS) {
+      const hits = signal.hits(h.db, systemActor(), today);
+      expect(hits.length).toBeGreaterThan(0);
+      expect(new Set(hits.map((x) => x.subject))).toEqual(new Set([signal.subject]));
+      if (!signal.countByOrg) continue;
+      const byOrg = new Map<number, number>();
+      for (const x of hits) byOrg.set(x.orgId, (byOrg.get(x.orgId) ?? 0) + 1);
+      expect(signal.countByOrg(h.db, today, null)).toEqual(byOrg);
+      const [one] = [...byOrg.keys()];
+      expect(signal.countByOrg(h.db, today, [one!])).toEqual(new Map([[one!, byOrg.get(one!)]]));
+    }
+  });
+
   it("the comparison catches kept counts a write did not invalidate (the triggers dropped)", () => {
     h?.close();
     h = restoreMemoryDb(image);

@@ -12,6 +12,7 @@ import { heldBy, type RiskSignal } from "./types.js";
 
 export const duesUnpaid: RiskSignal = {
   code: "dues_unpaid",
+  subject: "member",
   hits(db, actor, today, only) {
     const rows = db.all<{ member_id: number; org_id: number; last_month: string | null; months: number }>(sql`
       SELECT u.member_id, u.org_id, u.last_month, u.months

@@ -11,6 +11,7 @@ import { heldBy, type RiskSignal } from "./types.js";
 
 export const leftPlatforms: RiskSignal = {
   code: "left_platforms",
+  subject: "member",
   hits(db, actor, today, only) {
     const rows = db.all<{ id: number; orgId: number; since: string; platforms: string }>(sql`
       SELECT m.id AS id, m.org_id AS orgId, max(w.left_on) AS since, group_concat(w.platform, '、') AS platforms

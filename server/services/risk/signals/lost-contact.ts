@@ -11,6 +11,7 @@ import { heldBy, type RiskSignal } from "./types.js";
 
 export const lostContact: RiskSignal = {
   code: "lost_contact",
+  subject: "member",
   hits(db, actor, today, only) {
     const rows = db
       .select({ id: members.id, orgId: members.orgId, since: members.lostContactOn })

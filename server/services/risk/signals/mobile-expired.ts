@@ -10,6 +10,7 @@ import { heldBy, type RiskSignal } from "./types.js";
 
 export const mobileExpired: RiskSignal = {
   code: "mobile_expired",
+  subject: "member",
   hits(db, actor, today, only) {
     const certExpired = and(eq(mobileSpells.direction, "in"), lt(mobileSpells.certificateValidUntil, today));
     const returnPassed = and(eq(mobileSpells.direction, "out"), lt(mobileSpells.expectedReturnOn, today));

@@ -13,6 +13,7 @@ import { heldBy, type RiskSignal } from "./types.js";
 
 export const noOrgLife: RiskSignal = {
   code: "no_org_life",
+  subject: "member",
   hits(db, actor, today, only) {
     const rows = db.all<{ id: number; orgId: number; lastOn: string | null; since: string }>(sql`
       SELECT m.id AS id, m.org_id AS orgId, ${lastAttendedSql("m", today)} AS lastOn, ${participationSinceSql("m", today)} AS since

@@ -11,6 +11,7 @@ import { heldBy, type RiskSignal } from "./types.js";
 
 export const transferOverdue: RiskSignal = {
   code: "transfer_overdue",
+  subject: "member",
   hits(db, actor, today, only) {
     const rows = db
       .select({

@@ -1,0 +1,2 @@
+DROP INDEX `leads_committee_status_idx`;--> statement-breakpoint
+CREATE INDEX `leads_committee_status_idx` ON `leads` (`committee_id`,`status`,`found_on`,`decided_on`,`channel`,`enterprise_id`,`id_number`);
