@@ -8,6 +8,9 @@ import { BackupSchedule } from "./services/backup/schedule.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/coverage/snapshots.js";
 import { startTablesFreezeTimer } from "./services/tables/tables.service.js";
+import { warmNavCounts } from "./services/nav.service.js";
+import { startHourlyJob } from "./services/hourly-job.js";
+import { todayIso } from "./domain/dates.js";
 import { JurisdictionError, readJurisdiction } from "./services/jurisdiction/jurisdiction.service.js";
 
 // Loads config, opens the database, builds the app and listens; with BACKUP_DIR set, takes backups
@@ -48,6 +51,19 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
       })
     : null;
   const app = createApp({ db: handle, config, logger, backups });
+  // The badges' kept counts, before the first request rather than during it; again when the day changes.
+  let warmedFor = todayIso();
+  const warmStarted = performance.now();
+  warmNavCounts(handle.db);
+  logger.info({ ms: Math.round(performance.now() - warmStarted) }, "navigation badges counted");
+  const stopWarm = startHourlyJob(
+    async (now) => {
+      if (todayIso(now) === warmedFor) return;
+      warmedFor = todayIso(now);
+      warmNavCounts(handle.db);
+    },
+    { intervalMs: 10 * 60_000, log: logger, failure: "navigation badges: failed to count for the new day" },
+  );
   // Finalises last month's coverage snapshot at month change (checked at start, then hourly).
   const stopSnapshots = startSnapshotTimer(handle.db, { log: logger });
   // Freezes the official tables of a period that closed last month (checked at start, then hourly).
@@ -68,6 +84,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     logger.info({ signal }, "shutting down");
     stopSnapshots();
     stopTablesFreeze();
+    stopWarm();
     // An import can take minutes: rather than cut it off at the forced exit below, each one is
     // stopped now, its transaction rolled back and its record marked failed (with a message
     // saying to import again); a web page polling it shows that, an API batch waiting on it is

@@ -24,6 +24,7 @@ import { MeetingParts } from "../../../server/services/meetings/parts.js";
 import { RiskParts } from "../../../server/services/risk/parts.js";
 import { riskCounts } from "../../../server/services/risk/risk.service.js";
 import { RISK_SIGNALS } from "../../../server/services/risk/signals/index.js";
+import { navCounts, warmNavCounts } from "../../../server/services/nav.service.js";
 import { memoryDb } from "../../helpers/db.js";
 import { restoreMemoryDb } from "../../helpers/snapshot.js";
 
@@ -425,6 +426,24 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     expect(under(clerk.orgPath)).toBeLessThan(all);
     expect(count(h, parts)).toEqual(count(h, null));
     expect(parts.orgsCounted).toBe(all);
+  });
+
+  it("warming the badges (at start, at a new day) counts every organization's kept part once; a user's badges then count none", () => {
+    h?.close();
+    h = restoreMemoryDb(image);
+    handles.set(h.sqlite, h);
+    const life = MeetingParts.of(h.sqlite);
+    const duesKept = DuesParts.of(h.sqlite);
+    const all = h.sqlite.prepare("SELECT count(*) FROM organizations").pluck().get() as number;
+    warmNavCounts(h.db);
+    expect(life.orgsCounted).toBe(all);
+    expect(duesKept.orgsCounted).toBe(all);
+    const clerk = scopes.find((a) => a.role === "clerk")!;
+    const badges = navCounts(h.db, clerk);
+    expect(life.orgsCounted).toBe(all);
+    expect(duesKept.orgsCounted).toBe(all);
+    expect(badges.meetings).toBe((({ branchesMissing, lapsedLimit }) => branchesMissing + lapsedLimit)(meetingFigures(h.db, clerk, today)));
+    expect(badges.duesUnpaid).toBe(duesCards(h.db, clerk, today, null).counts.flag);
   });
 
   it("the kept dues cards follow a dues payment, and would not without the triggers", () => {
