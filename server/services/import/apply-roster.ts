@@ -3,6 +3,7 @@
 // others, one transaction) are at the top of apply.ts.
 
 import type Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { type ApplyContext, type ApplyCounts, addEntries, IMPORTER_SCOPE, LISTS_FOR_ORG, step } from "./apply.js";
 import type { Stage } from "./stage.js";
 
@@ -18,18 +19,31 @@ function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memb
 /**
  * Links this platform's workers under the import's organization to the members with their ID
  * numbers (数据交互线上找), on each member's timeline. Other organizations' workers are theirs to link.
+ *
+ * The timeline entries are selected in SQL before the link, as the link selects its rows, not
+ * returned to JavaScript: a million-row roster links tens of thousands of members, whose entries
+ * as one JSON list raised the import's peak RSS by ~45 MB (176 → 222 MB, 60,000 links).
  */
 function linkKnownMembers(sqlite: Database.Database, ctx: ApplyContext): void {
-  const linked = sqlite
+  const summary = `在“${ctx.platform}”平台的从业人员花名册中比对到本人`;
+  const details = JSON.stringify({ importId: ctx.importId, platform: ctx.platform });
+  addEntries(
+    sqlite,
+    ctx,
+    // Driven by the members, each probing this platform's index (as the link below).
+    sql`SELECT m.id AS member_id, 'platform_matched' AS kind, ${summary} AS summary, ${details} AS details
+        FROM members m CROSS JOIN workers w ON w.platform = ${ctx.platform} AND w.id_number = m.id_number
+        WHERE w.member_id IS NULL AND +w.org_id = ${ctx.orgId}
+        ORDER BY m.id`,
+  );
+  sqlite
     .prepare(
       // Driven by the members (the IN list probes this platform's index), not by every worker
       // (the unary + keeps SQLite off the organization's index, which would walk all its workers).
       `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
-       WHERE workers.platform = ? AND workers.member_id IS NULL AND +workers.org_id = ? AND workers.id_number IN (SELECT id_number FROM members)
-       RETURNING workers.member_id AS memberId`,
+       WHERE workers.platform = ? AND workers.member_id IS NULL AND +workers.org_id = ? AND workers.id_number IN (SELECT id_number FROM members)`,
     )
-    .all(ctx.platform, ctx.orgId) as { memberId: number }[];
-  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
+    .run(ctx.platform, ctx.orgId);
 }
 
 /**

@@ -567,6 +567,19 @@ describe("matching: the finds", () => {
       "created",
       "platform_matched",
     ]);
+    // Written by SQL from the rows being linked (apply-roster.ts): signed, worded and detailed as one entry a link.
+    expect(h.sqlite.prepare("SELECT user_id AS userId, summary, details FROM member_events WHERE kind = 'platform_matched'").all()).toEqual(
+      [
+        {
+          userId: clerkPs.id,
+          summary: "在“某外卖平台”平台的从业人员花名册中比对到本人",
+          details: JSON.stringify({ importId: s.importId, platform: "某外卖平台" }),
+        },
+      ],
+    );
+    // The same file again the same day links nobody new: no second entry.
+    await roster("gbk-crlf.csv");
+    expect(h.sqlite.prepare("SELECT count(*) FROM member_events WHERE kind = 'platform_matched'").pluck().get()).toBe(1);
   });
 
   it("a member list imported after the roster links the workers too", async () => {
