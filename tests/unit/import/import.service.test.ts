@@ -621,6 +621,20 @@ describe("matching: the finds", () => {
     const m = await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
     expect(m.membersMatched).toBe(1);
     expect(h.sqlite.prepare("SELECT count(*) FROM workers WHERE member_id IS NOT NULL").pluck().get()).toBe(1);
+    // On the member's timeline, written by SQL from the links found (apply-members.ts), one entry a link.
+    const memberId = h.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(fixtureId(0));
+    expect(
+      h.sqlite
+        .prepare("SELECT member_id AS memberId, user_id AS userId, summary, details FROM member_events WHERE kind = 'platform_matched'")
+        .all(),
+    ).toEqual([
+      {
+        memberId,
+        userId: clerkPs.id,
+        summary: "在“某外卖平台”平台的从业人员花名册中比对到本人",
+        details: JSON.stringify({ importId: m.importId, platform: "某外卖平台" }),
+      },
+    ]);
   });
 
   it("a reference list raises data_match leads for workers in scope, once", async () => {
