@@ -93,24 +93,26 @@ export function applyMembers(sqlite: Database.Database, stage: Stage, ctx: Apply
 
   // 3. Workers already on platform rosters in the importer's scope who are these members (the
   // members held elsewhere are not this import's to link: their rows were not imported).
-  const linked = sqlite
+  // Found once into the stage, then written: the timeline entries by SQL from there, not returned
+  // to JavaScript (tens of thousands of links as one JSON list: ~45 MB of peak RSS, see apply-roster-links.ts).
+  sqlite.exec(`CREATE TABLE ${a}.links (worker_id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, platform TEXT NOT NULL)`);
+  sqlite
     .prepare(
-      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
+      `INSERT INTO ${a}.links (worker_id, member_id, platform)
+       SELECT workers.id, (SELECT m.id FROM members m WHERE m.id_number = workers.id_number), workers.platform FROM workers
        WHERE +workers.member_id IS NULL AND workers.org_id IN ${IMPORTER_SCOPE}
-         AND workers.id_number IN (SELECT s.id_number FROM ${a}.rows s JOIN members m ON m.id_number = s.id_number WHERE m.org_id IN ${SCOPE})
-       RETURNING workers.member_id AS memberId, workers.platform AS platform`,
+         AND workers.id_number IN (SELECT s.id_number FROM ${a}.rows s JOIN members m ON m.id_number = s.id_number WHERE m.org_id IN ${SCOPE})`,
     )
-    .all(p) as { memberId: number; platform: string }[];
+    .run(p);
   addEntries(
     sqlite,
     ctx,
-    linked.map((l) => ({
-      memberId: l.memberId,
-      kind: "platform_matched",
-      summary: `在“${l.platform}”平台的从业人员花名册中比对到本人`,
-      details: { importId: ctx.importId, platform: l.platform },
-    })),
+    // The import's number cast: bound as a REAL, json_object would write it 2.0, not as JSON.stringify did.
+    sql`SELECT member_id, 'platform_matched' AS kind, '在“' || platform || '”平台的从业人员花名册中比对到本人' AS summary,
+               json_object('importId', CAST(${ctx.importId} AS INTEGER), 'platform', platform) AS details
+        FROM ${sql.raw(a)}.links ORDER BY worker_id`,
   );
+  sqlite.prepare(`UPDATE workers SET member_id = l.member_id FROM ${a}.links l WHERE workers.id = l.worker_id`).run();
   // The list's members (now all in the import's subtree, but those held elsewhere) found on a roster in the importer's scope.
   const membersMatched = sqlite
     .prepare(

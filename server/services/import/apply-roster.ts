@@ -4,6 +4,7 @@
 
 import type Database from "better-sqlite3";
 import { type ApplyContext, type ApplyCounts, addEntries, IMPORTER_SCOPE, LISTS_FOR_ORG, step } from "./apply.js";
+import { linkKnownMembers, linkMatched } from "./apply-roster-links.js";
 import type { Stage } from "./stage.js";
 
 function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memberId: number }[], kind: string, summary: string): void {
@@ -13,23 +14,6 @@ function insertEvents(sqlite: Database.Database, ctx: ApplyContext, rows: { memb
     ctx,
     rows.map((r) => ({ memberId: r.memberId, kind, summary, details })),
   );
-}
-
-/**
- * Links this platform's workers under the import's organization to the members with their ID
- * numbers (数据交互线上找), on each member's timeline. Other organizations' workers are theirs to link.
- */
-function linkKnownMembers(sqlite: Database.Database, ctx: ApplyContext): void {
-  const linked = sqlite
-    .prepare(
-      // Driven by the members (the IN list probes this platform's index), not by every worker
-      // (the unary + keeps SQLite off the organization's index, which would walk all its workers).
-      `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
-       WHERE workers.platform = ? AND workers.member_id IS NULL AND +workers.org_id = ? AND workers.id_number IN (SELECT id_number FROM members)
-       RETURNING workers.member_id AS memberId`,
-    )
-    .all(ctx.platform, ctx.orgId) as { memberId: number }[];
-  insertEvents(sqlite, ctx, linked, "platform_matched", `在“${ctx.platform}”平台的从业人员花名册中比对到本人`);
 }
 
 /**
@@ -66,6 +50,55 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
                              AND w.org_id IN ${IMPORTER_SCOPE} AND w.political_status IN ('party_member', 'probationary_member'))`,
       )
       .run(p);
+  }
+
+  // What departures, last-seen dates and links (steps 2 and 4) need to know is read before the
+  // upsert, while this organization's people of the platform are only those it had: after it they
+  // include the whole roster (in a province, a county's 1,700 people became 1,000,000, and finding
+  // among them the few who left, and the members, took 6 s of scans and random reads). The upsert
+  // changes only the roster's people, so who is gone (active here and not in the roster) and who
+  // else here is unlinked stay as read; of the roster's people, only those seen on an earlier day
+  // can still need today's date after it (what the upsert changes gets today's date).
+  // - matched: the roster's people who are members (their organization: the importer's scope counts
+  //   them). The members in ID-number order, each looked up in the staged rows' index in the same
+  //   order, so both are read front to back (a province's 500,000 members against a million rows:
+  //   0.25 s of CPU; from the staged rows, 0.6 s; the city's 100,000: 0.1 s against 0.4 s).
+  sqlite.exec(`CREATE TABLE ${a}.matched (id_number TEXT PRIMARY KEY, member_id INTEGER NOT NULL, org_id INTEGER NOT NULL) WITHOUT ROWID`);
+  sqlite
+    .prepare(
+      `INSERT INTO ${a}.matched (id_number, member_id, org_id)
+       SELECT m.id_number, m.id, m.org_id FROM members m INDEXED BY members_id_number_uq CROSS JOIN ${a}.rows s ON s.id_number = m.id_number
+       ORDER BY m.id_number`,
+    )
+    .run();
+  // - others: this organization's people of the platform not in the roster (gone if still active).
+  sqlite.exec(
+    `CREATE TABLE ${a}.others (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, active INTEGER NOT NULL, unlinked INTEGER NOT NULL)`,
+  );
+  let gone = 0;
+  let stale = false;
+  if (before > 0) {
+    sqlite
+      .prepare(
+        `INSERT INTO ${a}.others (id, id_number, active, unlinked)
+         SELECT id, id_number, left_on IS NULL, member_id IS NULL FROM workers
+         WHERE platform = @platform AND org_id = @org AND id_number NOT IN (SELECT id_number FROM ${a}.rows)`,
+      )
+      .run(p);
+    if (ctx.complete) {
+      gone = sqlite.prepare(`SELECT count(*) FROM ${a}.others WHERE active`).pluck().get() as number;
+      // One is enough to know a refresh is needed (the next day's import: the first row it reads).
+      // The unary + keeps SQLite on this organization's rows, not probing the platform's index
+      // with each of the roster's (3.7 s for a province's county).
+      stale =
+        sqlite
+          .prepare(
+            `SELECT EXISTS (SELECT 1 FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL
+                              AND last_seen_on <> @today AND +id_number IN (SELECT id_number FROM ${a}.rows))`,
+          )
+          .pluck()
+          .get(p) === 1;
+    }
   }
 
   // 1. Upsert. A row is written only when something in it changed (absent values never erase
@@ -134,12 +167,7 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   const updated = upsert.changes - inserted;
   step(ctx, "workers");
 
-  // 2. Departures, then last-seen dates — of this organization's people only. One scan of this
-  // platform's people under this organization tells whether either is needed: every staged row
-  // not held elsewhere is now one of them, so more active people than those rows means some have
-  // left; an old last-seen date means a refresh.
-  // (A platform with no workers before this import has nobody to lose and nothing to refresh.)
-  const staged = stage.stagedCount() - heldElsewhere;
+  // 2. Departures, then last-seen dates — of this organization's people only (judged above).
   let departedRows: { memberId: number | null }[] = [];
   if (before > 0 && !ctx.complete) {
     // Only the people this batch names were seen today; nobody can be judged gone from it.
@@ -150,24 +178,17 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
            AND id_number IN (SELECT id_number FROM ${a}.rows)`,
       )
       .run(p);
-  } else if (before > 0) {
-    const active = sqlite
-      .prepare(
-        `SELECT count(*) AS active, coalesce(sum(last_seen_on <> @today), 0) AS stale
-         FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL`,
-      )
-      .get(p) as { active: number; stale: number };
-    if (active.active > staged) {
+  } else {
+    if (gone > 0) {
       departedRows = sqlite
         .prepare(
           `UPDATE workers SET left_on = @today
-           WHERE platform = @platform AND org_id = @org AND left_on IS NULL
-             AND id_number NOT IN (SELECT id_number FROM ${a}.rows)
+           WHERE id IN (SELECT id FROM ${a}.others WHERE active) AND left_on IS NULL
            RETURNING member_id AS memberId`,
         )
         .all(p) as { memberId: number | null }[];
     }
-    if (active.stale > 0) {
+    if (stale) {
       // Whoever is still active was in this roster: unchanged people seen again on a later day.
       sqlite
         .prepare(
@@ -182,11 +203,11 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
 
   // 4. Known members: link the worker to the member (数据交互线上找). Matched against every member
   // (a known member is never a lead), counted only for members held in the importer's scope.
-  linkKnownMembers(sqlite, ctx);
+  linkMatched(sqlite, ctx, a);
   const membersMatched = sqlite
     .prepare(
-      `SELECT count(*) FROM members m JOIN ${a}.rows s ON s.id_number = m.id_number
-       WHERE m.org_id IN ${IMPORTER_SCOPE} AND s.id_number NOT IN (SELECT id_number FROM ${a}.held)`,
+      `SELECT count(*) FROM ${a}.matched x
+       WHERE x.org_id IN ${IMPORTER_SCOPE} AND x.id_number NOT IN (SELECT id_number FROM ${a}.held)`,
     )
     .pluck()
     .get(p) as number;

@@ -567,6 +567,53 @@ describe("matching: the finds", () => {
       "created",
       "platform_matched",
     ]);
+    // Written by SQL from the rows being linked (apply-roster.ts): signed, worded and detailed as one entry a link.
+    expect(h.sqlite.prepare("SELECT user_id AS userId, summary, details FROM member_events WHERE kind = 'platform_matched'").all()).toEqual(
+      [
+        {
+          userId: clerkPs.id,
+          summary: "在“某外卖平台”平台的从业人员花名册中比对到本人",
+          details: JSON.stringify({ importId: s.importId, platform: "某外卖平台" }),
+        },
+      ],
+    );
+    // The same file again the same day links nobody new: no second entry.
+    await roster("gbk-crlf.csv");
+    expect(h.sqlite.prepare("SELECT count(*) FROM member_events WHERE kind = 'platform_matched'").pluck().get()).toBe(1);
+  });
+
+  it("links the organization's people of the platform whose member appeared since: those the roster leaves out (gone or not) and its own", async () => {
+    await roster("gbk-crlf.csv"); // 5 people, nobody a member yet
+    // 张伟 and 孙丽 become members of another committee: its list links only the workers in its own scope.
+    const m = await runImport(h, clerkDl, { kind: "members", file: f("members.csv"), orgId: city.dlBranch.id });
+    expect(m.membersMatched).toBe(0);
+    expect(h.sqlite.prepare("SELECT count(*) FROM workers WHERE member_id IS NOT NULL").pluck().get()).toBe(0);
+    const [zhang, sun] = [fixtureId(0), "371702199001211202"].map(
+      (id) => h.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(id) as number,
+    );
+    // The next roster leaves 张伟 out (he is gone, and still linked) and brings 孙丽 (new, linked).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "links-"));
+    const next = path.join(dir, "next.csv");
+    fs.writeFileSync(next, `姓名,身份证号\n王芳,${fixtureId(1)}\n李娜,${fixtureId(2)}\n孙丽,371702199001211202\n`);
+    const s = await runImport(h, clerkPs, { kind: "roster", file: next, platform: "某外卖平台", orgId: city.ps.id, today: "2030-01-02" });
+    // Members of another committee: linked, but not counted to the importer.
+    expect(s).toMatchObject({ rows: 3, inserted: 1, departed: 3, membersMatched: 0 });
+    const linked = h.sqlite
+      .prepare("SELECT id_number AS id, member_id AS member, left_on AS left FROM workers WHERE member_id IS NOT NULL ORDER BY id_number")
+      .all();
+    expect(linked).toEqual([
+      { id: fixtureId(0), member: zhang, left: "2030-01-02" },
+      { id: "371702199001211202", member: sun, left: null },
+    ]);
+    const events = h.sqlite
+      .prepare("SELECT member_id AS member, details FROM member_events WHERE kind = 'platform_matched' ORDER BY member_id")
+      .all();
+    const details = JSON.stringify({ importId: s.importId, platform: "某外卖平台" });
+    expect(events).toEqual([zhang!, sun!].sort((x, y) => x - y).map((member) => ({ member, details })));
+    // Another day, the same roster: nobody new to link, no second entry.
+    await runImport(h, clerkPs, { kind: "roster", file: next, platform: "某外卖平台", orgId: city.ps.id, today: "2030-01-03" });
+    expect(h.sqlite.prepare("SELECT count(*) FROM member_events WHERE kind = 'platform_matched'").pluck().get()).toBe(2);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a member list imported after the roster links the workers too", async () => {
@@ -574,6 +621,20 @@ describe("matching: the finds", () => {
     const m = await runImport(h, clerkPs, { kind: "members", file: f("members.csv"), orgId: city.psBranch.id });
     expect(m.membersMatched).toBe(1);
     expect(h.sqlite.prepare("SELECT count(*) FROM workers WHERE member_id IS NOT NULL").pluck().get()).toBe(1);
+    // On the member's timeline, written by SQL from the links found (apply-members.ts), one entry a link.
+    const memberId = h.sqlite.prepare("SELECT id FROM members WHERE id_number = ?").pluck().get(fixtureId(0));
+    expect(
+      h.sqlite
+        .prepare("SELECT member_id AS memberId, user_id AS userId, summary, details FROM member_events WHERE kind = 'platform_matched'")
+        .all(),
+    ).toEqual([
+      {
+        memberId,
+        userId: clerkPs.id,
+        summary: "在“某外卖平台”平台的从业人员花名册中比对到本人",
+        details: JSON.stringify({ importId: m.importId, platform: "某外卖平台" }),
+      },
+    ]);
   });
 
   it("a reference list raises data_match leads for workers in scope, once", async () => {
