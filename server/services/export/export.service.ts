@@ -131,10 +131,7 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
           snapshotMonth: report.month,
         };
         try {
-          const idNumbers = memberIdNumbers(
-            db,
-            report.unmanaged.map((u) => u.id),
-          );
+          const idNumbers = (ids: number[]) => memberIdNumbers(db, ids);
           // Table 27 is computed from the records at the report's date: a past month's snapshot holds
           // the figures of sheet 1, not the enterprises' worker counts and legal-representative marks.
           const t27 = computeTable27(db, rs, report.asOf);
