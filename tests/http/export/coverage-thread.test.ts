@@ -4,12 +4,16 @@
 // and merge), audited as before; another committee's scope is refused before any thread starts.
 // (How long the server's thread stays silent meanwhile is measured, not tested: docs/PERFORMANCE.md.)
 
+import http from "node:http";
 import type request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadActor } from "../../../server/services/admin/users.js";
 import { prepareExport } from "../../../server/services/export/export.service.js";
+import { HttpSession } from "../../../scripts/bench/http-session.js";
 import { type Agent, createTestApp, signIn, type TestApp } from "../../helpers/app.js";
+import { waitFor } from "../../helpers/children.js";
 import { tempFileDb } from "../../helpers/db.js";
+import { PASSWORD } from "../../helpers/fixtures.js";
 import { restoreMemoryDb } from "../../helpers/snapshot.js";
 import { readWorkbook, toBuffer, workbookFacts } from "../../unit/export/xlsx-helpers.js";
 
@@ -84,6 +88,44 @@ describe("the coverage workbook on its thread", () => {
       .get() as { username: string; details: string };
     expect(audit.username).toBe(t.city.users.supervisor!.username);
     expect(JSON.parse(audit.details)).toMatchObject({ kind: "coverage", completed: true, unmasked: true, unmanaged: s4.rowCount - 1 });
+  });
+
+  it("a reader that goes away mid-download ends the export, audited as not completed; the next download is whole", async () => {
+    const server = t.app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    try {
+      const addr = server.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      const session = await HttpSession.signIn(`http://127.0.0.1:${port}`, t.city.users.supervisor!.username, PASSWORD);
+      const cookie = session.cookieHeader();
+      const before = t.handle.sqlite.prepare("SELECT max(id) FROM audit_log").pluck().get() as number;
+      // Read the headers and the first bytes, then close the connection.
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get({ port, host: "127.0.0.1", path: "/reports/download?kind=coverage", headers: { cookie } }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
+          res.once("data", () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on("error", (e) => ((e as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve() : reject(e)));
+      });
+      const entry = await waitFor(
+        () =>
+          t.handle.sqlite
+            .prepare("SELECT details FROM audit_log WHERE id > ? AND action = 'export' AND entity_id = 'coverage'")
+            .pluck()
+            .get(before) as string | undefined,
+        "the aborted export's audit entry",
+        10_000,
+      );
+      expect(JSON.parse(entry)).toMatchObject({ kind: "coverage", completed: false });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    const again = await binary(supervisor.get("/reports/download?kind=coverage"));
+    expect(again.status).toBe(200);
+    expect((await readWorkbook(again.body as Buffer)).getWorksheet("未纳管党员")!.rowCount).toBeGreaterThan(UNMANAGED);
   });
 
   it("refuses another committee's organization with a page, not a file", async () => {
