@@ -5,12 +5,13 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { FULL_MEMBERS_TO_FORM } from "../../domain/coverage-rules.js";
-import { maskIdNumber } from "../../domain/masking.js";
 import { FIGURES, type FigureKey, RATE_DEFINITIONS, RATE_DEFS, RECRUITMENT_NOTE } from "../coverage/figures.js";
 import { FIGURE_LABEL } from "../recruitment/queries.js";
 import type { CoverageReport, ReportBreakdownRow } from "../coverage/report.js";
 import { BREAKDOWN_COLUMN, BREAKDOWN_TITLE } from "../../domain/jurisdiction.js";
 import type { Table27 } from "../tables/table27.js";
+import { type ListSheetsOptions, writeListSheets } from "./coverage.lists.js";
+import { keepPrintOptions } from "./sheet-rows.js";
 import { addTable27Sheet, TABLE27_SHEET } from "./table27.sheet.js";
 import {
   BODY_FONT,
@@ -21,7 +22,6 @@ import {
   HEADER_FILL,
   HEADER_FONT,
   RATE_FORMAT,
-  TEXT_FORMAT,
   TITLE_FONT,
   TOTAL_FILL,
   textCell,
@@ -68,10 +68,7 @@ function chineseDate(iso: string): string {
   return `${y}年${m}月${d}日`;
 }
 
-export type CoverageWorkbookOptions = {
-  /** Whole ID numbers of the members on sheet 4, by member id; masked unless `unmask`. */
-  idNumbers: Map<number, string>;
-  unmask: boolean;
+export type CoverageWorkbookOptions = ListSheetsOptions & {
   /** The jurisdiction's name, e.g. "鞍山市": the title reads 鞍山市新就业群体党建"两个覆盖"情况统计表. */
   titlePlace: string;
   generatedAt?: Date;
@@ -91,7 +88,7 @@ function styleRange(ws: ExcelJS.Worksheet, r1: number, r2: number, c1: number, c
   for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) Object.assign(ws.getCell(r, c), style);
 }
 
-function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: CoverageWorkbookOptions) {
+function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: CoverageWorkbookOptions): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(SHEET_NAMES[0], {
     views: [{ state: "frozen", xSplit: 2, ySplit: 4, topLeftCell: "C5", activeCell: "C5" }],
     pageSetup: {
@@ -212,78 +209,25 @@ function tableSheet(wb: ExcelJS.Workbook, report: CoverageReport, opts: Coverage
     ws.getRow(r).height = 26;
     r += 1;
   }
-}
-
-type ListCol<T> = { header: string; value: (row: T, n: number) => string | number; text?: boolean; min?: number };
-
-function listSheet<T>(wb: ExcelJS.Workbook, name: string, columns: ListCol<T>[], rows: T[]) {
-  const ws = wb.addWorksheet(name, {
-    views: [{ state: "frozen", ySplit: 1 }],
-    pageSetup: { paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: "1:1" },
-  });
-  const values = rows.map((row, n) => columns.map((c) => c.value(row, n)));
-  ws.columns = columns.map((c, k) => ({
-    header: c.header,
-    width: fitWidth([c.header, ...values.slice(0, 2000).map((v) => String(v[k] ?? ""))], c.min ?? 6, 50),
-    style: c.text ? { numFmt: TEXT_FORMAT, font: BODY_FONT } : { font: BODY_FONT },
-  }));
-  for (const v of values) ws.addRow(v.map((x) => (typeof x === "string" ? textCell(x) : x)));
-  const header = ws.getRow(1);
-  header.font = HEADER_FONT;
-  header.alignment = CENTER;
-  header.eachCell((cell) => {
-    cell.fill = HEADER_FILL;
-    cell.border = BORDER;
-  });
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, values.length + 1), column: columns.length } };
   return ws;
 }
 
-type Ent = CoverageReport["shouldForm"][number];
-const ENTERPRISE_COLUMNS: ListCol<Ent>[] = [
-  { header: "序号", value: (_e, n) => n + 1 },
-  { header: "企业名称", value: (e) => e.name, min: 16 },
-  { header: "统一社会信用代码", value: (e) => e.creditCode, text: true, min: 20 },
-  { header: "负责党委", value: (e) => e.committeeName },
-  { header: "县（区）", value: (e) => e.countyName },
-  { header: "从业人员数", value: (e) => e.workerCount },
-  { header: "正式党员数", value: (e) => e.fullMembers },
-  { header: "党员数", value: (e) => e.members },
-  { header: "覆盖情况", value: (e) => e.coverageLabel },
-  { header: "覆盖党组织", value: (e) => e.coveringOrgs },
-  { header: "党建工作指导员/联络员", value: (e) => e.instructors },
-];
-
-/** Writes the coverage workbook to `out` and resolves when it is complete. */
+/**
+ * Writes the coverage workbook to `out` and resolves when it is complete. Streamed (exceljs'
+ * WorkbookWriter): each sheet is committed before the next, the long lists a chunk of rows at a time
+ * (coverage.lists.ts), so memory does not grow with the lists.
+ */
 export async function writeCoverageWorkbook(report: CoverageReport, opts: CoverageWorkbookOptions, out: Writable): Promise<void> {
-  const wb = new ExcelJS.Workbook();
+  const created = opts.generatedAt ?? new Date(report.takenAt);
+  // Shared strings for the small sheets (as exceljs' in-memory workbook wrote them); the list rows are inline strings.
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
   wb.creator = "新就业群体党建覆盖管理系统";
-  wb.created = opts.generatedAt ?? new Date(report.takenAt);
-  wb.modified = wb.created;
-  tableSheet(wb, report, opts);
-  listSheet(wb, SHEET_NAMES[1], ENTERPRISE_COLUMNS, report.shouldForm);
-  listSheet(wb, SHEET_NAMES[2], ENTERPRISE_COLUMNS, report.uncovered);
-  type U = CoverageReport["unmanaged"][number];
-  const idOf = (u: U) => {
-    const id = opts.idNumbers.get(u.id) ?? "";
-    return opts.unmask ? id : maskIdNumber(id);
-  };
-  listSheet<U>(
-    wb,
-    SHEET_NAMES[3],
-    [
-      { header: "序号", value: (_u, n) => n + 1 },
-      { header: "姓名", value: (u) => u.name },
-      { header: "公民身份号码", value: idOf, text: true, min: 20 },
-      { header: "党员类别", value: (u) => u.category },
-      { header: "组织关系状态", value: (u) => u.relationStatus },
-      { header: "当前登记组织", value: (u) => u.orgName },
-      { header: "工作企业", value: (u) => u.enterpriseName },
-      { header: "发现渠道", value: (u) => u.channel },
-      { header: "发现日期", value: (u) => u.discoveredOn },
-    ],
-    report.unmanaged,
-  );
+  wb.created = created;
+  wb.modified = created;
+  const table = tableSheet(wb, report, opts);
+  keepPrintOptions(table);
+  table.commit();
+  await writeListSheets(wb, out, [SHEET_NAMES[1], SHEET_NAMES[2], SHEET_NAMES[3]], report, opts);
   const defs: [string, string][] = [
     ["统计范围", `${report.scope.label}。统计截止日期 ${report.asOf}；“本期”指 ${report.periodFrom} 至 ${report.asOf}。`],
     ...TABLE_COLUMNS.map((c): [string, string] => {
@@ -311,8 +255,11 @@ export async function writeCoverageWorkbook(report: CoverageReport, opts: Covera
     cell.fill = HEADER_FILL;
     cell.border = BORDER;
   });
-  addTable27Sheet(wb, opts.table27.table, opts.table27.notes);
-  await wb.xlsx.write(out);
+  ws.commit();
+  const t27 = addTable27Sheet(wb, opts.table27.table, opts.table27.notes);
+  keepPrintOptions(t27);
+  t27.commit();
+  await wb.commit();
 }
 
 /** The 发展党员 figures in words, with what they count (a snapshot from before recruitment was recorded has none). */

@@ -2,18 +2,17 @@
 // writes the audit entry (filters and row count). The web pipes the stream to the response, the CLI
 // to a file.
 
-import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
 import { todayIso } from "../../domain/dates.js";
 import { AppError } from "../../errors.js";
 import { type Actor, canUnmask } from "../../policy/actor.js";
 import { recordAudit } from "../admin/audit.js";
-import { memberIdNumbers } from "../coverage/report.js";
 import { resolveScope } from "../coverage/scope.js";
-import { reportForExport } from "../coverage/snapshots.js";
-import { regionBlocks, writeCoverageWorkbook } from "./coverage.workbook.js";
+import { type CoverageHead, type CoverageJob, countCoverage } from "./coverage.export.js";
+import { startCoverageThread, threadableFile } from "./coverage.thread.js";
 import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, type LedgerRows, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
 import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
@@ -22,7 +21,6 @@ import type { RecruitmentStage } from "../../domain/recruitment-rules.js";
 import type { RiskFilters } from "../risk/risk.service.js";
 import { RISK_LEDGER_TITLE, riskLedger } from "./risk-ledger.js";
 import { DUES_SUMMARY_TITLE, duesSummaryLedger } from "./dues-summary.js";
-import { computeTable27 } from "../tables/table27.js";
 import { NATIONAL_EXPORT_TITLE, nationalMembersLedger } from "./national-members.js";
 
 export const EXPORT_KINDS = ["coverage", ...LEDGER_KINDS, "recruitment", "risk", "dues", "national-members"] as const;
@@ -61,8 +59,14 @@ export type ExportRequest = {
 };
 
 export type PreparedExport = {
-  filename: string;
+  /** Final once head() has resolved. */
+  readonly filename: string;
   contentType: string;
+  /**
+   * Resolves when the file name is final and the workbook can start (the coverage workbook: its
+   * report counted); throws what would refuse the export. Optional: the others are final at once.
+   */
+  head?(): Promise<void>;
   /** Writes the workbook to `out`, ends it, audits, and resolves with the number of data rows. */
   run(out: Writable): Promise<number>;
 };
@@ -114,48 +118,12 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
   };
 
   if (req.kind === "coverage") {
-    const report = reportForExport(db, actor, scope, { asOf, now: req.now });
-    const place =
+    const titlePlace =
       rs.rootOrg?.kind === "city_department"
         ? (db.get<{ name: string }>(sql`SELECT name FROM regions WHERE code = ${rs.rootOrg.regionCode}`)?.name ?? scopeName)
-        : report.scope.name;
-    return {
-      filename: `${EXPORT_TITLES.coverage}_${safeFilePart(scopeName)}_${report.asOf}.xlsx`,
-      contentType: XLSX_TYPE,
-      async run(out) {
-        const rows = report.byCommittee.length + regionBlocks(report).reduce((n, b) => n + b.rows.length + 1, 0) + 1;
-        const lists = {
-          shouldForm: report.shouldForm.length,
-          uncovered: report.uncovered.length,
-          unmanaged: report.unmanaged.length,
-          snapshotMonth: report.month,
-        };
-        try {
-          const idNumbers = memberIdNumbers(
-            db,
-            report.unmanaged.map((u) => u.id),
-          );
-          // Table 27 is computed from the records at the report's date: a past month's snapshot holds
-          // the figures of sheet 1, not the enterprises' worker counts and legal-representative marks.
-          const t27 = computeTable27(db, rs, report.asOf);
-          const table27 = {
-            table: t27,
-            notes: [
-              ...(report.final
-                ? [`本表按统计截止日期由当前记录计算（企业从业人员数、法定代表人情况取当前登记值），与月末快照可能不同。`]
-                : []),
-              ...t27.incomplete,
-            ],
-          };
-          await finish(out, writeCoverageWorkbook(report, { idNumbers, unmask, titlePlace: place, table27 }, out));
-        } catch (err) {
-          audit(rows, false, lists);
-          throw err;
-        }
-        audit(rows, true, lists);
-        return rows;
-      },
-    };
+        : null;
+    const job: CoverageJob = { actor, orgId: req.orgId ?? null, asOf, now: req.now?.toISOString() ?? null, unmask, titlePlace };
+    return coverageExport(db, job, safeFilePart(scopeName), audit);
   }
 
   // A ledger's export: stream its rows, then audit what was written (also when it failed half-way).
@@ -218,4 +186,55 @@ export function prepareExport(db: Db, actor: Actor, req: ExportRequest): Prepare
           )
         : ledgerRows(kind, { db, rs, asOf, unmask, filters }),
   );
+}
+
+/**
+ * The coverage workbook: counted and written on a thread of its own when the database is a file
+ * (coverage.thread.ts), else on this one. Its file name carries the report's date (a past month's
+ * last day), known once the report is counted: head().
+ */
+function coverageExport(
+  db: Db,
+  job: CoverageJob,
+  scopePart: string,
+  audit: (rows: number, completed: boolean, extra: Record<string, unknown>) => void,
+): PreparedExport {
+  const file = threadableFile(db);
+  let thread: ReturnType<typeof startCoverageThread> | null = null;
+  let counted: ReturnType<typeof countCoverage> | null = null;
+  let head: CoverageHead | null = null;
+  const count = async (): Promise<CoverageHead> => {
+    if (head) return head;
+    if (file) {
+      thread ??= startCoverageThread(file, job);
+      head = await thread.head;
+    } else {
+      counted ??= countCoverage(db, job);
+      head = counted.head;
+    }
+    return head;
+  };
+  return {
+    get filename() {
+      return `${EXPORT_TITLES.coverage}_${scopePart}_${head?.asOf ?? job.asOf}.xlsx`;
+    },
+    contentType: XLSX_TYPE,
+    async head() {
+      await count();
+    },
+    async run(out) {
+      let h: CoverageHead | null = null;
+      try {
+        h = await count();
+        await (thread ? thread.run(out) : counted!.write(out));
+        if (!out.writableEnded) out.end();
+        await finished(out);
+      } catch (err) {
+        audit(h?.rows ?? 0, false, h?.lists ?? {});
+        throw err;
+      }
+      audit(h.rows, true, h.lists);
+      return h.rows;
+    },
+  };
 }

@@ -94,6 +94,11 @@ export class SheetRowWriter {
     private readonly out: Writable,
     styles: (Partial<ExcelJS.Style> | undefined)[],
     firstRow: number,
+    /**
+     * An empty text ("") as a shared-string cell of this index (what exceljs' in-memory workbook
+     * writes for it); without it an empty text is no cell at all (the ledgers).
+     */
+    private readonly emptyTextIndex: number | null = null,
   ) {
     const stream = (ws as unknown as { stream?: InternalStreamBuf }).stream;
     const registry = (wb as unknown as { styles?: { addStyleModel?(s: unknown, type: number): number } }).styles;
@@ -129,9 +134,14 @@ export class SheetRowWriter {
     let x = `<row r="${r}">`;
     for (let k = 0; k < values.length; k++) {
       const v = values[k];
-      if (v === null || v === undefined || v === "") continue;
+      if (v === null || v === undefined) continue;
+      if (v === "" && this.emptyTextIndex === null) continue;
       const ref = `${this.letters[k] ?? columnLetter(k + 1)}${r}`;
       const s = this.styleAttr[k] ?? "";
+      if (v === "") {
+        x += `<c r="${ref}"${s} t="s"><v>${this.emptyTextIndex}</v></c>`;
+        continue;
+      }
       if (typeof v === "number") {
         if (Number.isFinite(v)) x += `<c r="${ref}"${s}><v>${v}</v></c>`;
         continue;
@@ -220,4 +230,29 @@ export class OutputClosedError extends Error {
     super("the output stream was closed before the workbook was complete");
     this.name = "OutputClosedError";
   }
+}
+
+type PrintOptions = { showRowColHeaders?: boolean; showGridLines?: boolean; horizontalCentered?: boolean; verticalCentered?: boolean };
+
+/**
+ * exceljs' streaming worksheet writes no <printOptions> (its in-memory one does): a sheet's
+ * pageSetup.horizontalCentered (and the other print options) would be lost. Writes the element where
+ * the schema puts it, just before <pageMargins>, when the sheet is committed. A worksheet of the
+ * in-memory workbook is left as it is.
+ */
+export function keepPrintOptions(ws: ExcelJS.Worksheet): void {
+  const w = ws as unknown as { _writePageMargins?: () => void; stream?: { write(s: string): unknown }; pageSetup: PrintOptions };
+  const writeMargins = w._writePageMargins;
+  if (typeof writeMargins !== "function") return;
+  w._writePageMargins = function (this: typeof w) {
+    const p = this.pageSetup;
+    const attrs = [
+      p.showRowColHeaders && 'headings="1"',
+      p.showGridLines && 'gridLines="1"',
+      p.horizontalCentered && 'horizontalCentered="1"',
+      p.verticalCentered && 'verticalCentered="1"',
+    ].filter(Boolean);
+    if (attrs.length) this.stream?.write(`<printOptions ${attrs.join(" ")}/>`);
+    writeMargins.call(this);
+  };
 }

@@ -163,7 +163,8 @@ describe("coverage workbook, sheets 2–5", () => {
     const xml = await zipEntries(buf);
     for (const [name, text] of xml)
       if (name.startsWith("xl/worksheets/")) expect({ name, formula: /<f[ >]/.test(text) }).toEqual({ name, formula: false });
-    expect(xml.get("xl/sharedStrings.xml")).toContain("&apos;=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)");
+    // The list rows are inline strings (streamed): the neutralised text is in sheet 3's own part.
+    expect(xml.get("xl/worksheets/sheet3.xml")).toContain(`t="inlineStr"><is><t>'=HYPERLINK("http://x","y")</t></is>`);
   });
 
   it("lists members found and not yet managed, ID numbers as text: whole for a supervisor, masked for a secretary", async () => {
@@ -188,6 +189,42 @@ describe("coverage workbook, sheets 2–5", () => {
     const s4s = sheet(sec, SHEET_NAMES[3]);
     // The joint branch's members are all managed: the sheet has only its header.
     expect(s4s.rowCount).toBe(1);
+  });
+
+  it("keeps each sheet's print setup, filters, frozen header, header style, widths and empty text cells", async () => {
+    const { buf } = await coverageBuffer();
+    const wb = await readWorkbook(buf);
+    // Centred on the page when printed: the table and table 27 (<printOptions>).
+    for (const name of [SHEET_NAMES[0], SHEET_NAMES[5]])
+      expect({ name, c: sheet(wb, name).pageSetup.horizontalCentered }).toEqual({ name, c: true });
+    const workbookXml = (await zipEntries(buf)).get("xl/workbook.xml")!;
+    for (const [i, name] of [SHEET_NAMES[1], SHEET_NAMES[2], SHEET_NAMES[3]].entries()) {
+      const ws = sheet(wb, name);
+      const cols = ws.getRow(1).cellCount;
+      expect(ws.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+      expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+      expect(workbookXml).toContain(
+        `<definedName name="_xlnm.Print_Titles" localSheetId="${i + 1}">&apos;${name}&apos;!$1:$1</definedName>`,
+      );
+      expect(ws.autoFilter).toBe(`A1:${String.fromCharCode(64 + cols)}${ws.rowCount}`);
+      for (let c = 1; c <= cols; c++) {
+        const h = ws.getCell(1, c);
+        expect(h.font).toMatchObject({ bold: true, size: 10 });
+        expect(h.fill).toMatchObject({ type: "pattern", pattern: "solid", fgColor: { argb: "FFE8EEF7" } });
+        expect(h.border).toMatchObject({ top: { style: "thin" }, bottom: { style: "thin" } });
+        expect(h.alignment).toMatchObject({ horizontal: "center", vertical: "middle" });
+        expect(ws.getColumn(c).width).toBeGreaterThanOrEqual(6);
+      }
+    }
+    // An uncovered enterprise has no covering organization and no instructor: empty text cells in the body's font.
+    const s3 = sheet(wb, SHEET_NAMES[2]);
+    for (const a of ["J2", "K2"]) {
+      expect(s3.getCell(a).value).toBe("");
+      expect(s3.getCell(a).type).toBe(3); // ExcelJS.ValueType.String
+      expect(s3.getCell(a).font).toMatchObject({ name: "宋体", size: 10 });
+    }
+    expect(sheet(wb, SHEET_NAMES[1]).getColumn(2).width).toBe(16); // 企业名称's minimum
+    expect(sheet(wb, SHEET_NAMES[3]).getColumn(3).width).toBe(20); // 公民身份号码's minimum
   });
 
   it("explains every column in plain Chinese", async () => {

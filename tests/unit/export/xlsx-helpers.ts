@@ -47,3 +47,28 @@ export function sheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
   if (!ws) throw new Error(`no sheet ${name}`);
   return ws;
 }
+
+/**
+ * Everything a reader sees in a workbook, one line a fact (sheets, views, page setup, filters,
+ * merges, columns, rows and every cell's type, value and style), for comparing two workbooks.
+ */
+export async function workbookFacts(buf: Buffer): Promise<string[]> {
+  const wb = await readWorkbook(buf);
+  const j = (x: unknown) => JSON.stringify(x);
+  const out = [`creator ${wb.creator}`, `definedNames ${j((wb as unknown as { definedNames: { model: unknown } }).definedNames.model)}`];
+  for (const ws of wb.worksheets) {
+    out.push(`sheet ${ws.id} ${ws.name} ${ws.state}`, `views ${j(ws.views)}`, `pageSetup ${j(ws.pageSetup)}`);
+    out.push(`headerFooter ${j(ws.headerFooter)}`, `autoFilter ${j(ws.autoFilter)}`, `properties ${j(ws.properties)}`);
+    out.push(`merges ${j([...((ws.model as unknown as { merges?: string[] }).merges ?? [])].sort())}`);
+    (ws.columns ?? []).forEach((c, i) => {
+      out.push(`col ${i + 1} ${c.width} ${j(c.style)}`);
+    });
+    ws.eachRow({ includeEmpty: true }, (row, r) => {
+      out.push(`row ${r} ${row.height} ${j((row as unknown as { style: unknown }).style)}`);
+      row.eachCell({ includeEmpty: true }, (cell, c) => {
+        out.push(`cell ${r},${c} ${cell.type} ${j(cell.value)} ${j(cell.style)}`);
+      });
+    });
+  }
+  return out;
+}
