@@ -56,6 +56,23 @@ describe("dashboard", () => {
     expect(res.headers.location).toBe("/login");
   });
 
+  it("sends the dashboard whole around its kept body: one document, its length declared; HEAD answers the headers alone", async () => {
+    const a = agents.admin!;
+    for (let i = 0; i < 2; i++) {
+      const res = await a.get("/");
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/^text\/html/);
+      expect(Number(res.headers["content-length"])).toBe(Buffer.byteLength(res.text));
+      expect(res.text.match(/<html/g)).toHaveLength(1);
+      expect(res.text.trimEnd().endsWith("</html>")).toBe(true);
+      expect(res.text).not.toContain("\u0000");
+    }
+    const head = await a.head("/");
+    expect(head.status).toBe(200);
+    expect(Number(head.headers["content-length"])).toBeGreaterThan(1000);
+    expect(head.text ?? "").toBe("");
+  });
+
   it.each(ROLES)("renders for %s, and every card shows the service's number for that user's scope", async (role) => {
     const res = await agents[role]!.get("/");
     expect(res.status).toBe(200);
