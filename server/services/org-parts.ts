@@ -34,7 +34,42 @@ export type CountByOrg<R extends Counts> = (db: Db, today: string, only: readonl
 
 type Versions = { global: string; orgs: Map<number, string> };
 
+type PartsClass<P> = new (sqlite: Database.Database) => P;
+
+/** The instances kept per connection, per subclass (OrgParts.of). */
+const keptByClass = new WeakMap<object, WeakMap<Database.Database, unknown>>();
+
+function keptFor<P>(kind: PartsClass<P>, sqlite: Database.Database): P {
+  let kept = keptByClass.get(kind) as WeakMap<Database.Database, P> | undefined;
+  if (!kept) {
+    kept = new WeakMap();
+    keptByClass.set(kind, kept);
+  }
+  let parts = kept.get(sqlite);
+  if (parts === undefined) {
+    parts = new kind(sqlite);
+    kept.set(sqlite, parts);
+  }
+  return parts;
+}
+
 export class OrgParts<R extends Counts> {
+  /**
+   * The parts of this kind kept for a connection: one per connection, made on first use, shared by
+   * the dashboard's cards and the navigation badges (`MeetingParts.of(sqlite)`).
+   */
+  static of<P>(this: PartsClass<P>, sqlite: Database.Database): P {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass called (MeetingParts, DuesParts): the kind kept
+    return keptFor(this, sqlite);
+  }
+
+  /** `of` the connection under a drizzle database, when it shows one. */
+  static ofDb<P>(this: PartsClass<P>, db: Db): P | null {
+    const sqlite = (db as { $client?: Database.Database }).$client;
+    // biome-ignore lint/complexity/noThisInStatic: as in `of`
+    return sqlite?.open ? keptFor(this, sqlite) : null;
+  }
+
   private readonly parts = new Map<number, { version: string; counts: R }>();
   private global: string | null = null;
   private readonly versionOf: Database.Statement;

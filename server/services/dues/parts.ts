@@ -37,27 +37,9 @@ function countByOrg(db: Db, today: string, only: readonly number[] | null): Map<
   return out;
 }
 
-const byConnection = new WeakMap<Database.Database, DuesParts>();
-
 export class DuesParts extends OrgParts<DuesCounts> {
   constructor(sqlite: Database.Database) {
     super(sqlite, countByOrg, empty);
-  }
-
-  /** The parts kept for a connection: one per connection, shared by the dashboard and the navigation badge. */
-  static of(sqlite: Database.Database): DuesParts {
-    let parts = byConnection.get(sqlite);
-    if (!parts) {
-      parts = new DuesParts(sqlite);
-      byConnection.set(sqlite, parts);
-    }
-    return parts;
-  }
-
-  /** DuesParts.of the connection under `db`, when it shows it (not inside a transaction's db). */
-  static ofDb(db: Db): DuesParts | null {
-    const sqlite = (db as { $client?: Database.Database }).$client;
-    return sqlite?.open ? DuesParts.of(sqlite) : null;
   }
 
   /** The cards of the actor's scope, from the kept parts. */

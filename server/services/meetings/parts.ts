@@ -54,27 +54,9 @@ function countByOrg(db: Db, today: string, only: readonly number[] | null): Map<
   return out;
 }
 
-const byConnection = new WeakMap<Database.Database, MeetingParts>();
-
 export class MeetingParts extends OrgParts<Counts> {
   constructor(sqlite: Database.Database) {
     super(sqlite, countByOrg, empty);
-  }
-
-  /** The parts kept for a connection: one per connection, shared by the dashboard and the navigation badge. */
-  static of(sqlite: Database.Database): MeetingParts {
-    let parts = byConnection.get(sqlite);
-    if (!parts) {
-      parts = new MeetingParts(sqlite);
-      byConnection.set(sqlite, parts);
-    }
-    return parts;
-  }
-
-  /** MeetingParts.of the connection under `db`, when it shows it. */
-  static ofDb(db: Db): MeetingParts | null {
-    const sqlite = (db as { $client?: Database.Database }).$client;
-    return sqlite?.open ? MeetingParts.of(sqlite) : null;
   }
 
   /** meetingFigures, from the kept parts. */
