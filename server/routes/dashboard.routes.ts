@@ -37,11 +37,9 @@ function dashboardHandlers({ handle, caches, logger }: Deps) {
       const today = todayIso();
       // The same cards for everyone with the same scope, counted again only when the data changed (deps.ts).
       const key = JSON.stringify([actor.role, actor.orgId, scopePath(actor), scope, today]);
-      const counted = caches.dashboard.getAsync(key, () => counting.dashboardCards({ actor, scope, today }));
-      // The navigation badges on this thread while the cards are counted on the other (after a write, both count again).
-      counted.catch(() => undefined); // awaited below; handled should the badges throw first
-      void res.locals.navCounts;
-      const cards = await counted;
+      const cards = await caches.dashboard.getAsync(key, () => counting.dashboardCards({ actor, scope, today }));
+      // The badges came with the cards, counted on the counting thread: none counted on this one.
+      res.locals.navCounts = cards.nav;
       // Below the navigation the page depends on the cards alone: rendered once per count.
       const body = await renderOnce(res, "dashboard/_body", cards, { ...cards, ...RISK_CARD, duesCards: cards.dues });
       await sendAround(res, "dashboard/index", { title: "统计概览" }, body);

@@ -20,7 +20,8 @@ const handle = handleOver(sqlite, file);
 const kept = {
   stats: new StatsCache(handle.sqlite),
   riskParts: new RiskParts(handle.sqlite),
-  meetingParts: new MeetingParts(handle.sqlite),
+  // The instance the navigation badges' count finds on this connection too (MeetingParts.ofDb).
+  meetingParts: MeetingParts.of(handle.sqlite),
 };
 
 parentPort!.on("message", ({ id, task }: { id: number; task: DashboardTask }) => {

@@ -62,6 +62,9 @@ describe("the counting thread", () => {
     expect(turns).toBeGreaterThan(0);
     expect(thread.counted).toEqual({ thread: 3, fallback: 0 });
     expect(cards).toEqual(fresh());
+    // The badges came with them, every area's counted on the thread too (a clerk's: a supervisor only reads).
+    expect(Object.keys(cards[2]!.nav).sort()).toEqual(["duesUnpaid", "inbox", "leads", "meetings"]);
+    expect(cards[0]!.nav).toEqual({});
     expect(cards[0]!.d.figures.members).toBeGreaterThan(0);
   }, 60_000);
 
