@@ -89,8 +89,8 @@ export function viewLocals({ db, caches, backups }: Deps) {
     baseLocals(req, res);
     const user = req.user ?? null;
     // The navigation badges (inbox, open leads): counts over the user's whole scope, from their cache (deps.ts).
-    // Counted when first read: by the layout, or earlier by a handler with something to overlap them with
-    // (the dashboard, while its cards are counted on the counting thread).
+    // Counted when first read (by the layout), unless a handler sets them first: the dashboard's come
+    // with its cards from the counting thread, so its page counts none on this one.
     if (user && req.method === "GET") {
       let counts: NavCounts | undefined;
       Object.defineProperty(res.locals, "navCounts", {

@@ -1,6 +1,6 @@
-// The dashboard counts the navigation badges while its cards are counted (on the counting thread
-// when there is one): the badges it shows must be those every other page shows, before and after a
-// write that changes them.
+// The dashboard's navigation badges come with its cards (counted on the counting thread when there
+// is one): the badges it shows must be those every other page shows, before and after a write that
+// changes them.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Agent, createTestApp, signIn, type TestApp } from "../../helpers/app.js";

@@ -61,6 +61,15 @@ beforeAll(async () => {
   h.close();
 }, 120_000);
 
+/** Drops migration 0021's triggers: kept counts then miss the writes they followed. */
+function dropRiskTriggers(s: Database.Database): void {
+  for (const name of s
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'risk\\_%' ESCAPE '\\'")
+    .pluck()
+    .all() as string[])
+    s.exec(`DROP TRIGGER ${name}`);
+}
+
 /** The first person a signal names today: [member or lead id, its holder]. */
 function hitOf(s: Database.Database, code: RiskSignalCode, nth = 0): number {
   const h = restoreHits(s, code);
@@ -360,11 +369,15 @@ describe("drift-risk counts after a write equal a fresh count", () => {
   const dues = (h: DbHandle, parts: DuesParts | null) => scopes.map((a) => duesCards(h.db, a, today, parts));
   let h: DbHandle;
   afterAll(() => h?.close());
-
-  it.each(WRITES)("%s", (_kind, write, setup) => {
+  /** A fresh copy of the demo city in `h` (the previous one closed). */
+  const restore = () => {
     h?.close();
     h = restoreMemoryDb(image);
     handles.set(h.sqlite, h);
+  };
+
+  it.each(WRITES)("%s", (_kind, write, setup) => {
+    restore();
     setup?.(h.sqlite);
     const parts = new RiskParts(h.sqlite);
     const lifeParts = new MeetingParts(h.sqlite);
@@ -388,9 +401,7 @@ describe("drift-risk counts after a write equal a fresh count", () => {
   });
 
   it("a write counts again only the organizations it touched; a new day counts everything again", () => {
-    h?.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     const parts = new RiskParts(h.sqlite);
     count(h, parts);
     const all = parts.orgsCounted;
@@ -407,9 +418,7 @@ describe("drift-risk counts after a write equal a fresh count", () => {
   });
 
   it("a narrow scope counts only its own organizations' parts; a wider scope then counts the rest", () => {
-    h?.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     const parts = new RiskParts(h.sqlite);
     const lifeParts = new MeetingParts(h.sqlite);
     const secretary = scopes.at(-1)!;
@@ -429,9 +438,7 @@ describe("drift-risk counts after a write equal a fresh count", () => {
   });
 
   it("warming the badges (at start, at a new day) counts every organization's kept part once; a user's badges then count none", () => {
-    h?.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     const life = MeetingParts.of(h.sqlite);
     const duesKept = DuesParts.of(h.sqlite);
     const all = h.sqlite.prepare("SELECT count(*) FROM organizations").pluck().get() as number;
@@ -448,34 +455,24 @@ describe("drift-risk counts after a write equal a fresh count", () => {
 
   it("the kept dues cards follow a dues payment, and would not without the triggers", () => {
     const pay = WRITES.find(([kind]) => kind.startsWith("dues paid"))![1];
-    h?.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     let parts = new DuesParts(h.sqlite);
     const before = dues(h, parts);
     pay(h.sqlite);
     expect(dues(h, null)).not.toEqual(before);
     expect(dues(h, parts)).toEqual(dues(h, null));
 
-    h.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     parts = new DuesParts(h.sqlite);
     expect(dues(h, parts)).toEqual(before);
-    for (const name of h.sqlite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'risk\\_%' ESCAPE '\\'")
-      .pluck()
-      .all() as string[])
-      h.sqlite.exec(`DROP TRIGGER ${name}`);
+    dropRiskTriggers(h.sqlite);
     pay(h.sqlite);
     expect(dues(h, parts)).toEqual(before);
     expect(dues(h, null)).not.toEqual(before);
   });
 
   it("a signal counted without building its hits (countByOrg) counts its hits per organization; each hit is about its signal's subject", () => {
-    h?.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     const counted = RISK_SIGNALS.filter((x) => x.countByOrg);
     expect(counted.map((x) => x.code)).toContain("lead_unverified");
     for (const signal of RISK_SIGNALS) {
@@ -492,18 +489,12 @@ describe("drift-risk counts after a write equal a fresh count", () => {
   });
 
   it("the comparison catches kept counts a write did not invalidate (the triggers dropped)", () => {
-    h?.close();
-    h = restoreMemoryDb(image);
-    handles.set(h.sqlite, h);
+    restore();
     const parts = new RiskParts(h.sqlite);
     const lifeParts = new MeetingParts(h.sqlite);
     const before = count(h, parts);
     const lifeBefore = life(h, lifeParts);
-    for (const name of h.sqlite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'risk\\_%' ESCAPE '\\'")
-      .pluck()
-      .all() as string[])
-      h.sqlite.exec(`DROP TRIGGER ${name}`);
+    dropRiskTriggers(h.sqlite);
     h.sqlite
       .prepare("UPDATE transfers SET state = 'completed' WHERE member_id = ? AND state = 'pending'")
       .run(hitOf(h.sqlite, "transfer_overdue"));
