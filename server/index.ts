@@ -8,9 +8,7 @@ import { BackupSchedule } from "./services/backup/schedule.js";
 import { failOrphanedImports, stopImportThreads } from "./services/import/import.service.js";
 import { startSnapshotTimer } from "./services/coverage/snapshots.js";
 import { startTablesFreezeTimer } from "./services/tables/tables.service.js";
-import { warmNavCounts } from "./services/nav.service.js";
-import { startHourlyJob } from "./services/hourly-job.js";
-import { todayIso } from "./domain/dates.js";
+import { startNavWarmTimer } from "./services/nav.service.js";
 import { JurisdictionError, readJurisdiction } from "./services/jurisdiction/jurisdiction.service.js";
 
 // Loads config, opens the database, builds the app and listens; with BACKUP_DIR set, takes backups
@@ -52,18 +50,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
     : null;
   const app = createApp({ db: handle, config, logger, backups });
   // The badges' kept counts, before the first request rather than during it; again when the day changes.
-  let warmedFor = todayIso();
-  const warmStarted = performance.now();
-  warmNavCounts(handle.db);
-  logger.info({ ms: Math.round(performance.now() - warmStarted) }, "navigation badges counted");
-  const stopWarm = startHourlyJob(
-    async (now) => {
-      if (todayIso(now) === warmedFor) return;
-      warmedFor = todayIso(now);
-      warmNavCounts(handle.db);
-    },
-    { intervalMs: 10 * 60_000, log: logger, failure: "navigation badges: failed to count for the new day" },
-  );
+  const stopWarm = startNavWarmTimer(handle.db, { log: logger });
   // Finalises last month's coverage snapshot at month change (checked at start, then hourly).
   const stopSnapshots = startSnapshotTimer(handle.db, { log: logger });
   // Freezes the official tables of a period that closed last month (checked at start, then hourly).

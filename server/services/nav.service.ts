@@ -1,5 +1,7 @@
 import type { Db } from "../../db/client.js";
+import { todayIso } from "../domain/dates.js";
 import { type Actor, systemActor } from "../policy/actor.js";
+import { type HourlyJobLog, startHourlyJob } from "./hourly-job.js";
 
 export type NavCounts = Record<string, number>;
 
@@ -26,4 +28,24 @@ export function navCounts(db: Db, actor: Actor): NavCounts {
  */
 export function warmNavCounts(db: Db): void {
   navCounts(db, systemActor("nav-warm-up"));
+}
+
+/**
+ * Counts the badges now (before the server listens), then again whenever the day has changed, checked
+ * every 10 minutes. Returns a function that stops the checks.
+ */
+export function startNavWarmTimer(db: Db, opts: { log?: HourlyJobLog; now?: () => Date } = {}): () => void {
+  const now = opts.now ?? (() => new Date());
+  let warmedFor = todayIso(now());
+  const started = performance.now();
+  warmNavCounts(db);
+  opts.log?.info({ ms: Math.round(performance.now() - started) }, "navigation badges counted");
+  return startHourlyJob(
+    async (at) => {
+      if (todayIso(at) === warmedFor) return;
+      warmedFor = todayIso(at);
+      warmNavCounts(db);
+    },
+    { intervalMs: 10 * 60_000, now, log: opts.log, failure: "navigation badges: failed to count for the new day" },
+  );
 }

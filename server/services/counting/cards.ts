@@ -1,6 +1,7 @@
 // What the dashboard counts, in one call: the statistics (coverage/dashboard.ts, kept in parts),
-// the drift-risk card (risk/parts.ts) and organizational life with the funnel's took-part counts
-// (meetings/parts.ts), both kept per organization, the dues ledger's cards and the navigation badges. The same function runs on the counting thread (thread.ts) and, for an
+// the drift-risk card (risk/parts.ts), organizational life with the funnel's took-part counts
+// (meetings/parts.ts) and the dues ledger's cards (dues/parts.ts), all kept per organization, and
+// the navigation badges. The same function runs on the counting thread (thread.ts) and, for an
 // in-memory database or when that thread has failed, on the server's own thread; its result is
 // plain data, so it crosses between threads as it is.
 

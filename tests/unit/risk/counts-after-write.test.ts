@@ -7,7 +7,7 @@
 // people under it) is seeded once; each write starts from a copy of it.
 
 import type Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { seedDemoMeetings } from "../../../db/seed/demo-meetings.js";
 import { seedDemo } from "../../../db/seed/index.js";
@@ -24,7 +24,7 @@ import { MeetingParts } from "../../../server/services/meetings/parts.js";
 import { RiskParts } from "../../../server/services/risk/parts.js";
 import { riskCounts } from "../../../server/services/risk/risk.service.js";
 import { RISK_SIGNALS } from "../../../server/services/risk/signals/index.js";
-import { navCounts, warmNavCounts } from "../../../server/services/nav.service.js";
+import { navCounts, startNavWarmTimer, warmNavCounts } from "../../../server/services/nav.service.js";
 import { memoryDb } from "../../helpers/db.js";
 import { restoreMemoryDb } from "../../helpers/snapshot.js";
 
@@ -451,6 +451,25 @@ describe("drift-risk counts after a write equal a fresh count", () => {
     expect(duesKept.orgsCounted).toBe(all);
     expect(badges.meetings).toBe((({ branchesMissing, lapsedLimit }) => branchesMissing + lapsedLimit)(meetingFigures(h.db, clerk, today)));
     expect(badges.duesUnpaid).toBe(duesCards(h.db, clerk, today, null).counts.flag);
+  });
+
+  it("the warm-up timer counts the badges at once, and again only once the day has changed", async () => {
+    restore();
+    const life = MeetingParts.of(h.sqlite);
+    const all = h.sqlite.prepare("SELECT count(*) FROM organizations").pluck().get() as number;
+    vi.useFakeTimers({ now: new Date(`${today}T02:00:00Z`) });
+    try {
+      const stop = startNavWarmTimer(h.db);
+      expect(life.orgsCounted).toBe(all);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(life.orgsCounted).toBe(all); // the same day: nothing counted again
+      vi.setSystemTime(new Date(`${addDays(today, 1)}T02:00:00Z`));
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(life.orgsCounted).toBe(2 * all); // a new day: every part counted for it
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("the kept dues cards follow a dues payment, and would not without the triggers", () => {
