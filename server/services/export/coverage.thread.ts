@@ -6,19 +6,10 @@
 // inside a transaction has writes another would not see: both run on the caller's thread.
 
 import type { Writable } from "node:stream";
-import type Database from "better-sqlite3";
-import type { Db } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
 import { startWorker } from "../worker-thread.js";
 import type { CoverageHead, CoverageJob } from "./coverage.export.js";
 import { OutputClosedError } from "./sheet-rows.js";
-
-/** The database file a second connection can read, or null (in memory, or inside a transaction). */
-export function threadableFile(db: Db): string | null {
-  const client = (db as { $client?: Database.Database }).$client;
-  if (!client?.open || client.memory || client.inTransaction || client.name === "" || client.name === ":memory:") return null;
-  return client.name;
-}
 
 type FromThread =
   | { type: "head"; head: CoverageHead }

@@ -12,7 +12,8 @@ import { type Actor, canUnmask } from "../../policy/actor.js";
 import { recordAudit } from "../admin/audit.js";
 import { resolveScope } from "../coverage/scope.js";
 import { type CoverageHead, type CoverageJob, countCoverage } from "./coverage.export.js";
-import { startCoverageThread, threadableFile } from "./coverage.thread.js";
+import { startCoverageThread } from "./coverage.thread.js";
+import { readableFile } from "./read-connection.js";
 import { LEDGER_KINDS, type LedgerFilters, type LedgerKind, type LedgerRows, ledgerRows, ledgerTitle, writeLedgerRows } from "./ledgers.js";
 import type { TransferState } from "../../domain/transfer-state.js";
 import { transferLedger } from "./transfer-ledger.js";
@@ -199,7 +200,7 @@ function coverageExport(
   scopePart: string,
   audit: (rows: number, completed: boolean, extra: Record<string, unknown>) => void,
 ): PreparedExport {
-  const file = threadableFile(db);
+  const file = readableFile(db);
   let thread: ReturnType<typeof startCoverageThread> | null = null;
   let counted: ReturnType<typeof countCoverage> | null = null;
   let head: CoverageHead | null = null;

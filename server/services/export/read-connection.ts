@@ -19,12 +19,20 @@ const READER_CACHE_KIB = 2048;
 
 export type ExportReader = { db: Db; close(): void };
 
-export function openExportReader(db: Db): ExportReader {
+/**
+ * The database file a second connection can read as this one sees it, or null: an in-memory database
+ * cannot be opened twice, and a connection inside a transaction has writes another would not see.
+ */
+export function readableFile(db: Db): string | null {
   const client = (db as { $client?: Database.Database }).$client;
-  if (!client?.open || client.memory || client.inTransaction || client.name === "" || client.name === ":memory:") {
-    return { db, close() {} };
-  }
-  const sqlite = new Database(client.name, { readonly: true, fileMustExist: true });
+  if (!client?.open || client.memory || client.inTransaction || client.name === "" || client.name === ":memory:") return null;
+  return client.name;
+}
+
+export function openExportReader(db: Db): ExportReader {
+  const file = readableFile(db);
+  if (!file) return { db, close() {} };
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   try {
     sqlite.pragma("busy_timeout = 10000");
     sqlite.pragma(`cache_size = -${READER_CACHE_KIB}`);
