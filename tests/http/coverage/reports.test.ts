@@ -89,7 +89,7 @@ describe("dashboard", () => {
     const keys = Object.keys(shown);
     expect(keys.filter((k) => !k.startsWith("dues.")).length).toBeGreaterThanOrEqual(16);
     for (const k of keys) expect({ k, n: shown[k] }).toEqual({ k, n: k.startsWith("dues.") ? duesShown[k] : figures[k as keyof Figures] });
-    expect(res.text).toContain('src="data:image/svg+xml;base64,');
+    expect(res.text).toContain('src="data:image/svg+xml;charset=utf-8,%3Csvg ');
     expect(res.text).toContain('<caption class="sr-only">“四找”摸排纳管：按发现渠道</caption>');
     expect(res.headers["cache-control"]).toBe("no-store");
   });

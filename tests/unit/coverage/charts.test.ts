@@ -54,7 +54,11 @@ describe("server-side charts", () => {
     const svg = chart.svg;
     assertSafeSvg(svg);
     expect(chart.alt).toContain(EVIL); // the view escapes the alt attribute (EJS <%= %>)
-    expect(Buffer.from(chartDataUri(chart).replace("data:image/svg+xml;base64,", ""), "base64").toString("utf8")).toBe(svg);
+    // The image URL is the SVG itself, with nothing in it that an HTML attribute or a URL would read as its own.
+    const uri = chartDataUri(chart);
+    expect(uri.startsWith("data:image/svg+xml;charset=utf-8,")).toBe(true);
+    expect(uri).not.toMatch(/["'<>&#\t\n\r]/);
+    expect(decodeURIComponent(uri.slice("data:image/svg+xml;charset=utf-8,".length))).toBe(svg);
     expect(svg).toContain("&lt;script&gt;");
     expect(svg).toMatch(/aria-label="按行业党委：&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot; onload=&quot;alert\(2\)&#39; &amp;amp;/);
     expect(svg).toContain(">50%<");
