@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { type StatsScope, isFigureKey, parseScopeParam } from "../services/coverage/coverage.service.js";
+import { BREAKDOWN_LEVELS, BREAKDOWN_SORTS } from "../services/coverage/dashboard.js";
 import { EXPORT_KINDS } from "../services/export/export.service.js";
 import { optionalDateField, optionalIdField } from "./fields.js";
 
@@ -24,6 +25,12 @@ const pageField = z
   .transform((v) => (v === "" || v === undefined ? 1 : v));
 
 export const dashboardQuerySchema = z.object({ scope: scopeField });
+
+export const breakdownParamsSchema = z.object({ level: z.enum(BREAKDOWN_LEVELS, { error: "没有这种分组" }) });
+export const breakdownQuerySchema = z.object({
+  scope: scopeField,
+  sort: z.union([z.literal(""), z.enum(BREAKDOWN_SORTS)], { error: "排序列无效" }).default(""),
+});
 
 export const figureParamsSchema = z.object({
   key: z.string().refine(isFigureKey, "统计项无效"),

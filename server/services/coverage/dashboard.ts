@@ -43,7 +43,18 @@ export type Card = {
 };
 export type CardGroup = { title: string; cards: Card[] };
 
-export type RegionBreakdown = { level: RegionPart; heading: string; nameHeader: string; rows: DashboardRow[]; chart: ChartImage | null };
+/** A breakdown of the scope's figures (by committee, or by a level of region): all its rows, and the
+ *  rows the dashboard shows (its chart draws the same ones). */
+export type Breakdown = {
+  level: BreakdownLevel;
+  heading: string;
+  nameHeader: string;
+  rows: DashboardRow[];
+  shown: DashboardRow[];
+  chart: ChartImage | null;
+};
+export type BreakdownLevel = "committee" | RegionPart;
+export const BREAKDOWN_LEVELS = ["committee", "city", "county", "town"] as const satisfies readonly BreakdownLevel[];
 
 export type DashboardRow = BreakdownRow & { href: string | null; hrefs: Record<string, string | null>; orgRate: string; workRate: string };
 
@@ -55,12 +66,12 @@ export type Dashboard = {
   groups: CardGroup[];
   byCommittee: DashboardRow[];
   byCounty: DashboardRow[];
-  /** The region breakdowns the jurisdiction shows (by city and county for a province, by county for a
-   *  city, by street and township for a county), each with its heading and chart. */
-  byRegion: RegionBreakdown[];
+  /** By committee, then the region breakdowns the jurisdiction shows (by city and county for a
+   *  province, by county for a city, by street and township for a county): those with rows. */
+  breakdowns: Breakdown[];
   funnel: FunnelRow[];
   trend: (TrendPoint & { orgRate: string; workRate: string })[];
-  charts: { byCommittee: ChartImage | null; byCounty: ChartImage | null; funnel: ChartImage; trend: ChartImage };
+  charts: { funnel: ChartImage; trend: ChartImage };
   recruitmentNote: string;
 };
 
@@ -90,12 +101,14 @@ export function figureHref(key: FigureKey, scope: StatsScope, asOf?: string): st
 }
 
 /**
- * A chart shows at most this many bars: a province breaks down into 150 counties and 200 committees,
- * a picture of them all is unreadable and took seconds to draw. The table below it lists them all.
+ * A breakdown on the dashboard shows at most this many rows, in its chart and in its table: a
+ * province breaks down into 150 counties and 200 committees, a picture of them all is unreadable
+ * (and took seconds to draw), and their tables made the province's dashboard half a megabyte. The
+ * whole breakdown is a page of its own (/breakdowns/:level), linked from the shortened table.
  */
 export const CHART_MAX_BARS = 20;
 
-/** The rows a bar chart draws: all of them, or the CHART_MAX_BARS with the most enterprises, in the table's order. */
+/** The rows a breakdown shows on the dashboard: all of them, or the CHART_MAX_BARS with the most enterprises, in the table's order. */
 export function barsShown<T extends { figures: { enterprises: number } }>(rows: T[]): T[] {
   if (rows.length <= CHART_MAX_BARS) return rows;
   const kept = new Set(
@@ -106,6 +119,30 @@ export function barsShown<T extends { figures: { enterprises: number } }>(rows: 
       .map((x) => x.i),
   );
   return rows.filter((_, i) => kept.has(i));
+}
+
+/** The columns a whole breakdown sorts by: the counts most first, the two rates lowest first (where coverage is thinnest). */
+export const BREAKDOWN_SORTS = ["enterprises", "orgCoverage", "orgRate", "workCoverage", "workRate", "shouldForm", "uncovered"] as const;
+export type BreakdownSort = (typeof BREAKDOWN_SORTS)[number];
+export const SORT_DESCENDING: ReadonlySet<BreakdownSort> = new Set([
+  "enterprises",
+  "orgCoverage",
+  "workCoverage",
+  "shouldForm",
+  "uncovered",
+]);
+const SORT_RATE = { orgRate: "orgCoverageRate", workRate: "workCoverageRate" } as const;
+
+/** A breakdown's rows sorted by a column ("" keeps its own order); ties, and rates of no enterprises (last), in its own order. */
+export function sortBreakdownRows(rows: DashboardRow[], sort: BreakdownSort | ""): DashboardRow[] {
+  if (!sort) return rows;
+  const value = (r: DashboardRow): number | null =>
+    sort === "orgRate" || sort === "workRate" ? rateOf(r.figures, SORT_RATE[sort]) : r.figures[sort];
+  const sign = SORT_DESCENDING.has(sort) ? -1 : 1;
+  return rows
+    .map((r, i) => ({ r, i, v: value(r) }))
+    .sort((a, b) => (a.v == null ? (b.v == null ? a.i - b.i : 1) : b.v == null ? -1 : sign * (a.v - b.v) || a.i - b.i))
+    .map((x) => x.r);
 }
 
 export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opts: { now?: Date; cache?: StatsCache } = {}): Dashboard {
@@ -171,13 +208,14 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
     orgRate: formatRate(p.orgCoverageRate),
     workRate: formatRate(p.workCoverageRate),
   }));
-  const bars = (all: typeof byCommittee, heading: string) => {
-    const rows = barsShown(all);
-    const title = rows.length < all.length ? `${heading}（企业最多的 ${rows.length} 个，全部见下表）` : heading;
-    return rows.length
+  const breakdown = (level: BreakdownLevel, rows: DashboardRow[]): Breakdown => {
+    const heading = level === "committee" ? "按行业党委" : BREAKDOWN_TITLE[level];
+    const shown = barsShown(rows);
+    const title = shown.length < rows.length ? `${heading}（企业最多的 ${shown.length} 个）` : heading;
+    const chart = shown.length
       ? image(
           coverageRateBars(
-            rows.map((r) => ({
+            shown.map((r) => ({
               label: r.label,
               orgCoverageRate: rateOf(r.figures, "orgCoverageRate"),
               workCoverageRate: rateOf(r.figures, "workCoverageRate"),
@@ -186,7 +224,14 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
           ),
         )
       : null;
+    return { level, heading, nameHeader: level === "committee" ? "行业党委" : BREAKDOWN_COLUMN[level], rows, shown, chart };
   };
+  const breakdowns = [
+    breakdown("committee", byCommittee),
+    ...all.breakdowns.map((level) =>
+      breakdown(level, level === "county" ? byCounty : decorate(regionRows[level]).filter((r) => r.figures.enterprises > 0)),
+    ),
+  ];
   return {
     asOf,
     scope: rs,
@@ -195,21 +240,10 @@ export function buildDashboard(db: Db, actor: Actor, scope: StatsScope = {}, opt
     groups,
     byCommittee,
     byCounty,
-    byRegion: all.breakdowns.map((level) => {
-      const rows = level === "county" ? byCounty : decorate(regionRows[level]).filter((r) => r.figures.enterprises > 0);
-      return {
-        level,
-        heading: BREAKDOWN_TITLE[level],
-        nameHeader: BREAKDOWN_COLUMN[level],
-        rows,
-        chart: bars(rows, BREAKDOWN_TITLE[level]),
-      };
-    }),
+    breakdowns,
     funnel: funnelRows,
     trend: points,
     charts: {
-      byCommittee: bars(byCommittee, "按行业党委"),
-      byCounty: bars(byCounty, "按县（区）"),
       funnel: image(fourFindsChart(funnelRows)),
       trend: image(trendChart(points)),
     },

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const PAGES = ["/", "/reports/figures/enterprises", "/reports/figures/members"];
+const PAGES = ["/", "/breakdowns/committee", "/breakdowns/county", "/reports/figures/enterprises", "/reports/figures/members"];
 
 describe("committee:ID in a statistics scope", () => {
   type Org = "dl" | "ps" | "dlJoint";
