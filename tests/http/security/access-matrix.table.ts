@@ -148,6 +148,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   // -- Dashboard -------------------------------------------------------------------------------------
   "GET /": { target: (fx, side) => ({ query: { scope: `org:${pick(side, fx.dlBranch.id, fx.psBranch.id)}` } }), expect: SCOPED_READ },
+  "GET /breakdowns/:level": {
+    target: (fx, side) => ({ params: { level: "committee" }, query: { scope: `org:${pick(side, fx.dlBranch.id, fx.psBranch.id)}` } }),
+    expect: SCOPED_READ,
+  },
 
   // -- Organizations -------------------------------------------------------------------------------------
   "GET /orgs": { expect: SIGNED_IN },
