@@ -12,7 +12,8 @@ import { SqliteSessionStore } from "./auth/session-store.js";
 import type { Config } from "./config.js";
 import { createCaches, type Deps } from "./deps.js";
 import { createLogger } from "./logger.js";
-import { VIEWS_DIR } from "./paths.js";
+import { VIEW_NAMES_CACHE_DIR, VIEWS_DIR } from "./paths.js";
+import { viewNames } from "./views/template-names.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
 import { viewLocals } from "./middleware/locals.js";
 import { writeGate } from "./middleware/write-gate.js";
@@ -63,11 +64,16 @@ export function createApp({ db: handle, config, logger = createLogger(config), n
   app.set("env", config.env);
   app.set("views", VIEWS_DIR);
   app.set("view engine", "ejs");
-  // In production Express keeps compiled templates (view cache); EJS's line tracking (a store per
-  // template line on every render, ~15% of a list page's rendering) is left out there too, so a
-  // template error is logged with its message and stack but without the template's file and line
-  // (development and tests keep them).
-  if (config.env === "production") app.set("view options", { compileDebug: false });
+  // Templates read their locals as plain variables, not through `with (locals)` (template-names.ts:
+  // half of a list page's rendering). In production Express keeps compiled templates (view cache);
+  // EJS's line tracking (a store per template line on every render, ~15% of a list page's
+  // rendering) is left out there too, so a template error is logged with its message and stack but
+  // without the template's file and line (development and tests keep them).
+  app.set("view options", {
+    _with: false,
+    destructuredLocals: viewNames(VIEWS_DIR, VIEW_NAMES_CACHE_DIR),
+    ...(config.env === "production" ? { compileDebug: false } : {}),
+  });
   app.set("trust proxy", config.trustProxy ? 1 : false);
   app.disable("x-powered-by");
   // Pages are no-store (below), so an ETag (a SHA-1 over every page sent) is never used: not made.

@@ -15,4 +15,6 @@ function findRoot(): string {
 
 export const PROJECT_ROOT = findRoot();
 export const VIEWS_DIR = path.join(PROJECT_ROOT, "views");
+/** Where the names the templates read from their locals are kept between starts (server/views/template-names.ts). */
+export const VIEW_NAMES_CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "party-coverage");
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "db", "migrations");
