@@ -11,7 +11,7 @@ import * as codes from "../../server/domain/codes.js";
 import { todayIso } from "../../server/domain/dates.js";
 import { maskIdNumber, maskPhone } from "../../server/domain/masking.js";
 import { VIEW_RULES } from "../../server/middleware/locals.js";
-import { VIEWS_DIR } from "../../server/paths.js";
+import { VIEW_NAMES_CACHE_DIR, VIEWS_DIR } from "../../server/paths.js";
 import { canUnmask, canWrite } from "../../server/policy/actor.js";
 import { filtersOf } from "../../server/routes/members.handlers.js";
 import { type MemberListQuery, memberListQuerySchema } from "../../server/schemas/members.schema.js";
@@ -19,6 +19,7 @@ import { listMembers, loadOrgs, memberFilterOptions } from "../../server/service
 import { ReadCache } from "../../server/services/read-cache.js";
 import { loadActor } from "../../server/services/admin/users.js";
 import { viewHelpers } from "../../server/views/helpers.js";
+import { viewNames } from "../../server/views/template-names.js";
 
 const [dbPath, port, userId] = process.argv.slice(2) as [string, string, string];
 const handle = openDb(dbPath);
@@ -37,8 +38,9 @@ const app = express();
 app.set("views", VIEWS_DIR);
 app.set("view engine", "ejs");
 app.set("view cache", true);
-// The same rendering settings as the real app (server/app.ts): no EJS line tracking, no ETag.
-app.set("view options", { compileDebug: false });
+// The same rendering settings as the real app (server/app.ts): locals as plain variables, no EJS
+// line tracking, no ETag.
+app.set("view options", { _with: false, destructuredLocals: viewNames(VIEWS_DIR, VIEW_NAMES_CACHE_DIR), compileDebug: false });
 app.set("etag", false);
 app.locals.demo = false;
 // What viewLocals computes per request in the real app, fixed once here (no navCounts queries).
