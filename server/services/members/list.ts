@@ -19,6 +19,7 @@ import { lostContactLimitReached } from "../../domain/membership-rules.js";
 import { jumpWindow } from "../../domain/list-rules.js";
 import { lostContactLimitSql, memberStillHereSql } from "./sql.js";
 import { indexOf, loadOrgs, type OrgLite } from "./org-index.js";
+import { keptValues } from "./statements.js";
 
 export const PAGE_SIZE = 50;
 
@@ -246,21 +247,23 @@ export function listMembers(
   const order = key ? [dirFn(key), dirFn(members.id)] : [dirFn(members.id)];
   // Two steps: the ids of the page from the index alone, then those rows by primary key. Selecting
   // every column in the first step would make SQLite read the table for each row it sorts.
-  const pageIds = db
-    .select({ id: members.id })
-    .from(members)
-    .where(and(...where))
-    .orderBy(...order)
-    .limit(jump ? jump.limit + 1 : pageSize + 1)
-    .offset(jump?.offset ?? 0)
-    .values()
-    .map((r) => r[0] as number);
+  const pageIds = keptValues<[number]>(
+    db,
+    db
+      .select({ id: members.id })
+      .from(members)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(jump ? jump.limit + 1 : pageSize + 1)
+      .offset(jump?.offset ?? 0),
+  ).map((r) => r[0]);
   // The rows and their enterprises' names as arrays, not mapped objects, with the ids as one JSON
   // parameter (one statement text for any page): half the cost of a page's data.
   const fetched = pageIds.length
-    ? (db.values(
+    ? keptValues<PageRow>(
+        db,
         sql`SELECT ${PAGE_COLUMNS} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${JSON.stringify(pageIds)}))`,
-      ) as PageRow[])
+      )
     : [];
   const byMemberId = new Map(fetched.map((r) => [r[0], r]));
   const found = pageIds.map((id) => byMemberId.get(id)!).filter(Boolean);
@@ -272,9 +275,10 @@ export function listMembers(
   const entIds = [...new Set(page.map((r) => r[8]).filter((x): x is number => x != null))];
   const entNames = new Map(
     entIds.length
-      ? (db.values(
+      ? keptValues<[number, string]>(
+          db,
           sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${JSON.stringify(entIds)}))`,
-        ) as [number, string][])
+        )
       : [],
   );
   const rows: MemberListRow[] = page.map(

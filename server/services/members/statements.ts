@@ -1,0 +1,34 @@
+// A member-list page runs three statements: its ids (a few texts, one per filter and sort), its
+// rows and their enterprises' names (one text each, the ids as one JSON parameter). Preparing them
+// on every page was 5% of a province page's CPU (0.16 ms; drizzle prepares each query it runs), so
+// they are prepared once per connection and text here, in raw (array) mode, kept to a small number.
+
+import type Database from "better-sqlite3";
+import type { SQLWrapper } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import type { Db } from "../../../db/client.js";
+
+const KEPT_PER_CONNECTION = 64;
+const dialect = new SQLiteSyncDialect();
+const kept = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function statement(client: Database.Database, text: string): Database.Statement {
+  let byText = kept.get(client);
+  if (!byText) kept.set(client, (byText = new Map()));
+  let st = byText.get(text);
+  if (!st) {
+    st = client.prepare(text).raw(true);
+    if (byText.size >= KEPT_PER_CONNECTION) byText.delete(byText.keys().next().value as string);
+    byText.set(text, st);
+  }
+  return st;
+}
+
+/** The rows of a select (a query builder's, or an SQL fragment) as arrays, its statement kept. */
+export function keptValues<T extends unknown[]>(db: Db, query: SQLWrapper): T[] {
+  // The better-sqlite3 connection drizzle runs on; a transaction's handle has none: drizzle's own way.
+  const client = (db as unknown as { $client?: Database.Database }).$client;
+  if (!client) return db.values(query.getSQL()) as T[];
+  const q = dialect.sqlToQuery(query.getSQL());
+  return statement(client, q.sql).all(...q.params) as T[];
+}
