@@ -19,7 +19,7 @@ import { lostContactLimitReached } from "../../domain/membership-rules.js";
 import { jumpWindow } from "../../domain/list-rules.js";
 import { lostContactLimitSql, memberStillHereSql } from "./sql.js";
 import { indexOf, loadOrgs, type OrgLite } from "./org-index.js";
-import { keptValues } from "./statements.js";
+import { keptValues, keptValuesOf } from "./statements.js";
 
 export const PAGE_SIZE = 50;
 
@@ -98,6 +98,12 @@ const PAGE_COLUMNS = sql.join(
   ],
   sql`, `,
 );
+
+/** A page's rows by id, and their enterprises' names: the ids as one JSON parameter, one statement text for any page. */
+const pageRowsSql = (ids: string) =>
+  sql`SELECT ${PAGE_COLUMNS} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${ids}))`;
+const enterpriseNamesSql = (ids: string) =>
+  sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${ids}))`;
 type PageRow = [
   id: number,
   name: string,
@@ -259,12 +265,7 @@ export function listMembers(
   ).map((r) => r[0]);
   // The rows and their enterprises' names as arrays, not mapped objects, with the ids as one JSON
   // parameter (one statement text for any page): half the cost of a page's data.
-  const fetched = pageIds.length
-    ? keptValues<PageRow>(
-        db,
-        sql`SELECT ${PAGE_COLUMNS} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${JSON.stringify(pageIds)}))`,
-      )
-    : [];
+  const fetched = pageIds.length ? keptValuesOf<PageRow>(db, pageRowsSql, JSON.stringify(pageIds)) : [];
   const byMemberId = new Map(fetched.map((r) => [r[0], r]));
   const found = pageIds.map((id) => byMemberId.get(id)!).filter(Boolean);
   const more = found.length > (jump?.limit ?? pageSize);
@@ -273,14 +274,7 @@ export function listMembers(
 
   const orgById = indexOf(orgs).byId;
   const entIds = [...new Set(page.map((r) => r[8]).filter((x): x is number => x != null))];
-  const entNames = new Map(
-    entIds.length
-      ? keptValues<[number, string]>(
-          db,
-          sql`SELECT ${enterprises.id}, ${enterprises.name} FROM ${enterprises} WHERE ${enterprises.id} IN (SELECT value FROM json_each(${JSON.stringify(entIds)}))`,
-        )
-      : [],
-  );
+  const entNames = new Map(entIds.length ? keptValuesOf<[number, string]>(db, enterpriseNamesSql, JSON.stringify(entIds)) : []);
   const rows: MemberListRow[] = page.map(
     ([id, name, gender, idNumber, phone, category, occupation, orgId, enterpriseId, relationStatus, joinedOn, lostContactOn, leftOn]) => {
       const org = orgById.get(orgId);

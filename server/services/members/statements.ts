@@ -24,6 +24,25 @@ function statement(client: Database.Database, text: string): Database.Statement 
   return st;
 }
 
+/**
+ * The rows of a statement whose text is the same for any value of its one parameter (`build` makes
+ * it around the value, as a bound parameter): built and prepared once per connection, page after
+ * page. Keyed by `build` itself, so each call site passes one function defined once.
+ */
+export function keptValuesOf<T extends unknown[]>(db: Db, build: (param: string) => SQLWrapper, param: string): T[] {
+  const client = (db as unknown as { $client?: Database.Database }).$client;
+  if (!client) return db.values(build(param).getSQL()) as T[];
+  let text = texts.get(build);
+  if (text === undefined) {
+    const q = dialect.sqlToQuery(build(param).getSQL());
+    if (q.params.length !== 1) throw new Error(`keptValuesOf: a statement of one parameter, not ${q.params.length}`);
+    texts.set(build, (text = q.sql));
+  }
+  return statement(client, text).all(param) as T[];
+}
+
+const texts = new WeakMap<(param: string) => SQLWrapper, string>();
+
 /** The rows of a select (a query builder's, or an SQL fragment) as arrays, its statement kept. */
 export function keptValues<T extends unknown[]>(db: Db, query: SQLWrapper): T[] {
   // The better-sqlite3 connection drizzle runs on; a transaction's handle has none: drizzle's own way.

@@ -5,7 +5,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
 import { members } from "../../../db/schema.js";
-import { keptValues } from "../../../server/services/members/statements.js";
+import { keptValues, keptValuesOf } from "../../../server/services/members/statements.js";
 import { addMember, type SmallCity, smallCityDb } from "../../helpers/fixtures.js";
 
 let h: DbHandle;
@@ -45,6 +45,22 @@ describe("statements kept per connection", () => {
     }
   });
 
+  it("build a statement of one parameter once, and run it with each value", () => {
+    const build = vi.fn(
+      (ids: string) =>
+        sql`SELECT ${members.id}, ${members.name} FROM ${members} WHERE ${members.id} IN (SELECT value FROM json_each(${ids}))`,
+    );
+    const ids = byName()
+      .all()
+      .map((r) => r.id);
+    for (const some of [ids.slice(0, 2), ids.slice(2), []])
+      expect(keptValuesOf(h.db, build, JSON.stringify(some))).toEqual(h.db.values(byIds(some)));
+    expect(build).toHaveBeenCalledTimes(1);
+    // A statement of two parameters is refused, not run with one.
+    const two = (v: string) => sql`SELECT ${members.id} FROM ${members} WHERE ${members.name} = ${v} OR ${members.phone} = ${v}`;
+    expect(() => keptValuesOf(h.db, two, "x")).toThrow(/one parameter, not 2/);
+  });
+
   it("inside a transaction, run as drizzle runs them and see the transaction's own writes", () => {
     const [id] = byName().values()[0] as [number];
     let seen: unknown[] = [];
@@ -53,6 +69,7 @@ describe("statements kept per connection", () => {
       h.db.transaction((tx) => {
         tx.update(members).set({ name: "事务内" }).where(eq(members.id, id)).run();
         seen = keptValues<[number, string]>(tx as never, byIds([id]));
+        expect(keptValuesOf(tx as never, (ids) => byIds(JSON.parse(ids)), JSON.stringify([id]))).toEqual(seen);
         tx.rollback();
       }),
     ).toThrow("Rollback");
