@@ -119,8 +119,12 @@ export const workers = sqliteTable(
     multiPlatform: integer("multi_platform", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
-    uniqueIndex("workers_platform_id_number_uq").on(t.platform, t.idNumber),
-    index("workers_id_number_idx").on(t.idNumber),
+    // One person's row per platform, and every look-up by ID number (a person's rows, a member's
+    // workers, a roster's upsert): led by the ID number, one index does both. A province's roster
+    // of new people lands on nearly every leaf page of such an index; two of them (a unique
+    // (platform, id_number) and an (id_number) beside it) cost a 1,000,000-row import into
+    // 5,000,000 workers several seconds more (docs/PERFORMANCE.md, issue 17 §4).
+    uniqueIndex("workers_id_number_platform_uq").on(t.idNumber, t.platform),
     // Covering for the statistics: workers on the roll at a date, counted per organization and
     // enterprise, read from the index alone (the table is ten times its size).
     // Single-platform people are counted from it alone; multi_platform tells them apart.

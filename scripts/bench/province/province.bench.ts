@@ -18,6 +18,8 @@
 //   npm run bench:province -- [--scale 1] [--import-rows N] [--duration 10] [--connections 20] [--keep] [--db DIR]
 //   npm run bench:province -- --seed-only [--scale 1]   (seeds into a kept directory, for --db DIR)
 //   npm run bench:province -- --db DIR --pages-only     (the pages and the view after a write only)
+//   npm run bench:province -- --db DIR --import-only [--compiled]
+//       (the import only, into a copy of DIR's database: the kept one is left as it was)
 
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { openDb } from "../../../db/client.js";
+import { runMigrations } from "../../../db/migrate.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
 import { finalisePreviousMonth } from "../../../server/services/coverage/snapshots.js";
 import { freePort, HttpSession, waitHealthy } from "../http-session.js";
@@ -61,6 +64,11 @@ const { values } = parseArgs({
     "seed-only": { type: "boolean", default: false },
     // Measure the pages only (no workbook, no import): for trying a change to the pages.
     "pages-only": { type: "boolean", default: false },
+    // Measure the import only, into a copy of the --db database (migrated first, and timed: what an
+    // installation of that size upgrading would run): for trying a change to the import.
+    "import-only": { type: "boolean", default: false },
+    // The import CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
+    compiled: { type: "boolean", default: false },
   },
 });
 const SCALE = Number(values.scale);
@@ -216,14 +224,28 @@ async function exportWorkbook(p: Prepared, dir: string) {
 async function importRoster(p: Prepared, dir: string) {
   // New people (their ID numbers follow everyone seeded, and everyone an earlier run imported into a
   // database reused with --db: the same people again would be a re-import), on a platform already known.
+  // Into the clerk's county, or, when an earlier run imported there (its million people would all
+  // leave: another workload), into the first county (its region code not a city's, …00) of the
+  // same kind that had no roster yet.
   const d = new Database(p.dbPath, { readonly: true });
   const earlier = d.prepare("SELECT count(*) FROM imports WHERE kind = 'roster'").pluck().get() as number;
+  const countyCode = d
+    .prepare(
+      `SELECT o.code FROM organizations o
+       WHERE o.kind = (SELECT kind FROM organizations WHERE id = @id) AND o.depth = (SELECT depth FROM organizations WHERE id = @id)
+         AND substr(o.code, 7) = substr(@code, 7) AND substr(o.region_code, 5) <> '00' AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.kind = 'roster' AND i.org_id = o.id)
+       ORDER BY o.id <> @id, o.code LIMIT 1`,
+    )
+    .pluck()
+    .get({ id: p.countyId, code: p.countyCode }) as string | undefined;
   d.close();
+  if (!countyCode) throw new Error("every county of the clerk's kind has had a roster imported: seed again");
+  if (countyCode !== p.countyCode) out(`  into ${countyCode} (an earlier run imported into ${p.countyCode})`);
   const file = path.join(dir, "roster.csv");
   await writeRoster(file, IMPORT_ROWS, 20261203, SIZE.workers + SIZE.members + earlier * IMPORT_ROWS);
   const base = await rawImportBaseline(file, path.join(dir, "baseline.db"));
   const args = (db: string) => ({ DATABASE_PATH: db, UPLOAD_LIMIT_MB: "2048" });
-  const cli = ["roster", file, "--platform", "美团", "--org", p.countyCode, "--json"];
+  const cli = ["roster", file, "--platform", "美团", "--org", countyCode, "--json"];
   // The same file into an empty installation of the same province (its organizations only).
   const emptyDb = path.join(dir, "empty.db");
   const h = openDb(emptyDb);
@@ -233,12 +255,52 @@ async function importRoster(p: Prepared, dir: string) {
     .prepare(
       "INSERT INTO organizations (code, name, kind, parent_id, path, depth, industry_code, region_code) VALUES (?, '县级委员会', 'industry_committee', ?, '/', 1, 'online_delivery', ?)",
     )
-    .run(p.countyCode, root.id, p.countyCode.slice(0, 6));
+    .run(countyCode, root.id, countyCode.slice(0, 6));
   h.sqlite.prepare("UPDATE organizations SET path = ? WHERE id = ?").run(`${root.path}${c.lastInsertRowid}/`, c.lastInsertRowid);
   h.close();
-  const empty = await runMeasured(ROOT, "scripts/import.ts", cli, args(emptyDb));
-  const province = await runMeasured(ROOT, "scripts/import.ts", cli, args(p.dbPath));
+  const opts = { compiled: values.compiled };
+  const empty = await runMeasured(ROOT, "scripts/import.ts", cli, args(emptyDb), opts);
+  const province = await runMeasured(ROOT, "scripts/import.ts", cli, args(p.dbPath), opts);
   return { base, empty, province };
+}
+
+/** The import alone, into a copy of the kept database, migrated first (timed: an installation of this size upgrading). */
+async function importOnly(kept: Prepared, dir: string) {
+  const copy = path.join(dir, "province.db");
+  const t0 = performance.now();
+  const src = new Database(kept.dbPath, { readonly: true });
+  await src.backup(copy);
+  src.close();
+  out(`copied to ${copy} in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg()}`);
+  const h = openDb(copy);
+  const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
+  runMigrations(h);
+  const cpu = process.cpuUsage(cpu0);
+  h.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  h.close();
+  out(
+    `migrations: ${((performance.now() - t1) / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (none pending: ~0 s); load average ${loadavg()}`,
+  );
+  const p = { ...kept, dbPath: copy };
+  const sizeMb = dbSizeMb(copy);
+  out(`database ${fmt(sizeMb)} MB\nImport of ${fmt(IMPORT_ROWS)} rows (CLI${values.compiled ? ", compiled" : ""}) …`);
+  const imp = await importRoster(p, dir);
+  const emptyRate = IMPORT_ROWS / imp.empty.seconds;
+  const provRate = IMPORT_ROWS / imp.province.seconds;
+  const baseRate = imp.base.rows / imp.base.seconds;
+  out(`\n## bench:province import — ${new Date().toISOString().slice(0, 16)}Z, scale ${SCALE}, load average ${loadavg()}\n`);
+  out("| import of new people | time | CPU | rows/s | peak RSS |\n|---|---:|---:|---:|---:|");
+  for (const [what, r] of [
+    ["into an empty installation", imp.empty],
+    ["into the province", imp.province],
+  ] as const) {
+    out(`| ${what} | ${r.seconds.toFixed(1)} s | ${r.cpuSeconds.toFixed(1)} s | ${fmt(IMPORT_ROWS / r.seconds)} | ${r.peakRssMb} MB |`);
+  }
+  out(`| raw csv-parse + INSERT | ${imp.base.seconds.toFixed(1)} s | ${imp.base.cpuSeconds.toFixed(1)} s | ${fmt(baseRate)} | |`);
+  out(
+    `\nimport into the province / into an empty installation ${(provRate / emptyRate).toFixed(2)} (CPU ${(imp.empty.cpuSeconds / imp.province.cpuSeconds).toFixed(2)}) (goal ≥ 0.80) ${provRate / emptyRate >= 0.8 ? "OK" : "MISSED"}`,
+  );
 }
 
 async function main() {
@@ -254,6 +316,11 @@ async function main() {
     if (values["seed-only"]) {
       values.keep = true;
       out(`seeded ${p.dbPath} (${fmt(dbSizeMb(p.dbPath))} MB): measure it with --db ${dir}`);
+      return;
+    }
+    if (values["import-only"]) {
+      if (!values.db) throw new Error("--import-only measures a kept database: give --db DIR");
+      await importOnly(p, dir);
       return;
     }
     const sizeMb = dbSizeMb(p.dbPath);

@@ -1,7 +1,7 @@
 // domain/person-rules.ts as SQL: which roster row a person is counted on at a date. Rows of people
 // on one platform only (multi_platform = 0, kept by a trigger: migration identity-person-key) are
 // counted as they are, straight from workers_org_cover_idx; only the few rows of people on several
-// platforms look up the person's other rows (workers_id_number_idx).
+// platforms look up the person's other rows (workers_id_number_platform_uq, led by the ID number).
 
 import { type SQL, sql } from "drizzle-orm";
 

@@ -19,15 +19,16 @@ export function linkKnownMembers(sqlite: Database.Database, ctx: ApplyContext): 
   addEntries(
     sqlite,
     ctx,
-    // Driven by the members, each probing this platform's index (as the link below).
+    // Driven by the members in ID-number order, each probing the workers' index in the same order
+    // (as the link below); by their ids instead, the probes land at random.
     sql`SELECT m.id AS member_id, 'platform_matched' AS kind, ${summary} AS summary, ${details} AS details
-        FROM members m CROSS JOIN workers w ON w.platform = ${ctx.platform} AND w.id_number = m.id_number
+        FROM members m INDEXED BY members_id_number_uq CROSS JOIN workers w ON w.platform = ${ctx.platform} AND w.id_number = m.id_number
         WHERE w.member_id IS NULL AND +w.org_id = ${ctx.orgId}
         ORDER BY m.id`,
   );
   sqlite
     .prepare(
-      // Driven by the members (the IN list probes this platform's index), not by every worker
+      // Driven by the members (the IN list probes the workers' ID-number index), not by every worker
       // (the unary + keeps SQLite off the organization's index, which would walk all its workers).
       `UPDATE workers SET member_id = (SELECT m.id FROM members m WHERE m.id_number = workers.id_number)
        WHERE workers.platform = ? AND workers.member_id IS NULL AND +workers.org_id = ? AND workers.id_number IN (SELECT id_number FROM members)`,

@@ -34,8 +34,10 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
     today: ctx.today,
     importId: ctx.importId,
   };
-  const countWorkers = sqlite.prepare("SELECT count(*) FROM workers WHERE platform = ?").pluck();
-  const before = countWorkers.get(ctx.platform) as number;
+  // The rows the upsert inserts are those with a larger id than any before it (AUTOINCREMENT):
+  // counted by id, not by platform, which no index leads (the platform's count was a scan of
+  // every worker in a province).
+  const lastId = sqlite.prepare("SELECT coalesce(max(id), 0) FROM workers").pluck().get() as number;
   sqlite.exec(`CREATE TABLE ${a}.held (id_number TEXT PRIMARY KEY) WITHOUT ROWID`);
 
   // 0. For a platform: whom this batch reports as members (政治面貌) that the importer's scope has
@@ -77,28 +79,26 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   );
   let gone = 0;
   let stale = false;
-  if (before > 0) {
-    sqlite
-      .prepare(
-        `INSERT INTO ${a}.others (id, id_number, active, unlinked)
-         SELECT id, id_number, left_on IS NULL, member_id IS NULL FROM workers
-         WHERE platform = @platform AND org_id = @org AND id_number NOT IN (SELECT id_number FROM ${a}.rows)`,
-      )
-      .run(p);
-    if (ctx.complete) {
-      gone = sqlite.prepare(`SELECT count(*) FROM ${a}.others WHERE active`).pluck().get() as number;
-      // One is enough to know a refresh is needed (the next day's import: the first row it reads).
-      // The unary + keeps SQLite on this organization's rows, not probing the platform's index
-      // with each of the roster's (3.7 s for a province's county).
-      stale =
-        sqlite
-          .prepare(
-            `SELECT EXISTS (SELECT 1 FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL
-                              AND last_seen_on <> @today AND +id_number IN (SELECT id_number FROM ${a}.rows))`,
-          )
-          .pluck()
-          .get(p) === 1;
-    }
+  sqlite
+    .prepare(
+      `INSERT INTO ${a}.others (id, id_number, active, unlinked)
+       SELECT id, id_number, left_on IS NULL, member_id IS NULL FROM workers
+       WHERE platform = @platform AND org_id = @org AND id_number NOT IN (SELECT id_number FROM ${a}.rows)`,
+    )
+    .run(p);
+  if (ctx.complete) {
+    gone = sqlite.prepare(`SELECT count(*) FROM ${a}.others WHERE active`).pluck().get() as number;
+    // One is enough to know a refresh is needed (the next day's import: the first row it reads).
+    // The unary + keeps SQLite on this organization's rows, not probing the ID-number index
+    // with each of the roster's (3.7 s for a province's county).
+    stale =
+      sqlite
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM workers WHERE platform = @platform AND org_id = @org AND left_on IS NULL
+                            AND last_seen_on <> @today AND +id_number IN (SELECT id_number FROM ${a}.rows))`,
+        )
+        .pluck()
+        .get(p) === 1;
   }
 
   // 1. Upsert. A row is written only when something in it changed (absent values never erase
@@ -109,8 +109,9 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
   // per million), while the trigger runs only for rows the upsert would change, and looks the
   // scope up (an indexed copy: a subquery over organizations would be run again for every row,
   // 30 s per 200,000) only for a row of another organization. Nobody can hold a row of a platform
-  // that has none, and an administrator's scope holds every row: no guard then.
-  const guard = before > 0 && ctx.scopePath !== "/";
+  // that has none (the trigger is then never run: nothing conflicts), and an administrator's scope
+  // holds every row: no guard then.
+  const guard = ctx.scopePath !== "/";
   if (guard) {
     sqlite.exec(`CREATE TABLE ${a}.scope (org_id INTEGER PRIMARY KEY)`);
     sqlite
@@ -162,14 +163,13 @@ export function applyRoster(sqlite: Database.Database, stage: Stage, ctx: ApplyC
     if (guard) sqlite.exec(`DROP TRIGGER IF EXISTS temp.${a}_guard`);
   }
   const heldElsewhere = guard ? (sqlite.prepare(`SELECT count(*) FROM ${a}.held`).pluck().get() as number) : 0;
-  const after = countWorkers.get(ctx.platform) as number;
-  const inserted = after - before;
+  const inserted = sqlite.prepare("SELECT count(*) FROM workers WHERE id > ?").pluck().get(lastId) as number;
   const updated = upsert.changes - inserted;
   step(ctx, "workers");
 
   // 2. Departures, then last-seen dates — of this organization's people only (judged above).
   let departedRows: { memberId: number | null }[] = [];
-  if (before > 0 && !ctx.complete) {
+  if (!ctx.complete) {
     // Only the people this batch names were seen today; nobody can be judged gone from it.
     sqlite
       .prepare(

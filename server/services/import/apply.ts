@@ -91,12 +91,14 @@ export function addEntries(sqlite: Database.Database, ctx: ApplyContext, entries
 export function heldElsewhereIssues(sqlite: Database.Database, stage: Stage, ctx: ApplyContext): void {
   const a = stage.alias;
   if (stage.kind === "roster") {
+    // From the staged rows, each found in the workers' ID-number index in the same order (no index
+    // leads by platform: driven by the workers, this read every worker).
     sqlite
       .prepare(
         `INSERT INTO ${a}.issues (row_number, outcome, col, value, reason)
          SELECT s.row_number, 'rejected', '身份证号', s.id_number, @reason
-         FROM workers w CROSS JOIN ${a}.rows s ON s.id_number = w.id_number
-         WHERE w.platform = @platform AND w.org_id NOT IN ${IMPORTER_SCOPE}`,
+         FROM ${a}.rows s CROSS JOIN workers w ON w.id_number = s.id_number AND w.platform = @platform
+         WHERE w.org_id NOT IN ${IMPORTER_SCOPE}`,
       )
       .run({ platform: ctx.platform, scopePath: ctx.scopePath, reason: HELD_WORKER });
   } else if (stage.kind === "members") {
