@@ -15,7 +15,8 @@ import { flash } from "../middleware/flash.js";
 import { actorOf } from "../middleware/require-auth.js";
 import type { Actor } from "../policy/actor.js";
 import type { MemberListQuery } from "../schemas/members.schema.js";
-import { classifySearch, listMembers, loadOrgs, memberFilterOptions, withChosen } from "../services/members/list.js";
+import { classifySearch } from "../services/members/list.js";
+import { MemberListThread } from "../services/members/list-thread.js";
 import * as members from "../services/members/members.service.js";
 import * as contact from "../services/members/contact.js";
 import * as mobile from "../services/members/mobile.js";
@@ -58,7 +59,13 @@ const codeOptions = {
 
 type Current = { orgId?: number | null; enterpriseId?: number | null; relationStatus?: string | null };
 
-export function memberHandlers({ db, caches }: Deps) {
+export function memberHandlers({ db, handle, caches, logger }: Deps) {
+  // A page's queries on a thread of their own (members/list-thread.ts), under the server's caches' versions.
+  const listing = new MemberListThread(
+    handle,
+    { memberCounts: caches.memberCounts, memberFilters: caches.memberFilters, orgs: caches.orgs },
+    logger,
+  );
   /** Select options every member form needs; `current` keeps the stored org/enterprise selectable. */
   const formLocals = (req: Request, current: Current = {}) => ({
     ...members.memberFormOptions(db, actorOf(req), current),
@@ -106,7 +113,7 @@ export function memberHandlers({ db, caches }: Deps) {
     statusLocals,
 
     // -- List and search ---------------------------------------------------------------------------
-    list(req: Request, res: Response) {
+    async list(req: Request, res: Response) {
       const q = req.valid.query as MemberListQuery;
       const filters = filtersOf(q);
       // A whole ID number or phone typed into the list's search box must not stay in the URL.
@@ -115,18 +122,7 @@ export function memberHandlers({ db, caches }: Deps) {
         res.redirect(303, `/members${viewHelpers.qs({ ...filters, q: null })}`);
         return;
       }
-      const actor = actorOf(req);
-      const countMemo = (key: string, count: () => number) => caches.memberCounts.get(key, count);
-      const orgs = caches.orgs.get("orgs", () => loadOrgs(db));
-      const result = listMembers(db, actor, q, todayIso(), { countMemo, orgs, pageSize: q.size });
-      const optionsKey = JSON.stringify([actor.role, actor.orgId, actor.orgPath, q.committee ?? null]);
-      const options = withChosen(
-        db,
-        actor,
-        caches.memberFilters.get(optionsKey, () => memberFilterOptions(db, actor, q.committee ?? null)),
-        q,
-        orgs,
-      );
+      const { result, options } = await listing.page({ actor: actorOf(req), q, today: todayIso() });
       res.render("members/index", { title: "党员", result, filters, query: q, page: result.page, options, scripts: ["members.js"] });
     },
     search(req: Request, res: Response) {

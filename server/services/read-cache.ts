@@ -34,18 +34,32 @@ export function noteBookkeepingWrites(sqlite: Database.Database, rows: number): 
 
 type Entry<T> = { value: T; own: number; others: number; at: number };
 
+/** What a cache over `sqlite` is kept under: the rows this connection wrote (bookkeeping aside) and PRAGMA data_version. */
+export type CacheVersion = { own: number; others: number };
+
+/** The version of the data as `sqlite` sees it now (what another thread's caches are told to follow: members/list-thread.ts). */
+export function versionOf(sqlite: Database.Database): CacheVersion {
+  const p = probeOf(sqlite);
+  return { own: Number(p.changes.get()) - p.bookkeeping, others: Number(p.dataVersion.get()) };
+}
+
 export class ReadCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly inFlight = new Map<string, { own: number; others: number; value: Promise<T> }>();
 
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly opts: { max: number; othersMaxAgeMs: number; now?: () => number },
+    private readonly opts: {
+      max: number;
+      othersMaxAgeMs: number;
+      now?: () => number;
+      /** Another connection's version to follow instead of this one's (a thread reading for the server's thread). */
+      version?: () => CacheVersion;
+    },
   ) {}
 
-  private version(): { own: number; others: number } {
-    const p = probeOf(this.sqlite);
-    return { own: Number(p.changes.get()) - p.bookkeeping, others: Number(p.dataVersion.get()) };
+  private version(): CacheVersion {
+    return this.opts.version ? this.opts.version() : versionOf(this.sqlite);
   }
 
   /** The cached value for `key`, or `compute()`'s (then cached) when the data changed since. */

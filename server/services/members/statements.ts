@@ -14,7 +14,10 @@ const kept = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 function statement(client: Database.Database, text: string): Database.Statement {
   let byText = kept.get(client);
-  if (!byText) kept.set(client, (byText = new Map()));
+  if (!byText) {
+    byText = new Map();
+    kept.set(client, byText);
+  }
   let st = byText.get(text);
   if (!st) {
     st = client.prepare(text).raw(true);
@@ -36,7 +39,8 @@ export function keptValuesOf<T extends unknown[]>(db: Db, build: (param: string)
   if (text === undefined) {
     const q = dialect.sqlToQuery(build(param).getSQL());
     if (q.params.length !== 1) throw new Error(`keptValuesOf: a statement of one parameter, not ${q.params.length}`);
-    texts.set(build, (text = q.sql));
+    text = q.sql;
+    texts.set(build, text);
   }
   return statement(client, text).all(param) as T[];
 }
