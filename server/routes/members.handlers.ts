@@ -60,12 +60,9 @@ const codeOptions = {
 type Current = { orgId?: number | null; enterpriseId?: number | null; relationStatus?: string | null };
 
 export function memberHandlers({ db, handle, caches, logger }: Deps) {
-  // A page's queries on a thread of their own (members/list-thread.ts), under the server's caches' versions.
-  const listing = new MemberListThread(
-    handle,
-    { memberCounts: caches.memberCounts, memberFilters: caches.memberFilters, orgs: caches.orgs },
-    logger,
-  );
+  // A page's queries on a thread of their own (members/list-thread.ts), under the server's caches'
+  // versions; made at the first list, so that a router built to read its route table needs none.
+  let listing: MemberListThread | undefined;
   /** Select options every member form needs; `current` keeps the stored org/enterprise selectable. */
   const formLocals = (req: Request, current: Current = {}) => ({
     ...members.memberFormOptions(db, actorOf(req), current),
@@ -122,6 +119,11 @@ export function memberHandlers({ db, handle, caches, logger }: Deps) {
         res.redirect(303, `/members${viewHelpers.qs({ ...filters, q: null })}`);
         return;
       }
+      listing ??= new MemberListThread(
+        handle,
+        { memberCounts: caches.memberCounts, memberFilters: caches.memberFilters, orgs: caches.orgs },
+        logger,
+      );
       const { result, options } = await listing.page({ actor: actorOf(req), q, today: todayIso() });
       res.render("members/index", { title: "党员", result, filters, query: q, page: result.page, options, scripts: ["members.js"] });
     },
