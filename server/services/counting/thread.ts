@@ -9,18 +9,13 @@
 // and the next count starts a new thread. The thread is started on the first count and never keeps
 // the process alive.
 
-import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { DbHandle } from "../../../db/client.js";
-import { startWorker } from "../worker-thread.js";
+import { TaskThread } from "../worker-thread.js";
 import { countDashboardCards, type DashboardCards, type DashboardTask, type KeptParts } from "./cards.js";
 
-type Pending = { resolve: (v: DashboardCards) => void; reject: (e: Error) => void };
-
 export class CountingThread {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private next = 0;
+  private readonly thread: TaskThread<DashboardCards>;
   /** Counts answered by the thread, and counted on the server's thread after it failed (tests, logs). */
   counted = { thread: 0, fallback: 0 };
 
@@ -30,13 +25,15 @@ export class CountingThread {
     private readonly logger: Pick<Logger, "error">,
     /** Whether a second connection can read the database: a file, not ":memory:". */
     readonly offThread = handle.path !== ":memory:" && handle.path !== "",
-  ) {}
+  ) {
+    this.thread = new TaskThread(import.meta.url, "counting.worker", { file: handle.path }, "counting thread");
+  }
 
   /** The dashboard's cards, counted on the thread when there is one. */
   async dashboardCards(task: DashboardTask): Promise<DashboardCards> {
     if (!this.offThread) return countDashboardCards(this.handle.db, this.kept, task);
     try {
-      const value = await this.send(task);
+      const value = await this.thread.run({ task });
       this.counted.thread++;
       return value;
     } catch (e) {
@@ -46,43 +43,8 @@ export class CountingThread {
     }
   }
 
-  private send(task: DashboardTask): Promise<DashboardCards> {
-    const worker = this.worker ?? this.start();
-    const id = ++this.next;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, task });
-    });
-  }
-
-  private start(): Worker {
-    const worker = startWorker(import.meta.url, "counting.worker", { file: this.handle.path });
-    worker.unref();
-    worker.on("message", (m: { id: number; ok: boolean; value?: DashboardCards; error?: string }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (!p) return;
-      if (m.ok) p.resolve(m.value!);
-      else p.reject(new Error(m.error));
-    });
-    const fail = (e: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`counting thread exited (${code})`)));
-    this.worker = worker;
-    return worker;
-  }
-
   /** Ends the thread (tests; the server's exit ends it anyway). */
-  async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    for (const p of this.pending.values()) p.reject(new Error("counting thread closed"));
-    this.pending.clear();
-    if (w) await w.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }

@@ -13,19 +13,14 @@
 // thread; a task that throws is read again there, so that its error (a 404, a bad filter) is the one
 // the server's code throws; a thread that dies is started again for the next page.
 
-import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { DbHandle } from "../../../db/client.js";
-import { type CacheVersion, versionOf } from "../read-cache.js";
-import { startWorker } from "../worker-thread.js";
+import { versionOf } from "../read-cache.js";
+import { TaskFailed, TaskThread } from "../worker-thread.js";
 import { type MemberListCaches, type MemberListPage, type MemberListTask, memberListPage } from "./list-page.js";
 
-type Pending = { resolve: (v: MemberListPage) => void; reject: (e: Error) => void };
-
 export class MemberListThread {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private next = 0;
+  private readonly thread: TaskThread<MemberListPage>;
   /** Pages read by the thread, and read on the server's thread after the thread failed (tests, logs). */
   counted = { thread: 0, fallback: 0 };
 
@@ -34,61 +29,25 @@ export class MemberListThread {
     private readonly caches: MemberListCaches,
     private readonly logger: Pick<Logger, "error">,
     readonly offThread = handle.path !== ":memory:" && handle.path !== "",
-  ) {}
+  ) {
+    this.thread = new TaskThread(import.meta.url, "list.worker", { file: handle.path }, "member-list thread");
+  }
 
   async page(task: MemberListTask): Promise<MemberListPage> {
     if (!this.offThread) return memberListPage(this.handle.db, this.caches, task);
     try {
-      const value = await this.send(task, versionOf(this.handle.sqlite));
+      const value = await this.thread.run({ task, version: versionOf(this.handle.sqlite) });
       this.counted.thread++;
       return value;
     } catch (e) {
-      if (!(e instanceof TaskError)) this.logger.error({ err: e }, "member-list thread failed: read on the server's thread");
+      if (!(e instanceof TaskFailed)) this.logger.error({ err: e }, "member-list thread failed: read on the server's thread");
       this.counted.fallback++;
       return memberListPage(this.handle.db, this.caches, task);
     }
   }
 
-  private send(task: MemberListTask, version: CacheVersion): Promise<MemberListPage> {
-    const worker = this.worker ?? this.start();
-    const id = ++this.next;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, task, version });
-    });
-  }
-
-  private start(): Worker {
-    const worker = startWorker(import.meta.url, "list.worker", { file: this.handle.path });
-    worker.unref();
-    worker.on("message", (m: { id: number; ok: boolean; value?: MemberListPage; error?: string }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (!p) return;
-      if (m.ok) p.resolve(m.value!);
-      else p.reject(new TaskError(m.error ?? "member-list task failed"));
-    });
-    const fail = (e: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`member-list thread exited (${code})`)));
-    this.worker = worker;
-    return worker;
-  }
-
   /** Ends the thread (tests; the server's exit ends it anyway). */
-  async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    for (const p of this.pending.values()) p.reject(new Error("member-list thread closed"));
-    this.pending.clear();
-    if (w) await w.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }
-
-/** A task the thread ran and that threw (the thread lives on): read again on the server's thread for its error. */
-class TaskError extends Error {}
