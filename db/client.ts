@@ -24,6 +24,43 @@ export function openDb(file: string): DbHandle {
   return handleOver(new Database(file), file);
 }
 
+/** Statements drizzle prepared, kept per connection (most recently used last). */
+const KEPT_STATEMENTS = 500;
+
+/**
+ * The connection as drizzle sees it: `prepare` hands out the statement it prepared before for the
+ * same text. drizzle prepares every query it runs, and a page runs dozens (a member's page ~40:
+ * preparing them was a third of its CPU). A kept statement is handed out again with its raw mode
+ * off (drizzle turns it on for the runs that want arrays and never off; it uses no other mode), and
+ * not while it is iterating (another is prepared then). Only drizzle's calls come here: code that
+ * prepares on the connection itself and keeps its statements (with their own modes) is untouched.
+ */
+function keepingStatements(sqlite: Database.Database): Database.Database {
+  const kept = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    const hit = kept.get(source);
+    if (hit && !hit.busy) {
+      kept.delete(source);
+      kept.set(source, hit);
+      if (hit.reader) hit.raw(false);
+      return hit;
+    }
+    const st = sqlite.prepare(source);
+    if (!hit) {
+      kept.set(source, st);
+      if (kept.size > KEPT_STATEMENTS) kept.delete(kept.keys().next().value as string);
+    }
+    return st;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === "prepare") return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * The handle over an open connection, with the pragmas every connection needs: openDb's, and the
  * tests' in-memory databases restored from an image (`new Database(buffer)`), so both get the same.
@@ -36,7 +73,10 @@ export function handleOver(sqlite: Database.Database, file: string): DbHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("cache_size = -65536");
   sqlite.pragma("temp_store = MEMORY");
-  const db = drizzle(sqlite, { schema });
+  const db = drizzle(keepingStatements(sqlite), { schema });
+  // What code outside drizzle reaches through `db.$client` (read-connection, org-parts: one set of
+  // kept parts per connection, keyed by it) is the connection itself, not drizzle's view of it.
+  (db as unknown as { $client: Database.Database }).$client = sqlite;
   return {
     db,
     sqlite,

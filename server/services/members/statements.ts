@@ -20,7 +20,7 @@ function statement(client: Database.Database, text: string): Database.Statement 
   }
   let st = byText.get(text);
   if (!st) {
-    st = client.prepare(text).raw(true);
+    st = client.prepare(text);
     if (byText.size >= KEPT_PER_CONNECTION) byText.delete(byText.keys().next().value as string);
     byText.set(text, st);
   }
@@ -42,7 +42,7 @@ export function keptValuesOf<T extends unknown[]>(db: Db, build: (param: string)
     text = q.sql;
     texts.set(build, text);
   }
-  return statement(client, text).all(param) as T[];
+  return statement(client, text).raw(true).all(param) as T[];
 }
 
 const texts = new WeakMap<(param: string) => SQLWrapper, string>();
@@ -53,5 +53,7 @@ export function keptValues<T extends unknown[]>(db: Db, query: SQLWrapper): T[] 
   const client = (db as unknown as { $client?: Database.Database }).$client;
   if (!client) return db.values(query.getSQL()) as T[];
   const q = dialect.sqlToQuery(query.getSQL());
-  return statement(client, q.sql).all(...q.params) as T[];
+  return statement(client, q.sql)
+    .raw(true)
+    .all(...q.params) as T[];
 }
