@@ -24,34 +24,42 @@ export function openDb(file: string): DbHandle {
   return handleOver(new Database(file), file);
 }
 
-/** Statements drizzle prepared, kept per connection (most recently used last). */
+/** Statements kept per connection (most recently used last). */
 const KEPT_STATEMENTS = 500;
+const keptByConnection = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 /**
- * The connection as drizzle sees it: `prepare` hands out the statement it prepared before for the
- * same text. drizzle prepares every query it runs, and a page runs dozens (a member's page ~40:
- * preparing them was a third of its CPU). A kept statement is handed out again with its raw mode
- * off (drizzle turns it on for the runs that want arrays and never off; it uses no other mode), and
- * not while it is iterating (another is prepared then). Only drizzle's calls come here: code that
- * prepares on the connection itself and keeps its statements (with their own modes) is untouched.
+ * The statement for `source` on `sqlite`, prepared the first time and handed out again after: drizzle
+ * prepares every query it runs, and a page runs dozens (a member's page ~40: preparing them was a
+ * third of its CPU). A kept statement comes back with its raw mode off (drizzle turns it on for the
+ * runs that want arrays and never off; nobody using this sets another mode), and not while it is
+ * iterating (another is prepared then). Code that prepares on the connection itself and keeps its
+ * statements, with their own modes, does not come here.
  */
+export function preparedOnce(sqlite: Database.Database, source: string): Database.Statement {
+  let kept = keptByConnection.get(sqlite);
+  if (!kept) {
+    kept = new Map();
+    keptByConnection.set(sqlite, kept);
+  }
+  const hit = kept.get(source);
+  if (hit && !hit.busy) {
+    kept.delete(source);
+    kept.set(source, hit);
+    if (hit.reader) hit.raw(false);
+    return hit;
+  }
+  const st = sqlite.prepare(source);
+  if (!hit) {
+    kept.set(source, st);
+    if (kept.size > KEPT_STATEMENTS) kept.delete(kept.keys().next().value as string);
+  }
+  return st;
+}
+
+/** The connection as drizzle sees it: its `prepare` is preparedOnce's. */
 function keepingStatements(sqlite: Database.Database): Database.Database {
-  const kept = new Map<string, Database.Statement>();
-  const prepare = (source: string): Database.Statement => {
-    const hit = kept.get(source);
-    if (hit && !hit.busy) {
-      kept.delete(source);
-      kept.set(source, hit);
-      if (hit.reader) hit.raw(false);
-      return hit;
-    }
-    const st = sqlite.prepare(source);
-    if (!hit) {
-      kept.set(source, st);
-      if (kept.size > KEPT_STATEMENTS) kept.delete(kept.keys().next().value as string);
-    }
-    return st;
-  };
+  const prepare = (source: string) => preparedOnce(sqlite, source);
   return new Proxy(sqlite, {
     get(target, prop) {
       if (prop === "prepare") return prepare;

@@ -19,7 +19,7 @@ import { lostContactLimitReached } from "../../domain/membership-rules.js";
 import { jumpWindow } from "../../domain/list-rules.js";
 import { lostContactLimitSql, memberStillHereSql } from "./sql.js";
 import { indexOf, loadOrgs, type OrgLite } from "./org-index.js";
-import { keptValues, keptValuesOf } from "./statements.js";
+import { keptValuesOf } from "./statements.js";
 
 export const PAGE_SIZE = 50;
 
@@ -253,16 +253,15 @@ export function listMembers(
   const order = key ? [dirFn(key), dirFn(members.id)] : [dirFn(members.id)];
   // Two steps: the ids of the page from the index alone, then those rows by primary key. Selecting
   // every column in the first step would make SQLite read the table for each row it sorts.
-  const pageIds = keptValues<[number]>(
-    db,
-    db
-      .select({ id: members.id })
-      .from(members)
-      .where(and(...where))
-      .orderBy(...order)
-      .limit(jump ? jump.limit + 1 : pageSize + 1)
-      .offset(jump?.offset ?? 0),
-  ).map((r) => r[0]);
+  const pageIds = db
+    .select({ id: members.id })
+    .from(members)
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(jump ? jump.limit + 1 : pageSize + 1)
+    .offset(jump?.offset ?? 0)
+    .values()
+    .map((r) => r[0] as number);
   // The rows and their enterprises' names as arrays, not mapped objects, with the ids as one JSON
   // parameter (one statement text for any page): half the cost of a page's data.
   const fetched = pageIds.length ? keptValuesOf<PageRow>(db, pageRowsSql, JSON.stringify(pageIds)) : [];
