@@ -67,7 +67,8 @@ export type Dashboard = {
   byCommittee: DashboardRow[];
   byCounty: DashboardRow[];
   /** By committee, then the region breakdowns the jurisdiction shows (by city and county for a
-   *  province, by county for a city, by street and township for a county): those with rows. */
+   *  province, by county for a city, by street and township for a county), rows or none (the
+   *  dashboard shows those with rows; the whole page answers for any). */
   breakdowns: Breakdown[];
   funnel: FunnelRow[];
   trend: (TrendPoint & { orgRate: string; workRate: string })[];
@@ -124,14 +125,9 @@ export function barsShown<T extends { figures: { enterprises: number } }>(rows: 
 /** The columns a whole breakdown sorts by: the counts most first, the two rates lowest first (where coverage is thinnest). */
 export const BREAKDOWN_SORTS = ["enterprises", "orgCoverage", "orgRate", "workCoverage", "workRate", "shouldForm", "uncovered"] as const;
 export type BreakdownSort = (typeof BREAKDOWN_SORTS)[number];
-export const SORT_DESCENDING: ReadonlySet<BreakdownSort> = new Set([
-  "enterprises",
-  "orgCoverage",
-  "workCoverage",
-  "shouldForm",
-  "uncovered",
-]);
 const SORT_RATE = { orgRate: "orgCoverageRate", workRate: "workCoverageRate" } as const;
+/** The counts, sorted most first (the rates, lowest first). */
+export const SORT_DESCENDING: ReadonlySet<BreakdownSort> = new Set(BREAKDOWN_SORTS.filter((k) => !(k in SORT_RATE)));
 
 /** A breakdown's rows sorted by a column ("" keeps its own order); ties, and rates of no enterprises (last), in its own order. */
 export function sortBreakdownRows(rows: DashboardRow[], sort: BreakdownSort | ""): DashboardRow[] {
