@@ -16,7 +16,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { openDb } from "../../../db/client.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
-import { type ChildRun, rawImportBaseline, runMeasured } from "../measure.js";
+import { type ChildRun, fmt, rawImportBaseline, runMeasured } from "../measure.js";
 import { writeRoster } from "../synthetic.js";
 import { PROVINCE_CODE, type ProvinceSize, seedProvince } from "./seed-province.js";
 
@@ -91,6 +91,45 @@ export async function importRounds(o: Options): Promise<ImportFigures> {
   }
   removeDb(copy);
   return { rows: o.rows, countyCode, base, runs };
+}
+
+/** The import's table and verdicts: each installation's medians beside the raw baseline; the goal is on the city-size one. */
+export function importReport(imp: ImportFigures): string[] {
+  const baseRate = imp.base.rows / imp.base.seconds;
+  const med = (t: ImportTarget) => ({
+    seconds: median(imp.runs[t].map((r) => r.seconds)),
+    cpu: median(imp.runs[t].map((r) => r.cpuSeconds)),
+    rss: Math.max(...imp.runs[t].map((r) => r.peakRssMb)),
+  });
+  const province = med("province");
+  const city = med("city-size installation");
+  const empty = med("empty installation");
+  const rounds = imp.runs.province.length;
+  const lines = [
+    `\n| import of ${fmt(imp.rows)} new people into ${imp.countyCode} (median of ${rounds}) | time | CPU | rows/s | peak RSS | × raw |`,
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const [what, r] of [
+    ["the province", province],
+    ["a city-size installation", city],
+    ["an empty installation", empty],
+  ] as const) {
+    const rate = imp.rows / r.seconds;
+    lines.push(
+      `| ${what} | ${r.seconds.toFixed(1)} s | ${r.cpu.toFixed(1)} s | ${fmt(rate)} | ${r.rss} MB | ${(rate / baseRate).toFixed(2)} |`,
+    );
+  }
+  lines.push(
+    `| raw csv-parse + INSERT | ${imp.base.seconds.toFixed(1)} s | ${imp.base.cpuSeconds.toFixed(1)} s | ${fmt(baseRate)} | | 1.00 |`,
+  );
+  // Rates, so the ratio of a rate is the inverse ratio of the times.
+  const toCity = city.seconds / province.seconds;
+  const toEmpty = empty.seconds / province.seconds;
+  lines.push(
+    `\nimport into the province / into a city-size installation ${toCity.toFixed(2)} (CPU ${(city.cpu / province.cpu).toFixed(2)}) (goal ≥ 0.80) ${toCity >= 0.8 ? "OK" : "MISSED"}`,
+    `import into the province / into an empty installation ${toEmpty.toFixed(2)} (CPU ${(empty.cpu / province.cpu).toFixed(2)}) (the stricter comparison, ≥ 0.80: ${toEmpty >= 0.8 ? "yes" : "no"})`,
+  );
+  return lines;
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */

@@ -45,7 +45,7 @@ import {
   timedView,
   tracked,
 } from "../measure.js";
-import { type ImportFigures, type ImportTarget, importRounds, median } from "./import-rounds.js";
+import { importReport, importRounds } from "./import-rounds.js";
 import { PROVINCE_PASSWORD, PROVINCE_SIZE, PROVINCE_USERS, seedProvince } from "./seed-province.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -237,39 +237,6 @@ function importFigures(p: Prepared, dir: string, provinceDb: string) {
   });
 }
 
-/** The import's table and verdicts: medians of the rounds, each installation beside the raw baseline. */
-function reportImport(imp: ImportFigures): void {
-  const rate = (seconds: number) => imp.rows / seconds;
-  const baseRate = imp.base.rows / imp.base.seconds;
-  const med = (t: ImportTarget) => ({
-    seconds: median(imp.runs[t].map((r) => r.seconds)),
-    cpu: median(imp.runs[t].map((r) => r.cpuSeconds)),
-    rss: Math.max(...imp.runs[t].map((r) => r.peakRssMb)),
-  });
-  const [province, city, empty] = (["province", "city-size installation", "empty installation"] as const).map(med);
-  out(
-    `\n| import of ${fmt(imp.rows)} new people into ${imp.countyCode} (median of ${ROUNDS}) | time | CPU | rows/s | peak RSS | × raw |\n|---|---:|---:|---:|---:|---:|`,
-  );
-  for (const [what, r] of [
-    ["the province", province],
-    ["a city-size installation", city],
-    ["an empty installation", empty],
-  ] as const) {
-    out(
-      `| ${what} | ${r!.seconds.toFixed(1)} s | ${r!.cpu.toFixed(1)} s | ${fmt(rate(r!.seconds))} | ${r!.rss} MB | ${(rate(r!.seconds) / baseRate).toFixed(2)} |`,
-    );
-  }
-  out(`| raw csv-parse + INSERT | ${imp.base.seconds.toFixed(1)} s | ${imp.base.cpuSeconds.toFixed(1)} s | ${fmt(baseRate)} | | 1.00 |`);
-  const ratio = (a: { seconds: number }, b: { seconds: number }) => b.seconds / a.seconds;
-  const cpuRatio = (a: { cpu: number }, b: { cpu: number }) => b.cpu / a.cpu;
-  out(
-    `\nimport into the province / into a city-size installation ${ratio(province!, city!).toFixed(2)} (CPU ${cpuRatio(province!, city!).toFixed(2)}) (goal ≥ 0.80) ${ratio(province!, city!) >= 0.8 ? "OK" : "MISSED"}`,
-  );
-  out(
-    `import into the province / into an empty installation ${ratio(province!, empty!).toFixed(2)} (CPU ${cpuRatio(province!, empty!).toFixed(2)}) (the stricter comparison, ≥ 0.80: ${ratio(province!, empty!) >= 0.8 ? "yes" : "no"})`,
-  );
-}
-
 /** The import alone, into copies of the kept database, migrated first (timed: an installation of this size upgrading). */
 async function importOnly(kept: Prepared, dir: string) {
   const copy = path.join(dir, "province.db");
@@ -293,7 +260,7 @@ async function importOnly(kept: Prepared, dir: string) {
   );
   const imp = await importFigures(kept, dir, copy);
   out(`\n## bench:province import — ${new Date().toISOString().slice(0, 16)}Z, scale ${SCALE}, load average ${loadavg()}`);
-  reportImport(imp);
+  for (const line of importReport(imp)) out(line);
 }
 
 async function main() {
@@ -342,7 +309,7 @@ async function main() {
     out(
       `| coverage workbook (${fmt(wb.bytes / 1024)} KB) | ${wb.run.seconds.toFixed(1)} s | ${wb.run.peakRssMb} MB | bare counting of the same rows ${wb.bare.toFixed(1)} s |`,
     );
-    reportImport(imp);
+    for (const line of importReport(imp)) out(line);
     out("");
     for (const r of rows) out(`${r.label.padEnd(40)} p99 ${r.p99} ms (goal < 100 ms) ${ok(r.p99 < 100)}`);
     out(`every answer 2xx ${[...rows, ...bases].every((r) => r.non2xx === 0 && r.errors === 0) ? "yes" : "NO"}`);
