@@ -48,16 +48,25 @@ export type AppDeps = {
   logger?: Logger;
   now?: () => number;
   backups?: { status(): BackupStatus } | null;
+  /** Count the whole installation's dashboard on the counting thread at once (the server does; tests need not). */
+  warmDashboard?: boolean;
 };
 
 /** Builds the web app from its dependencies. Never listens: server/index.ts does. */
-export function createApp({ db: handle, config, logger = createLogger(config), now, backups = null }: AppDeps): Express {
+export function createApp({
+  db: handle,
+  config,
+  logger = createLogger(config),
+  now,
+  backups = null,
+  warmDashboard = false,
+}: AppDeps): Express {
   const db = handle.db;
   // One passport instance per app: the module's singleton would keep the strategies and
   // deserializers of every app built in the same process (tests), bound to closed databases.
   const passport = new Passport();
   const caches = createCaches(handle.sqlite);
-  const deps: Deps = { db, handle, config, logger, passport, backups, caches };
+  const deps: Deps = { db, handle, config, logger, passport, backups, caches, warmDashboard };
   const app = express();
 
   // Express reads NODE_ENV itself otherwise; config.ts is the one reader of the environment.

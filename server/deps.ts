@@ -25,6 +25,8 @@ export type Deps = {
   /** The server's backup schedule, when BACKUP_DIR is set: its state is shown to administrators. */
   backups: { status(): BackupStatus } | null;
   caches: Caches;
+  /** Whether the dashboard router counts the whole installation as soon as it is built (createApp's warmDashboard). */
+  warmDashboard: boolean;
 };
 
 export type Caches = ReturnType<typeof createCaches>;

@@ -48,7 +48,7 @@ export async function startServer(opts: { config?: Readonly<Config>; onListening
         logger,
       })
     : null;
-  const app = createApp({ db: handle, config, logger, backups });
+  const app = createApp({ db: handle, config, logger, backups, warmDashboard: true });
   // The badges' kept counts, before the first request rather than during it; again when the day changes.
   const stopWarm = startNavWarmTimer(handle.db, { log: logger });
   // Finalises last month's coverage snapshot at month change (checked at start, then hourly).
