@@ -1,7 +1,8 @@
-// The server counts the whole installation's dashboard on the counting thread as soon as it starts
-// (createApp's warmDashboard), so that the first supervisor after a restart sums kept parts instead of
-// waiting for every organization's to be counted. What the warm-up leaves must be what a fresh
-// count gives: the supervisor's dashboard after it is the page an app that never warmed serves.
+// The server counts the dashboard on the counting thread as soon as it starts (createApp's
+// warmDashboard), for the root organization's supervisors and then the administrators, so that the
+// first of them after a restart is served kept cards instead of waiting for every organization's part
+// to be counted. What the warm-up leaves must be what a fresh count gives: each one's dashboard after
+// it is the page an app that never warmed serves.
 // (How long a first view takes with and without it is measured, not tested: docs/PERFORMANCE.md.)
 
 import pino from "pino";
@@ -14,7 +15,7 @@ import { waitFor } from "../../helpers/children.js";
 import { tempFileDb } from "../../helpers/db.js";
 import { buildSmallCity, type SmallCity } from "../../helpers/fixtures.js";
 
-type LogLine = { level: number; msg: string; scope?: string; ms?: number };
+type LogLine = { level: number; msg: string; role?: string; scope?: string; ms?: number };
 
 let h: DbHandle;
 let city: SmallCity;
@@ -33,28 +34,30 @@ function appWithLog(warmDashboard: boolean) {
 /** The page without what differs between two sign-ins (the CSRF token). */
 const comparable = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, "");
 
-it("counts the whole installation at start, on the counting thread, and the first view then is a fresh count's", async () => {
+it("counts at start, on the counting thread, for the root's supervisors and then the administrators, and their first views are a fresh count's", async () => {
   const warmed = appWithLog(true);
-  const counted = await waitFor(
-    () => warmed.lines.find((l) => l.msg === "dashboard counted at start" || l.msg.startsWith("dashboard: the count at start failed")),
-    "the dashboard's count at start",
-  );
-  expect(counted.msg).toBe("dashboard counted at start");
-  expect(counted.level).toBe(30);
-  // The installation's whole scope: the root organization's.
+  const failed = () => warmed.lines.find((l) => l.msg.startsWith("dashboard: the count at start failed"));
+  const counted = () => warmed.lines.filter((l) => l.msg === "dashboard counted at start");
+  await waitFor(() => failed() ?? (counted().length === 2 ? true : undefined), "the dashboard's counts at start");
+  expect(failed()).toBeUndefined();
+  // The installation's whole scope both times: the root organization's.
   const root = h.sqlite.prepare("SELECT name FROM organizations WHERE parent_id IS NULL").pluck().get() as string;
-  expect(counted.scope).toBe(root);
+  expect(counted().map((l) => [l.role, l.scope])).toEqual([
+    ["supervisor", root],
+    ["admin", root],
+  ]);
   // Counted on the thread, not on the server's: nothing fell back.
   expect(warmed.lines.filter((l) => l.level >= 50)).toEqual([]);
 
-  const username = city.users.supervisor!.username;
-  const afterWarm = await (await signIn(warmed.app, username)).get("/");
   const cold = appWithLog(false);
-  const fresh = await (await signIn(cold.app, username)).get("/");
-  expect(afterWarm.status).toBe(200);
-  expect(fresh.status).toBe(200);
-  expect(afterWarm.text).toContain(root);
-  expect(comparable(afterWarm.text)).toBe(comparable(fresh.text));
+  for (const username of [city.users.supervisor!.username, "t-admin"]) {
+    const afterWarm = await (await signIn(warmed.app, username)).get("/");
+    const fresh = await (await signIn(cold.app, username)).get("/");
+    expect(afterWarm.status).toBe(200);
+    expect(fresh.status).toBe(200);
+    expect(afterWarm.text).toContain(root);
+    expect(comparable(afterWarm.text), username).toBe(comparable(fresh.text));
+  }
 });
 
 it("counts nothing at start unless asked (tests, and any app built without it)", async () => {
