@@ -167,6 +167,13 @@ export type LoadRow = { label: string; rps: number; p50: number; p99: number; no
 
 export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 /**
  * Drives `url` with autocannon (a 2 s warm-up, then `duration` seconds at `connections`), and
  * prints and returns requests/s, p50, p99 and the server's CPU per request (steadier than wall time

@@ -15,6 +15,7 @@ import { todayIso } from "../../server/domain/dates.js";
 import type { Actor } from "../../server/policy/actor.js";
 import { memberListQuerySchema } from "../../server/schemas/members.schema.js";
 import { listMembers, loadOrgs } from "../../server/services/members/list.js";
+import { median } from "./measure.js";
 import { seedMembers } from "./seed-members.js";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
@@ -36,11 +37,6 @@ function reuse(file: string) {
     branches: handle.sqlite.prepare("SELECT id FROM organizations WHERE parent_id = ? ORDER BY id").pluck().all(c.id) as number[],
   }));
   return { handle, committees, seconds: 0 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function main() {

@@ -46,11 +46,12 @@ function dashboardHandlers({ handle, caches, logger, warmDashboard }: Deps) {
     // counted (a province's supervisor: 17 s). They are counted now, on the counting thread, for the
     // root organization's supervisors and then the administrators (counting/warm.ts): the parts the
     // thread keeps serve every other scope too, which then only sums them.
+    const wholeScope = dashboardQuerySchema.parse({}).scope;
     void (async () => {
       for (const actor of warmUpActors(handle.db)) {
         const started = performance.now();
         try {
-          const cards = await cardsOf(actor, dashboardQuerySchema.parse({}).scope);
+          const cards = await cardsOf(actor, wholeScope);
           logger.info(
             { ms: Math.round(performance.now() - started), role: actor.role, scope: cards.d.scope.label },
             "dashboard counted at start",

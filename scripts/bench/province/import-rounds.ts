@@ -16,7 +16,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { openDb } from "../../../db/client.js";
 import { prepareDatabase } from "../../../server/bootstrap.js";
-import { type ChildRun, fmt, rawImportBaseline, runMeasured } from "../measure.js";
+import { type ChildRun, fmt, median, rawImportBaseline, runMeasured } from "../measure.js";
 import { writeRoster } from "../synthetic.js";
 import { PROVINCE_CODE, type ProvinceSize, seedProvince } from "./seed-province.js";
 
@@ -130,13 +130,6 @@ export function importReport(imp: ImportFigures): string[] {
     `import into the province / into an empty installation ${toEmpty.toFixed(2)} (CPU ${(empty.cpu / province.cpu).toFixed(2)}) (the stricter comparison, ≥ 0.80: ${toEmpty >= 0.8 ? "yes" : "no"})`,
   );
   return lines;
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function scaled(size: ProvinceSize, share: number): ProvinceSize {

@@ -1,9 +1,8 @@
 // Whom the dashboard is counted for at start (dashboard.routes.ts, createApp's warmDashboard).
 
-import { isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
-import { organizations } from "../../../db/schema.js";
 import { type Actor, systemActor } from "../../policy/actor.js";
+import { singleRootOrg } from "../orgs/root.js";
 
 /**
  * The cards are kept per role, organization and scope path (deps.ts), and the parts they sum per
@@ -14,15 +13,8 @@ import { type Actor, systemActor } from "../../policy/actor.js";
  * Neither is an account (id 0): nothing is attributed to them.
  */
 export function warmUpActors(db: Db): Actor[] {
-  const roots = db
-    .select({ id: organizations.id, path: organizations.path, name: organizations.name })
-    .from(organizations)
-    .where(isNull(organizations.parentId))
-    .orderBy(organizations.id)
-    .limit(2)
-    .all();
   const admin = systemActor("dashboard-warm-up");
-  const root = roots.length === 1 ? roots[0]! : null;
+  const root = singleRootOrg(db);
   if (!root) return [admin];
   return [{ ...admin, role: "supervisor", orgId: root.id, orgPath: root.path, orgName: root.name }, admin];
 }

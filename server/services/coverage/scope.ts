@@ -14,6 +14,7 @@ import type { Db } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
 import type { DivisionLevel } from "../../domain/divisions.js";
 import { type Actor, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
+import { singleRootOrg } from "../orgs/root.js";
 import { type RegionNode, regionMap } from "../jurisdiction/jurisdiction.service.js";
 
 export type StatsScope = {
@@ -104,10 +105,7 @@ export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedS
     if (org) rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
   } else {
     // Whole database (admin, CLI): the single root organization names it, when there is one.
-    const roots = db.all<OrgRow>(
-      sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE parent_id IS NULL ORDER BY id LIMIT 2`,
-    );
-    const only = roots.length === 1 ? roots[0] : undefined;
+    const only = singleRootOrg(db);
     if (only) rootOrg = { id: only.id, code: only.code, name: only.name, kind: only.kind, regionCode: only.region_code };
   }
   labels.push(rootOrg?.name ?? "全部");

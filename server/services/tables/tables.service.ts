@@ -30,6 +30,7 @@ import {
 import { AppError } from "../../errors.js";
 import { type Actor, orgPathInScope, scopePath, systemActor } from "../../policy/actor.js";
 import type { ReadCache } from "../read-cache.js";
+import { singleRootOrg } from "../orgs/root.js";
 import { kindListSql } from "../orgs/sql.js";
 import type { ScopeOrg, TableContext, TableModule } from "./context.js";
 import { type HourlyJobLog, startHourlyJob } from "../hourly-job.js";
@@ -74,11 +75,9 @@ export function resolveTableOrg(db: Db, actor: Actor, code: string | null | unde
     const o = db.get<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE id = ${actor.orgId}`);
     if (o && orgPathInScope(actor, o.path)) return toScopeOrg(o);
   }
-  const roots = db.all<OrgRow>(
-    sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE parent_id IS NULL ORDER BY id LIMIT 2`,
-  );
-  if (roots.length !== 1) throw AppError.notFound("统计范围");
-  return toScopeOrg(roots[0]!);
+  const root = singleRootOrg(db);
+  if (!root) throw AppError.notFound("统计范围");
+  return toScopeOrg(root);
 }
 
 /** The period an id names (default: this year); one not yet begun is "not found". */
