@@ -49,39 +49,54 @@ import { importReport, importRounds } from "./import-rounds.js";
 import { PROVINCE_PASSWORD, PROVINCE_SIZE, PROVINCE_USERS, seedProvince } from "./seed-province.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const { values } = parseArgs({
-  options: {
-    scale: { type: "string", default: "1" },
-    "import-rows": { type: "string" },
-    // Each installation is imported into this many times (a fresh copy each), the order rotated.
-    rounds: { type: "string", default: "3" },
-    duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "20" },
-    keep: { type: "boolean", default: false },
-    // Accepted for old command lines: the whole month-change job is always timed now.
-    "month-job": { type: "boolean", default: false },
-    db: { type: "string" },
-    // Seed (and take the month's snapshots), keep the directory, measure nothing: for later --db runs.
-    "seed-only": { type: "boolean", default: false },
-    // Measure the pages only (no workbook, no import): for trying a change to the pages.
-    "pages-only": { type: "boolean", default: false },
-    // Measure the import only, into a copy of the --db database (migrated first, and timed: what an
-    // installation of that size upgrading would run): for trying a change to the import.
-    "import-only": { type: "boolean", default: false },
-    // The import CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
-    compiled: { type: "boolean", default: false },
-  },
-});
-const SCALE = Number(values.scale);
+const OPTIONS = {
+  scale: { type: "string", default: "1" },
+  "import-rows": { type: "string" },
+  // Each installation is imported into this many times (a fresh copy each), the order rotated.
+  rounds: { type: "string", default: "3" },
+  duration: { type: "string", default: "10" },
+  connections: { type: "string", default: "20" },
+  keep: { type: "boolean", default: false },
+  // Accepted for old command lines: the whole month-change job is always timed now.
+  "month-job": { type: "boolean", default: false },
+  db: { type: "string" },
+  // Seed (and take the month's snapshots), keep the directory, measure nothing: for later --db runs.
+  "seed-only": { type: "boolean", default: false },
+  // Measure the pages only (no workbook, no import): for trying a change to the pages.
+  "pages-only": { type: "boolean", default: false },
+  // Measure the import only, into a copy of the --db database (migrated first, and timed: what an
+  // installation of that size upgrading would run): for trying a change to the import.
+  "import-only": { type: "boolean", default: false },
+  // The import CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
+  compiled: { type: "boolean", default: false },
+} as const;
+const values = (() => {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (e) {
+    process.stderr.write(`bench:province: ${(e as Error).message.split("\n")[0]}\n`);
+    process.exit(2);
+  }
+})();
+/** A command-line number that must be positive (and whole where counted), or the bench stops saying which. */
+function positive(name: string, raw: string, whole: boolean): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
+    process.stderr.write(`bench:province: --${name} must be a positive ${whole ? "whole number" : "number"}, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const SCALE = positive("scale", values.scale, false);
 const SIZE = {
   workers: Math.round(PROVINCE_SIZE.workers * SCALE),
   members: Math.round(PROVINCE_SIZE.members * SCALE),
   leads: Math.round(PROVINCE_SIZE.leads * SCALE),
   enterprises: Math.max(200, Math.round(PROVINCE_SIZE.enterprises * SCALE)),
 };
-const IMPORT_ROWS = Number(values["import-rows"] ?? Math.round(1_000_000 * SCALE));
-const ROUNDS = Math.max(1, Number(values.rounds));
-const LOAD = { connections: Number(values.connections), duration: Number(values.duration) };
+const IMPORT_ROWS = positive("import-rows", values["import-rows"] ?? String(Math.round(1_000_000 * SCALE)), true);
+const ROUNDS = positive("rounds", values.rounds, true);
+const LOAD = { connections: positive("connections", values.connections, true), duration: positive("duration", values.duration, false) };
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const loadavg = () =>
   os
