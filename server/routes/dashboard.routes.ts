@@ -12,6 +12,7 @@ import type { StatsScope } from "../services/coverage/coverage.service.js";
 import { type BreakdownLevel, type BreakdownSort, SORT_DESCENDING, sortBreakdownRows } from "../services/coverage/dashboard.js";
 import { CountingThread } from "../services/counting/thread.js";
 import { warmUpActors } from "../services/counting/warm.js";
+import { startDailyJob } from "../services/hourly-job.js";
 import { renderOnce, sendAround } from "../views/render-once.js";
 
 const RISK_CARD = { riskSignalCodes: RISK_SIGNAL_CODES, riskSignalLabel: RISK_SIGNAL_LABEL };
@@ -42,26 +43,28 @@ function dashboardHandlers({ handle, caches, logger, warmDashboard }: Deps) {
     return caches.dashboard.getAsync(key, () => counting.dashboardCards({ actor, scope, today }));
   };
   if (warmDashboard) {
-    // After a start the first dashboard of a big scope waited for every organization's part to be
-    // counted (a province's supervisor: 17 s). They are counted now, on the counting thread, for the
-    // root organization's supervisors and then the administrators (counting/warm.ts): the parts the
-    // thread keeps serve every other scope too, which then only sums them.
+    // The cards, and the parts they sum, are kept per day: after a start, and again after the day
+    // changed, the first dashboard of a big scope waited for every organization's part to be
+    // counted (a province's supervisor: 17 s). They are counted ahead, on the counting thread, for
+    // the root organization's supervisors and then the administrators (counting/warm.ts): the parts
+    // the thread keeps serve every other scope too, which then only sums them.
     const wholeScope = dashboardQuerySchema.parse({}).scope;
-    void (async () => {
-      for (const actor of warmUpActors(handle.db)) {
-        const started = performance.now();
-        try {
+    let first = true;
+    startDailyJob(
+      async () => {
+        const when = first ? "at start" : "for the new day";
+        first = false;
+        for (const actor of warmUpActors(handle.db)) {
+          const started = performance.now();
           const cards = await cardsOf(actor, wholeScope);
           logger.info(
             { ms: Math.round(performance.now() - started), role: actor.role, scope: cards.d.scope.label },
-            "dashboard counted at start",
+            `dashboard counted ${when}`,
           );
-        } catch (err) {
-          logger.error({ err }, "dashboard: the count at start failed (the first view counts instead)");
-          return;
         }
-      }
-    })();
+      },
+      { intervalMs: 10 * 60_000, log: logger, failure: "dashboard: the count ahead failed (the first view counts instead)" },
+    );
   }
   return {
     async dashboard(req: Request, res: Response) {

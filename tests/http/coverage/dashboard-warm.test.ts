@@ -36,7 +36,7 @@ const comparable = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g,
 
 it("counts at start, on the counting thread, for the root's supervisors and then the administrators, and their first views are a fresh count's", async () => {
   const warmed = appWithLog(true);
-  const failed = () => warmed.lines.find((l) => l.msg.startsWith("dashboard: the count at start failed"));
+  const failed = () => warmed.lines.find((l) => l.msg.startsWith("dashboard: the count ahead failed"));
   const counted = () => warmed.lines.filter((l) => l.msg === "dashboard counted at start");
   await waitFor(() => failed() ?? (counted().length === 2 ? true : undefined), "the dashboard's counts at start");
   expect(failed()).toBeUndefined();
