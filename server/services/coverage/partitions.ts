@@ -9,6 +9,14 @@
 // organization whose rows a write can change (a verification: the lead's committee, the new
 // member's branch, the committee of the member's enterprise). The attribution filters of a scope
 // (committee:, city:, county:, town:) select whole groups, so they apply over the kept groups.
+//
+// A part of an organization inside the scope is every row it holds, whoever counts it: such parts
+// are kept once for every scope (a province's supervisors, its administrators, each city's and
+// county's users read the same 2,388), under the date alone. Kept per scope, the administrators'
+// parts and the root supervisors' had been two sets of 2,388, more than the cache held: each view
+// of one evicted the other's (1.3 s counting again after the count ahead, issue 17). Only the
+// committees outside the scope that hold an enterprise linked into it have a part that depends on
+// the scope (those enterprises alone), kept under the scope's key.
 
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.js";
@@ -44,10 +52,16 @@ export function partitionedSums(
   const versions = cache.coverageVersions();
   if (!versions) return null;
   const { rs } = ctx;
-  const ids = db.all<{ id: number }>(partsInScope(rs)).map((r) => r.id);
+  const rows = db.all<{ id: number; inside: number }>(partsInScope(rs));
+  const ids = rows.map((r) => r.id);
   const whole = { ...rs, committee: null, city: null, county: null, town: null };
-  const scopeKey = `${scopePath(rs.actor)}${sep}${rs.orgPrefix}${sep}${ctx.asOf}${sep}${ctx.periodFrom}`;
-  const keyOf = (id: number) => `${scopeKey}${sep}${id}`;
+  const dateKey = `${ctx.asOf}${sep}${ctx.periodFrom}`;
+  const scopeKey = `${scopePath(rs.actor)}${sep}${rs.orgPrefix}${sep}${dateKey}`;
+  const inside = new Set(rows.filter((r) => r.inside).map((r) => r.id));
+  const keyOf = (id: number) => (inside.has(id) ? `${dateKey}${sep}${id}` : `${scopeKey}${sep}${id}`);
+  // Every part of the scope must fit at once: a scope with more parts than the cache holds would
+  // evict its own first parts while keeping its last, and count them all again at every view.
+  cache.holdParts(ids.length);
   const versionOf = (id: number) => `${versions.coverage}:${versions.orgs.get(id) ?? 0}`;
   const parts = new Map<number, GroupedSums[]>();
   const missing: number[] = [];
@@ -94,16 +108,18 @@ export function partitionedSums(
 
 /**
  * The organizations whose parts can hold rows in the scope: those inside it (every source scopes
- * its rows by the holder), and the committees holding an enterprise linked to an organization
- * inside it (an enterprise is in a scope its covering organization is in). The others' parts are
- * empty: at a province, a county clerk's 20 instead of 2,388 (3 queries each when counted).
+ * its rows by the holder; `inside` 1), and the committees holding an enterprise linked to an
+ * organization inside it (an enterprise is in a scope its covering organization is in; `inside` 0
+ * for those outside it). The others' parts are empty: at a province, a county clerk's 20 instead
+ * of 2,388 (3 queries each when counted).
  */
 function partsInScope(rs: ResolvedScope): SQL {
-  return sql`SELECT o.id FROM organizations o WHERE ${orgInScope(rs, "o.id")}
-    UNION
-    SELECT e.committee_id FROM organization_enterprises x JOIN enterprises e ON e.id = x.enterprise_id
-    WHERE e.committee_id IS NOT NULL AND ${orgInScope(rs, "x.organization_id")}
-    ORDER BY 1`;
+  return sql`SELECT id, max(inside) AS inside FROM (
+      SELECT o.id AS id, 1 AS inside FROM organizations o WHERE ${orgInScope(rs, "o.id")}
+      UNION ALL
+      SELECT e.committee_id, 0 FROM organization_enterprises x JOIN enterprises e ON e.id = x.enterprise_id
+      WHERE e.committee_id IS NOT NULL AND ${orgInScope(rs, "x.organization_id")})
+    GROUP BY id ORDER BY id`;
 }
 
 /** The scope's attribution filters (sources.ts, withAttribution) over a group's key. */

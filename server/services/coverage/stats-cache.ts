@@ -36,7 +36,7 @@ export class StatsCache {
   constructor(
     private readonly sqlite: Database.Database,
     private readonly max = 16,
-    private readonly maxParts = 4096,
+    private maxParts = 4096,
   ) {
     this.versionOf = sqlite.prepare("SELECT version FROM data_versions WHERE name = ?").pluck();
     // 'org:' < 'org:<digits>' < 'org;' (';' follows ':'): the primary key's range, no scan.
@@ -86,6 +86,15 @@ export class StatsCache {
     this.parts.delete(key);
     this.parts.set(key, hit);
     return hit.value as T;
+  }
+
+  /**
+   * Makes room for `n` parts besides others' (partitions.ts: one view's parts, which must all stay
+   * kept together). The room only grows, up to twice the largest scope seen: a province of 5,000
+   * organizations keeps its 5,000 parts and another scope's beside them (a few kB a part).
+   */
+  holdParts(n: number): void {
+    if (2 * n > this.maxParts) this.maxParts = 2 * n;
   }
 
   /** Keeps a part just counted (several may be counted together: partitions.ts). */

@@ -9,7 +9,7 @@
 import type Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../../db/client.js";
-import type { Actor } from "../../../server/policy/actor.js";
+import { type Actor, systemActor } from "../../../server/policy/actor.js";
 import { computeFiguresAndBreakdowns, type StatsScope } from "../../../server/services/coverage/coverage.service.js";
 import { StatsCache } from "../../../server/services/coverage/stats-cache.js";
 import { memoryDb } from "../../helpers/db.js";
@@ -245,6 +245,44 @@ describe("statistics after a write equal a fresh count", () => {
       .run(id, id.slice(-4));
     expect(whole()).toEqual(computeFiguresAndBreakdowns(h.db, supervisor, {}, { asOf: AS_OF }));
     expect(cache.partCounts).toBe(parts + 1);
+  });
+
+  it("scopes share the parts of the organizations inside them: each scope's figures equal its fresh count, in either order", () => {
+    const fresh = count(null);
+    expect(count(new StatsCache(h.sqlite))).toEqual(fresh);
+    const reversed = new StatsCache(h.sqlite);
+    const backwards = [...SCOPES]
+      .reverse()
+      .map(([actor, scope]) => computeFiguresAndBreakdowns(h.db, actor, scope, { asOf: AS_OF, cache: reversed }));
+    expect(backwards.reverse()).toEqual(fresh);
+  });
+
+  it("the administrators' view after a supervisor's of the single root counts no part again", () => {
+    const cache = new StatsCache(h.sqlite);
+    computeFiguresAndBreakdowns(h.db, supervisor, {}, { asOf: AS_OF, cache });
+    const parts = cache.partCounts;
+    const admin = systemActor("test");
+    expect(computeFiguresAndBreakdowns(h.db, admin, {}, { asOf: AS_OF, cache })).toEqual(
+      computeFiguresAndBreakdowns(h.db, admin, {}, { asOf: AS_OF }),
+    );
+    expect(cache.partCounts).toBe(parts);
+    // A clerk's scope is inside: their organizations' parts are the supervisor's too.
+    computeFiguresAndBreakdowns(h.db, clerkPS, {}, { asOf: AS_OF, cache });
+    computeFiguresAndBreakdowns(h.db, clerkDL, {}, { asOf: AS_OF, cache });
+    const outside = cache.partCounts - parts;
+    computeFiguresAndBreakdowns(h.db, supervisor, {}, { asOf: AS_OF, cache });
+    computeFiguresAndBreakdowns(h.db, clerkPS, {}, { asOf: AS_OF, cache });
+    expect(cache.partCounts - parts).toBe(outside);
+  });
+
+  it("a scope with more parts than the cache was made for keeps them all: its next view counts none", () => {
+    const cache = new StatsCache(h.sqlite, 16, 2);
+    const whole = () => computeFiguresAndBreakdowns(h.db, supervisor, {}, { asOf: AS_OF, cache });
+    whole();
+    const parts = cache.partCounts;
+    expect(parts).toBeGreaterThan(2);
+    whole();
+    expect(cache.partCounts).toBe(parts);
   });
 
   it("the comparison catches kept figures a write did not invalidate (the triggers dropped)", () => {
