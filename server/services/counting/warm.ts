@@ -2,7 +2,7 @@
 
 import type { Db } from "../../../db/client.js";
 import { type Actor, systemActor } from "../../policy/actor.js";
-import { singleRootOrg } from "../orgs/root.js";
+import { singleRootOrg } from "../orgs/org-rows.js";
 
 /**
  * The cards are kept per role, organization and scope path (deps.ts), and the parts they sum per

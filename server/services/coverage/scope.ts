@@ -14,7 +14,7 @@ import type { Db } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
 import type { DivisionLevel } from "../../domain/divisions.js";
 import { type Actor, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
-import { singleRootOrg } from "../orgs/root.js";
+import { orgRowById, singleRootOrg } from "../orgs/org-rows.js";
 import { type RegionNode, regionMap } from "../jurisdiction/jurisdiction.service.js";
 
 export type StatsScope = {
@@ -75,12 +75,6 @@ export type ResolvedScope = {
 /** A region part: the division, and the region codes whose rows it covers. */
 export type ScopeRegion = { code: string; name: string; codes: string[] };
 
-type OrgRow = { id: number; code: string; name: string; kind: string; path: string; region_code: string };
-
-function loadOrg(db: Db, id: number): OrgRow | undefined {
-  return db.get<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE id = ${id}`);
-}
-
 /**
  * Whether `committee:ID` may name the organization at `path` for the actor: one inside their scope,
  * or one above it on their own chain (a secretary's committee: the committee breakdown of a branch
@@ -96,12 +90,12 @@ export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedS
   let rootOrg: ResolvedScope["rootOrg"] = null;
   const labels: string[] = [];
   if (scope.orgId) {
-    const org = loadOrg(db, scope.orgId);
+    const org = orgRowById(db, scope.orgId);
     if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("统计范围");
     orgPrefix = org.path;
     rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
   } else if (actor.orgId > 0 && orgPrefix !== "/") {
-    const org = loadOrg(db, actor.orgId);
+    const org = orgRowById(db, actor.orgId);
     if (org) rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
   } else {
     // Whole database (admin, CLI): the single root organization names it, when there is one.
@@ -111,7 +105,7 @@ export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedS
   labels.push(rootOrg?.name ?? "全部");
   let committee: ResolvedScope["committee"] = null;
   if (scope.committeeId) {
-    const c = loadOrg(db, scope.committeeId);
+    const c = orgRowById(db, scope.committeeId);
     if (!c || !committeeNameable(actor, c.path)) throw AppError.notFound("统计范围");
     committee = { id: c.id, name: c.name };
     labels.push(c.name);

@@ -30,7 +30,7 @@ import {
 import { AppError } from "../../errors.js";
 import { type Actor, orgPathInScope, scopePath, systemActor } from "../../policy/actor.js";
 import type { ReadCache } from "../read-cache.js";
-import { singleRootOrg } from "../orgs/root.js";
+import { type OrgRow, orgRowByCode, orgRowById, orgRowsWhere, singleRootOrg } from "../orgs/org-rows.js";
 import { kindListSql } from "../orgs/sql.js";
 import type { ScopeOrg, TableContext, TableModule } from "./context.js";
 import { type HourlyJobLog, startHourlyJob } from "../hourly-job.js";
@@ -55,8 +55,6 @@ export function isTableId(id: string): boolean {
   return TABLES.some((t) => t.def.id === id);
 }
 
-type OrgRow = { id: number; code: string; name: string; kind: string; path: string; region_code: string };
-
 function toScopeOrg(o: OrgRow): ScopeOrg {
   return { id: o.id, code: o.code, name: o.name, kind: o.kind, path: o.path, regionCode: o.region_code };
 }
@@ -67,12 +65,12 @@ function toScopeOrg(o: OrgRow): ScopeOrg {
  */
 export function resolveTableOrg(db: Db, actor: Actor, code: string | null | undefined): ScopeOrg {
   if (code) {
-    const o = db.get<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE code = ${code}`);
+    const o = orgRowByCode(db, code);
     if (!o || !orgPathInScope(actor, o.path)) throw AppError.notFound("统计范围");
     return toScopeOrg(o);
   }
   if (actor.orgId > 0) {
-    const o = db.get<OrgRow>(sql`SELECT id, code, name, kind, path, region_code FROM organizations WHERE id = ${actor.orgId}`);
+    const o = orgRowById(db, actor.orgId);
     if (o && orgPathInScope(actor, o.path)) return toScopeOrg(o);
   }
   const root = singleRootOrg(db);
@@ -194,12 +192,7 @@ export function cellList(db: Db, actor: Actor, tableId: string, req: TableReques
 
 /** Organizations a closed period's tables are frozen for: the statistics' scopes, down to branches. */
 function freezeOrgs(db: Db): ScopeOrg[] {
-  return db
-    .all<OrgRow>(
-      sql`SELECT id, code, name, kind, path, region_code FROM organizations
-        WHERE kind IN ${kindListSql(STATS_SCOPE_KINDS)} AND status = 'active' ORDER BY length(path), id`,
-    )
-    .map(toScopeOrg);
+  return orgRowsWhere(db, sql`kind IN ${kindListSql(STATS_SCOPE_KINDS)} AND status = 'active'`, sql`length(path), id`).map(toScopeOrg);
 }
 
 export type FreezeResult = { period: string; tables: number; scopes: number; written: number; kept: number; ms: number };
