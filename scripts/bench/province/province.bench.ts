@@ -12,7 +12,9 @@
 //   4. the coverage workbook's export (the CLI) beside the bare counting of the same rows;
 //   5. a 1,000,000-row roster imported into copies of the province (the CLI), beside the raw
 //      baseline (csv-parse + INSERT) and beside the same file imported into a city-size
-//      installation and into an empty one, in rounds (import-rounds.ts).
+//      installation and into an empty one, in rounds (import-rounds.ts), and the same people by a
+//      bare INSERT … SELECT into the province and the city-size installation (bare-insert.ts: the
+//      floor SQLite itself sets for the goal's ratio).
 // Goals at this size: p99 under 100 ms on the member list and dashboard; the import within 0.8×
 // of its rate into the city-size installation.
 //

@@ -30,7 +30,7 @@ const PROGRESS_EVERY_MS = 250;
  * while its pages stay in the process (a 200,000-row first import: the upsert's CPU the same with
  * 8 MB as with 64 MB, its peak RSS ~55 MB lower).
  */
-const IMPORT_CACHE_KIB = 16 * 1024;
+export const IMPORT_CACHE_KIB = 16 * 1024;
 
 class DryRunRollback extends Error {}
 
