@@ -25,24 +25,26 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { freePort, HttpSession, waitHealthy } from "./http-session.js";
 import { BENCH_PASSWORD, BENCH_USER, seedBenchDb } from "./seed-bench-db.js";
+import { benchArgs, positive } from "./options.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { values } = parseArgs({
-  options: {
-    db: { type: "string" },
-    members: { type: "string", default: "100000" },
-    workers: { type: "string", default: "1000000" },
-    keep: { type: "boolean", default: false },
-    compare: { type: "boolean", default: false },
-    "give-up": { type: "string", default: "60" },
-    sample: { type: "string", default: "5" },
-  },
+const values = benchArgs("bench:backup", {
+  db: { type: "string" },
+  members: { type: "string", default: "100000" },
+  workers: { type: "string", default: "1000000" },
+  keep: { type: "boolean", default: false },
+  compare: { type: "boolean", default: false },
+  "give-up": { type: "string", default: "60" },
+  sample: { type: "string", default: "5" },
 });
-const SAMPLE_MS = Number(values.sample) * 1000;
-const GIVE_UP_S = Number(values["give-up"]);
+const SAMPLE_MS = positive("bench:backup", "--sample", values.sample, false) * 1000;
+const GIVE_UP_S = positive("bench:backup", "--give-up", values["give-up"], false);
+const SEED = {
+  members: positive("bench:backup", "--members", values.members, true),
+  workers: positive("bench:backup", "--workers", values.workers, true),
+};
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve("better-sqlite3");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -244,7 +246,7 @@ async function main() {
       fs.copyFileSync(path.join(values.db, "bench.db"), dbPath);
     } else {
       process.stdout.write(`Seeding ${values.members} members and ${values.workers} workers in ${dir} …\n`);
-      const seeded = await seedBenchDb(dir, { members: Number(values.members), workers: Number(values.workers) });
+      const seeded = await seedBenchDb(dir, SEED);
       seeded.handle.close();
       process.stdout.write(`  ${JSON.stringify(seeded.counts)} in ${seeded.seconds.toFixed(1)} s\n`);
       fs.copyFileSync(path.join(dir, "bench.db"), dbPath);

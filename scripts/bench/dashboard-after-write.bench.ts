@@ -20,13 +20,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { freePort, HttpSession, waitHealthy } from "./http-session.js";
+import { benchArgs, positive } from "./options.js";
 
 const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { values } = parseArgs({
-  options: { db: { type: "string" }, rounds: { type: "string", default: "3" }, root: { type: "string" }, baseline: { type: "string" } },
+const values = benchArgs("bench:dashboard", {
+  db: { type: "string" },
+  rounds: { type: "string", default: "3" },
+  root: { type: "string" },
+  baseline: { type: "string" },
 });
 if (!values.db) {
   console.error(
@@ -35,7 +38,7 @@ if (!values.db) {
   process.exit(2);
 }
 const ROOT = values.root ?? HERE;
-const ROUNDS = Number(values.rounds);
+const ROUNDS = positive("bench:dashboard", "--rounds", values.rounds, true);
 
 type Timed = { ms: number; longestPing: number; cpu: number | null };
 

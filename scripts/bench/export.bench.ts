@@ -15,7 +15,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
-import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify";
 import { openDb } from "../../db/client.js";
 import { runMigrations } from "../../db/migrate.js";
@@ -25,18 +24,18 @@ import { resolveScope } from "../../server/services/coverage/scope.js";
 import { ledgerRows, writeLedgerRows } from "../../server/services/export/ledgers.js";
 import { PROJECT_ROOT } from "../../server/paths.js";
 import { nodeArgs } from "./measure.js";
+import { benchArgs, positive } from "./options.js";
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: "string", default: "1000000" },
-    keep: { type: "boolean", default: false },
-    phase: { type: "string" },
-    db: { type: "string" },
-    out: { type: "string" },
-    // Each export as `npm run build` compiled it (what production runs) instead of from sources under tsx.
-    compiled: { type: "boolean", default: false },
-  },
+const values = benchArgs("bench:export", {
+  rows: { type: "string", default: "1000000" },
+  keep: { type: "boolean", default: false },
+  phase: { type: "string" },
+  db: { type: "string" },
+  out: { type: "string" },
+  // Each export as `npm run build` compiled it (what production runs) instead of from sources under tsx.
+  compiled: { type: "boolean", default: false },
 });
+const ROWS = positive("bench:export", "--rows", values.rows, true);
 
 type PhaseResult = {
   phase: string;
@@ -157,11 +156,10 @@ function seed(dbPath: string, n: number): void {
 }
 
 if (values.phase) {
-  const r = await runPhase(values.phase as Phase, values.db!, values.out!, Number(values.rows));
+  const r = await runPhase(values.phase as Phase, values.db!, values.out!, ROWS);
   process.stdout.write(`${JSON.stringify(r)}\n`);
 } else {
-  const n = Number(values.rows);
-  if (!Number.isInteger(n) || n < 1) throw new Error("--rows must be a positive integer");
+  const n = ROWS;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-export-"));
   // --db FILE: the database a --keep run left (seeding a million rows takes minutes).
   const dbPath = values.db ?? path.join(dir, "bench.db");

@@ -19,27 +19,25 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { openDb } from "../../db/client.js";
 import { freePort, HttpSession, waitHealthy } from "./http-session.js";
 import { driveLoad, fmt, stopChild } from "./measure.js";
 import { BENCH_PASSWORD, BENCH_USER, seedBenchDb } from "./seed-bench-db.js";
+import { benchArgs, positive } from "./options.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "20" },
-    members: { type: "string", default: "100000" },
-    workers: { type: "string", default: "1000000" },
-    keep: { type: "boolean", default: false },
-    db: { type: "string" },
-  },
+const values = benchArgs("bench:http", {
+  duration: { type: "string", default: "10" },
+  connections: { type: "string", default: "20" },
+  members: { type: "string", default: "100000" },
+  workers: { type: "string", default: "1000000" },
+  keep: { type: "boolean", default: false },
+  db: { type: "string" },
 });
-const DURATION = Number(values.duration);
-const CONNECTIONS = Number(values.connections);
-const MEMBERS = Number(values.members);
-const WORKERS = Number(values.workers);
+const DURATION = positive("bench:http", "--duration", values.duration, true);
+const CONNECTIONS = positive("bench:http", "--connections", values.connections, true);
+const MEMBERS = positive("bench:http", "--members", values.members, true);
+const WORKERS = positive("bench:http", "--workers", values.workers, true);
 const LOAD = { connections: CONNECTIONS, duration: DURATION };
 const USER = BENCH_USER;
 const PASSWORD = BENCH_PASSWORD;

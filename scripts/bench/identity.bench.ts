@@ -8,17 +8,21 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
 import { makeIdNumber } from "../../server/domain/id-number.js";
 import { addDays, todayIso } from "../../server/domain/dates.js";
 import { peopleGroupsSql } from "../../server/services/identity/sql.js";
+import { benchArgs, positive, refuse } from "./options.js";
 
-const { values } = parseArgs({ options: { workers: { type: "string", default: "1000000" }, shared: { type: "string", default: "0.05" } } });
-const N = Number(values.workers);
-const SHARED = Number(values.shared);
+const values = benchArgs("bench:identity", {
+  workers: { type: "string", default: "1000000" },
+  shared: { type: "string", default: "0.05" },
+});
+const N = positive("bench:identity", "--workers", values.workers, true);
+const SHARED = positive("bench:identity", "--shared", values.shared, false);
+if (SHARED > 1) refuse("bench:identity", `--shared is a share of the workers, at most 1, got "${values.shared}"`);
 const today = todayIso();
 /** A distinct valid ID number per person: 900 a birth date. */
 const idOf = (i: number) => makeIdNumber("371702", addDays("1950-01-01", Math.floor(i / 900)), (i % 900) + 1);

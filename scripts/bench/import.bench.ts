@@ -16,27 +16,25 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { openDb } from "../../db/client.js";
 import { runMigrations } from "../../db/migrate.js";
 import { backdateFinishedImports } from "../../server/services/import/record.js";
 import { rawImportBaseline, runMeasured } from "./measure.js";
 import { GIVEN, person, pick, rng, SURNAMES, writeLines, writeRoster } from "./synthetic.js";
+import { benchArgs, positive } from "./options.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: "string", default: "1000000" },
-    members: { type: "string", default: "100000" },
-    keep: { type: "boolean", default: false },
-    // The CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
-    compiled: { type: "boolean", default: false },
-  },
+const values = benchArgs("bench:import", {
+  rows: { type: "string", default: "1000000" },
+  members: { type: "string", default: "100000" },
+  keep: { type: "boolean", default: false },
+  // The CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
+  compiled: { type: "boolean", default: false },
 });
-const ROWS = Number(values.rows);
-const MEMBERS = Number(values.members);
+const ROWS = positive("bench:import", "--rows", values.rows, true);
+const MEMBERS = positive("bench:import", "--members", values.members, true);
 
 async function generate(dir: string) {
   const r = rng(20240601);

@@ -17,9 +17,10 @@ import { memberListQuerySchema } from "../../server/schemas/members.schema.js";
 import { listMembers, loadOrgs } from "../../server/services/members/list.js";
 import { median } from "./measure.js";
 import { seedMembers } from "./seed-members.js";
+import { positive } from "./options.js";
 
-const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 31);
+const MEMBERS = positive("bench:members", "BENCH_MEMBERS", process.env.BENCH_MEMBERS ?? "100000", true);
+const RUNS = positive("bench:members", "BENCH_RUNS", process.env.BENCH_RUNS ?? "31", true);
 const TARGET_MS = 50;
 
 function reuse(file: string) {

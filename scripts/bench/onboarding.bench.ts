@@ -15,7 +15,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { openDb } from "../../db/client.js";
 import { prepareDatabase } from "../../server/bootstrap.js";
 import { makeCreditCode } from "../../server/domain/credit-code.js";
@@ -23,17 +22,16 @@ import { DEMO_JURISDICTION } from "../../server/domain/reference-data.js";
 import { type Actor, systemActor } from "../../server/policy/actor.js";
 import { rootOrgId, runImport } from "../../server/services/import/import.service.js";
 import type { ImportProgress } from "../../server/services/import/types.js";
+import { benchArgs, positive } from "./options.js";
 
-const { values } = parseArgs({
-  options: {
-    orgs: { type: "string", default: "2000" },
-    enterprises: { type: "string", default: "20000" },
-    keep: { type: "boolean", default: false },
-  },
+const values = benchArgs("bench:onboarding", {
+  orgs: { type: "string", default: "2000" },
+  enterprises: { type: "string", default: "20000" },
+  keep: { type: "boolean", default: false },
 });
 const COMMITTEES = 20;
-const BRANCHES = Math.max(1, Math.floor(Number(values.orgs) / COMMITTEES) - 1);
-const ENTERPRISES = Number(values.enterprises);
+const BRANCHES = Math.max(1, Math.floor(positive("bench:onboarding", "--orgs", values.orgs, true) / COMMITTEES) - 1);
+const ENTERPRISES = positive("bench:onboarding", "--enterprises", values.enterprises, true);
 const INDUSTRY = ["road_transport", "online_delivery", "express_delivery", "live_streaming"];
 const COUNTY = ["371702", "371703", "371721", "371722", "371723", "371724"];
 

@@ -18,8 +18,9 @@ import { systemActor } from "../../server/policy/actor.js";
 import { ReadCache } from "../../server/services/read-cache.js";
 import { computeTable, freezePeriod, getTable, resolveTableOrg, tableModule } from "../../server/services/tables/tables.service.js";
 import { seedMembers } from "./seed-members.js";
+import { positive } from "./options.js";
 
-const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const MEMBERS = positive("bench:tables", "BENCH_MEMBERS", process.env.BENCH_MEMBERS ?? "100000", true);
 
 /** Wall and CPU milliseconds (on a loaded machine the CPU time is the honest figure). */
 function time<T>(f: () => T): [T, number, number] {

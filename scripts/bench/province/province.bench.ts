@@ -29,7 +29,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { openDb } from "../../../db/client.js";
 import { runMigrations } from "../../../db/migrate.js";
@@ -47,6 +46,7 @@ import {
   timedView,
   tracked,
 } from "../measure.js";
+import { benchArgs, positive, refuse } from "../options.js";
 import { importReport, importRounds } from "./import-rounds.js";
 import { PROVINCE_PASSWORD, PROVINCE_SIZE, PROVINCE_USERS, seedProvince } from "./seed-province.js";
 
@@ -72,38 +72,22 @@ const OPTIONS = {
   // The import CLI as `npm run build` compiled it (what production runs) instead of from sources under tsx.
   compiled: { type: "boolean", default: false },
 } as const;
-const values = (() => {
-  try {
-    return parseArgs({ options: OPTIONS }).values;
-  } catch (e) {
-    process.stderr.write(`bench:province: ${(e as Error).message.split("\n")[0]}\n`);
-    process.exit(2);
-  }
-})();
-/** A command-line number that must be positive (and whole where counted), or the bench stops saying which. */
-function positive(name: string, raw: string, whole: boolean): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
-    process.stderr.write(`bench:province: --${name} must be a positive ${whole ? "whole number" : "number"}, got "${raw}"\n`);
-    process.exit(2);
-  }
-  return n;
-}
-if (values["import-only"] && !values.db) {
-  // Checked before anything is seeded (three minutes at scale 1).
-  process.stderr.write("bench:province: --import-only measures a kept database: give --db DIR\n");
-  process.exit(2);
-}
-const SCALE = positive("scale", values.scale, false);
+const values = benchArgs("bench:province", OPTIONS);
+// Checked before anything is seeded (three minutes at scale 1).
+if (values["import-only"] && !values.db) refuse("bench:province", "--import-only measures a kept database: give --db DIR");
+const SCALE = positive("bench:province", "--scale", values.scale, false);
 const SIZE = {
   workers: Math.round(PROVINCE_SIZE.workers * SCALE),
   members: Math.round(PROVINCE_SIZE.members * SCALE),
   leads: Math.round(PROVINCE_SIZE.leads * SCALE),
   enterprises: Math.max(200, Math.round(PROVINCE_SIZE.enterprises * SCALE)),
 };
-const IMPORT_ROWS = positive("import-rows", values["import-rows"] ?? String(Math.round(1_000_000 * SCALE)), true);
-const ROUNDS = positive("rounds", values.rounds, true);
-const LOAD = { connections: positive("connections", values.connections, true), duration: positive("duration", values.duration, false) };
+const IMPORT_ROWS = positive("bench:province", "--import-rows", values["import-rows"] ?? String(Math.round(1_000_000 * SCALE)), true);
+const ROUNDS = positive("bench:province", "--rounds", values.rounds, true);
+const LOAD = {
+  connections: positive("bench:province", "--connections", values.connections, true),
+  duration: positive("bench:province", "--duration", values.duration, false),
+};
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const loadavg = () =>
   os
