@@ -424,6 +424,22 @@ async function anonymousSession(app: Express): Promise<Session> {
   return { cookie: cookieOf(page), csrf: csrfFrom(page.text) };
 }
 
+const visitorByApp = new WeakMap<Express, Promise<Session>>();
+
+/**
+ * A signed-out visitor's session in `app`. A signed-in session is a row of the image each fresh
+ * app restores; a visitor's is kept in the memory of the app that made it (auth/session-store.ts),
+ * so each app gets its own, made the way a browser makes it.
+ */
+export function visitorIn(app: Express): Promise<Session> {
+  let s = visitorByApp.get(app);
+  if (!s) {
+    s = anonymousSession(app);
+    visitorByApp.set(app, s);
+  }
+  return s;
+}
+
 async function signedInSession(app: Express, username: string): Promise<Session> {
   const anon = await anonymousSession(app);
   const res = await request(app)

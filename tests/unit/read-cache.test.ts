@@ -4,6 +4,7 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.js";
+import { prepareDatabase } from "../../server/bootstrap.js";
 import { SqliteSessionStore, TOUCH_EVERY_MS } from "../../server/auth/session-store.js";
 import { ReadCache } from "../../server/services/read-cache.js";
 import { tempFileDb } from "../helpers/db.js";
@@ -112,10 +113,20 @@ describe("ReadCache", () => {
   });
 });
 
+/** A signed-in account's session (a visitor's is kept in memory, not in the table: auth-sessions tests). */
+function signedIn(): never {
+  prepareDatabase(h, { jurisdiction: { regionCode: "371700" } });
+  const org = h.sqlite.prepare("SELECT id FROM organizations WHERE parent_id IS NULL").pluck().get();
+  const user = h.sqlite
+    .prepare("INSERT INTO users (username, display_name, password_hash, role, org_id) VALUES ('u', 'U', 'x', 'clerk', ?)")
+    .run(org).lastInsertRowid;
+  return { cookie: {}, passport: { user: Number(user) } } as never;
+}
+
 describe("session touch", () => {
   it("writes the idle expiry at most every TOUCH_EVERY_MS", () => {
     const store = new SqliteSessionStore(h, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, now: () => clock });
-    store.set("sid-1", { cookie: {} } as never);
+    store.set("sid-1", signedIn());
     const expiry = () => {
       const r = new Database(h.path, { readonly: true });
       try {
@@ -135,7 +146,7 @@ describe("session touch", () => {
 
   it("does not wait while another process holds the write lock, and writes on a later request", () => {
     const store = new SqliteSessionStore(h, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, now: () => clock });
-    store.set("sid-2", { cookie: {} } as never);
+    store.set("sid-2", signedIn());
     const other = new Database(h.path);
     const expiry = () => h.sqlite.prepare("SELECT expires_at FROM sessions WHERE sid = 'sid-2'").pluck().get() as number;
     const first = expiry();

@@ -76,6 +76,29 @@ describe("sign-in", () => {
     expect(res.text).toContain("页面已过期");
   });
 
+  it("a visitor writes nothing to the database: the login form's session is kept in memory until the sign-in", async () => {
+    t = await createTestApp();
+    const changes = () => t.handle.sqlite.prepare("SELECT total_changes()").pluck().get() as number;
+    const rows = () => t.handle.sqlite.prepare("SELECT count(*) FROM sessions").pluck().get() as number;
+    const before = changes();
+    const agent = request.agent(t.app);
+    // Pages that send a visitor to the login form (remembering where they were going), the form itself, a 404.
+    for (const path of ["/", "/members?q=x", "/orgs", "/login", "/login", "/no-such-page"]) await agent.get(path);
+    for (let i = 0; i < 20; i++) await request(t.app).get("/login");
+    expect(changes()).toBe(before);
+    expect(rows()).toBe(0);
+    // The same visitor signs in: the form's token and the page they were going to came through.
+    const page = await agent.get("/login");
+    const res = await agent
+      .post("/login")
+      .type("form")
+      .send({ username: "t-clerk-dl", password: PASSWORD, _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe("/orgs");
+    expect(t.handle.sqlite.prepare("SELECT count(*) FROM sessions WHERE user_id IS NOT NULL").pluck().get()).toBe(1);
+    expect(rows()).toBe(1);
+  });
+
   it("logout destroys the session", async () => {
     t = await createTestApp();
     const agent = await signIn(t.app, "t-clerk-dl");

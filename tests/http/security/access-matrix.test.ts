@@ -18,7 +18,7 @@ import { lastDayOfMonth, previousMonth } from "../../../server/services/coverage
 import { testConfig } from "../../../server/config.js";
 import { memoryDb } from "../../helpers/db.js";
 import { serverLeaks } from "../../helpers/hostile.js";
-import { buildMatrixWorld, CALLERS, type Caller, type MatrixWorld, type Session } from "../../helpers/matrix-fixtures.js";
+import { buildMatrixWorld, CALLERS, type Caller, type MatrixWorld, type Session, visitorIn } from "../../helpers/matrix-fixtures.js";
 import { listRoutes, type RouteEntry, routeKey } from "../../helpers/routes.js";
 import { type Body, MATRIX, type MatrixEntry, type Side, type Status, type Target } from "./access-matrix.table.js";
 
@@ -69,6 +69,7 @@ async function send(
   token: TokenMode = "valid",
   extra: Record<string, string> = {},
 ): Promise<Sent> {
+  if (session === w.sessions.anon) session = await visitorIn(app);
   const url = fillPath(route.path, t.params);
   const qs = new URLSearchParams(t.query ?? {});
   const csrf =
@@ -549,7 +550,7 @@ describe("refused bodies and malformed uploads: every state-changing route answe
           for (const [name, req] of cases) for (const p of errorPageProblems(await req, 400, true)) problems.push(`${name}: ${p}`);
         } else {
           for (const caller of ["anon", "admin"] as const) {
-            const s = w.sessions[caller];
+            const s = caller === "anon" ? await visitorIn(app) : w.sessions[caller];
             for (const b of REFUSED_BODIES) {
               const res = await b.send(request(app).post(url).set("Cookie", s.cookie), s.csrf);
               for (const p of errorPageProblems(res, b.expect)) problems.push(`${caller}, ${b.name}: ${p}`);
