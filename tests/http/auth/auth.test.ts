@@ -6,6 +6,7 @@ import { memoryDb } from "../../helpers/db.js";
 import { buildSmallCity, PASSWORD } from "../../helpers/fixtures.js";
 import { createTestApp, csrfFrom, signIn, type TestApp } from "../../helpers/app.js";
 import { setUserStatus } from "../../../server/services/admin/users.js";
+import { RETURN_TO_MAX } from "../../../server/middleware/require-auth.js";
 
 let t: TestApp;
 afterEach(() => t?.close());
@@ -97,6 +98,22 @@ describe("sign-in", () => {
     expect(res.headers.location).toBe("/orgs");
     expect(t.handle.sqlite.prepare("SELECT count(*) FROM sessions WHERE user_id IS NOT NULL").pluck().get()).toBe(1);
     expect(rows()).toBe(1);
+  });
+
+  it("a visitor's page to return to is kept only up to RETURN_TO_MAX characters (the session is in memory)", async () => {
+    t = await createTestApp();
+    const signInFrom = async (path: string) => {
+      const agent = request.agent(t.app);
+      await agent.get(path);
+      const page = await agent.get("/login");
+      return agent
+        .post("/login")
+        .type("form")
+        .send({ username: "t-clerk-dl", password: PASSWORD, _csrf: csrfFrom(page.text) });
+    };
+    const fits = `/members?q=${"x".repeat(RETURN_TO_MAX - "/members?q=".length)}`;
+    expect((await signInFrom(fits)).headers.location).toBe(fits);
+    expect((await signInFrom(`${fits}y`)).headers.location).toBe("/");
   });
 
   it("logout destroys the session", async () => {
