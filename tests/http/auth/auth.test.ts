@@ -26,14 +26,18 @@ async function clockApp() {
   };
 }
 
-async function tryLogin(app: TestApp["app"], username: string, password: string) {
-  const agent = request.agent(app);
+/** The login form loaded and sent by `agent` (a browser keeping its cookies). */
+async function submitLogin(agent: ReturnType<typeof request.agent>, username: string, password = PASSWORD) {
   const page = await agent.get("/login");
-  const res = await agent
+  return agent
     .post("/login")
     .type("form")
     .send({ username, password, _csrf: csrfFrom(page.text) });
-  return { agent, res };
+}
+
+async function tryLogin(app: TestApp["app"], username: string, password: string) {
+  const agent = request.agent(app);
+  return { agent, res: await submitLogin(agent, username, password) };
 }
 
 describe("sign-in", () => {
@@ -89,11 +93,7 @@ describe("sign-in", () => {
     expect(changes()).toBe(before);
     expect(rows()).toBe(0);
     // The same visitor signs in: the form's token and the page they were going to came through.
-    const page = await agent.get("/login");
-    const res = await agent
-      .post("/login")
-      .type("form")
-      .send({ username: "t-clerk-dl", password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const res = await submitLogin(agent, "t-clerk-dl");
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe("/orgs");
     expect(t.handle.sqlite.prepare("SELECT count(*) FROM sessions WHERE user_id IS NOT NULL").pluck().get()).toBe(1);
@@ -105,11 +105,7 @@ describe("sign-in", () => {
     const signInFrom = async (path: string) => {
       const agent = request.agent(t.app);
       await agent.get(path);
-      const page = await agent.get("/login");
-      return agent
-        .post("/login")
-        .type("form")
-        .send({ username: "t-clerk-dl", password: PASSWORD, _csrf: csrfFrom(page.text) });
+      return submitLogin(agent, "t-clerk-dl");
     };
     const fits = `/members?q=${"x".repeat(RETURN_TO_MAX - "/members?q=".length)}`;
     expect((await signInFrom(fits)).headers.location).toBe(fits);
