@@ -12,6 +12,7 @@ import { OrgParts } from "../org-parts.js";
 import { RISK_SIGNAL_CODES, type RiskSignalCode } from "../../domain/risk-rules.js";
 import { systemActor } from "../../policy/actor.js";
 import { RISK_SIGNALS } from "./signals/index.js";
+import type { RiskSubject } from "./signals/types.js";
 
 export type RiskCounts = Record<RiskSignalCode, number> & { total: number };
 
@@ -25,7 +26,8 @@ export function emptyCounts(): RiskCounts {
  */
 export function countsByOrg(db: Db, today: string, only: readonly number[] | null): Map<number, RiskCounts> {
   const system = systemActor();
-  const people = new Map<string, { orgId: number; signals: Set<RiskSignalCode> }>();
+  // Per subject, each person's holder and the signals naming them (bit i: RISK_SIGNAL_CODES[i]).
+  const people: Record<RiskSubject, Map<number, { orgId: number; signals: number }>> = { member: new Map(), lead: new Map() };
   const out = new Map<number, RiskCounts>();
   const countsOf = (orgId: number) => {
     const c = out.get(orgId) ?? emptyCounts();
@@ -43,17 +45,23 @@ export function countsByOrg(db: Db, today: string, only: readonly number[] | nul
       }
       continue;
     }
-    for (const hit of s.hits(db, system, today, only)) {
-      const key = `${hit.subject}:${hit.id}`;
-      const p = people.get(key);
-      if (p) p.signals.add(hit.signal);
-      else people.set(key, { orgId: hit.orgId, signals: new Set([hit.signal]) });
+    const bit = 1 << RISK_SIGNAL_CODES.indexOf(s.code);
+    const byId = people[s.subject];
+    const held = s.heldIds ? s.heldIds(db, today, only) : s.hits(db, system, today, only).map((h): [number, number] => [h.id, h.orgId]);
+    for (const [id, orgId] of held) {
+      const p = byId.get(id);
+      if (p) p.signals |= bit;
+      else byId.set(id, { orgId, signals: bit });
     }
   }
-  for (const { orgId, signals } of people.values()) {
-    const c = countsOf(orgId);
-    c.total++;
-    for (const code of signals) c[code]++;
+  for (const byId of Object.values(people)) {
+    for (const { orgId, signals } of byId.values()) {
+      const c = countsOf(orgId);
+      c.total++;
+      RISK_SIGNAL_CODES.forEach((code, i) => {
+        if (signals & (1 << i)) c[code]++;
+      });
+    }
   }
   return out;
 }
