@@ -14,7 +14,7 @@ import type { Db } from "../../../db/client.js";
 import { AppError } from "../../errors.js";
 import type { DivisionLevel } from "../../domain/divisions.js";
 import { type Actor, orgIdInScope, orgPathInScope, scopePath } from "../../policy/actor.js";
-import { orgRowById, singleRootOrg } from "../orgs/org-rows.js";
+import { type OrgRow, orgRowById, singleRootOrg } from "../orgs/org-rows.js";
 import { type RegionNode, regionMap } from "../jurisdiction/jurisdiction.service.js";
 
 export type StatsScope = {
@@ -84,6 +84,10 @@ export function committeeNameable(actor: Actor, path: string): boolean {
   return orgPathInScope(actor, path) || actor.orgPath.startsWith(path);
 }
 
+function rootOrgOf(o: OrgRow): NonNullable<ResolvedScope["rootOrg"]> {
+  return { id: o.id, code: o.code, name: o.name, kind: o.kind, regionCode: o.region_code };
+}
+
 /** Resolves and checks a scope against the actor: an organization outside the actor's scope is "not found". */
 export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedScope {
   let orgPrefix = scopePath(actor);
@@ -93,14 +97,14 @@ export function resolveScope(db: Db, actor: Actor, scope: StatsScope): ResolvedS
     const org = orgRowById(db, scope.orgId);
     if (!org || !orgPathInScope(actor, org.path)) throw AppError.notFound("统计范围");
     orgPrefix = org.path;
-    rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
+    rootOrg = rootOrgOf(org);
   } else if (actor.orgId > 0 && orgPrefix !== "/") {
     const org = orgRowById(db, actor.orgId);
-    if (org) rootOrg = { id: org.id, code: org.code, name: org.name, kind: org.kind, regionCode: org.region_code };
+    if (org) rootOrg = rootOrgOf(org);
   } else {
     // Whole database (admin, CLI): the single root organization names it, when there is one.
     const only = singleRootOrg(db);
-    if (only) rootOrg = { id: only.id, code: only.code, name: only.name, kind: only.kind, regionCode: only.region_code };
+    if (only) rootOrg = rootOrgOf(only);
   }
   labels.push(rootOrg?.name ?? "全部");
   let committee: ResolvedScope["committee"] = null;
